@@ -1,0 +1,500 @@
+//! Located, bilingual problem reports.
+//!
+//! A [`Diagnostic`] is data: where (row and column of the file as Excel shows
+//! it) and what ([`Problem`], with the values involved). Messages are rendered
+//! on demand in Japanese or English, so a report of 50,000 errors costs a few
+//! machine words each, not two formatted strings.
+
+use std::fmt::Write as _;
+
+use crate::decimal::{Hundredths, MAX_INTEGER_DIGITS, NumberHint};
+
+/// The language of a rendered message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// 日本語 (the product's default).
+    #[default]
+    Ja,
+    /// English.
+    En,
+}
+
+/// One problem found in an uploaded file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    /// 1-based row as Excel shows it: a quoted cell spanning several lines
+    /// is still one row. `None` for problems with the file as a whole.
+    pub row: Option<u32>,
+    /// 1-based column. `None` for problems with a whole row or file.
+    pub column: Option<u32>,
+    /// What is wrong.
+    pub problem: Problem,
+}
+
+/// Everything that can be wrong with an evaluation-sheet CSV.
+///
+/// Strings held here are the offending values, cut to a readable length.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    /// The file is larger than the 30 MB limit.
+    FileTooLarge {
+        /// Size of the file in bytes.
+        size: u64,
+    },
+    /// The bytes are not UTF-8.
+    NotUtf8 {
+        /// What the bytes look like instead, when it can be told.
+        looks_like: Option<&'static str>,
+    },
+    /// The file ends before row 4.
+    HeaderIncomplete,
+    /// A fixed header cell does not hold what the system wrote there.
+    HeaderCell {
+        /// The text expected, e.g. `version:1`.
+        expected: String,
+        /// The text found.
+        found: String,
+    },
+    /// Row 1 names another evaluation period or sheet than the one chosen.
+    WrongSheet {
+        /// `period` or `sheet`.
+        what: &'static str,
+        /// The id of the chosen period or sheet.
+        expected: String,
+        /// The id found in row 1.
+        found: String,
+    },
+    /// Row 2 has no item columns.
+    NoItems,
+    /// Row 2 names an item id the sheet does not have (or that is not importable).
+    UnknownItem {
+        /// The id found.
+        id: String,
+    },
+    /// Row 2 names the same item twice.
+    DuplicateItem {
+        /// The repeated id.
+        id: String,
+        /// Column of its first appearance.
+        first_column: u32,
+    },
+    /// Row 2 has more item columns than a template may have.
+    TooManyItems {
+        /// Number of item columns found.
+        count: usize,
+    },
+    /// Row 4 names another type than the item has now.
+    ItemTypeChanged {
+        /// The item id.
+        id: String,
+        /// Type name the item has now.
+        expected: &'static str,
+        /// Type name found in row 4.
+        found: String,
+    },
+    /// A header row has a different number of columns than row 2.
+    HeaderWidth {
+        /// Columns in row 2.
+        expected: u32,
+        /// Columns in this row.
+        found: u32,
+    },
+    /// More evaluatee rows than one import may hold.
+    TooManyEvaluatees,
+    /// A row has a different number of columns than row 2.
+    FieldCount {
+        /// Columns in row 2.
+        expected: u32,
+        /// Columns in this row.
+        found: u32,
+    },
+    /// Column 2 is empty.
+    KeyMissing,
+    /// Column 2 names nobody this operator may import.
+    KeyUnknown {
+        /// The key found.
+        key: String,
+    },
+    /// Column 2 names the same evaluatee as an earlier row.
+    KeyDuplicate {
+        /// The key found.
+        key: String,
+        /// Row of its first appearance.
+        first_row: u32,
+    },
+    /// A number written in quotes, i.e. as text.
+    NumberQuoted {
+        /// The cell's text.
+        value: String,
+    },
+    /// Not a number.
+    NumberInvalid {
+        /// The cell's text.
+        value: String,
+        /// What it looks like.
+        hint: NumberHint,
+    },
+    /// Too many digits before the decimal point.
+    NumberTooLarge {
+        /// The cell's text.
+        value: String,
+    },
+    /// Below the item's minimum (after rounding).
+    NumberBelowMin {
+        /// The rounded value.
+        value: Hundredths,
+        /// The minimum.
+        min: Hundredths,
+    },
+    /// Above the item's maximum (after rounding).
+    NumberAboveMax {
+        /// The rounded value.
+        value: Hundredths,
+        /// The maximum.
+        max: Hundredths,
+    },
+    /// Text longer than the item allows.
+    TextTooLong {
+        /// Length found, in characters.
+        length: usize,
+        /// Longest allowed.
+        max: u32,
+    },
+    /// A checkbox cell that is not `1`, `0` or blank.
+    CheckboxInvalid {
+        /// The cell's text.
+        value: String,
+    },
+    /// A dropdown cell that matches no option label exactly.
+    DropdownUnknown {
+        /// The cell's text.
+        value: String,
+        /// Some of the valid labels, for the message.
+        options: Vec<String>,
+    },
+}
+
+impl Problem {
+    /// A stable, machine-readable code, e.g. `number.out_of_range`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::FileTooLarge { .. } => "file.too_large",
+            Problem::NotUtf8 { .. } => "file.encoding",
+            Problem::HeaderIncomplete => "header.incomplete",
+            Problem::HeaderCell { .. } => "header.cell",
+            Problem::WrongSheet { .. } => "header.wrong_sheet",
+            Problem::NoItems => "header.no_items",
+            Problem::UnknownItem { .. } => "header.unknown_item",
+            Problem::DuplicateItem { .. } => "header.duplicate_item",
+            Problem::TooManyItems { .. } => "header.too_many_items",
+            Problem::ItemTypeChanged { .. } => "header.item_type",
+            Problem::HeaderWidth { .. } => "header.width",
+            Problem::TooManyEvaluatees => "file.too_many_evaluatees",
+            Problem::FieldCount { .. } => "row.field_count",
+            Problem::KeyMissing => "evaluatee.missing",
+            Problem::KeyUnknown { .. } => "evaluatee.unknown",
+            Problem::KeyDuplicate { .. } => "evaluatee.duplicate",
+            Problem::NumberQuoted { .. } => "number.quoted",
+            Problem::NumberInvalid { .. } => "number.invalid",
+            Problem::NumberTooLarge { .. } => "number.too_large",
+            Problem::NumberBelowMin { .. } => "number.below_min",
+            Problem::NumberAboveMax { .. } => "number.above_max",
+            Problem::TextTooLong { .. } => "text.too_long",
+            Problem::CheckboxInvalid { .. } => "checkbox.invalid",
+            Problem::DropdownUnknown { .. } => "dropdown.unknown",
+        }
+    }
+
+    /// What is wrong and how to fix it, in the given language.
+    pub fn message(&self, lang: Lang) -> String {
+        let ja = lang == Lang::Ja;
+        match self {
+            Problem::FileTooLarge { size } => {
+                let mb = *size as f64 / (1024.0 * 1024.0);
+                if ja {
+                    format!("ファイルサイズが{mb:.1}MBです。30MB以下に分割してアップロードしてください。")
+                } else {
+                    format!("The file is {mb:.1} MB; the limit is 30 MB. Split it into smaller files.")
+                }
+            }
+            Problem::NotUtf8 { looks_like } => match (looks_like, ja) {
+                (Some(name), true) => format!(
+                    "文字コードが{name}のようです。UTF-8(BOM付き可)で保存し直してください(Excelでは「CSV UTF-8」形式)。"
+                ),
+                (Some(name), false) => format!(
+                    "The file looks like {name}. Save it again as UTF-8 (in Excel: \"CSV UTF-8\")."
+                ),
+                (None, true) => "文字コードがUTF-8ではありません。UTF-8(BOM付き可)で保存し直してください(Excelでは「CSV UTF-8」形式)。".to_owned(),
+                (None, false) => "The file is not UTF-8. Save it again as UTF-8 (in Excel: \"CSV UTF-8\").".to_owned(),
+            },
+            Problem::HeaderIncomplete => {
+                if ja {
+                    "1〜4行目(システム用の見出し)がそろっていません。テンプレートをダウンロードし直してください。".to_owned()
+                } else {
+                    "Rows 1-4 (the system's header) are incomplete. Download the template again.".to_owned()
+                }
+            }
+            Problem::HeaderCell { expected, found } => {
+                if ja {
+                    format!("見出しのこのセルは「{expected}」のはずですが「{found}」になっています。1〜4行目は編集せず、テンプレートのままにしてください。")
+                } else {
+                    format!("This header cell should be \"{expected}\" but is \"{found}\". Rows 1-4 must stay as the template wrote them.")
+                }
+            }
+            Problem::WrongSheet { what, expected, found } => {
+                let (what_ja, what_en) = if *what == "period" { ("評価期", "evaluation period") } else { ("シート", "sheet") };
+                if ja {
+                    format!("このファイルは別の{what_ja}({found})のテンプレートです。選択中の{what_ja}({expected})のテンプレートを使ってください。")
+                } else {
+                    format!("This file is a template for another {what_en} ({found}); the one chosen is {expected}. Use that one's template.")
+                }
+            }
+            Problem::NoItems => {
+                if ja {
+                    "2行目に項目IDが1つもありません。テンプレートをダウンロードし直してください。".to_owned()
+                } else {
+                    "Row 2 lists no item ids. Download the template again.".to_owned()
+                }
+            }
+            Problem::UnknownItem { id } => {
+                if ja {
+                    format!("項目ID「{id}」はこのシートにないか、インポートできない項目です。列を削除するか、テンプレートをダウンロードし直してください。")
+                } else {
+                    format!("Item id \"{id}\" is not an importable item of this sheet. Remove the column or download the template again.")
+                }
+            }
+            Problem::DuplicateItem { id, first_column } => {
+                let letter = column_letter(*first_column);
+                if ja {
+                    format!("項目ID「{id}」が{letter}列にもあります。どちらかの列を削除してください。")
+                } else {
+                    format!("Item id \"{id}\" also appears in column {letter}. Remove one of the two columns.")
+                }
+            }
+            Problem::TooManyItems { count } => {
+                if ja {
+                    format!("項目が{count}個あります。1回のインポートは1,000項目までです。項目を分けてテンプレートを作成してください。")
+                } else {
+                    format!("The file has {count} items; one import takes at most 1,000. Split the items over several templates.")
+                }
+            }
+            Problem::ItemTypeChanged { id, expected, found } => {
+                if ja {
+                    format!("項目「{id}」の種類は現在「{expected}」ですが、ファイルでは「{found}」です。テンプレートをダウンロードし直してください。")
+                } else {
+                    format!("Item \"{id}\" is now of type \"{expected}\" but the file says \"{found}\". Download the template again.")
+                }
+            }
+            Problem::HeaderWidth { expected, found } => {
+                if ja {
+                    format!("この見出し行は{found}列ですが、2行目は{expected}列です。1〜4行目は編集しないでください。")
+                } else {
+                    format!("This header row has {found} columns but row 2 has {expected}. Rows 1-4 must not be edited.")
+                }
+            }
+            Problem::TooManyEvaluatees => {
+                if ja {
+                    "被評価者の行が10,000行を超えています。ファイルを分けてアップロードしてください。".to_owned()
+                } else {
+                    "The file has more than 10,000 evaluatee rows. Split it into several files.".to_owned()
+                }
+            }
+            Problem::FieldCount { expected, found } => {
+                if ja {
+                    format!("この行は{found}列ですが、2行目は{expected}列です。区切りのカンマや引用符(\")が崩れていないか確認してください。")
+                } else {
+                    format!("This row has {found} columns but row 2 has {expected}. Check for a stray comma or unbalanced quote (\").")
+                }
+            }
+            Problem::KeyMissing => {
+                if ja {
+                    "従業員番号またはメールアドレスが空です。2列目に入力してください。".to_owned()
+                } else {
+                    "The employee number or e-mail is empty. Fill in column 2.".to_owned()
+                }
+            }
+            Problem::KeyUnknown { key } => {
+                if ja {
+                    format!("「{key}」に該当する被評価者がいないか、記入権限がありません。従業員番号またはメールアドレスを確認してください。")
+                } else {
+                    format!("No evaluatee you may write has the key \"{key}\". Check the employee number or e-mail.")
+                }
+            }
+            Problem::KeyDuplicate { key, first_row } => {
+                if ja {
+                    format!("「{key}」は{first_row}行目にもあります。1人につき1行にしてください。")
+                } else {
+                    format!("\"{key}\" already appears in row {first_row}. Keep one row per evaluatee.")
+                }
+            }
+            Problem::NumberQuoted { value } => {
+                if ja {
+                    format!("数値「{value}」が文字列(\"で囲まれた値)になっています。引用符を外し、数字だけを入力してください。")
+                } else {
+                    format!("The number \"{value}\" is written as quoted text. Remove the quotes and enter digits only.")
+                }
+            }
+            Problem::NumberInvalid { value, hint } => {
+                let (fix_ja, fix_en) = match hint {
+                    NumberHint::FullWidth => ("全角の数字や記号は使えません。半角で入力してください。", "Full-width digits are not accepted; use half-width digits."),
+                    NumberHint::Whitespace => ("前後の空白を削除してください。", "Remove the spaces around it."),
+                    NumberHint::ThousandsSeparator => ("桁区切りのカンマを外してください。", "Remove the thousands separators."),
+                    NumberHint::Exponent => ("指数表記は使えません。セルの書式を「数値」にして保存し直してください。", "Scientific notation is not accepted; format the cell as a plain number."),
+                    NumberHint::Other => ("半角数字で入力してください(例: 12.5、-3)。", "Enter a number such as 12.5 or -3."),
+                };
+                if ja {
+                    format!("「{value}」は数値ではありません。{fix_ja}")
+                } else {
+                    format!("\"{value}\" is not a number. {fix_en}")
+                }
+            }
+            Problem::NumberTooLarge { value } => {
+                if ja {
+                    format!("数値「{value}」の整数部分が{MAX_INTEGER_DIGITS}桁を超えています。")
+                } else {
+                    format!("The number \"{value}\" has more than {MAX_INTEGER_DIGITS} digits before the decimal point.")
+                }
+            }
+            Problem::NumberBelowMin { value, min } => {
+                if ja {
+                    format!("{value}は最小値{min}より小さいです。{min}以上の値を入力してください。")
+                } else {
+                    format!("{value} is below the minimum {min}. Enter {min} or more.")
+                }
+            }
+            Problem::NumberAboveMax { value, max } => {
+                if ja {
+                    format!("{value}は最大値{max}より大きいです。{max}以下の値を入力してください。")
+                } else {
+                    format!("{value} is above the maximum {max}. Enter {max} or less.")
+                }
+            }
+            Problem::TextTooLong { length, max } => {
+                if ja {
+                    format!("{length}文字あります。{max}文字以内にしてください。")
+                } else {
+                    format!("The text is {length} characters long; at most {max} are allowed.")
+                }
+            }
+            Problem::CheckboxInvalid { value } => {
+                if ja {
+                    format!("チェックボックスに「{value}」は使えません。1(ON)、0(OFF)、または空欄(OFF)にしてください。")
+                } else {
+                    format!("\"{value}\" is not a checkbox value. Use 1 (on), 0 (off) or leave it blank (off).")
+                }
+            }
+            Problem::DropdownUnknown { value, options } => {
+                let mut list = String::new();
+                for (index, option) in options.iter().enumerate() {
+                    if index > 0 {
+                        list.push_str(if ja { "、" } else { ", " });
+                    }
+                    let _ = write!(list, "「{option}」");
+                }
+                if ja {
+                    format!("「{value}」は選択肢にありません。次のいずれかと完全に一致させてください: {list}")
+                } else {
+                    format!("\"{value}\" is not one of the options. Use one of them exactly: {list}")
+                }
+            }
+        }
+    }
+}
+
+impl Diagnostic {
+    /// A problem with the whole file.
+    pub fn file(problem: Problem) -> Self {
+        Diagnostic {
+            row: None,
+            column: None,
+            problem,
+        }
+    }
+
+    /// A problem at a row (and column, when given).
+    pub fn at(row: u32, column: Option<u32>, problem: Problem) -> Self {
+        Diagnostic {
+            row: Some(row),
+            column,
+            problem,
+        }
+    }
+
+    /// The stable code of the problem.
+    pub fn code(&self) -> &'static str {
+        self.problem.code()
+    }
+
+    /// The column as Excel names it (`A`, `Z`, `AA`, ...).
+    pub fn column_letter(&self) -> Option<String> {
+        self.column.map(column_letter)
+    }
+
+    /// The message in the given language.
+    pub fn message(&self, lang: Lang) -> String {
+        self.problem.message(lang)
+    }
+}
+
+/// Excel's name for a 1-based column number: 1 → `A`, 27 → `AA`.
+pub fn column_letter(column: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = column;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
+}
+
+/// Cuts a cell value for quoting in a message: 40 characters at most, on a
+/// character boundary, newlines shown as `↵`.
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
+    const MAX_CHARS: usize = 40;
+    let text = String::from_utf8_lossy(bytes);
+    let mut out: String = text
+        .chars()
+        .take(MAX_CHARS)
+        .map(|c| if c == '\n' || c == '\r' { '↵' } else { c })
+        .collect();
+    if text.chars().nth(MAX_CHARS).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_follow_excel() {
+        let cases = [
+            (1, "A"),
+            (2, "B"),
+            (26, "Z"),
+            (27, "AA"),
+            (52, "AZ"),
+            (53, "BA"),
+            (702, "ZZ"),
+            (703, "AAA"),
+            (1002, "ALN"),
+            (16384, "XFD"),
+        ];
+        for (column, letter) in cases {
+            assert_eq!(column_letter(column), letter, "column {column}");
+        }
+    }
+
+    #[test]
+    fn excerpt_cuts_long_values_and_shows_newlines() {
+        assert_eq!(excerpt(b"a\nb"), "a↵b");
+        assert_eq!(
+            excerpt("あ".repeat(41).as_bytes()),
+            format!("{}…", "あ".repeat(40))
+        );
+        assert_eq!(excerpt("あ".repeat(40).as_bytes()), "あ".repeat(40));
+    }
+}

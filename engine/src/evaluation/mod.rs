@@ -1,0 +1,25 @@
+//! Evaluation-sheet CSV (PRODUCT.md Part A): the template an admin downloads
+//! for a (period, customize sheet), and the validation of the edited file
+//! before anything is applied.
+//!
+//! The pieces, in the order data flows:
+//! - [`SheetSchema`]: the importable items of a sheet and who may be imported;
+//! - [`write_template`]: rows 1–4 plus the current values;
+//! - [`Validation`] / [`validate`]: reads an upload in steps and returns a
+//!   [`Report`] of located [`crate::Diagnostic`]s and a compact [`Batch`] of
+//!   the changes of every evaluatee whose row is valid.
+
+mod batch;
+#[cfg(feature = "sample")]
+pub mod sample;
+mod schema;
+mod template;
+mod validate;
+
+pub use batch::{Batch, Change, EvaluateeChanges};
+pub use schema::{Item, ItemKind, SheetSchema, UNNAMED_BLOCK};
+pub use template::{TemplateRow, write_template};
+pub use validate::{
+    MAX_ERRORED_EVALUATEES, MAX_EVALUATEES, MAX_FILE_BYTES, MAX_ITEMS, Progress, Report, Status,
+    Validation, validate,
+};

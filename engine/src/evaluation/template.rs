@@ -1,0 +1,111 @@
+//! Writing the import template: rows 1–4 for the system, then one row per
+//! evaluatee with the values stored now.
+
+use std::collections::HashSet;
+
+use crate::csv_write::{CRLF, write_field};
+use crate::error::Error;
+use crate::evaluation::schema::{Item, SheetSchema};
+use crate::evaluation::validate::MAX_ITEMS;
+
+pub(crate) const VERSION_CELL: &str = "version:1";
+pub(crate) const PERIOD_PREFIX: &str = "period:";
+pub(crate) const SHEET_PREFIX: &str = "sheet:";
+pub(crate) const NAME_HEADER: &str = "name";
+pub(crate) const KEY_HEADER: &str = "employeenumber_or_email";
+pub(crate) const NAME_CAPTION: &str = "【氏名】";
+pub(crate) const KEY_CAPTION: &str = "(必須)【従業員番号またはメールアドレス】";
+
+/// One evaluatee's row of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateRow<'a> {
+    /// The evaluatee's name (column 1; informative, not read back).
+    pub name: &'a str,
+    /// Employee number, or e-mail when there is none (column 2).
+    pub key: &'a str,
+    /// Stored value per template item, in the order the items were given;
+    /// `None` where nothing is stored.
+    pub values: Vec<Option<&'a str>>,
+}
+
+/// Writes a template for the items `item_ids` of `schema`: UTF-8 with a BOM
+/// (so Excel opens it as UTF-8), CRLF line ends, RFC 4180 quoting.
+///
+/// Numbers are never quoted, since a quoted number reads back as an error.
+pub fn write_template<'a>(
+    schema: &SheetSchema,
+    item_ids: &[&str],
+    rows: impl IntoIterator<Item = TemplateRow<'a>>,
+) -> Result<Vec<u8>, Error> {
+    let items = template_items(schema, item_ids)?;
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(b"\xEF\xBB\xBF");
+
+    let period = format!("{PERIOD_PREFIX}{}", schema.period);
+    let sheet = format!("{SHEET_PREFIX}{}", schema.sheet);
+    write_row(&mut out, [VERSION_CELL, &period, &sheet]);
+    write_row(
+        &mut out,
+        [NAME_HEADER, KEY_HEADER]
+            .into_iter()
+            .chain(items.iter().map(|i| i.id.as_str())),
+    );
+    let captions: Vec<String> = items.iter().map(|item| item.caption()).collect();
+    write_row(
+        &mut out,
+        [NAME_CAPTION, KEY_CAPTION]
+            .into_iter()
+            .chain(captions.iter().map(String::as_str)),
+    );
+    write_row(
+        &mut out,
+        ["", ""]
+            .into_iter()
+            .chain(items.iter().map(|i| i.kind.template_name())),
+    );
+
+    for row in rows {
+        if row.values.len() != items.len() {
+            return Err(Error::ValueCount {
+                key: row.key.to_owned(),
+                expected: items.len(),
+                found: row.values.len(),
+            });
+        }
+        let values = row.values.iter().map(|value| value.unwrap_or(""));
+        write_row(&mut out, [row.name, row.key].into_iter().chain(values));
+    }
+    Ok(out)
+}
+
+/// The schema items named by `item_ids`, checked for the template's limits.
+fn template_items<'s>(schema: &'s SheetSchema, item_ids: &[&str]) -> Result<Vec<&'s Item>, Error> {
+    if item_ids.is_empty() {
+        return Err(Error::NoItems);
+    }
+    if item_ids.len() > MAX_ITEMS {
+        return Err(Error::TooManyItems(item_ids.len()));
+    }
+    let mut seen = HashSet::new();
+    item_ids
+        .iter()
+        .map(|&id| {
+            if !seen.insert(id) {
+                return Err(Error::DuplicateItem(id.to_owned()));
+            }
+            schema
+                .item(id)
+                .ok_or_else(|| Error::UnknownItem(id.to_owned()))
+        })
+        .collect()
+}
+
+fn write_row<'f>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = &'f str>) {
+    for (index, field) in fields.into_iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        write_field(out, field.as_bytes());
+    }
+    out.extend_from_slice(CRLF);
+}

@@ -1,0 +1,745 @@
+//! Reading and checking an uploaded template, in steps.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::csv_read::{Field, Next, Tokenizer};
+use crate::decimal::{Hundredths, NumberError};
+use crate::diagnostic::{Diagnostic, Problem, excerpt};
+use crate::encoding;
+use crate::evaluation::batch::Batch;
+use crate::evaluation::schema::{ItemKind, SheetSchema};
+use crate::evaluation::template::{
+    KEY_CAPTION, KEY_HEADER, NAME_CAPTION, NAME_HEADER, PERIOD_PREFIX, SHEET_PREFIX, VERSION_CELL,
+};
+
+/// Largest accepted file: 30 MiB (30 × 1024 × 1024 bytes).
+pub const MAX_FILE_BYTES: usize = 30 * 1024 * 1024;
+/// Most item columns in one template.
+pub const MAX_ITEMS: usize = 1000;
+/// Most evaluatee rows in one file.
+pub const MAX_EVALUATEES: u32 = 10_000;
+/// Validation stops (status `aborted`) when this many evaluatees have errors.
+pub const MAX_ERRORED_EVALUATEES: u32 = 50;
+/// Rows 1–4 belong to the system; evaluatees start at row 5.
+const HEADER_ROWS: u32 = 4;
+
+/// The outcome of a validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Every evaluatee row is valid.
+    Ok,
+    /// Some evaluatee rows have errors; the others are in the batch.
+    Errors,
+    /// The file as a whole is unusable (size, encoding, header, row count);
+    /// the batch is empty.
+    Rejected,
+    /// Validation stopped once [`MAX_ERRORED_EVALUATEES`] evaluatees had
+    /// errors; rows after that were not read.
+    Aborted,
+}
+
+impl Status {
+    /// The status as written in reports: `ok`, `errors`, `rejected`, `aborted`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Errors => "errors",
+            Status::Rejected => "rejected",
+            Status::Aborted => "aborted",
+        }
+    }
+}
+
+/// What a validation found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// Overall outcome.
+    pub status: Status,
+    /// Evaluatee rows read (rows 5 and later that are not entirely blank).
+    pub evaluatees: u32,
+    /// Evaluatee rows without error; these are in the batch.
+    pub valid: u32,
+    /// Evaluatee rows with at least one error.
+    pub with_errors: u32,
+    /// Every problem found, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// How far a [`Validation`] has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes read so far.
+    pub done: usize,
+    /// Bytes in the file.
+    pub total: usize,
+    /// Whether the validation has finished; [`Validation::finish`] then
+    /// returns at once.
+    pub finished: bool,
+}
+
+/// Validates a whole file at once.
+pub fn validate(schema: &SheetSchema, input: &[u8]) -> (Report, Batch) {
+    Validation::new(schema).finish(input)
+}
+
+/// A validation that runs in steps over one byte buffer, so that a browser
+/// worker can report progress between steps and stop when cancelled (by
+/// simply not calling [`Validation::step`] again).
+pub struct Validation {
+    tokenizer: Tokenizer,
+    checker: Checker,
+    /// Input bytes known to be UTF-8.
+    checked: usize,
+    started: bool,
+    finished: bool,
+}
+
+impl Validation {
+    /// Prepares a validation against `schema`.
+    pub fn new(schema: &SheetSchema) -> Self {
+        Validation {
+            tokenizer: Tokenizer::new(0),
+            checker: Checker::new(schema),
+            checked: 0,
+            started: false,
+            finished: false,
+        }
+    }
+
+    /// Reads about `budget` more bytes of `input`, which must be the same
+    /// buffer on every call.
+    pub fn step(&mut self, input: &[u8], budget: usize) -> Progress {
+        if !self.started {
+            self.start(input);
+        }
+        let total = input.len();
+        let target = self
+            .tokenizer
+            .position()
+            .saturating_add(budget.max(4096))
+            .min(total);
+        while !self.finished && self.checked < target {
+            self.check_encoding(input, target);
+        }
+        while !self.finished {
+            let eof = self.checked == total;
+            match self.tokenizer.next_field(&input[..self.checked], eof) {
+                Next::Field(field) => {
+                    if self.checker.on_field(&field).is_break() {
+                        self.finished = true;
+                    }
+                }
+                Next::End => {
+                    self.checker.on_end();
+                    self.finished = true;
+                }
+                Next::NeedInput => break,
+            }
+            if self.tokenizer.position() >= target && !eof {
+                break;
+            }
+        }
+        Progress {
+            done: if self.finished {
+                total
+            } else {
+                self.tokenizer.position()
+            },
+            total,
+            finished: self.finished,
+        }
+    }
+
+    /// Runs to the end of `input` and returns the report and the batch of
+    /// valid evaluatees (empty when the file is rejected).
+    pub fn finish(mut self, input: &[u8]) -> (Report, Batch) {
+        while !self.step(input, usize::MAX).finished {}
+        self.checker.into_outcome()
+    }
+
+    fn start(&mut self, input: &[u8]) {
+        self.started = true;
+        if input.len() > MAX_FILE_BYTES {
+            self.reject(Diagnostic::file(Problem::FileTooLarge {
+                size: input.len() as u64,
+            }));
+            return;
+        }
+        let bom = encoding::utf8_bom_len(input);
+        if bom == 0
+            && let Some(looks_like) = encoding::utf16_bom(input)
+        {
+            self.reject(Diagnostic::file(Problem::NotUtf8 {
+                looks_like: Some(looks_like),
+            }));
+            return;
+        }
+        self.tokenizer = Tokenizer::new(bom);
+        self.checked = bom;
+    }
+
+    /// Extends the UTF-8-checked prefix towards `target`. A multi-byte
+    /// character cut by `target` is left for the next step.
+    fn check_encoding(&mut self, input: &[u8], target: usize) {
+        match std::str::from_utf8(&input[self.checked..target]) {
+            Ok(_) => self.checked = target,
+            Err(error) if error.error_len().is_none() && target < input.len() => {
+                if error.valid_up_to() == 0 {
+                    // Fewer than 4 bytes to the target: widen the window.
+                    self.check_encoding(input, (target + 4).min(input.len()));
+                } else {
+                    self.checked += error.valid_up_to();
+                }
+            }
+            Err(error) => {
+                let offset = self.checked + error.valid_up_to();
+                let (row, column) = locate(input, offset);
+                let looks_like = encoding::guess_legacy_japanese(input);
+                self.reject(Diagnostic {
+                    row,
+                    column,
+                    problem: Problem::NotUtf8 { looks_like },
+                });
+            }
+        }
+    }
+
+    fn reject(&mut self, diagnostic: Diagnostic) {
+        self.checker.reject(diagnostic);
+        self.finished = true;
+    }
+}
+
+/// The row and column of the field holding byte `offset`.
+fn locate(input: &[u8], offset: usize) -> (Option<u32>, Option<u32>) {
+    let mut tokenizer = Tokenizer::new(encoding::utf8_bom_len(input));
+    while let Next::Field(field) = tokenizer.next_field(input, true) {
+        if field.raw.end > offset {
+            return (Some(field.row), Some(field.column));
+        }
+    }
+    (None, None)
+}
+
+/// What one item column accepts, compiled from the schema for speed.
+enum ColumnRule {
+    Number {
+        min: Option<Hundredths>,
+        max: Option<Hundredths>,
+    },
+    Text {
+        max_len: Option<u32>,
+    },
+    Dropdown {
+        options: Vec<String>,
+    },
+    Checkbox,
+}
+
+impl ColumnRule {
+    fn new(kind: &ItemKind) -> Self {
+        match kind {
+            ItemKind::Number { .. } => {
+                let (min, max) = kind.number_bounds();
+                ColumnRule::Number { min, max }
+            }
+            ItemKind::Text { max_len } => ColumnRule::Text { max_len: *max_len },
+            ItemKind::Dropdown { options } => ColumnRule::Dropdown {
+                options: options.clone(),
+            },
+            ItemKind::Checkbox => ColumnRule::Checkbox,
+        }
+    }
+}
+
+/// Whether to keep reading.
+type Flow = std::ops::ControlFlow<()>;
+
+/// The rules, applied field by field.
+struct Checker {
+    schema: SheetSchema,
+    known_keys: Option<HashSet<String>>,
+    /// Rows 1–4 as read, until the header is checked.
+    header: Vec<Vec<String>>,
+    /// Whether rows 1–4 have been checked and `columns` compiled.
+    header_checked: bool,
+    /// Rules of columns 3 and later.
+    columns: Vec<ColumnRule>,
+    /// Columns in row 2 (trailing empty cells, which Excel adds, not counted).
+    width: u32,
+    row: RowState,
+    seen_keys: HashMap<String, u32>,
+    batch: Batch,
+    report: Report,
+    scratch: String,
+}
+
+/// What is known of the evaluatee row being read.
+#[derive(Default)]
+struct RowState {
+    key: String,
+    fields: u32,
+    /// Last column holding something, to tell a blank row and Excel's
+    /// trailing padding from real extra cells.
+    last_filled: u32,
+    diagnostics: Vec<Diagnostic>,
+    mark: usize,
+}
+
+impl Checker {
+    fn new(schema: &SheetSchema) -> Self {
+        Checker {
+            schema: schema.clone(),
+            known_keys: schema
+                .evaluatees
+                .as_ref()
+                .map(|keys| keys.iter().cloned().collect()),
+            header: Vec::new(),
+            header_checked: false,
+            columns: Vec::new(),
+            width: 0,
+            row: RowState::default(),
+            seen_keys: HashMap::new(),
+            batch: Batch::default(),
+            report: Report {
+                status: Status::Ok,
+                evaluatees: 0,
+                valid: 0,
+                with_errors: 0,
+                diagnostics: Vec::new(),
+            },
+            scratch: String::new(),
+        }
+    }
+
+    fn on_field(&mut self, field: &Field<'_>) -> Flow {
+        if field.row <= HEADER_ROWS {
+            return self.on_header_field(field);
+        }
+        if !self.header_checked {
+            // Empty lines stood where header rows belong.
+            return self.check_header();
+        }
+        self.on_body_field(field)
+    }
+
+    fn on_header_field(&mut self, field: &Field<'_>) -> Flow {
+        let index = field.row as usize - 1;
+        while self.header.len() <= index {
+            self.header.push(Vec::new());
+        }
+        self.header[index].push(String::from_utf8_lossy(field.bytes).into_owned());
+        if field.row == HEADER_ROWS && field.record_end {
+            return self.check_header();
+        }
+        Flow::Continue(())
+    }
+
+    fn on_body_field(&mut self, field: &Field<'_>) -> Flow {
+        let column = field.column;
+        if column == 1 {
+            self.row = RowState {
+                mark: self.batch.mark(),
+                ..RowState::default()
+            };
+        }
+        self.row.fields = column;
+        if !field.bytes.is_empty() {
+            self.row.last_filled = column;
+        }
+        match column {
+            1 => {}
+            2 => self.row.key = String::from_utf8_lossy(field.bytes).into_owned(),
+            _ => {
+                if let Some(rule) = self.columns.get(column as usize - 3) {
+                    if let Err(problem) =
+                        check_cell(rule, field, &mut self.batch, &mut self.scratch)
+                    {
+                        self.row
+                            .diagnostics
+                            .push(Diagnostic::at(field.row, Some(column), problem));
+                    }
+                }
+            }
+        }
+        if field.record_end {
+            return self.end_row(field.row);
+        }
+        Flow::Continue(())
+    }
+
+    fn end_row(&mut self, row: u32) -> Flow {
+        let state = std::mem::take(&mut self.row);
+        if state.last_filled == 0 {
+            // An entirely blank row (Excel leaves them behind): not an evaluatee.
+            self.batch.rollback(state.mark);
+            return Flow::Continue(());
+        }
+        if self.report.evaluatees == MAX_EVALUATEES {
+            self.reject(Diagnostic::at(row, None, Problem::TooManyEvaluatees));
+            return Flow::Break(());
+        }
+        self.report.evaluatees += 1;
+
+        let mut problems = Vec::new();
+        if state.fields < self.width || state.last_filled > self.width {
+            // Too few fields, or something written beyond the last item
+            // (empty trailing fields are Excel's padding and harmless).
+            let found = if state.last_filled > self.width {
+                state.last_filled
+            } else {
+                state.fields
+            };
+            problems.push(Diagnostic::at(
+                row,
+                None,
+                Problem::FieldCount {
+                    expected: self.width,
+                    found,
+                },
+            ));
+        }
+        problems.extend(self.check_key(row, &state.key));
+        let mut diagnostics = state.diagnostics;
+        if !problems.is_empty() {
+            // Row-level problems first, then the cells from left to right.
+            problems.append(&mut diagnostics);
+            diagnostics = problems;
+        }
+
+        if diagnostics.is_empty() {
+            self.batch.commit(state.mark, row, state.key);
+            self.report.valid += 1;
+            return Flow::Continue(());
+        }
+        self.batch.rollback(state.mark);
+        self.report.with_errors += 1;
+        self.report.diagnostics.append(&mut diagnostics);
+        if self.report.with_errors == MAX_ERRORED_EVALUATEES {
+            self.report.status = Status::Aborted;
+            return Flow::Break(());
+        }
+        Flow::Continue(())
+    }
+
+    fn check_key(&mut self, row: u32, key: &str) -> Option<Diagnostic> {
+        let at = |problem| Some(Diagnostic::at(row, Some(2), problem));
+        if key.is_empty() {
+            return at(Problem::KeyMissing);
+        }
+        if let Some(&first_row) = self.seen_keys.get(key) {
+            return at(Problem::KeyDuplicate {
+                key: excerpt(key.as_bytes()),
+                first_row,
+            });
+        }
+        self.seen_keys.insert(key.to_owned(), row);
+        if self
+            .known_keys
+            .as_ref()
+            .is_some_and(|known| !known.contains(key))
+        {
+            return at(Problem::KeyUnknown {
+                key: excerpt(key.as_bytes()),
+            });
+        }
+        None
+    }
+
+    fn on_end(&mut self) {
+        if !self.header_checked && self.report.status != Status::Rejected {
+            if self.header.len() < HEADER_ROWS as usize {
+                self.reject(Diagnostic::file(Problem::HeaderIncomplete));
+            } else {
+                let _ = self.check_header();
+            }
+        }
+    }
+
+    /// Checks rows 1–4 and compiles the column rules.
+    fn check_header(&mut self) -> Flow {
+        self.header_checked = true;
+        let header = std::mem::take(&mut self.header);
+        match HeaderCheck::new(&self.schema).run(&header) {
+            Ok((columns, items)) => {
+                self.width = 2 + columns.len() as u32;
+                self.columns = columns;
+                self.batch = Batch::new(items);
+                Flow::Continue(())
+            }
+            Err(diagnostics) => {
+                for diagnostic in diagnostics {
+                    self.reject(diagnostic);
+                }
+                Flow::Break(())
+            }
+        }
+    }
+
+    fn reject(&mut self, diagnostic: Diagnostic) {
+        self.report.status = Status::Rejected;
+        self.report.diagnostics.push(diagnostic);
+    }
+
+    fn into_outcome(mut self) -> (Report, Batch) {
+        match self.report.status {
+            Status::Rejected => return (self.report, Batch::default()),
+            Status::Ok if self.report.with_errors > 0 => self.report.status = Status::Errors,
+            _ => {}
+        }
+        (self.report, self.batch)
+    }
+}
+
+/// Validates one item cell and appends its change to the batch.
+fn check_cell(
+    rule: &ColumnRule,
+    field: &Field<'_>,
+    batch: &mut Batch,
+    scratch: &mut String,
+) -> Result<(), Problem> {
+    let bytes = field.bytes;
+    match rule {
+        ColumnRule::Checkbox => match bytes {
+            b"" | b"0" => batch.push_set("0"),
+            b"1" => batch.push_set("1"),
+            _ => {
+                return Err(Problem::CheckboxInvalid {
+                    value: excerpt(bytes),
+                });
+            }
+        },
+        _ if bytes.is_empty() => batch.push_clear(),
+        ColumnRule::Number { min, max } => {
+            if field.quoted {
+                return Err(Problem::NumberQuoted {
+                    value: excerpt(bytes),
+                });
+            }
+            let value = Hundredths::parse(bytes).map_err(|error| match error {
+                NumberError::Invalid(hint) => Problem::NumberInvalid {
+                    value: excerpt(bytes),
+                    hint,
+                },
+                NumberError::TooLarge => Problem::NumberTooLarge {
+                    value: excerpt(bytes),
+                },
+            })?;
+            if let Some(min) = *min
+                && value < min
+            {
+                return Err(Problem::NumberBelowMin { value, min });
+            }
+            if let Some(max) = *max
+                && value > max
+            {
+                return Err(Problem::NumberAboveMax { value, max });
+            }
+            scratch.clear();
+            value.write_to(scratch);
+            batch.push_set(scratch);
+        }
+        ColumnRule::Text { max_len } => {
+            let text =
+                std::str::from_utf8(bytes).map_err(|_| Problem::NotUtf8 { looks_like: None })?;
+            if let Some(max) = *max_len {
+                let length = text.chars().count();
+                if length > max as usize {
+                    return Err(Problem::TextTooLong { length, max });
+                }
+            }
+            batch.push_set(text);
+        }
+        ColumnRule::Dropdown { options } => {
+            match options.iter().find(|option| option.as_bytes() == bytes) {
+                Some(option) => batch.push_set(option),
+                None => {
+                    return Err(Problem::DropdownUnknown {
+                        value: excerpt(bytes),
+                        options: options.iter().take(10).cloned().collect(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks rows 1–4 against the schema, collecting every problem.
+struct HeaderCheck<'s> {
+    schema: &'s SheetSchema,
+    problems: Vec<Diagnostic>,
+}
+
+impl<'s> HeaderCheck<'s> {
+    fn new(schema: &'s SheetSchema) -> Self {
+        HeaderCheck {
+            schema,
+            problems: Vec::new(),
+        }
+    }
+
+    fn run(
+        mut self,
+        header: &[Vec<String>],
+    ) -> Result<(Vec<ColumnRule>, Vec<String>), Vec<Diagnostic>> {
+        let empty = Vec::new();
+        let row = |index: usize| header.get(index).unwrap_or(&empty);
+        let (row1, row2, row3, row4) = (row(0), row(1), row(2), row(3));
+        if header.len() < HEADER_ROWS as usize {
+            return Err(vec![Diagnostic::file(Problem::HeaderIncomplete)]);
+        }
+
+        self.fixed_cell(1, 1, row1, VERSION_CELL);
+        self.id_cell(1, 2, row1, PERIOD_PREFIX, "period", &self.schema.period);
+        self.id_cell(1, 3, row1, SHEET_PREFIX, "sheet", &self.schema.sheet);
+        self.fixed_cell(2, 1, row2, NAME_HEADER);
+        self.fixed_cell(2, 2, row2, KEY_HEADER);
+        self.fixed_cell(3, 1, row3, NAME_CAPTION);
+        self.fixed_cell(3, 2, row3, KEY_CAPTION);
+        self.fixed_cell(4, 1, row4, "");
+        self.fixed_cell(4, 2, row4, "");
+        self.trailing_empty(1, row1, 3);
+
+        let width = row2
+            .iter()
+            .rposition(|cell| !cell.is_empty())
+            .map_or(0, |last| last + 1)
+            .max(2);
+        let ids = &row2[2.min(row2.len())..width.min(row2.len())];
+        if ids.is_empty() {
+            self.problems
+                .push(Diagnostic::at(2, None, Problem::NoItems));
+        } else if ids.len() > MAX_ITEMS {
+            self.problems.push(Diagnostic::at(
+                2,
+                None,
+                Problem::TooManyItems { count: ids.len() },
+            ));
+        }
+        for (row_index, row) in [(3, row3), (4, row4)] {
+            let filled = row
+                .iter()
+                .rposition(|cell| !cell.is_empty())
+                .map_or(0, |last| last + 1);
+            if row.len() < width || filled > width {
+                self.problems.push(Diagnostic::at(
+                    row_index,
+                    None,
+                    Problem::HeaderWidth {
+                        expected: width as u32,
+                        found: row.len().max(filled) as u32,
+                    },
+                ));
+            }
+        }
+
+        let mut columns = Vec::with_capacity(ids.len());
+        let mut first_column: HashMap<&str, u32> = HashMap::new();
+        for (offset, id) in ids.iter().enumerate() {
+            let column = offset as u32 + 3;
+            if let Some(&first) = first_column.get(id.as_str()) {
+                self.problems.push(Diagnostic::at(
+                    2,
+                    Some(column),
+                    Problem::DuplicateItem {
+                        id: excerpt(id.as_bytes()),
+                        first_column: first,
+                    },
+                ));
+                continue;
+            }
+            first_column.insert(id, column);
+            let Some(item) = self.schema.item(id) else {
+                self.problems.push(Diagnostic::at(
+                    2,
+                    Some(column),
+                    Problem::UnknownItem {
+                        id: excerpt(id.as_bytes()),
+                    },
+                ));
+                continue;
+            };
+            let type_name = row4.get(column as usize - 1).map_or("", String::as_str);
+            if !item.kind.is_named(type_name) {
+                self.problems.push(Diagnostic::at(
+                    4,
+                    Some(column),
+                    Problem::ItemTypeChanged {
+                        id: excerpt(id.as_bytes()),
+                        expected: item.kind.template_name(),
+                        found: excerpt(type_name.as_bytes()),
+                    },
+                ));
+            }
+            columns.push(ColumnRule::new(&item.kind));
+        }
+        if self.problems.is_empty() {
+            Ok((columns, ids.to_vec()))
+        } else {
+            Err(self.problems)
+        }
+    }
+
+    fn fixed_cell(&mut self, row: u32, column: u32, cells: &[String], expected: &str) {
+        let found = cells.get(column as usize - 1).map_or("", String::as_str);
+        if found != expected {
+            self.problems.push(Diagnostic::at(
+                row,
+                Some(column),
+                Problem::HeaderCell {
+                    expected: expected.to_owned(),
+                    found: excerpt(found.as_bytes()),
+                },
+            ));
+        }
+    }
+
+    fn id_cell(
+        &mut self,
+        row: u32,
+        column: u32,
+        cells: &[String],
+        prefix: &str,
+        what: &'static str,
+        expected: &str,
+    ) {
+        let found = cells.get(column as usize - 1).map_or("", String::as_str);
+        match found.strip_prefix(prefix) {
+            Some(id) if id == expected => {}
+            Some(id) => self.problems.push(Diagnostic::at(
+                row,
+                Some(column),
+                Problem::WrongSheet {
+                    what,
+                    expected: expected.to_owned(),
+                    found: excerpt(id.as_bytes()),
+                },
+            )),
+            None => self.problems.push(Diagnostic::at(
+                row,
+                Some(column),
+                Problem::HeaderCell {
+                    expected: format!("{prefix}{expected}"),
+                    found: excerpt(found.as_bytes()),
+                },
+            )),
+        }
+    }
+
+    /// Cells after `from` columns must be empty (Excel pads short rows).
+    fn trailing_empty(&mut self, row: u32, cells: &[String], from: usize) {
+        for (index, cell) in cells.iter().enumerate().skip(from) {
+            if !cell.is_empty() {
+                self.problems.push(Diagnostic::at(
+                    row,
+                    Some(index as u32 + 1),
+                    Problem::HeaderCell {
+                        expected: String::new(),
+                        found: excerpt(cell.as_bytes()),
+                    },
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! sheetlink's engine: validation and mapping of business CSV files.
+//!
+//! The same code runs compiled to WebAssembly in the browser (so a 30 MB file
+//! is checked before a byte is uploaded) and natively in the server (which
+//! never trusts the browser and checks every batch again). It therefore does
+//! no I/O at all: it takes byte slices and returns values and reports. There
+//! is no file, socket, clock, thread or `println!` in this crate.
+//!
+//! - [`evaluation`]: evaluation-sheet templates and their validation.
+//! - [`Diagnostic`]: a located problem with a stable code and a message in
+//!   Japanese and English.
+//! - [`Hundredths`]: exact two-decimal numbers with half-up rounding.
+
+mod csv_read;
+mod csv_write;
+mod decimal;
+mod diagnostic;
+mod encoding;
+mod error;
+pub mod evaluation;
+
+pub use decimal::{Hundredths, MAX_INTEGER_DIGITS, NumberError, NumberHint};
+pub use diagnostic::{Diagnostic, Lang, Problem, column_letter};
+pub use error::Error;
