@@ -44,11 +44,19 @@ impl Hundredths {
     /// Parses `[+-]digits[.digits]` (digits on at least one side of the
     /// point), rounding half-up (away from zero) at the third decimal.
     pub fn parse(bytes: &[u8]) -> Result<Self, NumberError> {
+        Self::parse_checking_form(bytes).map(|(value, _)| value)
+    }
+
+    /// [`Hundredths::parse`], also telling whether `bytes` already is the
+    /// canonical form of the value (as [`fmt::Display`] writes it), so that
+    /// callers can keep the input instead of formatting it again.
+    pub fn parse_checking_form(bytes: &[u8]) -> Result<(Self, bool), NumberError> {
         let (negative, rest) = match bytes.split_first() {
             Some((b'-', rest)) => (true, rest),
             Some((b'+', rest)) => (false, rest),
             _ => (false, bytes),
         };
+        let plus = bytes.first() == Some(&b'+');
         let int_len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
         let (int_digits, after) = rest.split_at(int_len);
         let frac_digits = match after.split_first() {
@@ -59,6 +67,10 @@ impl Hundredths {
         if int_digits.is_empty() && frac_digits.is_empty() {
             return Err(NumberError::Invalid(NumberHint::of(bytes)));
         }
+        let has_point = !after.is_empty();
+        let canonical_int = int_digits.len() == 1 || int_digits.first().is_some_and(|&d| d != b'0');
+        let canonical_frac =
+            !has_point || (matches!(frac_digits.len(), 1 | 2) && frac_digits.last() != Some(&b'0'));
         let int_digits = trim_leading_zeros(int_digits);
         if int_digits.len() > MAX_INTEGER_DIGITS {
             return Err(NumberError::TooLarge);
@@ -74,7 +86,8 @@ impl Hundredths {
         if frac_digits.get(2).is_some_and(|&d| d >= b'5') {
             value += 1;
         }
-        Ok(Hundredths(if negative { -value } else { value }))
+        let canonical = !plus && canonical_int && canonical_frac && !(negative && value == 0);
+        Ok((Hundredths(if negative { -value } else { value }), canonical))
     }
 
     /// The smallest whole number of hundredths that is `>= bound`, or `None`
@@ -243,6 +256,18 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(parsed(input), expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn knows_when_the_input_is_already_canonical() {
+        for input in [
+            "0", "7", "-7", "12.5", "12.35", "0.05", "-0.5", "100", "0.4", "12.3456", "+7", "07",
+            "12.50", "12.", ".5", "-0", "0.0", "1.005", "00",
+        ] {
+            let (value, canonical) =
+                Hundredths::parse_checking_form(input.as_bytes()).expect("a number");
+            assert_eq!(canonical, value.to_string() == input, "input {input:?}");
         }
     }
 

@@ -110,7 +110,7 @@ pub fn filled_template(schema: &SheetSchema, evaluatees: usize, seed: u64) -> Ve
     let mut rng = Rng::new(seed);
     let item_ids: Vec<&str> = schema.items.iter().map(|item| item.id.as_str()).collect();
     let keys: Vec<String> = (0..evaluatees).map(evaluatee_key).collect();
-    let names: Vec<String> = (0..evaluatees).map(|i| sample_name(i)).collect();
+    let names: Vec<String> = (0..evaluatees).map(sample_name).collect();
     let cells: Vec<Vec<Option<String>>> = (0..evaluatees)
         .map(|_| {
             schema
