@@ -91,9 +91,6 @@ fn bench(c: &mut Criterion) {
             black_box(fields)
         })
     });
-    group.bench_function("tokenize only", |b| {
-        b.iter(|| black_box(sheetlink_engine::__count_fields(black_box(&file))))
-    });
     group.bench_function("sheetlink validate (parse + rules + batch)", |b| {
         b.iter(|| black_box(validate(&schema, black_box(&file))))
     });

@@ -389,7 +389,7 @@ impl Problem {
                     if index > 0 {
                         list.push_str(if ja { "、" } else { ", " });
                     }
-                    let _ = write!(list, "「{option}」");
+                    let _ = if ja { write!(list, "「{option}」") } else { write!(list, "\"{option}\"") };
                 }
                 if ja {
                     format!("「{value}」は選択肢にありません。次のいずれかと完全に一致させてください: {list}")

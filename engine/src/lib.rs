@@ -24,13 +24,3 @@ pub mod evaluation;
 pub use decimal::{Hundredths, MAX_INTEGER_DIGITS, NumberError, NumberHint};
 pub use diagnostic::{Diagnostic, Lang, Problem, column_letter};
 pub use error::Error;
-
-#[doc(hidden)]
-pub fn __count_fields(input: &[u8]) -> usize {
-    let mut t = csv_read::Tokenizer::new(0);
-    let mut n = 0;
-    while let csv_read::Next::Field(f) = t.next_field(input, true) {
-        n += f.bytes.len() + f.record_end as usize;
-    }
-    n
-}

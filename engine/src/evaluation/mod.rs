@@ -21,5 +21,5 @@ pub use schema::{Item, ItemKind, SheetSchema, UNNAMED_BLOCK};
 pub use template::{TemplateRow, write_template};
 pub use validate::{
     MAX_ERRORED_EVALUATEES, MAX_EVALUATEES, MAX_FILE_BYTES, MAX_ITEMS, Progress, Report, Status,
-    Validation, validate,
+    Validation, check_file_size, validate,
 };

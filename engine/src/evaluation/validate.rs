@@ -77,6 +77,12 @@ pub struct Progress {
     pub finished: bool,
 }
 
+/// The size limit on its own, for callers that can refuse a file before
+/// reading it (the CLI from file metadata, the server from Content-Length).
+pub fn check_file_size(size: u64) -> Option<Diagnostic> {
+    (size > MAX_FILE_BYTES as u64).then(|| Diagnostic::file(Problem::FileTooLarge { size }))
+}
+
 /// Validates a whole file at once.
 pub fn validate(schema: &SheetSchema, input: &[u8]) -> (Report, Batch) {
     Validation::new(schema).finish(input)
@@ -164,10 +170,8 @@ impl Validation {
 
     fn start(&mut self, input: &[u8]) {
         self.started = true;
-        if input.len() > MAX_FILE_BYTES {
-            self.reject(Diagnostic::file(Problem::FileTooLarge {
-                size: input.len() as u64,
-            }));
+        if let Some(too_large) = check_file_size(input.len() as u64) {
+            self.reject(too_large);
             return;
         }
         let bom = encoding::utf8_bom_len(input);
