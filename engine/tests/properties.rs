@@ -41,12 +41,16 @@ fn schema() -> SheetSchema {
     }
 }
 
+/// The largest stored number, 999,999,999,999,999.99, in hundredths.
+const MAX_HUNDREDTHS: i64 = 10i64.pow(17) - 1;
+
 /// One evaluatee's stored values: number, text, dropdown index, checkbox.
 type Values = (Option<i64>, Option<String>, Option<usize>, Option<bool>);
 
 fn values() -> impl Strategy<Value = Values> {
     (
-        proptest::option::of(-99_999_999_999_999_99i64..=99_999_999_999_999_99),
+        // Up to 15 integer digits and two decimals, in hundredths.
+        proptest::option::of(-MAX_HUNDREDTHS..=MAX_HUNDREDTHS),
         proptest::option::of(any::<String>().prop_filter("blank means delete", |s| !s.is_empty())),
         proptest::option::of(0usize..3),
         proptest::option::of(any::<bool>()),

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test of sheetlink. Installs what a fresh machine lacks and is safe
+# to re-run. CI (.ci/run) calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+ensure_rust_targets
+ensure_cargo_tool cargo-fuzz cargo-fuzz 0.13.2
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "the engine builds for the browser (wasm32-unknown-unknown)"
+cargo build --locked -p sheetlink-engine --target wasm32-unknown-unknown --release
+
+step "unit, table, property and process tests"
+cargo test --workspace --locked
+
+step "benchmarks run once as tests (release build, one iteration each)"
+cargo bench --locked -p sheetlink-engine --bench validate -- --test
+
+step "fuzz target builds and runs for ${FUZZ_SECONDS:=30} s"
+(
+  cd fuzz
+  # cargo-fuzz passes -Z flags (sanitizers); the pinned stable toolchain
+  # accepts them with RUSTC_BOOTSTRAP, so no nightly toolchain is needed.
+  export RUSTC_BOOTSTRAP=1
+  cargo fuzz build validate
+  cargo fuzz run validate -- -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=4096
+)
+
+step "all tests passed"
