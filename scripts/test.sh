@@ -17,7 +17,9 @@ step "the engine builds for the browser (wasm32-unknown-unknown)"
 cargo build --locked -p sheetlink-engine --target wasm32-unknown-unknown --release
 
 step "unit, table, property and process tests"
-cargo test --workspace --locked
+test_log=$(mktemp)
+trap 'rm -f "$test_log"' EXIT
+cargo test --workspace --locked 2>&1 | tee "$test_log"
 
 step "benchmarks run once as tests (release build, one iteration each)"
 cargo bench --locked -p sheetlink-engine --bench validate -- --test
@@ -32,4 +34,5 @@ step "fuzz target builds and runs for ${FUZZ_SECONDS:=30} s"
   cargo fuzz run validate -- -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=4096
 )
 
-step "all tests passed"
+# One closing line that adds up every cargo test binary's counts.
+awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' "$test_log"

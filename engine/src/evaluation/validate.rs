@@ -355,9 +355,10 @@ impl Checker {
             };
         }
         self.row.fields = column;
-        if !field.bytes.is_empty() {
-            self.row.last_filled = column;
-        }
+        // Whether a cell is blank is random, so this is arithmetic, not a
+        // branch the CPU would mispredict on every other cell.
+        let filled = u32::from(!field.bytes.is_empty());
+        self.row.last_filled = self.row.last_filled.max(column * filled);
         match column {
             1 => {}
             2 => self.row.key = String::from_utf8_lossy(field.bytes).into_owned(),
@@ -513,9 +514,10 @@ fn check_cell(
     let bytes = field.bytes;
     match rule {
         ColumnRule::Checkbox => {
-            // Written without a branch on the (random) value itself.
-            let on = bytes == b"1";
-            if !(on || bytes.is_empty() || bytes == b"0") {
+            // Non-short-circuit operators: no branch on the (random) value.
+            let first = bytes.first().copied().unwrap_or(b'0');
+            let on = (bytes.len() == 1) & (first == b'1');
+            if (bytes.len() > 1) | !((first == b'0') | (first == b'1')) {
                 return Err(Problem::CheckboxInvalid {
                     value: excerpt(bytes),
                 });
