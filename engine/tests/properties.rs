@@ -3,7 +3,8 @@
 use proptest::prelude::*;
 use sheetlink_engine::Hundredths;
 use sheetlink_engine::evaluation::{
-    Change, Item, ItemKind, SheetSchema, Status, TemplateRow, Validation, validate, write_template,
+    Batch, Change, Item, ItemKind, SheetSchema, Status, TemplateRow, Validation, validate,
+    write_template,
 };
 
 fn schema() -> SheetSchema {
@@ -85,6 +86,8 @@ proptest! {
         let (report, batch) = validate(&schema, &file);
         prop_assert_eq!(report.status, Status::Ok, "{:?}", report.diagnostics);
         prop_assert_eq!(batch.len(), rows.len());
+        let decoded = Batch::decode(&batch.encode());
+        prop_assert_eq!(decoded.as_ref(), Some(&batch));
         for (evaluatee, (i, (_, v))) in batch.evaluatees().zip(rows.iter().enumerate()) {
             prop_assert_eq!(evaluatee.key, &keys[i]);
             let got: Vec<Change<'_>> = evaluatee.changes().map(|(_, c)| c).collect();
@@ -113,6 +116,16 @@ proptest! {
         let mut file = write_template(&schema(), &["n", "t", "d", "c"], []).expect("writes");
         file.extend_from_slice(&body);
         check_invariants(&file);
+    }
+
+    /// Bytes from an untrusted sender never panic the batch decoder, and
+    /// whatever it accepts encodes back to the same bytes.
+    #[test]
+    fn batch_decoder_takes_any_bytes(mut bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        bytes.splice(0..0, b"SLB1".iter().copied());
+        if let Some(batch) = Batch::decode(&bytes) {
+            prop_assert_eq!(batch.encode(), bytes);
+        }
     }
 
     /// Rounding in decimal agrees with exact rational arithmetic.

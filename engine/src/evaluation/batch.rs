@@ -153,21 +153,28 @@ impl<'a> EvaluateeChanges<'a> {
     /// `(item id, change)` for every item, in [`Batch::items`] order.
     pub fn changes(&self) -> impl Iterator<Item = (&'a str, Change<'a>)> + 'a {
         let mut rest = self.cells;
-        self.items.iter().map(move |item| {
-            let (change, tail) = decode_cell(rest);
+        // `decode_cell` cannot fail on a batch built here or accepted by
+        // `Batch::decode`; `map_while` merely avoids a panic path.
+        self.items.iter().map_while(move |item| {
+            let (change, tail) = decode_cell(rest)?;
             rest = tail;
-            (item.as_str(), change)
+            Some((item.as_str(), change))
         })
     }
 }
 
-/// Splits one cell off the front of the arena.
-fn decode_cell(arena: &str) -> (Change<'_>, &str) {
+/// Splits one cell off the front of the arena; `None` when the arena is
+/// malformed (only possible for bytes received from elsewhere).
+fn decode_cell(arena: &str) -> Option<(Change<'_>, &str)> {
     let bytes = arena.as_bytes();
     let mut length = 0usize;
     let mut shift = 0;
     let mut prefix = 0;
-    while let Some(&byte) = bytes.get(prefix) {
+    loop {
+        let byte = *bytes.get(prefix)?;
+        if byte >= 0x80 || shift > 30 {
+            return None;
+        }
         prefix += 1;
         length |= usize::from(byte & 0x3f) << shift;
         shift += 6;
@@ -176,12 +183,92 @@ fn decode_cell(arena: &str) -> (Change<'_>, &str) {
         }
     }
     match length {
-        0 => (Change::Clear, &arena[prefix..]),
+        0 => Some((Change::Clear, arena.get(prefix..)?)),
         n => {
-            let end = prefix + n - 1;
-            (Change::Set(&arena[prefix..end]), &arena[end..])
+            let end = prefix.checked_add(n - 1)?;
+            Some((Change::Set(arena.get(prefix..end)?), arena.get(end..)?))
         }
     }
+}
+
+/// Magic bytes and version of [`Batch::encode`]'s format.
+const ENCODING_MAGIC: &[u8; 4] = b"SLB1";
+
+impl Batch {
+    /// A self-contained byte form of the batch, for sending it elsewhere:
+    /// `SLB1`, then little-endian `u32` counts and lengths: the items (length
+    /// and UTF-8 id each), the evaluatees (row, key, cell bytes each), and the
+    /// cells as stored (see the module docs). About the size of the arena.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.cells.len() + 64 * self.evaluatees.len() + 16);
+        out.extend_from_slice(ENCODING_MAGIC);
+        put_u32(&mut out, self.items.len());
+        for item in &self.items {
+            put_bytes(&mut out, item.as_bytes());
+        }
+        put_u32(&mut out, self.evaluatees.len());
+        for (index, entry) in self.evaluatees.iter().enumerate() {
+            let end = self
+                .evaluatees
+                .get(index + 1)
+                .map_or(self.cells.len(), |next| next.cells_start);
+            put_u32(&mut out, entry.row as usize);
+            put_bytes(&mut out, entry.key.as_bytes());
+            put_bytes(&mut out, &self.cells.as_bytes()[entry.cells_start..end]);
+        }
+        out
+    }
+
+    /// Reads [`Batch::encode`]'s form back, checking every length, every
+    /// string and every cell, so bytes from an untrusted sender give `None`
+    /// rather than a batch that could misbehave later.
+    pub fn decode(bytes: &[u8]) -> Option<Batch> {
+        let mut input = bytes.strip_prefix(ENCODING_MAGIC)?;
+        let item_count = take_u32(&mut input)?;
+        let items = (0..item_count)
+            .map(|_| take_string(&mut input))
+            .collect::<Option<Vec<String>>>()?;
+        let evaluatee_count = take_u32(&mut input)?;
+        let mut batch = Batch::new(items);
+        for _ in 0..evaluatee_count {
+            let row = u32::try_from(take_u32(&mut input)?).ok()?;
+            let key = take_string(&mut input)?;
+            let cells = take_string(&mut input)?;
+            let mut rest = cells.as_str();
+            for _ in 0..batch.items.len() {
+                rest = decode_cell(rest)?.1;
+            }
+            if !rest.is_empty() {
+                return None;
+            }
+            let mark = batch.mark();
+            batch.cells.push_str(&cells);
+            batch.commit(mark, row, key);
+        }
+        input.is_empty().then_some(batch)
+    }
+}
+
+fn put_u32(out: &mut Vec<u8>, value: usize) {
+    out.extend_from_slice(&u32::try_from(value).unwrap_or(u32::MAX).to_le_bytes());
+}
+
+fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    put_u32(out, bytes.len());
+    out.extend_from_slice(bytes);
+}
+
+fn take_u32(input: &mut &[u8]) -> Option<usize> {
+    let (head, rest) = input.split_first_chunk::<4>()?;
+    *input = rest;
+    usize::try_from(u32::from_le_bytes(*head)).ok()
+}
+
+fn take_string(input: &mut &[u8]) -> Option<String> {
+    let len = take_u32(input)?;
+    let (head, rest) = input.split_at_checked(len)?;
+    *input = rest;
+    String::from_utf8(head.to_vec()).ok()
 }
 
 #[cfg(test)]
@@ -216,6 +303,16 @@ mod tests {
         batch.rollback(rejected);
 
         assert_eq!(batch.len(), 2);
+        let encoded = batch.encode();
+        assert_eq!(Batch::decode(&encoded).as_ref(), Some(&batch));
+        for cut in 0..encoded.len() {
+            assert_eq!(Batch::decode(&encoded[..cut]), None, "cut at {cut}");
+        }
+        let mut corrupt = encoded.clone();
+        if let Some(byte) = corrupt.iter_mut().rev().find(|b| **b == 0) {
+            *byte = 0x7f; // a Clear cell becomes an impossible length
+        }
+        assert_eq!(Batch::decode(&corrupt), None);
         for (entry, row) in batch.evaluatees().zip([5, 6]) {
             assert_eq!(entry.row, row);
             assert_eq!(entry.key, format!("E{row}"));
