@@ -2,13 +2,15 @@
 //!
 //! A 10,000 × 1,000 file has ten million cells; one heap object per cell
 //! would be several times the file. Instead every cell is a length prefix in
-//! one arena string followed by the normalized value, and each evaluatee
+//! one byte arena followed by the normalized value, and each evaluatee
 //! records where its cells start. Cells of an evaluatee are in the order of
 //! [`Batch::items`], one per item, so item ids are not repeated either.
 //!
-//! The length prefix is written with ASCII bytes only (six bits of payload per
-//! byte, bit 6 meaning "more follows"), which keeps the arena valid UTF-8 so
-//! that values come back out as `&str` without re-checking.
+//! The prefix is `0` for "clear" and `length + 1` otherwise, as LEB128 (one
+//! byte below 127). Values are UTF-8 by construction (they are cells of a
+//! file checked to be UTF-8, split at ASCII delimiters, or canonical numbers);
+//! reading them back checks each one again, which keeps this module free of
+//! `unsafe` and makes [`Batch::decode`] safe on bytes from anywhere.
 
 /// What an import does to one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +27,7 @@ pub enum Change<'a> {
 pub struct Batch {
     items: Vec<String>,
     evaluatees: Vec<EvaluateeEntry>,
-    cells: String,
+    cells: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +45,7 @@ pub struct EvaluateeChanges<'a> {
     /// Employee number or e-mail, as written in column 2.
     pub key: &'a str,
     items: &'a [String],
-    cells: &'a str,
+    cells: &'a [u8],
 }
 
 impl Batch {
@@ -51,11 +53,12 @@ impl Batch {
         Batch {
             items,
             evaluatees: Vec::new(),
-            cells: String::new(),
+            cells: Vec::new(),
         }
     }
 
-    /// Item ids, in the order of each evaluatee's cells (the file's column order).
+    /// Item ids, in the order of each evaluatee's cells. This is not the
+    /// file's column order: the validator groups items by type.
     pub fn items(&self) -> &[String] {
         &self.items
     }
@@ -100,43 +103,30 @@ impl Batch {
         self.cells.truncate(mark);
     }
 
-    pub(crate) fn push_clear(&mut self) {
-        self.cells.push('\0');
-    }
-
     /// Reserves room for `bytes` more arena bytes. The arena never holds
     /// more than the file it came from (each cell's length prefix replaces
-    /// at least its delimiter, except for values of 63+ bytes, which are
+    /// at least its delimiter, except for values of 127+ bytes, which are
     /// rare), so reserving the file size once avoids every regrowth copy.
     pub(crate) fn reserve(&mut self, bytes: usize) {
         self.cells.reserve(bytes);
     }
 
-    pub(crate) fn push_set(&mut self, value: &str) {
-        self.push_length(value.len());
-        self.cells.push_str(value);
+    #[inline]
+    pub(crate) fn push_clear(&mut self) {
+        self.cells.push(0);
     }
 
-    /// [`Batch::push_set`] for a value known to be ASCII (a number parsed
-    /// from these very bytes), which spares a UTF-8 check per cell.
-    pub(crate) fn push_set_ascii(&mut self, value: &[u8]) {
-        debug_assert!(value.is_ascii());
-        self.push_length(value.len());
-        self.cells
-            .extend(value.iter().map(|&byte| char::from(byte)));
-    }
-
-    fn push_length(&mut self, value_len: usize) {
-        let mut length = value_len + 1;
-        loop {
-            let payload = (length & 0x3f) as u8;
-            length >>= 6;
-            if length == 0 {
-                self.cells.push(char::from(payload));
-                break;
-            }
-            self.cells.push(char::from(payload | 0x40));
+    /// Appends a value; `value` must be UTF-8 (it is a cell of a checked
+    /// file, a label, or a number's digits).
+    #[inline]
+    pub(crate) fn push_set(&mut self, value: &[u8]) {
+        let mut length = value.len() + 1;
+        while length >= 0x80 {
+            self.cells.push((length & 0x7f) as u8 | 0x80);
+            length >>= 7;
         }
+        self.cells.push(length as u8);
+        self.cells.extend_from_slice(value);
     }
 
     /// Records the cells pushed since `mark` as the changes of one evaluatee.
@@ -163,30 +153,28 @@ impl<'a> EvaluateeChanges<'a> {
     }
 }
 
-/// Splits one cell off the front of the arena; `None` when the arena is
+/// Splits one cell off the front of the arena; `None` when the bytes are
 /// malformed (only possible for bytes received from elsewhere).
-fn decode_cell(arena: &str) -> Option<(Change<'_>, &str)> {
-    let bytes = arena.as_bytes();
+fn decode_cell(arena: &[u8]) -> Option<(Change<'_>, &[u8])> {
     let mut length = 0usize;
-    let mut shift = 0;
     let mut prefix = 0;
     loop {
-        let byte = *bytes.get(prefix)?;
-        if byte >= 0x80 || shift > 30 {
-            return None;
-        }
+        let byte = *arena.get(prefix)?;
+        length |= usize::from(byte & 0x7f) << (7 * prefix);
         prefix += 1;
-        length |= usize::from(byte & 0x3f) << shift;
-        shift += 6;
-        if byte & 0x40 == 0 {
+        if byte < 0x80 {
             break;
         }
+        if prefix == 5 {
+            return None;
+        }
     }
+    let rest = arena.get(prefix..)?;
     match length {
-        0 => Some((Change::Clear, arena.get(prefix..)?)),
+        0 => Some((Change::Clear, rest)),
         n => {
-            let end = prefix.checked_add(n - 1)?;
-            Some((Change::Set(arena.get(prefix..end)?), arena.get(end..)?))
+            let (value, tail) = rest.split_at_checked(n - 1)?;
+            Some((Change::Set(std::str::from_utf8(value).ok()?), tail))
         }
     }
 }
@@ -214,7 +202,7 @@ impl Batch {
                 .map_or(self.cells.len(), |next| next.cells_start);
             put_u32(&mut out, entry.row as usize);
             put_bytes(&mut out, entry.key.as_bytes());
-            put_bytes(&mut out, &self.cells.as_bytes()[entry.cells_start..end]);
+            put_bytes(&mut out, &self.cells[entry.cells_start..end]);
         }
         out
     }
@@ -226,15 +214,15 @@ impl Batch {
         let mut input = bytes.strip_prefix(ENCODING_MAGIC)?;
         let item_count = take_u32(&mut input)?;
         let items = (0..item_count)
-            .map(|_| take_string(&mut input))
+            .map(|_| String::from_utf8(take_bytes(&mut input)?.to_vec()).ok())
             .collect::<Option<Vec<String>>>()?;
         let evaluatee_count = take_u32(&mut input)?;
         let mut batch = Batch::new(items);
         for _ in 0..evaluatee_count {
             let row = u32::try_from(take_u32(&mut input)?).ok()?;
-            let key = take_string(&mut input)?;
-            let cells = take_string(&mut input)?;
-            let mut rest = cells.as_str();
+            let key = String::from_utf8(take_bytes(&mut input)?.to_vec()).ok()?;
+            let cells = take_bytes(&mut input)?;
+            let mut rest = cells;
             for _ in 0..batch.items.len() {
                 rest = decode_cell(rest)?.1;
             }
@@ -242,7 +230,7 @@ impl Batch {
                 return None;
             }
             let mark = batch.mark();
-            batch.cells.push_str(&cells);
+            batch.cells.extend_from_slice(cells);
             batch.commit(mark, row, key);
         }
         input.is_empty().then_some(batch)
@@ -264,11 +252,11 @@ fn take_u32(input: &mut &[u8]) -> Option<usize> {
     usize::try_from(u32::from_le_bytes(*head)).ok()
 }
 
-fn take_string(input: &mut &[u8]) -> Option<String> {
+fn take_bytes<'a>(input: &mut &'a [u8]) -> Option<&'a [u8]> {
     let len = take_u32(input)?;
     let (head, rest) = input.split_at_checked(len)?;
     *input = rest;
-    String::from_utf8(head.to_vec()).ok()
+    Some(head)
 }
 
 #[cfg(test)]
@@ -292,14 +280,14 @@ mod tests {
             let mark = batch.mark();
             for value in values {
                 match value {
-                    Some(text) => batch.push_set(text),
+                    Some(text) => batch.push_set(text.as_bytes()),
                     None => batch.push_clear(),
                 }
             }
             batch.commit(mark, row, format!("E{row}"));
         }
         let rejected = batch.mark();
-        batch.push_set("dropped");
+        batch.push_set(b"dropped");
         batch.rollback(rejected);
 
         assert_eq!(batch.len(), 2);
@@ -310,9 +298,10 @@ mod tests {
         }
         let mut corrupt = encoded.clone();
         if let Some(byte) = corrupt.iter_mut().rev().find(|b| **b == 0) {
-            *byte = 0x7f; // a Clear cell becomes an impossible length
+            *byte = 0x7f; // a Clear cell becomes a value longer than what follows
         }
         assert_eq!(Batch::decode(&corrupt), None);
+
         for (entry, row) in batch.evaluatees().zip([5, 6]) {
             assert_eq!(entry.row, row);
             assert_eq!(entry.key, format!("E{row}"));

@@ -522,7 +522,7 @@ fn check_cell(
                     value: excerpt(bytes),
                 });
             }
-            batch.push_set_ascii(if on { b"1" } else { b"0" });
+            batch.push_set(if on { b"1" } else { b"0" });
         }
         _ if bytes.is_empty() => batch.push_clear(),
         ColumnRule::Number { min, max } => {
@@ -552,30 +552,30 @@ fn check_cell(
                 return Err(Problem::NumberAboveMax { value, max });
             }
             if canonical {
-                batch.push_set_ascii(bytes);
+                batch.push_set(bytes);
             } else {
                 scratch.clear();
                 value.write_to(scratch);
-                batch.push_set(scratch);
+                batch.push_set(scratch.as_bytes());
             }
         }
         ColumnRule::Text { max_len } => {
-            let text =
-                std::str::from_utf8(bytes).map_err(|_| Problem::NotUtf8 { looks_like: None })?;
             if let Some(max) = *max_len {
-                let length = text.chars().count();
+                // The whole file is UTF-8, so characters are the bytes that
+                // do not continue a multi-byte sequence.
+                let length = bytes.iter().filter(|&&byte| (byte as i8) >= -0x40).count();
                 if length > max as usize {
                     return Err(Problem::TextTooLong { length, max });
                 }
             }
-            batch.push_set(text);
+            batch.push_set(bytes);
         }
         ColumnRule::Dropdown { options } => {
             // Labels are short: comparing lengths first skips most calls to memcmp.
             let matches =
                 |option: &&String| option.len() == bytes.len() && option.as_bytes() == bytes;
             match options.iter().find(matches) {
-                Some(option) => batch.push_set(option),
+                Some(option) => batch.push_set(option.as_bytes()),
                 None => {
                     return Err(Problem::DropdownUnknown {
                         value: excerpt(bytes),
