@@ -263,6 +263,20 @@ impl Tokenizer {
     }
 }
 
+/// The row and column of the field holding byte `offset` of `input`, for
+/// pointing at a byte that cannot be decoded. The delimiters are ASCII
+/// bytes, which never occur inside a UTF-8 or Shift_JIS multi-byte
+/// character, so the raw bytes can be read before they are decoded.
+pub(crate) fn locate(input: &[u8], offset: usize) -> (Option<u32>, Option<u32>) {
+    let mut tokenizer = Tokenizer::new(crate::encoding::utf8_bom_len(input));
+    while let Next::Field(field) = tokenizer.next_field(input, true) {
+        if field.raw.end > offset {
+            return (Some(field.row), Some(field.column));
+        }
+    }
+    (None, None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

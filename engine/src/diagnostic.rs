@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 
 use crate::decimal::{Hundredths, MAX_INTEGER_DIGITS, NumberHint};
+use crate::linkage::FieldType;
 
 /// The language of a rendered message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -172,6 +173,69 @@ pub enum Problem {
         /// Some of the valid labels, for the message.
         options: Vec<String>,
     },
+    /// A batch-linkage cell that is not a value of its field's type.
+    InvalidValue {
+        /// The field's type.
+        field_type: FieldType,
+        /// The cell's text.
+        value: String,
+        /// What is wrong with it.
+        hint: ValueHint,
+    },
+    /// A matching-key cell is blank, so the record cannot be looked up.
+    MatchingKeyBlank {
+        /// The field's label.
+        field: String,
+    },
+    /// Another row of the file has the same matching-key values.
+    DuplicateMatchingKey {
+        /// Row of the first appearance.
+        first_row: u32,
+    },
+    /// A mapped column (by header name) is not in the file.
+    MissingColumn {
+        /// The header name looked for.
+        column: String,
+    },
+    /// The bytes are not valid in the file's encoding.
+    NotDecodable {
+        /// The encoding the file was read as.
+        encoding: &'static str,
+    },
+}
+
+/// What is wrong with a batch-linkage value, so the message can say how to
+/// fix it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueHint {
+    /// Full-width digits or `＠` where half-width ones are needed.
+    FullWidth,
+    /// A thousands separator in a number.
+    ThousandsSeparator,
+    /// Scientific notation.
+    Exponent,
+    /// Not a number at all, or too many digits.
+    Number,
+    /// Not a date.
+    Date,
+    /// A date that does not exist (2026/2/30).
+    NoSuchDate,
+    /// Not a time.
+    Time,
+    /// A time that does not exist (24:00, 9:60).
+    NoSuchTime,
+    /// Not a date and time.
+    Datetime,
+    /// A date without the time a date-and-time field needs.
+    DatetimeNeedsTime,
+    /// Not an e-mail address.
+    Email,
+    /// Not a telephone number.
+    Phone,
+    /// Not an http(s) URL.
+    Link,
+    /// Not a checkbox value.
+    Checkbox,
 }
 
 impl Problem {
@@ -202,6 +266,11 @@ impl Problem {
             Problem::TextTooLong { .. } => "text.too_long",
             Problem::CheckboxInvalid { .. } => "checkbox.invalid",
             Problem::DropdownUnknown { .. } => "dropdown.unknown",
+            Problem::InvalidValue { .. } => "value.invalid",
+            Problem::MatchingKeyBlank { .. } => "matching_key.blank",
+            Problem::DuplicateMatchingKey { .. } => "matching_key.duplicate",
+            Problem::MissingColumn { .. } => "file.missing_column",
+            Problem::NotDecodable { .. } => "file.encoding",
         }
     }
 
@@ -397,6 +466,107 @@ impl Problem {
                     format!("\"{value}\" is not one of the options. Use one of them exactly: {list}")
                 }
             }
+            Problem::InvalidValue { field_type, value, hint } => {
+                let type_name = field_type.name(lang);
+                let (fix_ja, fix_en) = hint.fix();
+                if ja {
+                    format!("「{value}」は{type_name}として読めません。{fix_ja}")
+                } else {
+                    format!("\"{value}\" is not a valid {type_name}. {fix_en}")
+                }
+            }
+            Problem::MatchingKeyBlank { field } => {
+                if ja {
+                    format!("マッチングキー「{field}」が空です。既存データを探すために値を入力してください。")
+                } else {
+                    format!("The matching key \"{field}\" is blank. Fill it in so the record can be found.")
+                }
+            }
+            Problem::DuplicateMatchingKey { first_row } => {
+                if ja {
+                    format!("マッチングキーの値が{first_row}行目と同じです。1件につき1行にしてください。")
+                } else {
+                    format!("Same matching-key values as row {first_row}. Keep one row per record.")
+                }
+            }
+            Problem::MissingColumn { column } => {
+                if ja {
+                    format!("見出し「{column}」の列がファイルにありません。見出し行を確認するか、インポート条件のマッピングを直してください。")
+                } else {
+                    format!("The file has no column headed \"{column}\". Check the header row or fix the import condition's mapping.")
+                }
+            }
+            Problem::NotDecodable { encoding } => {
+                if ja {
+                    format!("{encoding}として読めない文字があります。ファイルの文字コードを確認してください(UTF-8またはShift_JIS)。")
+                } else {
+                    format!("Some bytes are not valid {encoding}. Check the file's encoding (UTF-8 or Shift_JIS).")
+                }
+            }
+        }
+    }
+}
+
+impl ValueHint {
+    /// How to fix the value, in Japanese and English.
+    fn fix(self) -> (&'static str, &'static str) {
+        match self {
+            ValueHint::FullWidth => (
+                "全角の数字や記号は使えません。半角で入力してください。",
+                "Full-width digits and symbols are not accepted; use half-width ones.",
+            ),
+            ValueHint::ThousandsSeparator => (
+                "桁区切りのカンマを外してください。",
+                "Remove the thousands separators.",
+            ),
+            ValueHint::Exponent => (
+                "指数表記は使えません。セルの書式を「数値」にして保存し直してください。",
+                "Scientific notation is not accepted; format the cell as a plain number.",
+            ),
+            ValueHint::Number => (
+                "半角数字で入力してください(例: 1200、-3.5。整数部15桁、小数部10桁まで)。",
+                "Enter a number such as 1200 or -3.5 (at most 15 digits before and 10 after the point).",
+            ),
+            ValueHint::Date => (
+                "「2026/4/1」「2026-04-01」「2026年4月1日」のように入力してください。",
+                "Enter a date such as 2026/4/1, 2026-04-01 or 2026年4月1日.",
+            ),
+            ValueHint::NoSuchDate => (
+                "存在しない日付です。月と日を確認してください。",
+                "That date does not exist; check the month and day.",
+            ),
+            ValueHint::Time => (
+                "「9:05」「09:05:30」のように入力してください。",
+                "Enter a time such as 9:05 or 09:05:30.",
+            ),
+            ValueHint::NoSuchTime => (
+                "時は0〜23、分と秒は0〜59で入力してください。",
+                "Hours go from 0 to 23, minutes and seconds from 0 to 59.",
+            ),
+            ValueHint::Datetime => (
+                "「2026/4/1 9:05」のように日付と時刻を入力してください。",
+                "Enter a date and time such as 2026/4/1 9:05.",
+            ),
+            ValueHint::DatetimeNeedsTime => (
+                "時刻がありません。「2026/4/1 9:00」のように時刻も入力してください。",
+                "The time is missing; enter it too, as in 2026/4/1 9:00.",
+            ),
+            ValueHint::Email => (
+                "「taro@example.co.jp」のような形式で入力してください。",
+                "Enter an address such as taro@example.co.jp.",
+            ),
+            ValueHint::Phone => (
+                "半角数字とハイフン・括弧で入力してください(例: 03-1234-5678)。",
+                "Use digits with hyphens or parentheses, such as 03-1234-5678.",
+            ),
+            ValueHint::Link => (
+                "「https://」で始まるURLを入力してください。",
+                "Enter a URL starting with https:// (or http://).",
+            ),
+            ValueHint::Checkbox => (
+                "1(ON)か0(OFF)で入力してください(TRUE/FALSEも可)。",
+                "Use 1 (on) or 0 (off); TRUE and FALSE also work.",
+            ),
         }
     }
 }

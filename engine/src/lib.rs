@@ -7,6 +7,7 @@
 //! is no file, socket, clock, thread or `println!` in this crate.
 //!
 //! - [`evaluation`]: evaluation-sheet templates and their validation.
+//! - [`linkage`]: batch-linkage field types, import mapping, export.
 //! - [`Diagnostic`]: a located problem with a stable code and a message in
 //!   Japanese and English.
 //! - [`Hundredths`]: exact two-decimal numbers with half-up rounding.
@@ -20,7 +21,8 @@ mod diagnostic;
 mod encoding;
 mod error;
 pub mod evaluation;
+pub mod linkage;
 
 pub use decimal::{Hundredths, MAX_INTEGER_DIGITS, NumberError, NumberHint};
-pub use diagnostic::{Diagnostic, Lang, Problem, column_letter};
+pub use diagnostic::{Diagnostic, Lang, Problem, ValueHint, column_letter};
 pub use error::Error;

@@ -204,7 +204,7 @@ impl Validation {
             }
             Err(error) => {
                 let offset = self.checked + error.valid_up_to();
-                let (row, column) = locate(input, offset);
+                let (row, column) = crate::csv_read::locate(input, offset);
                 let looks_like = encoding::guess_legacy_japanese(input);
                 self.reject(Diagnostic {
                     row,
@@ -219,17 +219,6 @@ impl Validation {
         self.checker.reject(diagnostic);
         self.finished = true;
     }
-}
-
-/// The row and column of the field holding byte `offset`.
-fn locate(input: &[u8], offset: usize) -> (Option<u32>, Option<u32>) {
-    let mut tokenizer = Tokenizer::new(encoding::utf8_bom_len(input));
-    while let Next::Field(field) = tokenizer.next_field(input, true) {
-        if field.raw.end > offset {
-            return (Some(field.row), Some(field.column));
-        }
-    }
-    (None, None)
 }
 
 /// What one item column accepts, compiled from the schema for speed.

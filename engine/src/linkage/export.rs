@@ -1,0 +1,355 @@
+//! Export: filter, sort and write records as CSV in UTF-8, UTF-8 with BOM
+//! or Shift_JIS, with formula-injection protection.
+
+use std::cmp::Ordering;
+
+use encoding_rs::{EncoderResult, SHIFT_JIS};
+
+use crate::csv_write::{CRLF, write_field};
+use crate::linkage::condition::{
+    Comparison, ConditionIssue, ConditionProblem, ExportCondition, Filter, OutputEncoding,
+    Unrepresentable,
+};
+use crate::linkage::field::{Catalog, Field, FieldType, Sheet, compare_values, parse_value};
+
+/// One record of a sheet: canonical values aligned with [`Sheet::fields`]
+/// (`None` for an empty field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetRecord {
+    /// The record id, for reports.
+    pub id: String,
+    /// One value per field of the sheet.
+    pub values: Vec<Option<String>>,
+}
+
+/// A cell Shift_JIS cannot represent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnrepresentableCell {
+    /// The record's id.
+    pub record: String,
+    /// The field id.
+    pub field: String,
+    /// The first character that has no Shift_JIS code.
+    pub character: char,
+}
+
+/// A written export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    /// The file; empty when refused.
+    pub bytes: Vec<u8>,
+    /// Records written (header not counted).
+    pub rows: usize,
+    /// Cells with characters Shift_JIS cannot represent. With
+    /// [`Unrepresentable::Refuse`] (the default) any entry here means nothing
+    /// was written; with [`Unrepresentable::Replace`] they were written with
+    /// `?` in place of those characters.
+    pub unrepresentable: Vec<UnrepresentableCell>,
+}
+
+impl Export {
+    /// Whether the file was refused because of unrepresentable characters.
+    pub fn refused(&self) -> bool {
+        self.bytes.is_empty() && !self.unrepresentable.is_empty()
+    }
+}
+
+/// Filters, sorts and writes `records` of the condition's sheet.
+pub fn export(
+    condition: &ExportCondition,
+    catalog: &Catalog,
+    records: &[SheetRecord],
+) -> Result<Export, Vec<ConditionProblem>> {
+    let mut problems = condition.check(catalog);
+    let Some(sheet) = catalog
+        .sheet(&condition.sheet)
+        .filter(|_| problems.is_empty())
+    else {
+        return Err(problems);
+    };
+    let filter = condition
+        .filter
+        .as_ref()
+        .map(|filter| CompiledFilter::new(filter, sheet, &mut problems));
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+
+    let mut selected: Vec<&SheetRecord> = records
+        .iter()
+        .filter(|record| filter.as_ref().is_none_or(|f| f.matches(record)))
+        .collect();
+    let sort_keys: Vec<(usize, FieldType, bool)> = condition
+        .sort
+        .iter()
+        .filter_map(|key| {
+            let index = sheet.field_index(&key.field)?;
+            Some((index, sheet.fields[index].field_type, key.descending))
+        })
+        .collect();
+    if !sort_keys.is_empty() {
+        selected.sort_by(|a, b| compare_records(a, b, &sort_keys));
+    }
+
+    let columns: Vec<(usize, &Field)> = condition
+        .columns
+        .iter()
+        .filter_map(|column| {
+            sheet
+                .field_index(&column.field)
+                .map(|i| (i, &sheet.fields[i]))
+        })
+        .collect();
+    let mut writer = Writer::new(condition, records.len() * columns.len() * 12);
+    for column in &condition.columns {
+        writer.cell(&column.header, true, None);
+    }
+    writer.end_row();
+    for record in &selected {
+        for &(index, field) in &columns {
+            let value = record
+                .values
+                .get(index)
+                .and_then(Option::as_deref)
+                .unwrap_or("");
+            writer.cell(
+                value,
+                field.field_type.is_textual(),
+                Some((&record.id, &field.id)),
+            );
+        }
+        writer.end_row();
+    }
+    Ok(writer.finish(selected.len()))
+}
+
+/// Sort keys in order; empty values always come last, whatever the direction.
+fn compare_records(
+    a: &SheetRecord,
+    b: &SheetRecord,
+    keys: &[(usize, FieldType, bool)],
+) -> Ordering {
+    for &(index, field_type, descending) in keys {
+        let a = a
+            .values
+            .get(index)
+            .and_then(Option::as_deref)
+            .filter(|v| !v.is_empty());
+        let b = b
+            .values
+            .get(index)
+            .and_then(Option::as_deref)
+            .filter(|v| !v.is_empty());
+        let order = match (a, b) {
+            (Some(a), Some(b)) => {
+                let order = compare_values(field_type, a, b);
+                if descending { order.reverse() } else { order }
+            }
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+    }
+    Ordering::Equal
+}
+
+/// A search condition with field indices resolved and values parsed.
+enum CompiledFilter {
+    All(Vec<CompiledFilter>),
+    Any(Vec<CompiledFilter>),
+    Compare {
+        index: usize,
+        field_type: FieldType,
+        comparison: Comparison,
+        value: String,
+    },
+}
+
+impl CompiledFilter {
+    fn new(filter: &Filter, sheet: &Sheet, problems: &mut Vec<ConditionProblem>) -> Self {
+        match filter {
+            Filter::All(parts) => CompiledFilter::All(
+                parts
+                    .iter()
+                    .map(|p| Self::new(p, sheet, problems))
+                    .collect(),
+            ),
+            Filter::Any(parts) => CompiledFilter::Any(
+                parts
+                    .iter()
+                    .map(|p| Self::new(p, sheet, problems))
+                    .collect(),
+            ),
+            Filter::Compare {
+                field,
+                comparison,
+                value,
+            } => {
+                // `check` has verified that the field exists.
+                let index = sheet.field_index(field).unwrap_or(0);
+                let target = &sheet.fields[index];
+                let needs_value = matches!(
+                    comparison,
+                    Comparison::Equals | Comparison::Before | Comparison::After
+                );
+                let value = if needs_value && !target.field_type.is_textual() {
+                    parse_value(target, value).unwrap_or_else(|_| {
+                        problems.push(ConditionProblem {
+                            mapping_row: None,
+                            issue: ConditionIssue::BadFilterValue {
+                                field: field.clone(),
+                                value: value.clone(),
+                            },
+                        });
+                        String::new()
+                    })
+                } else {
+                    value.clone()
+                };
+                CompiledFilter::Compare {
+                    index,
+                    field_type: target.field_type,
+                    comparison: *comparison,
+                    value,
+                }
+            }
+        }
+    }
+
+    fn matches(&self, record: &SheetRecord) -> bool {
+        match self {
+            CompiledFilter::All(parts) => parts.iter().all(|part| part.matches(record)),
+            CompiledFilter::Any(parts) => parts.iter().any(|part| part.matches(record)),
+            CompiledFilter::Compare {
+                index,
+                field_type,
+                comparison,
+                value,
+            } => {
+                let own = record
+                    .values
+                    .get(*index)
+                    .and_then(Option::as_deref)
+                    .unwrap_or("");
+                match comparison {
+                    Comparison::Empty => own.is_empty(),
+                    Comparison::NotEmpty => !own.is_empty(),
+                    _ if own.is_empty() => false,
+                    Comparison::Equals => {
+                        compare_values(*field_type, own, value) == Ordering::Equal
+                    }
+                    Comparison::Contains => own.contains(value.as_str()),
+                    Comparison::Before => compare_values(*field_type, own, value) == Ordering::Less,
+                    Comparison::After => {
+                        compare_values(*field_type, own, value) == Ordering::Greater
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Writes cells in the output encoding.
+struct Writer {
+    out: Vec<u8>,
+    encoding: OutputEncoding,
+    formula_protection: bool,
+    unrepresentable: Unrepresentable,
+    /// The current cell, quoted, in UTF-8 (Shift_JIS output is encoded
+    /// cell by cell, so an unmappable character is known by record and field).
+    cell: Vec<u8>,
+    first_in_row: bool,
+    found: Vec<UnrepresentableCell>,
+}
+
+/// What a spreadsheet would run as a formula (OWASP's CSV injection list).
+fn looks_like_formula(value: &str) -> bool {
+    value.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+impl Writer {
+    fn new(condition: &ExportCondition, size_hint: usize) -> Self {
+        let mut out = Vec::with_capacity(size_hint);
+        if condition.encoding == OutputEncoding::Utf8Bom {
+            out.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        Writer {
+            out,
+            encoding: condition.encoding,
+            formula_protection: condition.formula_protection,
+            unrepresentable: condition.unrepresentable,
+            cell: Vec::new(),
+            first_in_row: true,
+            found: Vec::new(),
+        }
+    }
+
+    /// Writes one cell; `textual` cells get formula protection; `source`
+    /// names the record and field for reports.
+    fn cell(&mut self, value: &str, textual: bool, source: Option<(&str, &str)>) {
+        if !self.first_in_row {
+            self.out.push(b',');
+        }
+        self.first_in_row = false;
+        self.cell.clear();
+        if self.formula_protection && textual && looks_like_formula(value) {
+            let mut protected = String::with_capacity(value.len() + 1);
+            protected.push('\'');
+            protected.push_str(value);
+            write_field(&mut self.cell, protected.as_bytes());
+        } else {
+            write_field(&mut self.cell, value.as_bytes());
+        }
+        if self.encoding != OutputEncoding::ShiftJis || self.cell.is_ascii() {
+            self.out.extend_from_slice(&self.cell);
+            return;
+        }
+        self.encode_shift_jis(source);
+    }
+
+    fn encode_shift_jis(&mut self, source: Option<(&str, &str)>) {
+        let text = String::from_utf8_lossy(&self.cell).into_owned();
+        let mut encoder = SHIFT_JIS.new_encoder();
+        let mut rest = text.as_str();
+        let mut reported = false;
+        loop {
+            self.out.reserve(rest.len() * 2 + 4);
+            let (result, read) =
+                encoder.encode_from_utf8_to_vec_without_replacement(rest, &mut self.out, true);
+            rest = &rest[read..];
+            match result {
+                EncoderResult::InputEmpty => break,
+                EncoderResult::OutputFull => {}
+                EncoderResult::Unmappable(character) => {
+                    if !reported {
+                        let (record, field) = source.unwrap_or(("(header)", ""));
+                        self.found.push(UnrepresentableCell {
+                            record: record.to_owned(),
+                            field: field.to_owned(),
+                            character,
+                        });
+                        reported = true;
+                    }
+                    self.out.push(b'?');
+                }
+            }
+        }
+    }
+
+    fn end_row(&mut self) {
+        self.out.extend_from_slice(CRLF);
+        self.first_in_row = true;
+    }
+
+    fn finish(self, rows: usize) -> Export {
+        let refuse = self.unrepresentable == Unrepresentable::Refuse && !self.found.is_empty();
+        Export {
+            bytes: if refuse { Vec::new() } else { self.out },
+            rows: if refuse { 0 } else { rows },
+            unrepresentable: self.found,
+        }
+    }
+}

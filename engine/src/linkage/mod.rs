@@ -1,0 +1,31 @@
+//! Batch linkage (PRODUCT.md Part B): CRM sheets with typed fields, import
+//! conditions that map CSV columns onto fields, and export conditions that
+//! filter, sort and write records. Shared by the import wizard's instant
+//! preview (in the browser), the server's authoritative apply, and the batch
+//! client.
+//!
+//! - [`Field`] / [`Sheet`] / [`Catalog`] and [`parse_value`]: what each field
+//!   type accepts and its canonical form;
+//! - [`ImportCondition`] with [`ImportCondition::check`], then [`map_file`]
+//!   and [`preview`]: per row the matching keys, the patch and the relation
+//!   look-ups, with located diagnostics;
+//! - [`suggest_mapping`]: header → field suggestions with a confidence;
+//! - [`ExportCondition`] and [`export`]: filtering, sorting, writing.
+
+mod condition;
+mod export;
+mod field;
+mod mapping;
+#[cfg(feature = "sample")]
+pub mod sample;
+mod suggest;
+
+pub use condition::{
+    Comparison, ConditionIssue, ConditionProblem, DuplicateHandling, ExportColumn, ExportCondition,
+    Filter, ImportCondition, ImportMode, InFileDuplicates, InputEncoding, MappingRow, OnExisting,
+    OutputEncoding, RelationKey, SortKey, Source, Unrepresentable,
+};
+pub use export::{Export, SheetRecord, UnrepresentableCell, export};
+pub use field::{Catalog, Field, FieldType, Sheet, compare_values, parse_value};
+pub use mapping::{FieldChange, MapStatus, MappedRow, Mapping, map_file, preview};
+pub use suggest::{MIN_CONFIDENCE, MatchKind, Suggestion, normalize_label, suggest_mapping};
