@@ -22,16 +22,18 @@ trap 'rm -f "$test_log"' EXIT
 cargo test --workspace --locked 2>&1 | tee "$test_log"
 
 step "benchmarks run once as tests (release build, one iteration each)"
-cargo bench --locked -p sheetlink-engine --bench validate -- --test
+cargo bench --locked -p sheetlink-engine --bench validate --bench linkage -- --test
 
-step "fuzz target builds and runs for ${FUZZ_SECONDS:=30} s"
+step "fuzz targets build and run for ${FUZZ_SECONDS:=20} s each"
 (
   cd fuzz
   # cargo-fuzz passes -Z flags (sanitizers); the pinned stable toolchain
   # accepts them with RUSTC_BOOTSTRAP, so no nightly toolchain is needed.
   export RUSTC_BOOTSTRAP=1
-  cargo fuzz build validate
-  cargo fuzz run validate -- -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=4096
+  for target in validate map; do
+    cargo fuzz build "$target"
+    cargo fuzz run "$target" -- -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=4096
+  done
 )
 
 # One closing line that adds up every cargo test binary's counts.

@@ -168,7 +168,7 @@ proptest! {
             prop_assert_eq!(&row.keys, &vec![record.id.clone()]);
             prop_assert_eq!(row.changes.len(), TYPES.len());
             for ((field, change), (index, expected)) in row.changes.iter().zip(record.values.iter().enumerate().skip(1)) {
-                prop_assert_eq!(field, &sheet.fields[index].id);
+                prop_assert_eq!(&**field, sheet.fields[index].id.as_str());
                 let got = match change {
                     FieldChange::Set(value) | FieldChange::Relate { value, .. } => Some(value.clone()),
                     FieldChange::Clear => None,

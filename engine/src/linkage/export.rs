@@ -261,6 +261,8 @@ struct Writer {
     /// The current cell, quoted, in UTF-8 (Shift_JIS output is encoded
     /// cell by cell, so an unmappable character is known by record and field).
     cell: Vec<u8>,
+    /// Shift_JIS bytes of the current cell.
+    scratch: Vec<u8>,
     first_in_row: bool,
     found: Vec<UnrepresentableCell>,
 }
@@ -282,6 +284,7 @@ impl Writer {
             formula_protection: condition.formula_protection,
             unrepresentable: condition.unrepresentable,
             cell: Vec::new(),
+            scratch: Vec::new(),
             first_in_row: true,
             found: Vec::new(),
         }
@@ -311,18 +314,30 @@ impl Writer {
     }
 
     fn encode_shift_jis(&mut self, source: Option<(&str, &str)>) {
-        let text = String::from_utf8_lossy(&self.cell).into_owned();
+        // The cell was written from `&str` values split at ASCII bytes.
+        let text = std::str::from_utf8(&self.cell).unwrap_or_default();
         let mut encoder = SHIFT_JIS.new_encoder();
-        let mut rest = text.as_str();
+        // Encode through a scratch buffer the size of the cell: encoding_rs's
+        // `_to_vec` variants work on the whole spare capacity of their
+        // vector, which for a large output made every cell cost megabytes.
+        let needed = encoder
+            .max_buffer_length_from_utf8_without_replacement(text.len())
+            .unwrap_or(text.len() * 2);
+        self.scratch.clear();
+        self.scratch.resize(needed.max(4), 0);
+        let mut rest = text;
         let mut reported = false;
         loop {
-            self.out.reserve(rest.len() * 2 + 4);
-            let (result, read) =
-                encoder.encode_from_utf8_to_vec_without_replacement(rest, &mut self.out, true);
+            let (result, read, written) =
+                encoder.encode_from_utf8_without_replacement(rest, &mut self.scratch, true);
+            self.out.extend_from_slice(&self.scratch[..written]);
             rest = &rest[read..];
             match result {
                 EncoderResult::InputEmpty => break,
-                EncoderResult::OutputFull => {}
+                EncoderResult::OutputFull => {
+                    let grown = self.scratch.len() * 2;
+                    self.scratch.resize(grown, 0);
+                }
                 EncoderResult::Unmappable(character) => {
                     if !reported {
                         let (record, field) = source.unwrap_or(("(header)", ""));

@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use encoding_rs::SHIFT_JIS;
 
@@ -27,7 +28,7 @@ pub enum FieldChange {
     /// `key_field` equals `value`; the server resolves it.
     Relate {
         /// The related sheet's field to match.
-        key_field: String,
+        key_field: Arc<str>,
         /// The value to find there.
         value: String,
     },
@@ -44,7 +45,7 @@ pub struct MappedRow {
     /// The fields to change, by field id. Matching-key fields are never in
     /// here: they find the record and are written only on insert (from
     /// `keys`). Fields left alone are absent.
-    pub changes: Vec<(String, FieldChange)>,
+    pub changes: Vec<(Arc<str>, FieldChange)>,
 }
 
 impl MappedRow {
@@ -54,7 +55,7 @@ impl MappedRow {
             .iter()
             .filter_map(|(field, change)| match change {
                 FieldChange::Relate { key_field, value } => {
-                    Some((field.as_str(), key_field.as_str(), value.as_str()))
+                    Some((&**field, &**key_field, value.as_str()))
                 }
                 _ => None,
             })
@@ -128,6 +129,10 @@ pub fn preview(
 struct Target<'c> {
     source: &'c Source,
     field: &'c Field,
+    /// The field id, shared by every row's changes without copying.
+    id: Arc<str>,
+    /// The relation key field's id, likewise.
+    relation_key_id: Option<Arc<str>>,
     update_with_blank: bool,
     /// Index into the condition's matching keys, for a matching-key field.
     key_index: Option<usize>,
@@ -168,6 +173,8 @@ impl<'c> Mapper<'c> {
                 Some(Target {
                     source: &mapping.source,
                     field,
+                    id: field.id.as_str().into(),
+                    relation_key_id: relation_key.map(|key| key.id.as_str().into()),
                     update_with_blank: mapping.update_with_blank,
                     key_index: condition
                         .matching_keys
@@ -312,7 +319,7 @@ impl<'c> Mapper<'c> {
                         },
                     )),
                     None if target.update_with_blank => {
-                        changes.push((target.field.id.clone(), FieldChange::Clear))
+                        changes.push((target.id.clone(), FieldChange::Clear))
                     }
                     None => {}
                 }
@@ -327,12 +334,15 @@ impl<'c> Mapper<'c> {
                 (Ok(value), None) => {
                     let change = match target.relation_key {
                         Some(key_field) => FieldChange::Relate {
-                            key_field: key_field.id.clone(),
+                            key_field: target
+                                .relation_key_id
+                                .clone()
+                                .unwrap_or_else(|| key_field.id.as_str().into()),
                             value,
                         },
                         None => FieldChange::Set(value),
                     };
-                    changes.push((target.field.id.clone(), change));
+                    changes.push((target.id.clone(), change));
                 }
             }
         }
