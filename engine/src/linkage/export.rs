@@ -267,6 +267,20 @@ struct Writer {
     found: Vec<UnrepresentableCell>,
 }
 
+/// Characters with no Shift_JIS code whose Windows (CP932) twin looks the
+/// same to a Japanese reader: written as the twin, as Windows itself does
+/// (WAVE DASH typed on a Mac becomes the FULLWIDTH TILDE Excel shows as ～).
+/// Documented in the README; everything else unmappable is reported.
+const CP932_TWINS: [(char, char); 7] = [
+    ('\u{301C}', '\u{FF5E}'), // 〜 → ～
+    ('\u{2016}', '\u{2225}'), // ‖ → ∥
+    ('\u{2014}', '\u{2015}'), // — → ―
+    ('\u{00A2}', '\u{FFE0}'), // ¢ → ￠
+    ('\u{00A3}', '\u{FFE1}'), // £ → ￡
+    ('\u{00AC}', '\u{FFE2}'), // ¬ → ￢
+    ('\u{00A6}', '\u{FFE4}'), // ¦ → ￤
+];
+
 /// What a spreadsheet would run as a formula (OWASP's CSV injection list).
 fn looks_like_formula(value: &str) -> bool {
     value.starts_with(['=', '+', '-', '@', '\t', '\r'])
@@ -316,6 +330,21 @@ impl Writer {
     fn encode_shift_jis(&mut self, source: Option<(&str, &str)>) {
         // The cell was written from `&str` values split at ASCII bytes.
         let text = std::str::from_utf8(&self.cell).unwrap_or_default();
+        let twinned;
+        let text = if text.contains(|c| CP932_TWINS.iter().any(|&(from, _)| from == c)) {
+            twinned = text
+                .chars()
+                .map(|c| {
+                    CP932_TWINS
+                        .iter()
+                        .find(|&&(from, _)| from == c)
+                        .map_or(c, |&(_, to)| to)
+                })
+                .collect::<String>();
+            twinned.as_str()
+        } else {
+            text
+        };
         let mut encoder = SHIFT_JIS.new_encoder();
         // Encode through a scratch buffer the size of the cell: encoding_rs's
         // `_to_vec` variants work on the whole spare capacity of their
