@@ -4,9 +4,10 @@
 use sheetlink_engine::Lang;
 use sheetlink_engine::linkage::sample::{crm_catalog, customer_csv, customer_records};
 use sheetlink_engine::linkage::{
-    Comparison, ExportColumn, ExportCondition, FieldChange, Filter, ImportCondition, ImportMode,
-    InFileDuplicates, InputEncoding, MapStatus, Mapping, MappingRow, OutputEncoding, RelationKey,
-    SheetRecord, SortKey, Source, Unrepresentable, export, map_file, preview,
+    Comparison, ConditionProblem, ExportColumn, ExportCondition, FieldChange, Filter,
+    ImportCondition, ImportMode, InFileDuplicates, InputEncoding, MapStatus, Mapping, MappingRow,
+    OutputEncoding, RelationKey, SheetRecord, SortKey, Source, Unrepresentable, export, map_file,
+    preview,
 };
 
 fn header(name: &str, field: &str) -> MappingRow {
@@ -82,17 +83,15 @@ fn summary(mapping: &Mapping) -> String {
     parts.join(" | ")
 }
 
+fn condition_codes(problems: &[ConditionProblem]) -> String {
+    let codes: Vec<&str> = problems.iter().map(|p| p.code()).collect();
+    format!("condition: {}", codes.join(" "))
+}
+
 fn mapped(condition: &ImportCondition, bytes: &[u8]) -> String {
     match map_file(condition, &crm_catalog(), bytes) {
         Ok(mapping) => summary(&mapping),
-        Err(problems) => format!(
-            "condition: {}",
-            problems
-                .iter()
-                .map(|p| p.code())
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
+        Err(problems) => condition_codes(&problems),
     }
 }
 
@@ -376,14 +375,7 @@ fn records(rows: &[(&str, &str, &str, &str)]) -> Vec<SheetRecord> {
 fn exported(condition: &ExportCondition, rows: &[SheetRecord]) -> String {
     match export(condition, &crm_catalog(), rows) {
         Ok(out) => String::from_utf8_lossy(&out.bytes).replace("\r\n", "|"),
-        Err(problems) => format!(
-            "condition: {}",
-            problems
-                .iter()
-                .map(|p| p.code())
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
+        Err(problems) => condition_codes(&problems),
     }
 }
 
