@@ -56,6 +56,83 @@ pub(crate) struct Tokenizer {
     column: u32,
 }
 
+/// Where a field's unescaped text is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum FieldText {
+    /// `input[start..end]`.
+    Input(usize, usize),
+    /// The whole copy buffer (the field had `""` or text after its quotes).
+    Copied,
+}
+
+impl FieldText {
+    #[inline(always)]
+    pub(crate) fn bytes<'a>(self, input: &'a [u8], copy: &'a [u8]) -> &'a [u8] {
+        match self {
+            FieldText::Input(start, end) => &input[start..end],
+            FieldText::Copied => copy,
+        }
+    }
+}
+
+/// Scans the quoted field whose opening quote is at `start`, up to its
+/// delimiter. Returns where its text is and the delimiter's offset, or
+/// `None` when the input so far ends inside the field. `copy` receives the
+/// unescaped text when it cannot be borrowed from the input.
+pub(crate) fn scan_quoted(
+    input: &[u8],
+    start: usize,
+    eof: bool,
+    copy: &mut Vec<u8>,
+) -> Option<(FieldText, usize)> {
+    let len = input.len();
+    let content_start = start + 1;
+    let mut at = content_start;
+    // With `""` in the field, the unescaped text is built in `copy`;
+    // `pending` is the first content byte not copied there yet.
+    let mut pending = content_start;
+    let mut copied = false;
+    let content_end;
+    copy.clear();
+    loop {
+        match memchr(b'"', &input[at..]) {
+            None if !eof => return None,
+            None => {
+                // Unterminated quote: the field runs to the end of the file.
+                content_end = len;
+                at = len;
+                break;
+            }
+            Some(offset) => {
+                let quote = at + offset;
+                match input.get(quote + 1) {
+                    None if !eof => return None,
+                    Some(b'"') => {
+                        copy.extend_from_slice(&input[pending..=quote]);
+                        pending = quote + 2;
+                        copied = true;
+                        at = quote + 2;
+                    }
+                    _ => {
+                        content_end = quote;
+                        at = quote + 1;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    // Text after the closing quote belongs to the field, as in csv-core.
+    let tail_start = at;
+    at = find_delimiter(input, at);
+    if copied || at > tail_start {
+        copy.extend_from_slice(&input[pending..content_end]);
+        copy.extend_from_slice(&input[tail_start..at]);
+        return Some((FieldText::Copied, at));
+    }
+    Some((FieldText::Input(content_start, content_end), at))
+}
+
 /// Bytes that end an unquoted field.
 const fn is_delimiter(byte: u8) -> bool {
     matches!(byte, b',' | b'\r' | b'\n')
@@ -66,7 +143,7 @@ const fn is_delimiter(byte: u8) -> bool {
 /// than that, so the answer usually comes from one word and one
 /// well-predicted branch instead of a byte loop whose exit is mispredicted
 /// at every field.
-fn find_delimiter(input: &[u8], from: usize) -> usize {
+pub(crate) fn find_delimiter(input: &[u8], from: usize) -> usize {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
     /// High bit set in the lowest byte of `x` that is zero (bits above it may
@@ -107,6 +184,22 @@ impl Tokenizer {
         self.pos
     }
 
+    /// Whether the next field starts a record.
+    pub(crate) fn at_record_start(&self) -> bool {
+        self.column == 1
+    }
+
+    /// The row of the next record (empty lines before it not yet counted).
+    pub(crate) fn row(&self) -> u32 {
+        self.row
+    }
+
+    /// Moves past a record the caller has read itself, ending at `end`.
+    pub(crate) fn skip_record(&mut self, end: usize) {
+        self.pos = end;
+        self.row += 1;
+    }
+
     /// Reads the next field from `input[position()..]`. `input` must be the
     /// same buffer on every call, possibly grown; `eof` says it is complete.
     /// A field cut by the end of a non-final input is read again, whole, on
@@ -129,60 +222,15 @@ impl Tokenizer {
         }
 
         let quoted = input[start] == b'"';
-        let mut at = start;
-        let mut copied = false;
-        let mut bytes: (usize, usize) = (start, start);
-        if quoted {
-            at += 1;
-            let content_start = at;
-            // With `""` in the field, the unescaped text is built in `buf`;
-            // `pending` is the first content byte not copied there yet.
-            let mut pending = content_start;
-            let content_end;
-            self.buf.clear();
-            loop {
-                match memchr(b'"', &input[at..]) {
-                    None if !eof => return Next::NeedInput,
-                    None => {
-                        // Unterminated quote: the field runs to the end of the file.
-                        content_end = len;
-                        at = len;
-                        break;
-                    }
-                    Some(offset) => {
-                        let quote = at + offset;
-                        match input.get(quote + 1) {
-                            None if !eof => return Next::NeedInput,
-                            Some(b'"') => {
-                                self.buf.extend_from_slice(&input[pending..=quote]);
-                                pending = quote + 2;
-                                copied = true;
-                                at = quote + 2;
-                            }
-                            _ => {
-                                content_end = quote;
-                                at = quote + 1;
-                                break;
-                            }
-                        }
-                    }
-                }
-            }
-            // Text after the closing quote belongs to the field, as in csv-core.
-            let tail_start = at;
-            at = find_delimiter(input, at);
-            if copied || at > tail_start {
-                self.buf.extend_from_slice(&input[pending..content_end]);
-                self.buf.extend_from_slice(&input[tail_start..at]);
-                copied = true;
-            } else {
-                bytes = (content_start, content_end);
+        let (text, mut at) = if quoted {
+            match scan_quoted(input, start, eof, &mut self.buf) {
+                Some((text, end)) => (text, end),
+                None => return Next::NeedInput,
             }
         } else {
-            at = find_delimiter(input, at);
-            bytes = (start, at);
-        }
-
+            let end = find_delimiter(input, start);
+            (FieldText::Input(start, end), end)
+        };
         let record_end = match input.get(at) {
             Some(b',') => {
                 at += 1;
@@ -210,11 +258,7 @@ impl Tokenizer {
         let field = Field {
             row: self.row,
             column: self.column,
-            bytes: if copied {
-                &self.buf
-            } else {
-                &input[bytes.0..bytes.1]
-            },
+            bytes: text.bytes(input, &self.buf),
             quoted,
             record_end,
             raw: start..at,
