@@ -51,43 +51,58 @@ impl Hundredths {
     /// canonical form of the value (as [`fmt::Display`] writes it), so that
     /// callers can keep the input instead of formatting it again.
     pub fn parse_checking_form(bytes: &[u8]) -> Result<(Self, bool), NumberError> {
-        let (negative, rest) = match bytes.split_first() {
-            Some((b'-', rest)) => (true, rest),
-            Some((b'+', rest)) => (false, rest),
-            _ => (false, bytes),
+        let (sign, digits) = match bytes.split_first() {
+            Some((&sign @ (b'-' | b'+'), rest)) => (sign, rest),
+            _ => (b' ', bytes),
         };
-        let plus = bytes.first() == Some(&b'+');
-        let int_len = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        let (int_digits, after) = rest.split_at(int_len);
-        let frac_digits = match after.split_first() {
-            None => &[][..],
-            Some((b'.', frac)) if frac.iter().all(u8::is_ascii_digit) => frac,
-            _ => return Err(NumberError::Invalid(NumberHint::of(bytes))),
+        // One pass, no slicing: this runs for millions of cells.
+        let digit_at = |i: usize| {
+            digits
+                .get(i)
+                .map(|b| b.wrapping_sub(b'0'))
+                .filter(|d| *d <= 9)
         };
-        if int_digits.is_empty() && frac_digits.is_empty() {
+        let mut at = 0;
+        let mut whole: i64 = 0;
+        while let Some(digit) = digit_at(at) {
+            whole = whole * 10 + i64::from(digit);
+            if whole >= 10i64.pow(MAX_INTEGER_DIGITS as u32) {
+                return Err(NumberError::TooLarge);
+            }
+            at += 1;
+        }
+        let int_len = at;
+        let (mut hundredths, mut frac_len, mut round_up, mut last_digit) =
+            (0i64, 0usize, false, 0u8);
+        let point = digits.get(at) == Some(&b'.');
+        if point {
+            at += 1;
+            while let Some(digit) = digit_at(at) {
+                match frac_len {
+                    0 | 1 => hundredths = hundredths * 10 + i64::from(digit),
+                    2 => round_up = digit >= 5,
+                    _ => {}
+                }
+                last_digit = digit;
+                frac_len += 1;
+                at += 1;
+            }
+        }
+        if at != digits.len() || (int_len == 0 && frac_len == 0) {
             return Err(NumberError::Invalid(NumberHint::of(bytes)));
         }
-        let has_point = !after.is_empty();
-        let canonical_int = int_digits.len() == 1 || int_digits.first().is_some_and(|&d| d != b'0');
-        let canonical_frac =
-            !has_point || (matches!(frac_digits.len(), 1 | 2) && frac_digits.last() != Some(&b'0'));
-        let int_digits = trim_leading_zeros(int_digits);
-        if int_digits.len() > MAX_INTEGER_DIGITS {
-            return Err(NumberError::TooLarge);
+        if frac_len < 2 {
+            hundredths *= if frac_len == 0 { 100 } else { 10 };
         }
-        let mut value: i64 = 0;
-        for &digit in int_digits {
-            value = value * 10 + i64::from(digit - b'0');
-        }
-        for position in 0..2 {
-            let digit = frac_digits.get(position).map_or(0, |d| d - b'0');
-            value = value * 10 + i64::from(digit);
-        }
-        if frac_digits.get(2).is_some_and(|&d| d >= b'5') {
-            value += 1;
-        }
-        let canonical = !plus && canonical_int && canonical_frac && !(negative && value == 0);
-        Ok((Hundredths(if negative { -value } else { value }), canonical))
+        let value = whole * 100 + hundredths + i64::from(round_up);
+        let canonical = sign != b'+'
+            && (int_len == 1 || (int_len > 1 && digits[0] != b'0'))
+            && (!point || (matches!(frac_len, 1 | 2) && last_digit != 0))
+            && !(sign == b'-' && value == 0);
+        Ok((
+            Hundredths(if sign == b'-' { -value } else { value }),
+            canonical,
+        ))
     }
 
     /// The smallest whole number of hundredths that is `>= bound`, or `None`
@@ -196,11 +211,6 @@ impl NumberHint {
             NumberHint::Other
         }
     }
-}
-
-fn trim_leading_zeros(digits: &[u8]) -> &[u8] {
-    let zeros = digits.iter().take_while(|&&d| d == b'0').count();
-    &digits[zeros..]
 }
 
 #[cfg(test)]

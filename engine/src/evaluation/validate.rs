@@ -242,7 +242,7 @@ enum ColumnRule {
         max_len: Option<u32>,
     },
     Dropdown {
-        options: Vec<String>,
+        options: Labels,
     },
     Checkbox,
 }
@@ -256,10 +256,59 @@ impl ColumnRule {
             }
             ItemKind::Text { max_len } => ColumnRule::Text { max_len: *max_len },
             ItemKind::Dropdown { options } => ColumnRule::Dropdown {
-                options: options.clone(),
+                options: Labels::new(options),
             },
             ItemKind::Checkbox => ColumnRule::Checkbox,
         }
+    }
+}
+
+/// Dropdown labels, matched exactly. A label of up to 16 bytes (nearly all)
+/// is identified by its length and its first and last eight bytes, read as
+/// two words, so matching a cell compares integers instead of calling
+/// `memcmp` once per option.
+struct Labels {
+    labels: Vec<(Option<(usize, u64, u64)>, String)>,
+}
+
+impl Labels {
+    fn new(options: &[String]) -> Self {
+        Labels {
+            labels: options
+                .iter()
+                .map(|o| (Self::words(o.as_bytes()), o.clone()))
+                .collect(),
+        }
+    }
+
+    /// Length, first eight and last eight bytes (overlapping when shorter
+    /// than 16; zero-padded when shorter than 8): unique for up to 16 bytes.
+    #[inline(always)]
+    fn words(bytes: &[u8]) -> Option<(usize, u64, u64)> {
+        let len = bytes.len();
+        if len > 16 {
+            return None;
+        }
+        if let (Some(first), Some(last)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+            return Some((len, u64::from_le_bytes(*first), u64::from_le_bytes(*last)));
+        }
+        let mut padded = [0u8; 8];
+        for (slot, &byte) in padded.iter_mut().zip(bytes) {
+            *slot = byte;
+        }
+        Some((len, u64::from_le_bytes(padded), 0))
+    }
+
+    #[inline(always)]
+    fn find(&self, bytes: &[u8]) -> Option<&str> {
+        let found = match Self::words(bytes) {
+            Some(words) => self.labels.iter().find(|(key, _)| *key == Some(words)),
+            None => self
+                .labels
+                .iter()
+                .find(|(_, label)| label.as_bytes() == bytes),
+        };
+        found.map(|(_, label)| label.as_str())
     }
 }
 
@@ -661,20 +710,20 @@ fn check_cell(
             }
             batch.push_set(bytes);
         }
-        ColumnRule::Dropdown { options } => {
-            // Labels are short: comparing lengths first skips most calls to memcmp.
-            let matches =
-                |option: &&String| option.len() == bytes.len() && option.as_bytes() == bytes;
-            match options.iter().find(matches) {
-                Some(option) => batch.push_set(option.as_bytes()),
-                None => {
-                    return Err(Problem::DropdownUnknown {
-                        value: excerpt(bytes),
-                        options: options.iter().take(10).cloned().collect(),
-                    });
-                }
+        ColumnRule::Dropdown { options } => match options.find(bytes) {
+            Some(label) => batch.push_set(label.as_bytes()),
+            None => {
+                return Err(Problem::DropdownUnknown {
+                    value: excerpt(bytes),
+                    options: options
+                        .labels
+                        .iter()
+                        .take(10)
+                        .map(|(_, label)| label.clone())
+                        .collect(),
+                });
             }
-        }
+        },
     }
     Ok(())
 }
