@@ -50,6 +50,7 @@ impl Hundredths {
     /// [`Hundredths::parse`], also telling whether `bytes` already is the
     /// canonical form of the value (as [`fmt::Display`] writes it), so that
     /// callers can keep the input instead of formatting it again.
+    #[inline(always)]
     pub fn parse_checking_form(bytes: &[u8]) -> Result<(Self, bool), NumberError> {
         let (sign, digits) = match bytes.split_first() {
             Some((&sign @ (b'-' | b'+'), rest)) => (sign, rest),
