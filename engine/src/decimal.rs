@@ -52,10 +52,24 @@ impl Hundredths {
     /// callers can keep the input instead of formatting it again.
     #[inline(always)]
     pub fn parse_checking_form(bytes: &[u8]) -> Result<(Self, bool), NumberError> {
+        match Self::parse_prefix(bytes) {
+            (Ok(number), used) if used == bytes.len() => Ok(number),
+            (Err(NumberError::TooLarge), _) => Err(NumberError::TooLarge),
+            _ => Err(NumberError::Invalid(NumberHint::of(bytes))),
+        }
+    }
+
+    /// Parses the number at the start of `bytes`, which may go on with
+    /// anything, and says how many bytes it took. A reader that knows what
+    /// may follow a number (a delimiter) can then parse a cell without first
+    /// searching for its end.
+    #[inline(always)]
+    pub(crate) fn parse_prefix(bytes: &[u8]) -> (Result<(Self, bool), NumberError>, usize) {
         let (sign, digits) = match bytes.split_first() {
             Some((&sign @ (b'-' | b'+'), rest)) => (sign, rest),
             _ => (b' ', bytes),
         };
+        let signed = usize::from(sign != b' ');
         // One pass, no slicing: this runs for millions of cells.
         let digit_at = |i: usize| {
             digits
@@ -68,7 +82,7 @@ impl Hundredths {
         while let Some(digit) = digit_at(at) {
             whole = whole * 10 + i64::from(digit);
             if whole >= 10i64.pow(MAX_INTEGER_DIGITS as u32) {
-                return Err(NumberError::TooLarge);
+                return (Err(NumberError::TooLarge), signed + at + 1);
             }
             at += 1;
         }
@@ -89,8 +103,8 @@ impl Hundredths {
                 at += 1;
             }
         }
-        if at != digits.len() || (int_len == 0 && frac_len == 0) {
-            return Err(NumberError::Invalid(NumberHint::of(bytes)));
+        if int_len == 0 && frac_len == 0 {
+            return (Err(NumberError::Invalid(NumberHint::Other)), signed + at);
         }
         if frac_len < 2 {
             hundredths *= if frac_len == 0 { 100 } else { 10 };
@@ -100,10 +114,13 @@ impl Hundredths {
             && (int_len == 1 || (int_len > 1 && digits[0] != b'0'))
             && (!point || (matches!(frac_len, 1 | 2) && last_digit != 0))
             && !(sign == b'-' && value == 0);
-        Ok((
-            Hundredths(if sign == b'-' { -value } else { value }),
-            canonical,
-        ))
+        (
+            Ok((
+                Hundredths(if sign == b'-' { -value } else { value }),
+                canonical,
+            )),
+            signed + at,
+        )
     }
 
     /// The smallest whole number of hundredths that is `>= bound`, or `None`

@@ -499,6 +499,19 @@ impl Checker {
             if input.get(at) != Some(&b',') {
                 return None;
             }
+            // Checkboxes and numbers are read straight off the input, without
+            // first searching for the end of the cell.
+            let quick = match rule {
+                ColumnRule::Checkbox => quick_checkbox(input, at + 1, &mut self.batch),
+                ColumnRule::Number { min, max } => {
+                    quick_number(input, at + 1, *min, *max, &mut self.batch)
+                }
+                _ => None,
+            };
+            if let Some(end) = quick {
+                at = end;
+                continue;
+            }
             let (text, quoted, end) = if input.get(at + 1) == Some(&b'"') {
                 let (text, end) = scan_quoted(input, at + 1, eof, &mut self.copy)?;
                 (text, true, end)
@@ -726,6 +739,52 @@ fn check_cell(
         },
     }
     Ok(())
+}
+
+/// Whether the byte after a cell ends it (or the input ends).
+#[inline(always)]
+fn ends_cell(byte: Option<&u8>) -> bool {
+    byte.is_none_or(|&b| matches!(b, b',' | b'\r' | b'\n'))
+}
+
+/// A checkbox cell of the common forms `0`, `1` or blank, pushed to the
+/// batch; `None` for anything else, which `check_cell` then judges.
+#[inline(always)]
+fn quick_checkbox(input: &[u8], cell: usize, batch: &mut Batch) -> Option<usize> {
+    match input.get(cell) {
+        Some(&digit @ (b'0' | b'1')) if ends_cell(input.get(cell + 1)) => {
+            batch.push_set(if digit == b'1' { b"1" } else { b"0" });
+            Some(cell + 1)
+        }
+        _ => None,
+    }
+}
+
+/// A blank or valid number cell, pushed to the batch; `None` for anything
+/// else (quoted, invalid, out of range), which `check_cell` then judges.
+#[inline(always)]
+fn quick_number(
+    input: &[u8],
+    cell: usize,
+    min: Option<Hundredths>,
+    max: Option<Hundredths>,
+    batch: &mut Batch,
+) -> Option<usize> {
+    let rest = input.get(cell..)?;
+    let (parsed, used) = Hundredths::parse_prefix(rest);
+    if !ends_cell(rest.get(used)) {
+        return None;
+    }
+    match parsed {
+        Err(_) if used == 0 => batch.push_clear(),
+        Ok((value, true))
+            if min.is_none_or(|min| value >= min) && max.is_none_or(|max| value <= max) =>
+        {
+            batch.push_set(&rest[..used]);
+        }
+        _ => return None,
+    }
+    Some(cell + used)
 }
 
 /// Checks rows 1–4 against the schema, collecting every problem.
