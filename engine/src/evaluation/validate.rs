@@ -268,8 +268,11 @@ impl ColumnRule {
 /// two words, so matching a cell compares integers instead of calling
 /// `memcmp` once per option.
 struct Labels {
-    labels: Vec<(Option<(usize, u64, u64)>, String)>,
+    labels: Vec<(Option<LabelWords>, String)>,
 }
+
+/// A label's length and its first and last eight bytes as words.
+type LabelWords = (usize, u64, u64);
 
 impl Labels {
     fn new(options: &[String]) -> Self {
@@ -284,7 +287,7 @@ impl Labels {
     /// Length, first eight and last eight bytes (overlapping when shorter
     /// than 16; zero-padded when shorter than 8): unique for up to 16 bytes.
     #[inline(always)]
-    fn words(bytes: &[u8]) -> Option<(usize, u64, u64)> {
+    fn words(bytes: &[u8]) -> Option<LabelWords> {
         let len = bytes.len();
         if len > 16 {
             return None;
