@@ -1,0 +1,139 @@
+//! Passwords (argon2id with OWASP's parameters), sessions (random tokens,
+//! stored only as SHA-256 hashes) and the `Caller` extractor.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::FromRequestParts;
+use axum::http::header::COOKIE;
+use axum::http::request::Parts;
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::model::{Member, Session};
+use crate::store::get_json;
+use crate::tables::{MEMBERS, SESSIONS};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "sheetlink_session";
+/// How long a session lasts: one working day.
+pub const SESSION_SECONDS: u64 = 12 * 60 * 60;
+
+/// argon2id with OWASP's minimum recommendation: 19 MiB, 2 iterations, 1 lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password into a PHC string (salt and parameters included).
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(AppError::internal)?;
+    let salt = SaltString::encode_b64(&salt).map_err(AppError::internal)?;
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(AppError::internal)
+}
+
+/// Checks a password against a stored PHC string, in constant time.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .is_ok_and(|hash| argon2().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+/// A new random session token (256 bits, hex).
+pub fn new_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(AppError::internal)?;
+    Ok(hex(&bytes))
+}
+
+/// The key a session token is stored under: its SHA-256, hex.
+pub fn token_key(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The `Set-Cookie` value that starts a session.
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}{secure}"
+    )
+}
+
+/// The `Set-Cookie` value that ends a session.
+pub fn expired_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+/// The session token sent with a request, if any.
+pub fn request_token(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .find_map(|cookie| {
+            cookie
+                .trim()
+                .strip_prefix(SESSION_COOKIE)?
+                .strip_prefix('=')
+        })
+        .filter(|token| !token.is_empty())
+        .map(str::to_owned)
+}
+
+/// The signed-in member making a request. Extracting it fails with 401 when
+/// there is no valid session: every handler that takes a `Caller` is
+/// protected by construction.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The caller's tenant.
+    pub tenant: String,
+    /// The caller.
+    pub member: Member,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = request_token(parts).ok_or(AppError::Unauthorized)?;
+        let key = token_key(&token);
+        state
+            .store
+            .run(move |db| {
+                let session: Session =
+                    get_json(db, SESSIONS, &key)?.ok_or(AppError::Unauthorized)?;
+                if session.expires_at <= now() {
+                    return Err(AppError::Unauthorized);
+                }
+                let member_key = format!("{}/{}", session.tenant, session.member);
+                let member: Member =
+                    get_json(db, MEMBERS, &member_key)?.ok_or(AppError::Unauthorized)?;
+                Ok(Caller {
+                    tenant: session.tenant,
+                    member,
+                })
+            })
+            .await
+    }
+}

@@ -1,0 +1,87 @@
+//! Configuration: defaults, then a TOML file, then environment variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// Server settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on (`SHEETLINK_LISTEN`).
+    pub listen: SocketAddr,
+    /// Directory holding `sheetlink.redb` (`SHEETLINK_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// Mark session cookies `Secure` (set when served over HTTPS;
+    /// `SHEETLINK_SECURE_COOKIES=1`).
+    pub secure_cookies: bool,
+    /// Seed the demo tenant into an empty database (`SHEETLINK_DEMO=0` turns it off).
+    pub demo: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            secure_cookies: false,
+            demo: true,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the TOML file at `path` (if given), then applies the
+    /// environment through `env` (a function so tests need not touch the
+    /// process environment).
+    pub fn load(
+        path: Option<&std::path::Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Self> {
+        let mut config: Config = match path {
+            Some(path) => toml::from_str(&std::fs::read_to_string(path)?)?,
+            None => Config::default(),
+        };
+        if let Some(listen) = env("SHEETLINK_LISTEN") {
+            config.listen = listen.parse()?;
+        }
+        if let Some(dir) = env("SHEETLINK_DATA_DIR") {
+            config.data_dir = PathBuf::from(dir);
+        }
+        if let Some(flag) = env("SHEETLINK_SECURE_COOKIES") {
+            config.secure_cookies = flag == "1" || flag == "true";
+        }
+        if let Some(flag) = env("SHEETLINK_DEMO") {
+            config.demo = !(flag == "0" || flag == "false");
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = std::env::temp_dir().join(format!("sheetlink-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("server.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/sheetlink\"\n",
+        )
+        .expect("config written");
+        let env = |name: &str| (name == "SHEETLINK_LISTEN").then(|| "127.0.0.1:0".to_owned());
+        let config = Config::load(Some(&file), env).expect("loads");
+        assert_eq!(config.listen, "127.0.0.1:0".parse().expect("addr"));
+        assert_eq!(config.data_dir, PathBuf::from("/srv/sheetlink"));
+        assert!(config.demo && !config.secure_cookies);
+        std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nport = 1\n").expect("config written");
+        assert!(
+            Config::load(Some(&file), |_| None).is_err(),
+            "unknown keys are refused"
+        );
+    }
+}

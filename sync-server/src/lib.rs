@@ -1,0 +1,57 @@
+//! sheetlink's sync server: the authority. It re-validates every batch with
+//! the same engine the browser runs (a batch may come from a browser, a
+//! script or an attacker), checks every permission, applies changes in redb
+//! and keeps the history.
+//!
+//! `app(state)` builds the router, so tests drive it with `oneshot` and the
+//! binary serves it. redb transactions run on the blocking pool
+//! (`Store::run`), never on the async threads.
+
+use axum::Router;
+use axum::routing::{get, post};
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod model;
+pub mod permissions;
+pub mod seed;
+pub mod store;
+pub mod tables;
+
+pub use config::Config;
+pub use error::AppError;
+pub use store::Store;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// The settings.
+    pub config: std::sync::Arc<Config>,
+}
+
+/// The whole HTTP API.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/api/login", post(api::login))
+        .route("/api/logout", post(api::logout))
+        .route("/api/me", get(api::whoami))
+        .route("/api/periods", get(api::periods))
+        .route("/api/periods/{period}/sheets", get(api::sheets))
+        .route(
+            "/api/periods/{period}/sheets/{sheet}/items",
+            get(api::items),
+        )
+        .route(
+            "/api/periods/{period}/sheets/{sheet}/schema",
+            get(api::schema),
+        )
+        .route(
+            "/api/periods/{period}/sheets/{sheet}/template",
+            post(api::template),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,69 @@
+//! `sheetlink-server [CONFIG.toml]`: serves the API, seeding the demo tenant
+//! into an empty data directory, until SIGINT / SIGTERM.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER, seed_demo};
+use sheetlink_server::{AppState, Config, Store, app};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+#[allow(clippy::print_stdout)] // the listening line is the binary's output
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let config_path = std::env::args_os().nth(1).map(std::path::PathBuf::from);
+    let config = Config::load(config_path.as_deref(), |name| std::env::var(name).ok())
+        .context("reading the configuration")?;
+    let store = Store::open(&config.data_dir).context("opening the database")?;
+    if config.demo
+        && store
+            .with_db(seed_demo)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?
+    {
+        tracing::info!(
+            admin = format!("{} / {}", DEMO_ADMIN.0, DEMO_ADMIN.1),
+            leader = format!("{} / {}", DEMO_LEADER.0, DEMO_LEADER.1),
+            "seeded the demo tenant; sign in with these demo accounts"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .context("binding the listen address")?;
+    // Printed, not only logged: scripts and tests read the port from it.
+    println!(
+        "sheetlink-server listening on http://{}",
+        listener.local_addr()?
+    );
+    let state = AppState {
+        store,
+        config: Arc::new(config),
+    };
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
+}

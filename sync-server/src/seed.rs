@@ -1,0 +1,336 @@
+//! The demo tenant a fresh data directory starts with: three periods (one
+//! closed), two published customize sheets and an unpublished one, nested
+//! blocks (one unnamed), every importable item type plus an evaluation-entry
+//! item, 200 members in several groups (some with an e-mail only), an
+//! evaluation admin and a group leader with known passwords.
+
+use std::collections::BTreeMap;
+
+use redb::Database;
+use sheetlink_engine::evaluation::{Item, ItemKind};
+
+use crate::auth::hash_password;
+use crate::error::AppError;
+use crate::model::{
+    CustomizeSheet, Group, Member, Period, Role, SheetItem, SheetStatus, UserSheet, WritePermission,
+};
+use crate::store::{JsonTable, get_json, to_json};
+use crate::tables::{GROUPS, LOGINS, MEMBERS, PERIODS, SHEETS, USER_SHEETS};
+
+/// The demo tenant's id.
+pub const DEMO_TENANT: &str = "demo";
+/// Login id and password of the demo evaluation admin.
+pub const DEMO_ADMIN: (&str, &str) = ("admin", "admin-demo-2026");
+/// Login id and password of the demo group leader (営業部, 2026年度上期).
+pub const DEMO_LEADER: (&str, &str) = ("leader", "leader-demo-2026");
+/// Number of demo evaluatees.
+pub const DEMO_MEMBERS: usize = 200;
+
+/// Seeds the demo tenant unless it exists. Returns whether it was created.
+pub fn seed_demo(db: &Database) -> Result<bool, AppError> {
+    if get_json::<Member>(db, MEMBERS, &format!("{DEMO_TENANT}/admin"))?.is_some() {
+        return Ok(false);
+    }
+    let write = db.begin_write().map_err(AppError::internal)?;
+    {
+        let put = |table: JsonTable, key: String, value: Vec<u8>| -> Result<(), AppError> {
+            let mut table = write.open_table(table).map_err(AppError::internal)?;
+            table
+                .insert(key.as_str(), value.as_slice())
+                .map_err(AppError::internal)?;
+            Ok(())
+        };
+        for group in groups() {
+            put(
+                GROUPS,
+                format!("{DEMO_TENANT}/{}", group.id),
+                to_json(&group)?,
+            )?;
+        }
+        let periods = periods();
+        for period in &periods {
+            put(
+                PERIODS,
+                format!("{DEMO_TENANT}/{}", period.id),
+                to_json(period)?,
+            )?;
+        }
+        let sheets = sheets();
+        for sheet in &sheets {
+            put(
+                SHEETS,
+                format!("{DEMO_TENANT}/{}", sheet.id),
+                to_json(sheet)?,
+            )?;
+        }
+        let members = members()?;
+        for member in &members {
+            put(
+                MEMBERS,
+                format!("{DEMO_TENANT}/{}", member.id),
+                to_json(member)?,
+            )?;
+        }
+        for (index, member) in members
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.role == Role::Member)
+        {
+            for period in &periods {
+                for sheet in sheets.iter().filter(|s| s.published) {
+                    let user_sheet = user_sheet(index, sheet);
+                    let key = format!("{DEMO_TENANT}/{}/{}/{}", period.id, sheet.id, member.id);
+                    put(USER_SHEETS, key, to_json(&user_sheet)?)?;
+                }
+            }
+        }
+        let mut logins = write.open_table(LOGINS).map_err(AppError::internal)?;
+        for member in &members {
+            if let Some(login) = &member.login_id {
+                let target = format!("{DEMO_TENANT}/{}", member.id);
+                logins
+                    .insert(login.as_str(), target.as_str())
+                    .map_err(AppError::internal)?;
+            }
+        }
+    }
+    write.commit().map_err(AppError::internal)?;
+    Ok(true)
+}
+
+fn groups() -> Vec<Group> {
+    [
+        ("sales", "営業部"),
+        ("dev", "開発部"),
+        ("corporate", "管理部"),
+        ("tokyo", "東京支社"),
+        ("osaka", "大阪支社"),
+    ]
+    .into_iter()
+    .map(|(id, name)| Group {
+        id: id.into(),
+        name: name.into(),
+    })
+    .collect()
+}
+
+fn periods() -> Vec<Period> {
+    [
+        ("2025-h2", "2025年度下期", false),
+        ("2026-h1", "2026年度上期", true),
+        ("2026-h2", "2026年度下期", true),
+    ]
+    .into_iter()
+    .map(|(id, name, open)| Period {
+        id: id.into(),
+        name: name.into(),
+        open,
+    })
+    .collect()
+}
+
+fn item(id: &str, label: &[&str], kind: ItemKind, write: WritePermission) -> SheetItem {
+    SheetItem {
+        importable: Some(Item {
+            id: id.into(),
+            label: label.iter().map(|s| s.to_string()).collect(),
+            kind,
+        }),
+        entry_id: None,
+        write,
+    }
+}
+
+fn sheets() -> Vec<CustomizeSheet> {
+    use SheetStatus::*;
+    let leader_and_admin = || WritePermission {
+        admin: vec![NotStarted, SelfEvaluated, FirstEvaluated, FinalEvaluated],
+        leader: vec![NotStarted, SelfEvaluated, FirstEvaluated],
+    };
+    // As in the reference manual's example: admins may write this item only
+    // once the final evaluation is done.
+    let admin_after_final = WritePermission {
+        admin: vec![FinalEvaluated],
+        leader: vec![],
+    };
+    let grades = || ItemKind::Dropdown {
+        options: ["S", "A", "B", "C", "D"].map(String::from).to_vec(),
+    };
+    let performance = CustomizeSheet {
+        id: "performance".into(),
+        name: "業績評価シート".into(),
+        published: true,
+        items: vec![
+            item(
+                "score_total",
+                &["業績評価", "", "総合点"],
+                ItemKind::Number {
+                    min: Some(0.0),
+                    max: Some(100.0),
+                },
+                leader_and_admin(),
+            ),
+            item(
+                "goal1_rate",
+                &["業績評価", "目標1", "達成率(%)"],
+                ItemKind::Number {
+                    min: Some(0.0),
+                    max: Some(200.0),
+                },
+                leader_and_admin(),
+            ),
+            item(
+                "goal1_comment",
+                &["業績評価", "目標1", "所見"],
+                ItemKind::Text { max_len: Some(400) },
+                leader_and_admin(),
+            ),
+            item("grade", &["総合評価", "評語"], grades(), leader_and_admin()),
+            item(
+                "calibrated",
+                &["総合評価", "調整済み"],
+                ItemKind::Checkbox,
+                admin_after_final,
+            ),
+            item(
+                "training_done",
+                &["確認事項", "研修受講済み"],
+                ItemKind::Checkbox,
+                leader_and_admin(),
+            ),
+            SheetItem {
+                importable: None,
+                entry_id: Some("evaluator_entry".into()),
+                write: leader_and_admin(),
+            },
+        ],
+    };
+    let competency = CustomizeSheet {
+        id: "competency".into(),
+        name: "コンピテンシー評価シート".into(),
+        published: true,
+        items: vec![
+            item(
+                "teamwork",
+                &["行動評価", "チームワーク"],
+                grades(),
+                leader_and_admin(),
+            ),
+            item(
+                "initiative",
+                &["行動評価", "主体性"],
+                grades(),
+                leader_and_admin(),
+            ),
+            item(
+                "comment",
+                &["行動評価", "", "コメント"],
+                ItemKind::Text { max_len: None },
+                leader_and_admin(),
+            ),
+        ],
+    };
+    let draft = CustomizeSheet {
+        id: "survey-360".into(),
+        name: "360度評価(準備中)".into(),
+        published: false,
+        items: vec![item(
+            "peer_score",
+            &["360度", "評点"],
+            ItemKind::Number {
+                min: Some(1.0),
+                max: Some(5.0),
+            },
+            leader_and_admin(),
+        )],
+    };
+    vec![performance, competency, draft]
+}
+
+const FAMILY: [&str; 10] = [
+    "佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤",
+];
+const GIVEN: [&str; 10] = [
+    "太郎",
+    "花子",
+    "翔",
+    "美咲",
+    "健太",
+    "由美",
+    "大輔",
+    "さくら",
+    "拓也",
+    "陽菜",
+];
+
+fn members() -> Result<Vec<Member>, AppError> {
+    let group_of = ["sales", "sales", "dev", "dev", "corporate"];
+    let office_of = ["tokyo", "osaka"];
+    let mut members: Vec<Member> = (0..DEMO_MEMBERS)
+        .map(|i| {
+            let number = format!("E{:04}", i + 1);
+            // Every tenth member has no employee number: the e-mail is the key.
+            let email_only = i % 10 == 9;
+            Member {
+                id: number.to_lowercase(),
+                login_id: None,
+                name: format!("{} {}", FAMILY[i % 10], GIVEN[(i / 10) % 10]),
+                employee_number: (!email_only).then_some(number),
+                email: Some(format!("member{:04}@example.co.jp", i + 1)),
+                groups: vec![group_of[i % 5].into(), office_of[(i / 5) % 2].into()],
+                role: Role::Member,
+                password_hash: None,
+            }
+        })
+        .collect();
+    members.push(Member {
+        id: "admin".into(),
+        login_id: Some(DEMO_ADMIN.0.into()),
+        name: "人事 管理者".into(),
+        employee_number: Some("A0001".into()),
+        email: Some("hr-admin@example.co.jp".into()),
+        groups: vec!["corporate".into()],
+        role: Role::Admin,
+        password_hash: Some(hash_password(DEMO_ADMIN.1)?),
+    });
+    members.push(Member {
+        id: "leader".into(),
+        login_id: Some(DEMO_LEADER.0.into()),
+        name: "営業 リーダー".into(),
+        employee_number: Some("L0001".into()),
+        email: Some("sales-leader@example.co.jp".into()),
+        groups: vec!["sales".into()],
+        role: Role::Leader {
+            groups: vec!["sales".into()],
+            periods: vec!["2026-h1".into()],
+        },
+        password_hash: Some(hash_password(DEMO_LEADER.1)?),
+    });
+    Ok(members)
+}
+
+fn user_sheet(index: usize, sheet: &CustomizeSheet) -> UserSheet {
+    use SheetStatus::*;
+    let status = [NotStarted, SelfEvaluated, FirstEvaluated, FinalEvaluated][index % 4];
+    let mut values = BTreeMap::new();
+    for item in &sheet.items {
+        let Some(kind) = item.kind() else { continue };
+        let value = match kind {
+            ItemKind::Number { .. } if !index.is_multiple_of(3) => {
+                Some(format!("{}.{}", 50 + index % 50, index % 10))
+            }
+            ItemKind::Dropdown { options } if !index.is_multiple_of(4) => {
+                options.get(index % options.len()).cloned()
+            }
+            ItemKind::Checkbox => Some(if index.is_multiple_of(2) { "1" } else { "0" }.to_owned()),
+            ItemKind::Text { .. } if index.is_multiple_of(5) => {
+                Some("目標を上回る成果。\n来期は後輩の育成にも期待。".to_owned())
+            }
+            _ => None,
+        };
+        if let Some(value) = value {
+            values.insert(item.id().to_owned(), value);
+        }
+    }
+    UserSheet { status, values }
+}

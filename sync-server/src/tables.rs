@@ -1,0 +1,20 @@
+//! Every redb table, in one place. Values are JSON documents of the types in
+//! `model`; keys are `/`-joined paths starting with the tenant id, so one
+//! tenant's rows are a contiguous range.
+
+use redb::TableDefinition;
+
+/// `{tenant}/{member}` → [`crate::model::Member`].
+pub const MEMBERS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("members");
+/// `{login id}` → `{tenant}/{member}`; login ids are unique across tenants.
+pub const LOGINS: TableDefinition<'_, &str, &str> = TableDefinition::new("logins");
+/// `{tenant}/{group}` → [`crate::model::Group`].
+pub const GROUPS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("groups");
+/// `{tenant}/{period}` → [`crate::model::Period`].
+pub const PERIODS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("periods");
+/// `{tenant}/{sheet}` → [`crate::model::CustomizeSheet`].
+pub const SHEETS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("sheets");
+/// `{tenant}/{period}/{sheet}/{member}` → [`crate::model::UserSheet`].
+pub const USER_SHEETS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("user_sheets");
+/// SHA-256 of a session token (hex) → [`crate::model::Session`].
+pub const SESSIONS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("sessions");

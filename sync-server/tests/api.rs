@@ -1,0 +1,516 @@
+//! The API through `oneshot`, per endpoint and caller: anonymous, member,
+//! group leader (in and out of scope) and evaluation admin.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::{Method, Request, StatusCode};
+use http_body_util::BodyExt as _;
+use serde_json::{Value, json};
+use sheetlink_engine::evaluation::{SheetSchema, Status, validate};
+use sheetlink_server::auth::hash_password;
+use sheetlink_server::model::{Member, Role};
+use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER, DEMO_TENANT, seed_demo};
+use sheetlink_server::store::to_json;
+use sheetlink_server::tables::{LOGINS, MEMBERS, SESSIONS};
+use sheetlink_server::{AppState, Config, Store, app};
+use tower::ServiceExt as _;
+
+/// A fresh server on a fresh data directory, with the demo tenant and one
+/// plain member (`member` / `member-pass`) who may sign in.
+fn server(name: &str) -> (Router, Store) {
+    let dir = std::env::temp_dir().join(format!("sheetlink-api-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = Store::open(&dir).expect("database opens");
+    store.with_db(seed_demo).expect("demo seeds");
+    store.with_db(|db| {
+        let key = format!("{DEMO_TENANT}/e0001");
+        let mut member: Member = sheetlink_server::store::get_json(db, MEMBERS, &key)
+            .expect("reads")
+            .expect("e0001 exists");
+        member.login_id = Some("member".into());
+        member.password_hash = Some(hash_password("member-pass").expect("hashes"));
+        assert_eq!(member.role, Role::Member);
+        let write = db.begin_write().expect("write");
+        {
+            let mut members = write.open_table(MEMBERS).expect("members");
+            members
+                .insert(key.as_str(), to_json(&member).expect("json").as_slice())
+                .expect("insert");
+            let mut logins = write.open_table(LOGINS).expect("logins");
+            logins.insert("member", key.as_str()).expect("insert");
+        }
+        write.commit().expect("commit");
+    });
+    let config = Config {
+        data_dir: dir,
+        ..Config::default()
+    };
+    (
+        app(AppState {
+            store: store.clone(),
+            config: Arc::new(config),
+        }),
+        store,
+    )
+}
+
+struct Reply {
+    status: StatusCode,
+    set_cookie: Option<String>,
+    content_type: Option<String>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+async fn call(
+    app: &Router,
+    method: Method,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<Value>,
+) -> Reply {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    let body = match body {
+        Some(json) => {
+            request = request.header(CONTENT_TYPE, "application/json");
+            Body::from(json.to_string())
+        }
+        None => Body::empty(),
+    };
+    let response = app
+        .clone()
+        .oneshot(request.body(body).expect("request builds"))
+        .await
+        .expect("responds");
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (status, set_cookie, content_type) =
+        (response.status(), header(SET_COOKIE), header(CONTENT_TYPE));
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        set_cookie,
+        content_type,
+        body,
+    }
+}
+
+/// Signs in and returns the `Cookie` header to send.
+async fn sign_in(app: &Router, (login, password): (&str, &str)) -> String {
+    let reply = call(
+        app,
+        Method::POST,
+        "/api/login",
+        None,
+        Some(json!({"login_id": login, "password": password})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "login {login}");
+    let cookie = reply.set_cookie.expect("a session cookie");
+    cookie.split(';').next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn login_sets_a_strict_http_only_cookie_and_stores_only_a_hash() {
+    let (app, store) = server("login");
+    let reply = call(
+        &app,
+        Method::POST,
+        "/api/login",
+        None,
+        Some(json!({"login_id": "admin", "password": DEMO_ADMIN.1})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json()["role"], "admin");
+    let cookie = reply.set_cookie.expect("cookie");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    let token = cookie
+        .split(';')
+        .next()
+        .and_then(|c| c.split_once('='))
+        .map(|(_, t)| t.to_owned())
+        .unwrap_or_default();
+    assert_eq!(token.len(), 64);
+    let stored_in_clear = store.with_db(|db| {
+        sheetlink_server::store::get_json::<Value>(db, SESSIONS, &token)
+            .expect("reads")
+            .is_some()
+    });
+    assert!(
+        !stored_in_clear,
+        "the session table must not be keyed by the token itself"
+    );
+
+    for (login, password) in [
+        ("admin", "wrong"),
+        ("nobody", "admin-demo-2026"),
+        ("admin", ""),
+    ] {
+        let reply = call(
+            &app,
+            Method::POST,
+            "/api/login",
+            None,
+            Some(json!({"login_id": login, "password": password})),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{login}/{password}");
+        assert!(reply.set_cookie.is_none());
+    }
+}
+
+#[tokio::test]
+async fn every_endpoint_needs_a_session_and_logout_ends_it() {
+    let (app, _) = server("anonymous");
+    let paths = [
+        (Method::GET, "/api/me"),
+        (Method::GET, "/api/periods"),
+        (Method::GET, "/api/periods/2026-h1/sheets"),
+        (Method::GET, "/api/periods/2026-h1/sheets/performance/items"),
+        (
+            Method::GET,
+            "/api/periods/2026-h1/sheets/performance/schema",
+        ),
+        (
+            Method::POST,
+            "/api/periods/2026-h1/sheets/performance/template",
+        ),
+    ];
+    for (method, path) in &paths {
+        let body = (*method == Method::POST).then(|| json!({"items": ["score_total"]}));
+        let reply = call(&app, method.clone(), path, None, body.clone()).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{path}");
+        let forged = call(
+            &app,
+            method.clone(),
+            path,
+            Some("sheetlink_session=00ff"),
+            body,
+        )
+        .await;
+        assert_eq!(
+            forged.status,
+            StatusCode::UNAUTHORIZED,
+            "{path} with a forged cookie"
+        );
+    }
+    let cookie = sign_in(&app, DEMO_ADMIN).await;
+    assert_eq!(
+        call(&app, Method::GET, "/api/me", Some(&cookie), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let logout = call(&app, Method::POST, "/api/logout", Some(&cookie), None).await;
+    assert_eq!(logout.status, StatusCode::NO_CONTENT);
+    assert!(logout.set_cookie.is_some_and(|c| c.contains("Max-Age=0")));
+    assert_eq!(
+        call(&app, Method::GET, "/api/me", Some(&cookie), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+fn ids(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn what_each_role_may_pick() {
+    let (app, _) = server("pick");
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let leader = sign_in(&app, DEMO_LEADER).await;
+    let member = sign_in(&app, ("member", "member-pass")).await;
+
+    let periods = call(&app, Method::GET, "/api/periods", Some(&admin), None)
+        .await
+        .json();
+    assert_eq!(ids(&periods), ["2025-h2", "2026-h1", "2026-h2"]);
+    assert_eq!(
+        periods[0]["importable"], false,
+        "the closed period cannot be imported"
+    );
+    assert_eq!(
+        ids(
+            &call(&app, Method::GET, "/api/periods", Some(&leader), None)
+                .await
+                .json()
+        ),
+        ["2026-h1"]
+    );
+    assert_eq!(
+        call(&app, Method::GET, "/api/periods", Some(&member), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let sheets = call(
+        &app,
+        Method::GET,
+        "/api/periods/2026-h1/sheets",
+        Some(&leader),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(
+        ids(&sheets),
+        ["competency", "performance"],
+        "only published sheets"
+    );
+    let out_of_scope = call(
+        &app,
+        Method::GET,
+        "/api/periods/2026-h2/sheets",
+        Some(&leader),
+        None,
+    )
+    .await;
+    assert_eq!(out_of_scope.status, StatusCode::NOT_FOUND);
+    let unpublished = call(
+        &app,
+        Method::GET,
+        "/api/periods/2026-h1/sheets/survey-360/items",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(unpublished.status, StatusCode::NOT_FOUND);
+
+    let items = |cookie: &str| {
+        let app = app.clone();
+        let cookie = cookie.to_owned();
+        async move {
+            ids(&call(
+                &app,
+                Method::GET,
+                "/api/periods/2026-h1/sheets/performance/items",
+                Some(&cookie),
+                None,
+            )
+            .await
+            .json())
+        }
+    };
+    let all = [
+        "score_total",
+        "goal1_rate",
+        "goal1_comment",
+        "grade",
+        "calibrated",
+        "training_done",
+    ];
+    assert_eq!(items(&admin).await, all, "no evaluation-entry item");
+    assert_eq!(
+        items(&leader).await,
+        [
+            "score_total",
+            "goal1_rate",
+            "goal1_comment",
+            "grade",
+            "training_done"
+        ]
+    );
+    assert_eq!(
+        call(
+            &app,
+            Method::GET,
+            "/api/periods/2026-h1/sheets/performance/items",
+            Some(&member),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+/// Demo members `E0001`… in the sales group (leader's scope): indices 0, 1 mod 5.
+fn in_sales(index: usize) -> bool {
+    index % 5 < 2
+}
+
+#[tokio::test]
+async fn schema_lists_the_evaluatees_in_scope() {
+    let (app, _) = server("schema");
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let leader = sign_in(&app, DEMO_LEADER).await;
+    let path = "/api/periods/2026-h1/sheets/performance/schema";
+    let reply = call(&app, Method::GET, path, Some(&admin), None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let schema: SheetSchema = serde_json::from_slice(&reply.body).expect("a sheet schema");
+    assert_eq!(schema.items.len(), 6);
+    assert_eq!(schema.evaluatees.as_ref().map(Vec::len), Some(200));
+    assert!(
+        schema
+            .evaluatees
+            .iter()
+            .flatten()
+            .any(|key| key == "member0010@example.co.jp"),
+        "e-mail-only members"
+    );
+
+    let schema: SheetSchema = serde_json::from_slice(
+        &call(&app, Method::GET, path, Some(&leader), None)
+            .await
+            .body,
+    )
+    .expect("schema");
+    let expected = (0..200).filter(|&i| in_sales(i)).count();
+    assert_eq!(schema.evaluatees.as_ref().map(Vec::len), Some(expected));
+    assert_eq!(schema.items.len(), 5);
+}
+
+#[tokio::test]
+async fn template_holds_the_writable_evaluatees_with_current_values() {
+    let (app, _) = server("template");
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let leader = sign_in(&app, DEMO_LEADER).await;
+    let path = "/api/periods/2026-h1/sheets/performance/template";
+
+    // Admins may write "calibrated" only after the final evaluation (status
+    // index 3 of 4 in the demo), so only those evaluatees are listed.
+    let reply = call(
+        &app,
+        Method::POST,
+        path,
+        Some(&admin),
+        Some(json!({"items": ["score_total", "calibrated"]})),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.content_type.as_deref(),
+        Some("text/csv; charset=utf-8")
+    );
+    let text = String::from_utf8(reply.body.clone()).expect("UTF-8");
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "\u{feff}version:1,period:2026-h1,sheet:performance"
+    );
+    assert_eq!(
+        lines[1],
+        "name,employeenumber_or_email,score_total,calibrated"
+    );
+    assert_eq!(
+        lines[2],
+        "【氏名】,(必須)【従業員番号またはメールアドレス】,【業績評価>未設定>総合点】,【総合評価>調整済み】"
+    );
+    assert_eq!(lines[3], ",,数値,チェックボックス");
+    assert_eq!(lines.len() - 5, (0..200).filter(|i| i % 4 == 3).count());
+    assert!(
+        lines[4].starts_with("佐藤 太郎,E0004,") || lines[4].contains(",E0004,"),
+        "{}",
+        lines[4]
+    );
+
+    // The template validates offline against the schema the browser caches.
+    let schema: SheetSchema = serde_json::from_slice(
+        &call(
+            &app,
+            Method::GET,
+            "/api/periods/2026-h1/sheets/performance/schema",
+            Some(&admin),
+            None,
+        )
+        .await
+        .body,
+    )
+    .expect("schema");
+    assert_eq!(validate(&schema, &reply.body).0.status, Status::Ok);
+
+    // Leaders: their groups, statuses where leaders may write.
+    let reply = call(
+        &app,
+        Method::POST,
+        path,
+        Some(&leader),
+        Some(json!({"items": ["score_total"]})),
+    )
+    .await;
+    let text = String::from_utf8(reply.body).expect("UTF-8");
+    let expected = (0..200).filter(|&i| in_sales(i) && i % 4 != 3).count();
+    assert_eq!(
+        text.split("\r\n").filter(|l| !l.is_empty()).count() - 4,
+        expected
+    );
+
+    let cases = [
+        (
+            &leader,
+            json!({"items": ["calibrated"]}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            &admin,
+            json!({"items": ["nosuch"]}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (&admin, json!({"items": []}), StatusCode::BAD_REQUEST),
+        (
+            &admin,
+            json!({"items": ["grade", "grade"]}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            &admin,
+            json!({"items": ["evaluator_entry"]}),
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (cookie, body, expected) in cases {
+        let reply = call(&app, Method::POST, path, Some(cookie), Some(body.clone())).await;
+        assert_eq!(reply.status, expected, "{body}");
+        assert!(
+            reply.json()["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+    let other = call(
+        &app,
+        Method::POST,
+        "/api/periods/2026-h2/sheets/performance/template",
+        Some(&leader),
+        Some(json!({"items": ["grade"]})),
+    )
+    .await;
+    assert_eq!(
+        other.status,
+        StatusCode::NOT_FOUND,
+        "a leader's other periods do not exist for them"
+    );
+}
