@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use redb::{Database, ReadableDatabase};
 use serde::{Deserialize, Serialize};
-use sheetlink_engine::evaluation::{SheetSchema, TemplateRow, write_template};
+use sheetlink_engine::evaluation::{MAX_FILE_BYTES, SheetSchema, TemplateRow, write_template};
 
 use crate::AppState;
 use crate::auth::{
@@ -430,4 +430,277 @@ pub async fn template(
         disposition.parse().map_err(AppError::internal)?,
     );
     Ok((headers, bytes).into_response())
+}
+
+/// Import options.
+#[derive(Debug, Deserialize, Default)]
+pub struct ImportQuery {
+    /// Only say what would happen.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Imports a tenant may start in any rolling hour.
+pub const IMPORTS_PER_HOUR: usize = 10;
+
+/// Reads the CSV body: refused with 413 from its `Content-Length` before a
+/// byte is read when it says too much, and while reading otherwise; a gzip
+/// body is inflated up to the same limit.
+async fn read_csv(headers: &HeaderMap, body: axum::body::Body) -> Result<Vec<u8>, Response> {
+    let limit = MAX_FILE_BYTES;
+    let too_large = || {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Json(serde_json::json!({
+                "error": "too_large",
+                "message": "ファイルサイズの上限は30MBです。 The file must be at most 30 MB.",
+            })),
+        )
+            .into_response()
+    };
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(too_large());
+    }
+    let raw = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large())?;
+    let gzip = headers
+        .get(axum::http::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("gzip"));
+    if !gzip {
+        return Ok(raw.to_vec());
+    }
+    use std::io::Read as _;
+    let mut inflated = Vec::new();
+    flate2::read::GzDecoder::new(&raw[..])
+        .take(limit as u64 + 1)
+        .read_to_end(&mut inflated)
+        .map_err(|_| AppError::BadRequest("The gzip body is corrupt.".into()).into_response())?;
+    if inflated.len() > limit {
+        return Err(too_large());
+    }
+    Ok(inflated)
+}
+
+fn body_hash(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `POST /api/periods/{period}/sheets/{sheet}/imports[?dry_run=true]`: the
+/// CSV as the body (gzip accepted), an `Idempotency-Key` header for real
+/// imports. Validates natively, checks every evaluatee, then applies (or,
+/// for a dry run, plans).
+pub async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((period, sheet)): Path<(String, String)>,
+    axum::extract::Query(query): axum::extract::Query<ImportQuery>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, AppError> {
+    require_importer(&caller)?;
+    let csv = match read_csv(&headers, body).await {
+        Ok(csv) => csv,
+        Err(response) => return Ok(response),
+    };
+    let idempotency_key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if !query.dry_run
+        && idempotency_key
+            .as_deref()
+            .is_none_or(|k| k.is_empty() || k.len() > 200)
+    {
+        return Err(AppError::BadRequest(
+            "An Idempotency-Key header (1 to 200 characters) is required.".into(),
+        ));
+    }
+    let lock = state.import_lock(&caller.tenant);
+    let _running = lock.lock().await;
+    let timeout = state.config.import_timeout_secs;
+    state
+        .store
+        .run(move |db| {
+            let (period, sheet) = period_and_sheet(db, &caller, &period, &sheet)?;
+            if !period.open {
+                return Err(AppError::Forbidden("This evaluation period is closed and cannot be imported."));
+            }
+            if query.dry_run {
+                let prepared = crate::imports::prepare(db, &caller, &period, &sheet, &csv)?;
+                let plan = crate::imports::dry_run(db, &caller, &period, &sheet, prepared)?;
+                return Ok(Json(plan).into_response());
+            }
+            let key = idempotency_key.unwrap_or_default();
+            let hash = body_hash(&csv);
+            let idempotency_key = format!("{}/{key}", caller.tenant);
+            if let Some(seen) = get_json::<crate::imports::IdempotencyRecord>(db, crate::tables::IDEMPOTENCY, &idempotency_key)? {
+                if seen.body_hash != hash {
+                    return Ok((StatusCode::CONFLICT, Json(serde_json::json!({
+                        "error": "idempotency_conflict",
+                        "message": "This Idempotency-Key was used for another file. Use a new key for a new import.",
+                    })))
+                        .into_response());
+                }
+                let record: crate::imports::ImportRecord =
+                    get_json(db, crate::tables::IMPORTS, &format!("{}/{}", caller.tenant, seen.import_id))?
+                        .ok_or_else(|| AppError::internal("idempotency record without import"))?;
+                return Ok(([("idempotent-replayed", "true")], Json(record)).into_response());
+            }
+            let started = now();
+            let recent: Vec<u64> = scan_json::<crate::imports::ImportRecord>(db, crate::tables::IMPORTS, &format!("{}/", caller.tenant))?
+                .into_iter()
+                .map(|(_, record)| record.started_at)
+                .filter(|&at| at + 3600 > started)
+                .collect();
+            if recent.len() >= IMPORTS_PER_HOUR {
+                let next = recent.iter().min().copied().unwrap_or(started) + 3600;
+                let wait = next.saturating_sub(started).max(1);
+                return Ok((
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(axum::http::header::RETRY_AFTER, wait.to_string())],
+                    Json(serde_json::json!({
+                        "error": "too_many_imports",
+                        "message": format!("1時間に開始できるインポートは{IMPORTS_PER_HOUR}件までです。{wait}秒後に再度お試しください。 At most {IMPORTS_PER_HOUR} imports may start in an hour; try again in {wait} seconds."),
+                        "retry_after_seconds": wait,
+                    })),
+                )
+                    .into_response());
+            }
+            let id = format!("{:013}{}", crate::auth::now_millis(), &new_token()?[..6]);
+            let record = crate::imports::ImportRecord {
+                id: id.clone(),
+                period: period.id.clone(),
+                sheet: sheet.id.clone(),
+                operator: caller.member.id.clone(),
+                operator_name: caller.member.name.clone(),
+                started_at: started,
+                ended_at: None,
+                status: crate::imports::ImportStatus::Running,
+                counts: crate::imports::Counts::default(),
+                errors: Vec::new(),
+            };
+            // The running record and the idempotency key are committed
+            // durably before anything is applied.
+            let write = db.begin_write().map_err(AppError::internal)?;
+            {
+                let mut imports = write.open_table(crate::tables::IMPORTS).map_err(AppError::internal)?;
+                imports.insert(format!("{}/{id}", caller.tenant).as_str(), to_json(&record)?.as_slice()).map_err(AppError::internal)?;
+                let mut keys = write.open_table(crate::tables::IDEMPOTENCY).map_err(AppError::internal)?;
+                let seen = crate::imports::IdempotencyRecord { body_hash: hash, import_id: id };
+                keys.insert(idempotency_key.as_str(), to_json(&seen)?.as_slice()).map_err(AppError::internal)?;
+            }
+            write.commit().map_err(AppError::internal)?;
+            let prepared = crate::imports::prepare(db, &caller, &period, &sheet, &csv)?;
+            let record = crate::imports::apply(db, &caller, &period, &sheet, record, prepared, started + timeout)?;
+            Ok((StatusCode::CREATED, Json(record)).into_response())
+        })
+        .await
+}
+
+/// One line of the import history.
+#[derive(Debug, Serialize)]
+pub struct HistoryLine {
+    /// Import id.
+    pub id: String,
+    /// Status.
+    pub status: crate::imports::ImportStatus,
+    /// Period id and name.
+    pub period: String,
+    /// Period name.
+    pub period_name: String,
+    /// Sheet id.
+    pub sheet: String,
+    /// Sheet name.
+    pub sheet_name: String,
+    /// Start, seconds since the epoch.
+    pub started_at: u64,
+    /// End, once finished.
+    pub ended_at: Option<u64>,
+    /// Who ran it.
+    pub operator_name: String,
+}
+
+/// `GET /api/imports`: the latest 100 imports of the tenant, newest first;
+/// everyone in the tenant may see the list.
+pub async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<HistoryLine>>, AppError> {
+    let lines = state
+        .store
+        .run(move |db| {
+            let records = scan_json::<crate::imports::ImportRecord>(
+                db,
+                crate::tables::IMPORTS,
+                &format!("{}/", caller.tenant),
+            )?;
+            let mut lines = Vec::new();
+            for (_, record) in records.into_iter().rev().take(100) {
+                let period_name = get_json::<Period>(
+                    db,
+                    PERIODS,
+                    &format!("{}/{}", caller.tenant, record.period),
+                )?
+                .map(|p| p.name)
+                .unwrap_or_default();
+                let sheet_name = get_json::<CustomizeSheet>(
+                    db,
+                    SHEETS,
+                    &format!("{}/{}", caller.tenant, record.sheet),
+                )?
+                .map(|s| s.name)
+                .unwrap_or_default();
+                lines.push(HistoryLine {
+                    id: record.id,
+                    status: record.status,
+                    period: record.period,
+                    period_name,
+                    sheet: record.sheet,
+                    sheet_name,
+                    started_at: record.started_at,
+                    ended_at: record.ended_at,
+                    operator_name: record.operator_name,
+                });
+            }
+            Ok(lines)
+        })
+        .await?;
+    Ok(Json(lines))
+}
+
+/// `GET /api/imports/{id}`: counts and every error, for evaluation admins
+/// and the import's own operator only.
+pub async fn import_details(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    state
+        .store
+        .run(move |db| {
+            let key = format!("{}/{id}", caller.tenant);
+            let record: crate::imports::ImportRecord = get_json(db, crate::tables::IMPORTS, &key)?
+                .ok_or(AppError::NotFound("No such import."))?;
+            let allowed =
+                matches!(caller.member.role, Role::Admin) || record.operator == caller.member.id;
+            if !allowed {
+                return Err(AppError::Forbidden(
+                    "Only evaluation admins and the import's own operator may see its details.",
+                ));
+            }
+            let progress: Option<crate::imports::Progress> =
+                get_json(db, crate::tables::IMPORT_PROGRESS, &key)?;
+            Ok(Json(serde_json::json!({ "import": record, "progress": progress })).into_response())
+        })
+        .await
 }

@@ -18,6 +18,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Seed the demo tenant into an empty database (`SHEETLINK_DEMO=0` turns it off).
     pub demo: bool,
+    /// An import still applying after this many seconds stops as timed out
+    /// (`SHEETLINK_IMPORT_TIMEOUT_SECS`; one hour by default).
+    pub import_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -27,6 +30,7 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             secure_cookies: false,
             demo: true,
+            import_timeout_secs: 60 * 60,
         }
     }
 }
@@ -51,6 +55,9 @@ impl Config {
         }
         if let Some(flag) = env("SHEETLINK_SECURE_COOKIES") {
             config.secure_cookies = flag == "1" || flag == "true";
+        }
+        if let Some(seconds) = env("SHEETLINK_IMPORT_TIMEOUT_SECS") {
+            config.import_timeout_secs = seconds.parse()?;
         }
         if let Some(flag) = env("SHEETLINK_DEMO") {
             config.demo = !(flag == "0" || flag == "false");

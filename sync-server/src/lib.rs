@@ -14,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod imports;
 pub mod model;
 pub mod permissions;
 pub mod seed;
@@ -31,6 +32,31 @@ pub struct AppState {
     pub store: Store,
     /// The settings.
     pub config: std::sync::Arc<Config>,
+    /// One lock per tenant: a tenant's imports run one at a time, which also
+    /// makes concurrent retries of one idempotency key apply once.
+    pub import_locks: std::sync::Arc<
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    >,
+}
+
+impl AppState {
+    /// State over an opened store.
+    pub fn new(store: Store, config: Config) -> Self {
+        AppState {
+            store,
+            config: std::sync::Arc::new(config),
+            import_locks: Default::default(),
+        }
+    }
+
+    /// The import lock of a tenant.
+    pub fn import_lock(&self, tenant: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .import_locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        std::sync::Arc::clone(locks.entry(tenant.to_owned()).or_default())
+    }
 }
 
 /// The whole HTTP API.

@@ -1,8 +1,6 @@
 //! `sheetlink-server [CONFIG.toml]`: serves the API, seeding the demo tenant
 //! into an empty data directory, until SIGINT / SIGTERM.
 
-use std::sync::Arc;
-
 use anyhow::Context as _;
 use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER, seed_demo};
 use sheetlink_server::{AppState, Config, Store, app};
@@ -39,10 +37,16 @@ async fn main() -> anyhow::Result<()> {
         "sheetlink-server listening on http://{}",
         listener.local_addr()?
     );
-    let state = AppState {
-        store,
-        config: Arc::new(config),
-    };
+    let interrupted = store
+        .with_db(sheetlink_server::imports::recover_interrupted)
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "imports interrupted by the last stop were marked as such"
+        );
+    }
+    let state = AppState::new(store, config);
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;

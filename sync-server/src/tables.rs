@@ -18,3 +18,14 @@ pub const SHEETS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("sheet
 pub const USER_SHEETS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("user_sheets");
 /// SHA-256 of a session token (hex) → [`crate::model::Session`].
 pub const SESSIONS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("sessions");
+/// `{tenant}/{import id}` → [`crate::imports::ImportRecord`]; ids sort by start.
+pub const IMPORTS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("imports");
+/// `{tenant}/{import id}` → [`crate::imports::Progress`], written in the same
+/// transaction as each evaluatee's changes, so it always agrees with the data.
+pub const IMPORT_PROGRESS: TableDefinition<'_, &str, &[u8]> =
+    TableDefinition::new("import_progress");
+/// `{tenant}/{import id}/{member}` → the cells an import changed (old and new
+/// values), for revert.
+pub const IMPORT_CHANGES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("import_changes");
+/// `{tenant}/{idempotency key}` → [`crate::imports::IdempotencyRecord`].
+pub const IDEMPOTENCY: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("idempotency");

@@ -1,8 +1,6 @@
 //! The API through `oneshot`, per endpoint and caller: anonymous, member,
 //! group leader (in and out of scope) and evaluation admin.
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
@@ -48,13 +46,7 @@ fn server(name: &str) -> (Router, Store) {
         data_dir: dir,
         ..Config::default()
     };
-    (
-        app(AppState {
-            store: store.clone(),
-            config: Arc::new(config),
-        }),
-        store,
-    )
+    (app(AppState::new(store.clone(), config)), store)
 }
 
 struct Reply {

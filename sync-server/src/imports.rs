@@ -1,0 +1,581 @@
+//! Importing an evaluation-sheet CSV: validate natively with the engine,
+//! check every evaluatee against the caller's permissions, then apply each
+//! evaluatee's cells in a transaction of its own — or, for a dry run, only
+//! say what would happen. Every real import is recorded in the history.
+
+use std::collections::{BTreeMap, HashMap};
+
+use redb::{Database, Durability, ReadableTable};
+use serde::{Deserialize, Serialize};
+use sheetlink_engine::evaluation::{Change, SheetSchema, Status, validate};
+use sheetlink_engine::{Diagnostic, Lang};
+
+use crate::auth::{Caller, now};
+use crate::error::AppError;
+use crate::model::{CustomizeSheet, Member, Period, SheetItem, UserSheet};
+use crate::permissions::{may_write, writable_items};
+use crate::store::{get_json, scan_json, to_json};
+use crate::tables::{IMPORT_CHANGES, IMPORT_PROGRESS, IMPORTS, MEMBERS, USER_SHEETS};
+
+/// Where an import is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    /// Being applied.
+    Running,
+    /// 完了: every evaluatee applied.
+    Completed,
+    /// 完了だが一部エラーあり: some evaluatees failed, the others applied.
+    CompletedWithErrors,
+    /// 完了だが全て失敗: nothing applied.
+    AllFailed,
+    /// エラーにより中断: 50 evaluatees had errors; nothing was applied.
+    Aborted,
+    /// タイムアウト: the time limit ran out; evaluatees applied until then stay.
+    TimedOut,
+    /// The server stopped while applying; evaluatees applied until then stay.
+    Interrupted,
+}
+
+/// The counts of an import: `rows_in = created + updated + unchanged +
+/// skipped + failed`, always.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Evaluatee rows in the file.
+    pub rows_in: u32,
+    /// Rows whose cells were all empty before and got values.
+    pub created: u32,
+    /// Rows with at least one cell changed.
+    pub updated: u32,
+    /// Rows whose values were already as in the file.
+    pub unchanged: u32,
+    /// Rows not applied through no fault of their own (abort, timeout).
+    pub skipped: u32,
+    /// Rows with errors.
+    pub failed: u32,
+}
+
+/// One error of an import, located in the uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportError {
+    /// 1-based row, as Excel shows it.
+    pub row: Option<u32>,
+    /// 1-based column.
+    pub column: Option<u32>,
+    /// The column as Excel names it.
+    pub column_letter: Option<String>,
+    /// Stable code.
+    pub code: String,
+    /// What is wrong and how to fix it (Japanese).
+    pub message: String,
+    /// The same in English.
+    pub message_en: String,
+}
+
+impl ImportError {
+    fn from_diagnostic(diagnostic: &Diagnostic) -> Self {
+        ImportError {
+            row: diagnostic.row,
+            column: diagnostic.column,
+            column_letter: diagnostic.column_letter(),
+            code: diagnostic.code().to_owned(),
+            message: diagnostic.message(Lang::Ja),
+            message_en: diagnostic.message(Lang::En),
+        }
+    }
+
+    fn server(row: u32, code: &str, message: &str, message_en: &str) -> Self {
+        ImportError {
+            row: Some(row),
+            column: Some(2),
+            column_letter: Some("B".into()),
+            code: code.into(),
+            message: message.into(),
+            message_en: message_en.into(),
+        }
+    }
+}
+
+/// An import in the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRecord {
+    /// Id (sorts by start time).
+    pub id: String,
+    /// Period id.
+    pub period: String,
+    /// Sheet id.
+    pub sheet: String,
+    /// The operator's member id.
+    pub operator: String,
+    /// The operator's name, as it was.
+    pub operator_name: String,
+    /// Seconds since the epoch.
+    pub started_at: u64,
+    /// Seconds since the epoch, once finished.
+    pub ended_at: Option<u64>,
+    /// Where it is.
+    pub status: ImportStatus,
+    /// How many rows went where.
+    pub counts: Counts,
+    /// Every error.
+    pub errors: Vec<ImportError>,
+}
+
+/// Progress of a running import, kept beside the data it describes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Evaluatees processed so far (applied or failed).
+    pub done: u32,
+    /// Evaluatees to process.
+    pub total: u32,
+    /// Counts so far.
+    pub counts: Counts,
+}
+
+/// A stored idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    /// SHA-256 of the request body (hex).
+    pub body_hash: String,
+    /// The import it started.
+    pub import_id: String,
+}
+
+/// One cell an import changed (or, in a dry run, would change).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellChange {
+    /// Item id.
+    pub item: String,
+    /// `create`, `update` or `delete`.
+    pub action: &'static str,
+    /// Value before.
+    pub old: Option<String>,
+    /// Value after.
+    pub new: Option<String>,
+}
+
+/// What an import does to one evaluatee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluateePlan {
+    /// File row.
+    pub row: u32,
+    /// Employee number or e-mail.
+    pub key: String,
+    /// `created`, `updated` or `unchanged`.
+    pub outcome: &'static str,
+    /// The cells that change; blank-means-delete cells are `delete`.
+    pub changes: Vec<CellChange>,
+    /// Cells left as they are.
+    pub unchanged_cells: u32,
+}
+
+/// The answer to a dry run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DryRun {
+    /// What the import would end as.
+    pub status: ImportStatus,
+    /// Row counts.
+    pub counts: Counts,
+    /// Cell totals.
+    pub cells: CellTotals,
+    /// Per evaluatee with changes.
+    pub evaluatees: Vec<EvaluateePlan>,
+    /// Every error.
+    pub errors: Vec<ImportError>,
+}
+
+/// Cell totals of a dry run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CellTotals {
+    /// Cells that get a value where there was none.
+    pub create: u32,
+    /// Cells whose value changes.
+    pub update: u32,
+    /// Cells emptied by a blank cell in the file.
+    pub delete: u32,
+    /// Cells already as in the file.
+    pub unchanged: u32,
+}
+
+/// The checked input of an import: the engine's outcome plus, per valid
+/// evaluatee, the member and sheet it applies to.
+pub struct Prepared {
+    /// File-level and cell errors, then server-side ones.
+    pub errors: Vec<ImportError>,
+    /// Rows the engine read.
+    pub rows_in: u32,
+    /// Rows that failed (engine or server).
+    pub failed: u32,
+    /// Whether the engine aborted (50 errored evaluatees).
+    pub aborted: bool,
+    /// Whether the file as a whole was refused.
+    pub rejected: bool,
+    /// Evaluatees to apply: row, key, member id, cells.
+    pub targets: Vec<Target>,
+}
+
+/// One evaluatee to apply.
+pub struct Target {
+    /// File row.
+    pub row: u32,
+    /// Key as written.
+    pub key: String,
+    /// Member id.
+    pub member: String,
+    /// `(item, new value)`; `None` deletes.
+    pub cells: Vec<(String, Option<String>)>,
+}
+
+/// Validates `csv` natively and checks every evaluatee against the caller.
+pub fn prepare(
+    db: &Database,
+    caller: &Caller,
+    period: &Period,
+    sheet: &CustomizeSheet,
+    csv: &[u8],
+) -> Result<Prepared, AppError> {
+    let writable = writable_items(&caller.member, sheet);
+    let schema = SheetSchema {
+        period: period.id.clone(),
+        sheet: sheet.id.clone(),
+        items: writable
+            .iter()
+            .filter_map(|item| item.importable.clone())
+            .collect(),
+        evaluatees: None,
+    };
+    let (report, batch) = validate(&schema, csv);
+    let mut errors: Vec<ImportError> = report
+        .diagnostics
+        .iter()
+        .map(ImportError::from_diagnostic)
+        .collect();
+    let mut failed = report.with_errors;
+    let aborted = report.status == Status::Aborted;
+    if report.status == Status::Rejected {
+        return Ok(Prepared {
+            errors,
+            rows_in: 0,
+            failed: 0,
+            aborted: false,
+            rejected: true,
+            targets: Vec::new(),
+        });
+    }
+
+    let members: HashMap<String, Member> =
+        scan_json::<Member>(db, MEMBERS, &format!("{}/", caller.tenant))?
+            .into_iter()
+            .filter_map(|(_, member)| Some((member.evaluatee_key()?.to_owned(), member)))
+            .collect();
+    let items: Vec<&SheetItem> = batch
+        .items()
+        .iter()
+        .filter_map(|id| writable.iter().copied().find(|item| item.id() == id))
+        .collect();
+    let mut targets = Vec::with_capacity(batch.len());
+    for evaluatee in batch.evaluatees() {
+        let row = evaluatee.row;
+        let Some(member) = members.get(evaluatee.key) else {
+            errors.push(ImportError::server(
+                row,
+                "evaluatee.unknown",
+                &format!("「{}」に該当する被評価者がいません。従業員番号またはメールアドレスを確認してください。", evaluatee.key),
+                &format!("No evaluatee has the key \"{}\". Check the employee number or e-mail.", evaluatee.key),
+            ));
+            failed += 1;
+            continue;
+        };
+        let sheet_key = format!("{}/{}/{}/{}", caller.tenant, period.id, sheet.id, member.id);
+        let user_sheet: Option<UserSheet> = get_json(db, USER_SHEETS, &sheet_key)?;
+        let allowed = user_sheet
+            .as_ref()
+            .is_some_and(|us| may_write(&caller.member, period, member, us, &items));
+        if !allowed {
+            errors.push(ImportError::server(
+                row,
+                "evaluatee.forbidden",
+                "この被評価者のシートには、現在のステータスでは記入権限がありません。",
+                "You may not write this evaluatee's sheet in its current status.",
+            ));
+            failed += 1;
+            continue;
+        }
+        targets.push(Target {
+            row,
+            key: evaluatee.key.to_owned(),
+            member: member.id.clone(),
+            cells: evaluatee
+                .changes()
+                .map(|(item, change)| {
+                    let value = match change {
+                        Change::Set(value) => Some(value.to_owned()),
+                        Change::Clear => None,
+                    };
+                    (item.to_owned(), value)
+                })
+                .collect(),
+        });
+    }
+    errors.sort_by_key(|e| (e.row, e.column));
+    Ok(Prepared {
+        errors,
+        rows_in: report.evaluatees,
+        failed,
+        aborted,
+        rejected: false,
+        targets,
+    })
+}
+
+/// Compares a target's cells with the stored sheet.
+fn plan_cells(target: &Target, stored: &BTreeMap<String, String>) -> (Vec<CellChange>, u32) {
+    let mut changes = Vec::new();
+    let mut unchanged = 0;
+    for (item, new) in &target.cells {
+        let old = stored.get(item);
+        let action = match (old, new) {
+            (None, None) => None,
+            (Some(old), Some(new)) if old == new => None,
+            (None, Some(_)) => Some("create"),
+            (Some(_), Some(_)) => Some("update"),
+            (Some(_), None) => Some("delete"),
+        };
+        match action {
+            Some(action) => changes.push(CellChange {
+                item: item.clone(),
+                action,
+                old: old.cloned(),
+                new: new.clone(),
+            }),
+            None => unchanged += 1,
+        }
+    }
+    (changes, unchanged)
+}
+
+/// The outcome of one evaluatee given its planned cells.
+fn outcome(
+    changes: &[CellChange],
+    stored: &BTreeMap<String, String>,
+    target: &Target,
+) -> &'static str {
+    if changes.is_empty() {
+        "unchanged"
+    } else if target
+        .cells
+        .iter()
+        .all(|(item, _)| !stored.contains_key(item))
+    {
+        "created"
+    } else {
+        "updated"
+    }
+}
+
+fn count(counts: &mut Counts, outcome: &str) {
+    match outcome {
+        "created" => counts.created += 1,
+        "updated" => counts.updated += 1,
+        _ => counts.unchanged += 1,
+    }
+}
+
+fn final_status(counts: &Counts, prepared: &Prepared) -> ImportStatus {
+    let applied = counts.created + counts.updated + counts.unchanged;
+    if prepared.aborted {
+        ImportStatus::Aborted
+    } else if prepared.rejected || (counts.failed > 0 && applied == 0) {
+        ImportStatus::AllFailed
+    } else if counts.failed > 0 {
+        ImportStatus::CompletedWithErrors
+    } else {
+        ImportStatus::Completed
+    }
+}
+
+/// Plans without writing.
+pub fn dry_run(
+    db: &Database,
+    caller: &Caller,
+    period: &Period,
+    sheet: &CustomizeSheet,
+    prepared: Prepared,
+) -> Result<DryRun, AppError> {
+    let mut counts = Counts {
+        rows_in: prepared.rows_in,
+        failed: prepared.failed,
+        ..Counts::default()
+    };
+    let mut cells = CellTotals::default();
+    let mut evaluatees = Vec::new();
+    if prepared.aborted {
+        counts.skipped = prepared.targets.len() as u32;
+    } else {
+        for target in &prepared.targets {
+            let key = format!(
+                "{}/{}/{}/{}",
+                caller.tenant, period.id, sheet.id, target.member
+            );
+            let stored = get_json::<UserSheet>(db, USER_SHEETS, &key)?
+                .map(|s| s.values)
+                .unwrap_or_default();
+            let (changes, unchanged) = plan_cells(target, &stored);
+            for change in &changes {
+                match change.action {
+                    "create" => cells.create += 1,
+                    "update" => cells.update += 1,
+                    _ => cells.delete += 1,
+                }
+            }
+            cells.unchanged += unchanged;
+            let outcome = outcome(&changes, &stored, target);
+            count(&mut counts, outcome);
+            evaluatees.push(EvaluateePlan {
+                row: target.row,
+                key: target.key.clone(),
+                outcome,
+                changes,
+                unchanged_cells: unchanged,
+            });
+        }
+    }
+    let status = final_status(&counts, &prepared);
+    Ok(DryRun {
+        status,
+        counts,
+        cells,
+        evaluatees,
+        errors: prepared.errors,
+    })
+}
+
+/// Applies each target in its own write transaction (all of an evaluatee's
+/// cells or none), recording progress and the changed cells in the same
+/// transaction. Per-evaluatee commits are not flushed one by one; the final
+/// record is committed durably, which persists everything before it, so
+/// after a crash the data and the progress record still agree.
+pub fn apply(
+    db: &Database,
+    caller: &Caller,
+    period: &Period,
+    sheet: &CustomizeSheet,
+    mut record: ImportRecord,
+    prepared: Prepared,
+    deadline: u64,
+) -> Result<ImportRecord, AppError> {
+    let record_key = format!("{}/{}", caller.tenant, record.id);
+    let mut progress = Progress {
+        done: 0,
+        total: prepared.targets.len() as u32,
+        counts: Counts {
+            rows_in: prepared.rows_in,
+            failed: prepared.failed,
+            ..Counts::default()
+        },
+    };
+    let mut timed_out = false;
+    if prepared.aborted {
+        progress.counts.skipped = progress.total;
+    } else {
+        for (index, target) in prepared.targets.iter().enumerate() {
+            if now() >= deadline {
+                timed_out = true;
+                progress.counts.skipped = progress.total - index as u32;
+                break;
+            }
+            let mut write = db.begin_write().map_err(AppError::internal)?;
+            write
+                .set_durability(Durability::None)
+                .map_err(AppError::internal)?;
+            {
+                let mut sheets = write.open_table(USER_SHEETS).map_err(AppError::internal)?;
+                let key = format!(
+                    "{}/{}/{}/{}",
+                    caller.tenant, period.id, sheet.id, target.member
+                );
+                let mut user_sheet: UserSheet = match sheets
+                    .get(key.as_str())
+                    .map_err(AppError::internal)?
+                {
+                    Some(value) => {
+                        serde_json::from_slice(value.value()).map_err(AppError::internal)?
+                    }
+                    None => return Err(AppError::internal(format!("user sheet {key} vanished"))),
+                };
+                let (changes, _) = plan_cells(target, &user_sheet.values);
+                let outcome = outcome(&changes, &user_sheet.values, target);
+                for change in &changes {
+                    match &change.new {
+                        Some(value) => user_sheet.values.insert(change.item.clone(), value.clone()),
+                        None => user_sheet.values.remove(&change.item),
+                    };
+                }
+                if !changes.is_empty() {
+                    let value = to_json(&user_sheet)?;
+                    sheets
+                        .insert(key.as_str(), value.as_slice())
+                        .map_err(AppError::internal)?;
+                    let mut undo = write
+                        .open_table(IMPORT_CHANGES)
+                        .map_err(AppError::internal)?;
+                    let undo_key = format!("{record_key}/{}", target.member);
+                    undo.insert(undo_key.as_str(), to_json(&changes)?.as_slice())
+                        .map_err(AppError::internal)?;
+                }
+                count(&mut progress.counts, outcome);
+                progress.done += 1;
+                let mut progress_table = write
+                    .open_table(IMPORT_PROGRESS)
+                    .map_err(AppError::internal)?;
+                progress_table
+                    .insert(record_key.as_str(), to_json(&progress)?.as_slice())
+                    .map_err(AppError::internal)?;
+            }
+            write.commit().map_err(AppError::internal)?;
+        }
+    }
+    record.counts = progress.counts;
+    record.status = if timed_out {
+        ImportStatus::TimedOut
+    } else {
+        final_status(&progress.counts, &prepared)
+    };
+    record.errors = prepared.errors;
+    record.ended_at = Some(now());
+    let write = db.begin_write().map_err(AppError::internal)?;
+    {
+        let mut imports = write.open_table(IMPORTS).map_err(AppError::internal)?;
+        imports
+            .insert(record_key.as_str(), to_json(&record)?.as_slice())
+            .map_err(AppError::internal)?;
+    }
+    write.commit().map_err(AppError::internal)?;
+    Ok(record)
+}
+
+/// Marks imports left `running` by a stopped server as interrupted, with
+/// the counts their progress record (committed with the data) shows.
+pub fn recover_interrupted(db: &Database) -> Result<usize, AppError> {
+    let running: Vec<(String, ImportRecord)> = scan_json::<ImportRecord>(db, IMPORTS, "")?
+        .into_iter()
+        .filter(|(_, record)| record.status == ImportStatus::Running)
+        .collect();
+    for (key, mut record) in running.iter().cloned() {
+        let progress: Option<Progress> = get_json(db, IMPORT_PROGRESS, &key)?;
+        let done = progress.unwrap_or_default();
+        record.counts = done.counts;
+        record.counts.skipped = done.total.saturating_sub(done.done);
+        record.status = ImportStatus::Interrupted;
+        record.ended_at = Some(now());
+        let write = db.begin_write().map_err(AppError::internal)?;
+        {
+            let mut imports = write.open_table(IMPORTS).map_err(AppError::internal)?;
+            imports
+                .insert(key.as_str(), to_json(&record)?.as_slice())
+                .map_err(AppError::internal)?;
+        }
+        write.commit().map_err(AppError::internal)?;
+    }
+    Ok(running.len())
+}
