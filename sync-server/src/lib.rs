@@ -79,5 +79,13 @@ pub fn app(state: AppState) -> Router {
             "/api/periods/{period}/sheets/{sheet}/template",
             post(api::template),
         )
+        // The import handler enforces the 30 MB limit itself (413 from the
+        // declared length before reading, and while reading).
+        .route(
+            "/api/periods/{period}/sheets/{sheet}/imports",
+            post(api::import).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/api/imports", get(api::history))
+        .route("/api/imports/{id}", get(api::import_details))
         .with_state(state)
 }

@@ -317,7 +317,10 @@ fn user_sheet(index: usize, sheet: &CustomizeSheet) -> UserSheet {
         let Some(kind) = item.kind() else { continue };
         let value = match kind {
             ItemKind::Number { .. } if !index.is_multiple_of(3) => {
-                Some(format!("{}.{}", 50 + index % 50, index % 10))
+                // Stored values are canonical (as an import would store
+                // them), so re-importing an untouched template changes nothing.
+                let tenths = (50 + index % 50) as i64 * 100 + (index % 10) as i64 * 10;
+                Some(sheetlink_engine::Hundredths(tenths).to_string())
             }
             ItemKind::Dropdown { options } if !index.is_multiple_of(4) => {
                 options.get(index % options.len()).cloned()

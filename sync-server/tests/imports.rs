@@ -1,0 +1,450 @@
+//! Imports through `oneshot`: dry run, apply, idempotency, limits, states,
+//! history and who may see the details.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::header::{
+    CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, RETRY_AFTER, SET_COOKIE,
+};
+use axum::http::{Method, Request, StatusCode};
+use http_body_util::BodyExt as _;
+use serde_json::{Value, json};
+use sheetlink_server::auth::hash_password;
+use sheetlink_server::model::Member;
+use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER, DEMO_TENANT, seed_demo};
+use sheetlink_server::store::{get_json, to_json};
+use sheetlink_server::tables::{LOGINS, MEMBERS};
+use sheetlink_server::{AppState, Config, Store, app};
+use tower::ServiceExt as _;
+
+fn server(name: &str, config: Config) -> Router {
+    let dir = std::env::temp_dir().join(format!("sheetlink-imports-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = Store::open(&dir).expect("database opens");
+    store.with_db(seed_demo).expect("demo seeds");
+    store.with_db(|db| {
+        let key = format!("{DEMO_TENANT}/e0001");
+        let mut member: Member = get_json(db, MEMBERS, &key).expect("reads").expect("exists");
+        member.login_id = Some("member".into());
+        member.password_hash = Some(hash_password("member-pass").expect("hashes"));
+        let write = db.begin_write().expect("write");
+        {
+            let mut members = write.open_table(MEMBERS).expect("members");
+            members
+                .insert(key.as_str(), to_json(&member).expect("json").as_slice())
+                .expect("insert");
+            let mut logins = write.open_table(LOGINS).expect("logins");
+            logins.insert("member", key.as_str()).expect("insert");
+        }
+        write.commit().expect("commit");
+    });
+    app(AppState::new(
+        store,
+        Config {
+            data_dir: dir,
+            ..config
+        },
+    ))
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+async fn send(app: &Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.expect("responds");
+    let (status, headers) = (response.status(), response.headers().clone());
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn sign_in(app: &Router, (login, password): (&str, &str)) -> String {
+    let request = Request::post("/api/login")
+        .header(CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"login_id": login, "password": password}).to_string(),
+        ))
+        .expect("request");
+    let reply = send(app, request).await;
+    let cookie = reply
+        .headers
+        .get(SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    cookie.split(';').next().unwrap_or_default().to_owned()
+}
+
+async fn get(app: &Router, path: &str, cookie: &str) -> Reply {
+    send(
+        app,
+        Request::get(path)
+            .header(COOKIE, cookie)
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await
+}
+
+async fn template(app: &Router, cookie: &str, items: &[&str]) -> String {
+    let request = Request::post("/api/periods/2026-h1/sheets/performance/template")
+        .header(COOKIE, cookie)
+        .header(CONTENT_TYPE, "application/json")
+        .body(Body::from(json!({ "items": items }).to_string()))
+        .expect("request");
+    String::from_utf8(send(app, request).await.body).expect("UTF-8")
+}
+
+async fn import(
+    app: &Router,
+    cookie: &str,
+    period: &str,
+    csv: &str,
+    key: Option<&str>,
+    dry_run: bool,
+) -> Reply {
+    let query = if dry_run { "?dry_run=true" } else { "" };
+    let mut request = Request::builder()
+        .method(Method::POST)
+        .uri(format!(
+            "/api/periods/{period}/sheets/performance/imports{query}"
+        ))
+        .header(COOKIE, cookie)
+        .header(CONTENT_TYPE, "text/csv");
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    send(
+        app,
+        request.body(Body::from(csv.to_owned())).expect("request"),
+    )
+    .await
+}
+
+/// Replaces the row of `key` in a template with `row`.
+fn with_row(template: &str, key: &str, row: &str) -> String {
+    template
+        .split("\r\n")
+        .map(|line| {
+            if line.split(',').nth(1) == Some(key) {
+                row.to_owned()
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}
+
+fn counts_add_up(counts: &Value) -> bool {
+    let n = |k: &str| counts[k].as_u64().unwrap_or(u64::MAX / 8);
+    n("rows_in") == n("created") + n("updated") + n("unchanged") + n("skipped") + n("failed")
+}
+
+#[tokio::test]
+async fn dry_run_plans_and_apply_writes_once() {
+    let app = server("apply", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let items = ["score_total", "grade", "goal1_comment"];
+    let original = template(&app, &admin, &items).await;
+    // E0002 (index 1): stored score "51.1", grade "A", no comment.
+    assert!(
+        original.contains("\r\n鈴木 太郎,E0002,51.1,A,\r\n"),
+        "{original}"
+    );
+    let edited = with_row(
+        &original,
+        "E0002",
+        "鈴木 太郎,E0002,12.3456,,\"良い\"\"仕事\"\"\"",
+    );
+
+    let plan = import(&app, &admin, "2026-h1", &edited, None, true).await;
+    assert_eq!(plan.status, StatusCode::OK);
+    let plan = plan.json();
+    assert_eq!(plan["status"], "completed");
+    assert_eq!(plan["counts"]["rows_in"], 200);
+    assert_eq!(plan["counts"]["updated"], 1);
+    assert_eq!(plan["counts"]["unchanged"], 199);
+    assert_eq!(
+        plan["cells"],
+        json!({"create": 1, "update": 1, "delete": 1, "unchanged": 597})
+    );
+    let changes = &plan["evaluatees"]
+        .as_array()
+        .and_then(|e| e.iter().find(|e| e["key"] == "E0002"))
+        .cloned()
+        .unwrap_or_default()["changes"];
+    assert_eq!(
+        changes,
+        &json!([
+            {"item": "score_total", "action": "update", "old": "51.1", "new": "12.35"},
+            {"item": "grade", "action": "delete", "old": "A", "new": null},
+            {"item": "goal1_comment", "action": "create", "old": null, "new": "良い\"仕事\""}
+        ])
+    );
+    assert_eq!(
+        template(&app, &admin, &items).await,
+        original,
+        "a dry run writes nothing"
+    );
+
+    assert_eq!(
+        import(&app, &admin, "2026-h1", &edited, None, false)
+            .await
+            .status,
+        StatusCode::BAD_REQUEST,
+        "no Idempotency-Key"
+    );
+    let applied = import(&app, &admin, "2026-h1", &edited, Some("k-1"), false).await;
+    assert_eq!(applied.status, StatusCode::CREATED);
+    let record = applied.json();
+    assert_eq!(record["status"], "completed");
+    assert!(counts_add_up(&record["counts"]), "{}", record["counts"]);
+    assert!(
+        template(&app, &admin, &items)
+            .await
+            .contains("\r\n鈴木 太郎,E0002,12.35,,\"良い\"\"仕事\"\"\"\r\n")
+    );
+
+    let replay = import(&app, &admin, "2026-h1", &edited, Some("k-1"), false).await;
+    assert_eq!(replay.status, StatusCode::OK);
+    assert_eq!(
+        replay
+            .headers
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    assert_eq!(replay.json()["id"], record["id"]);
+    let conflict = import(&app, &admin, "2026-h1", &original, Some("k-1"), false).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT);
+    let history = get(&app, "/api/imports", &admin).await.json();
+    assert_eq!(history.as_array().map(Vec::len), Some(1), "applied once");
+}
+
+#[tokio::test]
+async fn errors_states_and_who_sees_details() {
+    let app = server("states", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let leader = sign_in(&app, DEMO_LEADER).await;
+    let member = sign_in(&app, ("member", "member-pass")).await;
+    let original = template(&app, &admin, &["score_total"]).await;
+
+    // One bad cell and one unknown evaluatee: completed with errors.
+    let mut edited = with_row(&original, "E0002", "x,E0002,101");
+    edited.push_str("ghost,E9999,1\r\n");
+    let record = import(&app, &admin, "2026-h1", &edited, Some("a"), false)
+        .await
+        .json();
+    assert_eq!(record["status"], "completed_with_errors");
+    assert_eq!(record["counts"]["failed"], 2);
+    assert!(counts_add_up(&record["counts"]));
+    let cells: Vec<String> = record["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            format!(
+                "{}{}:{}",
+                e["column_letter"].as_str().unwrap_or("?"),
+                e["row"],
+                e["code"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    assert_eq!(cells, ["C6:number.above_max", "B205:evaluatee.unknown"]);
+
+    // A leader's rows outside the leader's groups fail; the others apply.
+    let leader_file = template(&app, &leader, &["score_total"]).await;
+    let mut with_outsider = leader_file.clone();
+    with_outsider.push_str("開発 花子,E0003,1\r\n");
+    let by_leader = import(&app, &leader, "2026-h1", &with_outsider, Some("b"), false)
+        .await
+        .json();
+    assert_eq!(by_leader["status"], "completed_with_errors");
+    assert!(
+        by_leader["errors"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e["code"] == "evaluatee.forbidden"))
+    );
+
+    // Every row failing: all failed. A broken header: all failed too.
+    let all_bad = format!(
+        "{}\r\n",
+        original
+            .split("\r\n")
+            .take(4)
+            .collect::<Vec<_>>()
+            .join("\r\n")
+    ) + "x,E0001,abc\r\n";
+    assert_eq!(
+        import(&app, &admin, "2026-h1", &all_bad, Some("c"), false)
+            .await
+            .json()["status"],
+        "all_failed"
+    );
+    let broken = original.replacen("version:1", "version:9", 1);
+    let rejected = import(&app, &admin, "2026-h1", &broken, Some("d"), false)
+        .await
+        .json();
+    assert_eq!(rejected["status"], "all_failed");
+    assert_eq!(rejected["errors"][0]["code"], "header.cell");
+
+    // 50 evaluatees with errors: aborted, nothing applied.
+    let mut many_bad = original
+        .split("\r\n")
+        .take(4)
+        .collect::<Vec<_>>()
+        .join("\r\n")
+        + "\r\n";
+    for i in 1..=60 {
+        many_bad.push_str(&format!(
+            "x,E{i:04},{}\r\n",
+            if i <= 50 { "bad" } else { "1" }
+        ));
+    }
+    let aborted = import(&app, &admin, "2026-h1", &many_bad, Some("e"), false)
+        .await
+        .json();
+    assert_eq!(aborted["status"], "aborted");
+    assert!(counts_add_up(&aborted["counts"]));
+    assert_eq!(
+        aborted["counts"]["skipped"], 0,
+        "the engine stops reading at the 50th errored evaluatee"
+    );
+
+    // Closed periods cannot be imported.
+    let closed = import(&app, &admin, "2025-h2", &original, Some("f"), false).await;
+    assert_eq!(closed.status, StatusCode::FORBIDDEN);
+
+    // Everyone sees the list, newest first; details only admins and the operator.
+    let list = get(&app, "/api/imports", &member).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let list = list.json();
+    let ids: Vec<String> = list
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|l| l["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 5);
+    assert_eq!(list[0]["sheet_name"], "業績評価シート");
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first");
+    let admins_import = &record["id"].as_str().unwrap_or_default().to_owned();
+    let leaders_import = &by_leader["id"].as_str().unwrap_or_default().to_owned();
+    let cases = [
+        (&admin, leaders_import, StatusCode::OK),
+        (&leader, leaders_import, StatusCode::OK),
+        (&leader, admins_import, StatusCode::FORBIDDEN),
+        (&member, leaders_import, StatusCode::FORBIDDEN),
+        (&admin, &"nosuch".to_owned(), StatusCode::NOT_FOUND),
+    ];
+    for (cookie, id, expected) in cases {
+        let reply = get(&app, &format!("/api/imports/{id}"), cookie).await;
+        assert_eq!(reply.status, expected, "{id}");
+        if expected == StatusCode::FORBIDDEN {
+            assert!(reply.json().get("import").is_none(), "no details leak");
+        }
+    }
+}
+
+#[tokio::test]
+async fn limits_size_rate_gzip_and_timeout() {
+    let app = server("limits", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let csv = template(&app, &admin, &["grade"]).await;
+
+    // Declared too large: refused before the body is read.
+    let request = Request::post("/api/periods/2026-h1/sheets/performance/imports")
+        .header(COOKIE, &admin)
+        .header(CONTENT_LENGTH, (30 * 1024 * 1024 + 1).to_string())
+        .header("idempotency-key", "big")
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(
+        send(&app, request).await.status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+
+    // gzip bodies are inflated.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, csv.as_bytes()).expect("gzip");
+    let request = Request::post("/api/periods/2026-h1/sheets/performance/imports")
+        .header(COOKIE, &admin)
+        .header(CONTENT_ENCODING, "gzip")
+        .header("idempotency-key", "gz")
+        .body(Body::from(gz.finish().expect("gzip")))
+        .expect("request");
+    let reply = send(&app, request).await;
+    assert_eq!(
+        (reply.status, reply.json()["status"].clone()),
+        (StatusCode::CREATED, json!("completed"))
+    );
+
+    // Ten imports in an hour, then 429 with when to retry.
+    for i in 1..10 {
+        let reply = import(&app, &admin, "2026-h1", &csv, Some(&format!("n{i}")), false).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "import {i}");
+    }
+    let eleventh = import(&app, &admin, "2026-h1", &csv, Some("n10"), false).await;
+    assert_eq!(eleventh.status, StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = eleventh
+        .headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    assert!((3500..=3600).contains(&retry_after), "{retry_after}");
+    assert!(
+        eleventh.json()["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("10"))
+    );
+    // Dry runs and replays do not count.
+    assert_eq!(
+        import(&app, &admin, "2026-h1", &csv, None, true)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        import(&app, &admin, "2026-h1", &csv, Some("n1"), false)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // A time limit of zero: timed out before the first evaluatee, all skipped.
+    let quick = server(
+        "timeout",
+        Config {
+            import_timeout_secs: 0,
+            ..Config::default()
+        },
+    );
+    let admin = sign_in(&quick, DEMO_ADMIN).await;
+    let csv = template(&quick, &admin, &["grade"]).await;
+    let record = import(&quick, &admin, "2026-h1", &csv, Some("t"), false)
+        .await
+        .json();
+    assert_eq!(record["status"], "timed_out");
+    assert_eq!(record["counts"]["skipped"], 200);
+    assert!(counts_add_up(&record["counts"]));
+}
