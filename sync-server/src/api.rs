@@ -588,6 +588,7 @@ pub async fn import(
                 status: crate::imports::ImportStatus::Running,
                 counts: crate::imports::Counts::default(),
                 errors: Vec::new(),
+                reverted_at: None,
             };
             // The running record and the idempotency key are committed
             // durably before anything is applied.
@@ -701,6 +702,48 @@ pub async fn import_details(
             let progress: Option<crate::imports::Progress> =
                 get_json(db, crate::tables::IMPORT_PROGRESS, &key)?;
             Ok(Json(serde_json::json!({ "import": record, "progress": progress })).into_response())
+        })
+        .await
+}
+
+/// `POST /api/imports/{id}/revert`: restores every cell the import changed,
+/// atomically; 409 with the cells when a later change touched any of them.
+/// Evaluation admins and the import's own operator only.
+pub async fn revert(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    require_importer(&caller)?;
+    let lock = state.import_lock(&caller.tenant);
+    let _running = lock.lock().await;
+    state
+        .store
+        .run(move |db| {
+            let key = format!("{}/{id}", caller.tenant);
+            let mut record: crate::imports::ImportRecord = get_json(db, crate::tables::IMPORTS, &key)?.ok_or(AppError::NotFound("No such import."))?;
+            if !(matches!(caller.member.role, Role::Admin) || record.operator == caller.member.id) {
+                return Err(AppError::Forbidden("Only evaluation admins and the import's own operator may revert it."));
+            }
+            let period: Period = get_json(db, PERIODS, &format!("{}/{}", caller.tenant, record.period))?.ok_or(AppError::NotFound("No such evaluation period."))?;
+            if !period.open {
+                return Err(AppError::Forbidden("This evaluation period is closed and cannot be changed."));
+            }
+            match crate::imports::revert(db, &caller.tenant, &mut record)? {
+                Ok(restored) => Ok(Json(serde_json::json!({ "restored_cells": restored, "import": record })).into_response()),
+                Err(crate::imports::RevertRefusal::NotRevertible(why)) => {
+                    Ok((StatusCode::CONFLICT, Json(serde_json::json!({ "error": "not_revertible", "message": why }))).into_response())
+                }
+                Err(crate::imports::RevertRefusal::Conflicts(conflicts)) => Ok((
+                    StatusCode::CONFLICT,
+                    Json(serde_json::json!({
+                        "error": "changed_since",
+                        "message": "後から変更されたセルがあるため、元に戻せません。 Some cells changed after the import, so it cannot be reverted.",
+                        "conflicts": conflicts,
+                    })),
+                )
+                    .into_response()),
+            }
         })
         .await
 }

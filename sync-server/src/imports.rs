@@ -119,6 +119,9 @@ pub struct ImportRecord {
     pub counts: Counts,
     /// Every error.
     pub errors: Vec<ImportError>,
+    /// When the import was reverted, if it was.
+    #[serde(default)]
+    pub reverted_at: Option<u64>,
 }
 
 /// Progress of a running import, kept beside the data it describes.
@@ -578,4 +581,110 @@ pub fn recover_interrupted(db: &Database) -> Result<usize, AppError> {
         write.commit().map_err(AppError::internal)?;
     }
     Ok(running.len())
+}
+
+/// A cell that changed again after the import, so reverting would lose data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevertConflict {
+    /// The member id.
+    pub member: String,
+    /// The item id.
+    pub item: String,
+    /// What the import wrote.
+    pub imported: Option<String>,
+    /// What is stored now.
+    pub now: Option<String>,
+}
+
+/// Why an import cannot be reverted.
+#[derive(Debug)]
+pub enum RevertRefusal {
+    /// Still running, or already reverted.
+    NotRevertible(&'static str),
+    /// Later changes touched cells of the import.
+    Conflicts(Vec<RevertConflict>),
+}
+
+/// Restores every cell an import changed to its previous value, in one
+/// transaction: all of them or, when a later change touched any of them,
+/// none (and the conflicts are returned).
+pub fn revert(
+    db: &Database,
+    tenant: &str,
+    record: &mut ImportRecord,
+) -> Result<Result<u32, RevertRefusal>, AppError> {
+    if record.status == ImportStatus::Running {
+        return Ok(Err(RevertRefusal::NotRevertible(
+            "The import is still running.",
+        )));
+    }
+    if record.reverted_at.is_some() {
+        return Ok(Err(RevertRefusal::NotRevertible(
+            "The import was already reverted.",
+        )));
+    }
+    let record_key = format!("{tenant}/{}", record.id);
+    let changed: Vec<(String, Vec<CellChangeOwned>)> =
+        scan_json(db, IMPORT_CHANGES, &format!("{record_key}/"))?;
+    let mut conflicts = Vec::new();
+    let mut restored = 0;
+    let write = db.begin_write().map_err(AppError::internal)?;
+    {
+        let mut sheets = write.open_table(USER_SHEETS).map_err(AppError::internal)?;
+        for (key, cells) in &changed {
+            let member = key.rsplit('/').next().unwrap_or_default();
+            let sheet_key = format!("{tenant}/{}/{}/{member}", record.period, record.sheet);
+            let mut user_sheet: UserSheet = match sheets
+                .get(sheet_key.as_str())
+                .map_err(AppError::internal)?
+            {
+                Some(value) => serde_json::from_slice(value.value()).map_err(AppError::internal)?,
+                None => continue,
+            };
+            for cell in cells {
+                let now_value = user_sheet.values.get(&cell.item).cloned();
+                if now_value != cell.new {
+                    conflicts.push(RevertConflict {
+                        member: member.to_owned(),
+                        item: cell.item.clone(),
+                        imported: cell.new.clone(),
+                        now: now_value,
+                    });
+                    continue;
+                }
+                match &cell.old {
+                    Some(old) => user_sheet.values.insert(cell.item.clone(), old.clone()),
+                    None => user_sheet.values.remove(&cell.item),
+                };
+                restored += 1;
+            }
+            sheets
+                .insert(sheet_key.as_str(), to_json(&user_sheet)?.as_slice())
+                .map_err(AppError::internal)?;
+        }
+        if conflicts.is_empty() {
+            record.reverted_at = Some(now());
+            let mut imports = write.open_table(IMPORTS).map_err(AppError::internal)?;
+            imports
+                .insert(record_key.as_str(), to_json(&*record)?.as_slice())
+                .map_err(AppError::internal)?;
+        }
+    }
+    if !conflicts.is_empty() {
+        write.abort().map_err(AppError::internal)?;
+        return Ok(Err(RevertRefusal::Conflicts(conflicts)));
+    }
+    write.commit().map_err(AppError::internal)?;
+    Ok(Ok(restored))
+}
+
+/// [`CellChange`] as read back from the database.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CellChangeOwned {
+    /// Item id.
+    pub item: String,
+    /// Value before the import.
+    pub old: Option<String>,
+    /// Value the import wrote.
+    pub new: Option<String>,
 }

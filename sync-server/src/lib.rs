@@ -87,5 +87,6 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/imports", get(api::history))
         .route("/api/imports/{id}", get(api::import_details))
+        .route("/api/imports/{id}/revert", post(api::revert))
         .with_state(state)
 }

@@ -448,3 +448,76 @@ async fn limits_size_rate_gzip_and_timeout() {
     assert_eq!(record["counts"]["skipped"], 200);
     assert!(counts_add_up(&record["counts"]));
 }
+
+async fn revert(app: &Router, cookie: &str, id: &str) -> Reply {
+    let request = Request::post(format!("/api/imports/{id}/revert"))
+        .header(COOKIE, cookie)
+        .body(Body::empty())
+        .expect("request");
+    send(app, request).await
+}
+
+#[tokio::test]
+async fn revert_restores_overwritten_values_or_refuses_with_the_cells() {
+    let app = server("revert", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let leader = sign_in(&app, DEMO_LEADER).await;
+    let items = ["score_total", "grade"];
+    let original = template(&app, &admin, &items).await;
+
+    let first = with_row(&original, "E0002", "x,E0002,10,S");
+    let first_id = import(&app, &admin, "2026-h1", &first, Some("r1"), false)
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        revert(&app, &leader, &first_id).await.status,
+        StatusCode::FORBIDDEN,
+        "not the leader's import"
+    );
+    let undone = revert(&app, &admin, &first_id).await;
+    assert_eq!(undone.status, StatusCode::OK);
+    assert_eq!(undone.json()["restored_cells"], 2);
+    assert_eq!(
+        template(&app, &admin, &items).await,
+        original,
+        "overwritten values are back, not just deleted"
+    );
+    assert_eq!(
+        revert(&app, &admin, &first_id).await.status,
+        StatusCode::CONFLICT,
+        "only once"
+    );
+
+    // A later import touches one of the cells: reverting the earlier one would lose it.
+    let second_id = import(&app, &admin, "2026-h1", &first, Some("r2"), false)
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let later = with_row(&original, "E0002", "x,E0002,10,B");
+    assert_eq!(
+        import(&app, &admin, "2026-h1", &later, Some("r3"), false)
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let refused = revert(&app, &admin, &second_id).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(
+        refused.json()["conflicts"],
+        json!([{"member": "e0002", "item": "grade", "imported": "S", "now": "B"}])
+    );
+    assert!(
+        template(&app, &admin, &items)
+            .await
+            .contains("\r\nx,E0002,10,B\r\n")
+            || template(&app, &admin, &items)
+                .await
+                .contains(",E0002,10,B\r\n"),
+        "nothing was reverted"
+    );
+}
