@@ -18,6 +18,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Seed the demo tenant into an empty database (`SHEETLINK_DEMO=0` turns it off).
     pub demo: bool,
+    /// Evaluatees in the demo tenant (`SHEETLINK_DEMO_MEMBERS`; 200).
+    pub demo_members: usize,
     /// An import still applying after this many seconds stops as timed out
     /// (`SHEETLINK_IMPORT_TIMEOUT_SECS`; one hour by default).
     pub import_timeout_secs: u64,
@@ -30,6 +32,7 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             secure_cookies: false,
             demo: true,
+            demo_members: crate::seed::DEMO_MEMBERS,
             import_timeout_secs: 60 * 60,
         }
     }
@@ -58,6 +61,9 @@ impl Config {
         }
         if let Some(seconds) = env("SHEETLINK_IMPORT_TIMEOUT_SECS") {
             config.import_timeout_secs = seconds.parse()?;
+        }
+        if let Some(count) = env("SHEETLINK_DEMO_MEMBERS") {
+            config.demo_members = count.parse()?;
         }
         if let Some(flag) = env("SHEETLINK_DEMO") {
             config.demo = !(flag == "0" || flag == "false");

@@ -2,7 +2,7 @@
 //! into an empty data directory, until SIGINT / SIGTERM.
 
 use anyhow::Context as _;
-use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER, seed_demo};
+use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER, seed_demo_with};
 use sheetlink_server::{AppState, Config, Store, app};
 use tracing_subscriber::EnvFilter;
 
@@ -20,7 +20,7 @@ async fn main() -> anyhow::Result<()> {
     let store = Store::open(&config.data_dir).context("opening the database")?;
     if config.demo
         && store
-            .with_db(seed_demo)
+            .with_db(|db| seed_demo_with(db, config.demo_members))
             .map_err(|e| anyhow::anyhow!("{e:?}"))?
     {
         tracing::info!(

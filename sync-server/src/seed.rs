@@ -28,6 +28,12 @@ pub const DEMO_MEMBERS: usize = 200;
 
 /// Seeds the demo tenant unless it exists. Returns whether it was created.
 pub fn seed_demo(db: &Database) -> Result<bool, AppError> {
+    seed_demo_with(db, DEMO_MEMBERS)
+}
+
+/// [`seed_demo`] with `evaluatees` members instead of 200 (for load and
+/// crash tests).
+pub fn seed_demo_with(db: &Database, evaluatees: usize) -> Result<bool, AppError> {
     if get_json::<Member>(db, MEMBERS, &format!("{DEMO_TENANT}/admin"))?.is_some() {
         return Ok(false);
     }
@@ -63,7 +69,7 @@ pub fn seed_demo(db: &Database) -> Result<bool, AppError> {
                 to_json(sheet)?,
             )?;
         }
-        let members = members()?;
+        let members = members(evaluatees)?;
         for member in &members {
             put(
                 MEMBERS,
@@ -263,10 +269,10 @@ const GIVEN: [&str; 10] = [
     "陽菜",
 ];
 
-fn members() -> Result<Vec<Member>, AppError> {
+fn members(count: usize) -> Result<Vec<Member>, AppError> {
     let group_of = ["sales", "sales", "dev", "dev", "corporate"];
     let office_of = ["tokyo", "osaka"];
-    let mut members: Vec<Member> = (0..DEMO_MEMBERS)
+    let mut members: Vec<Member> = (0..count)
         .map(|i| {
             let number = format!("E{:04}", i + 1);
             // Every tenth member has no employee number: the e-mail is the key.

@@ -1,0 +1,261 @@
+//! The server process killed with SIGKILL in the middle of applying a large
+//! import, then restarted on the same data directory: no evaluatee may be
+//! half-applied, and the history record must agree with the data.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const EVALUATEES: usize = 3000;
+
+struct Server {
+    child: Child,
+    address: String,
+}
+
+fn start(data_dir: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sheetlink-server"))
+        .env("SHEETLINK_LISTEN", "127.0.0.1:0")
+        .env("SHEETLINK_DATA_DIR", data_dir)
+        .env("SHEETLINK_DEMO_MEMBERS", EVALUATEES.to_string())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("listening line");
+    let address = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(address.starts_with("127.0.0.1:"), "{line}");
+    Server { child, address }
+}
+
+/// A minimal HTTP/1.1 exchange: status, headers (lower-case names), body.
+fn http(
+    address: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let mut stream = TcpStream::connect(address).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .expect("timeout");
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).expect("writes");
+    stream.write_all(body).expect("writes body");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("reads");
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header block");
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(": "))
+        .map(|(n, v)| (n.to_ascii_lowercase(), v.to_owned()))
+        .collect();
+    (status, headers, response[split + 4..].to_vec())
+}
+
+/// Sends a request and waits until the connection ends, however it ends.
+fn send_and_forget(address: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) {
+    let Ok(mut stream) = TcpStream::connect(address) else {
+        return;
+    };
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    if stream
+        .write_all(request.as_bytes())
+        .and_then(|()| stream.write_all(body))
+        .is_ok()
+    {
+        let _ = stream.read_to_end(&mut Vec::new());
+    }
+}
+
+fn sign_in(address: &str) -> String {
+    let body = br#"{"login_id": "admin", "password": "admin-demo-2026"}"#;
+    let (status, headers, _) = http(
+        address,
+        "POST",
+        "/api/login",
+        &[("Content-Type", "application/json")],
+        body,
+    );
+    assert_eq!(status, 200);
+    let cookie = headers
+        .iter()
+        .find(|(n, _)| n == "set-cookie")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    cookie.split(';').next().unwrap_or_default().to_owned()
+}
+
+fn template(address: &str, cookie: &str) -> String {
+    let body = br#"{"items": ["score_total", "goal1_rate", "grade", "training_done"]}"#;
+    let headers = [("Content-Type", "application/json"), ("Cookie", cookie)];
+    let (status, _, bytes) = http(
+        address,
+        "POST",
+        "/api/periods/2026-h1/sheets/performance/template",
+        &headers,
+        body,
+    );
+    assert_eq!(status, 200);
+    String::from_utf8(bytes).expect("UTF-8")
+}
+
+/// Every evaluatee gets new values in all four cells.
+fn new_values(template: &str) -> String {
+    let lines: Vec<&str> = template.split("\r\n").collect();
+    let mut out: Vec<String> = lines[..4].iter().map(|l| l.to_string()).collect();
+    for line in &lines[4..] {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        if cells.len() == 6 {
+            cells.splice(2.., ["99.99", "199.99", "S", "1"]);
+            out.push(cells.join(","));
+        }
+    }
+    out.join("\r\n") + "\r\n"
+}
+
+#[test]
+fn sigkill_mid_apply_leaves_no_half_applied_evaluatee() {
+    let mut outcomes = Vec::new();
+    // Kill later and later: at least three attempts, and until one lands in
+    // the middle of applying (how long validation takes varies by machine).
+    for (attempt, delay_ms) in [100u64, 250, 400, 600, 900, 1400, 2000]
+        .into_iter()
+        .enumerate()
+    {
+        let partial = |(status, applied): &(String, usize)| {
+            status == "interrupted" && *applied > 0 && *applied < EVALUATEES
+        };
+        if attempt >= 3 && outcomes.iter().any(partial) {
+            break;
+        }
+        let dir =
+            std::env::temp_dir().join(format!("sheetlink-crash-{}-{attempt}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut server = start(&dir);
+        let cookie = sign_in(&server.address);
+        let before = template(&server.address, &cookie);
+        let file = new_values(&before);
+        let address = server.address.clone();
+        let key = format!("crash-{attempt}");
+        let request_cookie = cookie.clone();
+        let upload = std::thread::spawn(move || {
+            let headers = [
+                ("Content-Type", "text/csv"),
+                ("Cookie", request_cookie.as_str()),
+                ("Idempotency-Key", key.as_str()),
+            ];
+            // The connection dies with the server; the outcome is read after the restart.
+            send_and_forget(
+                &address,
+                "/api/periods/2026-h1/sheets/performance/imports",
+                &headers,
+                file.as_bytes(),
+            );
+        });
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        server.child.kill().expect("SIGKILL");
+        server.child.wait().expect("reaped");
+        let _ = upload.join();
+
+        let restarted = start(&dir);
+        let cookie = sign_in(&restarted.address);
+        let after = template(&restarted.address, &cookie);
+        let (mut applied, mut untouched) = (0usize, 0usize);
+        let rows = |text: &str| -> Vec<String> {
+            text.split("\r\n")
+                .skip(4)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        for (old, new) in rows(&before).iter().zip(rows(&after).iter()) {
+            if new.ends_with(",99.99,199.99,S,1") {
+                applied += 1;
+            } else {
+                assert_eq!(old, new, "evaluatee half-applied (attempt {attempt})");
+                untouched += 1;
+            }
+        }
+        assert_eq!(applied + untouched, EVALUATEES);
+
+        let (status, _, history) = http(
+            &restarted.address,
+            "GET",
+            "/api/imports",
+            &[("Cookie", cookie.as_str())],
+            b"",
+        );
+        assert_eq!(status, 200);
+        let history: serde_json::Value = serde_json::from_slice(&history).expect("JSON");
+        let id = history[0]["id"].as_str().unwrap_or_default().to_owned();
+        let (_, _, details) = http(
+            &restarted.address,
+            "GET",
+            &format!("/api/imports/{id}"),
+            &[("Cookie", cookie.as_str())],
+            b"",
+        );
+        let details: serde_json::Value = serde_json::from_slice(&details).expect("JSON");
+        let record = &details["import"];
+        let status = record["status"].as_str().unwrap_or_default().to_owned();
+        assert!(status == "interrupted" || status == "completed", "{status}");
+        let counts = &record["counts"];
+        let changed =
+            counts["created"].as_u64().unwrap_or(0) + counts["updated"].as_u64().unwrap_or(0);
+        assert_eq!(
+            changed as usize, applied,
+            "the history record agrees with the data (attempt {attempt})"
+        );
+        outcomes.push((status, applied));
+
+        let mut restarted = restarted;
+        restarted.child.kill().expect("stops");
+        restarted.child.wait().expect("reaped");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    assert!(
+        outcomes
+            .iter()
+            .any(|(status, applied)| status == "interrupted"
+                && *applied > 0
+                && *applied < EVALUATEES),
+        "no kill landed mid-apply: {outcomes:?}"
+    );
+}
