@@ -59,6 +59,34 @@ impl AppState {
     }
 }
 
+/// The OpenAPI description of this API, kept beside the code it describes
+/// (a test checks that every route is in it).
+pub const OPENAPI: &str = include_str!("../api/openapi.json");
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
+}
+
+/// Every route, for the OpenAPI check.
+pub const ROUTES: &[&str] = &[
+    "/api/login",
+    "/api/logout",
+    "/api/me",
+    "/api/periods",
+    "/api/periods/{period}/sheets",
+    "/api/periods/{period}/sheets/{sheet}/items",
+    "/api/periods/{period}/sheets/{sheet}/schema",
+    "/api/periods/{period}/sheets/{sheet}/template",
+    "/api/periods/{period}/sheets/{sheet}/imports",
+    "/api/imports",
+    "/api/imports/{id}",
+    "/api/imports/{id}/revert",
+    "/api/openapi.json",
+];
+
 /// The whole HTTP API.
 pub fn app(state: AppState) -> Router {
     Router::new()
@@ -88,5 +116,6 @@ pub fn app(state: AppState) -> Router {
         .route("/api/imports", get(api::history))
         .route("/api/imports/{id}", get(api::import_details))
         .route("/api/imports/{id}/revert", post(api::revert))
+        .route("/api/openapi.json", get(openapi))
         .with_state(state)
 }

@@ -506,3 +506,22 @@ async fn template_holds_the_writable_evaluatees_with_current_values() {
         "a leader's other periods do not exist for them"
     );
 }
+
+#[tokio::test]
+async fn openapi_describes_every_route() {
+    let (app, _) = server("openapi");
+    let reply = call(&app, Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let document = reply.json();
+    assert_eq!(document["openapi"], "3.1.0");
+    for route in sheetlink_server::ROUTES {
+        assert!(
+            document["paths"].get(route).is_some(),
+            "{route} is not in openapi.json"
+        );
+    }
+    assert_eq!(
+        document["paths"].as_object().map(|p| p.len()),
+        Some(sheetlink_server::ROUTES.len())
+    );
+}
