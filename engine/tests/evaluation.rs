@@ -481,3 +481,58 @@ fn schema_json_round_trips() {
     ));
     assert_eq!(back.items[0].caption(), "【評価>未設定>点数】");
 }
+
+#[test]
+fn error_file_keeps_the_failed_rows_and_reads_back_once_fixed() {
+    use sheetlink_engine::evaluation::error_file;
+    let body = "山田,E1,12,ok,A,1\r\n鈴木,E2,abc,,,2\r\n佐藤,a@example.com,,,B,\r\n";
+    let upload = format!("{HEADER}{body}");
+    let (report, _) = validate(&schema(), upload.as_bytes());
+    assert_eq!(
+        summary(&report),
+        "errors C6:number.invalid F6:checkbox.invalid"
+    );
+    let messages: Vec<String> = report
+        .diagnostics
+        .iter()
+        .map(|d| d.message(Lang::Ja))
+        .collect();
+    let errors = report
+        .diagnostics
+        .iter()
+        .zip(&messages)
+        .map(|(d, m)| (d.row, d.column, m.as_str()));
+    let file = String::from_utf8(error_file(upload.as_bytes(), errors)).expect("UTF-8");
+    let lines: Vec<&str> = file.split("\r\n").collect();
+    assert_eq!(lines[0], "\u{feff}version:1,period:p1,sheet:s1");
+    assert_eq!(
+        lines[1],
+        "name,employeenumber_or_email,score,comment,grade,agree,#errors"
+    );
+    assert!(
+        lines[2].ends_with(",【確認】,【エラー内容】"),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(lines[3], ",,数値,記入テキスト,プルダウン,チェックボックス,");
+    assert!(
+        lines[4].starts_with("鈴木,E2,abc,,,2,\"C6: "),
+        "{}",
+        lines[4]
+    );
+    assert!(lines[4].contains("\nF6: "), "one message per line");
+    assert_eq!(
+        lines.len(),
+        6,
+        "only the failed row, then the final line end"
+    );
+
+    // Fixed in Excel and uploaded as it is: the error column is read over.
+    let fixed = file.replacen("鈴木,E2,abc,,,2,", "鈴木,E2,42,,,1,", 1);
+    let (report, batch) = validate(&schema(), fixed.as_bytes());
+    assert_eq!(summary(&report), "ok");
+    assert_eq!(
+        changes(&batch),
+        ["E2@5: score=42 comment=∅ grade=∅ agree=1"]
+    );
+}

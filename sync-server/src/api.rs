@@ -603,6 +603,16 @@ pub async fn import(
             write.commit().map_err(AppError::internal)?;
             let prepared = crate::imports::prepare(db, &caller, &period, &sheet, &csv)?;
             let record = crate::imports::apply(db, &caller, &period, &sheet, record, prepared, started + timeout)?;
+            if !record.errors.is_empty() {
+                let errors = record.errors.iter().map(|e| (e.row, e.column, e.message.as_str()));
+                let file = sheetlink_engine::evaluation::error_file(&csv, errors);
+                let write = db.begin_write().map_err(AppError::internal)?;
+                {
+                    let mut files = write.open_table(crate::tables::ERROR_FILES).map_err(AppError::internal)?;
+                    files.insert(format!("{}/{}", caller.tenant, record.id).as_str(), file.as_slice()).map_err(AppError::internal)?;
+                }
+                write.commit().map_err(AppError::internal)?;
+            }
             Ok((StatusCode::CREATED, Json(record)).into_response())
         })
         .await
@@ -744,6 +754,51 @@ pub async fn revert(
                 )
                     .into_response()),
             }
+        })
+        .await
+}
+
+/// `GET /api/imports/{id}/error-file`: the uploaded rows that failed, with an
+/// error column, to fix and upload again. Same permission as the details.
+pub async fn error_file(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    state
+        .store
+        .run(move |db| {
+            let key = format!("{}/{id}", caller.tenant);
+            let record: crate::imports::ImportRecord = get_json(db, crate::tables::IMPORTS, &key)?
+                .ok_or(AppError::NotFound("No such import."))?;
+            if !(matches!(caller.member.role, Role::Admin) || record.operator == caller.member.id) {
+                return Err(AppError::Forbidden(
+                    "Only evaluation admins and the import's own operator may see its details.",
+                ));
+            }
+            let read = db.begin_read().map_err(AppError::internal)?;
+            let table = read
+                .open_table(crate::tables::ERROR_FILES)
+                .map_err(|_| AppError::NotFound("This import has no errors."))?;
+            let bytes = table
+                .get(key.as_str())
+                .map_err(AppError::internal)?
+                .ok_or(AppError::NotFound("This import has no errors."))?
+                .value()
+                .to_vec();
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                CONTENT_TYPE,
+                "text/csv; charset=utf-8"
+                    .parse()
+                    .map_err(AppError::internal)?,
+            );
+            let disposition = format!("attachment; filename=\"errors_{}.csv\"", record.id);
+            headers.insert(
+                CONTENT_DISPOSITION,
+                disposition.parse().map_err(AppError::internal)?,
+            );
+            Ok((headers, bytes).into_response())
         })
         .await
 }

@@ -84,6 +84,7 @@ pub const ROUTES: &[&str] = &[
     "/api/imports",
     "/api/imports/{id}",
     "/api/imports/{id}/revert",
+    "/api/imports/{id}/error-file",
     "/api/openapi.json",
 ];
 
@@ -116,6 +117,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/imports", get(api::history))
         .route("/api/imports/{id}", get(api::import_details))
         .route("/api/imports/{id}/revert", post(api::revert))
+        .route("/api/imports/{id}/error-file", get(api::error_file))
         .route("/api/openapi.json", get(openapi))
         .with_state(state)
 }

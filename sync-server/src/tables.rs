@@ -29,3 +29,5 @@ pub const IMPORT_PROGRESS: TableDefinition<'_, &str, &[u8]> =
 pub const IMPORT_CHANGES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("import_changes");
 /// `{tenant}/{idempotency key}` → [`crate::imports::IdempotencyRecord`].
 pub const IDEMPOTENCY: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("idempotency");
+/// `{tenant}/{import id}` → the import's error file (CSV bytes).
+pub const ERROR_FILES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("error_files");

@@ -271,6 +271,35 @@ async fn errors_states_and_who_sees_details() {
         .collect();
     assert_eq!(cells, ["C6:number.above_max", "B205:evaluatee.unknown"]);
 
+    // The error file: the failed rows with their messages, to fix and upload again.
+    let id = record["id"].as_str().unwrap_or_default().to_owned();
+    let error_file = get(&app, &format!("/api/imports/{id}/error-file"), &admin).await;
+    assert_eq!(error_file.status, StatusCode::OK);
+    let text = String::from_utf8(error_file.body).expect("UTF-8");
+    let rows: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(rows.len(), 6, "rows 1-4 and the two failed rows: {text}");
+    assert!(rows[1].ends_with(",#errors"));
+    assert!(rows[4].starts_with("x,E0002,101,C6: "), "{}", rows[4]);
+    assert!(rows[5].starts_with("ghost,E9999,1,B205: "), "{}", rows[5]);
+    let fixed: Vec<&str> = rows[..4]
+        .iter()
+        .copied()
+        .chain(std::iter::once("x,E0002,50,"))
+        .collect();
+    let fixed = fixed.join("\r\n") + "\r\n";
+    assert_eq!(
+        import(&app, &admin, "2026-h1", &fixed, Some("fixed"), false)
+            .await
+            .json()["status"],
+        "completed"
+    );
+    assert_eq!(
+        get(&app, &format!("/api/imports/{id}/error-file"), &member)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
     // A leader's rows outside the leader's groups fail; the others apply.
     let leader_file = template(&app, &leader, &["score_total"]).await;
     let mut with_outsider = leader_file.clone();
@@ -344,7 +373,7 @@ async fn errors_states_and_who_sees_details() {
         .flatten()
         .map(|l| l["id"].as_str().unwrap_or_default().to_owned())
         .collect();
-    assert_eq!(ids.len(), 5);
+    assert_eq!(ids.len(), 6);
     assert_eq!(list[0]["sheet_name"], "業績評価シート");
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first");
     let admins_import = &record["id"].as_str().unwrap_or_default().to_owned();

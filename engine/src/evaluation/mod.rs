@@ -10,6 +10,7 @@
 //!   the changes of every evaluatee whose row is valid.
 
 mod batch;
+mod error_file;
 #[cfg(feature = "sample")]
 pub mod sample;
 mod schema;
@@ -17,9 +18,10 @@ mod template;
 mod validate;
 
 pub use batch::{Batch, Change, EvaluateeChanges};
+pub use error_file::{ERROR_CAPTION, error_file};
 pub use schema::{Item, ItemKind, SheetSchema, UNNAMED_BLOCK};
 pub use template::{TemplateRow, write_template};
 pub use validate::{
-    MAX_ERRORED_EVALUATEES, MAX_EVALUATEES, MAX_FILE_BYTES, MAX_ITEMS, Progress, Report, Status,
-    Validation, check_file_size, validate,
+    ERROR_COLUMN, MAX_ERRORED_EVALUATEES, MAX_EVALUATEES, MAX_FILE_BYTES, MAX_ITEMS, Progress,
+    Report, Status, Validation, check_file_size, validate,
 };

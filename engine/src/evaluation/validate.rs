@@ -12,6 +12,11 @@ use crate::evaluation::template::{
     KEY_CAPTION, KEY_HEADER, NAME_CAPTION, NAME_HEADER, PERIOD_PREFIX, SHEET_PREFIX, VERSION_CELL,
 };
 
+/// The row-2 id of the error column that [`super::error_file`] appends: a
+/// last column with this id is read over, so a corrected error file can be
+/// uploaded as it is.
+pub const ERROR_COLUMN: &str = "#errors";
+
 /// Largest accepted file: 30 MiB (30 × 1024 × 1024 bytes).
 pub const MAX_FILE_BYTES: usize = 30 * 1024 * 1024;
 /// Most item columns in one template.
@@ -245,6 +250,9 @@ enum ColumnRule {
         options: Labels,
     },
     Checkbox,
+    /// The error column of an error file ([`ERROR_COLUMN`]): anything goes,
+    /// nothing is imported.
+    Ignore,
 }
 
 impl ColumnRule {
@@ -669,6 +677,7 @@ fn check_cell(
     scratch: &mut String,
 ) -> Result<(), Problem> {
     match rule {
+        ColumnRule::Ignore => {}
         ColumnRule::Checkbox => {
             // Non-short-circuit operators: no branch on the (random) value.
             let first = bytes.first().copied().unwrap_or(b'0');
@@ -879,6 +888,11 @@ impl<'s> HeaderCheck<'s> {
                 continue;
             }
             first_column.insert(id, column);
+            if id == ERROR_COLUMN && offset + 1 == ids.len() {
+                // The error column of an error file: read over, not imported.
+                columns.push(ColumnRule::Ignore);
+                continue;
+            }
             let Some(item) = self.schema.item(id) else {
                 self.problems.push(Diagnostic::at(
                     2,
@@ -908,7 +922,12 @@ impl<'s> HeaderCheck<'s> {
             columns.push(ColumnRule::new(&item.kind));
         }
         if self.problems.is_empty() {
-            Ok((columns, ids.to_vec()))
+            let items = ids
+                .iter()
+                .filter(|id| *id != ERROR_COLUMN)
+                .cloned()
+                .collect();
+            Ok((columns, items))
         } else {
             Err(self.problems)
         }
