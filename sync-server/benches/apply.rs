@@ -1,0 +1,224 @@
+//! Validate and apply a 10,000 evaluatees × 1,000 items batch (10M cells)
+//! into a durable redb, as the import endpoint does; prints the time and the
+//! data-file size.
+//!
+//! Run: `cargo bench -p sheetlink-server --bench apply`
+#![allow(clippy::print_stdout, missing_docs)]
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use sheetlink_engine::evaluation::sample;
+use sheetlink_server::Store;
+use sheetlink_server::auth::Caller;
+use sheetlink_server::imports::{ImportRecord, ImportStatus, apply, prepare};
+use sheetlink_server::model::{
+    CustomizeSheet, Member, Period, Role, SheetItem, SheetStatus, UserSheet, WritePermission,
+};
+use sheetlink_server::store::to_json;
+use sheetlink_server::tables::{MEMBERS, PERIODS, SHEETS, USER_SHEETS};
+
+const ITEMS: usize = 1000;
+const EVALUATEES: usize = 10_000;
+
+struct World {
+    store: Store,
+    dir: std::path::PathBuf,
+    caller: Caller,
+    period: Period,
+    sheet: CustomizeSheet,
+}
+
+fn world(name: &str) -> World {
+    let dir = std::env::temp_dir().join(format!("sheetlink-bench-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = Store::open(&dir).expect("opens");
+    let schema = sample::sheet_schema(ITEMS, EVALUATEES);
+    let all = vec![
+        SheetStatus::NotStarted,
+        SheetStatus::SelfEvaluated,
+        SheetStatus::FirstEvaluated,
+        SheetStatus::FinalEvaluated,
+    ];
+    let sheet = CustomizeSheet {
+        id: schema.sheet.clone(),
+        name: "bench".into(),
+        published: true,
+        items: schema
+            .items
+            .iter()
+            .map(|item| SheetItem {
+                importable: Some(item.clone()),
+                entry_id: None,
+                write: WritePermission {
+                    admin: all.clone(),
+                    leader: vec![],
+                },
+            })
+            .collect(),
+    };
+    let period = Period {
+        id: schema.period.clone(),
+        name: "bench".into(),
+        open: true,
+    };
+    let admin = Member {
+        id: "admin".into(),
+        login_id: None,
+        name: "admin".into(),
+        employee_number: Some("A1".into()),
+        email: None,
+        groups: vec![],
+        role: Role::Admin,
+        password_hash: None,
+    };
+    store.with_db(|db| {
+        let write = db.begin_write().expect("write");
+        {
+            let mut members = write.open_table(MEMBERS).expect("table");
+            let mut sheets = write.open_table(USER_SHEETS).expect("table");
+            for index in 0..EVALUATEES {
+                let key = sample::evaluatee_key(index);
+                let (employee_number, email) = if key.contains('@') {
+                    (None, Some(key))
+                } else {
+                    (Some(key), None)
+                };
+                let member = Member {
+                    id: format!("m{index:05}"),
+                    login_id: None,
+                    name: format!("m{index}"),
+                    employee_number,
+                    email,
+                    groups: vec![],
+                    role: Role::Member,
+                    password_hash: None,
+                };
+                members
+                    .insert(
+                        format!("t/{}", member.id).as_str(),
+                        to_json(&member).expect("json").as_slice(),
+                    )
+                    .expect("insert");
+                let user_sheet = UserSheet {
+                    status: SheetStatus::FirstEvaluated,
+                    values: BTreeMap::new(),
+                };
+                let key = format!("t/{}/{}/{}", period.id, sheet.id, member.id);
+                sheets
+                    .insert(key.as_str(), to_json(&user_sheet).expect("json").as_slice())
+                    .expect("insert");
+            }
+            members
+                .insert("t/admin", to_json(&admin).expect("json").as_slice())
+                .expect("insert");
+            let mut periods = write.open_table(PERIODS).expect("table");
+            periods
+                .insert(
+                    format!("t/{}", period.id).as_str(),
+                    to_json(&period).expect("json").as_slice(),
+                )
+                .expect("insert");
+            let mut sheets = write.open_table(SHEETS).expect("table");
+            sheets
+                .insert(
+                    format!("t/{}", sheet.id).as_str(),
+                    to_json(&sheet).expect("json").as_slice(),
+                )
+                .expect("insert");
+        }
+        write.commit().expect("commit");
+    });
+    World {
+        store,
+        dir,
+        caller: Caller {
+            tenant: "t".into(),
+            member: admin,
+        },
+        period,
+        sheet,
+    }
+}
+
+fn record(world: &World, id: &str) -> ImportRecord {
+    ImportRecord {
+        id: id.into(),
+        period: world.period.id.clone(),
+        sheet: world.sheet.id.clone(),
+        operator: "admin".into(),
+        operator_name: "admin".into(),
+        started_at: 0,
+        ended_at: None,
+        status: ImportStatus::Running,
+        counts: Default::default(),
+        errors: vec![],
+        reverted_at: None,
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let schema = sample::sheet_schema(ITEMS, EVALUATEES);
+    let file = sample::filled_template(&schema, EVALUATEES, 5);
+    let once = world("once");
+    let started = Instant::now();
+    let done = once.store.with_db(|db| {
+        let prepared =
+            prepare(db, &once.caller, &once.period, &once.sheet, &file).expect("prepares");
+        apply(
+            db,
+            &once.caller,
+            &once.period,
+            &once.sheet,
+            record(&once, "once"),
+            prepared,
+            u64::MAX,
+        )
+        .expect("applies")
+    });
+    let elapsed = started.elapsed();
+    assert_eq!(done.status, ImportStatus::Completed);
+    let size = std::fs::metadata(once.dir.join("sheetlink.redb")).map_or(0, |m| m.len());
+    println!(
+        "validate + apply {EVALUATEES} × {ITEMS} ({} cells, {:.1} MB file) into a durable redb: {:.2} s; data file {:.1} MB",
+        EVALUATEES * ITEMS,
+        file.len() as f64 / 1048576.0,
+        elapsed.as_secs_f64(),
+        size as f64 / 1048576.0
+    );
+    let _ = std::fs::remove_dir_all(&once.dir);
+
+    let mut group = c.benchmark_group("apply");
+    group.sample_size(10);
+    group.bench_function(
+        "validate + apply 10,000 × 1,000 into a fresh database",
+        |b| {
+            b.iter_batched(
+                || world("iter"),
+                |world| {
+                    world.store.with_db(|db| {
+                        let prepared =
+                            prepare(db, &world.caller, &world.period, &world.sheet, &file)
+                                .expect("prepares");
+                        apply(
+                            db,
+                            &world.caller,
+                            &world.period,
+                            &world.sheet,
+                            record(&world, "iter"),
+                            prepared,
+                            u64::MAX,
+                        )
+                        .expect("applies")
+                    })
+                },
+                criterion::BatchSize::PerIteration,
+            )
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
