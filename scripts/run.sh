@@ -1,19 +1,36 @@
 #!/usr/bin/env bash
-# Runs sheetlink. Until the server and the web app land, "the product" is the
-# offline validator: it checks the demo evaluation sheets and prints what a
-# user would see. Safe to re-run.
+# Runs sheetlink: checks the demo files offline with the CLI, then serves the
+# API (sync-server, embedded redb, demo tenant) until Ctrl-C. The web app
+# joins when it lands. Safe to re-run: the demo tenant is seeded once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
 ensure_rust_targets
-cargo build --locked --release -p sheetlink-cli
-sheetlink=target/release/sheetlink
+cargo build --locked --release -p sheetlink-cli -p sheetlink-server
 
 for file in examples/demo/evaluation.csv examples/demo/evaluation-with-errors.csv; do
   step "sheetlink validate --schema examples/demo/schema.json $file"
   status=0
-  "$sheetlink" validate --schema examples/demo/schema.json "$file" "$@" || status=$?
+  target/release/sheetlink validate --schema examples/demo/schema.json "$file" || status=$?
   echo "(exit status $status)"
 done
+
+export SHEETLINK_LISTEN="${SHEETLINK_LISTEN:-127.0.0.1:8080}"
+export SHEETLINK_DATA_DIR="${SHEETLINK_DATA_DIR:-data/demo}"
+step "sheetlink-server on http://$SHEETLINK_LISTEN (data in $SHEETLINK_DATA_DIR)"
+cat <<HELP
+Demo accounts: evaluation admin  admin / admin-demo-2026
+               group leader      leader / leader-demo-2026 (営業部, 2026年度上期)
+Try:
+  curl -c /tmp/sheetlink.cookies -H 'Content-Type: application/json' \\
+       -d '{"login_id":"admin","password":"admin-demo-2026"}' http://$SHEETLINK_LISTEN/api/login
+  curl -b /tmp/sheetlink.cookies http://$SHEETLINK_LISTEN/api/periods
+  curl -b /tmp/sheetlink.cookies -H 'Content-Type: application/json' -d '{"items":["score_total","grade"]}' \\
+       http://$SHEETLINK_LISTEN/api/periods/2026-h1/sheets/performance/template -o template.csv
+  curl -b /tmp/sheetlink.cookies -H 'Idempotency-Key: demo-1' --data-binary @template.csv \\
+       'http://$SHEETLINK_LISTEN/api/periods/2026-h1/sheets/performance/imports?dry_run=true'
+API description: http://$SHEETLINK_LISTEN/api/openapi.json — Ctrl-C stops the server.
+HELP
+exec target/release/sheetlink-server
