@@ -689,6 +689,24 @@ pub async fn history(
     Ok(Json(lines))
 }
 
+/// The import `id` with its key, if the caller may see its details (and
+/// revert it): evaluation admins and the import's own operator.
+fn own_import(
+    db: &Database,
+    caller: &Caller,
+    id: &str,
+) -> Result<(String, crate::imports::ImportRecord), AppError> {
+    let key = format!("{}/{id}", caller.tenant);
+    let record: crate::imports::ImportRecord =
+        get_json(db, crate::tables::IMPORTS, &key)?.ok_or(AppError::NotFound("No such import."))?;
+    if !(matches!(caller.member.role, Role::Admin) || record.operator == caller.member.id) {
+        return Err(AppError::Forbidden(
+            "Only evaluation admins and the import's own operator may see its details.",
+        ));
+    }
+    Ok((key, record))
+}
+
 /// `GET /api/imports/{id}`: counts and every error, for evaluation admins
 /// and the import's own operator only.
 pub async fn import_details(
@@ -699,16 +717,7 @@ pub async fn import_details(
     state
         .store
         .run(move |db| {
-            let key = format!("{}/{id}", caller.tenant);
-            let record: crate::imports::ImportRecord = get_json(db, crate::tables::IMPORTS, &key)?
-                .ok_or(AppError::NotFound("No such import."))?;
-            let allowed =
-                matches!(caller.member.role, Role::Admin) || record.operator == caller.member.id;
-            if !allowed {
-                return Err(AppError::Forbidden(
-                    "Only evaluation admins and the import's own operator may see its details.",
-                ));
-            }
+            let (key, record) = own_import(db, &caller, &id)?;
             let progress: Option<crate::imports::Progress> =
                 get_json(db, crate::tables::IMPORT_PROGRESS, &key)?;
             Ok(Json(serde_json::json!({ "import": record, "progress": progress })).into_response())
@@ -730,11 +739,7 @@ pub async fn revert(
     state
         .store
         .run(move |db| {
-            let key = format!("{}/{id}", caller.tenant);
-            let mut record: crate::imports::ImportRecord = get_json(db, crate::tables::IMPORTS, &key)?.ok_or(AppError::NotFound("No such import."))?;
-            if !(matches!(caller.member.role, Role::Admin) || record.operator == caller.member.id) {
-                return Err(AppError::Forbidden("Only evaluation admins and the import's own operator may revert it."));
-            }
+            let (_, mut record) = own_import(db, &caller, &id)?;
             let period: Period = get_json(db, PERIODS, &format!("{}/{}", caller.tenant, record.period))?.ok_or(AppError::NotFound("No such evaluation period."))?;
             if !period.open {
                 return Err(AppError::Forbidden("This evaluation period is closed and cannot be changed."));
@@ -768,14 +773,7 @@ pub async fn error_file(
     state
         .store
         .run(move |db| {
-            let key = format!("{}/{id}", caller.tenant);
-            let record: crate::imports::ImportRecord = get_json(db, crate::tables::IMPORTS, &key)?
-                .ok_or(AppError::NotFound("No such import."))?;
-            if !(matches!(caller.member.role, Role::Admin) || record.operator == caller.member.id) {
-                return Err(AppError::Forbidden(
-                    "Only evaluation admins and the import's own operator may see its details.",
-                ));
-            }
+            let (key, record) = own_import(db, &caller, &id)?;
             let read = db.begin_read().map_err(AppError::internal)?;
             let table = read
                 .open_table(crate::tables::ERROR_FILES)
