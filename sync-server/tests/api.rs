@@ -8,45 +8,17 @@ use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
 use sheetlink_engine::evaluation::{SheetSchema, Status, validate};
-use sheetlink_server::auth::hash_password;
-use sheetlink_server::model::{Member, Role};
-use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER, DEMO_TENANT, seed_demo};
-use sheetlink_server::store::to_json;
-use sheetlink_server::tables::{LOGINS, MEMBERS, SESSIONS};
-use sheetlink_server::{AppState, Config, Store, app};
+use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER};
+use sheetlink_server::tables::SESSIONS;
+use sheetlink_server::{Config, Store};
 use tower::ServiceExt as _;
+
+mod common;
 
 /// A fresh server on a fresh data directory, with the demo tenant and one
 /// plain member (`member` / `member-pass`) who may sign in.
 fn server(name: &str) -> (Router, Store) {
-    let dir = std::env::temp_dir().join(format!("sheetlink-api-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store = Store::open(&dir).expect("database opens");
-    store.with_db(seed_demo).expect("demo seeds");
-    store.with_db(|db| {
-        let key = format!("{DEMO_TENANT}/e0001");
-        let mut member: Member = sheetlink_server::store::get_json(db, MEMBERS, &key)
-            .expect("reads")
-            .expect("e0001 exists");
-        member.login_id = Some("member".into());
-        member.password_hash = Some(hash_password("member-pass").expect("hashes"));
-        assert_eq!(member.role, Role::Member);
-        let write = db.begin_write().expect("write");
-        {
-            let mut members = write.open_table(MEMBERS).expect("members");
-            members
-                .insert(key.as_str(), to_json(&member).expect("json").as_slice())
-                .expect("insert");
-            let mut logins = write.open_table(LOGINS).expect("logins");
-            logins.insert("member", key.as_str()).expect("insert");
-        }
-        write.commit().expect("commit");
-    });
-    let config = Config {
-        data_dir: dir,
-        ..Config::default()
-    };
-    (app(AppState::new(store.clone(), config)), store)
+    common::server(&format!("api-{name}"), Config::default())
 }
 
 struct Reply {

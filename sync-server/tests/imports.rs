@@ -9,42 +9,14 @@ use axum::http::header::{
 use axum::http::{Method, Request, StatusCode};
 use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
-use sheetlink_server::auth::hash_password;
-use sheetlink_server::model::Member;
-use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER, DEMO_TENANT, seed_demo};
-use sheetlink_server::store::{get_json, to_json};
-use sheetlink_server::tables::{LOGINS, MEMBERS};
-use sheetlink_server::{AppState, Config, Store, app};
+use sheetlink_server::Config;
+use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER};
 use tower::ServiceExt as _;
 
+mod common;
+
 fn server(name: &str, config: Config) -> Router {
-    let dir = std::env::temp_dir().join(format!("sheetlink-imports-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store = Store::open(&dir).expect("database opens");
-    store.with_db(seed_demo).expect("demo seeds");
-    store.with_db(|db| {
-        let key = format!("{DEMO_TENANT}/e0001");
-        let mut member: Member = get_json(db, MEMBERS, &key).expect("reads").expect("exists");
-        member.login_id = Some("member".into());
-        member.password_hash = Some(hash_password("member-pass").expect("hashes"));
-        let write = db.begin_write().expect("write");
-        {
-            let mut members = write.open_table(MEMBERS).expect("members");
-            members
-                .insert(key.as_str(), to_json(&member).expect("json").as_slice())
-                .expect("insert");
-            let mut logins = write.open_table(LOGINS).expect("logins");
-            logins.insert("member", key.as_str()).expect("insert");
-        }
-        write.commit().expect("commit");
-    });
-    app(AppState::new(
-        store,
-        Config {
-            data_dir: dir,
-            ..config
-        },
-    ))
+    common::server(&format!("imports-{name}"), config).0
 }
 
 struct Reply {
