@@ -519,3 +519,73 @@ async fn revert_restores_overwritten_values_or_refuses_with_the_cells() {
         "nothing was reverted"
     );
 }
+
+#[tokio::test]
+async fn the_50th_errored_evaluatee_aborts_and_members_cannot_import() {
+    let app = server("boundary", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let member = sign_in(&app, ("member", "member-pass")).await;
+    let header = template(&app, &admin, &["score_total"])
+        .await
+        .split("\r\n")
+        .take(4)
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    // Sixty evaluatees with employee numbers (every tenth demo member has an e-mail only).
+    let keys: Vec<String> = (1..)
+        .filter(|i| i % 10 != 0)
+        .take(60)
+        .map(|i| format!("E{i:04}"))
+        .collect();
+    let file = |bad: usize| {
+        let mut file = format!("{header}\r\n");
+        for (index, key) in keys.iter().enumerate() {
+            file.push_str(&format!(
+                "x,{key},{}\r\n",
+                if index < bad { "bad" } else { "1" }
+            ));
+        }
+        file
+    };
+    let forty_nine = import(&app, &admin, "2026-h1", &file(49), Some("49"), false)
+        .await
+        .json();
+    assert_eq!(forty_nine["status"], "completed_with_errors");
+    assert_eq!(forty_nine["counts"]["failed"], 49);
+    assert!(counts_add_up(&forty_nine["counts"]));
+    let fifty = import(&app, &admin, "2026-h1", &file(50), Some("50"), false)
+        .await
+        .json();
+    assert_eq!(fifty["status"], "aborted");
+    assert_eq!(fifty["counts"]["failed"], 50);
+    assert!(counts_add_up(&fifty["counts"]));
+
+    for (method, path) in [
+        (
+            Method::POST,
+            "/api/periods/2026-h1/sheets/performance/imports",
+        ),
+        (
+            Method::POST,
+            "/api/periods/2026-h1/sheets/performance/template",
+        ),
+        (
+            Method::GET,
+            "/api/periods/2026-h1/sheets/performance/schema",
+        ),
+    ] {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(COOKIE, &member)
+            .header(CONTENT_TYPE, "application/json")
+            .header("idempotency-key", "m")
+            .body(Body::from(r#"{"items": ["score_total"]}"#))
+            .expect("request");
+        assert_eq!(
+            send(&app, request).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+}
