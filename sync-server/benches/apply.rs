@@ -155,6 +155,7 @@ fn record(world: &World, id: &str) -> ImportRecord {
         counts: Default::default(),
         errors: vec![],
         reverted_at: None,
+        items: vec![],
     }
 }
 

@@ -589,6 +589,7 @@ pub async fn import(
                 counts: crate::imports::Counts::default(),
                 errors: Vec::new(),
                 reverted_at: None,
+                items: Vec::new(),
             };
             // The running record and the idempotency key are committed
             // durably before anything is applied.

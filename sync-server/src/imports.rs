@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use redb::{Database, Durability, ReadableTable};
+use redb::{Database, Durability, ReadableDatabase, ReadableTable};
 use serde::{Deserialize, Serialize};
 use sheetlink_engine::evaluation::{Change, SheetSchema, Status, validate};
 use sheetlink_engine::{Diagnostic, Lang};
@@ -122,6 +122,9 @@ pub struct ImportRecord {
     /// When the import was reverted, if it was.
     #[serde(default)]
     pub reverted_at: Option<u64>,
+    /// The item ids of the file, which the change log refers to by position.
+    #[serde(default)]
+    pub items: Vec<String>,
 }
 
 /// Progress of a running import, kept beside the data it describes.
@@ -215,6 +218,8 @@ pub struct Prepared {
     pub rejected: bool,
     /// Evaluatees to apply: row, key, member id, cells.
     pub targets: Vec<Target>,
+    /// The file's item ids (the cells of every target, in order).
+    pub items: Vec<String>,
 }
 
 /// One evaluatee to apply.
@@ -263,6 +268,7 @@ pub fn prepare(
             aborted: false,
             rejected: true,
             targets: Vec::new(),
+            items: Vec::new(),
         });
     }
 
@@ -328,6 +334,7 @@ pub fn prepare(
         aborted,
         rejected: false,
         targets,
+        items: batch.items().to_vec(),
     })
 }
 
@@ -477,6 +484,23 @@ pub fn apply(
             ..Counts::default()
         },
     };
+    // The running record learns the item ids first, durably: the change log
+    // refers to items by their position in it.
+    record.items = prepared.items.clone();
+    let write = db.begin_write().map_err(AppError::internal)?;
+    {
+        let mut imports = write.open_table(IMPORTS).map_err(AppError::internal)?;
+        imports
+            .insert(record_key.as_str(), to_json(&record)?.as_slice())
+            .map_err(AppError::internal)?;
+    }
+    write.commit().map_err(AppError::internal)?;
+    let item_index: HashMap<&str, usize> = record
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
     let mut timed_out = false;
     let mut last_durable = std::time::Instant::now();
     if prepared.aborted {
@@ -533,8 +557,11 @@ pub fn apply(
                         .open_table(IMPORT_CHANGES)
                         .map_err(AppError::internal)?;
                     let undo_key = format!("{record_key}/{}", target.member);
-                    undo.insert(undo_key.as_str(), to_json(&changes)?.as_slice())
-                        .map_err(AppError::internal)?;
+                    undo.insert(
+                        undo_key.as_str(),
+                        encode_changes(&changes, &item_index).as_slice(),
+                    )
+                    .map_err(AppError::internal)?;
                 }
                 count(&mut progress.counts, outcome);
                 progress.done += 1;
@@ -634,8 +661,7 @@ pub fn revert(
         )));
     }
     let record_key = format!("{tenant}/{}", record.id);
-    let changed: Vec<(String, Vec<CellChangeOwned>)> =
-        scan_json(db, IMPORT_CHANGES, &format!("{record_key}/"))?;
+    let changed = read_change_log(db, &record_key, &record.items)?;
     let mut conflicts = Vec::new();
     let mut restored = 0;
     let write = db.begin_write().map_err(AppError::internal)?;
@@ -697,4 +723,154 @@ pub struct CellChangeOwned {
     pub old: Option<String>,
     /// Value the import wrote.
     pub new: Option<String>,
+}
+
+/// The change log of an import: per member, the cells it changed.
+fn read_change_log(
+    db: &Database,
+    record_key: &str,
+    items: &[String],
+) -> Result<Vec<(String, Vec<CellChangeOwned>)>, AppError> {
+    let read = db.begin_read().map_err(AppError::internal)?;
+    let table = match read.open_table(IMPORT_CHANGES) {
+        Ok(table) => table,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+        Err(error) => return Err(AppError::internal(error)),
+    };
+    let prefix = format!("{record_key}/");
+    let mut out = Vec::new();
+    for entry in table.range(prefix.as_str()..).map_err(AppError::internal)? {
+        let (key, value) = entry.map_err(AppError::internal)?;
+        if !key.value().starts_with(&prefix) {
+            break;
+        }
+        let cells = decode_changes(value.value(), items)
+            .ok_or_else(|| AppError::internal("corrupt change log"))?;
+        out.push((key.value().to_owned(), cells));
+    }
+    Ok(out)
+}
+
+/// The change log of one evaluatee, compactly: per changed cell the item's
+/// position in the import's item list, then the old and the new value, each
+/// as LEB128 `length + 1` (0 for none) and the UTF-8 bytes. A 10M-cell import
+/// logs about 7 bytes a cell instead of 60 as JSON.
+fn encode_changes(changes: &[CellChange], item_index: &HashMap<&str, usize>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(changes.len() * 8);
+    for change in changes {
+        put_leb(
+            &mut out,
+            item_index
+                .get(change.item.as_str())
+                .copied()
+                .unwrap_or(usize::MAX >> 8),
+        );
+        for value in [&change.old, &change.new] {
+            match value {
+                Some(text) => {
+                    put_leb(&mut out, text.len() + 1);
+                    out.extend_from_slice(text.as_bytes());
+                }
+                None => out.push(0),
+            }
+        }
+    }
+    out
+}
+
+fn decode_changes(mut bytes: &[u8], items: &[String]) -> Option<Vec<CellChangeOwned>> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        let item = items.get(take_leb(&mut bytes)?)?.clone();
+        let mut values = [None, None];
+        for value in &mut values {
+            let length = take_leb(&mut bytes)?;
+            if length > 0 {
+                let (text, rest) = bytes.split_at_checked(length - 1)?;
+                *value = Some(String::from_utf8(text.to_vec()).ok()?);
+                bytes = rest;
+            }
+        }
+        let [old, new] = values;
+        out.push(CellChangeOwned { item, old, new });
+    }
+    Some(out)
+}
+
+fn put_leb(out: &mut Vec<u8>, mut value: usize) {
+    while value >= 0x80 {
+        out.push((value & 0x7f) as u8 | 0x80);
+        value >>= 7;
+    }
+    out.push(value as u8);
+}
+
+fn take_leb(bytes: &mut &[u8]) -> Option<usize> {
+    let mut value = 0usize;
+    for shift in (0..64).step_by(7) {
+        let (&byte, rest) = bytes.split_first()?;
+        *bytes = rest;
+        value |= usize::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn change_log_round_trips() {
+        let items: Vec<String> = ["a", "b", "長い項目"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let index: HashMap<&str, usize> = items
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let long = "x".repeat(300);
+        let changes = vec![
+            CellChange {
+                item: "a".into(),
+                action: "create",
+                old: None,
+                new: Some("1".into()),
+            },
+            CellChange {
+                item: "長い項目".into(),
+                action: "update",
+                old: Some(long.clone()),
+                new: Some("所見\n".into()),
+            },
+            CellChange {
+                item: "b".into(),
+                action: "delete",
+                old: Some(String::new()),
+                new: None,
+            },
+        ];
+        let decoded = decode_changes(&encode_changes(&changes, &index), &items).expect("decodes");
+        let got: Vec<(String, Option<String>, Option<String>)> = decoded
+            .into_iter()
+            .map(|c| (c.item, c.old, c.new))
+            .collect();
+        let want: Vec<(String, Option<String>, Option<String>)> = changes
+            .into_iter()
+            .map(|c| (c.item, c.old, c.new))
+            .collect();
+        assert_eq!(got, want);
+        assert!(
+            decode_changes(&[0x05], &items).is_none(),
+            "an item out of range"
+        );
+        assert!(
+            decode_changes(&[0x00, 0x03, b'a'], &items).is_none(),
+            "a cut value"
+        );
+    }
 }
