@@ -517,6 +517,7 @@ impl Checker {
                 ColumnRule::Number { min, max } => {
                     quick_number(input, at + 1, *min, *max, &mut self.batch)
                 }
+                ColumnRule::Text { .. } => quick_blank(input, at + 1, &mut self.batch),
                 _ => None,
             };
             if let Some(end) = quick {
@@ -770,6 +771,17 @@ fn quick_checkbox(input: &[u8], cell: usize, batch: &mut Batch) -> Option<usize>
         }
         _ => None,
     }
+}
+
+/// A blank cell (most text cells are), pushed as "clear" without searching
+/// for the cell's end.
+#[inline(always)]
+fn quick_blank(input: &[u8], cell: usize, batch: &mut Batch) -> Option<usize> {
+    if matches!(input.get(cell), Some(b',' | b'\r' | b'\n')) {
+        batch.push_clear();
+        return Some(cell);
+    }
+    None
 }
 
 /// A blank or valid number cell, pushed to the batch; `None` for anything
