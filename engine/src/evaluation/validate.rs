@@ -517,7 +517,9 @@ impl Checker {
                 ColumnRule::Number { min, max } => {
                     quick_number(input, at + 1, *min, *max, &mut self.batch)
                 }
-                ColumnRule::Text { .. } => quick_blank(input, at + 1, &mut self.batch),
+                ColumnRule::Text { .. } | ColumnRule::Dropdown { .. } => {
+                    quick_blank(input, at + 1, &mut self.batch)
+                }
                 _ => None,
             };
             if let Some(end) = quick {
