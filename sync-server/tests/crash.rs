@@ -259,3 +259,78 @@ fn sigkill_mid_apply_leaves_no_half_applied_evaluatee() {
         "no kill landed mid-apply: {outcomes:?}"
     );
 }
+
+#[test]
+fn progress_can_be_polled_while_an_import_runs() {
+    let dir = std::env::temp_dir().join(format!("sheetlink-progress-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut server = start(&dir);
+    let cookie = sign_in(&server.address);
+    let file = new_values(&template(&server.address, &cookie));
+    let address = server.address.clone();
+    let upload_cookie = cookie.clone();
+    let upload = std::thread::spawn(move || {
+        let headers = [
+            ("Content-Type", "text/csv"),
+            ("Cookie", upload_cookie.as_str()),
+            ("Idempotency-Key", "progress"),
+        ];
+        http(
+            &address,
+            "POST",
+            "/api/periods/2026-h1/sheets/performance/imports",
+            &headers,
+            file.as_bytes(),
+        )
+    });
+
+    // Poll the history and the details while the import runs.
+    let mut seen_running = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while !upload.is_finished() && std::time::Instant::now() < deadline {
+        let (_, _, list) = http(
+            &server.address,
+            "GET",
+            "/api/imports",
+            &[("Cookie", cookie.as_str())],
+            b"",
+        );
+        let list: serde_json::Value = serde_json::from_slice(&list).unwrap_or_default();
+        if let Some(id) = list[0]["id"]
+            .as_str()
+            .filter(|_| list[0]["status"] == "running")
+        {
+            let path = format!("/api/imports/{id}");
+            let (_, _, details) = http(
+                &server.address,
+                "GET",
+                &path,
+                &[("Cookie", cookie.as_str())],
+                b"",
+            );
+            let details: serde_json::Value = serde_json::from_slice(&details).unwrap_or_default();
+            if let Some(done) = details["progress"]["done"].as_u64() {
+                assert_eq!(details["progress"]["total"], EVALUATEES as u64);
+                seen_running.push(done);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (status, _, body) = upload.join().expect("upload thread");
+    assert_eq!(status, 201);
+    let record: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+    assert_eq!(record["status"], "completed");
+    assert!(
+        seen_running
+            .iter()
+            .any(|&done| done > 0 && done < EVALUATEES as u64),
+        "never saw the import part-way: {seen_running:?}"
+    );
+    assert!(
+        seen_running.windows(2).all(|w| w[0] <= w[1]),
+        "progress only grows: {seen_running:?}"
+    );
+    server.child.kill().expect("stops");
+    server.child.wait().expect("reaped");
+    let _ = std::fs::remove_dir_all(&dir);
+}
