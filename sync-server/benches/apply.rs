@@ -107,7 +107,7 @@ fn world(name: &str) -> World {
                 };
                 let key = format!("t/{}/{}/{}", period.id, sheet.id, member.id);
                 sheets
-                    .insert(key.as_str(), to_json(&user_sheet).expect("json").as_slice())
+                    .insert(key.as_str(), user_sheet.encode().as_slice())
                     .expect("insert");
             }
             members

@@ -18,8 +18,8 @@ use crate::auth::{
 use crate::error::AppError;
 use crate::model::{CustomizeSheet, Member, Period, Role, Session, SheetItem, UserSheet};
 use crate::permissions::{may_import, may_see_period, may_write, writable_items};
-use crate::store::{get_json, scan_json, to_json};
-use crate::tables::{LOGINS, MEMBERS, PERIODS, SESSIONS, SHEETS, USER_SHEETS};
+use crate::store::{get_json, scan_json, scan_user_sheets, to_json};
+use crate::tables::{LOGINS, MEMBERS, PERIODS, SESSIONS, SHEETS};
 
 /// Login form.
 #[derive(Debug, Deserialize)]
@@ -309,7 +309,7 @@ fn writable_evaluatees(
 ) -> Result<Vec<(Member, UserSheet)>, AppError> {
     let prefix = format!("{}/{}/{}/", caller.tenant, period.id, sheet.id);
     let mut out = Vec::new();
-    for (key, user_sheet) in scan_json::<UserSheet>(db, USER_SHEETS, &prefix)? {
+    for (key, user_sheet) in scan_user_sheets(db, &prefix)? {
         let member_id = &key[prefix.len()..];
         let Some(member) =
             get_json::<Member>(db, MEMBERS, &format!("{}/{member_id}", caller.tenant))?
@@ -317,7 +317,7 @@ fn writable_evaluatees(
             continue;
         };
         if member.evaluatee_key().is_some()
-            && may_write(&caller.member, period, &member, &user_sheet, items)
+            && may_write(&caller.member, period, &member, user_sheet.status, items)
         {
             out.push((member, user_sheet));
         }

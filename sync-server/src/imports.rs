@@ -3,18 +3,20 @@
 //! evaluatee's cells in a transaction of its own — or, for a dry run, only
 //! say what would happen. Every real import is recorded in the history.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use redb::{Database, Durability, ReadableDatabase, ReadableTable};
 use serde::{Deserialize, Serialize};
-use sheetlink_engine::evaluation::{Change, SheetSchema, Status, validate};
+use sheetlink_engine::evaluation::{
+    Batch, Change, EvaluateeChanges, SheetSchema, Status, validate,
+};
 use sheetlink_engine::{Diagnostic, Lang};
 
 use crate::auth::{Caller, now};
 use crate::error::AppError;
-use crate::model::{CustomizeSheet, Member, Period, SheetItem, UserSheet};
+use crate::model::{CustomizeSheet, Member, Period, SheetItem, SheetView, UserSheet, encode_sheet};
 use crate::permissions::{may_write, writable_items};
-use crate::store::{get_json, scan_json, to_json};
+use crate::store::{get_json, get_raw, scan_json, to_json};
 use crate::tables::{IMPORT_CHANGES, IMPORT_PROGRESS, IMPORTS, MEMBERS, USER_SHEETS};
 
 /// Where an import is.
@@ -216,10 +218,12 @@ pub struct Prepared {
     pub aborted: bool,
     /// Whether the file as a whole was refused.
     pub rejected: bool,
-    /// Evaluatees to apply: row, key, member id, cells.
+    /// Evaluatees to apply.
     pub targets: Vec<Target>,
     /// The file's item ids (the cells of every target, in order).
     pub items: Vec<String>,
+    /// The engine's validated changes, which targets point into.
+    pub batch: Batch,
 }
 
 /// One evaluatee to apply.
@@ -230,8 +234,8 @@ pub struct Target {
     pub key: String,
     /// Member id.
     pub member: String,
-    /// `(item, new value)`; `None` deletes.
-    pub cells: Vec<(String, Option<String>)>,
+    /// Position of its changes in [`Prepared::batch`].
+    pub evaluatee: usize,
 }
 
 /// Validates `csv` natively and checks every evaluatee against the caller.
@@ -269,6 +273,7 @@ pub fn prepare(
             rejected: true,
             targets: Vec::new(),
             items: Vec::new(),
+            batch: Batch::default(),
         });
     }
 
@@ -283,7 +288,7 @@ pub fn prepare(
         .filter_map(|id| writable.iter().copied().find(|item| item.id() == id))
         .collect();
     let mut targets = Vec::with_capacity(batch.len());
-    for evaluatee in batch.evaluatees() {
+    for (position, evaluatee) in batch.evaluatees().enumerate() {
         let row = evaluatee.row;
         let Some(member) = members.get(evaluatee.key) else {
             errors.push(ImportError::server(
@@ -296,11 +301,12 @@ pub fn prepare(
             continue;
         };
         let sheet_key = format!("{}/{}/{}/{}", caller.tenant, period.id, sheet.id, member.id);
-        let user_sheet: Option<UserSheet> = get_json(db, USER_SHEETS, &sheet_key)?;
-        let allowed = user_sheet
-            .as_ref()
-            .is_some_and(|us| may_write(&caller.member, period, member, us, &items));
-        if !allowed {
+        let stored = get_raw(db, USER_SHEETS, &sheet_key)?;
+        let status = stored
+            .as_deref()
+            .and_then(SheetView::parse)
+            .map(|view| view.status);
+        if !status.is_some_and(|status| may_write(&caller.member, period, member, status, &items)) {
             errors.push(ImportError::server(
                 row,
                 "evaluatee.forbidden",
@@ -314,16 +320,7 @@ pub fn prepare(
             row,
             key: evaluatee.key.to_owned(),
             member: member.id.clone(),
-            cells: evaluatee
-                .changes()
-                .map(|(item, change)| {
-                    let value = match change {
-                        Change::Set(value) => Some(value.to_owned()),
-                        Change::Clear => None,
-                    };
-                    (item.to_owned(), value)
-                })
-                .collect(),
+            evaluatee: position,
         });
     }
     errors.sort_by_key(|e| (e.row, e.column));
@@ -335,52 +332,89 @@ pub fn prepare(
         rejected: false,
         targets,
         items: batch.items().to_vec(),
+        batch,
     })
 }
 
-/// Compares a target's cells with the stored sheet.
-fn plan_cells(target: &Target, stored: &BTreeMap<String, String>) -> (Vec<CellChange>, u32) {
-    let mut changes = Vec::new();
-    let mut unchanged = 0;
-    for (item, new) in &target.cells {
-        let old = stored.get(item);
-        let action = match (old, new) {
-            (None, None) => None,
-            (Some(old), Some(new)) if old == new => None,
-            (None, Some(_)) => Some("create"),
-            (Some(_), Some(_)) => Some("update"),
-            (Some(_), None) => Some("delete"),
-        };
-        match action {
-            Some(action) => changes.push(CellChange {
-                item: item.clone(),
-                action,
-                old: old.cloned(),
-                new: new.clone(),
-            }),
-            None => unchanged += 1,
-        }
-    }
-    (changes, unchanged)
+/// One cell that an evaluatee's changes alter, borrowed from the batch
+/// (`new`) and the stored sheet (`old`): nothing is allocated per cell.
+struct Diff<'b, 's> {
+    item: &'b str,
+    old: Option<&'s str>,
+    new: Option<&'b str>,
 }
 
-/// The outcome of one evaluatee given its planned cells.
-fn outcome(
-    changes: &[CellChange],
-    stored: &BTreeMap<String, String>,
-    target: &Target,
-) -> &'static str {
-    if changes.is_empty() {
-        "unchanged"
-    } else if target
-        .cells
-        .iter()
-        .all(|(item, _)| !stored.contains_key(item))
-    {
-        "created"
-    } else {
-        "updated"
+impl Diff<'_, '_> {
+    fn action(&self) -> &'static str {
+        match (self.old, self.new) {
+            (None, _) => "create",
+            (Some(_), Some(_)) => "update",
+            (Some(_), None) => "delete",
+        }
     }
+}
+
+/// What an evaluatee's changes do to its stored sheet: the altered cells,
+/// how many stay as they are, and the outcome (`created` when none of the
+/// file's items had a value before, `updated`, or `unchanged`).
+fn diff<'b, 's>(
+    changes: EvaluateeChanges<'b>,
+    stored: &SheetView<'s>,
+) -> (Vec<Diff<'b, 's>>, u32, &'static str) {
+    let mut diffs = Vec::new();
+    let mut unchanged = 0;
+    let mut any_stored = false;
+    for (item, change) in changes.changes() {
+        let old = stored.get(item);
+        any_stored |= old.is_some();
+        let new = match change {
+            Change::Set(value) => Some(value),
+            Change::Clear => None,
+        };
+        if old == new {
+            unchanged += 1;
+        } else {
+            diffs.push(Diff { item, old, new });
+        }
+    }
+    let outcome = match (diffs.is_empty(), any_stored) {
+        (true, _) => "unchanged",
+        (false, false) => "created",
+        (false, true) => "updated",
+    };
+    (diffs, unchanged, outcome)
+}
+
+/// The stored sheet with `diffs` applied, encoded: a merge of two lists
+/// sorted by item id.
+fn merged(stored: &SheetView<'_>, diffs: &[Diff<'_, '_>]) -> Vec<u8> {
+    let mut updates: Vec<(&str, Option<&str>)> = diffs.iter().map(|d| (d.item, d.new)).collect();
+    updates.sort_unstable_by_key(|(item, _)| *item);
+    let mut values: Vec<(&str, &str)> = Vec::with_capacity(stored.values.len() + updates.len());
+    let (mut old, mut new) = (stored.values.iter().peekable(), updates.iter().peekable());
+    loop {
+        let next_old = old.peek().map(|(item, _)| *item);
+        let next_new = new.peek().map(|(item, _)| *item);
+        match (next_old, next_new) {
+            (None, None) => break,
+            (Some(a), Some(b)) if a < b => values.extend(old.next().copied()),
+            (Some(_), None) => values.extend(old.next().copied()),
+            (Some(a), Some(b)) => {
+                if a == b {
+                    old.next();
+                }
+                if let Some((item, Some(value))) = new.next() {
+                    values.push((item, value));
+                }
+            }
+            (None, Some(_)) => {
+                if let Some((item, Some(value))) = new.next() {
+                    values.push((item, value));
+                }
+            }
+        }
+    }
+    encode_sheet(stored.status, values.iter().copied(), values.len())
 }
 
 fn count(counts: &mut Counts, outcome: &str) {
@@ -427,19 +461,31 @@ pub fn dry_run(
                 "{}/{}/{}/{}",
                 caller.tenant, period.id, sheet.id, target.member
             );
-            let stored = get_json::<UserSheet>(db, USER_SHEETS, &key)?
-                .map(|s| s.values)
-                .unwrap_or_default();
-            let (changes, unchanged) = plan_cells(target, &stored);
-            for change in &changes {
-                match change.action {
-                    "create" => cells.create += 1,
-                    "update" => cells.update += 1,
-                    _ => cells.delete += 1,
-                }
-            }
+            let bytes = get_raw(db, USER_SHEETS, &key)?.unwrap_or_default();
+            let stored = SheetView::parse(&bytes)
+                .ok_or_else(|| AppError::internal(format!("corrupt user sheet {key}")))?;
+            let changes = prepared
+                .batch
+                .evaluatee(target.evaluatee)
+                .ok_or_else(|| AppError::internal("target outside the batch"))?;
+            let (diffs, unchanged, outcome) = diff(changes, &stored);
+            let changes: Vec<CellChange> = diffs
+                .iter()
+                .map(|d| {
+                    match d.action() {
+                        "create" => cells.create += 1,
+                        "update" => cells.update += 1,
+                        _ => cells.delete += 1,
+                    }
+                    CellChange {
+                        item: d.item.to_owned(),
+                        action: d.action(),
+                        old: d.old.map(str::to_owned),
+                        new: d.new.map(str::to_owned),
+                    }
+                })
+                .collect();
             cells.unchanged += unchanged;
-            let outcome = outcome(&changes, &stored, target);
             count(&mut counts, outcome);
             evaluatees.push(EvaluateePlan {
                 row: target.row,
@@ -531,27 +577,20 @@ pub fn apply(
                     "{}/{}/{}/{}",
                     caller.tenant, period.id, sheet.id, target.member
                 );
-                let mut user_sheet: UserSheet = match sheets
-                    .get(key.as_str())
-                    .map_err(AppError::internal)?
-                {
-                    Some(value) => {
-                        serde_json::from_slice(value.value()).map_err(AppError::internal)?
-                    }
+                let bytes = match sheets.get(key.as_str()).map_err(AppError::internal)? {
+                    Some(value) => value.value().to_vec(),
                     None => return Err(AppError::internal(format!("user sheet {key} vanished"))),
                 };
-                let (changes, _) = plan_cells(target, &user_sheet.values);
-                let outcome = outcome(&changes, &user_sheet.values, target);
-                for change in &changes {
-                    match &change.new {
-                        Some(value) => user_sheet.values.insert(change.item.clone(), value.clone()),
-                        None => user_sheet.values.remove(&change.item),
-                    };
-                }
-                if !changes.is_empty() {
-                    let value = to_json(&user_sheet)?;
+                let stored = SheetView::parse(&bytes)
+                    .ok_or_else(|| AppError::internal(format!("corrupt user sheet {key}")))?;
+                let changes = prepared
+                    .batch
+                    .evaluatee(target.evaluatee)
+                    .ok_or_else(|| AppError::internal("target outside the batch"))?;
+                let (diffs, _, outcome) = diff(changes, &stored);
+                if !diffs.is_empty() {
                     sheets
-                        .insert(key.as_str(), value.as_slice())
+                        .insert(key.as_str(), merged(&stored, &diffs).as_slice())
                         .map_err(AppError::internal)?;
                     let mut undo = write
                         .open_table(IMPORT_CHANGES)
@@ -559,7 +598,7 @@ pub fn apply(
                     let undo_key = format!("{record_key}/{}", target.member);
                     undo.insert(
                         undo_key.as_str(),
-                        encode_changes(&changes, &item_index).as_slice(),
+                        encode_changes(&diffs, &item_index).as_slice(),
                     )
                     .map_err(AppError::internal)?;
                 }
@@ -670,11 +709,9 @@ pub fn revert(
         for (key, cells) in &changed {
             let member = key.rsplit('/').next().unwrap_or_default();
             let sheet_key = format!("{tenant}/{}/{}/{member}", record.period, record.sheet);
-            let mut user_sheet: UserSheet = match sheets
-                .get(sheet_key.as_str())
-                .map_err(AppError::internal)?
-            {
-                Some(value) => serde_json::from_slice(value.value()).map_err(AppError::internal)?,
+            let mut user_sheet = match sheets.get(sheet_key.as_str()).map_err(AppError::internal)? {
+                Some(value) => UserSheet::decode(value.value())
+                    .ok_or_else(|| AppError::internal(format!("corrupt user sheet {sheet_key}")))?,
                 None => continue,
             };
             for cell in cells {
@@ -695,7 +732,7 @@ pub fn revert(
                 restored += 1;
             }
             sheets
-                .insert(sheet_key.as_str(), to_json(&user_sheet)?.as_slice())
+                .insert(sheet_key.as_str(), user_sheet.encode().as_slice())
                 .map_err(AppError::internal)?;
         }
         if conflicts.is_empty() {
@@ -755,17 +792,17 @@ fn read_change_log(
 /// position in the import's item list, then the old and the new value, each
 /// as LEB128 `length + 1` (0 for none) and the UTF-8 bytes. A 10M-cell import
 /// logs about 7 bytes a cell instead of 60 as JSON.
-fn encode_changes(changes: &[CellChange], item_index: &HashMap<&str, usize>) -> Vec<u8> {
+fn encode_changes(changes: &[Diff<'_, '_>], item_index: &HashMap<&str, usize>) -> Vec<u8> {
     let mut out = Vec::with_capacity(changes.len() * 8);
     for change in changes {
         put_leb(
             &mut out,
             item_index
-                .get(change.item.as_str())
+                .get(change.item)
                 .copied()
                 .unwrap_or(usize::MAX >> 8),
         );
-        for value in [&change.old, &change.new] {
+        for value in [change.old, change.new] {
             match value {
                 Some(text) => {
                     put_leb(&mut out, text.len() + 1);
@@ -834,23 +871,20 @@ mod tests {
             .map(|(i, id)| (id.as_str(), i))
             .collect();
         let long = "x".repeat(300);
-        let changes = vec![
-            CellChange {
-                item: "a".into(),
-                action: "create",
+        let changes = [
+            Diff {
+                item: "a",
                 old: None,
-                new: Some("1".into()),
+                new: Some("1"),
             },
-            CellChange {
-                item: "長い項目".into(),
-                action: "update",
-                old: Some(long.clone()),
-                new: Some("所見\n".into()),
+            Diff {
+                item: "長い項目",
+                old: Some(long.as_str()),
+                new: Some("所見\n"),
             },
-            CellChange {
-                item: "b".into(),
-                action: "delete",
-                old: Some(String::new()),
+            Diff {
+                item: "b",
+                old: Some(""),
                 new: None,
             },
         ];
@@ -860,8 +894,14 @@ mod tests {
             .map(|c| (c.item, c.old, c.new))
             .collect();
         let want: Vec<(String, Option<String>, Option<String>)> = changes
-            .into_iter()
-            .map(|c| (c.item, c.old, c.new))
+            .iter()
+            .map(|c| {
+                (
+                    c.item.to_owned(),
+                    c.old.map(str::to_owned),
+                    c.new.map(str::to_owned),
+                )
+            })
             .collect();
         assert_eq!(got, want);
         assert!(

@@ -86,7 +86,7 @@ pub fn seed_demo_with(db: &Database, evaluatees: usize) -> Result<bool, AppError
                 for sheet in sheets.iter().filter(|s| s.published) {
                     let user_sheet = user_sheet(index, sheet);
                     let key = format!("{DEMO_TENANT}/{}/{}/{}", period.id, sheet.id, member.id);
-                    put(USER_SHEETS, key, to_json(&user_sheet)?)?;
+                    put(USER_SHEETS, key, user_sheet.encode())?;
                 }
             }
         }

@@ -9,6 +9,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::model::UserSheet;
+use crate::tables::USER_SHEETS;
 
 /// The shared database handle.
 #[derive(Clone)]
@@ -45,32 +47,26 @@ impl Store {
     }
 }
 
-/// Reads and parses one JSON value.
-pub fn get_json<T: DeserializeOwned>(
-    db: &Database,
-    table: JsonTable,
-    key: &str,
-) -> Result<Option<T>, AppError> {
+/// Reads one value's bytes.
+pub fn get_raw(db: &Database, table: JsonTable, key: &str) -> Result<Option<Vec<u8>>, AppError> {
     let read = db.begin_read().map_err(AppError::internal)?;
     let table = match read.open_table(table) {
         Ok(table) => table,
         Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
         Err(error) => return Err(AppError::internal(error)),
     };
-    let Some(value) = table.get(key).map_err(AppError::internal)? else {
-        return Ok(None);
-    };
-    serde_json::from_slice(value.value())
-        .map(Some)
-        .map_err(AppError::internal)
+    Ok(table
+        .get(key)
+        .map_err(AppError::internal)?
+        .map(|value| value.value().to_vec()))
 }
 
-/// Every value whose key starts with `prefix`, in key order.
-pub fn scan_json<T: DeserializeOwned>(
+/// Every value whose key starts with `prefix`, in key order, as bytes.
+pub fn scan_raw(
     db: &Database,
     table: JsonTable,
     prefix: &str,
-) -> Result<Vec<(String, T)>, AppError> {
+) -> Result<Vec<(String, Vec<u8>)>, AppError> {
     let read = db.begin_read().map_err(AppError::internal)?;
     let table = match read.open_table(table) {
         Ok(table) => table,
@@ -83,10 +79,59 @@ pub fn scan_json<T: DeserializeOwned>(
         if !key.value().starts_with(prefix) {
             break;
         }
-        let value = serde_json::from_slice(value.value()).map_err(AppError::internal)?;
-        out.push((key.value().to_owned(), value));
+        out.push((key.value().to_owned(), value.value().to_vec()));
     }
     Ok(out)
+}
+
+/// Reads and parses one JSON value.
+pub fn get_json<T: DeserializeOwned>(
+    db: &Database,
+    table: JsonTable,
+    key: &str,
+) -> Result<Option<T>, AppError> {
+    get_raw(db, table, key)?
+        .map(|bytes| serde_json::from_slice(&bytes).map_err(AppError::internal))
+        .transpose()
+}
+
+/// Every JSON value whose key starts with `prefix`, in key order.
+pub fn scan_json<T: DeserializeOwned>(
+    db: &Database,
+    table: JsonTable,
+    prefix: &str,
+) -> Result<Vec<(String, T)>, AppError> {
+    scan_raw(db, table, prefix)?
+        .into_iter()
+        .map(|(key, bytes)| {
+            Ok((
+                key,
+                serde_json::from_slice(&bytes).map_err(AppError::internal)?,
+            ))
+        })
+        .collect()
+}
+
+/// Reads one user sheet (stored in its binary form).
+pub fn get_user_sheet(db: &Database, key: &str) -> Result<Option<UserSheet>, AppError> {
+    get_raw(db, USER_SHEETS, key)?
+        .map(|bytes| {
+            UserSheet::decode(&bytes)
+                .ok_or_else(|| AppError::internal(format!("corrupt user sheet {key}")))
+        })
+        .transpose()
+}
+
+/// Every user sheet whose key starts with `prefix`.
+pub fn scan_user_sheets(db: &Database, prefix: &str) -> Result<Vec<(String, UserSheet)>, AppError> {
+    scan_raw(db, USER_SHEETS, prefix)?
+        .into_iter()
+        .map(|(key, bytes)| {
+            let sheet = UserSheet::decode(&bytes)
+                .ok_or_else(|| AppError::internal(format!("corrupt user sheet {key}")))?;
+            Ok((key, sheet))
+        })
+        .collect()
 }
 
 /// Serializes a value for a JSON table.

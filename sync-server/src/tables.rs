@@ -14,7 +14,8 @@ pub const GROUPS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("group
 pub const PERIODS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("periods");
 /// `{tenant}/{sheet}` → [`crate::model::CustomizeSheet`].
 pub const SHEETS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("sheets");
-/// `{tenant}/{period}/{sheet}/{member}` → [`crate::model::UserSheet`].
+/// `{tenant}/{period}/{sheet}/{member}` → [`crate::model::UserSheet::encode`]
+/// (binary, not JSON: imports rewrite millions of cells).
 pub const USER_SHEETS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("user_sheets");
 /// SHA-256 of a session token (hex) → [`crate::model::Session`].
 pub const SESSIONS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("sessions");

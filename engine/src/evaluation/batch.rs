@@ -85,12 +85,23 @@ impl Batch {
 
     /// Every evaluatee's changes, in file order.
     pub fn evaluatees(&self) -> impl ExactSizeIterator<Item = EvaluateeChanges<'_>> + '_ {
-        self.evaluatees.iter().map(|entry| EvaluateeChanges {
+        self.evaluatees.iter().map(|entry| self.changes_of(entry))
+    }
+
+    /// The changes of the `index`-th evaluatee (in file order).
+    pub fn evaluatee(&self, index: usize) -> Option<EvaluateeChanges<'_>> {
+        self.evaluatees
+            .get(index)
+            .map(|entry| self.changes_of(entry))
+    }
+
+    fn changes_of<'b>(&'b self, entry: &'b EvaluateeEntry) -> EvaluateeChanges<'b> {
+        EvaluateeChanges {
             row: entry.row,
             key: &entry.key,
             items: &self.items,
             cells: &self.cells[entry.cells_start..],
-        })
+        }
     }
 
     /// Where the next evaluatee's cells will start; pass it to
