@@ -589,3 +589,30 @@ async fn the_50th_errored_evaluatee_aborts_and_members_cannot_import() {
         );
     }
 }
+
+#[tokio::test]
+async fn concurrent_retries_of_one_key_apply_once() {
+    let app = server("concurrent", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let original = template(&app, &admin, &["score_total"]).await;
+    let edited = with_row(&original, "E0002", "x,E0002,33");
+    let (first, second, third) = tokio::join!(
+        import(&app, &admin, "2026-h1", &edited, Some("same"), false),
+        import(&app, &admin, "2026-h1", &edited, Some("same"), false),
+        import(&app, &admin, "2026-h1", &edited, Some("same"), false),
+    );
+    let mut statuses = [first.status, second.status, third.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::OK, StatusCode::CREATED],
+        "one applies, two replay"
+    );
+    let ids: Vec<Value> = [&first, &second, &third]
+        .iter()
+        .map(|r| r.json()["id"].clone())
+        .collect();
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    let history = get(&app, "/api/imports", &admin).await.json();
+    assert_eq!(history.as_array().map(Vec::len), Some(1));
+}
