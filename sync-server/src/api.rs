@@ -60,7 +60,21 @@ pub async fn login(
     Json(form): Json<LoginRequest>,
 ) -> Result<Response, AppError> {
     let secure = state.config.secure_cookies;
-    state
+    if let Some(wait) = state.login_throttle.blocked_for(&form.login_id) {
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(axum::http::header::RETRY_AFTER, wait.to_string())],
+            Json(serde_json::json!({
+                "error": "too_many_attempts",
+                "message": format!("サインインの失敗が続いたため、{wait}秒間お待ちください。 Too many failed sign-ins; try again in {wait} seconds."),
+                "retry_after_seconds": wait,
+            })),
+        )
+            .into_response());
+    }
+    let throttle = state.login_throttle.clone();
+    let login_id = form.login_id.clone();
+    let outcome = state
         .store
         .run(move |db| {
             let target: Option<String> = {
@@ -112,7 +126,13 @@ pub async fn login(
             )
                 .into_response())
         })
-        .await
+        .await;
+    match &outcome {
+        Err(AppError::Unauthorized) => throttle.failed(&login_id),
+        Ok(_) => throttle.succeeded(&login_id),
+        Err(_) => {}
+    }
+    outcome
 }
 
 fn dummy_hash() -> Result<String, AppError> {

@@ -144,3 +144,77 @@ impl FromRequestParts<AppState> for Caller {
             .await
     }
 }
+
+/// Failed sign-ins in a row after which a login id is locked for a while.
+pub const MAX_FAILED_LOGINS: u32 = 5;
+/// How long a locked login id waits, in seconds.
+pub const LOGIN_LOCK_SECONDS: u64 = 15 * 60;
+
+/// Counts failed sign-ins per login id (known or not, so the lock says
+/// nothing about which ids exist) and locks an id for
+/// [`LOGIN_LOCK_SECONDS`] after [`MAX_FAILED_LOGINS`] failures in a row,
+/// against password guessing. Kept in memory: a restart forgets it, which
+/// costs an attacker a restart per five guesses.
+#[derive(Debug, Clone, Default)]
+pub struct LoginThrottle {
+    failures: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (u32, u64)>>>,
+}
+
+impl LoginThrottle {
+    fn with<T>(
+        &self,
+        job: impl FnOnce(&mut std::collections::HashMap<String, (u32, u64)>) -> T,
+    ) -> T {
+        let mut failures = self
+            .failures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        job(&mut failures)
+    }
+
+    /// Seconds `login_id` must still wait, if it is locked.
+    pub fn blocked_for(&self, login_id: &str) -> Option<u64> {
+        self.with(|failures| {
+            let &(count, last) = failures.get(login_id)?;
+            let until = last + LOGIN_LOCK_SECONDS;
+            (count >= MAX_FAILED_LOGINS && until > now()).then(|| until - now())
+        })
+    }
+
+    /// Records a failed sign-in.
+    pub fn failed(&self, login_id: &str) {
+        self.with(|failures| {
+            let entry = failures.entry(login_id.to_owned()).or_insert((0, 0));
+            // A lock that has run out starts the count again.
+            if entry.1 + LOGIN_LOCK_SECONDS <= now() {
+                entry.0 = 0;
+            }
+            *entry = (entry.0 + 1, now());
+        });
+    }
+
+    /// Forgets the failures of a login id that signed in.
+    pub fn succeeded(&self, login_id: &str) {
+        self.with(|failures| failures.remove(login_id));
+    }
+}
+
+/// Deletes expired sessions (run at start-up); returns how many.
+pub fn purge_expired_sessions(db: &redb::Database) -> Result<usize, AppError> {
+    let expired: Vec<String> = crate::store::scan_json::<Session>(db, SESSIONS, "")?
+        .into_iter()
+        .filter(|(_, session)| session.expires_at <= now())
+        .map(|(key, _)| key)
+        .collect();
+    if !expired.is_empty() {
+        let write = db.begin_write().map_err(AppError::internal)?;
+        {
+            let mut sessions = write.open_table(SESSIONS).map_err(AppError::internal)?;
+            for key in &expired {
+                sessions.remove(key.as_str()).map_err(AppError::internal)?;
+            }
+        }
+        write.commit().map_err(AppError::internal)?;
+    }
+    Ok(expired.len())
+}

@@ -37,6 +37,8 @@ pub struct AppState {
     pub import_locks: std::sync::Arc<
         std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
     >,
+    /// Failed sign-ins per login id, against password guessing.
+    pub login_throttle: auth::LoginThrottle,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             store,
             config: std::sync::Arc::new(config),
             import_locks: Default::default(),
+            login_throttle: Default::default(),
         }
     }
 

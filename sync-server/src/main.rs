@@ -46,6 +46,9 @@ async fn main() -> anyhow::Result<()> {
             "imports interrupted by the last stop were marked as such"
         );
     }
+    store
+        .with_db(sheetlink_server::auth::purge_expired_sessions)
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let state = AppState::new(store, config);
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())

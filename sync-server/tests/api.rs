@@ -497,3 +497,53 @@ async fn openapi_describes_every_route() {
         Some(sheetlink_server::ROUTES.len())
     );
 }
+
+#[tokio::test]
+async fn five_failed_sign_ins_lock_the_login_id_for_a_while() {
+    let (app, _) = server("throttle");
+    let attempt = |login: &'static str, password: &'static str| {
+        let app = app.clone();
+        async move {
+            call(
+                &app,
+                Method::POST,
+                "/api/login",
+                None,
+                Some(json!({"login_id": login, "password": password})),
+            )
+            .await
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            attempt("admin", "guess").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            attempt("nobody", "guess").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let locked = attempt("admin", DEMO_ADMIN.1).await;
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(locked.set_cookie.is_none());
+    assert!(
+        locked.json()["retry_after_seconds"]
+            .as_u64()
+            .is_some_and(|s| (890..=900).contains(&s))
+    );
+    assert_eq!(
+        attempt("nobody", "guess").await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "unknown ids lock the same way"
+    );
+    assert_eq!(
+        attempt("leader", DEMO_LEADER.1).await.status,
+        StatusCode::OK,
+        "other ids are not affected"
+    );
+}
