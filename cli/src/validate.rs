@@ -151,8 +151,12 @@ fn write_table(out: &mut impl std::io::Write, report: &Report, lang: Lang) -> st
     };
     writeln!(
         out,
-        "{:>6}  {:>5}  {:<7}  {:<26}  {}",
-        header[0], header[1], header[2], header[3], header[4]
+        "{}  {}  {}  {}  {}",
+        pad(header[0], 6, true),
+        pad(header[1], 5, true),
+        pad(header[2], 7, false),
+        pad(header[3], 26, false),
+        header[4]
     )?;
     for diagnostic in &report.diagnostics {
         let row = diagnostic
@@ -173,4 +177,16 @@ fn write_table(out: &mut impl std::io::Write, report: &Report, lang: Lang) -> st
         )?;
     }
     Ok(())
+}
+
+/// Pads `text` to `width` terminal columns. Japanese characters take two
+/// columns, so `format!`'s character-count padding would misalign them.
+fn pad(text: &str, width: usize, right: bool) -> String {
+    let used: usize = text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    let fill = " ".repeat(width.saturating_sub(used));
+    if right {
+        format!("{fill}{text}")
+    } else {
+        format!("{text}{fill}")
+    }
 }
