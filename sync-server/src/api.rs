@@ -627,12 +627,8 @@ pub async fn import(
             if !record.errors.is_empty() {
                 let errors = record.errors.iter().map(|e| (e.row, e.column, e.message.as_str()));
                 let file = sheetlink_engine::evaluation::error_file(&csv, errors);
-                let write = db.begin_write().map_err(AppError::internal)?;
-                {
-                    let mut files = write.open_table(crate::tables::ERROR_FILES).map_err(AppError::internal)?;
-                    files.insert(format!("{}/{}", caller.tenant, record.id).as_str(), file.as_slice()).map_err(AppError::internal)?;
-                }
-                write.commit().map_err(AppError::internal)?;
+                let key = format!("{}/{}", caller.tenant, record.id);
+                crate::store::put_raw(db, crate::tables::ERROR_FILES, &key, &file)?;
             }
             Ok((StatusCode::CREATED, Json(record)).into_response())
         })
@@ -795,16 +791,8 @@ pub async fn error_file(
         .store
         .run(move |db| {
             let (key, record) = own_import(db, &caller, &id)?;
-            let read = db.begin_read().map_err(AppError::internal)?;
-            let table = read
-                .open_table(crate::tables::ERROR_FILES)
-                .map_err(|_| AppError::NotFound("This import has no errors."))?;
-            let bytes = table
-                .get(key.as_str())
-                .map_err(AppError::internal)?
-                .ok_or(AppError::NotFound("This import has no errors."))?
-                .value()
-                .to_vec();
+            let bytes = crate::store::get_raw(db, crate::tables::ERROR_FILES, &key)?
+                .ok_or(AppError::NotFound("This import has no errors."))?;
             let mut headers = HeaderMap::new();
             headers.insert(
                 CONTENT_TYPE,

@@ -14,9 +14,12 @@ use sheetlink_engine::{Diagnostic, Lang};
 
 use crate::auth::{Caller, now};
 use crate::error::AppError;
-use crate::model::{CustomizeSheet, Member, Period, SheetItem, SheetView, UserSheet, encode_sheet};
+use crate::model::{
+    CustomizeSheet, Member, Period, SheetItem, SheetView, UserSheet, encode_sheet, put_leb,
+    take_leb,
+};
 use crate::permissions::{may_write, writable_items};
-use crate::store::{get_json, get_raw, scan_json, to_json};
+use crate::store::{get_json, get_raw, put_json, scan_json, to_json};
 use crate::tables::{IMPORT_CHANGES, IMPORT_PROGRESS, IMPORTS, MEMBERS, USER_SHEETS};
 
 /// Where an import is.
@@ -533,14 +536,7 @@ pub fn apply(
     // The running record learns the item ids first, durably: the change log
     // refers to items by their position in it.
     record.items = prepared.items.clone();
-    let write = db.begin_write().map_err(AppError::internal)?;
-    {
-        let mut imports = write.open_table(IMPORTS).map_err(AppError::internal)?;
-        imports
-            .insert(record_key.as_str(), to_json(&record)?.as_slice())
-            .map_err(AppError::internal)?;
-    }
-    write.commit().map_err(AppError::internal)?;
+    put_json(db, IMPORTS, &record_key, &record)?;
     let item_index: HashMap<&str, usize> = record
         .items
         .iter()
@@ -622,14 +618,7 @@ pub fn apply(
     };
     record.errors = prepared.errors;
     record.ended_at = Some(now());
-    let write = db.begin_write().map_err(AppError::internal)?;
-    {
-        let mut imports = write.open_table(IMPORTS).map_err(AppError::internal)?;
-        imports
-            .insert(record_key.as_str(), to_json(&record)?.as_slice())
-            .map_err(AppError::internal)?;
-    }
-    write.commit().map_err(AppError::internal)?;
+    put_json(db, IMPORTS, &record_key, &record)?;
     Ok(record)
 }
 
@@ -647,14 +636,7 @@ pub fn recover_interrupted(db: &Database) -> Result<usize, AppError> {
         record.counts.skipped = done.total.saturating_sub(done.done);
         record.status = ImportStatus::Interrupted;
         record.ended_at = Some(now());
-        let write = db.begin_write().map_err(AppError::internal)?;
-        {
-            let mut imports = write.open_table(IMPORTS).map_err(AppError::internal)?;
-            imports
-                .insert(key.as_str(), to_json(&record)?.as_slice())
-                .map_err(AppError::internal)?;
-        }
-        write.commit().map_err(AppError::internal)?;
+        put_json(db, IMPORTS, &key, &record)?;
     }
     Ok(running.len())
 }
@@ -832,27 +814,6 @@ fn decode_changes(mut bytes: &[u8], items: &[String]) -> Option<Vec<CellChangeOw
         out.push(CellChangeOwned { item, old, new });
     }
     Some(out)
-}
-
-fn put_leb(out: &mut Vec<u8>, mut value: usize) {
-    while value >= 0x80 {
-        out.push((value & 0x7f) as u8 | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
-}
-
-fn take_leb(bytes: &mut &[u8]) -> Option<usize> {
-    let mut value = 0usize;
-    for shift in (0..64).step_by(7) {
-        let (&byte, rest) = bytes.split_first()?;
-        *bytes = rest;
-        value |= usize::from(byte & 0x7f) << shift;
-        if byte < 0x80 {
-            return Some(value);
-        }
-    }
-    None
 }
 
 #[cfg(test)]

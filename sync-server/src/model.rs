@@ -275,7 +275,8 @@ impl<'a> SheetView<'a> {
     }
 }
 
-fn put_leb(out: &mut Vec<u8>, mut value: usize) {
+/// Appends `value` as LEB128 (seven bits a byte, high bit "more").
+pub(crate) fn put_leb(out: &mut Vec<u8>, mut value: usize) {
     while value >= 0x80 {
         out.push((value & 0x7f) as u8 | 0x80);
         value >>= 7;
@@ -283,7 +284,8 @@ fn put_leb(out: &mut Vec<u8>, mut value: usize) {
     out.push(value as u8);
 }
 
-fn take_leb(bytes: &mut &[u8]) -> Option<usize> {
+/// Reads a LEB128 value off the front of `bytes`.
+pub(crate) fn take_leb(bytes: &mut &[u8]) -> Option<usize> {
     let mut value = 0usize;
     for shift in (0..64).step_by(7) {
         let (&byte, rest) = bytes.split_first()?;

@@ -134,6 +134,26 @@ pub fn scan_user_sheets(db: &Database, prefix: &str) -> Result<Vec<(String, User
         .collect()
 }
 
+/// Writes one value in a durable transaction of its own.
+pub fn put_raw(db: &Database, table: JsonTable, key: &str, value: &[u8]) -> Result<(), AppError> {
+    let write = db.begin_write().map_err(AppError::internal)?;
+    {
+        let mut table = write.open_table(table).map_err(AppError::internal)?;
+        table.insert(key, value).map_err(AppError::internal)?;
+    }
+    write.commit().map_err(AppError::internal)
+}
+
+/// Writes one JSON value in a durable transaction of its own.
+pub fn put_json<T: Serialize>(
+    db: &Database,
+    table: JsonTable,
+    key: &str,
+    value: &T,
+) -> Result<(), AppError> {
+    put_raw(db, table, key, &to_json(value)?)
+}
+
 /// Serializes a value for a JSON table.
 pub fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, AppError> {
     serde_json::to_vec(value).map_err(AppError::internal)
