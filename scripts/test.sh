@@ -14,7 +14,7 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "the engine builds for the browser (wasm32-unknown-unknown)"
-cargo build --locked -p sheetlink-engine --target wasm32-unknown-unknown --release
+cargo build --locked -p sheetlink-engine -p sheetlink-engine-wasm --target wasm32-unknown-unknown --release
 
 step "unit, table, property and process tests"
 test_log=$(mktemp)
