@@ -20,7 +20,9 @@ use crate::model::{
 };
 use crate::permissions::{may_write, writable_items};
 use crate::store::{get_json, get_raw, put_json, scan_json, to_json};
-use crate::tables::{IMPORT_CHANGES, IMPORT_PROGRESS, IMPORTS, MEMBERS, USER_SHEETS};
+use crate::tables::{
+    IMPORT_CHANGES, IMPORT_PROGRESS, IMPORTS, MEMBERS, USER_SHEETS, user_sheet_key,
+};
 
 /// Where an import is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -229,6 +231,15 @@ pub struct Prepared {
     pub batch: Batch,
 }
 
+impl Prepared {
+    /// The validated changes of a target.
+    fn changes_of(&self, target: &Target) -> Result<EvaluateeChanges<'_>, AppError> {
+        self.batch
+            .evaluatee(target.evaluatee)
+            .ok_or_else(|| AppError::internal("target outside the batch"))
+    }
+}
+
 /// One evaluatee to apply.
 pub struct Target {
     /// File row.
@@ -303,7 +314,7 @@ pub fn prepare(
             failed += 1;
             continue;
         };
-        let sheet_key = format!("{}/{}/{}/{}", caller.tenant, period.id, sheet.id, member.id);
+        let sheet_key = user_sheet_key(&caller.tenant, &period.id, &sheet.id, &member.id);
         let stored = get_raw(db, USER_SHEETS, &sheet_key)?;
         let status = stored
             .as_deref()
@@ -460,17 +471,11 @@ pub fn dry_run(
         counts.skipped = prepared.targets.len() as u32;
     } else {
         for target in &prepared.targets {
-            let key = format!(
-                "{}/{}/{}/{}",
-                caller.tenant, period.id, sheet.id, target.member
-            );
+            let key = user_sheet_key(&caller.tenant, &period.id, &sheet.id, &target.member);
             let bytes = get_raw(db, USER_SHEETS, &key)?.unwrap_or_default();
             let stored = SheetView::parse(&bytes)
                 .ok_or_else(|| AppError::internal(format!("corrupt user sheet {key}")))?;
-            let changes = prepared
-                .batch
-                .evaluatee(target.evaluatee)
-                .ok_or_else(|| AppError::internal("target outside the batch"))?;
+            let changes = prepared.changes_of(target)?;
             let (diffs, unchanged, outcome) = diff(changes, &stored);
             let changes: Vec<CellChange> = diffs
                 .iter()
@@ -569,20 +574,14 @@ pub fn apply(
             }
             {
                 let mut sheets = write.open_table(USER_SHEETS).map_err(AppError::internal)?;
-                let key = format!(
-                    "{}/{}/{}/{}",
-                    caller.tenant, period.id, sheet.id, target.member
-                );
+                let key = user_sheet_key(&caller.tenant, &period.id, &sheet.id, &target.member);
                 let bytes = match sheets.get(key.as_str()).map_err(AppError::internal)? {
                     Some(value) => value.value().to_vec(),
                     None => return Err(AppError::internal(format!("user sheet {key} vanished"))),
                 };
                 let stored = SheetView::parse(&bytes)
                     .ok_or_else(|| AppError::internal(format!("corrupt user sheet {key}")))?;
-                let changes = prepared
-                    .batch
-                    .evaluatee(target.evaluatee)
-                    .ok_or_else(|| AppError::internal("target outside the batch"))?;
+                let changes = prepared.changes_of(target)?;
                 let (diffs, _, outcome) = diff(changes, &stored);
                 if !diffs.is_empty() {
                     sheets
@@ -690,7 +689,7 @@ pub fn revert(
         let mut sheets = write.open_table(USER_SHEETS).map_err(AppError::internal)?;
         for (key, cells) in &changed {
             let member = key.rsplit('/').next().unwrap_or_default();
-            let sheet_key = format!("{tenant}/{}/{}/{member}", record.period, record.sheet);
+            let sheet_key = user_sheet_key(tenant, &record.period, &record.sheet, member);
             let mut user_sheet = match sheets.get(sheet_key.as_str()).map_err(AppError::internal)? {
                 Some(value) => UserSheet::decode(value.value())
                     .ok_or_else(|| AppError::internal(format!("corrupt user sheet {sheet_key}")))?,

@@ -15,7 +15,7 @@ use crate::model::{
     CustomizeSheet, Group, Member, Period, Role, SheetItem, SheetStatus, UserSheet, WritePermission,
 };
 use crate::store::{JsonTable, get_json, to_json};
-use crate::tables::{GROUPS, LOGINS, MEMBERS, PERIODS, SHEETS, USER_SHEETS};
+use crate::tables::{GROUPS, LOGINS, MEMBERS, PERIODS, SHEETS, USER_SHEETS, user_sheet_key};
 
 /// The demo tenant's id.
 pub const DEMO_TENANT: &str = "demo";
@@ -85,7 +85,7 @@ pub fn seed_demo_with(db: &Database, evaluatees: usize) -> Result<bool, AppError
             for period in &periods {
                 for sheet in sheets.iter().filter(|s| s.published) {
                     let user_sheet = user_sheet(index, sheet);
-                    let key = format!("{DEMO_TENANT}/{}/{}/{}", period.id, sheet.id, member.id);
+                    let key = user_sheet_key(DEMO_TENANT, &period.id, &sheet.id, &member.id);
                     put(USER_SHEETS, key, user_sheet.encode())?;
                 }
             }

@@ -15,7 +15,7 @@ pub const PERIODS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("peri
 /// `{tenant}/{sheet}` → [`crate::model::CustomizeSheet`].
 pub const SHEETS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("sheets");
 /// `{tenant}/{period}/{sheet}/{member}` → [`crate::model::UserSheet::encode`]
-/// (binary, not JSON: imports rewrite millions of cells).
+/// (binary, not JSON: imports rewrite millions of cells); see [`user_sheet_key`].
 pub const USER_SHEETS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("user_sheets");
 /// SHA-256 of a session token (hex) → [`crate::model::Session`].
 pub const SESSIONS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("sessions");
@@ -32,3 +32,8 @@ pub const IMPORT_CHANGES: TableDefinition<'_, &str, &[u8]> = TableDefinition::ne
 pub const IDEMPOTENCY: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("idempotency");
 /// `{tenant}/{import id}` → the import's error file (CSV bytes).
 pub const ERROR_FILES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("error_files");
+
+/// The [`USER_SHEETS`] key of a member's sheet in a period.
+pub fn user_sheet_key(tenant: &str, period: &str, sheet: &str, member: &str) -> String {
+    format!("{tenant}/{period}/{sheet}/{member}")
+}
