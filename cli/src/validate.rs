@@ -54,6 +54,7 @@ fn read_and_validate(schema: &SheetSchema, path: &Path) -> anyhow::Result<Report
             valid: 0,
             with_errors: 0,
             diagnostics: vec![too_large],
+            column_ids: Vec::new(),
         });
     }
     let mut bytes = Vec::with_capacity(size as usize);

@@ -6,12 +6,13 @@
 //! Everything here is a thin conversion; the rules live in `sheetlink-engine`.
 
 use sheetlink_engine::Lang;
-use sheetlink_engine::evaluation::{Report, SheetSchema, Validation};
+use sheetlink_engine::evaluation::{Report, SheetSchema, Validation, error_file};
 use wasm_bindgen::prelude::*;
 
 /// A validation of one evaluation-sheet file, run in steps.
 #[wasm_bindgen]
 pub struct SheetValidation {
+    schema: SheetSchema,
     validation: Option<Validation>,
     bytes: Vec<u8>,
     done: usize,
@@ -28,6 +29,7 @@ impl SheetValidation {
             .map_err(|error| JsError::new(&format!("not a sheet schema: {error}")))?;
         Ok(SheetValidation {
             validation: Some(Validation::new(&schema)),
+            schema,
             bytes,
             done: 0,
             report: None,
@@ -66,8 +68,33 @@ impl SheetValidation {
         let lang = if lang == "en" { Lang::En } else { Lang::Ja };
         self.report
             .as_ref()
-            .map(|report| CompactReport::new(report, lang))
+            .map(|report| CompactReport::new(report, &self.schema, lang))
     }
+
+    /// The error file (the rows with errors as uploaded, plus an error
+    /// column with messages in `lang`), once finished; empty before.
+    pub fn error_file(&self, lang: &str) -> Vec<u8> {
+        let lang = if lang == "en" { Lang::En } else { Lang::Ja };
+        let Some(report) = &self.report else {
+            return Vec::new();
+        };
+        let messages: Vec<String> = report.diagnostics.iter().map(|d| d.message(lang)).collect();
+        error_file(
+            &self.bytes,
+            report
+                .diagnostics
+                .iter()
+                .zip(&messages)
+                .map(|(d, message)| (d.row, d.column, message.as_str())),
+        )
+    }
+}
+
+/// The `[period, sheet]` a file says it belongs to (row 1), or `undefined`:
+/// lets the page pick the cached schema by itself.
+#[wasm_bindgen]
+pub fn identify(head: &[u8]) -> Option<Vec<String>> {
+    sheetlink_engine::evaluation::identify(head).map(|(period, sheet)| vec![period, sheet])
 }
 
 /// A validation report as parallel arrays: error `i` is at `rows()[i]`,
@@ -83,11 +110,22 @@ pub struct CompactReport {
     columns: Vec<u32>,
     codes: Vec<String>,
     messages: Vec<String>,
+    items: Vec<String>,
 }
 
 impl CompactReport {
-    fn new(report: &Report, lang: Lang) -> Self {
+    fn new(report: &Report, schema: &SheetSchema, lang: Lang) -> Self {
         let diagnostics = &report.diagnostics;
+        let item_label = |column: Option<u32>| -> String {
+            column
+                .and_then(|c| report.column_ids.get(c as usize - 1))
+                .and_then(|id| schema.item(id))
+                .map(|item| match item.label.as_slice() {
+                    [] => item.id.clone(),
+                    path => path.join(" > "),
+                })
+                .unwrap_or_default()
+        };
         CompactReport {
             status: report.status.as_str().to_owned(),
             evaluatees: report.evaluatees,
@@ -97,6 +135,7 @@ impl CompactReport {
             columns: diagnostics.iter().map(|d| d.column.unwrap_or(0)).collect(),
             codes: diagnostics.iter().map(|d| d.code().to_owned()).collect(),
             messages: diagnostics.iter().map(|d| d.message(lang)).collect(),
+            items: diagnostics.iter().map(|d| item_label(d.column)).collect(),
         }
     }
 }
@@ -142,6 +181,12 @@ impl CompactReport {
     pub fn messages(&self) -> Vec<String> {
         self.messages.clone()
     }
+
+    /// Label of the item in each error's column (empty when the column is
+    /// not an item's).
+    pub fn items(&self) -> Vec<String> {
+        self.items.clone()
+    }
 }
 
 #[cfg(test)]
@@ -180,6 +225,18 @@ mod tests {
             (vec![6], vec![3], vec!["number.above_max".to_owned()])
         );
         assert!(report.messages()[0].contains("maximum 100"));
+        assert_eq!(report.items(), vec!["score".to_owned()]);
+        let errors = String::from_utf8(validation.error_file("en")).expect("UTF-8");
+        assert!(errors.contains("B,E2,500"), "{errors}");
+        assert!(errors.contains("C6: "), "{errors}");
+        assert!(
+            !errors.contains("A,E1,5"),
+            "valid rows are left out: {errors}"
+        );
+        assert_eq!(
+            identify(FILE.as_bytes()),
+            Some(vec!["p1".to_owned(), "s1".to_owned()])
+        );
         assert!(
             validation
                 .report("ja")

@@ -20,7 +20,7 @@ mod validate;
 pub use batch::{Batch, Change, EvaluateeChanges};
 pub use error_file::{ERROR_CAPTION, error_file};
 pub use schema::{Item, ItemKind, SheetSchema, UNNAMED_BLOCK};
-pub use template::{TemplateRow, write_template};
+pub use template::{TemplateRow, identify, write_template};
 pub use validate::{
     ERROR_COLUMN, MAX_ERRORED_EVALUATEES, MAX_EVALUATEES, MAX_FILE_BYTES, MAX_ITEMS, Progress,
     Report, Status, Validation, check_file_size, validate,

@@ -109,3 +109,52 @@ fn write_row<'f>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = &'f str>) {
     }
     out.extend_from_slice(CRLF);
 }
+
+/// The (period, sheet) a file says it belongs to, read from the first three
+/// cells of row 1 (`version:1`, `period:{id}`, `sheet:{id}`), so that a
+/// screen can pick the right schema by itself. Only the start of the file is
+/// read; `None` when row 1 is not a sheetlink template's.
+pub fn identify(input: &[u8]) -> Option<(String, String)> {
+    use crate::csv_read::{Next, Tokenizer};
+    let start = crate::encoding::utf8_bom_len(input);
+    let head = &input[start..input.len().min(start + 4096)];
+    let eof = head.len() == input.len() - start;
+    let mut tokenizer = Tokenizer::new(0);
+    let mut cells = Vec::with_capacity(3);
+    while cells.len() < 3 {
+        match tokenizer.next_field(head, eof) {
+            Next::Field(field) => {
+                cells.push(std::str::from_utf8(field.bytes).ok()?.trim().to_owned());
+                if field.record_end {
+                    break;
+                }
+            }
+            Next::NeedInput | Next::End => break,
+        }
+    }
+    match cells.as_slice() {
+        [version, period, sheet] if version == VERSION_CELL => Some((
+            period.strip_prefix(PERIOD_PREFIX)?.to_owned(),
+            sheet.strip_prefix(SHEET_PREFIX)?.to_owned(),
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::identify;
+
+    #[test]
+    fn identifies_the_sheet_from_row_1() {
+        let file = "\u{feff}version:1,period:2026-h1,sheet:performance\r\nname,employeenumber_or_email\r\n";
+        assert_eq!(
+            identify(file.as_bytes()),
+            Some(("2026-h1".to_owned(), "performance".to_owned()))
+        );
+        assert_eq!(identify(b"version:2,period:a,sheet:b\r\n"), None);
+        assert_eq!(identify(b"version:1,a,sheet:b\r\n"), None);
+        assert_eq!(identify(b"name,key\r\n"), None);
+        assert_eq!(identify(b""), None);
+    }
+}

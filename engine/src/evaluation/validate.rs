@@ -68,6 +68,10 @@ pub struct Report {
     pub with_errors: u32,
     /// Every problem found, in file order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Row 2 as read: the id in each column (`name`, the key column, then
+    /// item ids), so that a screen can name the item of a diagnostic's
+    /// column. Empty when the file ended before row 2.
+    pub column_ids: Vec<String>,
 }
 
 /// How far a [`Validation`] has got.
@@ -383,6 +387,7 @@ impl Checker {
                 valid: 0,
                 with_errors: 0,
                 diagnostics: Vec::new(),
+                column_ids: Vec::new(),
             },
             scratch: String::new(),
             copy: Vec::new(),
@@ -638,6 +643,7 @@ impl Checker {
     fn check_header(&mut self) -> Flow {
         self.header_checked = true;
         let header = std::mem::take(&mut self.header);
+        self.report.column_ids = header.get(1).cloned().unwrap_or_default();
         match HeaderCheck::new(&self.schema).run(&header) {
             Ok((columns, items)) => {
                 self.width = 2 + columns.len() as u32;
