@@ -6,7 +6,7 @@
 //! Everything here is a thin conversion; the rules live in `sheetlink-engine`.
 
 use sheetlink_engine::Lang;
-use sheetlink_engine::evaluation::{Report, SheetSchema, Validation, error_file};
+use sheetlink_engine::evaluation::{Report, SheetSchema, Validation, error_file, row_keys};
 use wasm_bindgen::prelude::*;
 
 /// A validation of one evaluation-sheet file, run in steps.
@@ -68,7 +68,7 @@ impl SheetValidation {
         let lang = if lang == "en" { Lang::En } else { Lang::Ja };
         self.report
             .as_ref()
-            .map(|report| CompactReport::new(report, &self.schema, lang))
+            .map(|report| CompactReport::new(report, &self.schema, &self.bytes, lang))
     }
 
     /// The error file (the rows with errors as uploaded, plus an error
@@ -111,11 +111,18 @@ pub struct CompactReport {
     codes: Vec<String>,
     messages: Vec<String>,
     items: Vec<String>,
+    keys: Vec<String>,
 }
 
 impl CompactReport {
-    fn new(report: &Report, schema: &SheetSchema, lang: Lang) -> Self {
+    fn new(report: &Report, schema: &SheetSchema, bytes: &[u8], lang: Lang) -> Self {
         let diagnostics = &report.diagnostics;
+        let rows = diagnostics
+            .iter()
+            .filter_map(|d| d.row)
+            .filter(|&row| row > 4)
+            .collect();
+        let keys = row_keys(bytes, &rows);
         let item_label = |column: Option<u32>| -> String {
             column
                 .and_then(|c| report.column_ids.get(c as usize - 1))
@@ -136,6 +143,15 @@ impl CompactReport {
             codes: diagnostics.iter().map(|d| d.code().to_owned()).collect(),
             messages: diagnostics.iter().map(|d| d.message(lang)).collect(),
             items: diagnostics.iter().map(|d| item_label(d.column)).collect(),
+            keys: diagnostics
+                .iter()
+                .map(|d| {
+                    d.row
+                        .and_then(|row| keys.get(&row))
+                        .cloned()
+                        .unwrap_or_default()
+                })
+                .collect(),
         }
     }
 }
@@ -187,6 +203,12 @@ impl CompactReport {
     pub fn items(&self) -> Vec<String> {
         self.items.clone()
     }
+
+    /// Evaluatee key (column 2) of each error's row (empty for the header
+    /// rows and the file as a whole).
+    pub fn keys(&self) -> Vec<String> {
+        self.keys.clone()
+    }
 }
 
 #[cfg(test)]
@@ -226,6 +248,7 @@ mod tests {
         );
         assert!(report.messages()[0].contains("maximum 100"));
         assert_eq!(report.items(), vec!["score".to_owned()]);
+        assert_eq!(report.keys(), vec!["E2".to_owned()]);
         let errors = String::from_utf8(validation.error_file("en")).expect("UTF-8");
         assert!(errors.contains("B,E2,500"), "{errors}");
         assert!(errors.contains("C6: "), "{errors}");

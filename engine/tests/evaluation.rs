@@ -536,3 +536,16 @@ fn error_file_keeps_the_failed_rows_and_reads_back_once_fixed() {
         ["E2@5: score=42 comment=∅ grade=∅ agree=1"]
     );
 }
+
+#[test]
+fn row_keys_reads_the_key_column_of_the_rows_asked_for() {
+    use sheetlink_engine::evaluation::row_keys;
+    let file = "\u{feff}version:1,period:p,sheet:s\r\nname,employeenumber_or_email,a\r\nx,y,z\r\n,,数値\r\n山田,E1,1\r\n\"田中, 花子\",\"E,2\",2\r\n佐藤,E3,3\r\n";
+    let rows = [6, 7, 99].into_iter().collect();
+    let keys = row_keys(file.as_bytes(), &rows);
+    assert_eq!(
+        keys.into_iter().collect::<Vec<_>>(),
+        vec![(6, "E,2".to_owned()), (7, "E3".to_owned())]
+    );
+    assert!(row_keys(file.as_bytes(), &Default::default()).is_empty());
+}

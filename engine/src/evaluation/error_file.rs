@@ -106,3 +106,22 @@ fn read_records(input: &[u8]) -> Vec<(u32, Vec<String>)> {
     }
     records
 }
+
+/// The evaluatee key (column 2) of each of `rows` in `input`, for screens
+/// that list errors by evaluatee. Rows without a second cell are left out.
+pub fn row_keys(input: &[u8], rows: &std::collections::BTreeSet<u32>) -> BTreeMap<u32, String> {
+    let mut keys = BTreeMap::new();
+    let Some(&last) = rows.last() else {
+        return keys;
+    };
+    let mut tokenizer = Tokenizer::new(utf8_bom_len(input));
+    while let Next::Field(field) = tokenizer.next_field(input, true) {
+        if field.row > last {
+            break;
+        }
+        if field.column == 2 && rows.contains(&field.row) {
+            keys.insert(field.row, String::from_utf8_lossy(field.bytes).into_owned());
+        }
+    }
+    keys
+}

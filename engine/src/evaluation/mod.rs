@@ -18,7 +18,7 @@ mod template;
 mod validate;
 
 pub use batch::{Batch, Change, EvaluateeChanges};
-pub use error_file::{ERROR_CAPTION, error_file};
+pub use error_file::{ERROR_CAPTION, error_file, row_keys};
 pub use schema::{Item, ItemKind, SheetSchema, UNNAMED_BLOCK};
 pub use template::{TemplateRow, identify, write_template};
 pub use validate::{
