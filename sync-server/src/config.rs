@@ -23,6 +23,10 @@ pub struct Config {
     /// An import still applying after this many seconds stops as timed out
     /// (`SHEETLINK_IMPORT_TIMEOUT_SECS`; one hour by default).
     pub import_timeout_secs: u64,
+    /// The built web app (`trunk build` output) served at `/`
+    /// (`SHEETLINK_WEB_DIR`; `web-app/dist`). When the directory is
+    /// missing, only the API is served.
+    pub web_dir: PathBuf,
 }
 
 impl Default for Config {
@@ -34,6 +38,7 @@ impl Default for Config {
             demo: true,
             demo_members: crate::seed::DEMO_MEMBERS,
             import_timeout_secs: 60 * 60,
+            web_dir: PathBuf::from("web-app/dist"),
         }
     }
 }
@@ -64,6 +69,9 @@ impl Config {
         }
         if let Some(count) = env("SHEETLINK_DEMO_MEMBERS") {
             config.demo_members = count.parse()?;
+        }
+        if let Some(dir) = env("SHEETLINK_WEB_DIR") {
+            config.web_dir = PathBuf::from(dir);
         }
         if let Some(flag) = env("SHEETLINK_DEMO") {
             config.demo = !(flag == "0" || flag == "false");

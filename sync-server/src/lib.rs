@@ -91,8 +91,50 @@ pub const ROUTES: &[&str] = &[
     "/api/openapi.json",
 ];
 
-/// The whole HTTP API.
+/// The whole HTTP API, and the web app (from `config.web_dir`) at every
+/// other path: files as they are, and `index.html` for the app's own routes
+/// (`/history/…`), which the browser's app resolves.
 pub fn app(state: AppState) -> Router {
+    let web_dir = state.config.web_dir.clone();
+    let router = api_routes(state)
+        // An unknown API path is a JSON 404, never the app's page.
+        .route("/api/{*rest}", axum::routing::any(unknown_api));
+    let router = if web_dir.join("index.html").is_file() {
+        let index = tower_http::services::ServeFile::new(web_dir.join("index.html"));
+        router.fallback_service(tower_http::services::ServeDir::new(&web_dir).fallback(index))
+    } else {
+        tracing::warn!(dir = %web_dir.display(), "no web app built there; serving the API only");
+        router
+    };
+    // On every answer: no MIME sniffing, no framing (clickjacking), no
+    // referrer leaks, and revalidation of the app's files on every load
+    // (their names carry no hash; the service worker covers offline use).
+    use axum::http::{HeaderValue, header};
+    use tower_http::set_header::SetResponseHeaderLayer;
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+}
+
+async fn unknown_api() -> AppError {
+    AppError::NotFound("No such API path.")
+}
+
+fn api_routes(state: AppState) -> Router {
     Router::new()
         .route("/api/login", post(api::login))
         .route("/api/logout", post(api::logout))

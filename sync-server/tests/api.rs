@@ -547,3 +547,50 @@ async fn five_failed_sign_ins_lock_the_login_id_for_a_while() {
         "other ids are not affected"
     );
 }
+
+#[tokio::test]
+async fn serves_the_web_app_beside_the_api() {
+    let web = std::env::temp_dir().join(format!("sheetlink-test-web-{}", std::process::id()));
+    std::fs::create_dir_all(&web).expect("web dir");
+    std::fs::write(web.join("index.html"), "<!doctype html><title>app</title>").expect("index");
+    std::fs::write(web.join("worker.js"), "onmessage = () => {};").expect("worker");
+    let config = Config {
+        web_dir: web.clone(),
+        ..Config::default()
+    };
+    let (app, _) = common::server("api-web", config);
+    for path in ["/", "/history/0123", "/template"] {
+        let reply = call(&app, Method::GET, path, None, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert!(
+            String::from_utf8_lossy(&reply.body).contains("<title>app</title>"),
+            "{path} is the app's page"
+        );
+    }
+    let worker = call(&app, Method::GET, "/worker.js", None, None).await;
+    assert_eq!(worker.status, StatusCode::OK);
+    assert!(
+        worker
+            .content_type
+            .as_deref()
+            .is_some_and(|t| t.contains("javascript")),
+        "{:?}",
+        worker.content_type
+    );
+    let unknown = call(&app, Method::GET, "/api/no-such-thing", None, None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.json()["error"], "not_found");
+    // Without a built app, the API still works and other paths are 404.
+    let (api_only, _) = common::server(
+        "api-no-web",
+        Config {
+            web_dir: web.join("missing"),
+            ..Config::default()
+        },
+    );
+    assert_eq!(
+        call(&api_only, Method::GET, "/", None, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let _ = std::fs::remove_dir_all(&web);
+}

@@ -1,1 +1,5 @@
-fn main() {}
+//! The web app's entry point (see the library for everything else).
+
+fn main() {
+    sheetlink_web::start();
+}

@@ -1,0 +1,157 @@
+//! The frame: header, navigation, language switch, offline banner, routes.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::api::{self, ApiError, Me};
+use crate::i18n::{Lang, t, use_lang};
+use crate::network;
+use crate::pages::history::{HistoryPage, ImportDetailPage};
+use crate::pages::import::ImportPage;
+use crate::pages::login::LoginPage;
+use crate::pages::template::TemplatePage;
+
+/// Who is signed in, once the server has said.
+#[derive(Debug, Clone, Copy)]
+pub struct Session {
+    /// The member, if signed in.
+    pub me: RwSignal<Option<Me>>,
+    /// Whether the server has been asked yet.
+    pub checked: RwSignal<bool>,
+}
+
+/// The session the app provides.
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let lang = RwSignal::new(Lang::remembered());
+    provide_context(lang);
+    let session = Session {
+        me: RwSignal::new(None),
+        checked: RwSignal::new(false),
+    };
+    provide_context(session);
+    network::watch_browser();
+    network::register_service_worker();
+    spawn_local(async move {
+        match api::get::<Me>("/api/me").await {
+            Ok(me) => session.me.set(Some(me)),
+            Err(ApiError::Offline | ApiError::Status { .. } | ApiError::Unexpected(_)) => {}
+        }
+        session.checked.set(true);
+    });
+    Effect::new(move || {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("lang", lang.get().code());
+        }
+    });
+    let online = network::online();
+
+    view! {
+        <Router>
+            <header class="top">
+                <a class="brand" href="/">"sheetlink"</a>
+                <nav aria-label=t("メニュー", "Menu")>
+                    <A href="/">{t("インポート", "Import")}</A>
+                    <A href="/template">{t("テンプレート", "Template")}</A>
+                    <A href="/history">{t("履歴", "History")}</A>
+                </nav>
+                <div class="spacer"></div>
+                <button
+                    class="link"
+                    id="lang-switch"
+                    on:click=move |_| {
+                        let next = lang.get().pick(Lang::En, Lang::Ja);
+                        next.remember();
+                        lang.set(next);
+                    }
+                >
+                    {move || lang.get().pick("English", "日本語")}
+                </button>
+                <SessionBox/>
+            </header>
+            <Show when=move || !online.get()>
+                <div class="banner offline" role="status" id="offline-banner">
+                    {t(
+                        "オフラインです。保存済みのシートでファイルをチェックできます。アップロードは接続が戻ってから行えます。",
+                        "You are offline. Files can be checked against saved sheets; uploading waits until the connection is back.",
+                    )}
+                </div>
+            </Show>
+            <main>
+                <Routes fallback=|| view! { <p>{t("ページが見つかりません。", "Page not found.")}</p> }>
+                    <Route path=path!("/") view=ImportPage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/template") view=TemplatePage/>
+                    <Route path=path!("/history") view=HistoryPage/>
+                    <Route path=path!("/history/:id") view=ImportDetailPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn SessionBox() -> impl IntoView {
+    let session = use_session();
+    let logout = move |_| {
+        spawn_local(async move {
+            let _ = api::post_empty::<serde_json::Value>("/api/logout").await;
+            crate::cache::clear();
+            session.me.set(None);
+        });
+    };
+    view! {
+        {move || match session.me.get() {
+            Some(me) => view! {
+                <span class="who" id="who">{me.name}</span>
+                <button class="link" on:click=logout>{t("ログアウト", "Sign out")}</button>
+            }
+                .into_any(),
+            None => view! { <A href="/login">{t("ログイン", "Sign in")}</A> }.into_any(),
+        }}
+    }
+}
+
+/// Shows `children` to a signed-in user; otherwise says why not.
+#[component]
+pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let lang = use_lang();
+    let online = network::online();
+    move || {
+        if session.me.get().is_some() {
+            children().into_any()
+        } else if !session.checked.get() {
+            view! { <p class="muted">{t("読み込み中…", "Loading…")}</p> }.into_any()
+        } else if !online.get() {
+            view! {
+                <p class="notice">
+                    {move || lang.get().pick(
+                        "オフラインのため、この画面は使えません。インポート画面で保存済みのシートのチェックはできます。",
+                        "This screen needs the server. The import screen can still check files against saved sheets.",
+                    )}
+                </p>
+            }
+                .into_any()
+        } else {
+            view! {
+                <p class="notice">
+                    {t("この画面を使うにはログインしてください。", "Please sign in to use this screen.")}
+                    " "
+                    <A href="/login">{t("ログイン", "Sign in")}</A>
+                </p>
+            }
+                .into_any()
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! One module per screen.
+
+pub mod history;
+pub mod import;
+pub mod login;
+pub mod template;
