@@ -1,0 +1,380 @@
+//! What the end-to-end tests and the browser benchmark share: an in-process
+//! sheetlink-server on 127.0.0.1 port 0 serving the built web app, that
+//! records every request it receives; and a headless Debian Chromium driven
+//! through chromedriver, both started here and stopped when dropped.
+//!
+//! The web app must be built first (`trunk build --release`, which
+//! `scripts/test.sh` does); [`Server::start`] says so if it is not.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::middleware::Next;
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use sheetlink_server::seed::seed_demo;
+use sheetlink_server::{AppState, Config, Store, app};
+
+/// The workspace's root directory.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// A fresh, empty temporary directory named after `name` and this process.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sheetlink-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// One request the server received.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// Bytes in the request body.
+    pub body_bytes: usize,
+}
+
+/// The in-process server.
+pub struct Server {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Every request received so far.
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+    /// Its data directory.
+    pub data_dir: PathBuf,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Server {
+    /// Starts a server with the demo tenant on a fresh data directory.
+    pub async fn start(name: &str) -> anyhow::Result<Server> {
+        let web_dir = std::env::var_os("SHEETLINK_WEB_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace().join("web-app/dist"));
+        if !web_dir.join("index.html").is_file() {
+            bail!(
+                "the web app is not built in {}: run `trunk build --release` at the repository root first",
+                web_dir.display()
+            );
+        }
+        let data_dir = temp_dir(&format!("{name}-data"));
+        let store = Store::open(&data_dir).context("opening the store")?;
+        store
+            .with_db(seed_demo)
+            .map_err(|e| anyhow::anyhow!("seeding: {e:?}"))?;
+        let config = Config {
+            data_dir: data_dir.clone(),
+            web_dir,
+            ..Config::default()
+        };
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let recorder = {
+            let seen = Arc::clone(&seen);
+            move |request: Request, next: Next| {
+                let seen = Arc::clone(&seen);
+                async move {
+                    let (parts, body) = request.into_parts();
+                    let bytes = axum::body::to_bytes(body, usize::MAX)
+                        .await
+                        .unwrap_or_default();
+                    seen.lock().unwrap_or_else(PoisonError::into_inner).push(Seen {
+                        method: parts.method.to_string(),
+                        path: parts
+                            .uri
+                            .path_and_query()
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
+                        body_bytes: bytes.len(),
+                    });
+                    next.run(Request::from_parts(parts, Body::from(bytes))).await
+                }
+            }
+        };
+        let router = app(AppState::new(store, config)).layer(axum::middleware::from_fn(recorder));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(Server {
+            url,
+            seen,
+            data_dir,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
+    }
+
+    /// Stops the server; the port then refuses connections.
+    pub async fn stop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(mut task) = self.task.take() {
+            // Open connections of the browser may hold a graceful shutdown;
+            // after two seconds the server is simply dropped.
+            if tokio::time::timeout(Duration::from_secs(2), &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+                let _ = task.await;
+            }
+        }
+    }
+
+    /// Requests received so far.
+    pub fn requests(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+/// A headless Chromium session.
+pub struct Browser {
+    /// The WebDriver client.
+    pub client: Client,
+    /// Where downloads land.
+    pub downloads: PathBuf,
+    driver: Child,
+    profile: PathBuf,
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Browser tests share two cores: one at a time keeps timings meaningful.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Holds the browser-test lock for a test's duration.
+pub async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().await
+}
+
+impl Browser {
+    /// Starts chromedriver and a fresh Chromium profile
+    /// (`SHEETLINK_CHROMEDRIVER` / `SHEETLINK_CHROMIUM` override the Debian
+    /// paths).
+    pub async fn start(name: &str) -> anyhow::Result<Browser> {
+        let chromedriver = std::env::var("SHEETLINK_CHROMEDRIVER")
+            .unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
+        let chromium =
+            std::env::var("SHEETLINK_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+        let port = free_port()?;
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| {
+                format!("starting {chromedriver} (apt-get install chromium chromium-driver)")
+            })?;
+        let profile = temp_dir(&format!("{name}-profile"));
+        let downloads = temp_dir(&format!("{name}-downloads"));
+        let capabilities = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1280,1000",
+                    "--enable-precise-memory-info",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+                "prefs": {
+                    "download.default_directory": downloads.display().to_string(),
+                    "download.prompt_for_download": false,
+                },
+            }
+        });
+        let capabilities = match capabilities {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => break client,
+                Err(error) if Instant::now() > deadline => {
+                    bail!("chromedriver did not start a session: {error}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Ok(Browser {
+            client,
+            downloads,
+            driver,
+            profile,
+        })
+    }
+
+    /// Opens `url`.
+    pub async fn goto(&self, url: &str) -> anyhow::Result<()> {
+        self.client.goto(url).await.with_context(|| format!("opening {url}"))
+    }
+
+    /// The element matching `css`, waiting up to 15 s for it.
+    pub async fn wait(&self, css: &str) -> anyhow::Result<Element> {
+        self.wait_for(css, Duration::from_secs(15)).await
+    }
+
+    /// The element matching `css`, waiting up to `timeout`.
+    pub async fn wait_for(&self, css: &str, timeout: Duration) -> anyhow::Result<Element> {
+        self.client
+            .wait()
+            .at_most(timeout)
+            .every(Duration::from_millis(50))
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("waiting for `{css}`"))
+    }
+
+    /// Whether something matches `css` now.
+    pub async fn exists(&self, css: &str) -> anyhow::Result<bool> {
+        Ok(!self.client.find_all(Locator::Css(css)).await?.is_empty())
+    }
+
+    /// Text of the element matching `css` (waiting for it).
+    pub async fn text(&self, css: &str) -> anyhow::Result<String> {
+        Ok(self.wait(css).await?.text().await?)
+    }
+
+    /// Clicks the element matching `css` (waiting for it).
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        self.wait(css).await?.click().await.with_context(|| format!("clicking `{css}`"))
+    }
+
+    /// Types `text` into the element matching `css`.
+    pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let element = self.wait(css).await?;
+        element.clear().await?;
+        element.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Chooses the option with `value` in the select matching `css`.
+    pub async fn select(&self, css: &str, value: &str) -> anyhow::Result<()> {
+        let select = self.wait(css).await?;
+        let option = format!("{css} option[value=\"{value}\"]");
+        self.wait(&option).await?;
+        select.select_by_value(value).await?;
+        Ok(())
+    }
+
+    /// Gives `path` to the file input matching `css`.
+    pub async fn upload(&self, css: &str, path: &Path) -> anyhow::Result<()> {
+        let input = self.wait(css).await?;
+        input.send_keys(&path.display().to_string()).await?;
+        Ok(())
+    }
+
+    /// Runs `script` in the page and returns its value.
+    pub async fn eval(&self, script: &str) -> anyhow::Result<serde_json::Value> {
+        Ok(self.client.execute(script, Vec::new()).await?)
+    }
+
+    /// Runs `script`, which must call `arguments[0]` with its result.
+    pub async fn eval_async(&self, script: &str) -> anyhow::Result<serde_json::Value> {
+        Ok(self.client.execute_async(script, Vec::new()).await?)
+    }
+
+    /// Waits until `condition` (a JavaScript expression) is true.
+    pub async fn wait_until(&self, condition: &str, timeout: Duration) -> anyhow::Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.eval(&format!("return !!({condition});")).await? == serde_json::Value::Bool(true) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("timed out waiting for `{condition}`");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Signs in through the login page and waits for the header to greet.
+    pub async fn sign_in(&self, server: &Server, login: &str, password: &str) -> anyhow::Result<()> {
+        self.goto(&format!("{}/login", server.url)).await?;
+        self.fill("#login-id", login).await?;
+        self.fill("#password", password).await?;
+        self.click("#login-submit").await?;
+        self.wait("#who").await?;
+        Ok(())
+    }
+
+    /// A file that has appeared in the download directory and stopped
+    /// growing, waiting up to 15 s.
+    pub async fn downloaded(&self, name_starts: &str) -> anyhow::Result<Vec<u8>> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            for entry in std::fs::read_dir(&self.downloads)?.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with(name_starts) && !name.ends_with(".crdownload") {
+                    return Ok(std::fs::read(entry.path())?);
+                }
+            }
+            if Instant::now() > deadline {
+                bail!("no download starting with {name_starts} in {}", self.downloads.display());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Ends the session and the browser.
+    pub async fn close(mut self) {
+        let client = self.client.clone();
+        let _ = client.close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        // A test that failed half-way leaves its Chromium behind; its
+        // profile directory names it.
+        let _ = Command::new("pkill")
+            .arg("-f")
+            .arg(format!("user-data-dir={}", self.profile.display()))
+            .status();
+        let _ = std::fs::remove_dir_all(&self.profile);
+        let _ = std::fs::remove_dir_all(&self.downloads);
+    }
+}
