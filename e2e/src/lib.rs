@@ -91,16 +91,19 @@ impl Server {
                     let bytes = axum::body::to_bytes(body, usize::MAX)
                         .await
                         .unwrap_or_default();
-                    seen.lock().unwrap_or_else(PoisonError::into_inner).push(Seen {
-                        method: parts.method.to_string(),
-                        path: parts
-                            .uri
-                            .path_and_query()
-                            .map(ToString::to_string)
-                            .unwrap_or_default(),
-                        body_bytes: bytes.len(),
-                    });
-                    next.run(Request::from_parts(parts, Body::from(bytes))).await
+                    seen.lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(Seen {
+                            method: parts.method.to_string(),
+                            path: parts
+                                .uri
+                                .path_and_query()
+                                .map(ToString::to_string)
+                                .unwrap_or_default(),
+                            body_bytes: bytes.len(),
+                        });
+                    next.run(Request::from_parts(parts, Body::from(bytes)))
+                        .await
                 }
             }
         };
@@ -144,7 +147,10 @@ impl Server {
 
     /// Requests received so far.
     pub fn requests(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -168,7 +174,9 @@ pub struct Browser {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// Browser tests share two cores: one at a time keeps timings meaningful.
@@ -245,7 +253,10 @@ impl Browser {
 
     /// Opens `url`.
     pub async fn goto(&self, url: &str) -> anyhow::Result<()> {
-        self.client.goto(url).await.with_context(|| format!("opening {url}"))
+        self.client
+            .goto(url)
+            .await
+            .with_context(|| format!("opening {url}"))
     }
 
     /// The element matching `css`, waiting up to 15 s for it.
@@ -276,7 +287,11 @@ impl Browser {
 
     /// Clicks the element matching `css` (waiting for it).
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
-        self.wait(css).await?.click().await.with_context(|| format!("clicking `{css}`"))
+        self.wait(css)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("clicking `{css}`"))
     }
 
     /// Types `text` into the element matching `css`.
@@ -317,7 +332,9 @@ impl Browser {
     pub async fn wait_until(&self, condition: &str, timeout: Duration) -> anyhow::Result<()> {
         let deadline = Instant::now() + timeout;
         loop {
-            if self.eval(&format!("return !!({condition});")).await? == serde_json::Value::Bool(true) {
+            if self.eval(&format!("return !!({condition});")).await?
+                == serde_json::Value::Bool(true)
+            {
                 return Ok(());
             }
             if Instant::now() > deadline {
@@ -328,7 +345,12 @@ impl Browser {
     }
 
     /// Signs in through the login page and waits for the header to greet.
-    pub async fn sign_in(&self, server: &Server, login: &str, password: &str) -> anyhow::Result<()> {
+    pub async fn sign_in(
+        &self,
+        server: &Server,
+        login: &str,
+        password: &str,
+    ) -> anyhow::Result<()> {
         self.goto(&format!("{}/login", server.url)).await?;
         self.fill("#login-id", login).await?;
         self.fill("#password", password).await?;
@@ -349,7 +371,10 @@ impl Browser {
                 }
             }
             if Instant::now() > deadline {
-                bail!("no download starting with {name_starts} in {}", self.downloads.display());
+                bail!(
+                    "no download starting with {name_starts} in {}",
+                    self.downloads.display()
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

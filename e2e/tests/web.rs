@@ -3,10 +3,60 @@
 
 use std::time::Duration;
 
+use std::path::PathBuf;
+
+use anyhow::Context as _;
 use sheetlink_e2e::{Browser, Server, one_at_a_time, temp_dir};
 use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER};
 
 type Result = anyhow::Result<()>;
+
+/// The template of `items` of (2026-h1, performance), fetched by the page
+/// with the signed-in user's session.
+async fn template(browser: &Browser, items: &[&str]) -> anyhow::Result<String> {
+    let items = serde_json::to_string(items)?;
+    let text = browser
+        .eval_async(&format!(
+            "const done = arguments[0];
+             fetch('/api/periods/2026-h1/sheets/performance/template', {{
+                 method: 'POST', headers: {{'Content-Type': 'application/json'}},
+                 body: JSON.stringify({{items: {items}}})
+             }}).then(r => r.text()).then(done, e => done('ERROR ' + e));"
+        ))
+        .await?;
+    let text = text.as_str().context("template text")?.to_owned();
+    // (`text()` drops the BOM.)
+    anyhow::ensure!(
+        text.trim_start_matches('\u{feff}').starts_with("version:1"),
+        "not a template: {text:.200}"
+    );
+    Ok(text)
+}
+
+/// The CSV rows of `text` (no quoted commas in these tests).
+fn rows(text: &str) -> Vec<Vec<String>> {
+    text.trim_start_matches('\u{feff}')
+        .split("\r\n")
+        .filter(|line| !line.is_empty())
+        .map(|line| line.split(',').map(str::to_owned).collect())
+        .collect()
+}
+
+fn write_rows(rows: &[Vec<String>]) -> String {
+    let mut out = String::from("\u{feff}");
+    for row in rows {
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Saves `text` as a file the browser can be given.
+fn save(name: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+    let path = temp_dir(name).join(format!("{name}.csv"));
+    std::fs::write(&path, bytes)?;
+    Ok(path)
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signs_in_with_japanese_default_and_switches_to_english() -> Result {
@@ -18,13 +68,233 @@ async fn signs_in_with_japanese_default_and_switches_to_english() -> Result {
     browser.fill("#login-id", DEMO_ADMIN.0).await?;
     browser.fill("#password", "wrong password").await?;
     browser.click("#login-submit").await?;
-    assert!(browser.text("#login-error").await?.contains("パスワードが違います"));
+    assert!(
+        browser
+            .text("#login-error")
+            .await?
+            .contains("パスワードが違います")
+    );
     browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
     assert_eq!(browser.text("#who").await?, "人事 管理者");
     assert_eq!(browser.text("h1").await?, "評価シートのインポート");
     browser.click("#lang-switch").await?;
-    browser.wait_until("document.querySelector('h1').textContent === 'Import evaluation sheets'", Duration::from_secs(5)).await?;
-    assert_eq!(browser.eval("return document.documentElement.lang").await?, "en");
+    browser
+        .wait_until(
+            "document.querySelector('h1').textContent === 'Import evaluation sheets'",
+            Duration::from_secs(5),
+        )
+        .await?;
+    assert_eq!(
+        browser.eval("return document.documentElement.lang").await?,
+        "en"
+    );
+    browser.close().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_a_template_of_the_chosen_items() -> Result {
+    let _one = one_at_a_time().await;
+    let server = Server::start("template").await?;
+    let browser = Browser::start("template").await?;
+    browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
+    browser.click("a[href='/template']").await?;
+    browser.select("#period", "2026-h1").await?;
+    browser.select("#sheet", "performance").await?;
+    browser.wait("ul.items input[value='score_total']").await?;
+    browser.fill("#item-search", "総合").await?;
+    browser.click("#select-shown").await?;
+    let count = browser.text("#selected-count").await?;
+    assert!(count.starts_with("選択中 3 /"), "{count}");
+    browser.click("#download-template").await?;
+    let file = String::from_utf8(browser.downloaded("template_2026-h1_performance").await?)?;
+    let rows = rows(&file);
+    assert_eq!(
+        rows[0],
+        ["version:1", "period:2026-h1", "sheet:performance"]
+    );
+    assert_eq!(
+        rows[1],
+        [
+            "name",
+            "employeenumber_or_email",
+            "score_total",
+            "grade",
+            "calibrated"
+        ]
+    );
+    assert_eq!(rows[2][2], "【業績評価>未設定>総合点】");
+    assert_eq!(rows[3], ["", "", "数値", "プルダウン", "チェックボックス"]);
+    assert!(rows.len() > 4 + 20, "one row per evaluatee: {}", rows.len());
+    assert!(
+        browser
+            .text("#template-message")
+            .await?
+            .contains("オフラインでも")
+    );
+    browser.close().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shows_each_error_at_its_row_and_column() -> Result {
+    let _one = one_at_a_time().await;
+    let server = Server::start("errors").await?;
+    let browser = Browser::start("errors").await?;
+    browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
+    let mut rows = rows(&template(&browser, &["score_total", "grade"]).await?);
+    rows[5][2] = "500".into(); // C6: above the maximum of 100
+    rows[6][3] = "Z".into(); // D7: not one of S, A, B, C, D
+    let key7 = rows[6][1].clone();
+    let file = save("errors", write_rows(&rows).as_bytes())?;
+    browser.upload("#file-input", &file).await?;
+    let summary = browser.wait("#summary").await?;
+    assert_eq!(
+        summary.attr("data-status").await?.as_deref(),
+        Some("errors")
+    );
+    assert_eq!(browser.text("#count-errors").await?, "2");
+    let c6 = browser
+        .text(".error-row[data-row='6'][data-column='3']")
+        .await?;
+    assert!(
+        c6.contains("C (3)") && c6.contains("【業績評価>未設定>総合点】") && c6.contains("100"),
+        "{c6}"
+    );
+    let d7 = browser
+        .text(".error-row[data-row='7'][data-column='4']")
+        .await?;
+    assert!(d7.contains("D (4)") && d7.contains(&key7), "{d7}");
+    browser.fill("#filter-key", &key7).await?;
+    browser
+        .wait_until(
+            "document.querySelectorAll('.error-row:not(.head)').length === 1",
+            Duration::from_secs(5),
+        )
+        .await?;
+    browser.click("#download-error-file").await?;
+    let errors = String::from_utf8(browser.downloaded("errors_").await?)?;
+    assert!(
+        errors.contains("C6: ") && errors.contains("D7: "),
+        "{errors}"
+    );
+    // Nothing of the file went to the server: it was only checked here.
+    let file_len = std::fs::metadata(&file)?.len() as usize;
+    for seen in server.requests() {
+        assert!(
+            seen.body_bytes < file_len / 2,
+            "a request carried the file: {seen:?}"
+        );
+        assert!(!seen.path.contains("/imports"), "{seen:?}");
+    }
+    browser.close().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_valid_file_is_dry_run_applied_and_listed_in_the_history() -> Result {
+    let _one = one_at_a_time().await;
+    let server = Server::start("apply").await?;
+    let browser = Browser::start("apply").await?;
+    browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
+    let mut rows = rows(&template(&browser, &["score_total", "grade"]).await?);
+    let stored = (4..rows.len())
+        .find(|&r| !rows[r][2].is_empty())
+        .context("a stored score")?;
+    rows[stored][2] = String::new(); // blank: deletes the stored score
+    let changed = (4..rows.len())
+        .find(|&r| r != stored)
+        .context("another row")?;
+    rows[changed][2] = "77.5".into();
+    let file = save("apply", write_rows(&rows).as_bytes())?;
+    let file_len = std::fs::metadata(&file)?.len() as usize;
+    browser.upload("#file-input", &file).await?;
+    let summary = browser.wait("#summary").await?;
+    assert_eq!(summary.attr("data-status").await?.as_deref(), Some("ok"));
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|seen| seen.body_bytes < file_len / 2),
+        "no request carries the file before upload: {:?}",
+        server.requests()
+    );
+    browser.click("#dry-run").await?;
+    browser.wait("#dry-run-result").await?;
+    assert!(
+        browser.exists("#plan-deletes").await?,
+        "the blank that deletes is called out"
+    );
+    assert!(browser.exists(".change.delete").await?);
+    let created: u32 = browser.text("#plan-created").await?.parse()?;
+    let updated: u32 = browser.text("#plan-updated").await?.parse()?;
+    assert_eq!(created + updated, 2, "the two rows changed");
+    let uploads: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|s| s.path.contains("/imports"))
+        .collect();
+    assert_eq!(uploads.len(), 1);
+    assert!(
+        uploads[0].path.ends_with("?dry_run=true") && uploads[0].body_bytes == file_len,
+        "{uploads:?}"
+    );
+    browser.click("#apply").await?;
+    let result = browser
+        .wait_for("#import-result", Duration::from_secs(30))
+        .await?;
+    assert_eq!(
+        result.attr("data-status").await?.as_deref(),
+        Some("completed")
+    );
+    browser.click("#import-result a").await?;
+    let detail = browser.wait("#detail").await?;
+    assert_eq!(
+        detail.attr("data-status").await?.as_deref(),
+        Some("completed")
+    );
+    browser.goto(&format!("{}/history", server.url)).await?;
+    browser.wait("#history tr[data-status='completed']").await?;
+    browser.close().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_leader_cannot_open_another_operators_import() -> Result {
+    let _one = one_at_a_time().await;
+    let server = Server::start("leader").await?;
+    let browser = Browser::start("leader").await?;
+    browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
+    let file = template(&browser, &["score_total"]).await?;
+    let id = browser
+        .eval_async(&format!(
+            "const done = arguments[0];
+             fetch('/api/periods/2026-h1/sheets/performance/imports', {{
+                 method: 'POST', headers: {{'Idempotency-Key': 'e2e-leader'}}, body: {}
+             }}).then(r => r.json()).then(j => done(j.id), e => done(null));",
+            serde_json::to_string(&file)?
+        ))
+        .await?;
+    let id = id.as_str().context("import id")?.to_owned();
+    browser.click("button.link:not(#lang-switch)").await?; // sign out
+    browser.wait("header a[href='/login']").await?;
+    browser
+        .sign_in(&server, DEMO_LEADER.0, DEMO_LEADER.1)
+        .await?;
+    browser.goto(&format!("{}/history", server.url)).await?;
+    browser
+        .wait(&format!("#history tr[data-id='{id}']"))
+        .await?;
+    browser
+        .goto(&format!("{}/history/{id}", server.url))
+        .await?;
+    assert!(
+        browser
+            .text("#not-allowed")
+            .await?
+            .contains("権限がありません")
+    );
+    assert!(!browser.exists("#revert").await?);
     browser.close().await;
     Ok(())
 }

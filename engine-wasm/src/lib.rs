@@ -127,10 +127,7 @@ impl CompactReport {
             column
                 .and_then(|c| report.column_ids.get(c as usize - 1))
                 .and_then(|id| schema.item(id))
-                .map(|item| match item.label.as_slice() {
-                    [] => item.id.clone(),
-                    path => path.join(" > "),
-                })
+                .map(|item| item.caption())
                 .unwrap_or_default()
         };
         CompactReport {
@@ -198,8 +195,8 @@ impl CompactReport {
         self.messages.clone()
     }
 
-    /// Label of the item in each error's column (empty when the column is
-    /// not an item's).
+    /// Caption of the item in each error's column, as in row 3 of a
+    /// template (`【Block>Item】`; empty when the column is not an item's).
     pub fn items(&self) -> Vec<String> {
         self.items.clone()
     }
@@ -247,7 +244,7 @@ mod tests {
             (vec![6], vec![3], vec!["number.above_max".to_owned()])
         );
         assert!(report.messages()[0].contains("maximum 100"));
-        assert_eq!(report.items(), vec!["score".to_owned()]);
+        assert_eq!(report.items(), vec!["【score】".to_owned()]);
         assert_eq!(report.keys(), vec!["E2".to_owned()]);
         let errors = String::from_utf8(validation.error_file("en")).expect("UTF-8");
         assert!(errors.contains("B,E2,500"), "{errors}");

@@ -55,8 +55,8 @@ let wasm_bindgen = (function(exports) {
             return ret >>> 0;
         }
         /**
-         * Label of the item in each error's column (empty when the column is
-         * not an item's).
+         * Caption of the item in each error's column, as in row 3 of a
+         * template (`【Block>Item】`; empty when the column is not an item's).
          * @returns {string[]}
          */
         items() {

@@ -121,17 +121,30 @@ pub async fn post_empty<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> 
     json(send(Request::post(path).build()).await?).await
 }
 
+/// How a file is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upload<'a> {
+    /// `?dry_run=true`: checked and planned, nothing applied.
+    DryRun,
+    /// Applied; retries with the same key apply once.
+    Apply {
+        /// The `Idempotency-Key`.
+        idempotency_key: &'a str,
+    },
+}
+
 /// `POST path` with a file as the body (streamed by the browser from disk,
 /// never copied into this page's memory), decoded.
 pub async fn post_file<T: DeserializeOwned>(
     path: &str,
     file: &web_sys::File,
-    idempotency_key: Option<&str>,
+    upload: Upload<'_>,
 ) -> Result<T, ApiError> {
     let mut builder: RequestBuilder = Request::post(path).header("Content-Type", "text/csv");
-    if let Some(key) = idempotency_key {
-        builder = builder.header("Idempotency-Key", key);
-    }
+    builder = match upload {
+        Upload::DryRun => builder.query([("dry_run", "true")]),
+        Upload::Apply { idempotency_key } => builder.header("Idempotency-Key", idempotency_key),
+    };
     let body: &wasm_bindgen::JsValue = file.as_ref();
     json(send(builder.body(body.clone())).await?).await
 }

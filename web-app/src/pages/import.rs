@@ -8,7 +8,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
 
-use crate::api::{self, ApiError, DryRun, HistoryLine, ImportDetails, ImportRecord, segment};
+use crate::api::{
+    self, ApiError, DryRun, HistoryLine, ImportDetails, ImportRecord, Upload, segment,
+};
 use crate::app::use_session;
 use crate::cache::{self, CachedSheet};
 use crate::errors::ErrorTable;
@@ -359,7 +361,7 @@ fn Upload(
         busy.set(true);
         failure.set(None);
         spawn_local(async move {
-            match api::post_file::<DryRun>(&format!("{path}?dry_run=true"), &file, None).await {
+            match api::post_file::<DryRun>(&path, &file, Upload::DryRun).await {
                 Ok(plan) => dry_run.set(Some(plan)),
                 Err(error) => failure.set(Some(error.describe(lang.get_untracked()))),
             }
@@ -376,7 +378,15 @@ fn Upload(
         applying.set(Some((0, 0)));
         spawn_local(poll_progress(applying));
         spawn_local(async move {
-            match api::post_file::<ImportRecord>(&path, &file, Some(&idempotency_key)).await {
+            match api::post_file::<ImportRecord>(
+                &path,
+                &file,
+                Upload::Apply {
+                    idempotency_key: &idempotency_key,
+                },
+            )
+            .await
+            {
                 Ok(record) => result.set(Some(record)),
                 Err(error) => failure.set(Some(error.describe(lang.get_untracked()))),
             }
