@@ -169,6 +169,8 @@ pub struct Browser {
     pub client: Client,
     /// Where downloads land.
     pub downloads: PathBuf,
+    /// Where files to upload are written ([`Browser::file`]).
+    uploads: PathBuf,
     driver: Child,
     profile: PathBuf,
 }
@@ -207,6 +209,7 @@ impl Browser {
             })?;
         let profile = temp_dir(&format!("{name}-profile"));
         let downloads = temp_dir(&format!("{name}-downloads"));
+        let uploads = temp_dir(&format!("{name}-uploads"));
         let capabilities = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": chromium,
@@ -246,6 +249,7 @@ impl Browser {
         Ok(Browser {
             client,
             downloads,
+            uploads,
             driver,
             profile,
         })
@@ -309,6 +313,14 @@ impl Browser {
         self.wait(&option).await?;
         select.select_by_value(value).await?;
         Ok(())
+    }
+
+    /// Writes `bytes` as a file named `name` that can be given to a file
+    /// input; removed with the browser.
+    pub fn file(&self, name: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {
+        let path = self.uploads.join(name);
+        std::fs::write(&path, bytes)?;
+        Ok(path)
     }
 
     /// Gives `path` to the file input matching `css`.
@@ -380,6 +392,14 @@ impl Browser {
         }
     }
 
+    /// Saves a PNG of the page to the system's temporary directory, for a
+    /// failing test's report, and returns where.
+    pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
+        let path = std::env::temp_dir().join(format!("sheetlink-e2e-{name}.png"));
+        std::fs::write(&path, self.client.screenshot().await?)?;
+        Ok(path)
+    }
+
     /// Ends the session and the browser.
     pub async fn close(mut self) {
         let client = self.client.clone();
@@ -401,5 +421,6 @@ impl Drop for Browser {
             .status();
         let _ = std::fs::remove_dir_all(&self.profile);
         let _ = std::fs::remove_dir_all(&self.downloads);
+        let _ = std::fs::remove_dir_all(&self.uploads);
     }
 }

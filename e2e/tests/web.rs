@@ -3,10 +3,8 @@
 
 use std::time::Duration;
 
-use std::path::PathBuf;
-
 use anyhow::Context as _;
-use sheetlink_e2e::{Browser, Server, one_at_a_time, temp_dir};
+use sheetlink_e2e::{Browser, Server, one_at_a_time};
 use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER};
 
 type Result = anyhow::Result<()>;
@@ -49,13 +47,6 @@ fn write_rows(rows: &[Vec<String>]) -> String {
         out.push_str("\r\n");
     }
     out
-}
-
-/// Saves `text` as a file the browser can be given.
-fn save(name: &str, bytes: &[u8]) -> anyhow::Result<PathBuf> {
-    let path = temp_dir(name).join(format!("{name}.csv"));
-    std::fs::write(&path, bytes)?;
-    Ok(path)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -146,7 +137,7 @@ async fn shows_each_error_at_its_row_and_column() -> Result {
     rows[5][2] = "500".into(); // C6: above the maximum of 100
     rows[6][3] = "Z".into(); // D7: not one of S, A, B, C, D
     let key7 = rows[6][1].clone();
-    let file = save("errors", write_rows(&rows).as_bytes())?;
+    let file = browser.file("errors.csv", write_rows(&rows).as_bytes())?;
     browser.upload("#file-input", &file).await?;
     let summary = browser.wait("#summary").await?;
     assert_eq!(
@@ -206,7 +197,7 @@ async fn a_valid_file_is_dry_run_applied_and_listed_in_the_history() -> Result {
         .find(|&r| r != stored)
         .context("another row")?;
     rows[changed][2] = "77.5".into();
-    let file = save("apply", write_rows(&rows).as_bytes())?;
+    let file = browser.file("apply.csv", write_rows(&rows).as_bytes())?;
     let file_len = std::fs::metadata(&file)?.len() as usize;
     browser.upload("#file-input", &file).await?;
     let summary = browser.wait("#summary").await?;
@@ -295,6 +286,159 @@ async fn a_group_leader_cannot_open_another_operators_import() -> Result {
             .contains("権限がありません")
     );
     assert!(!browser.exists("#revert").await?);
+    browser.close().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validates_offline_with_the_server_stopped() -> Result {
+    let _one = one_at_a_time().await;
+    let mut server = Server::start("offline").await?;
+    let browser = Browser::start("offline").await?;
+    browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
+    let mut rows = rows(&template(&browser, &["score_total", "grade"]).await?);
+    // The template page keeps the schema of what it downloads.
+    browser.click("a[href='/template']").await?;
+    browser.select("#period", "2026-h1").await?;
+    browser.select("#sheet", "performance").await?;
+    browser.click("ul.items input[value='score_total']").await?;
+    browser.click("#download-template").await?;
+    browser.wait("#template-message.ok").await?;
+    browser
+        .wait_until(
+            "navigator.serviceWorker.controller !== null",
+            Duration::from_secs(15),
+        )
+        .await?;
+    server.stop().await;
+    browser.goto(&server.url).await?;
+    browser.wait("#offline-banner").await?;
+    assert!(
+        !browser.exists("#who").await?,
+        "nobody is signed in offline"
+    );
+    rows[5][2] = "101".into();
+    let file = browser.file("offline.csv", write_rows(&rows).as_bytes())?;
+    browser.upload("#file-input", &file).await?;
+    let summary = browser.wait("#summary").await?;
+    assert_eq!(
+        summary.attr("data-status").await?.as_deref(),
+        Some("errors")
+    );
+    browser
+        .wait(".error-row[data-row='6'][data-column='3']")
+        .await?;
+    assert!(
+        browser.exists("#upload-unavailable").await?,
+        "uploading waits for the network"
+    );
+    browser.close().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refuses_a_file_over_30_mb_at_once() -> Result {
+    let _one = one_at_a_time().await;
+    let server = Server::start("too-large").await?;
+    let browser = Browser::start("too-large").await?;
+    browser.goto(&server.url).await?;
+    let path = browser.file("huge.csv", b"")?;
+    let file = std::fs::OpenOptions::new().write(true).open(&path)?;
+    file.set_len(sheetlink_engine::evaluation::MAX_FILE_BYTES as u64 + 1)?;
+    browser.upload("#file-input", &path).await?;
+    let refused = browser.text("#refused").await?;
+    assert!(
+        refused.contains("大きすぎます") && refused.contains("31.5 MB"),
+        "{refused}"
+    );
+    assert!(server.requests().iter().all(|seen| seen.body_bytes == 0));
+    browser.close().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::print_stdout)] // the measured gap goes to the test log
+async fn a_30_mb_file_is_validated_while_the_page_keeps_answering() -> Result {
+    use sheetlink_engine::evaluation::sample::{filled_template, sheet_schema};
+    let _one = one_at_a_time().await;
+    let server = Server::start("large").await?;
+    let browser = Browser::start("large").await?;
+    browser.goto(&server.url).await?;
+    browser.wait("#file-input").await?;
+    // The generated sheet's schema, stored as the app stores what it
+    // downloads (nobody is signed in, so the app takes it from there).
+    let schema = sheet_schema(1_000, 10_000);
+    let bytes = filled_template(&schema, 10_000, 7);
+    assert!(bytes.len() > 25_000_000, "{}", bytes.len());
+    let schema_json = serde_json::to_string(&serde_json::to_string(&schema)?)?;
+    let index =
+        serde_json::json!([{"period": schema.period, "sheet": schema.sheet, "label": "large"}]);
+    browser
+        .eval(&format!(
+            "localStorage.setItem('sheetlink.schema.{}/{}', JSON.stringify({schema_json}));
+             localStorage.setItem('sheetlink.schemas', {});
+             window.probe = {{ maxGap: 0, clicks: 0, clicksWhileValidating: 0 }};
+             let last = performance.now();
+             setInterval(() => {{
+                 const now = performance.now();
+                 probe.maxGap = Math.max(probe.maxGap, now - last);
+                 last = now;
+             }}, 5);
+             document.addEventListener('click', () => {{
+                 probe.clicks += 1;
+                 if (document.getElementById('validating')) probe.clicksWhileValidating += 1;
+             }}, true);
+             return true;",
+            schema.period,
+            schema.sheet,
+            serde_json::to_string(&index.to_string())?
+        ))
+        .await?;
+    let file = browser.file("large.csv", &bytes)?;
+    browser.upload("#file-input", &file).await?;
+    // Click the language switch while the check runs: each click must be
+    // handled (the heading changes language) before the check ends.
+    let mut headings = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !browser.exists("#summary").await? {
+        if std::time::Instant::now() > deadline || browser.exists("#refused").await? {
+            let picture = browser.screenshot("large").await?;
+            anyhow::bail!(
+                "no report ({}): {}",
+                picture.display(),
+                browser.text("main").await?
+            );
+        }
+        browser.click("#lang-switch").await?;
+        headings.push(browser.text("h1").await?);
+    }
+    let probe = browser.eval("return probe;").await?;
+    let summary = browser.wait("#summary").await?;
+    assert_eq!(summary.attr("data-status").await?.as_deref(), Some("ok"));
+    assert_eq!(browser.text("#count-evaluatees").await?, "10000");
+    let while_validating = probe["clicksWhileValidating"].as_u64().unwrap_or(0);
+    assert!(
+        while_validating >= 1,
+        "no click landed during the check: {probe}"
+    );
+    assert!(
+        headings.windows(2).all(|pair| pair[0] != pair[1]),
+        "every click switched the language at once: {headings:?}"
+    );
+    let max_gap = probe["maxGap"].as_f64().unwrap_or(f64::MAX);
+    assert!(
+        max_gap < 250.0,
+        "the page's thread stalled for {max_gap:.0} ms"
+    );
+    println!(
+        "30 MB check: {while_validating} clicks handled while validating; longest main-thread gap {max_gap:.0} ms"
+    );
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|seen| seen.body_bytes < 1_000_000)
+    );
     browser.close().await;
     Ok(())
 }
