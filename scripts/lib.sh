@@ -17,10 +17,10 @@ ensure_rust_targets() {
   fi
 }
 
-# ensure_cargo_tool BINARY CRATE VERSION: install a cargo tool unless that
-# version is already on PATH.
+# ensure_cargo_tool BINARY CRATE VERSION [--locked|--unlocked]: install a
+# cargo tool unless that version is already on PATH.
 ensure_cargo_tool() {
-  local binary=$1 crate=$2 version=$3
+  local binary=$1 crate=$2 version=$3 lock=${4:---locked}
   if command -v "$binary" >/dev/null && "$binary" --version 2>/dev/null | grep -q "$version"; then
     return
   fi
@@ -28,5 +28,34 @@ ensure_cargo_tool() {
     return
   fi
   step "installing $crate $version"
-  cargo install --locked "$crate@$version"
+  if [ "$lock" = --locked ]; then
+    cargo install --locked "$crate@$version"
+  else
+    cargo install "$crate@$version"
+  fi
+}
+
+# What building and testing the web app needs: Trunk, the wasm-bindgen CLI of
+# exactly the version in Cargo.lock (Trunk cannot download one here; it must
+# be on PATH), and Debian's Chromium with its chromedriver for the browser
+# tests. wasm-opt is not used (see web-app/index.html).
+ensure_web_tools() {
+  ensure_cargo_tool trunk trunk 0.21.14
+  local bindgen
+  bindgen=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+  # The CLI's own dependencies are newer than its lock file allows: no --locked.
+  ensure_cargo_tool wasm-bindgen wasm-bindgen-cli "$bindgen" --unlocked
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    step "installing Chromium and chromedriver (Debian)"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update
+    $sudo apt-get install -y chromium chromium-driver
+  fi
+}
+
+# Builds the web app into web-app/dist, which the server serves.
+build_web_app() {
+  step "building the web app (trunk build --release)"
+  trunk build --release
 }

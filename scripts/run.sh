@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Runs sheetlink: checks the demo files offline with the CLI, then serves the
-# API (sync-server, embedded redb, demo tenant) until Ctrl-C. The web app
-# joins when it lands. Safe to re-run: the demo tenant is seeded once.
+# Runs sheetlink: builds the web app, checks the demo files offline with the
+# CLI, then serves the web app and the API from one address (sync-server,
+# embedded redb, demo tenant) until Ctrl-C. Safe to re-run: the demo tenant is
+# seeded once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
 ensure_rust_targets
+ensure_web_tools
+build_web_app
 cargo build --locked --release -p sheetlink-cli -p sheetlink-server
 
 for file in examples/demo/evaluation.csv examples/demo/evaluation-with-errors.csv; do
@@ -21,6 +24,7 @@ export SHEETLINK_LISTEN="${SHEETLINK_LISTEN:-127.0.0.1:8080}"
 export SHEETLINK_DATA_DIR="${SHEETLINK_DATA_DIR:-data/demo}"
 step "sheetlink-server on http://$SHEETLINK_LISTEN (data in $SHEETLINK_DATA_DIR)"
 cat <<HELP
+Open http://$SHEETLINK_LISTEN/ in a browser (web app and API on one address).
 Demo accounts: evaluation admin  admin / admin-demo-2026
                group leader      leader / leader-demo-2026 (営業部, 2026年度上期)
 Try:

@@ -8,15 +8,19 @@ cd "$(dirname "$0")/.."
 
 ensure_rust_targets
 ensure_cargo_tool cargo-fuzz cargo-fuzz 0.13.2
+ensure_web_tools
 
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --locked -p sheetlink-web --target wasm32-unknown-unknown -- -D warnings
 
 step "the engine builds for the browser (wasm32-unknown-unknown)"
 cargo build --locked -p sheetlink-engine -p sheetlink-engine-wasm --target wasm32-unknown-unknown --release
 
-step "unit, table, property and process tests"
+build_web_app
+
+step "unit, table, property, process and browser (e2e) tests"
 test_log=$(mktemp)
 trap 'rm -f "$test_log"' EXIT
 cargo test --workspace --locked 2>&1 | tee "$test_log"
@@ -24,6 +28,7 @@ cargo test --workspace --locked 2>&1 | tee "$test_log"
 step "benchmarks run once as tests (release build, one iteration each)"
 cargo bench --locked -p sheetlink-engine --bench validate --bench linkage -- --test
 cargo bench --locked -p sheetlink-server --bench apply -- --test
+scripts/bench-browser.sh
 
 step "fuzz targets build and run for ${FUZZ_SECONDS:=20} s each"
 (

@@ -62,6 +62,12 @@ pub struct Server {
 impl Server {
     /// Starts a server with the demo tenant on a fresh data directory.
     pub async fn start(name: &str) -> anyhow::Result<Server> {
+        Server::start_with(name, axum::Router::new()).await
+    }
+
+    /// Starts a server that also answers the routes of `extra` (the
+    /// benchmark's page and data).
+    pub async fn start_with(name: &str, extra: axum::Router) -> anyhow::Result<Server> {
         let web_dir = std::env::var_os("SHEETLINK_WEB_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace().join("web-app/dist"));
@@ -107,7 +113,9 @@ impl Server {
                 }
             }
         };
-        let router = app(AppState::new(store, config)).layer(axum::middleware::from_fn(recorder));
+        let router = app(AppState::new(store, config))
+            .merge(extra)
+            .layer(axum::middleware::from_fn(recorder));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();

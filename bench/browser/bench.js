@@ -1,0 +1,71 @@
+// Runs both contenders over the same bytes and leaves the figures in
+// `window.benchResult` for the driver (e2e/src/bin/browser-bench.rs).
+const RUNS = 5;
+
+function validateInWorker(worker, schemaText, bytes) {
+  return new Promise((resolve, reject) => {
+    const copy = bytes.slice(0); // the worker takes the buffer it is given
+    const started = performance.now();
+    worker.onmessage = (event) => {
+      if (event.data.kind === "report") {
+        resolve({ millis: performance.now() - started, report: event.data });
+      } else if (event.data.kind === "failed") {
+        reject(new Error(event.data.message));
+      }
+    };
+    worker.postMessage({ kind: "validate", schema: schemaText, lang: "en", bytes: copy }, [copy]);
+  });
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function run() {
+  const state = document.getElementById("state");
+  const [schemaText, bytes] = await Promise.all([
+    fetch("/bench/schema.json").then((r) => r.text()),
+    fetch("/bench/file.csv").then((r) => r.arrayBuffer()),
+  ]);
+  const schema = JSON.parse(schemaText);
+
+  state.textContent = "wasm…";
+  const worker = new Worker("/worker.js");
+  await validateInWorker(worker, schemaText, bytes); // warm-up: compile and instantiate
+  const wasm = [];
+  let wasmReport;
+  for (let i = 0; i < RUNS; i++) {
+    const { millis, report } = await validateInWorker(worker, schemaText, bytes);
+    wasm.push(millis);
+    wasmReport = report;
+  }
+  worker.terminate();
+
+  state.textContent = "papa…";
+  const heapBefore = performance.memory ? performance.memory.usedJSHeapSize : 0;
+  validateWithPapa(schema, new Uint8Array(bytes)); // warm-up
+  const papa = [];
+  let papaHeap = 0;
+  let papaResult;
+  for (let i = 0; i < RUNS; i++) {
+    papaResult = null;
+    const started = performance.now();
+    papaResult = validateWithPapa(schema, new Uint8Array(bytes));
+    papa.push(performance.now() - started);
+    if (performance.memory) papaHeap = Math.max(papaHeap, performance.memory.usedJSHeapSize - heapBefore);
+  }
+
+  window.benchResult = {
+    bytes: bytes.byteLength,
+    wasm: { runs: wasm, median: median(wasm), best: Math.min(...wasm), evaluatees: wasmReport.evaluatees,
+            valid: wasmReport.valid, errors: wasmReport.rows.length, memoryBytes: wasmReport.wasm_memory_bytes },
+    papa: { runs: papa, median: median(papa), best: Math.min(...papa), evaluatees: papaResult.evaluatees,
+            valid: papaResult.valid, errors: papaResult.errors.length, heapBytes: papaHeap },
+  };
+  state.textContent = "done";
+}
+
+run().catch((error) => {
+  window.benchResult = { error: String(error && error.stack || error) };
+});
