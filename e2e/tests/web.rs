@@ -395,6 +395,15 @@ async fn a_30_mb_file_is_validated_while_the_page_keeps_answering() -> Result {
         ))
         .await?;
     let file = browser.file("large.csv", &bytes)?;
+    // Cancelling stops the check at once and leaves no report.
+    browser.upload("#file-input", &file).await?;
+    browser.click("#cancel").await?;
+    browser.wait("#cancelled").await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(
+        !browser.exists("#summary").await?,
+        "a cancelled check reports nothing"
+    );
     browser.upload("#file-input", &file).await?;
     // Click the language switch while the check runs: each click must be
     // handled (the heading changes language) before the check ends.

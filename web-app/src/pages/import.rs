@@ -51,6 +51,7 @@ pub fn ImportPage() -> impl IntoView {
     let job = StoredValue::new_local(None::<Job>);
     let file_name = RwSignal::new(String::new());
     let dragging = RwSignal::new(false);
+    let picker: NodeRef<leptos::html::Input> = NodeRef::new();
 
     let on_event = move |event: Event| match event {
         Event::Progress { done, total } => {
@@ -172,8 +173,26 @@ pub fn ImportPage() -> impl IntoView {
                 on:drop=on_drop
             >
                 <p>{t("ここにCSVファイルをドロップ、または", "Drop a CSV file here, or")}</p>
-                <label class="button" for="file-input">{t("ファイルを選択", "Choose a file")}</label>
-                <input id="file-input" class="visually-hidden" type="file" accept=".csv,text/csv" on:change=on_pick/>
+                <button
+                    id="choose-file"
+                    on:click=move |_| {
+                        if let Some(input) = picker.get() {
+                            input.click();
+                        }
+                    }
+                >
+                    {t("ファイルを選択", "Choose a file")}
+                </button>
+                <input
+                    id="file-input"
+                    node_ref=picker
+                    class="visually-hidden"
+                    type="file"
+                    tabindex="-1"
+                    aria-hidden="true"
+                    accept=".csv,text/csv"
+                    on:change=on_pick
+                />
                 <p class="muted">{move || file_name.get()}</p>
             </div>
             {move || match stage.get() {
