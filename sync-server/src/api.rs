@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
-use redb::{Database, ReadableDatabase};
+use redb::Database;
 use serde::{Deserialize, Serialize};
 use sheetlink_engine::evaluation::{MAX_FILE_BYTES, SheetSchema, TemplateRow, write_template};
 
@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::model::{CustomizeSheet, Member, Period, Role, Session, SheetItem, UserSheet};
 use crate::permissions::{may_import, may_see_period, may_write, writable_items};
 use crate::store::{get_json, scan_json, scan_user_sheets, to_json};
-use crate::tables::{LOGINS, MEMBERS, PERIODS, SESSIONS, SHEETS};
+use crate::tables::{MEMBERS, PERIODS, SESSIONS, SHEETS};
 
 /// Login form.
 #[derive(Debug, Deserialize)]
@@ -77,16 +77,7 @@ pub async fn login(
     let outcome = state
         .store
         .run(move |db| {
-            let target: Option<String> = {
-                let read = db.begin_read().map_err(AppError::internal)?;
-                match read.open_table(LOGINS) {
-                    Ok(table) => table
-                        .get(form.login_id.as_str())
-                        .map_err(AppError::internal)?
-                        .map(|v| v.value().to_owned()),
-                    Err(_) => None,
-                }
-            };
+            let target = crate::store::get_login(db, &form.login_id)?;
             let member: Option<Member> = match &target {
                 Some(key) => get_json(db, MEMBERS, key)?,
                 None => None,
@@ -466,7 +457,10 @@ pub const IMPORTS_PER_HOUR: usize = 10;
 /// Reads the CSV body: refused with 413 from its `Content-Length` before a
 /// byte is read when it says too much, and while reading otherwise; a gzip
 /// body is inflated up to the same limit.
-async fn read_csv(headers: &HeaderMap, body: axum::body::Body) -> Result<Vec<u8>, Response> {
+pub(crate) async fn read_csv(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<Vec<u8>, Response> {
     let limit = MAX_FILE_BYTES;
     let too_large = || {
         (
@@ -507,7 +501,7 @@ async fn read_csv(headers: &HeaderMap, body: axum::body::Body) -> Result<Vec<u8>
     Ok(inflated)
 }
 
-fn body_hash(bytes: &[u8]) -> String {
+pub(crate) fn body_hash(bytes: &[u8]) -> String {
     use sha2::Digest as _;
     sha2::Sha256::digest(bytes)
         .iter()

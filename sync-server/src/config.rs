@@ -27,6 +27,23 @@ pub struct Config {
     /// (`SHEETLINK_WEB_DIR`; `web-app/dist`). When the directory is
     /// missing, only the API is served.
     pub web_dir: PathBuf,
+    /// Reverse proxies whose `X-Forwarded-For` is believed, `;`-separated
+    /// addresses or CIDR blocks (`SHEETLINK_TRUSTED_PROXIES`; none).
+    pub trusted_proxies: String,
+    /// The address users reach the server at, written into the batch
+    /// client's `linkage.conf` (`SHEETLINK_PUBLIC_URL`; else taken from the
+    /// request's `Host`).
+    pub public_url: Option<String>,
+    /// SMTP relay for notification e-mails (`SHEETLINK_SMTP_HOST`); without
+    /// one, mails stay queued.
+    pub smtp_host: Option<String>,
+    /// Its port (`SHEETLINK_SMTP_PORT`; 25).
+    pub smtp_port: u16,
+    /// The `From` of notification e-mails (`SHEETLINK_MAIL_FROM`).
+    pub mail_from: String,
+    /// Offset of the times in notifications from UTC, in minutes
+    /// (`SHEETLINK_TZ_OFFSET_MINUTES`; 540, Japan).
+    pub timezone_offset_minutes: i32,
 }
 
 impl Default for Config {
@@ -39,6 +56,12 @@ impl Default for Config {
             demo_members: crate::seed::DEMO_MEMBERS,
             import_timeout_secs: 60 * 60,
             web_dir: PathBuf::from("web-app/dist"),
+            trusted_proxies: String::new(),
+            public_url: None,
+            smtp_host: None,
+            smtp_port: 25,
+            mail_from: "sheetlink <no-reply@localhost>".to_owned(),
+            timezone_offset_minutes: 9 * 60,
         }
     }
 }
@@ -70,6 +93,26 @@ impl Config {
         if let Some(count) = env("SHEETLINK_DEMO_MEMBERS") {
             config.demo_members = count.parse()?;
         }
+        if let Some(list) = env("SHEETLINK_TRUSTED_PROXIES") {
+            config.trusted_proxies = list;
+        }
+        if let Some(url) = env("SHEETLINK_PUBLIC_URL") {
+            config.public_url = Some(url);
+        }
+        if let Some(host) = env("SHEETLINK_SMTP_HOST") {
+            config.smtp_host = Some(host);
+        }
+        if let Some(port) = env("SHEETLINK_SMTP_PORT") {
+            config.smtp_port = port.parse()?;
+        }
+        if let Some(from) = env("SHEETLINK_MAIL_FROM") {
+            config.mail_from = from;
+        }
+        if let Some(minutes) = env("SHEETLINK_TZ_OFFSET_MINUTES") {
+            config.timezone_offset_minutes = minutes.parse()?;
+        }
+        crate::linkage::access::parse_allowed(&config.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?;
         if let Some(dir) = env("SHEETLINK_WEB_DIR") {
             config.web_dir = PathBuf::from(dir);
         }

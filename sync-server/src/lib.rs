@@ -15,6 +15,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod imports;
+pub mod linkage;
 pub mod model;
 pub mod permissions;
 pub mod seed;
@@ -39,12 +40,19 @@ pub struct AppState {
     >,
     /// Failed sign-ins per login id, against password guessing.
     pub login_throttle: auth::LoginThrottle,
+    /// `config.trusted_proxies`, parsed.
+    pub trusted_proxies: std::sync::Arc<Vec<ipnet::IpNet>>,
 }
 
 impl AppState {
     /// State over an opened store.
     pub fn new(store: Store, config: Config) -> Self {
+        // `Config::load` has checked the list; a hand-built config with a
+        // bad entry trusts no proxy.
+        let trusted_proxies =
+            linkage::access::parse_allowed(&config.trusted_proxies).unwrap_or_default();
         AppState {
+            trusted_proxies: std::sync::Arc::new(trusted_proxies),
             store,
             config: std::sync::Arc::new(config),
             import_locks: Default::default(),
@@ -89,6 +97,21 @@ pub const ROUTES: &[&str] = &[
     "/api/imports/{id}/revert",
     "/api/imports/{id}/error-file",
     "/api/openapi.json",
+    "/api/linkage/settings",
+    "/api/linkage/token",
+    "/api/linkage/catalog",
+    "/api/linkage/import-conditions",
+    "/api/linkage/import-conditions/{key}",
+    "/api/linkage/import-conditions/{key}/script",
+    "/api/linkage/export-conditions",
+    "/api/linkage/export-conditions/{key}",
+    "/api/linkage/export-conditions/{key}/script",
+    "/api/linkage/client-module",
+    "/api/linkage/runs",
+    "/api/linkage/runs/{id}",
+    "/api/timeline",
+    "/api/batch/imports/{key}",
+    "/api/batch/exports/{key}",
 ];
 
 /// The whole HTTP API, and the web app (from `config.web_dir`) at every
@@ -164,5 +187,54 @@ fn api_routes(state: AppState) -> Router {
         .route("/api/imports/{id}/revert", post(api::revert))
         .route("/api/imports/{id}/error-file", get(api::error_file))
         .route("/api/openapi.json", get(openapi))
+        .merge(linkage_routes())
         .with_state(state)
+}
+
+fn linkage_routes() -> Router<AppState> {
+    use linkage::api as l;
+    Router::new()
+        .route(
+            "/api/linkage/settings",
+            get(l::get_settings).put(l::put_settings),
+        )
+        .route("/api/linkage/token", post(l::post_token))
+        .route("/api/linkage/catalog", get(l::catalog))
+        .route(
+            "/api/linkage/import-conditions",
+            get(l::list_imports).post(l::create_import),
+        )
+        .route(
+            "/api/linkage/import-conditions/{key}",
+            get(l::get_import)
+                .put(l::update_import)
+                .delete(l::delete_import),
+        )
+        .route(
+            "/api/linkage/import-conditions/{key}/script",
+            get(l::import_script),
+        )
+        .route(
+            "/api/linkage/export-conditions",
+            get(l::list_exports).post(l::create_export),
+        )
+        .route(
+            "/api/linkage/export-conditions/{key}",
+            get(l::get_export)
+                .put(l::update_export)
+                .delete(l::delete_export),
+        )
+        .route(
+            "/api/linkage/export-conditions/{key}/script",
+            get(l::export_script),
+        )
+        .route("/api/linkage/client-module", post(l::client_module))
+        .route("/api/linkage/runs", get(l::runs))
+        .route("/api/linkage/runs/{id}", get(l::run_details))
+        .route("/api/timeline", get(l::timeline))
+        .route(
+            "/api/batch/imports/{key}",
+            post(l::batch_import).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/api/batch/exports/{key}", get(l::batch_export))
 }

@@ -49,10 +49,28 @@ async fn main() -> anyhow::Result<()> {
     store
         .with_db(sheetlink_server::auth::purge_expired_sessions)
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    match config.smtp_host.clone() {
+        Some(host) => sheetlink_server::linkage::mail::spawn_sender(
+            store.clone(),
+            sheetlink_server::linkage::mail::SmtpSettings {
+                host,
+                port: config.smtp_port,
+                from: config.mail_from.clone(),
+            },
+            std::time::Duration::from_secs(2),
+        ),
+        None => tracing::warn!(
+            "no SMTP host configured (SHEETLINK_SMTP_HOST): notification e-mails stay queued"
+        ),
+    }
     let state = AppState::new(store, config);
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // The peer address is kept for the batch API's allowed-address check.
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -100,6 +100,7 @@ pub fn seed_demo_with(db: &Database, evaluatees: usize) -> Result<bool, AppError
             }
         }
     }
+    crate::linkage::seed::seed_crm(&write, DEMO_TENANT)?;
     write.commit().map_err(AppError::internal)?;
     Ok(true)
 }

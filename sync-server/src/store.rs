@@ -158,3 +158,16 @@ pub fn put_json<T: Serialize>(
 pub fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, AppError> {
     serde_json::to_vec(value).map_err(AppError::internal)
 }
+
+/// The `{tenant}/{member}` key a login id signs in as.
+pub fn get_login(db: &Database, login_id: &str) -> Result<Option<String>, AppError> {
+    let read = db.begin_read().map_err(AppError::internal)?;
+    match read.open_table(crate::tables::LOGINS) {
+        Ok(table) => Ok(table
+            .get(login_id)
+            .map_err(AppError::internal)?
+            .map(|v| v.value().to_owned())),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(error) => Err(AppError::internal(error)),
+    }
+}

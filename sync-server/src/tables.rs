@@ -37,3 +37,27 @@ pub const ERROR_FILES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("
 pub fn user_sheet_key(tenant: &str, period: &str, sheet: &str, member: &str) -> String {
     format!("{tenant}/{period}/{sheet}/{member}")
 }
+
+/// `{tenant}/{sheet}/{record id}` → a CRM record: JSON array of canonical
+/// values aligned with the sheet's fields (`null` for empty).
+pub const CRM_RECORDS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("crm_records");
+/// `{tenant}/{sheet}` → the last number used for a generated record id.
+pub const CRM_COUNTERS: TableDefinition<'_, &str, u64> = TableDefinition::new("crm_counters");
+/// `{tenant}` → [`crate::linkage::Settings`].
+pub const LINKAGE_SETTINGS: TableDefinition<'_, &str, &[u8]> =
+    TableDefinition::new("linkage_settings");
+/// `{tenant}/{import key}` → [`crate::linkage::StoredImportCondition`].
+pub const IMPORT_CONDITIONS: TableDefinition<'_, &str, &[u8]> =
+    TableDefinition::new("import_conditions");
+/// `{tenant}/{export key}` → [`crate::linkage::StoredExportCondition`].
+pub const EXPORT_CONDITIONS: TableDefinition<'_, &str, &[u8]> =
+    TableDefinition::new("export_conditions");
+/// `{tenant}/{run id}` → [`crate::linkage::LinkageRun`]; ids sort by start.
+pub const LINKAGE_RUNS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("linkage_runs");
+/// `{tenant}/{post id}` → [`crate::linkage::TimelinePost`]; ids sort by time.
+pub const TIMELINE: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("timeline");
+/// `{tenant}/{list name}` → JSON array of `{sheet}/{record id}`.
+pub const LISTS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("lists");
+/// `{due millis, 20 digits}/{mail id}` → [`crate::linkage::mail::Mail`]:
+/// e-mails waiting to be sent, the next due first.
+pub const MAIL_QUEUE: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("mail_queue");

@@ -13,6 +13,7 @@
 //! - [`ExportCondition`] and [`export`]: filtering, sorting, writing.
 
 mod condition;
+mod crm;
 mod export;
 mod field;
 mod mapping;
@@ -25,6 +26,7 @@ pub use condition::{
     Filter, ImportCondition, ImportMode, InFileDuplicates, InputEncoding, MappingRow, OnExisting,
     OutputEncoding, RelationKey, SortKey, Source, Unrepresentable,
 };
+pub use crm::{RANKS, crm_catalog};
 pub use export::{Export, SheetRecord, UnrepresentableCell, export};
 pub use field::{Catalog, Field, FieldType, Sheet, compare_values, parse_value};
 pub use mapping::{FieldChange, MapStatus, MappedRow, Mapping, map_file, preview};

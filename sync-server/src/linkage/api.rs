@@ -1,0 +1,819 @@
+//! HTTP handlers of batch linkage: the admin's settings and conditions
+//! (session, evaluation admins only), and the batch API the scheduler client
+//! calls (token or user id + password, allowed addresses only).
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use redb::Database;
+use serde::{Deserialize, Serialize};
+use sheetlink_engine::Lang;
+use sheetlink_engine::linkage::{Catalog, OutputEncoding, crm_catalog};
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::linkage::access::{authenticate, client_ip, issue_token, parse_allowed};
+use crate::linkage::apply::{run_export, run_import};
+use crate::linkage::module::{archive, batch_script, shell_script};
+use crate::linkage::{
+    AuthMethod, LinkageRun, Settings, StoredExportCondition, StoredImportCondition, TimelinePost,
+    check_emails,
+};
+use crate::model::{Member, Role};
+use crate::store::{get_json, put_json, scan_json};
+use crate::tables::{
+    EXPORT_CONDITIONS, IDEMPOTENCY, IMPORT_CONDITIONS, LINKAGE_RUNS, LINKAGE_SETTINGS, MEMBERS,
+    TIMELINE,
+};
+
+fn require_admin(caller: &Caller) -> Result<(), AppError> {
+    if matches!(caller.member.role, Role::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "バッチ連携の設定はシステム管理者だけが行えます。 Only admins manage batch linkage.",
+        ))
+    }
+}
+
+fn settings_of(db: &Database, tenant: &str) -> Result<Settings, AppError> {
+    Ok(get_json(db, LINKAGE_SETTINGS, tenant)?.unwrap_or_default())
+}
+
+/// The settings as shown to the admin: everything but the token's hash.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SettingsView {
+    /// (1) On or off.
+    pub enabled: bool,
+    /// (3) Allowed client addresses.
+    pub allowed_ips: String,
+    /// (4) Authentication method.
+    pub auth: AuthMethod,
+    /// (5) When the current token was issued (none yet: `null`).
+    #[serde(default)]
+    pub token_issued_at: Option<u64>,
+    /// (6) Timeline notification targets (member ids).
+    pub timeline_targets: Vec<String>,
+    /// (7) Notification e-mail addresses.
+    pub emails: Vec<String>,
+}
+
+impl From<Settings> for SettingsView {
+    fn from(s: Settings) -> Self {
+        SettingsView {
+            enabled: s.enabled,
+            allowed_ips: s.allowed_ips,
+            auth: s.auth,
+            token_issued_at: s.token_issued_at,
+            timeline_targets: s.timeline_targets,
+            emails: s.emails,
+        }
+    }
+}
+
+/// `GET /api/linkage/settings`.
+pub async fn get_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<SettingsView>, AppError> {
+    require_admin(&caller)?;
+    let settings = state
+        .store
+        .run(move |db| settings_of(db, &caller.tenant))
+        .await?;
+    Ok(Json(settings.into()))
+}
+
+/// `PUT /api/linkage/settings`: every field checked (addresses, at most 20
+/// e-mails, timeline targets are members); the token is kept.
+pub async fn put_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(update): Json<SettingsView>,
+) -> Result<Json<SettingsView>, AppError> {
+    require_admin(&caller)?;
+    parse_allowed(&update.allowed_ips).map_err(AppError::BadRequest)?;
+    check_emails(&update.emails).map_err(AppError::BadRequest)?;
+    let saved = state
+        .store
+        .run(move |db| {
+            for member in &update.timeline_targets {
+                if get_json::<Member>(db, MEMBERS, &format!("{}/{member}", caller.tenant))?
+                    .is_none()
+                {
+                    return Err(AppError::BadRequest(format!(
+                        "通知先の社員「{member}」が見つかりません。 No member {member}."
+                    )));
+                }
+            }
+            let mut settings = settings_of(db, &caller.tenant)?;
+            settings.enabled = update.enabled;
+            settings.allowed_ips = update.allowed_ips.trim().to_owned();
+            settings.auth = update.auth;
+            settings.timeline_targets = update.timeline_targets;
+            settings.emails = update.emails;
+            put_json(db, LINKAGE_SETTINGS, &caller.tenant, &settings)?;
+            Ok(settings)
+        })
+        .await?;
+    Ok(Json(saved.into()))
+}
+
+/// The answer to a token issue: shown once.
+#[derive(Debug, Serialize)]
+pub struct IssuedToken {
+    /// The token; only its hash is kept.
+    pub token: String,
+    /// When.
+    pub issued_at: u64,
+    /// What happened to the old one.
+    pub warning: &'static str,
+}
+
+/// `POST /api/linkage/token`: issues (or re-issues) the batch token; the
+/// previous token stops working at once.
+pub async fn post_token(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<IssuedToken>, AppError> {
+    require_admin(&caller)?;
+    let issued = state
+        .store
+        .run(move |db| {
+            let mut settings = settings_of(db, &caller.tenant)?;
+            let token = issue_token(&caller.tenant, &mut settings)?;
+            put_json(db, LINKAGE_SETTINGS, &caller.tenant, &settings)?;
+            Ok(IssuedToken {
+                token,
+                issued_at: settings.token_issued_at.unwrap_or_default(),
+                warning: "このトークンは今だけ表示されます。以前のトークンは使えなくなりました。 This token is shown only now; the previous one no longer works.",
+            })
+        })
+        .await?;
+    Ok(Json(issued))
+}
+
+/// `GET /api/linkage/catalog`: the CRM sheets and their fields.
+pub async fn catalog(caller: Caller) -> Result<Json<Catalog>, AppError> {
+    require_admin(&caller)?;
+    Ok(Json(crm_catalog()))
+}
+
+fn condition_problems(problems: Vec<sheetlink_engine::linkage::ConditionProblem>) -> AppError {
+    AppError::BadRequest(
+        problems
+            .iter()
+            .map(|p| format!("{} / {}", p.message(Lang::Ja), p.message(Lang::En)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+fn check_key(key: &str) -> Result<(), AppError> {
+    if key.is_empty()
+        || key.len() > 100
+        || !key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        return Err(AppError::BadRequest(format!(
+            "キー「{key}」には半角英数字と - _ . だけを使ってください（100文字まで）。 Keys use ASCII letters, digits, - _ . (up to 100)."
+        )));
+    }
+    Ok(())
+}
+
+fn check_import(stored: &StoredImportCondition) -> Result<(), AppError> {
+    check_key(&stored.condition.key)?;
+    let problems = stored.condition.check(&crm_catalog());
+    if !problems.is_empty() {
+        return Err(condition_problems(problems));
+    }
+    check_emails(&stored.after.emails).map_err(AppError::BadRequest)
+}
+
+fn check_export(stored: &StoredExportCondition) -> Result<(), AppError> {
+    check_key(&stored.condition.key)?;
+    let problems = stored.condition.check(&crm_catalog());
+    if !problems.is_empty() {
+        return Err(condition_problems(problems));
+    }
+    check_emails(&stored.after.emails).map_err(AppError::BadRequest)
+}
+
+/// Which condition table a route is about.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Import,
+    Export,
+}
+
+impl Kind {
+    fn table(self) -> crate::store::JsonTable {
+        match self {
+            Kind::Import => IMPORT_CONDITIONS,
+            Kind::Export => EXPORT_CONDITIONS,
+        }
+    }
+}
+
+fn list<T: serde::de::DeserializeOwned + Send + 'static>(
+    db: &Database,
+    tenant: &str,
+    kind: Kind,
+) -> Result<Vec<T>, AppError> {
+    Ok(scan_json::<T>(db, kind.table(), &format!("{tenant}/"))?
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect())
+}
+
+/// `GET /api/linkage/import-conditions`.
+pub async fn list_imports(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<StoredImportCondition>>, AppError> {
+    require_admin(&caller)?;
+    Ok(Json(
+        state
+            .store
+            .run(move |db| list(db, &caller.tenant, Kind::Import))
+            .await?,
+    ))
+}
+
+/// `GET /api/linkage/export-conditions`.
+pub async fn list_exports(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<StoredExportCondition>>, AppError> {
+    require_admin(&caller)?;
+    Ok(Json(
+        state
+            .store
+            .run(move |db| list(db, &caller.tenant, Kind::Export))
+            .await?,
+    ))
+}
+
+fn get_one<T: serde::de::DeserializeOwned>(
+    db: &Database,
+    tenant: &str,
+    kind: Kind,
+    key: &str,
+) -> Result<T, AppError> {
+    get_json(db, kind.table(), &format!("{tenant}/{key}"))?
+        .ok_or(AppError::NotFound("No such condition."))
+}
+
+/// `GET /api/linkage/import-conditions/{key}`.
+pub async fn get_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+) -> Result<Json<StoredImportCondition>, AppError> {
+    require_admin(&caller)?;
+    Ok(Json(
+        state
+            .store
+            .run(move |db| get_one(db, &caller.tenant, Kind::Import, &key))
+            .await?,
+    ))
+}
+
+/// `GET /api/linkage/export-conditions/{key}`.
+pub async fn get_export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+) -> Result<Json<StoredExportCondition>, AppError> {
+    require_admin(&caller)?;
+    Ok(Json(
+        state
+            .store
+            .run(move |db| get_one(db, &caller.tenant, Kind::Export, &key))
+            .await?,
+    ))
+}
+
+/// Saves a condition: `create` refuses an existing key (409), otherwise the
+/// key in the path must exist and equal the body's.
+fn save<T: Serialize>(
+    db: &Database,
+    tenant: &str,
+    kind: Kind,
+    key: &str,
+    path_key: Option<&str>,
+    value: &T,
+) -> Result<Response, AppError> {
+    let storage_key = format!("{tenant}/{key}");
+    let exists = crate::store::get_raw(db, kind.table(), &storage_key)?.is_some();
+    match path_key {
+        None if exists => {
+            return Ok((
+                StatusCode::CONFLICT,
+                Json(serde_json::json!({
+                    "error": "duplicate_key",
+                    "message": format!("キー「{key}」は既に使われています。 The key {key} is already used."),
+                })),
+            )
+                .into_response());
+        }
+        Some(path) if path != key => {
+            return Err(AppError::BadRequest(
+                "キーは変更できません。 A condition's key cannot change.".into(),
+            ));
+        }
+        Some(_) if !exists => return Err(AppError::NotFound("No such condition.")),
+        _ => {}
+    }
+    put_json(db, kind.table(), &storage_key, value)?;
+    let status = if path_key.is_none() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(serde_json::to_value(value).map_err(AppError::internal)?),
+    )
+        .into_response())
+}
+
+/// `POST /api/linkage/import-conditions`.
+pub async fn create_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<StoredImportCondition>,
+) -> Result<Response, AppError> {
+    require_admin(&caller)?;
+    check_import(&body)?;
+    state
+        .store
+        .run(move |db| {
+            save(
+                db,
+                &caller.tenant,
+                Kind::Import,
+                &body.condition.key.clone(),
+                None,
+                &body,
+            )
+        })
+        .await
+}
+
+/// `PUT /api/linkage/import-conditions/{key}`.
+pub async fn update_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    Json(body): Json<StoredImportCondition>,
+) -> Result<Response, AppError> {
+    require_admin(&caller)?;
+    check_import(&body)?;
+    state
+        .store
+        .run(move |db| {
+            save(
+                db,
+                &caller.tenant,
+                Kind::Import,
+                &body.condition.key.clone(),
+                Some(&key),
+                &body,
+            )
+        })
+        .await
+}
+
+/// `POST /api/linkage/export-conditions`.
+pub async fn create_export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<StoredExportCondition>,
+) -> Result<Response, AppError> {
+    require_admin(&caller)?;
+    check_export(&body)?;
+    state
+        .store
+        .run(move |db| {
+            save(
+                db,
+                &caller.tenant,
+                Kind::Export,
+                &body.condition.key.clone(),
+                None,
+                &body,
+            )
+        })
+        .await
+}
+
+/// `PUT /api/linkage/export-conditions/{key}`.
+pub async fn update_export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    Json(body): Json<StoredExportCondition>,
+) -> Result<Response, AppError> {
+    require_admin(&caller)?;
+    check_export(&body)?;
+    state
+        .store
+        .run(move |db| {
+            save(
+                db,
+                &caller.tenant,
+                Kind::Export,
+                &body.condition.key.clone(),
+                Some(&key),
+                &body,
+            )
+        })
+        .await
+}
+
+fn delete(db: &Database, tenant: &str, kind: Kind, key: &str) -> Result<StatusCode, AppError> {
+    let txn = db.begin_write().map_err(AppError::internal)?;
+    let removed = txn
+        .open_table(kind.table())
+        .map_err(AppError::internal)?
+        .remove(format!("{tenant}/{key}").as_str())
+        .map_err(AppError::internal)?
+        .is_some();
+    txn.commit().map_err(AppError::internal)?;
+    if removed {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound("No such condition."))
+    }
+}
+
+/// `DELETE /api/linkage/import-conditions/{key}`.
+pub async fn delete_import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+) -> Result<StatusCode, AppError> {
+    require_admin(&caller)?;
+    state
+        .store
+        .run(move |db| delete(db, &caller.tenant, Kind::Import, &key))
+        .await
+}
+
+/// `DELETE /api/linkage/export-conditions/{key}`.
+pub async fn delete_export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+) -> Result<StatusCode, AppError> {
+    require_admin(&caller)?;
+    state
+        .store
+        .run(move |db| delete(db, &caller.tenant, Kind::Export, &key))
+        .await
+}
+
+/// `?os=` of a script download.
+#[derive(Debug, Deserialize)]
+pub struct ScriptQuery {
+    /// `linux` (default) or `windows`.
+    #[serde(default)]
+    pub os: Option<String>,
+}
+
+fn script_response(direction: &str, key: &str, os: Option<&str>) -> Result<Response, AppError> {
+    let windows = os == Some("windows");
+    let (body, extension) = if windows {
+        (batch_script(direction, key), "bat")
+    } else {
+        (shell_script(direction, key), "sh")
+    };
+    let disposition = format!("attachment; filename=\"{direction}_{key}.{extension}\"");
+    Ok((
+        [
+            (CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `GET /api/linkage/import-conditions/{key}/script?os=linux|windows`.
+pub async fn import_script(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    Query(query): Query<ScriptQuery>,
+) -> Result<Response, AppError> {
+    require_admin(&caller)?;
+    let found: StoredImportCondition = {
+        let key = key.clone();
+        state
+            .store
+            .run(move |db| get_one(db, &caller.tenant, Kind::Import, &key))
+            .await?
+    };
+    script_response("import", &found.condition.key, query.os.as_deref())
+}
+
+/// `GET /api/linkage/export-conditions/{key}/script?os=linux|windows`.
+pub async fn export_script(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    Query(query): Query<ScriptQuery>,
+) -> Result<Response, AppError> {
+    require_admin(&caller)?;
+    let found: StoredExportCondition = {
+        let key = key.clone();
+        state
+            .store
+            .run(move |db| get_one(db, &caller.tenant, Kind::Export, &key))
+            .await?
+    };
+    script_response("export", &found.condition.key, query.os.as_deref())
+}
+
+/// Client-module request: the token just issued, to fill in.
+#[derive(Debug, Deserialize, Default)]
+pub struct ModuleRequest {
+    /// Embedded only when it is the tenant's current token.
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+/// `POST /api/linkage/client-module`: the zip with `linkage.conf` (server URL
+/// and, when given and current, the token) and every condition's scripts.
+pub async fn client_module(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Json(request): Json<ModuleRequest>,
+) -> Result<Response, AppError> {
+    require_admin(&caller)?;
+    let url = state.config.public_url.clone().unwrap_or_else(|| {
+        let host = headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        let scheme = if state.config.secure_cookies {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{host}")
+    });
+    let bytes = state
+        .store
+        .run(move |db| {
+            let settings = settings_of(db, &caller.tenant)?;
+            let token = request.token.filter(|token| {
+                settings.token_hash.as_deref() == Some(crate::auth::token_key(token).as_str())
+            });
+            let imports: Vec<StoredImportCondition> = list(db, &caller.tenant, Kind::Import)?;
+            let exports: Vec<StoredExportCondition> = list(db, &caller.tenant, Kind::Export)?;
+            let mut conditions: Vec<(&str, &str)> = imports
+                .iter()
+                .map(|c| ("import", c.condition.key.as_str()))
+                .collect();
+            conditions.extend(exports.iter().map(|c| ("export", c.condition.key.as_str())));
+            archive(&url, token.as_deref(), &conditions).map_err(AppError::internal)
+        })
+        .await?;
+    Ok((
+        [
+            (CONTENT_TYPE, "application/zip"),
+            (
+                CONTENT_DISPOSITION,
+                "attachment; filename=\"sheetlink-client.zip\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `?sheet=` of the run history.
+#[derive(Debug, Deserialize)]
+pub struct RunsQuery {
+    /// Only this sheet's runs.
+    #[serde(default)]
+    pub sheet: Option<String>,
+}
+
+/// `GET /api/linkage/runs[?sheet=]`: the latest 100 batch runs, newest first,
+/// without their per-row results.
+pub async fn runs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<RunsQuery>,
+) -> Result<Json<Vec<LinkageRun>>, AppError> {
+    require_admin(&caller)?;
+    let runs = state
+        .store
+        .run(move |db| {
+            Ok(
+                scan_json::<LinkageRun>(db, LINKAGE_RUNS, &format!("{}/", caller.tenant))?
+                    .into_iter()
+                    .rev()
+                    .map(|(_, run)| run)
+                    .filter(|run| query.sheet.as_deref().is_none_or(|s| s == run.sheet))
+                    .take(100)
+                    .map(|run| LinkageRun {
+                        rows: Vec::new(),
+                        ..run
+                    })
+                    .collect(),
+            )
+        })
+        .await?;
+    Ok(Json(runs))
+}
+
+/// `GET /api/linkage/runs/{id}`: one run with its per-row results.
+pub async fn run_details(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<LinkageRun>, AppError> {
+    require_admin(&caller)?;
+    let run = state
+        .store
+        .run(move |db| {
+            get_json(db, LINKAGE_RUNS, &format!("{}/{id}", caller.tenant))?
+                .ok_or(AppError::NotFound("No such run."))
+        })
+        .await?;
+    Ok(Json(run))
+}
+
+/// `GET /api/timeline`: the latest 100 posts addressed to the caller
+/// (admins see every post of the tenant).
+pub async fn timeline(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<TimelinePost>>, AppError> {
+    let posts = state
+        .store
+        .run(move |db| {
+            let admin = matches!(caller.member.role, Role::Admin);
+            Ok(
+                scan_json::<TimelinePost>(db, TIMELINE, &format!("{}/", caller.tenant))?
+                    .into_iter()
+                    .rev()
+                    .map(|(_, post)| post)
+                    .filter(|post| admin || post.targets.contains(&caller.member.id))
+                    .take(100)
+                    .collect(),
+            )
+        })
+        .await?;
+    Ok(Json(posts))
+}
+
+fn peer_ip(
+    state: &AppState,
+    peer: Option<&ConnectInfo<SocketAddr>>,
+    headers: &HeaderMap,
+) -> Option<std::net::IpAddr> {
+    client_ip(peer, headers, &state.trusted_proxies)
+}
+
+/// `POST /api/batch/imports/{key}`: a batch import by the scheduler client.
+/// The CSV is the body; an `Idempotency-Key` makes retries apply once.
+pub async fn batch_import(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, AppError> {
+    let client = peer_ip(&state, peer.as_deref(), &headers);
+    let caller = {
+        let headers = headers.clone();
+        state
+            .store
+            .run(move |db| authenticate(db, &headers, client))
+            .await?
+    };
+    let csv = match crate::api::read_csv(&headers, body).await {
+        Ok(csv) => csv,
+        Err(response) => return Ok(response),
+    };
+    let idempotency_key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .map(str::to_owned);
+    let lock = state.import_lock(&caller.tenant);
+    let _running = lock.lock().await;
+    let offset = state.config.timezone_offset_minutes;
+    state
+        .store
+        .run(move |db| {
+            let stored: StoredImportCondition = get_one(db, &caller.tenant, Kind::Import, &key)?;
+            let hash = crate::api::body_hash(&csv);
+            let remembered =
+                idempotency_key.map(|k| format!("{}/batch-import/{key}/{k}", caller.tenant));
+            if let Some(remembered) = &remembered
+                && let Some(seen) =
+                    get_json::<crate::imports::IdempotencyRecord>(db, IDEMPOTENCY, remembered)?
+            {
+                if seen.body_hash != hash {
+                    return Ok((
+                        StatusCode::CONFLICT,
+                        Json(serde_json::json!({
+                            "error": "idempotency_conflict",
+                            "message": "This Idempotency-Key was used for another file.",
+                        })),
+                    )
+                        .into_response());
+                }
+                let run: LinkageRun = get_json(
+                    db,
+                    LINKAGE_RUNS,
+                    &format!("{}/{}", caller.tenant, seen.import_id),
+                )?
+                .ok_or_else(|| AppError::internal("idempotency record without run"))?;
+                return Ok(([("idempotent-replayed", "true")], Json(run)).into_response());
+            }
+            let settings = settings_of(db, &caller.tenant)?;
+            let run = run_import(
+                db,
+                &caller.tenant,
+                &caller.actor,
+                &stored,
+                &crm_catalog(),
+                &settings,
+                &csv,
+                offset,
+            )?;
+            if let Some(remembered) = remembered {
+                put_json(
+                    db,
+                    IDEMPOTENCY,
+                    &remembered,
+                    &crate::imports::IdempotencyRecord {
+                        body_hash: hash,
+                        import_id: run.id.clone(),
+                    },
+                )?;
+            }
+            Ok(Json(run).into_response())
+        })
+        .await
+}
+
+/// `GET /api/batch/exports/{key}`: a batch export; the file in the
+/// condition's encoding, or 422 listing the cells Shift_JIS cannot hold.
+pub async fn batch_export(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let client = peer_ip(&state, peer.as_deref(), &headers);
+    let offset = state.config.timezone_offset_minutes;
+    state
+        .store
+        .run(move |db| {
+            let caller = authenticate(db, &headers, client)?;
+            let stored: StoredExportCondition = get_one(db, &caller.tenant, Kind::Export, &key)?;
+            let settings = settings_of(db, &caller.tenant)?;
+            let written = run_export(db, &caller.tenant, &caller.actor, &stored, &crm_catalog(), &settings, offset)?;
+            if written.refused() {
+                let cells: Vec<_> = written.unrepresentable.iter().take(100).map(|c| serde_json::json!({
+                    "record": c.record, "field": c.field, "character": c.character.to_string(),
+                })).collect();
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({
+                    "error": "unrepresentable",
+                    "message": format!("Shift_JISで表せない文字が{}か所あるため出力しませんでした。 {} cells have characters Shift_JIS cannot represent.", written.unrepresentable.len(), written.unrepresentable.len()),
+                    "cells": cells,
+                }))).into_response());
+            }
+            let charset = match stored.condition.encoding {
+                OutputEncoding::ShiftJis => "text/csv; charset=shift_jis",
+                _ => "text/csv; charset=utf-8",
+            };
+            let disposition = format!("attachment; filename=\"{}.csv\"", stored.condition.key);
+            Ok((
+                [
+                    (CONTENT_TYPE, charset.to_owned()),
+                    (CONTENT_DISPOSITION, disposition),
+                    (axum::http::HeaderName::from_static("x-sheetlink-rows"), written.rows.to_string()),
+                ],
+                written.bytes,
+            )
+                .into_response())
+        })
+        .await
+}

@@ -1,0 +1,624 @@
+//! Applying a mapped import to the stored records, and gathering records for
+//! an export. One write transaction per batch: a batch is applied entirely
+//! or not at all, together with its history, notifications and list entries.
+
+use std::collections::HashMap;
+
+use redb::{Database, ReadableTable, WriteTransaction};
+use sheetlink_engine::Lang;
+use sheetlink_engine::linkage::{
+    Catalog, Export, FieldChange, ImportMode, MappedRow, OnExisting, Sheet, SheetRecord, export,
+    map_file,
+};
+
+use crate::auth::{now, now_millis};
+use crate::error::AppError;
+use crate::linkage::mail::{Mail, enqueue};
+use crate::linkage::{
+    LinkageRun, RowResult, RunCounts, Settings, StoredExportCondition, StoredImportCondition,
+    TimelinePost, completion_message,
+};
+use crate::tables::{CRM_COUNTERS, CRM_RECORDS, LINKAGE_RUNS, LISTS, TIMELINE};
+
+/// The records of one sheet, in id order.
+pub fn load_records(
+    txn: &WriteTransaction,
+    tenant: &str,
+    sheet: &Sheet,
+) -> Result<Vec<SheetRecord>, AppError> {
+    let prefix = format!("{tenant}/{}/", sheet.id);
+    let table = txn.open_table(CRM_RECORDS).map_err(AppError::internal)?;
+    let end = format!("{tenant}/{}0", sheet.id);
+    let mut records = Vec::new();
+    for entry in table
+        .range(prefix.as_str()..end.as_str())
+        .map_err(AppError::internal)?
+    {
+        let (key, value) = entry.map_err(AppError::internal)?;
+        let mut values: Vec<Option<String>> =
+            serde_json::from_slice(value.value()).map_err(AppError::internal)?;
+        values.resize(sheet.fields.len(), None);
+        records.push(SheetRecord {
+            id: key.value()[prefix.len()..].to_owned(),
+            values,
+        });
+    }
+    Ok(records)
+}
+
+/// Writes one record.
+pub fn put_record(
+    txn: &WriteTransaction,
+    tenant: &str,
+    sheet: &str,
+    record: &SheetRecord,
+) -> Result<(), AppError> {
+    let mut table = txn.open_table(CRM_RECORDS).map_err(AppError::internal)?;
+    let key = format!("{tenant}/{sheet}/{}", record.id);
+    let json = serde_json::to_vec(&record.values).map_err(AppError::internal)?;
+    table
+        .insert(key.as_str(), json.as_slice())
+        .map_err(AppError::internal)?;
+    Ok(())
+}
+
+/// The next generated id of `sheet` (`C000123` for customers…).
+fn next_id(txn: &WriteTransaction, tenant: &str, sheet: &Sheet) -> Result<String, AppError> {
+    let mut counters = txn.open_table(CRM_COUNTERS).map_err(AppError::internal)?;
+    let key = format!("{tenant}/{}", sheet.id);
+    let next = counters
+        .get(key.as_str())
+        .map_err(AppError::internal)?
+        .map_or(0, |v| v.value())
+        + 1;
+    counters
+        .insert(key.as_str(), next)
+        .map_err(AppError::internal)?;
+    let prefix = sheet.id.chars().next().unwrap_or('R').to_ascii_uppercase();
+    Ok(format!("{prefix}{next:06}"))
+}
+
+/// Finds records of a sheet by a field's value, built once per batch.
+struct Lookup {
+    by_value: HashMap<String, Vec<String>>,
+}
+
+impl Lookup {
+    fn new(records: &[SheetRecord], sheet: &Sheet, field: &str) -> Self {
+        let mut by_value: HashMap<String, Vec<String>> = HashMap::new();
+        if field == "id" && sheet.field_index("id").is_none() {
+            for record in records {
+                by_value
+                    .entry(record.id.clone())
+                    .or_default()
+                    .push(record.id.clone());
+            }
+        } else if let Some(index) = sheet.field_index(field) {
+            for record in records {
+                if let Some(value) = &record.values[index] {
+                    by_value
+                        .entry(value.clone())
+                        .or_default()
+                        .push(record.id.clone());
+                }
+            }
+        }
+        Lookup { by_value }
+    }
+
+    fn find(&self, value: &str) -> Result<String, String> {
+        match self.by_value.get(value).map(Vec::as_slice) {
+            Some([one]) => Ok(one.clone()),
+            None | Some([]) => Err(format!(
+                "「{value}」に当たる紐づき先が見つかりません。 No related record has “{value}”."
+            )),
+            Some(many) => Err(format!(
+                "「{value}」に当たる紐づき先が{}件あり、一つに決まりません。 {} related records have “{value}”.",
+                many.len(),
+                many.len()
+            )),
+        }
+    }
+}
+
+/// Relation look-ups of a batch: per (related sheet, key field), built on
+/// first use from the stored records.
+struct Relations<'a> {
+    txn: &'a WriteTransaction,
+    tenant: &'a str,
+    catalog: &'a Catalog,
+    cache: HashMap<(String, String), Lookup>,
+}
+
+impl Relations<'_> {
+    fn resolve(
+        &mut self,
+        sheet: &Sheet,
+        field: &str,
+        key_field: &str,
+        value: &str,
+    ) -> Result<String, String> {
+        let related = sheet
+            .field(field)
+            .and_then(|f| f.relation_sheet.clone())
+            .ok_or_else(|| format!("{field} is not a relation"))?;
+        let cache_key = (related.clone(), key_field.to_owned());
+        if !self.cache.contains_key(&cache_key) {
+            let related_sheet = self
+                .catalog
+                .sheet(&related)
+                .ok_or_else(|| format!("unknown sheet {related}"))?;
+            let records =
+                load_records(self.txn, self.tenant, related_sheet).map_err(|e| format!("{e:?}"))?;
+            self.cache.insert(
+                cache_key.clone(),
+                Lookup::new(&records, related_sheet, key_field),
+            );
+        }
+        self.cache[&cache_key].find(value)
+    }
+}
+
+/// Runs a batch import of `bytes` under `stored` for `tenant`: maps the
+/// file with the engine, applies each valid row per the condition's mode,
+/// duplicate handling, matching and relation keys, and records the run, the
+/// timeline post, the e-mails and the list entries — all in one
+/// transaction.
+#[allow(clippy::too_many_arguments)]
+pub fn run_import(
+    db: &Database,
+    tenant: &str,
+    actor: &str,
+    stored: &StoredImportCondition,
+    catalog: &Catalog,
+    settings: &Settings,
+    bytes: &[u8],
+    offset_minutes: i32,
+) -> Result<LinkageRun, AppError> {
+    let started = now();
+    let condition = &stored.condition;
+    let sheet = catalog
+        .sheet(&condition.sheet)
+        .ok_or(AppError::NotFound("No such sheet."))?;
+    let mapping = map_file(condition, catalog, bytes).map_err(|problems| {
+        AppError::BadRequest(
+            problems
+                .iter()
+                .map(|p| p.message(Lang::Ja))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    })?;
+    let mut counts = RunCounts {
+        rows_in: mapping.rows_read,
+        skipped: mapping.skipped,
+        failed: mapping.failed,
+        ..RunCounts::default()
+    };
+    let mut results: Vec<RowResult> = Vec::new();
+    let mut failed_rows: HashMap<u32, Vec<String>> = HashMap::new();
+    for diagnostic in &mapping.diagnostics {
+        let row = diagnostic.row.unwrap_or(0);
+        let place = diagnostic
+            .column_letter()
+            .map(|letter| format!("{letter}{row}: "))
+            .unwrap_or_default();
+        failed_rows
+            .entry(row)
+            .or_default()
+            .push(format!("{place}{}", diagnostic.message(Lang::Ja)));
+    }
+    let txn = db.begin_write().map_err(AppError::internal)?;
+    let mut touched = Vec::new();
+    {
+        let mut records = load_records(&txn, tenant, sheet)?;
+        let key_indexes: Vec<Option<usize>> = condition
+            .matching_keys
+            .iter()
+            .map(|key| sheet.field_index(key))
+            .collect();
+        let mut by_keys: HashMap<Vec<String>, usize> = HashMap::new();
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        for (position, record) in records.iter().enumerate() {
+            by_id.insert(record.id.clone(), position);
+            let keys: Option<Vec<String>> = key_indexes
+                .iter()
+                .map(|index| index.and_then(|i| record.values[i].clone()))
+                .collect();
+            if let Some(keys) = keys {
+                by_keys.insert(keys, position);
+            }
+        }
+        let id_index = sheet.fields.iter().position(|f| f.is_id);
+        let mut relations = Relations {
+            txn: &txn,
+            tenant,
+            catalog,
+            cache: HashMap::new(),
+        };
+        let mut dirty = Vec::new();
+        for row in &mapping.rows {
+            let outcome = apply_row(
+                row,
+                condition,
+                sheet,
+                &key_indexes,
+                id_index,
+                &mut relations,
+                &mut records,
+                &mut by_keys,
+                &mut by_id,
+                &txn,
+                tenant,
+            )?;
+            let result = match outcome {
+                Ok((outcome, position)) => {
+                    match outcome {
+                        "created" => counts.created += 1,
+                        "updated" => counts.updated += 1,
+                        _ => counts.unchanged += 1,
+                    }
+                    if outcome != "unchanged" {
+                        dirty.push(position);
+                    }
+                    touched.push(records[position].id.clone());
+                    RowResult {
+                        row: row.row,
+                        outcome: outcome.to_owned(),
+                        record: Some(records[position].id.clone()),
+                        message: None,
+                    }
+                }
+                Err(Refusal::Skip(message)) => {
+                    counts.skipped += 1;
+                    RowResult {
+                        row: row.row,
+                        outcome: "skipped".into(),
+                        record: None,
+                        message: Some(message),
+                    }
+                }
+                Err(Refusal::Fail(message)) => {
+                    counts.failed += 1;
+                    RowResult {
+                        row: row.row,
+                        outcome: "failed".into(),
+                        record: None,
+                        message: Some(message),
+                    }
+                }
+            };
+            results.push(result);
+        }
+        dirty.sort_unstable();
+        dirty.dedup();
+        for position in dirty {
+            put_record(&txn, tenant, &sheet.id, &records[position])?;
+        }
+    }
+    let mut failed: Vec<RowResult> = failed_rows
+        .into_iter()
+        .map(|(row, messages)| RowResult {
+            row,
+            outcome: "failed".into(),
+            record: None,
+            message: Some(messages.join("\n")),
+        })
+        .collect();
+    results.append(&mut failed);
+    results.sort_by_key(|r| r.row);
+    let applied = counts.created + counts.updated + counts.unchanged;
+    let status = if counts.failed == 0 {
+        "completed"
+    } else if applied == 0 {
+        "all_failed"
+    } else {
+        "completed_with_errors"
+    };
+    let run = LinkageRun {
+        id: format!("{:013}{}", now_millis(), &crate::auth::new_token()?[..6]),
+        kind: "batch".into(),
+        direction: "import".into(),
+        key: condition.key.clone(),
+        sheet: sheet.id.clone(),
+        actor: actor.to_owned(),
+        started_at: started,
+        ended_at: now(),
+        status: status.into(),
+        counts,
+        rows: results,
+    };
+    if let Some(list) = &stored.after.add_to_list {
+        add_to_list(&txn, tenant, list, &sheet.id, &touched)?;
+    }
+    notify(
+        &txn,
+        tenant,
+        settings,
+        &stored.after.notify_members,
+        &stored.after.emails,
+        &sheet.name,
+        &run,
+        applied,
+        offset_minutes,
+    )?;
+    record_run(&txn, tenant, &run)?;
+    txn.commit().map_err(AppError::internal)?;
+    Ok(run)
+}
+
+enum Refusal {
+    Skip(String),
+    Fail(String),
+}
+
+/// Applies one mapped row; the inner result is the row's outcome and the
+/// record's position, or why it was skipped or failed.
+#[allow(clippy::too_many_arguments)]
+fn apply_row(
+    row: &MappedRow,
+    condition: &sheetlink_engine::linkage::ImportCondition,
+    sheet: &Sheet,
+    key_indexes: &[Option<usize>],
+    id_index: Option<usize>,
+    relations: &mut Relations<'_>,
+    records: &mut Vec<SheetRecord>,
+    by_keys: &mut HashMap<Vec<String>, usize>,
+    by_id: &mut HashMap<String, usize>,
+    txn: &WriteTransaction,
+    tenant: &str,
+) -> Result<Result<(&'static str, usize), Refusal>, AppError> {
+    // Matching keys as stored: a relation key is stored as the related
+    // record's id, so its value is looked up first.
+    let mut keys = Vec::with_capacity(row.keys.len());
+    for (key, value) in condition.matching_keys.iter().zip(&row.keys) {
+        let relation_key = condition.relation_keys.iter().find(|r| &r.field == key);
+        match relation_key {
+            Some(relation) => match relations.resolve(sheet, key, &relation.key_field, value) {
+                Ok(id) => keys.push(id),
+                Err(message) => return Ok(Err(Refusal::Fail(message))),
+            },
+            None => keys.push(value.clone()),
+        }
+    }
+    // Resolve the row's relation cells before touching anything.
+    let mut changes: Vec<(usize, Option<String>)> = Vec::with_capacity(row.changes.len());
+    for (field, change) in &row.changes {
+        let Some(index) = sheet.field_index(field) else {
+            continue;
+        };
+        let value = match change {
+            FieldChange::Set(value) => Some(value.clone()),
+            FieldChange::Clear => None,
+            FieldChange::Relate { key_field, value } => {
+                match relations.resolve(sheet, field, key_field, value) {
+                    Ok(id) => Some(id),
+                    Err(message) => return Ok(Err(Refusal::Fail(format!("{field}: {message}")))),
+                }
+            }
+        };
+        changes.push((index, value));
+    }
+    let existing = if keys.is_empty() {
+        None
+    } else {
+        by_keys.get(&keys).copied()
+    };
+    match (existing, condition.mode) {
+        (Some(_), ImportMode::InsertOnly) => Ok(Err(match condition.duplicates.existing {
+            OnExisting::Skip => Refusal::Skip("既に登録されているため、新規登録のみの設定によりスキップしました。 Already exists; insert-only skips it.".into()),
+            OnExisting::Error => Refusal::Fail("既に登録されています（新規登録のみ）。 Already exists (insert only).".into()),
+        })),
+        (Some(position), _) => {
+            let record = &mut records[position];
+            let mut changed = false;
+            for (index, value) in changes {
+                // Matching-key fields are never updated.
+                if key_indexes.contains(&Some(index)) || Some(index) == id_index {
+                    continue;
+                }
+                if record.values[index] != value {
+                    record.values[index] = value;
+                    changed = true;
+                }
+            }
+            Ok(Ok((if changed { "updated" } else { "unchanged" }, position)))
+        }
+        (None, ImportMode::UpdateOnly) => Ok(Err(Refusal::Fail(
+            "一致するレコードがありません（上書きのみ）。 No record matches (update only).".into(),
+        ))),
+        (None, _) => {
+            let mut values = vec![None; sheet.fields.len()];
+            for (index, key) in key_indexes.iter().zip(&keys) {
+                if let Some(index) = index {
+                    values[*index] = Some(key.clone());
+                }
+            }
+            for (index, value) in changes {
+                if values[index].is_none() || !key_indexes.contains(&Some(index)) {
+                    values[index] = value;
+                }
+            }
+            let id = match id_index.and_then(|i| values[i].clone()) {
+                Some(id) if by_id.contains_key(&id) => {
+                    return Ok(Err(Refusal::Fail(format!(
+                        "ID「{id}」は別のレコードが使っています。 The id {id} belongs to another record."
+                    ))));
+                }
+                Some(id) => id,
+                None => {
+                    let id = next_id(txn, tenant, sheet)?;
+                    if let Some(i) = id_index {
+                        values[i] = Some(id.clone());
+                    }
+                    id
+                }
+            };
+            records.push(SheetRecord { id: id.clone(), values });
+            let position = records.len() - 1;
+            by_id.insert(id, position);
+            if !keys.is_empty() {
+                by_keys.insert(keys, position);
+            }
+            Ok(Ok(("created", position)))
+        }
+    }
+}
+
+fn add_to_list(
+    txn: &WriteTransaction,
+    tenant: &str,
+    list: &str,
+    sheet: &str,
+    ids: &[String],
+) -> Result<(), AppError> {
+    let mut lists = txn.open_table(LISTS).map_err(AppError::internal)?;
+    let key = format!("{tenant}/{list}");
+    let mut members: Vec<String> = match lists.get(key.as_str()).map_err(AppError::internal)? {
+        Some(value) => serde_json::from_slice(value.value()).map_err(AppError::internal)?,
+        None => Vec::new(),
+    };
+    let mut seen: std::collections::HashSet<String> = members.iter().cloned().collect();
+    for id in ids {
+        let entry = format!("{sheet}/{id}");
+        if seen.insert(entry.clone()) {
+            members.push(entry);
+        }
+    }
+    let json = serde_json::to_vec(&members).map_err(AppError::internal)?;
+    lists
+        .insert(key.as_str(), json.as_slice())
+        .map_err(AppError::internal)?;
+    Ok(())
+}
+
+/// Posts to the timeline and queues the e-mails of a finished run.
+#[allow(clippy::too_many_arguments)]
+fn notify(
+    txn: &WriteTransaction,
+    tenant: &str,
+    settings: &Settings,
+    members: &[String],
+    emails: &[String],
+    sheet_name: &str,
+    run: &LinkageRun,
+    rows: u32,
+    offset_minutes: i32,
+) -> Result<(), AppError> {
+    let (subject, body) = completion_message(
+        sheet_name,
+        &run.direction,
+        &run.key,
+        run.started_at,
+        run.ended_at,
+        rows,
+        offset_minutes,
+    );
+    let mut targets: Vec<String> = settings.timeline_targets.clone();
+    targets.extend(members.iter().cloned());
+    targets.sort();
+    targets.dedup();
+    let post = TimelinePost {
+        id: run.id.clone(),
+        at: run.ended_at,
+        targets,
+        text: body.trim_end().to_owned(),
+    };
+    let mut timeline = txn.open_table(TIMELINE).map_err(AppError::internal)?;
+    let json = serde_json::to_vec(&post).map_err(AppError::internal)?;
+    timeline
+        .insert(format!("{tenant}/{}", post.id).as_str(), json.as_slice())
+        .map_err(AppError::internal)?;
+    let mut recipients: Vec<String> = settings.emails.clone();
+    for email in emails {
+        if !recipients.contains(email) {
+            recipients.push(email.clone());
+        }
+    }
+    for to in recipients {
+        enqueue(
+            txn,
+            &Mail {
+                id: format!("{}-{to}", run.id),
+                to,
+                subject: subject.clone(),
+                body: body.clone(),
+                attempts: 0,
+            },
+            0,
+        )?;
+    }
+    Ok(())
+}
+
+fn record_run(txn: &WriteTransaction, tenant: &str, run: &LinkageRun) -> Result<(), AppError> {
+    let mut runs = txn.open_table(LINKAGE_RUNS).map_err(AppError::internal)?;
+    let json = serde_json::to_vec(run).map_err(AppError::internal)?;
+    runs.insert(format!("{tenant}/{}", run.id).as_str(), json.as_slice())
+        .map_err(AppError::internal)?;
+    Ok(())
+}
+
+/// Runs an export: the condition's records, filtered, sorted and written by
+/// the engine; recorded and announced like an import. A refused export
+/// (characters Shift_JIS cannot hold) is returned as is, not recorded.
+pub fn run_export(
+    db: &Database,
+    tenant: &str,
+    actor: &str,
+    stored: &StoredExportCondition,
+    catalog: &Catalog,
+    settings: &Settings,
+    offset_minutes: i32,
+) -> Result<Export, AppError> {
+    let started = now();
+    let condition = &stored.condition;
+    let sheet = catalog
+        .sheet(&condition.sheet)
+        .ok_or(AppError::NotFound("No such sheet."))?;
+    let txn = db.begin_write().map_err(AppError::internal)?;
+    let records = load_records(&txn, tenant, sheet)?;
+    let written = export(condition, catalog, &records).map_err(|problems| {
+        AppError::BadRequest(
+            problems
+                .iter()
+                .map(|p| p.message(Lang::Ja))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    })?;
+    if written.refused() {
+        return Ok(written);
+    }
+    let rows = u32::try_from(written.rows).unwrap_or(u32::MAX);
+    let run = LinkageRun {
+        id: format!("{:013}{}", now_millis(), &crate::auth::new_token()?[..6]),
+        kind: "batch".into(),
+        direction: "export".into(),
+        key: condition.key.clone(),
+        sheet: sheet.id.clone(),
+        actor: actor.to_owned(),
+        started_at: started,
+        ended_at: now(),
+        status: "completed".into(),
+        counts: RunCounts {
+            rows_in: rows,
+            ..RunCounts::default()
+        },
+        rows: Vec::new(),
+    };
+    notify(
+        &txn,
+        tenant,
+        settings,
+        &stored.after.notify_members,
+        &stored.after.emails,
+        &sheet.name,
+        &run,
+        rows,
+        offset_minutes,
+    )?;
+    record_run(&txn, tenant, &run)?;
+    txn.commit().map_err(AppError::internal)?;
+    Ok(written)
+}

@@ -1,0 +1,311 @@
+//! Batch linkage (PRODUCT.md Part B) on the server: the CRM records, the
+//! tenant's settings, import and export conditions, the batch API the
+//! scheduler client calls, history, timeline posts and e-mail.
+//!
+//! The engine (`sheetlink_engine::linkage`) decides what a file means
+//! (`map_file`) and writes exports; this module decides what it does to the
+//! stored records, who may ask, and who is told.
+
+pub mod access;
+pub mod api;
+pub mod apply;
+pub mod mail;
+pub mod module;
+pub mod seed;
+
+use serde::{Deserialize, Serialize};
+use sheetlink_engine::linkage::{ExportCondition, ImportCondition};
+
+/// How the batch client authenticates (バッチ連携認証方式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// Each user's login id and password (HTTP Basic). Only evaluation
+    /// admins may run batches this way.
+    UserPassword,
+    /// A token the admin issues (HTTP Bearer); only its hash is stored.
+    #[default]
+    Token,
+}
+
+/// A tenant's batch-linkage settings (バッチ連携設定).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Settings {
+    /// (1) Whether batch linkage may be used at all.
+    pub enabled: bool,
+    /// (3) Allowed client addresses as the admin typed them: IPv4, IPv6 or
+    /// CIDR, separated by `;`. Empty: any address.
+    #[serde(default)]
+    pub allowed_ips: String,
+    /// (4) Authentication method.
+    #[serde(default)]
+    pub auth: AuthMethod,
+    /// (5) SHA-256 (hex) of the current token; never the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_hash: Option<String>,
+    /// When the current token was issued (seconds since the epoch).
+    #[serde(default)]
+    pub token_issued_at: Option<u64>,
+    /// (6) Members whose timeline gets the completion posts.
+    #[serde(default)]
+    pub timeline_targets: Vec<String>,
+    /// (7) Addresses that get the completion e-mail (at most 20).
+    #[serde(default)]
+    pub emails: Vec<String>,
+}
+
+/// At most this many notification addresses (settings, and per condition).
+pub const MAX_EMAILS: usize = 20;
+
+/// What happens after a batch import (インポート後のアクション).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AfterImport {
+    /// Members told on their timeline.
+    #[serde(default)]
+    pub notify_members: Vec<String>,
+    /// Addresses e-mailed (at most 20).
+    #[serde(default)]
+    pub emails: Vec<String>,
+    /// A list the imported (created or updated) records are added to.
+    #[serde(default)]
+    pub add_to_list: Option<String>,
+}
+
+/// An import condition as stored: the engine's condition and the actions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredImportCondition {
+    /// Key, sheet, mode, mapping, matching keys…
+    pub condition: ImportCondition,
+    /// After-import actions.
+    #[serde(default)]
+    pub after: AfterImport,
+}
+
+/// Who is told when an export finishes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AfterExport {
+    /// Members told on their timeline.
+    #[serde(default)]
+    pub notify_members: Vec<String>,
+    /// Addresses e-mailed (at most 20).
+    #[serde(default)]
+    pub emails: Vec<String>,
+}
+
+/// An export condition as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredExportCondition {
+    /// Key, sheet, encoding, filter, columns, sort…
+    pub condition: ExportCondition,
+    /// Notifications.
+    #[serde(default)]
+    pub after: AfterExport,
+}
+
+/// What became of one row of a batch import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowResult {
+    /// 1-based file row.
+    pub row: u32,
+    /// `created`, `updated`, `unchanged`, `skipped` or `failed`.
+    pub outcome: String,
+    /// The record it created or updated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// Why it failed or was skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Counts of a batch import; rows in = created + updated + unchanged +
+/// skipped + failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RunCounts {
+    /// Data rows read.
+    pub rows_in: u32,
+    /// Records inserted.
+    pub created: u32,
+    /// Records changed.
+    pub updated: u32,
+    /// Records found with nothing to change.
+    pub unchanged: u32,
+    /// Rows left out (duplicates, insert-only meeting an existing record).
+    pub skipped: u32,
+    /// Rows with errors.
+    pub failed: u32,
+}
+
+/// One batch run (import or export), kept as history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkageRun {
+    /// Run id (sorts by start).
+    pub id: String,
+    /// Always `batch` for runs of the batch API.
+    pub kind: String,
+    /// `import` or `export`.
+    pub direction: String,
+    /// The condition's key.
+    pub key: String,
+    /// The sheet.
+    pub sheet: String,
+    /// Who ran it (`token` or the member's name).
+    pub actor: String,
+    /// Start, seconds since the epoch.
+    pub started_at: u64,
+    /// End.
+    pub ended_at: u64,
+    /// `completed`, `completed_with_errors` or `all_failed`.
+    pub status: String,
+    /// Counts (exports: `rows_in` = rows written).
+    pub counts: RunCounts,
+    /// Per-row results of an import.
+    #[serde(default)]
+    pub rows: Vec<RowResult>,
+}
+
+/// A timeline post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelinePost {
+    /// Post id (sorts by time).
+    pub id: String,
+    /// When, seconds since the epoch.
+    pub at: u64,
+    /// Members it is addressed to.
+    pub targets: Vec<String>,
+    /// The text.
+    pub text: String,
+}
+
+/// Whether `address` is an acceptable notification address.
+pub fn valid_email(address: &str) -> bool {
+    let Some((local, domain)) = address.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && address.len() <= 254
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !address
+            .chars()
+            .any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
+        && !domain.contains('@')
+}
+
+/// Checks a list of notification addresses: at most [`MAX_EMAILS`], each
+/// valid, no duplicates; the message names the first problem.
+pub fn check_emails(emails: &[String]) -> Result<(), String> {
+    if emails.len() > MAX_EMAILS {
+        return Err(format!(
+            "通知先メールアドレスは{MAX_EMAILS}件までです（{}件あります）。 At most {MAX_EMAILS} addresses.",
+            emails.len()
+        ));
+    }
+    for (index, email) in emails.iter().enumerate() {
+        if !valid_email(email) {
+            return Err(format!(
+                "{}件目のメールアドレス「{email}」の形式が正しくありません。 Address {} is not a valid e-mail address.",
+                index + 1,
+                index + 1
+            ));
+        }
+        if emails[..index].contains(email) {
+            return Err(format!(
+                "メールアドレス「{email}」が重複しています。 The address {email} is listed twice."
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The completion message of PRODUCT.md Part B: subject line, then start,
+/// end and row count. Times in the server's configured offset.
+pub fn completion_message(
+    sheet_name: &str,
+    direction: &str,
+    key: &str,
+    started: u64,
+    ended: u64,
+    rows: u32,
+    offset_minutes: i32,
+) -> (String, String) {
+    let what = if direction == "import" {
+        "インポート"
+    } else {
+        "エクスポート"
+    };
+    let subject = format!("{sheet_name}の{what}がバッチ連携({key})により完了しました。");
+    let body = format!(
+        "{subject}\n開始日時:{}\n終了日時:{}\nデータの件数:{rows}件\n",
+        local_time(started, offset_minutes),
+        local_time(ended, offset_minutes)
+    );
+    (subject, body)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` of `seconds` since the epoch, shifted by
+/// `offset_minutes` (540 for Japan).
+pub fn local_time(seconds: u64, offset_minutes: i32) -> String {
+    let t = seconds as i64 + i64::from(offset_minutes) * 60;
+    let (days, rest) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_local_time() {
+        assert_eq!(local_time(0, 0), "1970-01-01 00:00:00");
+        // 2025-01-01 03:00:00 UTC is noon in Japan.
+        assert_eq!(local_time(1_735_700_400, 540), "2025-01-01 12:00:00");
+        assert_eq!(local_time(951_782_400, 0), "2000-02-29 00:00:00");
+    }
+
+    #[test]
+    fn checks_notification_addresses() {
+        assert!(check_emails(&["a@example.co.jp".into()]).is_ok());
+        assert!(check_emails(&["not an address".into()]).is_err());
+        assert!(check_emails(&["a@b".into()]).is_err());
+        assert!(check_emails(&["a@example.com".into(), "a@example.com".into()]).is_err());
+        let many: Vec<String> = (0..21).map(|i| format!("u{i}@example.com")).collect();
+        assert!(check_emails(&many).expect_err("21").contains("20"));
+        assert!(check_emails(&many[..20]).is_ok());
+    }
+
+    #[test]
+    fn completion_message_names_sheet_key_times_and_rows() {
+        let (subject, body) = completion_message(
+            "顧客",
+            "import",
+            "customers",
+            1_735_700_400,
+            1_735_700_700,
+            3,
+            540,
+        );
+        assert_eq!(
+            subject,
+            "顧客のインポートがバッチ連携(customers)により完了しました。"
+        );
+        assert!(body.contains("開始日時:2025-01-01 12:00:00"));
+        assert!(body.contains("終了日時:2025-01-01 12:05:00"));
+        assert!(body.contains("データの件数:3件"));
+    }
+}
