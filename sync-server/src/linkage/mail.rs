@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Mailbox, SinglePart};
+use lettre::message::header::ContentType;
+use lettre::message::{Body, Mailbox, SinglePart};
 use lettre::{Message, SmtpTransport, Transport};
 use redb::{Database, ReadableDatabase, WriteTransaction};
 use serde::{Deserialize, Serialize};
@@ -58,6 +58,8 @@ pub fn enqueue(txn: &WriteTransaction, mail: &Mail, delay_millis: u128) -> Resul
 fn send(smtp: &SmtpSettings, mail: &Mail) -> Result<(), String> {
     let from: Mailbox = smtp.from.parse().map_err(|e| format!("from: {e}"))?;
     let to: Mailbox = mail.to.parse().map_err(|e| format!("to: {e}"))?;
+    // lettre picks the transfer encoding (base64 for Japanese text).
+    let body = Body::new(mail.body.clone());
     let message = Message::builder()
         .from(from)
         .to(to)
@@ -65,8 +67,7 @@ fn send(smtp: &SmtpSettings, mail: &Mail) -> Result<(), String> {
         .singlepart(
             SinglePart::builder()
                 .header(ContentType::TEXT_PLAIN)
-                .header(ContentTransferEncoding::EightBit)
-                .body(mail.body.clone()),
+                .body(body),
         )
         .map_err(|e| e.to_string())?;
     SmtpTransport::builder_dangerous(&smtp.host)

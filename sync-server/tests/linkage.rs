@@ -1,0 +1,963 @@
+//! Batch linkage through the HTTP API (`oneshot`, with the peer address the
+//! real server records): the access matrix of the batch API, every import
+//! mode with matching and relation keys, idempotent retries, Shift_JIS
+//! export, condition and settings checks, and e-mail to an SMTP sink.
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::{SocketAddr, TcpListener};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::{Method, Request, StatusCode};
+use base64::Engine as _;
+use http_body_util::BodyExt as _;
+use serde_json::{Value, json};
+use sheetlink_server::Config;
+use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER};
+use tower::ServiceExt as _;
+
+mod common;
+
+const FROM: &str = "198.51.100.1:40000";
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+struct Call<'a> {
+    method: Method,
+    path: &'a str,
+    peer: &'a str,
+    headers: Vec<(&'a str, String)>,
+    body: Body,
+}
+
+fn call<'a>(method: Method, path: &'a str) -> Call<'a> {
+    Call {
+        method,
+        path,
+        peer: FROM,
+        headers: Vec::new(),
+        body: Body::empty(),
+    }
+}
+
+impl<'a> Call<'a> {
+    fn from(mut self, peer: &'a str) -> Self {
+        self.peer = peer;
+        self
+    }
+    fn header(mut self, name: &'a str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+    fn cookie(self, cookie: &str) -> Self {
+        self.header(COOKIE.as_str(), cookie)
+    }
+    fn token(self, token: &str) -> Self {
+        self.header(AUTHORIZATION.as_str(), format!("Bearer {token}"))
+    }
+    fn json(mut self, value: Value) -> Self {
+        self.headers
+            .push((CONTENT_TYPE.as_str(), "application/json".into()));
+        self.body = Body::from(value.to_string());
+        self
+    }
+    fn csv(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.body = Body::from(bytes.into());
+        self
+    }
+    async fn send(self, app: &Router) -> Reply {
+        let mut request = Request::builder().method(self.method).uri(self.path);
+        for (name, value) in &self.headers {
+            request = request.header(*name, value);
+        }
+        let mut request = request.body(self.body).expect("request");
+        let peer: SocketAddr = self.peer.parse().expect("peer");
+        request.extensions_mut().insert(ConnectInfo(peer));
+        let response = app.clone().oneshot(request).await.expect("responds");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+async fn sign_in(app: &Router, (login, password): (&str, &str)) -> String {
+    let reply = call(Method::POST, "/api/login")
+        .json(json!({"login_id": login, "password": password}))
+        .send(app)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let cookie = reply.headers[SET_COOKIE]
+        .to_str()
+        .expect("cookie")
+        .to_owned();
+    cookie.split(';').next().unwrap_or_default().to_owned()
+}
+
+async fn settings(app: &Router, cookie: &str, update: Value) -> Reply {
+    let mut current = call(Method::GET, "/api/linkage/settings")
+        .cookie(cookie)
+        .send(app)
+        .await
+        .json();
+    if let (Some(current), Some(update)) = (current.as_object_mut(), update.as_object()) {
+        for (name, value) in update {
+            current.insert(name.clone(), value.clone());
+        }
+    }
+    call(Method::PUT, "/api/linkage/settings")
+        .cookie(cookie)
+        .json(current)
+        .send(app)
+        .await
+}
+
+async fn issue(app: &Router, cookie: &str) -> String {
+    let reply = call(Method::POST, "/api/linkage/token")
+        .cookie(cookie)
+        .send(app)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    reply.json()["token"].as_str().expect("token").to_owned()
+}
+
+const CUSTOMERS: &str = "顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\nC000001,株式会社サンプル商事 本社,03-1111-2222,info001@example.co.jp,,A\r\n";
+
+#[tokio::test]
+async fn the_batch_api_refuses_what_it_must() {
+    let (app, _) = common::server(
+        "linkage-access",
+        Config {
+            trusted_proxies: "127.0.0.1".into(),
+            ..Config::default()
+        },
+    );
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let import = |token: &str, peer: &'static str| {
+        call(Method::POST, "/api/batch/imports/customers")
+            .from(peer)
+            .token(token)
+            .csv(CUSTOMERS)
+    };
+    let token = issue(&app, &admin).await;
+    assert_eq!(
+        import(&token, FROM).send(&app).await.status,
+        StatusCode::OK,
+        "the demo tenant starts on, any address"
+    );
+
+    // Off: 403 whatever the credentials.
+    assert_eq!(
+        settings(&app, &admin, json!({"enabled": false}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        import(&token, FROM).send(&app).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Allowed addresses; a forwarded address counts only from a trusted proxy.
+    let on = settings(
+        &app,
+        &admin,
+        json!({"enabled": true, "allowed_ips": "203.0.113.5; 10.0.0.0/8"}),
+    )
+    .await;
+    assert_eq!(on.status, StatusCode::OK);
+    assert_eq!(
+        import(&token, FROM).send(&app).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let spoofed = import(&token, FROM)
+        .header("x-forwarded-for", "203.0.113.5")
+        .send(&app)
+        .await;
+    assert_eq!(
+        spoofed.status,
+        StatusCode::FORBIDDEN,
+        "X-Forwarded-For from an untrusted peer is ignored"
+    );
+    assert_eq!(
+        import(&token, "203.0.113.5:1234").send(&app).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        import(&token, "10.9.8.7:1234").send(&app).await.status,
+        StatusCode::OK
+    );
+    let proxied = import(&token, "127.0.0.1:5555")
+        .header("x-forwarded-for", "198.51.100.9, 203.0.113.5")
+        .send(&app)
+        .await;
+    assert_eq!(
+        proxied.status,
+        StatusCode::OK,
+        "the right-most address from a trusted proxy"
+    );
+    let proxied = import(&token, "127.0.0.1:5555")
+        .header("x-forwarded-for", "203.0.113.5, 198.51.100.9")
+        .send(&app)
+        .await;
+    assert_eq!(proxied.status, StatusCode::FORBIDDEN);
+    settings(&app, &admin, json!({"allowed_ips": ""})).await;
+
+    // Tokens: a wrong one, then the old one after re-issue.
+    assert_eq!(
+        import("slk_demo_0000", FROM).send(&app).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let wrong = format!("{}0", &token[..token.len() - 1]);
+    assert_eq!(
+        import(&wrong, FROM).send(&app).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let renewed = issue(&app, &admin).await;
+    assert_eq!(
+        import(&token, FROM).send(&app).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the old token died at once"
+    );
+    assert_eq!(
+        import(&renewed, FROM).send(&app).await.status,
+        StatusCode::OK
+    );
+    let no_credentials = call(Method::GET, "/api/batch/exports/customers-sjis")
+        .send(&app)
+        .await;
+    assert_eq!(no_credentials.status, StatusCode::UNAUTHORIZED);
+
+    // User id + password mode: admins only; tokens refused.
+    settings(&app, &admin, json!({"auth": "user_password"})).await;
+    let basic = |login: &str, password: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"))
+        )
+    };
+    let with = |authorization: String| {
+        call(Method::POST, "/api/batch/imports/customers")
+            .header(AUTHORIZATION.as_str(), authorization)
+            .csv(CUSTOMERS)
+    };
+    assert_eq!(
+        with(basic(DEMO_ADMIN.0, DEMO_ADMIN.1))
+            .send(&app)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        with(basic(DEMO_ADMIN.0, "wrong")).send(&app).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        with(basic(DEMO_LEADER.0, DEMO_LEADER.1))
+            .send(&app)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "not an admin"
+    );
+    assert_eq!(
+        import(&renewed, FROM).send(&app).await.status,
+        StatusCode::UNAUTHORIZED,
+        "tokens are off"
+    );
+
+    // Settings are for admins, and checked.
+    let leader = sign_in(&app, DEMO_LEADER).await;
+    assert_eq!(
+        call(Method::GET, "/api/linkage/settings")
+            .cookie(&leader)
+            .send(&app)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(Method::POST, "/api/linkage/token")
+            .cookie(&leader)
+            .send(&app)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let bad_ip = settings(&app, &admin, json!({"allowed_ips": "10.0.0.1; intranet"})).await;
+    assert_eq!(bad_ip.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad_ip.json()["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("intranet")
+    );
+    let many: Vec<String> = (0..21).map(|i| format!("user{i}@example.co.jp")).collect();
+    assert_eq!(
+        settings(&app, &admin, json!({"emails": many})).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        settings(&app, &admin, json!({"emails": many[..20]}))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        settings(&app, &admin, json!({"emails": ["not-an-address"]}))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        settings(&app, &admin, json!({"timeline_targets": ["nobody"]}))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    let view = call(Method::GET, "/api/linkage/settings")
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    assert!(
+        view.get("token_hash").is_none(),
+        "the hash is never shown: {view}"
+    );
+    assert!(view["token_issued_at"].as_u64().is_some());
+}
+
+fn record(
+    store: &sheetlink_server::Store,
+    sheet: &str,
+    id: &str,
+) -> Option<std::collections::BTreeMap<String, String>> {
+    let catalog = sheetlink_engine::linkage::crm_catalog();
+    let fields = &catalog.sheet(sheet).expect("sheet").fields;
+    let bytes = store.with_db(|db| {
+        sheetlink_server::store::get_raw(
+            db,
+            sheetlink_server::tables::CRM_RECORDS,
+            &format!("demo/{sheet}/{id}"),
+        )
+        .expect("reads")
+    })?;
+    let values: Vec<Option<String>> = serde_json::from_slice(&bytes).expect("json");
+    Some(
+        fields
+            .iter()
+            .zip(values)
+            .filter_map(|(field, value)| value.map(|v| (field.id.clone(), v)))
+            .collect(),
+    )
+}
+
+fn mapping(rows: &[(&str, &str, bool)]) -> Value {
+    Value::Array(
+        rows.iter()
+            .map(|(header, field, blank)| json!({"source": {"header": header}, "field": field, "update_with_blank": blank}))
+            .collect(),
+    )
+}
+
+async fn create_import(app: &Router, cookie: &str, condition: Value) -> Reply {
+    call(Method::POST, "/api/linkage/import-conditions")
+        .cookie(cookie)
+        .json(json!({"condition": condition, "after": {"notify_members": ["admin"], "add_to_list": "取込済み"}}))
+        .send(app)
+        .await
+}
+
+async fn run(app: &Router, token: &str, key: &str, csv: &str) -> Value {
+    let reply = call(Method::POST, &format!("/api/batch/imports/{key}"))
+        .token(token)
+        .csv(csv.as_bytes().to_vec())
+        .send(app)
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let run = reply.json();
+    let counts = &run["counts"];
+    let sum: u64 = ["created", "updated", "unchanged", "skipped", "failed"]
+        .iter()
+        .map(|k| counts[k].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(
+        counts["rows_in"].as_u64(),
+        Some(sum),
+        "counts add up: {counts}"
+    );
+    run
+}
+
+fn outcomes(run: &Value) -> Vec<(u64, String)> {
+    run["rows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            (
+                r["row"].as_u64().unwrap_or(0),
+                r["outcome"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn imports_by_mode_matching_and_relation_keys() {
+    let (app, store) = common::server("linkage-modes", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let token = issue(&app, &admin).await;
+
+    // Insert and update, matched by e-mail; the parent found by its name.
+    let upsert = create_import(&app, &admin, json!({
+        "key": "by-email", "sheet": "customer", "mode": "insert_and_update",
+        "mappings": mapping(&[("メール", "email", false), ("会社名", "name", false), ("電話", "phone", true), ("ランク", "rank", false), ("親会社", "parent", false)]),
+        "matching_keys": ["email"],
+        "relation_keys": [{"field": "parent", "key_field": "name"}],
+    })).await;
+    assert_eq!(
+        upsert.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&upsert.body)
+    );
+    let before = record(&store, "customer", "C000002").expect("seeded");
+    let csv = "メール,会社名,電話,ランク,親会社\r\n\
+               info002@example.co.jp,株式会社山田製作所 本社,,,株式会社サンプル商事\r\n\
+               new@example.co.jp,新規株式会社,06-1234-5678,B,株式会社山田製作所\r\n\
+               info003@example.co.jp,株式会社東都物産,03-1002-2002,,\r\n\
+               info004@example.co.jp,株式会社X,,,存在しない会社\r\n";
+    let result = run(&app, &token, "by-email", csv).await;
+    assert_eq!(
+        outcomes(&result),
+        vec![
+            (2, "updated".into()),
+            (3, "created".into()),
+            (4, "unchanged".into()),
+            (5, "failed".into())
+        ]
+    );
+    assert_eq!(result["status"], "completed_with_errors");
+    assert_eq!(result["kind"], "batch");
+    let after = record(&store, "customer", "C000002").expect("still there");
+    assert_eq!(after["name"], "株式会社山田製作所 本社");
+    assert_eq!(
+        after["email"], before["email"],
+        "the matching key is never updated"
+    );
+    assert!(
+        !after.contains_key("phone"),
+        "update with blank cleared the phone"
+    );
+    assert_eq!(
+        after.get("rank"),
+        before.get("rank"),
+        "a blank without update-with-blank leaves the value"
+    );
+    assert_eq!(
+        after["parent"], "C000001",
+        "relation matched by name, stored as the id"
+    );
+    let created = result["rows"][1]["record"]
+        .as_str()
+        .expect("new id")
+        .to_owned();
+    assert_eq!(
+        record(&store, "customer", &created).expect("created")["parent"],
+        "C000002"
+    );
+    assert!(
+        result["rows"][3]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("存在しない会社")
+    );
+
+    // Insert only: an existing record is skipped, or an error.
+    for (on_existing, outcome) in [("skip", "skipped"), ("error", "failed")] {
+        let key = format!("insert-{on_existing}");
+        let reply = create_import(
+            &app,
+            &admin,
+            json!({
+                "key": key, "sheet": "customer", "mode": "insert_only",
+                "duplicates": {"existing": on_existing},
+                "mappings": mapping(&[("ID", "id", false), ("名前", "name", false)]),
+                "matching_keys": ["id"],
+            }),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::CREATED);
+        let result = run(
+            &app,
+            &token,
+            &key,
+            &format!("ID,名前\r\nC000005,上書きされない\r\nN-{on_existing},新しい会社\r\n"),
+        )
+        .await;
+        assert_eq!(
+            outcomes(&result),
+            vec![(2, outcome.into()), (3, "created".into())]
+        );
+        assert_ne!(
+            record(&store, "customer", "C000005").expect("kept")["name"],
+            "上書きされない"
+        );
+        assert_eq!(
+            record(&store, "customer", &format!("N-{on_existing}")).expect("inserted")["name"],
+            "新しい会社"
+        );
+    }
+
+    // Update only: an unknown record fails; the id (matching key) stays.
+    create_import(
+        &app,
+        &admin,
+        json!({
+            "key": "update-only", "sheet": "customer", "mode": "update_only",
+            "mappings": mapping(&[("ID", "id", false), ("ランク", "rank", false)]),
+            "matching_keys": ["id"],
+        }),
+    )
+    .await;
+    let result = run(
+        &app,
+        &token,
+        "update-only",
+        "ID,ランク\r\nC000007,見込み\r\nC999999,A\r\n",
+    )
+    .await;
+    assert_eq!(
+        outcomes(&result),
+        vec![(2, "updated".into()), (3, "failed".into())]
+    );
+    assert!(record(&store, "customer", "C999999").is_none());
+
+    // A relation as matching key: deals found by (customer by id, name).
+    let deals = create_import(&app, &admin, json!({
+        "key": "deals", "sheet": "deal",
+        "mappings": mapping(&[("顧客ID", "customer", false), ("案件名", "name", false), ("金額", "amount", false)]),
+        "matching_keys": ["customer", "name"],
+        "relation_keys": [{"field": "customer", "key_field": "id"}],
+    })).await;
+    assert_eq!(
+        deals.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&deals.body)
+    );
+    let result = run(&app, &token, "deals", "顧客ID,案件名,金額\r\nC000001,ソフトウェア導入案件,\"1,000\"\r\nC000001,ソフトウェア導入案件,990000\r\nC000002,追加案件,5000\r\n").await;
+    assert_eq!(
+        outcomes(&result),
+        vec![
+            (2, "failed".into()),
+            (3, "updated".into()),
+            (4, "created".into())
+        ]
+    );
+    assert_eq!(
+        record(&store, "deal", "D000101").expect("seeded deal")["amount"],
+        "990000"
+    );
+
+    // History, timeline and the list.
+    let runs = call(Method::GET, "/api/linkage/runs?sheet=deal")
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    assert_eq!(runs.as_array().map(Vec::len), Some(1));
+    let id = runs[0]["id"].as_str().expect("id");
+    let details = call(Method::GET, &format!("/api/linkage/runs/{id}"))
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    assert_eq!(details["rows"].as_array().map(Vec::len), Some(3));
+    let timeline = call(Method::GET, "/api/timeline")
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    let post = timeline[0]["text"].as_str().expect("a post");
+    assert!(
+        post.starts_with("案件のインポートがバッチ連携(deals)により完了しました。")
+            && post.contains("データの件数:2件"),
+        "{post}"
+    );
+    let list = store.with_db(|db| {
+        sheetlink_server::store::get_raw(db, sheetlink_server::tables::LISTS, "demo/取込済み")
+            .expect("reads")
+    });
+    let list: Vec<String> = serde_json::from_slice(&list.expect("a list")).expect("json");
+    assert!(
+        list.contains(&"deal/D000101".to_owned()) && list.contains(&"customer/C000002".to_owned()),
+        "{list:?}"
+    );
+}
+
+#[tokio::test]
+async fn retries_apply_once_and_exports_are_shift_jis() {
+    let (app, store) = common::server("linkage-retry", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let token = issue(&app, &admin).await;
+    let csv = "顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\nR-1,株式会社リトライ,,retry@example.co.jp,C000001,A\r\n";
+    let send = |body: &'static str| {
+        call(Method::POST, "/api/batch/imports/customers")
+            .token(&token)
+            .header("idempotency-key", "nightly-2026-11-26")
+            .csv(body)
+    };
+    let first = send(csv).send(&app).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.json()["counts"]["created"], 1);
+    let again = send(csv).send(&app).await;
+    assert_eq!(
+        again
+            .headers
+            .get("idempotent-replayed")
+            .map(|v| v.to_str().unwrap_or_default()),
+        Some("true")
+    );
+    assert_eq!(
+        again.json()["id"],
+        first.json()["id"],
+        "the retry returns the first run"
+    );
+    let runs = call(Method::GET, "/api/linkage/runs?sheet=customer")
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    assert_eq!(runs.as_array().map(Vec::len), Some(1), "applied once");
+    assert_eq!(
+        send("顧客ID\r\nX\r\n").send(&app).await.status,
+        StatusCode::CONFLICT
+    );
+    assert!(record(&store, "customer", "R-1").is_some());
+
+    let export = call(Method::GET, "/api/batch/exports/customers-sjis")
+        .token(&token)
+        .send(&app)
+        .await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert_eq!(export.headers[CONTENT_TYPE], "text/csv; charset=shift_jis");
+    let (text, _, malformed) = encoding_rs::SHIFT_JIS.decode(&export.body);
+    assert!(!malformed);
+    assert!(
+        std::str::from_utf8(&export.body).is_err(),
+        "Shift_JIS bytes, not UTF-8"
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "顧客ID,顧客名,電話番号,ランク");
+    assert_eq!(lines[1], "C000001,株式会社サンプル商事,03-1000-2000,A");
+    assert!(lines.contains(&"R-1,株式会社リトライ,,A"));
+    assert_eq!(
+        export.headers["x-sheetlink-rows"],
+        (lines.len() - 1).to_string()
+    );
+}
+
+#[tokio::test]
+async fn conditions_are_checked_and_the_client_module_carries_them() {
+    let (app, _) = common::server(
+        "linkage-conditions",
+        Config {
+            public_url: Some("https://sheetlink.example.co.jp".into()),
+            ..Config::default()
+        },
+    );
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let bad = create_import(
+        &app,
+        &admin,
+        json!({
+            "key": "bad", "sheet": "customer",
+            "mappings": mapping(&[("ID", "id", false), ("ランク", "rank", true)]),
+            "matching_keys": ["rank"],
+        }),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.json()["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains('2'),
+        "names the mapping row: {}",
+        bad.json()
+    );
+    let duplicate = create_import(&app, &admin, json!({
+        "key": "customers", "sheet": "customer", "mappings": mapping(&[("ID", "id", false)]), "matching_keys": ["id"],
+    })).await;
+    assert_eq!(duplicate.status, StatusCode::CONFLICT);
+    let spaced = create_import(&app, &admin, json!({
+        "key": "has space", "sheet": "customer", "mappings": mapping(&[("ID", "id", false)]), "matching_keys": ["id"],
+    })).await;
+    assert_eq!(spaced.status, StatusCode::BAD_REQUEST);
+    let mut found = call(Method::GET, "/api/linkage/import-conditions/customers")
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    found["condition"]["description"] = json!("更新した説明");
+    let updated = call(Method::PUT, "/api/linkage/import-conditions/customers")
+        .cookie(&admin)
+        .json(found)
+        .send(&app)
+        .await;
+    assert_eq!(updated.status, StatusCode::OK);
+    let script = call(
+        Method::GET,
+        "/api/linkage/export-conditions/customers-sjis/script?os=windows",
+    )
+    .cookie(&admin)
+    .send(&app)
+    .await;
+    assert!(String::from_utf8_lossy(&script.body).contains("export customers-sjis"));
+
+    let token = issue(&app, &admin).await;
+    let module = |token: Value| {
+        call(Method::POST, "/api/linkage/client-module")
+            .cookie(&admin)
+            .json(json!({"token": token}))
+    };
+    let conf = |bytes: &[u8]| {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a zip");
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("sheetlink/linkage.conf").expect("conf"),
+            &mut text,
+        )
+        .expect("text");
+        let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
+        (text, names)
+    };
+    let (text, names) = conf(&module(json!(token)).send(&app).await.body);
+    assert!(text.contains("linkage.url=https://sheetlink.example.co.jp\n"));
+    assert!(text.contains(&format!("linkage.token={token}\n")));
+    assert!(
+        names.contains(&"sheetlink/import_customers.sh".to_owned())
+            && names.contains(&"sheetlink/export_customers-sjis.bat".to_owned())
+    );
+    let (text, _) = conf(
+        &module(json!("slk_demo_not-the-token"))
+            .send(&app)
+            .await
+            .body,
+    );
+    assert!(
+        !text.contains("linkage.token=slk"),
+        "only the current token is filled in"
+    );
+
+    let deleted = call(Method::DELETE, "/api/linkage/import-conditions/customers")
+        .cookie(&admin)
+        .send(&app)
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let gone = call(Method::POST, "/api/batch/imports/customers")
+        .token(&token)
+        .csv(CUSTOMERS)
+        .send(&app)
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+}
+
+/// A one-connection-at-a-time SMTP server that keeps what it receives.
+fn smtp_sink() -> (u16, std::sync::mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("binds");
+    let port = listener.local_addr().expect("address").port();
+    let (sender, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut writer = stream.try_clone().expect("clone");
+            let mut reader = BufReader::new(stream);
+            let _ = writer.write_all(b"220 sink ESMTP\r\n");
+            let mut data = String::new();
+            let mut in_data = false;
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                if in_data {
+                    if line == ".\r\n" {
+                        in_data = false;
+                        let _ = sender.send(std::mem::take(&mut data));
+                        let _ = writer.write_all(b"250 queued\r\n");
+                    } else {
+                        data.push_str(&line);
+                    }
+                } else {
+                    let command = line.to_ascii_uppercase();
+                    let answer: &[u8] = if command.starts_with("EHLO") {
+                        b"250-sink\r\n250 8BITMIME\r\n"
+                    } else if command.starts_with("DATA") {
+                        in_data = true;
+                        b"354 go ahead\r\n"
+                    } else if command.starts_with("QUIT") {
+                        let _ = writer.write_all(b"221 bye\r\n");
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    let _ = writer.write_all(answer);
+                }
+                line.clear();
+            }
+        }
+    });
+    (port, received)
+}
+
+#[tokio::test]
+async fn completion_mail_reaches_an_smtp_server() {
+    let (app, store) = common::server("linkage-mail", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    settings(&app, &admin, json!({"emails": ["hr-team@example.co.jp"]})).await;
+    let token = issue(&app, &admin).await;
+    let csv = "顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\nM-1,株式会社メール,,,,A\r\nM-2,株式会社メール2,,,,B\r\nM-3,株式会社メール3,,,,C\r\n";
+    let reply = call(Method::POST, "/api/batch/imports/customers")
+        .token(&token)
+        .csv(csv)
+        .send(&app)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+
+    // Nothing listens yet: the mail stays queued for a retry.
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .expect("binds")
+        .local_addr()
+        .expect("address")
+        .port();
+    let nowhere = sheetlink_server::linkage::mail::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: closed,
+        from: "sheetlink <no-reply@example.co.jp>".into(),
+    };
+    assert_eq!(
+        store
+            .with_db(|db| sheetlink_server::linkage::mail::deliver_due(db, &nowhere))
+            .expect("runs"),
+        0
+    );
+
+    let (port, received) = smtp_sink();
+    let sink = sheetlink_server::linkage::mail::SmtpSettings { port, ..nowhere };
+    // The retry is due in 30 s; make it due now.
+    store.with_db(|db| {
+        let txn = db.begin_write().expect("write");
+        {
+            let mut queue = txn
+                .open_table(sheetlink_server::tables::MAIL_QUEUE)
+                .expect("queue");
+            let entries: Vec<(String, Vec<u8>)> = redb::ReadableTable::iter(&queue)
+                .expect("iter")
+                .flatten()
+                .map(|(k, v)| (k.value().to_owned(), v.value().to_vec()))
+                .collect();
+            assert_eq!(entries.len(), 1, "one mail waits");
+            for (key, value) in entries {
+                queue.remove(key.as_str()).expect("remove");
+                let due_now = format!("{:020}{}", 0, &key[20..]);
+                queue
+                    .insert(due_now.as_str(), value.as_slice())
+                    .expect("insert");
+            }
+        }
+        txn.commit().expect("commit");
+    });
+    assert_eq!(
+        store
+            .with_db(|db| sheetlink_server::linkage::mail::deliver_due(db, &sink))
+            .expect("runs"),
+        1
+    );
+    let message = received
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("a message");
+    assert!(message.contains("To: hr-team@example.co.jp"), "{message}");
+    // The header may be folded over several lines.
+    let mut lines = message.lines().skip_while(|l| !l.starts_with("Subject: "));
+    let mut subject = lines.next().expect("subject")["Subject: ".len()..].to_owned();
+    for folded in lines.take_while(|l| l.starts_with(' ') || l.starts_with('\t')) {
+        subject.push(' ');
+        subject.push_str(folded.trim());
+    }
+    let subject = decode_subject(&subject);
+    assert_eq!(
+        subject,
+        "顧客のインポートがバッチ連携(customers)により完了しました。"
+    );
+    let body = decode_body(&message);
+    assert!(
+        body.contains("データの件数:3件")
+            && body.contains("開始日時:")
+            && body.contains("終了日時:"),
+        "{body}"
+    );
+}
+
+/// The text of a single-part message (base64 or plain).
+fn decode_body(message: &str) -> String {
+    let (head, body) = message
+        .split_once("\r\n\r\n")
+        .expect("headers, then the body");
+    if head
+        .to_ascii_lowercase()
+        .contains("content-transfer-encoding: base64")
+    {
+        let joined: String = body.split_whitespace().collect();
+        String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(joined)
+                .expect("base64"),
+        )
+        .expect("UTF-8")
+    } else {
+        body.to_owned()
+    }
+}
+
+/// Decodes an RFC 2047 `=?utf-8?b?…?=` subject (possibly folded).
+fn decode_subject(header: &str) -> String {
+    header
+        .split_whitespace()
+        .map(|word| {
+            let inner = word
+                .trim_start_matches("=?utf-8?b?")
+                .trim_start_matches("=?UTF-8?B?")
+                .trim_end_matches("?=");
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(inner)
+                .unwrap_or_else(|_| word.as_bytes().to_vec());
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+        .collect()
+}
