@@ -1,0 +1,243 @@
+//! `sheetlink import` / `sheetlink export` as processes against a real
+//! `sheetlink-server` process on port 0 with the demo tenant.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+struct ServerProcess {
+    child: Child,
+    url: String,
+    dir: PathBuf,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Builds (if needed) and starts the server binary of this workspace.
+fn start_server() -> ServerProcess {
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "-p", "sheetlink-server"])
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "sheetlink-server builds");
+    let binary = Path::new(env!("CARGO_BIN_EXE_sheetlink"))
+        .with_file_name(format!("sheetlink-server{}", std::env::consts::EXE_SUFFIX));
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-linkage-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut child = Command::new(&binary)
+        .env("SHEETLINK_LISTEN", "127.0.0.1:0")
+        .env("SHEETLINK_DATA_DIR", dir.join("data"))
+        .env("SHEETLINK_WEB_DIR", dir.join("no-web-app"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("a line");
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .expect("an address")
+        .to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    ServerProcess { child, url, dir }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// Signs in as the demo admin and issues a batch token.
+fn issue_token(server: &ServerProcess) -> String {
+    let agent = agent();
+    let mut login = agent
+        .post(&format!("{}/api/login", server.url))
+        .header("Content-Type", "application/json")
+        .send(r#"{"login_id":"admin","password":"admin-demo-2026"}"#)
+        .expect("login");
+    assert_eq!(login.status().as_u16(), 200);
+    let cookie = login
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let cookie = cookie.split(';').next().unwrap_or_default().to_owned();
+    let _ = login.body_mut().read_to_string();
+    let mut issued = agent
+        .post(&format!("{}/api/linkage/token", server.url))
+        .header("Cookie", &cookie)
+        .send_empty()
+        .expect("token");
+    let body: serde_json::Value =
+        serde_json::from_str(&issued.body_mut().read_to_string().expect("body")).expect("json");
+    body["token"].as_str().expect("a token").to_owned()
+}
+
+fn sheetlink(conf: &Path, args: &[&str]) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_sheetlink"))
+        .arg("--conf")
+        .arg(conf)
+        .args(args)
+        .output()
+        .expect("sheetlink runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn shift_jis(text: &str) -> Vec<u8> {
+    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(text);
+    assert!(!unmappable);
+    bytes.into_owned()
+}
+
+#[test]
+fn imports_a_folder_and_exports_shift_jis() {
+    let server = start_server();
+    let token = issue_token(&server);
+    let work = server.dir.join("client");
+    let inbox = work.join("in");
+    std::fs::create_dir_all(&inbox).expect("inbox");
+    let conf = work.join("linkage.conf");
+    std::fs::write(
+        &conf,
+        format!("linkage.url={}\nlinkage.token={token}\n", server.url),
+    )
+    .expect("conf");
+
+    let header = "顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\n";
+    std::fs::write(
+        inbox.join("1-good.csv"),
+        shift_jis(&format!(
+            "{header}K-1,株式会社バッチ商事,03-5555-0001,batch@example.co.jp,C000001,A\r\n"
+        )),
+    )
+    .expect("good");
+    std::fs::write(
+        inbox.join("2-partly.csv"),
+        shift_jis(&format!(
+            "{header}K-2,株式会社半分,,,,B\r\nK-3,株式会社ランク違い,,,,Z\r\n"
+        )),
+    )
+    .expect("partly");
+    std::fs::write(inbox.join("notes.txt"), "not a CSV").expect("other file");
+
+    let (code, log) = sheetlink(
+        &conf,
+        &[
+            "import",
+            "customers",
+            "--dir",
+            inbox.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(code, 1, "the worst file completed with errors:\n{log}");
+    assert!(
+        log.lines()
+            .all(|l| l.len() > 21 && l.as_bytes()[4] == b'-' && l.contains("Z [")),
+        "timestamped lines:\n{log}"
+    );
+    assert!(inbox.join("done/1-good.csv").is_file());
+    let good = std::fs::read_to_string(inbox.join("done/1-good.csv.result.csv")).expect("result");
+    assert!(good.contains("2,created,K-1,"), "{good}");
+    assert!(inbox.join("failed/2-partly.csv").is_file());
+    let partly =
+        std::fs::read_to_string(inbox.join("failed/2-partly.csv.result.csv")).expect("result");
+    assert!(
+        partly.contains("2,created,K-2") && partly.contains("3,failed,,"),
+        "{partly}"
+    );
+    assert!(
+        inbox.join("notes.txt").is_file(),
+        "other files are left alone"
+    );
+    assert!(!inbox.join("1-good.csv").exists());
+
+    let (code, log) = sheetlink(
+        &conf,
+        &[
+            "import",
+            "customers",
+            "--dir",
+            inbox.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(code, 0, "nothing left to do:\n{log}");
+
+    let out = work.join("out");
+    let (code, log) = sheetlink(
+        &conf,
+        &[
+            "export",
+            "customers-sjis",
+            "--out",
+            out.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(code, 0, "{log}");
+    let file = std::fs::read_dir(&out)
+        .expect("out")
+        .flatten()
+        .next()
+        .expect("an export")
+        .path();
+    assert!(
+        file.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("customers-sjis_") && n.ends_with(".csv"))
+    );
+    let bytes = std::fs::read(&file).expect("bytes");
+    assert!(std::str::from_utf8(&bytes).is_err(), "Shift_JIS, not UTF-8");
+    let (text, _, malformed) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!malformed);
+    assert!(
+        text.starts_with("顧客ID,顧客名,電話番号,ランク\r\n"),
+        "{text:.80}"
+    );
+    assert!(text.contains("K-1,株式会社バッチ商事,03-5555-0001,A\r\n"));
+
+    // A wrong token is an authentication problem: 3, and files stay put.
+    std::fs::write(
+        inbox.join("3-later.csv"),
+        shift_jis(&format!("{header}K-9,後で,,,,A\r\n")),
+    )
+    .expect("later");
+    std::fs::write(
+        &conf,
+        format!(
+            "linkage.url={}\nlinkage.token=slk_demo_{}\n",
+            server.url,
+            "0".repeat(64)
+        ),
+    )
+    .expect("conf");
+    let (code, log) = sheetlink(
+        &conf,
+        &[
+            "import",
+            "customers",
+            "--dir",
+            inbox.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(code, 3, "{log}");
+    assert!(inbox.join("3-later.csv").is_file());
+    let (code, _) = sheetlink(&work.join("missing.conf"), &["export", "customers-sjis"]);
+    assert_eq!(code, 3);
+}
