@@ -452,7 +452,7 @@ async fn imports_by_mode_matching_and_relation_keys() {
     let before = record(&store, "customer", "C000002").expect("seeded");
     let csv = "メール,会社名,電話,ランク,親会社\r\n\
                info002@example.co.jp,株式会社山田製作所 本社,,,株式会社サンプル商事\r\n\
-               new@example.co.jp,新規株式会社,06-1234-5678,B,株式会社山田製作所\r\n\
+               new@example.co.jp,新規株式会社,06-1234-5678,B,株式会社山田製作所 本社\r\n\
                info003@example.co.jp,株式会社東都物産,03-1002-2002,,\r\n\
                info004@example.co.jp,株式会社X,,,存在しない会社\r\n";
     let result = run(&app, &token, "by-email", csv).await;
@@ -560,6 +560,17 @@ async fn imports_by_mode_matching_and_relation_keys() {
         vec![(2, "updated".into()), (3, "failed".into())]
     );
     assert!(record(&store, "customer", "C999999").is_none());
+
+    // A row may point at a record an earlier row of the same file created.
+    let result = run(&app, &token, "customers", "顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\nP-NEW,親会社,,,,A\r\nK-NEW,子会社,,,P-NEW,B\r\n").await;
+    assert_eq!(
+        outcomes(&result),
+        vec![(2, "created".into()), (3, "created".into())]
+    );
+    assert_eq!(
+        record(&store, "customer", "K-NEW").expect("child")["parent"],
+        "P-NEW"
+    );
 
     // A relation as matching key: deals found by (customer by id, name).
     let deals = create_import(&app, &admin, json!({

@@ -85,25 +85,40 @@ struct Lookup {
 
 impl Lookup {
     fn new(records: &[SheetRecord], sheet: &Sheet, field: &str) -> Self {
-        let mut by_value: HashMap<String, Vec<String>> = HashMap::new();
-        if field == "id" && sheet.field_index("id").is_none() {
-            for record in records {
-                by_value
-                    .entry(record.id.clone())
-                    .or_default()
-                    .push(record.id.clone());
-            }
-        } else if let Some(index) = sheet.field_index(field) {
-            for record in records {
-                if let Some(value) = &record.values[index] {
-                    by_value
-                        .entry(value.clone())
-                        .or_default()
-                        .push(record.id.clone());
-                }
-            }
+        let mut lookup = Lookup {
+            by_value: HashMap::new(),
+        };
+        for record in records {
+            lookup.add(sheet, field, record);
         }
-        Lookup { by_value }
+        lookup
+    }
+
+    /// The value of `field` in `record` (the record id for a sheet without
+    /// an `id` field).
+    fn value<'r>(sheet: &Sheet, field: &str, record: &'r SheetRecord) -> Option<&'r str> {
+        match sheet.field_index(field) {
+            Some(index) => record.values[index].as_deref(),
+            None if field == "id" => Some(&record.id),
+            None => None,
+        }
+    }
+
+    fn add(&mut self, sheet: &Sheet, field: &str, record: &SheetRecord) {
+        if let Some(value) = Self::value(sheet, field, record) {
+            self.by_value
+                .entry(value.to_owned())
+                .or_default()
+                .push(record.id.clone());
+        }
+    }
+
+    fn remove(&mut self, sheet: &Sheet, field: &str, record: &SheetRecord) {
+        if let Some(value) = Self::value(sheet, field, record)
+            && let Some(ids) = self.by_value.get_mut(value)
+        {
+            ids.retain(|id| id != &record.id);
+        }
     }
 
     fn find(&self, value: &str) -> Result<String, String> {
@@ -131,12 +146,17 @@ struct Relations<'a> {
 }
 
 impl Relations<'_> {
+    /// The id of the record `field` (a relation of `sheet`) points at by
+    /// `key_field` = `value`. `current` are the target sheet's records as
+    /// this batch has left them, so a row can point at a record an earlier
+    /// row created (a parent customer, say).
     fn resolve(
         &mut self,
         sheet: &Sheet,
         field: &str,
         key_field: &str,
         value: &str,
+        current: &[SheetRecord],
     ) -> Result<String, String> {
         let related = sheet
             .field(field)
@@ -148,14 +168,29 @@ impl Relations<'_> {
                 .catalog
                 .sheet(&related)
                 .ok_or_else(|| format!("unknown sheet {related}"))?;
-            let records =
-                load_records(self.txn, self.tenant, related_sheet).map_err(|e| format!("{e:?}"))?;
-            self.cache.insert(
-                cache_key.clone(),
-                Lookup::new(&records, related_sheet, key_field),
-            );
+            let lookup = if related == sheet.id {
+                Lookup::new(current, related_sheet, key_field)
+            } else {
+                let records = load_records(self.txn, self.tenant, related_sheet)
+                    .map_err(|e| format!("{e:?}"))?;
+                Lookup::new(&records, related_sheet, key_field)
+            };
+            self.cache.insert(cache_key.clone(), lookup);
         }
         self.cache[&cache_key].find(value)
+    }
+
+    /// Keeps the look-ups into the target sheet in step with a record this
+    /// batch changed (`before`) or created (`before` is `None`).
+    fn note(&mut self, sheet: &Sheet, before: Option<&SheetRecord>, after: &SheetRecord) {
+        for ((related, key_field), lookup) in &mut self.cache {
+            if related == &sheet.id {
+                if let Some(before) = before {
+                    lookup.remove(sheet, key_field, before);
+                }
+                lookup.add(sheet, key_field, after);
+            }
+        }
     }
 }
 
@@ -374,10 +409,12 @@ fn apply_row(
     for (key, value) in condition.matching_keys.iter().zip(&row.keys) {
         let relation_key = condition.relation_keys.iter().find(|r| &r.field == key);
         match relation_key {
-            Some(relation) => match relations.resolve(sheet, key, &relation.key_field, value) {
-                Ok(id) => keys.push(id),
-                Err(message) => return Ok(Err(Refusal::Fail(message))),
-            },
+            Some(relation) => {
+                match relations.resolve(sheet, key, &relation.key_field, value, records) {
+                    Ok(id) => keys.push(id),
+                    Err(message) => return Ok(Err(Refusal::Fail(message))),
+                }
+            }
             None => keys.push(value.clone()),
         }
     }
@@ -391,7 +428,7 @@ fn apply_row(
             FieldChange::Set(value) => Some(value.clone()),
             FieldChange::Clear => None,
             FieldChange::Relate { key_field, value } => {
-                match relations.resolve(sheet, field, key_field, value) {
+                match relations.resolve(sheet, field, key_field, value, records) {
                     Ok(id) => Some(id),
                     Err(message) => return Ok(Err(Refusal::Fail(format!("{field}: {message}")))),
                 }
@@ -410,6 +447,7 @@ fn apply_row(
             OnExisting::Error => Refusal::Fail("既に登録されています（新規登録のみ）。 Already exists (insert only).".into()),
         })),
         (Some(position), _) => {
+            let before = records[position].clone();
             let record = &mut records[position];
             let mut changed = false;
             for (index, value) in changes {
@@ -421,6 +459,9 @@ fn apply_row(
                     record.values[index] = value;
                     changed = true;
                 }
+            }
+            if changed {
+                relations.note(sheet, Some(&before), &records[position]);
             }
             Ok(Ok((if changed { "updated" } else { "unchanged" }, position)))
         }
@@ -456,6 +497,7 @@ fn apply_row(
             };
             records.push(SheetRecord { id: id.clone(), values });
             let position = records.len() - 1;
+            relations.note(sheet, None, &records[position]);
             by_id.insert(id, position);
             if !keys.is_empty() {
                 by_keys.insert(keys, position);
