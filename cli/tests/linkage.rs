@@ -19,8 +19,9 @@ impl Drop for ServerProcess {
     }
 }
 
-/// Builds (if needed) and starts the server binary of this workspace.
-fn start_server() -> ServerProcess {
+/// Builds (if needed) and starts the server binary of this workspace,
+/// sending mail to `smtp_port` on 127.0.0.1.
+fn start_server(smtp_port: u16) -> ServerProcess {
     let status = Command::new(env!("CARGO"))
         .args(["build", "--quiet", "-p", "sheetlink-server"])
         .status()
@@ -36,6 +37,9 @@ fn start_server() -> ServerProcess {
         .env("SHEETLINK_LISTEN", "127.0.0.1:0")
         .env("SHEETLINK_DATA_DIR", dir.join("data"))
         .env("SHEETLINK_WEB_DIR", dir.join("no-web-app"))
+        .env("SHEETLINK_SMTP_HOST", "127.0.0.1")
+        .env("SHEETLINK_SMTP_PORT", smtp_port.to_string())
+        .env("SHEETLINK_MAIL_FROM", "sheetlink <no-reply@example.co.jp>")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -62,7 +66,8 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-/// Signs in as the demo admin and issues a batch token.
+/// Signs in as the demo admin, sets a notification address and issues a
+/// batch token.
 fn issue_token(server: &ServerProcess) -> String {
     let agent = agent();
     let mut login = agent
@@ -78,6 +83,13 @@ fn issue_token(server: &ServerProcess) -> String {
         .unwrap_or_default();
     let cookie = cookie.split(';').next().unwrap_or_default().to_owned();
     let _ = login.body_mut().read_to_string();
+    let saved = agent
+        .put(&format!("{}/api/linkage/settings", server.url))
+        .header("Cookie", &cookie)
+        .header("Content-Type", "application/json")
+        .send(r#"{"enabled":true,"allowed_ips":"127.0.0.1","auth":"token","timeline_targets":[],"emails":["ops@example.co.jp"]}"#)
+        .expect("settings");
+    assert_eq!(saved.status().as_u16(), 200);
     let mut issued = agent
         .post(&format!("{}/api/linkage/token", server.url))
         .header("Cookie", &cookie)
@@ -107,9 +119,49 @@ fn shift_jis(text: &str) -> Vec<u8> {
     bytes.into_owned()
 }
 
+/// An SMTP server on 127.0.0.1 that hands each message it receives over.
+fn smtp_sink() -> (u16, std::sync::mpsc::Receiver<String>) {
+    use std::io::Write as _;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    let port = listener.local_addr().expect("address").port();
+    let (sender, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut writer = stream.try_clone().expect("clone");
+            let mut reader = BufReader::new(stream);
+            let _ = writer.write_all(b"220 sink\r\n");
+            let (mut data, mut in_data, mut line) = (String::new(), false, String::new());
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                let answer: &[u8] = if in_data {
+                    if line == ".\r\n" {
+                        in_data = false;
+                        let _ = sender.send(std::mem::take(&mut data));
+                        b"250 queued\r\n"
+                    } else {
+                        data.push_str(&line);
+                        b""
+                    }
+                } else if line.to_ascii_uppercase().starts_with("DATA") {
+                    in_data = true;
+                    b"354 go ahead\r\n"
+                } else if line.to_ascii_uppercase().starts_with("QUIT") {
+                    let _ = writer.write_all(b"221 bye\r\n");
+                    break;
+                } else {
+                    b"250 ok\r\n"
+                };
+                let _ = writer.write_all(answer);
+                line.clear();
+            }
+        }
+    });
+    (port, received)
+}
+
 #[test]
 fn imports_a_folder_and_exports_shift_jis() {
-    let server = start_server();
+    let (smtp_port, mail) = smtp_sink();
+    let server = start_server(smtp_port);
     let token = issue_token(&server);
     let work = server.dir.join("client");
     let inbox = work.join("in");
