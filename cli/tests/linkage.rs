@@ -231,6 +231,14 @@ fn imports_a_folder_and_exports_shift_jis() {
         ],
     );
     assert_eq!(code, 0, "nothing left to do:\n{log}");
+    // The server's mail task sends each run's notification.
+    let message = mail
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("a notification e-mail");
+    assert!(
+        message.contains("To: ops@example.co.jp") && message.contains("Subject: "),
+        "{message}"
+    );
 
     let out = work.join("out");
     let (code, log) = sheetlink(
