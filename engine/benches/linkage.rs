@@ -9,12 +9,12 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sheetlink_engine::linkage::sample::{
-    crm_catalog, customer_csv, customer_import_condition, customer_records,
+    customer_csv, customer_import_condition, customer_records,
 };
 use sheetlink_engine::linkage::{
     Catalog, ExportColumn, ExportCondition, Field, FieldType, ImportCondition, ImportMode,
-    MapStatus, MappingRow, OutputEncoding, Sheet, SortKey, Source, Unrepresentable, export,
-    map_file, preview,
+    MapStatus, MappingRow, OutputEncoding, Sheet, SortKey, Source, Unrepresentable, crm_catalog,
+    export, map_file, preview,
 };
 
 const MB: f64 = 1024.0 * 1024.0;

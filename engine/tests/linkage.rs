@@ -2,7 +2,8 @@
 //! one line per case where the case is data.
 
 use sheetlink_engine::Lang;
-use sheetlink_engine::linkage::sample::{crm_catalog, customer_csv, customer_records};
+use sheetlink_engine::linkage::crm_catalog;
+use sheetlink_engine::linkage::sample::{customer_csv, customer_records};
 use sheetlink_engine::linkage::{
     Comparison, ConditionProblem, ExportColumn, ExportCondition, FieldChange, Filter,
     ImportCondition, ImportMode, InFileDuplicates, InputEncoding, MapStatus, Mapping, MappingRow,

@@ -3,7 +3,8 @@
 //! encoding; arbitrary bytes never panic the mapper.
 
 use proptest::prelude::*;
-use sheetlink_engine::linkage::sample::{crm_catalog, customer_import_condition};
+use sheetlink_engine::linkage::crm_catalog;
+use sheetlink_engine::linkage::sample::customer_import_condition;
 use sheetlink_engine::linkage::{
     Catalog, ExportColumn, ExportCondition, Field, FieldChange, FieldType, ImportCondition,
     ImportMode, MapStatus, MappingRow, OutputEncoding, RelationKey, Sheet, SheetRecord, Source,

@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sheetlink_engine::linkage::sample::{crm_catalog, customer_import_condition};
+use sheetlink_engine::linkage::crm_catalog;
+use sheetlink_engine::linkage::sample::customer_import_condition;
 use sheetlink_engine::linkage::{InputEncoding, MapStatus, map_file, preview};
 
 const HEADER: &str = "顧客ID,顧客名,フリガナ,親顧客,電話番号,メールアドレス,住所,Webサイト,ランク,従業員数,設立日,最終接触日時,連絡可能時刻,取引中,備考\r\n";
