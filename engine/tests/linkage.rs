@@ -508,3 +508,49 @@ fn shift_jis_export_reports_what_it_cannot_write() {
         "ID,名前,従業員数|C1,髙橋商店,1|C2,? Sushi ?野家,2|C3,①②,3|"
     );
 }
+
+#[test]
+fn export_preview_shows_the_first_rows_the_export_writes() {
+    use sheetlink_engine::linkage::export_preview;
+    let records = customer_records(50, 3);
+    let condition = ExportCondition {
+        key: "preview".into(),
+        description: String::new(),
+        sheet: "customer".into(),
+        encoding: OutputEncoding::Utf8,
+        filter: None,
+        columns: vec![
+            ExportColumn {
+                header: "ID".into(),
+                field: "id".into(),
+            },
+            ExportColumn {
+                header: "名前".into(),
+                field: "name".into(),
+            },
+        ],
+        sort: vec![SortKey {
+            field: "id".into(),
+            descending: true,
+        }],
+        formula_protection: false,
+        unrepresentable: Unrepresentable::Refuse,
+    };
+    let preview = export_preview(&condition, &crm_catalog(), &records, 5).expect("valid");
+    assert_eq!(preview.headers, ["ID", "名前"]);
+    assert_eq!(preview.total, 50);
+    assert_eq!(preview.rows.len(), 5);
+    assert_eq!(preview.rows[0][0], "C000050", "sorted like the export");
+    let written = export(&condition, &crm_catalog(), &records).expect("valid");
+    let text = String::from_utf8(written.bytes).expect("UTF-8");
+    let second_line = text.lines().nth(1).expect("a row");
+    assert!(second_line.starts_with("C000050,"), "{second_line}");
+    let broken = ExportCondition {
+        sort: vec![SortKey {
+            field: "nope".into(),
+            descending: false,
+        }],
+        ..condition
+    };
+    assert!(export_preview(&broken, &crm_catalog(), &records, 5).is_err());
+}

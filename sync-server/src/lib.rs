@@ -110,6 +110,8 @@ pub const ROUTES: &[&str] = &[
     "/api/linkage/runs",
     "/api/linkage/runs/{id}",
     "/api/timeline",
+    "/api/linkage/export-preview",
+    "/api/linkage/members",
     "/api/batch/imports/{key}",
     "/api/batch/exports/{key}",
 ];
@@ -232,6 +234,8 @@ fn linkage_routes() -> Router<AppState> {
         .route("/api/linkage/runs", get(l::runs))
         .route("/api/linkage/runs/{id}", get(l::run_details))
         .route("/api/timeline", get(l::timeline))
+        .route("/api/linkage/export-preview", post(l::export_preview))
+        .route("/api/linkage/members", get(l::members))
         .route(
             "/api/batch/imports/{key}",
             post(l::batch_import).layer(axum::extract::DefaultBodyLimit::disable()),

@@ -790,6 +790,49 @@ async fn conditions_are_checked_and_the_client_module_carries_them() {
         "only the current token is filled in"
     );
 
+    let condition = call(Method::GET, "/api/linkage/export-conditions/customers-sjis")
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    let mut condition = condition["condition"].clone();
+    condition["filter"] =
+        json!({"compare": {"field": "rank", "comparison": "equals", "value": "A"}});
+    let preview = call(Method::POST, "/api/linkage/export-preview")
+        .cookie(&admin)
+        .json(condition)
+        .send(&app)
+        .await;
+    assert_eq!(
+        preview.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&preview.body)
+    );
+    let preview = preview.json();
+    assert_eq!(
+        preview["headers"],
+        json!(["顧客ID", "顧客名", "電話番号", "ランク"])
+    );
+    assert_eq!(
+        preview["total"], 25,
+        "every fourth demo customer has rank A"
+    );
+    assert_eq!(
+        preview["rows"][0],
+        json!(["C000001", "株式会社サンプル商事", "03-1000-2000", "A"])
+    );
+    let members = call(Method::GET, "/api/linkage/members")
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    assert!(
+        members
+            .as_array()
+            .is_some_and(|m| m.iter().any(|m| m["id"] == "admin"))
+    );
+
     let deleted = call(Method::DELETE, "/api/linkage/import-conditions/customers")
         .cookie(&admin)
         .send(&app)

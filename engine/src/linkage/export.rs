@@ -54,12 +54,18 @@ impl Export {
     }
 }
 
-/// Filters, sorts and writes `records` of the condition's sheet.
-pub fn export(
+/// The records an export condition selects, in its order, and the fields
+/// of its columns.
+struct Selection<'c, 'r> {
+    records: Vec<&'r SheetRecord>,
+    columns: Vec<(usize, &'c Field)>,
+}
+
+fn select<'c, 'r>(
     condition: &ExportCondition,
-    catalog: &Catalog,
-    records: &[SheetRecord],
-) -> Result<Export, Vec<ConditionProblem>> {
+    catalog: &'c Catalog,
+    records: &'r [SheetRecord],
+) -> Result<Selection<'c, 'r>, Vec<ConditionProblem>> {
     let mut problems = condition.check(catalog);
     let Some(sheet) = catalog
         .sheet(&condition.sheet)
@@ -100,6 +106,22 @@ pub fn export(
                 .map(|i| (i, &sheet.fields[i]))
         })
         .collect();
+    Ok(Selection {
+        records: selected,
+        columns,
+    })
+}
+
+/// Filters, sorts and writes `records` of the condition's sheet.
+pub fn export(
+    condition: &ExportCondition,
+    catalog: &Catalog,
+    records: &[SheetRecord],
+) -> Result<Export, Vec<ConditionProblem>> {
+    let Selection {
+        records: selected,
+        columns,
+    } = select(condition, catalog, records)?;
     let mut writer = Writer::new(condition, records.len() * columns.len() * 12);
     for column in &condition.columns {
         writer.cell(&column.header, true, None);
@@ -121,6 +143,52 @@ pub fn export(
         writer.end_row();
     }
     Ok(writer.finish(selected.len()))
+}
+
+/// The first rows an export would write, as text cells (no quoting, no
+/// encoding, no formula protection: for showing on a screen), and how many
+/// records it selects in all.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ExportPreview {
+    /// The header row.
+    pub headers: Vec<String>,
+    /// The first rows.
+    pub rows: Vec<Vec<String>>,
+    /// Records the export would write.
+    pub total: usize,
+}
+
+/// [`ExportPreview`] of the first `rows` records.
+pub fn export_preview(
+    condition: &ExportCondition,
+    catalog: &Catalog,
+    records: &[SheetRecord],
+    rows: usize,
+) -> Result<ExportPreview, Vec<ConditionProblem>> {
+    let selection = select(condition, catalog, records)?;
+    Ok(ExportPreview {
+        headers: condition.columns.iter().map(|c| c.header.clone()).collect(),
+        rows: selection
+            .records
+            .iter()
+            .take(rows)
+            .map(|record| {
+                selection
+                    .columns
+                    .iter()
+                    .map(|&(index, _)| {
+                        record
+                            .values
+                            .get(index)
+                            .and_then(Option::as_deref)
+                            .unwrap_or("")
+                            .to_owned()
+                    })
+                    .collect()
+            })
+            .collect(),
+        total: selection.records.len(),
+    })
 }
 
 /// Sort keys in order; empty values always come last, whatever the direction.

@@ -27,7 +27,7 @@ pub use condition::{
     OutputEncoding, RelationKey, SortKey, Source, Unrepresentable,
 };
 pub use crm::{RANKS, crm_catalog};
-pub use export::{Export, SheetRecord, UnrepresentableCell, export};
+pub use export::{Export, ExportPreview, SheetRecord, UnrepresentableCell, export, export_preview};
 pub use field::{Catalog, Field, FieldType, Sheet, compare_values, parse_value};
 pub use mapping::{FieldChange, MapStatus, MappedRow, Mapping, map_file, preview};
 pub use suggest::{MIN_CONFIDENCE, MatchKind, Suggestion, normalize_label, suggest_mapping};

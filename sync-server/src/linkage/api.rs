@@ -817,3 +817,67 @@ pub async fn batch_export(
         })
         .await
 }
+
+/// `POST /api/linkage/export-preview`: the first 20 rows an export
+/// condition would write now, for the export wizard.
+pub async fn export_preview(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(condition): Json<sheetlink_engine::linkage::ExportCondition>,
+) -> Result<Json<sheetlink_engine::linkage::ExportPreview>, AppError> {
+    require_admin(&caller)?;
+    let preview = state
+        .store
+        .run(move |db| {
+            let catalog = crm_catalog();
+            let sheet = catalog
+                .sheet(&condition.sheet)
+                .ok_or(AppError::BadRequest(format!(
+                    "No sheet {}.",
+                    condition.sheet
+                )))?;
+            let read = redb::ReadableDatabase::begin_read(db).map_err(AppError::internal)?;
+            let records = match read.open_table(crate::tables::CRM_RECORDS) {
+                Ok(table) => crate::linkage::apply::read_records(&table, &caller.tenant, sheet)?,
+                Err(redb::TableError::TableDoesNotExist(_)) => Vec::new(),
+                Err(error) => return Err(AppError::internal(error)),
+            };
+            sheetlink_engine::linkage::export_preview(&condition, &catalog, &records, 20)
+                .map_err(condition_problems)
+        })
+        .await?;
+    Ok(Json(preview))
+}
+
+/// A member, for pickers.
+#[derive(Debug, Serialize)]
+pub struct MemberView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// `GET /api/linkage/members`: the tenant's members (id and name), for the
+/// notification pickers.
+pub async fn members(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<MemberView>>, AppError> {
+    require_admin(&caller)?;
+    let members = state
+        .store
+        .run(move |db| {
+            Ok(
+                scan_json::<Member>(db, MEMBERS, &format!("{}/", caller.tenant))?
+                    .into_iter()
+                    .map(|(_, m)| MemberView {
+                        id: m.id,
+                        name: m.name,
+                    })
+                    .collect(),
+            )
+        })
+        .await?;
+    Ok(Json(members))
+}

@@ -20,14 +20,24 @@ use crate::linkage::{
 };
 use crate::tables::{CRM_COUNTERS, CRM_RECORDS, LINKAGE_RUNS, LISTS, TIMELINE};
 
-/// The records of one sheet, in id order.
+/// The records of one sheet, in id order, from the write transaction.
 pub fn load_records(
     txn: &WriteTransaction,
     tenant: &str,
     sheet: &Sheet,
 ) -> Result<Vec<SheetRecord>, AppError> {
-    let prefix = format!("{tenant}/{}/", sheet.id);
     let table = txn.open_table(CRM_RECORDS).map_err(AppError::internal)?;
+    read_records(&table, tenant, sheet)
+}
+
+/// The records of one sheet, in id order, from any table handle.
+pub fn read_records(
+    table: &impl ReadableTable<&'static str, &'static [u8]>,
+    tenant: &str,
+    sheet: &Sheet,
+) -> Result<Vec<SheetRecord>, AppError> {
+    let prefix = format!("{tenant}/{}/", sheet.id);
+    // `0` sorts right after `/`: the end of this sheet's keys.
     let end = format!("{tenant}/{}0", sheet.id);
     let mut records = Vec::new();
     for entry in table
