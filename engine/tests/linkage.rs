@@ -554,3 +554,25 @@ fn export_preview_shows_the_first_rows_the_export_writes() {
     };
     assert!(export_preview(&broken, &crm_catalog(), &records, 5).is_err());
 }
+
+#[test]
+fn sample_rows_decodes_like_an_import() {
+    use sheetlink_engine::linkage::{InputEncoding, sample_rows};
+    let (sjis, _, _) = encoding_rs::SHIFT_JIS
+        .encode("顧客ID,顧客名\r\nC1,\"株式会社\r\nサンプル\"\r\nC2,山田\r\n");
+    let (encoding, rows) = sample_rows(&sjis, None, 2).expect("decodes");
+    assert_eq!(encoding, InputEncoding::ShiftJis);
+    assert_eq!(
+        rows,
+        vec![
+            vec!["顧客ID".to_owned(), "顧客名".to_owned()],
+            vec!["C1".to_owned(), "株式会社\r\nサンプル".to_owned()]
+        ]
+    );
+    let (encoding, rows) = sample_rows("\u{feff}a,b\r\n".as_bytes(), None, 20).expect("decodes");
+    assert_eq!((encoding, rows.len()), (InputEncoding::Utf8, 1));
+    assert!(
+        sample_rows(&sjis, Some(InputEncoding::Utf8), 2).is_err(),
+        "UTF-8 was asked for"
+    );
+}

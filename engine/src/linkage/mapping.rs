@@ -512,3 +512,36 @@ impl RecordBuffer {
         self.text.is_empty()
     }
 }
+
+/// The first `rows` records of a sample file, decoded as an import would
+/// decode it (UTF-8 with or without BOM, else Shift_JIS unless `encoding`
+/// says UTF-8), with the encoding found: what the import wizard shows to
+/// pick columns from. Only the start of the file is decoded.
+pub fn sample_rows(
+    bytes: &[u8],
+    encoding: Option<InputEncoding>,
+    rows: usize,
+) -> Result<(InputEncoding, Vec<Vec<String>>), Diagnostic> {
+    // Enough lines for `rows` records in any realistic file; cut after a
+    // line end so no character is split.
+    let mut end = bytes.len().min(256 * 1024);
+    if end < bytes.len() {
+        end = bytes[..end]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(end, |newline| newline + 1);
+    }
+    let (text, found) = decode(&bytes[..end], encoding)?;
+    let input = text.as_bytes();
+    let mut tokenizer = Tokenizer::new(0);
+    let mut record = RecordBuffer::default();
+    let mut out = Vec::new();
+    while out.len() < rows && record.read(&mut tokenizer, input) {
+        out.push(
+            (0..record.len())
+                .map(|i| record.text(i).to_owned())
+                .collect(),
+        );
+    }
+    Ok((found, out))
+}
