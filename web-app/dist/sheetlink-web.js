@@ -1008,61 +1008,51 @@ function __wbg_get_imports() {
             console.warn(arg0);
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 1330, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hd07ee5b49c64784e);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 1381, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__haaa97b6d1077a162);
             return ret;
         },
         __wbindgen_generic_0000000000000002: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 1383, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h534475fc7cdb6f90);
-            return ret;
-        },
-        __wbindgen_generic_0000000000000003: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 1488, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 1484, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
             const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hfefb7be956fadb85);
             return ret;
         },
+        __wbindgen_generic_0000000000000003: function(arg0, arg1) {
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("ErrorEvent")], shim_idx: 380, ret: Unit, inner_ret: Some(Unit) }, mutable: false }) -> Externref`.
+            const ret = makeClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h6a3839b43fb4d665);
+            return ret;
+        },
         __wbindgen_generic_0000000000000004: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("ErrorEvent")], shim_idx: 625, ret: Unit, inner_ret: Some(Unit) }, mutable: false }) -> Externref`.
-            const ret = makeClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h6c2e78133cc15978);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("Event")], shim_idx: 1381, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__haaa97b6d1077a162_14);
             return ret;
         },
         __wbindgen_generic_0000000000000005: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("Event")], shim_idx: 1383, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h534475fc7cdb6f90_15);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("MessageEvent")], shim_idx: 380, ret: Unit, inner_ret: Some(Unit) }, mutable: false }) -> Externref`.
+            const ret = makeClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h6a3839b43fb4d665_15);
             return ret;
         },
         __wbindgen_generic_0000000000000006: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("MessageEvent")], shim_idx: 625, ret: Unit, inner_ret: Some(Unit) }, mutable: false }) -> Externref`.
-            const ret = makeClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h6c2e78133cc15978_16);
-            return ret;
-        },
-        __wbindgen_generic_0000000000000007: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 1234, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
             const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h696858fe6dc8e0a1);
             return ret;
         },
+        __wbindgen_generic_0000000000000007: function(arg0, arg1) {
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 1369, ret: Unit, inner_ret: Some(Unit) }, mutable: false }) -> Externref`.
+            const ret = makeClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hb5ac1134286cc900);
+            return ret;
+        },
         __wbindgen_generic_0000000000000008: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 1371, ret: Unit, inner_ret: Some(Unit) }, mutable: false }) -> Externref`.
-            const ret = makeClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h5012a8b942dc8477);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 1383, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h9da10c2e296f8a3d);
             return ret;
         },
-        __wbindgen_generic_0000000000000009: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 1385, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h477bf4b844a7577b);
-            return ret;
-        },
-        __wbindgen_generic_000000000000000a: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 1446, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h3da822add19ceecc);
-            return ret;
-        },
-        __wbindgen_generic_000000000000000b: function(arg0) {
+        __wbindgen_generic_0000000000000009: function(arg0) {
             // Cast intrinsic for `F64 -> Externref`.
             const ret = arg0;
             return ret;
         },
-        __wbindgen_generic_000000000000000c: function(arg0, arg1) {
+        __wbindgen_generic_000000000000000a: function(arg0, arg1) {
             // Cast intrinsic for `Ref(String) -> Externref`.
             const ret = getStringFromWasm0(arg0, arg1);
             return ret;
@@ -1086,36 +1076,28 @@ function wasm_bindgen__convert__closures_____invoke__h696858fe6dc8e0a1(arg0, arg
     wasm.wasm_bindgen__convert__closures_____invoke__h696858fe6dc8e0a1(arg0, arg1);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h5012a8b942dc8477(arg0, arg1) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h5012a8b942dc8477(arg0, arg1);
+function wasm_bindgen__convert__closures_____invoke__hb5ac1134286cc900(arg0, arg1) {
+    wasm.wasm_bindgen__convert__closures_____invoke__hb5ac1134286cc900(arg0, arg1);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h477bf4b844a7577b(arg0, arg1) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h477bf4b844a7577b(arg0, arg1);
+function wasm_bindgen__convert__closures_____invoke__h9da10c2e296f8a3d(arg0, arg1) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h9da10c2e296f8a3d(arg0, arg1);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h3da822add19ceecc(arg0, arg1) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h3da822add19ceecc(arg0, arg1);
+function wasm_bindgen__convert__closures_____invoke__haaa97b6d1077a162(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__haaa97b6d1077a162(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__hd07ee5b49c64784e(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__hd07ee5b49c64784e(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h6a3839b43fb4d665(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h6a3839b43fb4d665(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h534475fc7cdb6f90(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h534475fc7cdb6f90(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__haaa97b6d1077a162_14(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__haaa97b6d1077a162_14(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h6c2e78133cc15978(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h6c2e78133cc15978(arg0, arg1, arg2);
-}
-
-function wasm_bindgen__convert__closures_____invoke__h534475fc7cdb6f90_15(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h534475fc7cdb6f90_15(arg0, arg1, arg2);
-}
-
-function wasm_bindgen__convert__closures_____invoke__h6c2e78133cc15978_16(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h6c2e78133cc15978_16(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h6a3839b43fb4d665_15(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h6a3839b43fb4d665_15(arg0, arg1, arg2);
 }
 
 function wasm_bindgen__convert__closures_____invoke__hfefb7be956fadb85(arg0, arg1, arg2) {

@@ -116,6 +116,16 @@ pub async fn post_for_bytes<B: Serialize>(path: &str, body: &B) -> Result<Vec<u8
         .map_err(|e| ApiError::Unexpected(e.to_string()))
 }
 
+/// `PUT path` with a JSON body, decoded.
+pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    json(send(Request::put(path).json(body)).await?).await
+}
+
+/// `DELETE path`.
+pub async fn delete(path: &str) -> Result<(), ApiError> {
+    send(Request::delete(path).build()).await.map(|_| ())
+}
+
 /// `POST path` with no body, decoded.
 pub async fn post_empty<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     json(send(Request::post(path).build()).await?).await

@@ -8,9 +8,13 @@ use leptos_router::path;
 use crate::api::{self, ApiError, Me};
 use crate::i18n::{Lang, t, use_lang};
 use crate::network;
+use crate::pages::export_wizard::ExportWizardPage;
 use crate::pages::history::{HistoryPage, ImportDetailPage};
 use crate::pages::import::ImportPage;
+use crate::pages::import_wizard::ImportWizardPage;
+use crate::pages::linkage::LinkagePage;
 use crate::pages::login::LoginPage;
+use crate::pages::runs::{RunsPage, TimelinePage};
 use crate::pages::template::TemplatePage;
 
 /// Who is signed in, once the server has said.
@@ -64,6 +68,11 @@ pub fn App() -> impl IntoView {
                     <A href="/">{t("インポート", "Import")}</A>
                     <A href="/template">{t("テンプレート", "Template")}</A>
                     <A href="/history">{t("履歴", "History")}</A>
+                    <A href="/timeline">{t("タイムライン", "Timeline")}</A>
+                    <Show when=move || session.me.with(|m| m.as_ref().is_some_and(|m| m.role == "admin"))>
+                        <A href="/linkage">{t("バッチ連携", "Batch linkage")}</A>
+                        <A href="/linkage/history">{t("連携履歴", "Linkage history")}</A>
+                    </Show>
                 </nav>
                 <div class="spacer"></div>
                 <button
@@ -94,6 +103,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/template") view=TemplatePage/>
                     <Route path=path!("/history") view=HistoryPage/>
                     <Route path=path!("/history/:id") view=ImportDetailPage/>
+                    <Route path=path!("/timeline") view=TimelinePage/>
+                    <Route path=path!("/linkage") view=LinkagePage/>
+                    <Route path=path!("/linkage/history") view=RunsPage/>
+                    <Route path=path!("/linkage/import/new") view=ImportWizardPage/>
+                    <Route path=path!("/linkage/import/:key") view=ImportWizardPage/>
+                    <Route path=path!("/linkage/export/new") view=ExportWizardPage/>
+                    <Route path=path!("/linkage/export/:key") view=ExportWizardPage/>
                 </Routes>
             </main>
         </Router>

@@ -148,7 +148,7 @@ pub fn export(
 /// The first rows an export would write, as text cells (no quoting, no
 /// encoding, no formula protection: for showing on a screen), and how many
 /// records it selects in all.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ExportPreview {
     /// The header row.
     pub headers: Vec<String>,

@@ -1,6 +1,10 @@
 //! One module per screen.
 
+pub mod export_wizard;
 pub mod history;
 pub mod import;
+pub mod import_wizard;
+pub mod linkage;
 pub mod login;
+pub mod runs;
 pub mod template;
