@@ -244,6 +244,10 @@ function __wbg_get_imports() {
         __wbg_click_c6eff13daacf9806: function(arg0) {
             arg0.click();
         },
+        __wbg_clipboard_047ad3d952a13066: function(arg0) {
+            const ret = arg0.clipboard;
+            return ret;
+        },
         __wbg_cloneNode_36b90700fd8dbbb0: function() { return handleError(function (arg0) {
             const ret = arg0.cloneNode();
             return ret;
@@ -544,11 +548,19 @@ function __wbg_get_imports() {
             const ret = Array.isArray(arg0);
             return ret;
         },
+        __wbg_item_66d2ef77cbc53343: function(arg0, arg1) {
+            const ret = arg0.item(arg1 >>> 0);
+            return isLikeNone(ret) ? 0 : addToExternrefTable0(ret);
+        },
         __wbg_iterator_e4c5e8f68ada7b58: function() {
             const ret = Symbol.iterator;
             return ret;
         },
         __wbg_length_186163212ffe79c3: function(arg0) {
+            const ret = arg0.length;
+            return ret;
+        },
+        __wbg_length_9f82f041dce0ac51: function(arg0) {
             const ret = arg0.length;
             return ret;
         },
@@ -613,6 +625,10 @@ function __wbg_get_imports() {
             const ret = new Headers();
             return ret;
         }, arguments); },
+        __wbg_new_37eb45aaf5eeb820: function() {
+            const ret = new Array();
+            return ret;
+        },
         __wbg_new_3e95cd7386bb9a6c: function(arg0) {
             const ret = new Date(arg0);
             return ret;
@@ -695,6 +711,10 @@ function __wbg_get_imports() {
             const ret = arg0.next();
             return ret;
         }, arguments); },
+        __wbg_now_043d245551b22f9c: function(arg0) {
+            const ret = arg0.now();
+            return ret;
+        },
         __wbg_now_463ac581d2fc7ea3: function() {
             const ret = Date.now();
             return ret;
@@ -743,6 +763,10 @@ function __wbg_get_imports() {
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
         }, arguments); },
+        __wbg_performance_50e6a3f8dc80bbca: function(arg0) {
+            const ret = arg0.performance;
+            return isLikeNone(ret) ? 0 : addToExternrefTable0(ret);
+        },
         __wbg_postMessage_61772322081d1756: function() { return handleError(function (arg0, arg1) {
             arg0.postMessage(arg1);
         }, arguments); },
@@ -761,6 +785,10 @@ function __wbg_get_imports() {
         __wbg_pushState_2566fa2fdc918d38: function() { return handleError(function (arg0, arg1, arg2, arg3, arg4, arg5) {
             arg0.pushState(arg1, getStringFromWasm0(arg2, arg3), arg4 === 0 ? undefined : getStringFromWasm0(arg4, arg5));
         }, arguments); },
+        __wbg_push_c9f4893fc209f768: function(arg0, arg1) {
+            const ret = arg0.push(arg1);
+            return ret;
+        },
         __wbg_queueMicrotask_1e8503a8a690f0a3: function(arg0) {
             const ret = arg0.queueMicrotask;
             return ret;
@@ -842,6 +870,10 @@ function __wbg_get_imports() {
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
         }, arguments); },
+        __wbg_selectedOptions_4ea1481aa07f4bc9: function(arg0) {
+            const ret = arg0.selectedOptions;
+            return ret;
+        },
         __wbg_serviceWorker_6aeb3dec6ba652c0: function(arg0) {
             const ret = arg0.serviceWorker;
             return ret;
@@ -1007,44 +1039,48 @@ function __wbg_get_imports() {
         __wbg_warn_228ff2257384d295: function(arg0) {
             console.warn(arg0);
         },
+        __wbg_writeText_6b6a85b68a7dd3eb: function(arg0, arg1, arg2) {
+            const ret = arg0.writeText(getStringFromWasm0(arg1, arg2));
+            return ret;
+        },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 1381, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__haaa97b6d1077a162);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 2119, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h612d7efcf1beb958);
             return ret;
         },
         __wbindgen_generic_0000000000000002: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 1484, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 2222, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
             const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hfefb7be956fadb85);
             return ret;
         },
         __wbindgen_generic_0000000000000003: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("ErrorEvent")], shim_idx: 380, ret: Unit, inner_ret: Some(Unit) }, mutable: false }) -> Externref`.
-            const ret = makeClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h6a3839b43fb4d665);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("ErrorEvent")], shim_idx: 1047, ret: Unit, inner_ret: Some(Unit) }, mutable: false }) -> Externref`.
+            const ret = makeClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h384aa3d07f0a2831);
             return ret;
         },
         __wbindgen_generic_0000000000000004: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("Event")], shim_idx: 1381, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__haaa97b6d1077a162_14);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("Event")], shim_idx: 2119, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h612d7efcf1beb958_14);
             return ret;
         },
         __wbindgen_generic_0000000000000005: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("MessageEvent")], shim_idx: 380, ret: Unit, inner_ret: Some(Unit) }, mutable: false }) -> Externref`.
-            const ret = makeClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h6a3839b43fb4d665_15);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [NamedExternref("MessageEvent")], shim_idx: 1047, ret: Unit, inner_ret: Some(Unit) }, mutable: false }) -> Externref`.
+            const ret = makeClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h384aa3d07f0a2831_15);
             return ret;
         },
         __wbindgen_generic_0000000000000006: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 1234, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 1955, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
             const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h696858fe6dc8e0a1);
             return ret;
         },
         __wbindgen_generic_0000000000000007: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 1369, ret: Unit, inner_ret: Some(Unit) }, mutable: false }) -> Externref`.
-            const ret = makeClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hb5ac1134286cc900);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 2105, ret: Unit, inner_ret: Some(Unit) }, mutable: false }) -> Externref`.
+            const ret = makeClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hc2b4c3ac8c3382b2);
             return ret;
         },
         __wbindgen_generic_0000000000000008: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 1383, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h9da10c2e296f8a3d);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 2117, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h575dfaf0e12da4fd);
             return ret;
         },
         __wbindgen_generic_0000000000000009: function(arg0) {
@@ -1076,28 +1112,28 @@ function wasm_bindgen__convert__closures_____invoke__h696858fe6dc8e0a1(arg0, arg
     wasm.wasm_bindgen__convert__closures_____invoke__h696858fe6dc8e0a1(arg0, arg1);
 }
 
-function wasm_bindgen__convert__closures_____invoke__hb5ac1134286cc900(arg0, arg1) {
-    wasm.wasm_bindgen__convert__closures_____invoke__hb5ac1134286cc900(arg0, arg1);
+function wasm_bindgen__convert__closures_____invoke__hc2b4c3ac8c3382b2(arg0, arg1) {
+    wasm.wasm_bindgen__convert__closures_____invoke__hc2b4c3ac8c3382b2(arg0, arg1);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h9da10c2e296f8a3d(arg0, arg1) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h9da10c2e296f8a3d(arg0, arg1);
+function wasm_bindgen__convert__closures_____invoke__h575dfaf0e12da4fd(arg0, arg1) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h575dfaf0e12da4fd(arg0, arg1);
 }
 
-function wasm_bindgen__convert__closures_____invoke__haaa97b6d1077a162(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__haaa97b6d1077a162(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h612d7efcf1beb958(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h612d7efcf1beb958(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h6a3839b43fb4d665(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h6a3839b43fb4d665(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h384aa3d07f0a2831(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h384aa3d07f0a2831(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__haaa97b6d1077a162_14(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__haaa97b6d1077a162_14(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h612d7efcf1beb958_14(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h612d7efcf1beb958_14(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h6a3839b43fb4d665_15(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h6a3839b43fb4d665_15(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h384aa3d07f0a2831_15(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h384aa3d07f0a2831_15(arg0, arg1, arg2);
 }
 
 function wasm_bindgen__convert__closures_____invoke__hfefb7be956fadb85(arg0, arg1, arg2) {

@@ -1,0 +1,232 @@
+//! The batch-linkage screens in real Chromium: the import wizard with a
+//! Shift_JIS sample and its instant preview, token re-issue, and a batch
+//! import run by the CLI showing in the history and on the timeline.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sheetlink_e2e::{Browser, Server, one_at_a_time};
+use sheetlink_server::seed::DEMO_ADMIN;
+
+type Result = anyhow::Result<()>;
+
+fn shift_jis(text: &str) -> Vec<u8> {
+    encoding_rs::SHIFT_JIS.encode(text).0.into_owned()
+}
+
+/// Calls the batch API from the page with `token`; returns the status.
+async fn batch_status(browser: &Browser, token: &str) -> anyhow::Result<u64> {
+    let status = browser
+        .eval_async(&format!(
+            "const done = arguments[0];
+             fetch('/api/batch/exports/customers-sjis', {{ headers: {{ 'Authorization': 'Bearer {token}' }} }})
+                 .then(r => done(r.status), () => done(0));"
+        ))
+        .await?;
+    status.as_u64().context("a status")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::print_stdout)] // the preview times go to the test log
+async fn the_import_wizard_previews_a_shift_jis_sample_on_every_change() -> Result {
+    let _one = one_at_a_time().await;
+    let server = Server::start("wizard").await?;
+    let browser = Browser::start("wizard").await?;
+    browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
+    browser.click("a[href='/linkage']").await?;
+    browser.click("a[href='/linkage/import/new']").await?;
+    browser.fill("#import-key", "sjis-customers").await?;
+    browser
+        .fill("#import-description", "基幹システムの顧客（Shift_JIS）")
+        .await?;
+    browser.click("#to-step-2").await?;
+    let sample = shift_jis(
+        "顧客ID,顧客名,電話番号,メールアドレス,ランク\r\n\
+         S-1,株式会社見本,03-1234-5678,mihon@example.co.jp,A\r\n\
+         S-2,有限会社テスト,06-1111-2222,test@example.co.jp,Z\r\n\
+         S-3,合同会社サンプル,,sample@example.co.jp,B\r\n",
+    );
+    let file = browser.file("sample-sjis.csv", &sample)?;
+    browser.upload("#sample-input", &file).await?;
+    let name = browser.text("#sample-name").await?;
+    assert!(name.contains("Shift_JIS"), "{name}");
+    browser.click("#to-step-3").await?;
+    // Auto-suggested from the headers, with confidence.
+    browser.wait("#mapping tr[data-row='5']").await?;
+    assert!(
+        browser
+            .text("#mapping tr[data-row='1']")
+            .await?
+            .contains("100%")
+    );
+    // Without a matching key the condition itself is refused, by mapping row.
+    assert!(!browser.text("#condition-problems").await?.is_empty());
+    browser.click("#mapping tr[data-row='1'] input.key").await?;
+    browser.wait("#preview tr[data-row='2']").await?;
+    let row2 = browser.text("#preview tr[data-row='2']").await?;
+    assert!(
+        row2.contains("S-1") && row2.contains("株式会社見本") && row2.contains("03-1234-5678"),
+        "{row2}"
+    );
+    let row3 = browser.text("#preview tr[data-row='3']").await?;
+    assert!(row3.contains("E3"), "the bad rank is located: {row3}");
+    // Change a mapping row: the rank column now goes to the note field.
+    let before = browser.text("#preview thead").await?;
+    assert!(before.contains("ランク"), "{before}");
+    browser
+        .select("#mapping tr[data-row='5'] select.target", "note")
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector('#preview thead').textContent.includes('備考')",
+            Duration::from_secs(5),
+        )
+        .await?;
+    let row3 = browser.text("#preview tr[data-row='3']").await?;
+    assert!(
+        row3.contains('Z') && !row3.contains("E3"),
+        "a note accepts “Z”: {row3}"
+    );
+    // Blank updates are shown as such.
+    browser
+        .click("#mapping tr[data-row='3'] input.blank")
+        .await?;
+    browser.wait_until("document.querySelector('#preview tr[data-row=\"4\"]').textContent.includes('空白で更新')", Duration::from_secs(5)).await?;
+    let times = browser
+        .eval("return window.sheetlinkPreviewTimes || [];")
+        .await?;
+    let times: Vec<f64> = times
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_f64)
+        .collect();
+    assert!(times.len() >= 3, "{times:?}");
+    let slowest = times.iter().copied().fold(0.0, f64::max);
+    assert!(slowest < 16.0, "a preview refresh took {slowest} ms");
+    println!("preview refreshes (ms): {times:?}");
+    browser.click("#to-step-4").await?;
+    browser.fill("#add-to-list", "見本リスト").await?;
+    browser.click("#save-condition").await?;
+    browser
+        .wait("#import-conditions tr[data-key='sjis-customers']")
+        .await?;
+    browser.close().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reissued_token_replaces_the_old_one_at_once() -> Result {
+    let _one = one_at_a_time().await;
+    let server = Server::start("token").await?;
+    let browser = Browser::start("token").await?;
+    browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
+    browser.goto(&format!("{}/linkage", server.url)).await?;
+    browser.click("#issue-token").await?;
+    let first = browser
+        .wait("#token")
+        .await?
+        .prop("value")
+        .await?
+        .context("a token")?;
+    assert!(first.starts_with("slk_demo_"), "{first}");
+    assert!(browser.text("#token-warning").await?.contains("今だけ表示"));
+    assert!(browser.exists("#copy-token").await?);
+    assert_eq!(batch_status(&browser, &first).await?, 200);
+    browser.click("#issue-token").await?;
+    browser.client.accept_alert().await?;
+    browser
+        .wait_until(
+            &format!("document.querySelector('#token').value !== '{first}'"),
+            Duration::from_secs(10),
+        )
+        .await?;
+    let second = browser
+        .wait("#token")
+        .await?
+        .prop("value")
+        .await?
+        .context("a token")?;
+    assert_eq!(
+        batch_status(&browser, &first).await?,
+        401,
+        "the old token is refused"
+    );
+    assert_eq!(batch_status(&browser, &second).await?, 200);
+    browser.close().await;
+    Ok(())
+}
+
+/// The `sheetlink` binary of this workspace, built if needed.
+fn cli_binary() -> anyhow::Result<std::path::PathBuf> {
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "-p", "sheetlink-cli"])
+        .status()?;
+    anyhow::ensure!(status.success(), "sheetlink-cli builds");
+    // This test runs from target/<profile>/deps.
+    let exe = std::env::current_exe()?;
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .context("target dir")?;
+    Ok(profile_dir.join(format!("sheetlink{}", std::env::consts::EXE_SUFFIX)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_import_by_the_cli_shows_in_history_and_on_the_timeline() -> Result {
+    let _one = one_at_a_time().await;
+    let cli = cli_binary()?;
+    let server = Server::start("cli-run").await?;
+    let browser = Browser::start("cli-run").await?;
+    browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
+    let token = browser
+        .eval_async("const done = arguments[0]; fetch('/api/linkage/token', {method: 'POST'}).then(r => r.json()).then(j => done(j.token));")
+        .await?;
+    let token = token.as_str().context("a token")?.to_owned();
+    let conf = browser.file(
+        "linkage.conf",
+        format!("linkage.url={}\nlinkage.token={token}\n", server.url).as_bytes(),
+    )?;
+    let csv = browser.file(
+        "nightly.csv",
+        &shift_jis("顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\nN-1,株式会社夜間,,,C000001,A\r\nN-2,株式会社夜間二号,,,N-1,B\r\n"),
+    )?;
+    let output = tokio::process::Command::new(&cli)
+        .arg("--conf")
+        .arg(&conf)
+        .args(["import", "customers"])
+        .arg(&csv)
+        .output()
+        .await?;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    browser
+        .goto(&format!("{}/linkage/history", server.url))
+        .await?;
+    let run = browser
+        .wait("#runs tr[data-key='customers'][data-status='completed']")
+        .await?;
+    assert!(run.text().await?.contains("新規2"));
+    browser
+        .click("#runs tr[data-key='customers'] button")
+        .await?;
+    let rows = browser.text("#run-rows").await?;
+    assert!(
+        rows.contains("N-1") && rows.contains("N-2") && rows.contains("created"),
+        "{rows}"
+    );
+    browser.goto(&format!("{}/timeline", server.url)).await?;
+    let post = browser.text("#timeline li").await?;
+    assert!(
+        post.contains("顧客のインポートがバッチ連携(customers)により完了しました。")
+            && post.contains("データの件数:2件"),
+        "{post}"
+    );
+    browser.close().await;
+    Ok(())
+}
