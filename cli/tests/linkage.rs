@@ -39,6 +39,7 @@ fn start_server(smtp_port: u16) -> ServerProcess {
         .env("SHEETLINK_WEB_DIR", dir.join("no-web-app"))
         .env("SHEETLINK_SMTP_HOST", "127.0.0.1")
         .env("SHEETLINK_SMTP_PORT", smtp_port.to_string())
+        .env("SHEETLINK_SMTP_SECURITY", "none")
         .env("SHEETLINK_MAIL_FROM", "sheetlink <no-reply@example.co.jp>")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())

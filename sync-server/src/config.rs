@@ -37,8 +37,15 @@ pub struct Config {
     /// SMTP relay for notification e-mails (`SHEETLINK_SMTP_HOST`); without
     /// one, mails stay queued.
     pub smtp_host: Option<String>,
-    /// Its port (`SHEETLINK_SMTP_PORT`; 25).
+    /// Its port (`SHEETLINK_SMTP_PORT`; 587).
     pub smtp_port: u16,
+    /// `starttls` (required; the default), `tls`, or `none` for a relay on
+    /// the same host (`SHEETLINK_SMTP_SECURITY`).
+    pub smtp_security: crate::linkage::mail::SmtpSecurity,
+    /// SMTP user, when the relay wants one (`SHEETLINK_SMTP_USER`).
+    pub smtp_user: Option<String>,
+    /// Its password (`SHEETLINK_SMTP_PASSWORD`).
+    pub smtp_password: Option<String>,
     /// The `From` of notification e-mails (`SHEETLINK_MAIL_FROM`).
     pub mail_from: String,
     /// Offset of the times in notifications from UTC, in minutes
@@ -59,7 +66,10 @@ impl Default for Config {
             trusted_proxies: String::new(),
             public_url: None,
             smtp_host: None,
-            smtp_port: 25,
+            smtp_port: 587,
+            smtp_security: crate::linkage::mail::SmtpSecurity::Starttls,
+            smtp_user: None,
+            smtp_password: None,
             mail_from: "sheetlink <no-reply@localhost>".to_owned(),
             timezone_offset_minutes: 9 * 60,
         }
@@ -104,6 +114,22 @@ impl Config {
         }
         if let Some(port) = env("SHEETLINK_SMTP_PORT") {
             config.smtp_port = port.parse()?;
+        }
+        if let Some(security) = env("SHEETLINK_SMTP_SECURITY") {
+            config.smtp_security = match security.as_str() {
+                "starttls" => crate::linkage::mail::SmtpSecurity::Starttls,
+                "tls" => crate::linkage::mail::SmtpSecurity::Tls,
+                "none" => crate::linkage::mail::SmtpSecurity::None,
+                other => anyhow::bail!(
+                    "SHEETLINK_SMTP_SECURITY must be starttls, tls or none, not {other}"
+                ),
+            };
+        }
+        if let Some(user) = env("SHEETLINK_SMTP_USER") {
+            config.smtp_user = Some(user);
+        }
+        if let Some(password) = env("SHEETLINK_SMTP_PASSWORD") {
+            config.smtp_password = Some(password);
         }
         if let Some(from) = env("SHEETLINK_MAIL_FROM") {
             config.mail_from = from;

@@ -56,6 +56,8 @@ async fn main() -> anyhow::Result<()> {
                 host,
                 port: config.smtp_port,
                 from: config.mail_from.clone(),
+                security: config.smtp_security,
+                credentials: config.smtp_user.clone().zip(config.smtp_password.clone()),
             },
             std::time::Duration::from_secs(2),
         ),

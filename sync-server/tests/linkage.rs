@@ -910,49 +910,43 @@ async fn completion_mail_reaches_an_smtp_server() {
         .local_addr()
         .expect("address")
         .port();
-    let nowhere = sheetlink_server::linkage::mail::SmtpSettings {
+    use sheetlink_server::linkage::mail::{SmtpSecurity, SmtpSettings, deliver_due};
+    let nowhere = SmtpSettings {
         host: "127.0.0.1".into(),
         port: closed,
         from: "sheetlink <no-reply@example.co.jp>".into(),
+        security: SmtpSecurity::None,
+        credentials: None,
     };
     assert_eq!(
-        store
-            .with_db(|db| sheetlink_server::linkage::mail::deliver_due(db, &nowhere))
-            .expect("runs"),
+        store.with_db(|db| deliver_due(db, &nowhere)).expect("runs"),
         0
     );
 
     let (port, received) = smtp_sink();
-    let sink = sheetlink_server::linkage::mail::SmtpSettings { port, ..nowhere };
-    // The retry is due in 30 s; make it due now.
-    store.with_db(|db| {
-        let txn = db.begin_write().expect("write");
-        {
-            let mut queue = txn
-                .open_table(sheetlink_server::tables::MAIL_QUEUE)
-                .expect("queue");
-            let entries: Vec<(String, Vec<u8>)> = redb::ReadableTable::iter(&queue)
-                .expect("iter")
-                .flatten()
-                .map(|(k, v)| (k.value().to_owned(), v.value().to_vec()))
-                .collect();
-            assert_eq!(entries.len(), 1, "one mail waits");
-            for (key, value) in entries {
-                queue.remove(key.as_str()).expect("remove");
-                let due_now = format!("{:020}{}", 0, &key[20..]);
-                queue
-                    .insert(due_now.as_str(), value.as_slice())
-                    .expect("insert");
-            }
-        }
-        txn.commit().expect("commit");
-    });
+    // STARTTLS is required by default: a server that does not offer it (the
+    // sink offers no TLS) gets nothing.
+    let required = SmtpSettings {
+        port,
+        security: SmtpSecurity::Starttls,
+        ..nowhere.clone()
+    };
+    make_due(&store);
     assert_eq!(
         store
-            .with_db(|db| sheetlink_server::linkage::mail::deliver_due(db, &sink))
+            .with_db(|db| deliver_due(db, &required))
             .expect("runs"),
-        1
+        0
     );
+    assert!(
+        received
+            .recv_timeout(std::time::Duration::from_millis(300))
+            .is_err(),
+        "nothing was sent in clear"
+    );
+    let sink = SmtpSettings { port, ..nowhere };
+    make_due(&store);
+    assert_eq!(store.with_db(|db| deliver_due(db, &sink)).expect("runs"), 1);
     let message = received
         .recv_timeout(std::time::Duration::from_secs(10))
         .expect("a message");
@@ -976,6 +970,32 @@ async fn completion_mail_reaches_an_smtp_server() {
             && body.contains("終了日時:"),
         "{body}"
     );
+}
+
+/// Makes every queued mail due now (retries wait 30 s and more).
+fn make_due(store: &sheetlink_server::Store) {
+    store.with_db(|db| {
+        let txn = db.begin_write().expect("write");
+        {
+            let mut queue = txn
+                .open_table(sheetlink_server::tables::MAIL_QUEUE)
+                .expect("queue");
+            let entries: Vec<(String, Vec<u8>)> = redb::ReadableTable::iter(&queue)
+                .expect("iter")
+                .flatten()
+                .map(|(k, v)| (k.value().to_owned(), v.value().to_vec()))
+                .collect();
+            assert_eq!(entries.len(), 1, "one mail waits");
+            for (key, value) in entries {
+                queue.remove(key.as_str()).expect("remove");
+                let due_now = format!("{:020}{}", 0, &key[20..]);
+                queue
+                    .insert(due_now.as_str(), value.as_slice())
+                    .expect("insert");
+            }
+        }
+        txn.commit().expect("commit");
+    });
 }
 
 /// The text of a single-part message (base64 or plain).

@@ -33,15 +33,33 @@ pub struct Mail {
 /// day of retries.
 pub const MAX_ATTEMPTS: u32 = 12;
 
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    /// STARTTLS, required: no mail leaves over an unencrypted connection
+    /// (the default; usually port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (usually port 465).
+    Tls,
+    /// None: only for a relay on the same host or a trusted network.
+    None,
+}
+
 /// Where and how mail is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmtpSettings {
-    /// SMTP host (a relay; plain SMTP, see ARCHITECTURE.md).
+    /// SMTP host.
     pub host: String,
     /// Port.
     pub port: u16,
     /// The `From` address.
     pub from: String,
+    /// Connection security.
+    pub security: SmtpSecurity,
+    /// User name and password, when the server wants them.
+    pub credentials: Option<(String, String)>,
 }
 
 /// Queues `mail` to be sent after `delay_millis`.
@@ -70,7 +88,23 @@ fn send(smtp: &SmtpSettings, mail: &Mail) -> Result<(), String> {
                 .body(body),
         )
         .map_err(|e| e.to_string())?;
-    SmtpTransport::builder_dangerous(&smtp.host)
+    let builder = match smtp.security {
+        SmtpSecurity::Starttls => {
+            SmtpTransport::starttls_relay(&smtp.host).map_err(|e| e.to_string())?
+        }
+        SmtpSecurity::Tls => SmtpTransport::relay(&smtp.host).map_err(|e| e.to_string())?,
+        SmtpSecurity::None => SmtpTransport::builder_dangerous(&smtp.host),
+    };
+    let builder = match &smtp.credentials {
+        Some((user, password)) => {
+            builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+                user.clone(),
+                password.clone(),
+            ))
+        }
+        None => builder,
+    };
+    builder
         .port(smtp.port)
         .timeout(Some(Duration::from_secs(20)))
         .build()
