@@ -230,3 +230,57 @@ async fn a_batch_import_by_the_cli_shows_in_history_and_on_the_timeline() -> Res
     browser.close().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_export_wizard_previews_from_the_server_and_saves() -> Result {
+    let _one = one_at_a_time().await;
+    let server = Server::start("export-wizard").await?;
+    let browser = Browser::start("export-wizard").await?;
+    browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
+    browser
+        .goto(&format!("{}/linkage/export/new", server.url))
+        .await?;
+    browser.fill("#export-key", "rank-a").await?;
+    browser.fill("#export-description", "ランクAの顧客").await?;
+    browser.select("#export-encoding", "utf8_bom").await?;
+    browser.click("#add-rule").await?;
+    browser
+        .select(
+            "#filter-rules tr:nth-child(1) td:nth-child(1) select",
+            "rank",
+        )
+        .await?;
+    browser
+        .select(
+            "#filter-rules tr:nth-child(1) td:nth-child(2) select",
+            "equals",
+        )
+        .await?;
+    browser.fill("#filter-rules .rule-value", "A").await?;
+    browser.click("#add-column").await?;
+    browser
+        .fill("#export-columns tr:nth-child(3) .column-header", "区分")
+        .await?;
+    browser
+        .select("#export-columns tr:nth-child(3) .column-field", "rank")
+        .await?;
+    browser
+        .select("#sort-keys tr:nth-child(1) td:nth-child(2) select", "desc")
+        .await?;
+    browser.click("#export-preview").await?;
+    let total = browser.text("#export-total").await?;
+    assert!(total.contains("該当 25 件"), "{total}");
+    let head = browser.text("#export-preview-table thead").await?;
+    assert!(head.contains("顧客ID") && head.contains("区分"), "{head}");
+    let first = browser.text("#export-preview-table tbody tr").await?;
+    assert!(
+        first.starts_with("C000097") && first.ends_with('A'),
+        "descending by id, rank A only: {first}"
+    );
+    browser.click("#save-export").await?;
+    browser
+        .wait("#export-conditions tr[data-key='rank-a']")
+        .await?;
+    browser.close().await;
+    Ok(())
+}
