@@ -39,7 +39,9 @@ pub fn error_file<'m>(
         }
     }
 
-    let records = read_records(input);
+    // Only rows 1–4 and the rows with errors are kept: a 30 MB upload with
+    // a few errors costs a few rows of memory, not the whole file again.
+    let (records, widest) = read_records(input, |row| row <= 4 || by_row.contains_key(&row));
     let width = records
         .iter()
         .find(|(row, _)| *row == 2)
@@ -49,13 +51,7 @@ pub fn error_file<'m>(
                 .rposition(|f| !f.is_empty())
                 .map_or(0, |last| last + 1)
         })
-        .unwrap_or_else(|| {
-            records
-                .iter()
-                .map(|(_, fields)| fields.len())
-                .max()
-                .unwrap_or(0)
-        })
+        .unwrap_or(widest)
         .max(2);
 
     let mut out = Vec::with_capacity(input.len() / 4 + 1024);
@@ -92,19 +88,27 @@ pub fn error_file<'m>(
     out
 }
 
-/// Every record with its Excel row, fields decoded leniently (an error file
-/// is also made for files that are not UTF-8).
-fn read_records(input: &[u8]) -> Vec<(u32, Vec<String>)> {
+/// The records whose Excel row `keep` accepts, fields decoded leniently (an
+/// error file is also made for files that are not UTF-8), and the widest
+/// record's field count.
+fn read_records(input: &[u8], keep: impl Fn(u32) -> bool) -> (Vec<(u32, Vec<String>)>, usize) {
     let mut tokenizer = Tokenizer::new(utf8_bom_len(input));
     let mut records: Vec<(u32, Vec<String>)> = Vec::new();
     let mut fields = Vec::new();
+    let mut widest = 0;
     while let Next::Field(field) = tokenizer.next_field(input, true) {
+        if field.record_end {
+            widest = widest.max(field.column as usize);
+        }
+        if !keep(field.row) {
+            continue;
+        }
         fields.push(String::from_utf8_lossy(field.bytes).into_owned());
         if field.record_end {
             records.push((field.row, std::mem::take(&mut fields)));
         }
     }
-    records
+    (records, widest)
 }
 
 /// The evaluatee key (column 2) of each of `rows` in `input`, for screens
