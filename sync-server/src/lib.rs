@@ -125,8 +125,18 @@ pub fn app(state: AppState) -> Router {
         // An unknown API path is a JSON 404, never the app's page.
         .route("/api/{*rest}", axum::routing::any(unknown_api));
     let router = if web_dir.join("index.html").is_file() {
-        let index = tower_http::services::ServeFile::new(web_dir.join("index.html"));
-        router.fallback_service(tower_http::services::ServeDir::new(&web_dir).fallback(index))
+        // The app's page goes through `app_page` (a fresh CSP nonce per
+        // answer); every other file is served as it is.
+        let page = {
+            let web_dir = web_dir.clone();
+            move || app_page(web_dir.join("index.html"))
+        };
+        let files = tower_http::services::ServeDir::new(&web_dir)
+            .append_index_html_on_directories(false)
+            .fallback(get(page.clone()));
+        router
+            .route("/index.html", get(page))
+            .fallback_service(files)
     } else {
         tracing::warn!(dir = %web_dir.display(), "no web app built there; serving the API only");
         router
@@ -153,6 +163,38 @@ pub fn app(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+}
+
+/// The placeholder Trunk writes into the page's inline scripts
+/// (`create_nonce` in Trunk.toml).
+const NONCE_PLACEHOLDER: &str = "{{__TRUNK NONCE__}}";
+
+/// The app's page with a fresh nonce in its inline scripts and a
+/// Content-Security-Policy that allows only those scripts, this origin's
+/// files and WebAssembly: an injected script cannot run.
+async fn app_page(path: std::path::PathBuf) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse as _;
+    let (Ok(page), Ok(nonce)) = (tokio::fs::read_to_string(&path).await, auth::new_token()) else {
+        return AppError::NotFound("The web app is not built.").into_response();
+    };
+    let nonce = &nonce[..32];
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    );
+    let mut response = page.replace(NONCE_PLACEHOLDER, nonce).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    if let Ok(policy) = HeaderValue::from_str(&policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
 }
 
 async fn unknown_api() -> AppError {

@@ -552,7 +552,11 @@ async fn five_failed_sign_ins_lock_the_login_id_for_a_while() {
 async fn serves_the_web_app_beside_the_api() {
     let web = std::env::temp_dir().join(format!("sheetlink-test-web-{}", std::process::id()));
     std::fs::create_dir_all(&web).expect("web dir");
-    std::fs::write(web.join("index.html"), "<!doctype html><title>app</title>").expect("index");
+    std::fs::write(
+        web.join("index.html"),
+        r#"<!doctype html><title>app</title><script type="module" nonce="{{__TRUNK NONCE__}}">1</script>"#,
+    )
+    .expect("index");
     std::fs::write(web.join("worker.js"), "onmessage = () => {};").expect("worker");
     let config = Config {
         web_dir: web.clone(),
@@ -567,6 +571,45 @@ async fn serves_the_web_app_beside_the_api() {
             "{path} is the app's page"
         );
     }
+    // A fresh nonce per answer, and a policy that allows only it.
+    let mut nonces = Vec::new();
+    for _ in 0..2 {
+        let response = app
+            .clone()
+            .oneshot(Request::get("/").body(Body::empty()).expect("request"))
+            .await
+            .expect("responds");
+        let policy = response.headers()["content-security-policy"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = String::from_utf8_lossy(&body).into_owned();
+        let nonce = body
+            .split("nonce=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a nonce")
+            .to_owned();
+        assert!(nonce.len() >= 32 && !body.contains("TRUNK NONCE"), "{body}");
+        assert!(
+            policy.contains(&format!("'nonce-{nonce}'"))
+                && policy.contains("frame-ancestors 'none'"),
+            "{policy}"
+        );
+        let scripts = policy
+            .split(';')
+            .find(|directive| directive.trim().starts_with("script-src"))
+            .expect("a script-src");
+        assert!(!scripts.contains("unsafe-inline"), "{policy}");
+        nonces.push(nonce);
+    }
+    assert_ne!(nonces[0], nonces[1]);
     let worker = call(&app, Method::GET, "/worker.js", None, None).await;
     assert_eq!(worker.status, StatusCode::OK);
     assert!(
