@@ -57,10 +57,14 @@ fn me(member: &Member) -> Me {
 /// `POST /api/login`: checks the password and starts a session.
 pub async fn login(
     State(state): State<AppState>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
     Json(form): Json<LoginRequest>,
 ) -> Result<Response, AppError> {
     let secure = state.config.secure_cookies;
-    if let Some(wait) = state.login_throttle.blocked_for(&form.login_id) {
+    let address =
+        crate::linkage::access::client_ip(peer.as_deref(), &headers, &state.trusted_proxies);
+    if let Some(wait) = state.login_throttle.blocked_for(&form.login_id, address) {
         return Ok((
             StatusCode::TOO_MANY_REQUESTS,
             [(axum::http::header::RETRY_AFTER, wait.to_string())],
@@ -119,7 +123,7 @@ pub async fn login(
         })
         .await;
     match &outcome {
-        Err(AppError::Unauthorized) => throttle.failed(&login_id),
+        Err(AppError::Unauthorized) => throttle.failed(&login_id, address),
         Ok(_) => throttle.succeeded(&login_id),
         Err(_) => {}
     }

@@ -147,14 +147,18 @@ impl FromRequestParts<AppState> for Caller {
 
 /// Failed sign-ins in a row after which a login id is locked for a while.
 pub const MAX_FAILED_LOGINS: u32 = 5;
-/// How long a locked login id waits, in seconds.
+/// How long a locked login id (or address) waits, in seconds.
 pub const LOGIN_LOCK_SECONDS: u64 = 15 * 60;
+/// Failed sign-ins from one client address, whatever the login ids, after
+/// which the address is locked (password spraying across many ids).
+pub const MAX_FAILED_LOGINS_PER_ADDRESS: u32 = 30;
 
 /// Counts failed sign-ins per login id (known or not, so the lock says
-/// nothing about which ids exist) and locks an id for
-/// [`LOGIN_LOCK_SECONDS`] after [`MAX_FAILED_LOGINS`] failures in a row,
-/// against password guessing. Kept in memory: a restart forgets it, which
-/// costs an attacker a restart per five guesses.
+/// nothing about which ids exist) and per client address, and locks an id
+/// for [`LOGIN_LOCK_SECONDS`] after [`MAX_FAILED_LOGINS`] failures in a row,
+/// an address after [`MAX_FAILED_LOGINS_PER_ADDRESS`], against password
+/// guessing and spraying. Kept in memory: a restart forgets it, which costs
+/// an attacker a restart per five guesses.
 #[derive(Debug, Clone, Default)]
 pub struct LoginThrottle {
     failures: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (u32, u64)>>>,
@@ -172,19 +176,17 @@ impl LoginThrottle {
         job(&mut failures)
     }
 
-    /// Seconds `login_id` must still wait, if it is locked.
-    pub fn blocked_for(&self, login_id: &str) -> Option<u64> {
+    fn blocked(&self, key: &str, limit: u32) -> Option<u64> {
         self.with(|failures| {
-            let &(count, last) = failures.get(login_id)?;
+            let &(count, last) = failures.get(key)?;
             let until = last + LOGIN_LOCK_SECONDS;
-            (count >= MAX_FAILED_LOGINS && until > now()).then(|| until - now())
+            (count >= limit && until > now()).then(|| until - now())
         })
     }
 
-    /// Records a failed sign-in.
-    pub fn failed(&self, login_id: &str) {
+    fn count(&self, key: String) {
         self.with(|failures| {
-            let entry = failures.entry(login_id.to_owned()).or_insert((0, 0));
+            let entry = failures.entry(key).or_insert((0, 0));
             // A lock that has run out starts the count again.
             if entry.1 + LOGIN_LOCK_SECONDS <= now() {
                 entry.0 = 0;
@@ -193,9 +195,27 @@ impl LoginThrottle {
         });
     }
 
-    /// Forgets the failures of a login id that signed in.
+    /// Seconds a sign-in as `login_id` from `address` must still wait, if
+    /// either is locked.
+    pub fn blocked_for(&self, login_id: &str, address: Option<std::net::IpAddr>) -> Option<u64> {
+        let by_id = self.blocked(&format!("id:{login_id}"), MAX_FAILED_LOGINS);
+        let by_address =
+            address.and_then(|ip| self.blocked(&format!("ip:{ip}"), MAX_FAILED_LOGINS_PER_ADDRESS));
+        by_id.max(by_address)
+    }
+
+    /// Records a failed sign-in.
+    pub fn failed(&self, login_id: &str, address: Option<std::net::IpAddr>) {
+        self.count(format!("id:{login_id}"));
+        if let Some(ip) = address {
+            self.count(format!("ip:{ip}"));
+        }
+    }
+
+    /// Forgets the failures of a login id that signed in (an address's are
+    /// kept: one known password must not reset a spraying count).
     pub fn succeeded(&self, login_id: &str) {
-        self.with(|failures| failures.remove(login_id));
+        self.with(|failures| failures.remove(&format!("id:{login_id}")));
     }
 }
 

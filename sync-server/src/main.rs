@@ -49,6 +49,21 @@ async fn main() -> anyhow::Result<()> {
     store
         .with_db(sheetlink_server::auth::purge_expired_sessions)
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    // Expired sessions are refused anyway; this only keeps the table small.
+    {
+        let store = store.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(3_600)).await;
+                if let Err(error) = store
+                    .run(sheetlink_server::auth::purge_expired_sessions)
+                    .await
+                {
+                    tracing::error!(?error, "expired sessions could not be purged");
+                }
+            }
+        });
+    }
     match config.smtp_host.clone() {
         Some(host) => sheetlink_server::linkage::mail::spawn_sender(
             store.clone(),

@@ -1035,3 +1035,34 @@ fn decode_subject(header: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn sign_ins_are_limited_per_address_too() {
+    let (app, _) = common::server("login-spraying", Config::default());
+    let attempt = |login: String, password: &'static str, peer: &'static str| {
+        call(Method::POST, "/api/login")
+            .from(peer)
+            .json(json!({"login_id": login, "password": password}))
+    };
+    let limit = sheetlink_server::auth::MAX_FAILED_LOGINS_PER_ADDRESS;
+    for n in 0..limit {
+        // A different id each time: no id reaches its own limit.
+        let reply = attempt(format!("guess{n}"), "Winter2026!", FROM)
+            .send(&app)
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+    let locked = attempt(DEMO_ADMIN.0.into(), DEMO_ADMIN.1, FROM)
+        .send(&app)
+        .await;
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the address is locked, even with the right password"
+    );
+    assert!(locked.headers.contains_key("retry-after"));
+    let elsewhere = attempt(DEMO_ADMIN.0.into(), DEMO_ADMIN.1, "203.0.113.77:1000")
+        .send(&app)
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::OK, "other addresses are not");
+}
