@@ -549,3 +549,42 @@ fn row_keys_reads_the_key_column_of_the_rows_asked_for() {
     );
     assert!(row_keys(file.as_bytes(), &Default::default()).is_empty());
 }
+
+#[test]
+fn e_mail_keys_ignore_case_and_employee_numbers_do_not() {
+    let schema: SheetSchema = serde_json::from_str(
+        r#"{"period": "p", "sheet": "s", "items": [{"id": "a", "type": "number"}],
+            "evaluatees": ["E0001", "sato.hanako@example.co.jp"]}"#,
+    )
+    .expect("schema");
+    let file = |rows: &str| {
+        format!(
+            "version:1,period:p,sheet:s\r\nname,employeenumber_or_email,a\r\n【氏名】,(必須)【従業員番号またはメールアドレス】,【a】\r\n,,数値\r\n{rows}"
+        )
+    };
+    let (report, batch) = validate(
+        &schema,
+        file("佐藤,Sato.Hanako@Example.CO.JP,1\r\n").as_bytes(),
+    );
+    assert_eq!(
+        (report.valid, report.with_errors),
+        (1, 0),
+        "{:?}",
+        report.diagnostics
+    );
+    assert_eq!(
+        batch.evaluatees().next().map(|e| e.key),
+        Some("Sato.Hanako@Example.CO.JP")
+    );
+    let (report, _) = validate(
+        &schema,
+        file("佐藤,sato.hanako@example.co.jp,1\r\n佐藤,SATO.HANAKO@EXAMPLE.CO.JP,2\r\n").as_bytes(),
+    );
+    assert_eq!(report.diagnostics[0].code(), "evaluatee.duplicate");
+    let (report, _) = validate(&schema, file("誰か,e0001,1\r\n").as_bytes());
+    assert_eq!(
+        report.diagnostics[0].code(),
+        "evaluatee.unknown",
+        "employee numbers compare exactly"
+    );
+}

@@ -294,7 +294,10 @@ pub fn prepare(
     let members: HashMap<String, Member> =
         scan_json::<Member>(db, MEMBERS, &format!("{}/", caller.tenant))?
             .into_iter()
-            .filter_map(|(_, member)| Some((member.evaluatee_key()?.to_owned(), member)))
+            .filter_map(|(_, member)| {
+                let key = sheetlink_engine::evaluation::matching_key(member.evaluatee_key()?);
+                Some((key.into_owned(), member))
+            })
             .collect();
     let items: Vec<&SheetItem> = batch
         .items()
@@ -304,7 +307,8 @@ pub fn prepare(
     let mut targets = Vec::with_capacity(batch.len());
     for (position, evaluatee) in batch.evaluatees().enumerate() {
         let row = evaluatee.row;
-        let Some(member) = members.get(evaluatee.key) else {
+        let Some(member) = members.get(&*sheetlink_engine::evaluation::matching_key(evaluatee.key))
+        else {
             errors.push(ImportError::server(
                 row,
                 "evaluatee.unknown",

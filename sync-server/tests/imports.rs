@@ -616,3 +616,33 @@ async fn concurrent_retries_of_one_key_apply_once() {
     let history = get(&app, "/api/imports", &admin).await.json();
     assert_eq!(history.as_array().map(Vec::len), Some(1));
 }
+
+#[tokio::test]
+async fn e_mail_keys_match_whatever_their_case() {
+    let app = server("email-case", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let original = template(&app, &admin, &["score_total"]).await;
+    // Every tenth demo member has no employee number: the e-mail is the key.
+    assert!(
+        original.contains(",member0010@example.co.jp,"),
+        "{original}"
+    );
+    let edited = with_row(
+        &original,
+        "member0010@example.co.jp",
+        "小林 太郎,Member0010@Example.CO.JP,88",
+    );
+    let plan = import(&app, &admin, "2026-h1", &edited, None, true)
+        .await
+        .json();
+    let counts = &plan["counts"];
+    assert_eq!(counts["failed"], 0, "{counts}");
+    assert_eq!(counts["created"], 1, "the member's first score: {counts}");
+    let applied = import(&app, &admin, "2026-h1", &edited, Some("email-case"), false).await;
+    assert_eq!(applied.json()["status"], "completed");
+    assert!(
+        template(&app, &admin, &["score_total"])
+            .await
+            .contains(",member0010@example.co.jp,88\r\n")
+    );
+}

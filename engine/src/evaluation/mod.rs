@@ -19,7 +19,7 @@ mod validate;
 
 pub use batch::{Batch, Change, EvaluateeChanges};
 pub use error_file::{ERROR_CAPTION, error_file, row_keys};
-pub use schema::{Item, ItemKind, SheetSchema, UNNAMED_BLOCK};
+pub use schema::{Item, ItemKind, SheetSchema, UNNAMED_BLOCK, matching_key};
 pub use template::{TemplateRow, identify, write_template};
 pub use validate::{
     ERROR_COLUMN, MAX_ERRORED_EVALUATEES, MAX_EVALUATEES, MAX_FILE_BYTES, MAX_ITEMS, Progress,

@@ -141,3 +141,14 @@ impl SheetSchema {
         self.items.iter().find(|item| item.id == id)
     }
 }
+
+/// An evaluatee key as it is compared: employee numbers exactly, e-mail
+/// addresses (keys with an `@`) ignoring ASCII case, since nobody tells
+/// `Sato@Example.co.jp` from `sato@example.co.jp` apart in practice.
+pub fn matching_key(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains('@') && key.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(key.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(key)
+    }
+}

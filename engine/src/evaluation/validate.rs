@@ -7,7 +7,7 @@ use crate::decimal::{Hundredths, NumberError};
 use crate::diagnostic::{Diagnostic, Problem, excerpt};
 use crate::encoding;
 use crate::evaluation::batch::Batch;
-use crate::evaluation::schema::{ItemKind, SheetSchema};
+use crate::evaluation::schema::{ItemKind, SheetSchema, matching_key};
 use crate::evaluation::template::{
     KEY_CAPTION, KEY_HEADER, NAME_CAPTION, NAME_HEADER, PERIOD_PREFIX, SHEET_PREFIX, VERSION_CELL,
 };
@@ -372,7 +372,7 @@ impl Checker {
             known_keys: schema
                 .evaluatees
                 .as_ref()
-                .map(|keys| keys.iter().cloned().collect()),
+                .map(|keys| keys.iter().map(|k| matching_key(k).into_owned()).collect()),
             header: Vec::new(),
             header_checked: false,
             columns: Vec::new(),
@@ -467,19 +467,20 @@ impl Checker {
         let fast = self.fast_cells(input, start, eof);
         let accepted = fast.and_then(|(end, key)| {
             let key = std::str::from_utf8(key).ok()?;
+            let matched = matching_key(key);
             (!key.is_empty()
-                && !self.seen_keys.contains_key(key)
+                && !self.seen_keys.contains_key(&*matched)
                 && self
                     .known_keys
                     .as_ref()
-                    .is_none_or(|known| known.contains(key)))
-            .then_some((end, key))
+                    .is_none_or(|known| known.contains(&*matched)))
+            .then_some((end, key, matched))
         });
-        let Some((end, key)) = accepted else {
+        let Some((end, key, matched)) = accepted else {
             self.batch.rollback(mark);
             return None;
         };
-        self.seen_keys.insert(key.to_owned(), row);
+        self.seen_keys.insert(matched.into_owned(), row);
         self.batch.commit(mark, row, key.to_owned());
         self.report.evaluatees += 1;
         self.report.valid += 1;
@@ -610,17 +611,18 @@ impl Checker {
         if key.is_empty() {
             return at(Problem::KeyMissing);
         }
-        if let Some(&first_row) = self.seen_keys.get(key) {
+        let matched = matching_key(key);
+        if let Some(&first_row) = self.seen_keys.get(&*matched) {
             return at(Problem::KeyDuplicate {
                 key: excerpt(key.as_bytes()),
                 first_row,
             });
         }
-        self.seen_keys.insert(key.to_owned(), row);
+        self.seen_keys.insert(matched.clone().into_owned(), row);
         if self
             .known_keys
             .as_ref()
-            .is_some_and(|known| !known.contains(key))
+            .is_some_and(|known| !known.contains(&*matched))
         {
             return at(Problem::KeyUnknown {
                 key: excerpt(key.as_bytes()),
