@@ -14,12 +14,24 @@ use sheetlink_engine::linkage::{
 use crate::api::{self, segment};
 use crate::app::SignedIn;
 use crate::i18n::{t, use_lang};
+use crate::pages::linkage::Notifications;
+
+/// Who is told when an export finishes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AfterExport {
+    /// Members told on their timeline.
+    #[serde(default)]
+    pub notify_members: Vec<String>,
+    /// Addresses e-mailed.
+    #[serde(default)]
+    pub emails: Vec<String>,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Stored {
     condition: ExportCondition,
     #[serde(default)]
-    after: serde_json::Value,
+    after: AfterExport,
 }
 
 /// One comparison of the search-condition builder.
@@ -135,7 +147,8 @@ fn ExportWizard() -> impl IntoView {
     });
     let rules = RwSignal::new(Vec::<Rule>::new());
     let any = RwSignal::new(false);
-    let after = StoredValue::new(serde_json::json!({}));
+    let notify = RwSignal::new(Vec::<String>::new());
+    let emails = RwSignal::new(Vec::<String>::new());
     let preview = RwSignal::new(None::<ExportPreview>);
     let message = RwSignal::new(None::<String>);
     let navigate = use_navigate();
@@ -148,7 +161,8 @@ fn ExportWizard() -> impl IntoView {
                     let (found, is_any) = rules_of(stored.condition.filter.as_ref());
                     rules.set(found);
                     any.set(is_any);
-                    after.set_value(stored.after);
+                    notify.set(stored.after.notify_members);
+                    emails.set(stored.after.emails);
                     condition.set(stored.condition);
                 }
                 Err(error) => message.set(Some(error.describe(lang.get_untracked()))),
@@ -175,7 +189,10 @@ fn ExportWizard() -> impl IntoView {
     let save = move |_| {
         let stored = Stored {
             condition: current(),
-            after: after.get_value(),
+            after: AfterExport {
+                notify_members: notify.get_untracked(),
+                emails: emails.get_untracked(),
+            },
         };
         let editing = editing.clone();
         let navigate = navigate.clone();
@@ -280,6 +297,8 @@ fn ExportWizard() -> impl IntoView {
             </tbody></table>
             <button id="add-sort" on:click=move |_| condition.update(|c| c.sort.push(SortKey { field: "id".into(), descending: false }))>{t("ソートキーを追加", "Add a sort key")}</button>
 
+            <h2>{t("エクスポート後のアクション", "After export")}</h2>
+            <Notifications members=notify emails=emails/>
             <div class="row">
                 <button id="export-preview" on:click=show_preview>{t("プレビュー（サーバーの現在のデータ）", "Preview (the server's current data)")}</button>
                 <button class="primary" id="save-export" on:click=save>{t("完了", "Save")}</button>

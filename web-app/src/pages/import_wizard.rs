@@ -20,7 +20,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::api::{self, segment};
 use crate::app::SignedIn;
 use crate::i18n::{Lang, t, use_lang};
-use crate::pages::linkage::{MAX_EMAILS, MemberView, plausible_email};
+use crate::pages::linkage::Notifications;
 
 /// After-import actions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -204,7 +204,9 @@ fn ImportWizard() -> impl IntoView {
     let editing = params.with_untracked(|p| p.get("key"));
     let catalog = StoredValue::new(crm_catalog());
     let condition = RwSignal::new(blank_condition());
-    let after = RwSignal::new(AfterImport::default());
+    let notify = RwSignal::new(Vec::<String>::new());
+    let emails = RwSignal::new(Vec::<String>::new());
+    let list = RwSignal::new(None::<String>);
     let step = RwSignal::new(1u8);
     let sample = StoredValue::new_local(None::<Vec<u8>>);
     let sample_version = RwSignal::new(0u32);
@@ -213,15 +215,8 @@ fn ImportWizard() -> impl IntoView {
     let search = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
     let table = RwSignal::new(PreviewTable::default());
-    let members = RwSignal::new(Vec::<MemberView>::new());
-    let new_email = RwSignal::new(String::new());
     let navigate = use_navigate();
 
-    spawn_local(async move {
-        if let Ok(list) = api::get::<Vec<MemberView>>("/api/linkage/members").await {
-            members.set(list);
-        }
-    });
     if let Some(key) = editing.clone() {
         spawn_local(async move {
             match api::get::<Stored>(&format!("/api/linkage/import-conditions/{}", segment(&key)))
@@ -229,7 +224,9 @@ fn ImportWizard() -> impl IntoView {
             {
                 Ok(stored) => {
                     condition.set(stored.condition);
-                    after.set(stored.after);
+                    notify.set(stored.after.notify_members);
+                    emails.set(stored.after.emails);
+                    list.set(stored.after.add_to_list);
                 }
                 Err(error) => message.set(Some((false, error.describe(lang.get_untracked())))),
             }
@@ -325,31 +322,14 @@ fn ImportWizard() -> impl IntoView {
             }
         });
     };
-    let add_email = move |_| {
-        let address = new_email.get_untracked().trim().to_owned();
-        if plausible_email(&address) && after.with_untracked(|a| a.emails.len()) < MAX_EMAILS {
-            after.update(|a| {
-                if !a.emails.contains(&address) {
-                    a.emails.push(address.clone());
-                }
-            });
-            new_email.set(String::new());
-        } else {
-            message.set(Some((
-                false,
-                lang.get_untracked()
-                    .pick(
-                        "メールアドレスの形式か件数（20件まで）を確認してください。",
-                        "Check the address and the count (at most 20).",
-                    )
-                    .to_owned(),
-            )));
-        }
-    };
     let save = move |_| {
         let stored = Stored {
             condition: condition.get_untracked(),
-            after: after.get_untracked(),
+            after: AfterImport {
+                notify_members: notify.get_untracked(),
+                emails: emails.get_untracked(),
+                add_to_list: list.get_untracked(),
+            },
         };
         let editing = editing.clone();
         let navigate = navigate.clone();
@@ -555,24 +535,10 @@ fn ImportWizard() -> impl IntoView {
             </div>
 
             <div hidden=move || step.get() != 4>
-                <label>{t("インポート完了後の通知先（社員）", "Notify these members")}
-                    <select multiple id="notify-members" size="5" on:change=move |ev| {
-                        let select: web_sys::HtmlSelectElement = event_target(&ev);
-                        let options = select.selected_options();
-                        let chosen: Vec<String> = (0..options.length()).filter_map(|i| options.item(i)).filter_map(|o| o.get_attribute("value")).collect();
-                        after.update(|a| a.notify_members = chosen);
-                    }>
-                        {move || members.get().into_iter().map(|m| { let selected = after.with_untracked(|a| a.notify_members.contains(&m.id)); view! { <option value=m.id.clone() selected=selected>{format!("{} ({})", m.name, m.id)}</option> } }).collect_view()}
-                    </select>
-                </label>
-                <div class="row">
-                    <input id="after-email" type="email" prop:value=new_email on:input=move |ev| new_email.set(event_target_value(&ev))/>
-                    <button id="after-add-email" on:click=add_email>{t("追加", "Add")}</button>
-                </div>
-                <ul>{move || after.get().emails.into_iter().map(|e| { let remove = e.clone(); view! { <li>{e}" "<button class="link" on:click=move |_| after.update(|a| a.emails.retain(|x| *x != remove))>{t("削除", "Remove")}</button></li> } }).collect_view()}</ul>
+                <Notifications members=notify emails=emails/>
                 <label>{t("リストへの追加（リスト名、空欄なら追加しない）", "Add the imported records to a list (name; empty: none)")}
-                    <input id="add-to-list" prop:value=move || after.with(|a| a.add_to_list.clone().unwrap_or_default())
-                        on:input=move |ev| { let v = event_target_value(&ev); after.update(|a| a.add_to_list = (!v.trim().is_empty()).then(|| v.trim().to_owned())); }/>
+                    <input id="add-to-list" prop:value=move || list.get().unwrap_or_default()
+                        on:input=move |ev| { let v = event_target_value(&ev); list.set((!v.trim().is_empty()).then(|| v.trim().to_owned())); }/>
                 </label>
                 <button class="primary" id="save-condition" on:click=save>{t("登録", "Save")}</button>
             </div>

@@ -372,3 +372,74 @@ fn LinkageSettings() -> impl IntoView {
         </section>
     }
 }
+
+/// Who is told when a batch finishes: members (timeline) and e-mail
+/// addresses (at most [`MAX_EMAILS`]); used by both condition wizards.
+#[component]
+pub fn Notifications(
+    /// Member ids to notify on the timeline.
+    members: RwSignal<Vec<String>>,
+    /// Addresses to e-mail.
+    emails: RwSignal<Vec<String>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let everyone = RwSignal::new(Vec::<MemberView>::new());
+    let typed = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        if let Ok(list) = api::get::<Vec<MemberView>>("/api/linkage/members").await {
+            everyone.set(list);
+        }
+    });
+    let add = move |_| {
+        let address = typed.get_untracked().trim().to_owned();
+        let lang = lang.get_untracked();
+        if !plausible_email(&address) {
+            problem.set(Some(lang.pick(
+                format!("「{address}」はメールアドレスの形式ではありません。"),
+                format!("“{address}” is not an e-mail address."),
+            )));
+        } else if emails.with_untracked(Vec::len) >= MAX_EMAILS {
+            problem.set(Some(lang.pick(
+                format!("通知先は{MAX_EMAILS}件までです。"),
+                format!("At most {MAX_EMAILS} addresses."),
+            )));
+        } else {
+            emails.update(|list| {
+                if !list.contains(&address) {
+                    list.push(address);
+                }
+            });
+            typed.set(String::new());
+            problem.set(None);
+        }
+    };
+    view! {
+        <label>{t("完了後の通知先（社員・タイムライン）", "Members to notify (timeline)")}
+            <select multiple class="notify-members" size="5" on:change=move |ev| {
+                let select: web_sys::HtmlSelectElement = event_target(&ev);
+                let options = select.selected_options();
+                let chosen: Vec<String> = (0..options.length()).filter_map(|i| options.item(i)).filter_map(|o| o.get_attribute("value")).collect();
+                members.set(chosen);
+            }>
+                {move || everyone.get().into_iter().map(|m| {
+                    let selected = members.with_untracked(|list| list.contains(&m.id));
+                    view! { <option value=m.id.clone() selected=selected>{format!("{} ({})", m.name, m.id)}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+        <label>{t("通知先メールアドレス（20件まで）", "E-mail addresses (up to 20)")}
+            <div class="row">
+                <input class="notify-email" type="email" prop:value=typed on:input=move |ev| typed.set(event_target_value(&ev))/>
+                <button class="notify-add" on:click=add>{t("追加", "Add")}</button>
+            </div>
+        </label>
+        {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+        <ul class="notify-emails">
+            {move || emails.get().into_iter().map(|e| {
+                let remove = e.clone();
+                view! { <li>{e}" "<button class="link" on:click=move |_| emails.update(|list| list.retain(|x| *x != remove))>{t("削除", "Remove")}</button></li> }
+            }).collect_view()}
+        </ul>
+    }
+}
