@@ -22,9 +22,10 @@ pub mod sample;
 mod suggest;
 
 pub use condition::{
-    Comparison, ConditionIssue, ConditionProblem, DuplicateHandling, ExportColumn, ExportCondition,
-    Filter, ImportCondition, ImportMode, InFileDuplicates, InputEncoding, MappingRow, OnExisting,
-    OutputEncoding, RelationKey, SortKey, Source, Unrepresentable,
+    AfterExport, AfterImport, Comparison, ConditionIssue, ConditionProblem, DuplicateHandling,
+    ExportColumn, ExportCondition, Filter, ImportCondition, ImportMode, InFileDuplicates,
+    InputEncoding, MappingRow, OnExisting, OutputEncoding, RelationKey, SortKey, Source,
+    Unrepresentable,
 };
 pub use crm::{RANKS, crm_catalog};
 pub use export::{Export, ExportPreview, SheetRecord, UnrepresentableCell, export, export_preview};

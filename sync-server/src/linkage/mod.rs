@@ -14,6 +14,7 @@ pub mod module;
 pub mod seed;
 
 use serde::{Deserialize, Serialize};
+pub use sheetlink_engine::linkage::{AfterExport, AfterImport};
 use sheetlink_engine::linkage::{ExportCondition, ImportCondition};
 
 /// How the batch client authenticates (バッチ連携認証方式).
@@ -57,20 +58,6 @@ pub struct Settings {
 /// At most this many notification addresses (settings, and per condition).
 pub const MAX_EMAILS: usize = 20;
 
-/// What happens after a batch import (インポート後のアクション).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct AfterImport {
-    /// Members told on their timeline.
-    #[serde(default)]
-    pub notify_members: Vec<String>,
-    /// Addresses e-mailed (at most 20).
-    #[serde(default)]
-    pub emails: Vec<String>,
-    /// A list the imported (created or updated) records are added to.
-    #[serde(default)]
-    pub add_to_list: Option<String>,
-}
-
 /// An import condition as stored: the engine's condition and the actions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredImportCondition {
@@ -79,17 +66,6 @@ pub struct StoredImportCondition {
     /// After-import actions.
     #[serde(default)]
     pub after: AfterImport,
-}
-
-/// Who is told when an export finishes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct AfterExport {
-    /// Members told on their timeline.
-    #[serde(default)]
-    pub notify_members: Vec<String>,
-    /// Addresses e-mailed (at most 20).
-    #[serde(default)]
-    pub emails: Vec<String>,
 }
 
 /// An export condition as stored.

@@ -7,25 +7,14 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use serde::{Deserialize, Serialize};
 use sheetlink_engine::linkage::{
-    Comparison, ExportColumn, ExportCondition, ExportPreview, Filter, OutputEncoding, SortKey,
-    Unrepresentable, crm_catalog,
+    AfterExport, Comparison, ExportColumn, ExportCondition, ExportPreview, Filter, OutputEncoding,
+    SortKey, Unrepresentable, crm_catalog,
 };
 
 use crate::api::{self, segment};
 use crate::app::SignedIn;
 use crate::i18n::{t, use_lang};
 use crate::pages::linkage::Notifications;
-
-/// Who is told when an export finishes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct AfterExport {
-    /// Members told on their timeline.
-    #[serde(default)]
-    pub notify_members: Vec<String>,
-    /// Addresses e-mailed.
-    #[serde(default)]
-    pub emails: Vec<String>,
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Stored {

@@ -10,9 +10,9 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use serde::{Deserialize, Serialize};
 use sheetlink_engine::linkage::{
-    Catalog, DuplicateHandling, FieldChange, ImportCondition, ImportMode, InFileDuplicates,
-    MappingRow, OnExisting, RelationKey, Source, crm_catalog, preview, sample_rows,
-    suggest_mapping,
+    AfterImport, Catalog, DuplicateHandling, FieldChange, ImportCondition, ImportMode,
+    InFileDuplicates, MappingRow, OnExisting, RelationKey, Source, crm_catalog, preview,
+    sample_rows, suggest_mapping,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -21,20 +21,6 @@ use crate::api::{self, segment};
 use crate::app::SignedIn;
 use crate::i18n::{Lang, t, use_lang};
 use crate::pages::linkage::Notifications;
-
-/// After-import actions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct AfterImport {
-    /// Members told on their timeline.
-    #[serde(default)]
-    pub notify_members: Vec<String>,
-    /// Addresses e-mailed.
-    #[serde(default)]
-    pub emails: Vec<String>,
-    /// The list imported records are added to.
-    #[serde(default)]
-    pub add_to_list: Option<String>,
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Stored {
