@@ -353,7 +353,7 @@ fn ImportWizard() -> impl IntoView {
             <ol class="steps">
                 {[("1", "キーと説明", "Key"), ("2", "インポート方法", "Method"), ("3", "マッピング", "Mapping"), ("4", "インポート後のアクション", "After import")].into_iter().map(|(n, ja, en)| {
                     let number: u8 = n.parse().unwrap_or(1);
-                    view! { <li class:current=move || step.get() == number><button class="link" on:click=move |_| step.set(number)>{n}". "{t(ja, en)}</button></li> }
+                    view! { <li class:current=move || step.get() == number><button class="link" aria-current=move || (step.get() == number).then_some("step") on:click=move |_| step.set(number)>{n}". "{t(ja, en)}</button></li> }
                 }).collect_view()}
             </ol>
             {move || message.get().map(|(ok, text)| view! { <p class=if ok { "ok" } else { "error" } role="alert" id="wizard-message">{text}</p> })}
