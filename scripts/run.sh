@@ -35,6 +35,9 @@ Try:
        http://$SHEETLINK_LISTEN/api/periods/2026-h1/sheets/performance/template -o template.csv
   curl -b /tmp/sheetlink.cookies -H 'Idempotency-Key: demo-1' --data-binary @template.csv \\
        'http://$SHEETLINK_LISTEN/api/periods/2026-h1/sheets/performance/imports?dry_run=true'
+Batch linkage: as admin, open バッチ連携 / Batch linkage, press 発行 / Issue, download the client module,
+  then: target/release/sheetlink --conf linkage.conf import customers FILE.csv
+        target/release/sheetlink --conf linkage.conf export customers-sjis --out out/
 API description: http://$SHEETLINK_LISTEN/api/openapi.json — Ctrl-C stops the server.
 HELP
 exec target/release/sheetlink-server
