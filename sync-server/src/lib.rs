@@ -237,6 +237,7 @@ fn api_routes(state: AppState) -> Router {
 
 fn linkage_routes() -> Router<AppState> {
     use linkage::api as l;
+    use linkage::{StoredExportCondition as Export, StoredImportCondition as Import};
     Router::new()
         .route(
             "/api/linkage/settings",
@@ -246,31 +247,31 @@ fn linkage_routes() -> Router<AppState> {
         .route("/api/linkage/catalog", get(l::catalog))
         .route(
             "/api/linkage/import-conditions",
-            get(l::list_imports).post(l::create_import),
+            get(l::list_conditions::<Import>).post(l::create_condition::<Import>),
         )
         .route(
             "/api/linkage/import-conditions/{key}",
-            get(l::get_import)
-                .put(l::update_import)
-                .delete(l::delete_import),
+            get(l::get_condition::<Import>)
+                .put(l::update_condition::<Import>)
+                .delete(l::delete_condition::<Import>),
         )
         .route(
             "/api/linkage/import-conditions/{key}/script",
-            get(l::import_script),
+            get(l::condition_script::<Import>),
         )
         .route(
             "/api/linkage/export-conditions",
-            get(l::list_exports).post(l::create_export),
+            get(l::list_conditions::<Export>).post(l::create_condition::<Export>),
         )
         .route(
             "/api/linkage/export-conditions/{key}",
-            get(l::get_export)
-                .put(l::update_export)
-                .delete(l::delete_export),
+            get(l::get_condition::<Export>)
+                .put(l::update_condition::<Export>)
+                .delete(l::delete_condition::<Export>),
         )
         .route(
             "/api/linkage/export-conditions/{key}/script",
-            get(l::export_script),
+            get(l::condition_script::<Export>),
         )
         .route("/api/linkage/client-module", post(l::client_module))
         .route("/api/linkage/runs", get(l::runs))

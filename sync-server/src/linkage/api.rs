@@ -188,131 +188,110 @@ fn check_key(key: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-fn check_import(stored: &StoredImportCondition) -> Result<(), AppError> {
-    check_key(&stored.condition.key)?;
-    let problems = stored.condition.check(&crm_catalog());
+/// What the condition routes need of a stored condition type: one set of
+/// generic handlers serves import and export conditions alike.
+pub trait StoredCondition: Serialize + serde::de::DeserializeOwned + Send + 'static {
+    /// `import` or `export` (script names).
+    const DIRECTION: &'static str;
+    /// The table holding them.
+    const TABLE: crate::store::JsonTable;
+    /// The condition's key.
+    fn key(&self) -> &str;
+    /// The engine's problems with the condition.
+    fn problems(&self) -> Vec<sheetlink_engine::linkage::ConditionProblem>;
+    /// Its notification addresses.
+    fn emails(&self) -> &[String];
+}
+
+impl StoredCondition for StoredImportCondition {
+    const DIRECTION: &'static str = "import";
+    const TABLE: crate::store::JsonTable = IMPORT_CONDITIONS;
+    fn key(&self) -> &str {
+        &self.condition.key
+    }
+    fn problems(&self) -> Vec<sheetlink_engine::linkage::ConditionProblem> {
+        self.condition.check(&crm_catalog())
+    }
+    fn emails(&self) -> &[String] {
+        &self.after.emails
+    }
+}
+
+impl StoredCondition for StoredExportCondition {
+    const DIRECTION: &'static str = "export";
+    const TABLE: crate::store::JsonTable = EXPORT_CONDITIONS;
+    fn key(&self) -> &str {
+        &self.condition.key
+    }
+    fn problems(&self) -> Vec<sheetlink_engine::linkage::ConditionProblem> {
+        self.condition.check(&crm_catalog())
+    }
+    fn emails(&self) -> &[String] {
+        &self.after.emails
+    }
+}
+
+fn check<T: StoredCondition>(stored: &T) -> Result<(), AppError> {
+    check_key(stored.key())?;
+    let problems = stored.problems();
     if !problems.is_empty() {
         return Err(condition_problems(problems));
     }
-    check_emails(&stored.after.emails).map_err(AppError::BadRequest)
+    check_emails(stored.emails()).map_err(AppError::BadRequest)
 }
 
-fn check_export(stored: &StoredExportCondition) -> Result<(), AppError> {
-    check_key(&stored.condition.key)?;
-    let problems = stored.condition.check(&crm_catalog());
-    if !problems.is_empty() {
-        return Err(condition_problems(problems));
-    }
-    check_emails(&stored.after.emails).map_err(AppError::BadRequest)
-}
-
-/// Which condition table a route is about.
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    Import,
-    Export,
-}
-
-impl Kind {
-    fn table(self) -> crate::store::JsonTable {
-        match self {
-            Kind::Import => IMPORT_CONDITIONS,
-            Kind::Export => EXPORT_CONDITIONS,
-        }
-    }
-}
-
-fn list<T: serde::de::DeserializeOwned + Send + 'static>(
-    db: &Database,
-    tenant: &str,
-    kind: Kind,
-) -> Result<Vec<T>, AppError> {
-    Ok(scan_json::<T>(db, kind.table(), &format!("{tenant}/"))?
+fn list<T: StoredCondition>(db: &Database, tenant: &str) -> Result<Vec<T>, AppError> {
+    Ok(scan_json::<T>(db, T::TABLE, &format!("{tenant}/"))?
         .into_iter()
         .map(|(_, c)| c)
         .collect())
 }
 
-/// `GET /api/linkage/import-conditions`.
-pub async fn list_imports(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<Vec<StoredImportCondition>>, AppError> {
-    require_admin(&caller)?;
-    Ok(Json(
-        state
-            .store
-            .run(move |db| list(db, &caller.tenant, Kind::Import))
-            .await?,
-    ))
-}
-
-/// `GET /api/linkage/export-conditions`.
-pub async fn list_exports(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<Json<Vec<StoredExportCondition>>, AppError> {
-    require_admin(&caller)?;
-    Ok(Json(
-        state
-            .store
-            .run(move |db| list(db, &caller.tenant, Kind::Export))
-            .await?,
-    ))
-}
-
-fn get_one<T: serde::de::DeserializeOwned>(
-    db: &Database,
-    tenant: &str,
-    kind: Kind,
-    key: &str,
-) -> Result<T, AppError> {
-    get_json(db, kind.table(), &format!("{tenant}/{key}"))?
+fn get_one<T: StoredCondition>(db: &Database, tenant: &str, key: &str) -> Result<T, AppError> {
+    get_json(db, T::TABLE, &format!("{tenant}/{key}"))?
         .ok_or(AppError::NotFound("No such condition."))
 }
 
-/// `GET /api/linkage/import-conditions/{key}`.
-pub async fn get_import(
+/// `GET /api/linkage/{import,export}-conditions`.
+pub async fn list_conditions<T: StoredCondition>(
     State(state): State<AppState>,
     caller: Caller,
-    Path(key): Path<String>,
-) -> Result<Json<StoredImportCondition>, AppError> {
+) -> Result<Json<Vec<T>>, AppError> {
     require_admin(&caller)?;
     Ok(Json(
         state
             .store
-            .run(move |db| get_one(db, &caller.tenant, Kind::Import, &key))
+            .run(move |db| list::<T>(db, &caller.tenant))
             .await?,
     ))
 }
 
-/// `GET /api/linkage/export-conditions/{key}`.
-pub async fn get_export(
+/// `GET /api/linkage/{import,export}-conditions/{key}`.
+pub async fn get_condition<T: StoredCondition>(
     State(state): State<AppState>,
     caller: Caller,
     Path(key): Path<String>,
-) -> Result<Json<StoredExportCondition>, AppError> {
+) -> Result<Json<T>, AppError> {
     require_admin(&caller)?;
     Ok(Json(
         state
             .store
-            .run(move |db| get_one(db, &caller.tenant, Kind::Export, &key))
+            .run(move |db| get_one::<T>(db, &caller.tenant, &key))
             .await?,
     ))
 }
 
-/// Saves a condition: `create` refuses an existing key (409), otherwise the
-/// key in the path must exist and equal the body's.
-fn save<T: Serialize>(
+/// Saves a condition: `create` (no `path_key`) refuses an existing key
+/// (409), otherwise the key in the path must exist and equal the body's.
+fn save<T: StoredCondition>(
     db: &Database,
     tenant: &str,
-    kind: Kind,
-    key: &str,
     path_key: Option<&str>,
     value: &T,
 ) -> Result<Response, AppError> {
+    let key = value.key();
     let storage_key = format!("{tenant}/{key}");
-    let exists = crate::store::get_raw(db, kind.table(), &storage_key)?.is_some();
+    let exists = crate::store::get_raw(db, T::TABLE, &storage_key)?.is_some();
     match path_key {
         None if exists => {
             return Ok((
@@ -332,7 +311,7 @@ fn save<T: Serialize>(
         Some(_) if !exists => return Err(AppError::NotFound("No such condition.")),
         _ => {}
     }
-    put_json(db, kind.table(), &storage_key, value)?;
+    put_json(db, T::TABLE, &storage_key, value)?;
     let status = if path_key.is_none() {
         StatusCode::CREATED
     } else {
@@ -345,118 +324,37 @@ fn save<T: Serialize>(
         .into_response())
 }
 
-/// `POST /api/linkage/import-conditions`.
-pub async fn create_import(
+/// `POST /api/linkage/{import,export}-conditions`.
+pub async fn create_condition<T: StoredCondition>(
     State(state): State<AppState>,
     caller: Caller,
-    Json(body): Json<StoredImportCondition>,
+    Json(body): Json<T>,
 ) -> Result<Response, AppError> {
     require_admin(&caller)?;
-    check_import(&body)?;
+    check(&body)?;
     state
         .store
-        .run(move |db| {
-            save(
-                db,
-                &caller.tenant,
-                Kind::Import,
-                &body.condition.key.clone(),
-                None,
-                &body,
-            )
-        })
+        .run(move |db| save(db, &caller.tenant, None, &body))
         .await
 }
 
-/// `PUT /api/linkage/import-conditions/{key}`.
-pub async fn update_import(
+/// `PUT /api/linkage/{import,export}-conditions/{key}`.
+pub async fn update_condition<T: StoredCondition>(
     State(state): State<AppState>,
     caller: Caller,
     Path(key): Path<String>,
-    Json(body): Json<StoredImportCondition>,
+    Json(body): Json<T>,
 ) -> Result<Response, AppError> {
     require_admin(&caller)?;
-    check_import(&body)?;
+    check(&body)?;
     state
         .store
-        .run(move |db| {
-            save(
-                db,
-                &caller.tenant,
-                Kind::Import,
-                &body.condition.key.clone(),
-                Some(&key),
-                &body,
-            )
-        })
+        .run(move |db| save(db, &caller.tenant, Some(&key), &body))
         .await
 }
 
-/// `POST /api/linkage/export-conditions`.
-pub async fn create_export(
-    State(state): State<AppState>,
-    caller: Caller,
-    Json(body): Json<StoredExportCondition>,
-) -> Result<Response, AppError> {
-    require_admin(&caller)?;
-    check_export(&body)?;
-    state
-        .store
-        .run(move |db| {
-            save(
-                db,
-                &caller.tenant,
-                Kind::Export,
-                &body.condition.key.clone(),
-                None,
-                &body,
-            )
-        })
-        .await
-}
-
-/// `PUT /api/linkage/export-conditions/{key}`.
-pub async fn update_export(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(key): Path<String>,
-    Json(body): Json<StoredExportCondition>,
-) -> Result<Response, AppError> {
-    require_admin(&caller)?;
-    check_export(&body)?;
-    state
-        .store
-        .run(move |db| {
-            save(
-                db,
-                &caller.tenant,
-                Kind::Export,
-                &body.condition.key.clone(),
-                Some(&key),
-                &body,
-            )
-        })
-        .await
-}
-
-fn delete(db: &Database, tenant: &str, kind: Kind, key: &str) -> Result<StatusCode, AppError> {
-    let txn = db.begin_write().map_err(AppError::internal)?;
-    let removed = txn
-        .open_table(kind.table())
-        .map_err(AppError::internal)?
-        .remove(format!("{tenant}/{key}").as_str())
-        .map_err(AppError::internal)?
-        .is_some();
-    txn.commit().map_err(AppError::internal)?;
-    if removed {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AppError::NotFound("No such condition."))
-    }
-}
-
-/// `DELETE /api/linkage/import-conditions/{key}`.
-pub async fn delete_import(
+/// `DELETE /api/linkage/{import,export}-conditions/{key}`.
+pub async fn delete_condition<T: StoredCondition>(
     State(state): State<AppState>,
     caller: Caller,
     Path(key): Path<String>,
@@ -464,20 +362,21 @@ pub async fn delete_import(
     require_admin(&caller)?;
     state
         .store
-        .run(move |db| delete(db, &caller.tenant, Kind::Import, &key))
-        .await
-}
-
-/// `DELETE /api/linkage/export-conditions/{key}`.
-pub async fn delete_export(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(key): Path<String>,
-) -> Result<StatusCode, AppError> {
-    require_admin(&caller)?;
-    state
-        .store
-        .run(move |db| delete(db, &caller.tenant, Kind::Export, &key))
+        .run(move |db| {
+            let txn = db.begin_write().map_err(AppError::internal)?;
+            let removed = txn
+                .open_table(T::TABLE)
+                .map_err(AppError::internal)?
+                .remove(format!("{}/{key}", caller.tenant).as_str())
+                .map_err(AppError::internal)?
+                .is_some();
+            txn.commit().map_err(AppError::internal)?;
+            if removed {
+                Ok(StatusCode::NO_CONTENT)
+            } else {
+                Err(AppError::NotFound("No such condition."))
+            }
+        })
         .await
 }
 
@@ -489,9 +388,20 @@ pub struct ScriptQuery {
     pub os: Option<String>,
 }
 
-fn script_response(direction: &str, key: &str, os: Option<&str>) -> Result<Response, AppError> {
-    let windows = os == Some("windows");
-    let (body, extension) = if windows {
+/// `GET /api/linkage/{import,export}-conditions/{key}/script?os=linux|windows`.
+pub async fn condition_script<T: StoredCondition>(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    Query(query): Query<ScriptQuery>,
+) -> Result<Response, AppError> {
+    require_admin(&caller)?;
+    let found: T = state
+        .store
+        .run(move |db| get_one::<T>(db, &caller.tenant, &key))
+        .await?;
+    let (direction, key) = (T::DIRECTION, found.key());
+    let (body, extension) = if query.os.as_deref() == Some("windows") {
         (batch_script(direction, key), "bat")
     } else {
         (shell_script(direction, key), "sh")
@@ -505,42 +415,6 @@ fn script_response(direction: &str, key: &str, os: Option<&str>) -> Result<Respo
         body,
     )
         .into_response())
-}
-
-/// `GET /api/linkage/import-conditions/{key}/script?os=linux|windows`.
-pub async fn import_script(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(key): Path<String>,
-    Query(query): Query<ScriptQuery>,
-) -> Result<Response, AppError> {
-    require_admin(&caller)?;
-    let found: StoredImportCondition = {
-        let key = key.clone();
-        state
-            .store
-            .run(move |db| get_one(db, &caller.tenant, Kind::Import, &key))
-            .await?
-    };
-    script_response("import", &found.condition.key, query.os.as_deref())
-}
-
-/// `GET /api/linkage/export-conditions/{key}/script?os=linux|windows`.
-pub async fn export_script(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(key): Path<String>,
-    Query(query): Query<ScriptQuery>,
-) -> Result<Response, AppError> {
-    require_admin(&caller)?;
-    let found: StoredExportCondition = {
-        let key = key.clone();
-        state
-            .store
-            .run(move |db| get_one(db, &caller.tenant, Kind::Export, &key))
-            .await?
-    };
-    script_response("export", &found.condition.key, query.os.as_deref())
 }
 
 /// Client-module request: the token just issued, to fill in.
@@ -579,8 +453,8 @@ pub async fn client_module(
             let token = request.token.filter(|token| {
                 settings.token_hash.as_deref() == Some(crate::auth::token_key(token).as_str())
             });
-            let imports: Vec<StoredImportCondition> = list(db, &caller.tenant, Kind::Import)?;
-            let exports: Vec<StoredExportCondition> = list(db, &caller.tenant, Kind::Export)?;
+            let imports: Vec<StoredImportCondition> = list(db, &caller.tenant)?;
+            let exports: Vec<StoredExportCondition> = list(db, &caller.tenant)?;
             let mut conditions: Vec<(&str, &str)> = imports
                 .iter()
                 .map(|c| ("import", c.condition.key.as_str()))
@@ -720,7 +594,7 @@ pub async fn batch_import(
     state
         .store
         .run(move |db| {
-            let stored: StoredImportCondition = get_one(db, &caller.tenant, Kind::Import, &key)?;
+            let stored: StoredImportCondition = get_one(db, &caller.tenant, &key)?;
             let hash = crate::api::body_hash(&csv);
             let remembered =
                 idempotency_key.map(|k| format!("{}/batch-import/{key}/{k}", caller.tenant));
@@ -787,7 +661,7 @@ pub async fn batch_export(
         .store
         .run(move |db| {
             let caller = authenticate(db, &headers, client)?;
-            let stored: StoredExportCondition = get_one(db, &caller.tenant, Kind::Export, &key)?;
+            let stored: StoredExportCondition = get_one(db, &caller.tenant, &key)?;
             let settings = settings_of(db, &caller.tenant)?;
             let written = run_export(db, &caller.tenant, &caller.actor, &stored, &crm_catalog(), &settings, offset)?;
             if written.refused() {
