@@ -14,6 +14,21 @@ fn shift_jis(text: &str) -> Vec<u8> {
     encoding_rs::SHIFT_JIS.encode(text).0.into_owned()
 }
 
+/// The token the settings page shows (other than `previous`), read in the
+/// page so that a re-render between finding and reading cannot interfere.
+async fn shown_token(browser: &Browser, previous: Option<&str>) -> anyhow::Result<String> {
+    let previous = previous.unwrap_or_default();
+    let read = "(document.querySelector('#token') || {}).value || ''";
+    browser
+        .wait_until(
+            &format!("{read}.startsWith('slk_') && {read} !== '{previous}'"),
+            Duration::from_secs(10),
+        )
+        .await?;
+    let token = browser.eval(&format!("return {read};")).await?;
+    Ok(token.as_str().context("a token")?.to_owned())
+}
+
 /// Calls the batch API from the page with `token`; returns the status.
 async fn batch_status(browser: &Browser, token: &str) -> anyhow::Result<u64> {
     let status = browser
@@ -123,30 +138,14 @@ async fn a_reissued_token_replaces_the_old_one_at_once() -> Result {
     browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
     browser.goto(&format!("{}/linkage", server.url)).await?;
     browser.click("#issue-token").await?;
-    let first = browser
-        .wait("#token")
-        .await?
-        .prop("value")
-        .await?
-        .context("a token")?;
+    let first = shown_token(&browser, None).await?;
     assert!(first.starts_with("slk_demo_"), "{first}");
     assert!(browser.text("#token-warning").await?.contains("今だけ表示"));
     assert!(browser.exists("#copy-token").await?);
     assert_eq!(batch_status(&browser, &first).await?, 200);
     browser.click("#issue-token").await?;
     browser.client.accept_alert().await?;
-    browser
-        .wait_until(
-            &format!("document.querySelector('#token').value !== '{first}'"),
-            Duration::from_secs(10),
-        )
-        .await?;
-    let second = browser
-        .wait("#token")
-        .await?
-        .prop("value")
-        .await?
-        .context("a token")?;
+    let second = shown_token(&browser, Some(&first)).await?;
     assert_eq!(
         batch_status(&browser, &first).await?,
         401,

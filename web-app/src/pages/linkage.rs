@@ -249,7 +249,10 @@ fn LinkageSettings() -> impl IntoView {
         <section class="card">
             <h1>{t("バッチ連携設定", "Batch linkage settings")}</h1>
             {move || message.get().map(|(ok, text)| view! { <p class=if ok { "ok" } else { "error" } role="status" id="linkage-message">{text}</p> })}
-            {move || settings.get().map(|s| {
+            // Rendered once when loaded (edits update the signal without
+            // rebuilding the form, so a field keeps its focus while typing).
+            <Show when=move || settings.with(Option::is_some)>
+            {move || settings.get_untracked().map(|s| {
                 let (enabled, auth) = (s.enabled, s.auth.clone());
                 view! {
                     <fieldset>
@@ -308,7 +311,7 @@ fn LinkageSettings() -> impl IntoView {
                             <button id="add-email" on:click=add_email>{t("(8) 追加", "(8) Add")}</button>
                         </div>
                         <ul id="emails">
-                            {s.emails.iter().cloned().map(|email| {
+                            {move || settings.with(|s| s.as_ref().map(|s| s.emails.clone()).unwrap_or_default()).into_iter().map(|email| {
                                 let remove = email.clone();
                                 view! { <li>{email}" "<button class="link" on:click=move |_| edit(&|s| s.emails.retain(|e| e != &remove))>{t("削除", "Remove")}</button></li> }
                             }).collect_view()}
@@ -317,6 +320,7 @@ fn LinkageSettings() -> impl IntoView {
                     <button class="primary" id="save-settings" on:click=save>{t("(9) 設定保存", "(9) Save settings")}</button>
                 }
             })}
+            </Show>
         </section>
         <section class="card">
             <h2>{t("(11) インポート条件", "(11) Import conditions")}</h2>
