@@ -460,8 +460,10 @@ fn ImportWizard() -> impl IntoView {
                                                     </select>
                                                 }.into_any()
                                             } else {
+                                                // `change`, not `input`: the table is rebuilt on every
+                                                // change, which would take the focus after one digit.
                                                 view! {
-                                                    <input class="source" type="number" min="1" prop:value=source_text.clone() on:input=move |ev| { if let Ok(p) = event_target_value(&ev).parse::<u32>() { condition.update(|c| c.mappings[index].source = Source::Position(p.max(1))); } }/>
+                                                    <input class="source" type="number" min="1" prop:value=source_text.clone() on:change=move |ev| { if let Ok(p) = event_target_value(&ev).parse::<u32>() { condition.update(|c| c.mappings[index].source = Source::Position(p.max(1))); } }/>
                                                 }.into_any()
                                             }}
                                         </td>
