@@ -376,19 +376,17 @@ pub fn run_import(
     if let Some(list) = &stored.after.add_to_list {
         add_to_list(&txn, tenant, list, &sheet.id, &touched)?;
     }
-    notify(
-        &txn,
+    let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
+    finish(
+        txn,
         tenant,
         settings,
-        &stored.after.notify_members,
-        &stored.after.emails,
+        people,
         &sheet.name,
         &run,
         applied,
         offset_minutes,
     )?;
-    record_run(&txn, tenant, &run)?;
-    txn.commit().map_err(AppError::internal)?;
     Ok(run)
 }
 
@@ -603,6 +601,35 @@ fn notify(
     Ok(())
 }
 
+/// Ends a run: its timeline post and e-mails (to the settings' and the
+/// condition's `(members, emails)`), its history record, and the commit of
+/// everything the run wrote.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    txn: WriteTransaction,
+    tenant: &str,
+    settings: &Settings,
+    (members, emails): (&[String], &[String]),
+    sheet_name: &str,
+    run: &LinkageRun,
+    rows: u32,
+    offset_minutes: i32,
+) -> Result<(), AppError> {
+    notify(
+        &txn,
+        tenant,
+        settings,
+        members,
+        emails,
+        sheet_name,
+        run,
+        rows,
+        offset_minutes,
+    )?;
+    record_run(&txn, tenant, run)?;
+    txn.commit().map_err(AppError::internal)
+}
+
 fn record_run(txn: &WriteTransaction, tenant: &str, run: &LinkageRun) -> Result<(), AppError> {
     let mut runs = txn.open_table(LINKAGE_RUNS).map_err(AppError::internal)?;
     let json = serde_json::to_vec(run).map_err(AppError::internal)?;
@@ -659,18 +686,16 @@ pub fn run_export(
         },
         rows: Vec::new(),
     };
-    notify(
-        &txn,
+    let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
+    finish(
+        txn,
         tenant,
         settings,
-        &stored.after.notify_members,
-        &stored.after.emails,
+        people,
         &sheet.name,
         &run,
         rows,
         offset_minutes,
     )?;
-    record_run(&txn, tenant, &run)?;
-    txn.commit().map_err(AppError::internal)?;
     Ok(written)
 }

@@ -329,22 +329,7 @@ fn LinkageSettings() -> impl IntoView {
                 <thead><tr><th>{t("インポートキー", "Import key")}</th><th>{t("シート", "Sheet")}</th><th>{t("説明", "Description")}</th><th>{t("(12) スクリプト", "(12) Scripts")}</th><th></th></tr></thead>
                 <tbody>
                     {move || imports.get().into_iter().map(|c| {
-                        let key = c.condition.key.clone();
-                        let delete_key = key.clone();
-                        let edit_href = format!("/linkage/import/{}", segment(&key));
-                        let label = key.clone();
-                        view! {
-                            <tr data-key=key.clone()>
-                                <td><A href=edit_href>{label}</A></td>
-                                <td>{c.condition.sheet.clone()}</td>
-                                <td>{c.condition.description.clone()}</td>
-                                <td>
-                                    <a href=format!("/api/linkage/import-conditions/{}/script?os=linux", segment(&key)) download="">".sh"</a>" "
-                                    <a href=format!("/api/linkage/import-conditions/{}/script?os=windows", segment(&key)) download="">".bat"</a>
-                                </td>
-                                <td><button class="link delete" on:click=move |_| delete("import", delete_key.clone())>{t("(13) 削除", "(13) Delete")}</button></td>
-                            </tr>
-                        }
+                        condition_row("import", c.condition.key, c.condition.sheet, c.condition.description, delete)
                     }).collect_view()}
                 </tbody>
             </table>
@@ -354,22 +339,7 @@ fn LinkageSettings() -> impl IntoView {
                 <thead><tr><th>{t("エクスポートキー", "Export key")}</th><th>{t("シート", "Sheet")}</th><th>{t("説明", "Description")}</th><th>{t("スクリプト", "Scripts")}</th><th></th></tr></thead>
                 <tbody>
                     {move || exports.get().into_iter().map(|c| {
-                        let key = c.condition.key.clone();
-                        let delete_key = key.clone();
-                        let edit_href = format!("/linkage/export/{}", segment(&key));
-                        let label = key.clone();
-                        view! {
-                            <tr data-key=key.clone()>
-                                <td><A href=edit_href>{label}</A></td>
-                                <td>{c.condition.sheet.clone()}</td>
-                                <td>{c.condition.description.clone()}</td>
-                                <td>
-                                    <a href=format!("/api/linkage/export-conditions/{}/script?os=linux", segment(&key)) download="">".sh"</a>" "
-                                    <a href=format!("/api/linkage/export-conditions/{}/script?os=windows", segment(&key)) download="">".bat"</a>
-                                </td>
-                                <td><button class="link delete" on:click=move |_| delete("export", delete_key.clone())>{t("削除", "Delete")}</button></td>
-                            </tr>
-                        }
+                        condition_row("export", c.condition.key, c.condition.sheet, c.condition.description, delete)
                     }).collect_view()}
                 </tbody>
             </table>
@@ -445,5 +415,31 @@ pub fn Notifications(
                 view! { <li>{e}" "<button class="link" on:click=move |_| emails.update(|list| list.retain(|x| *x != remove))>{t("削除", "Remove")}</button></li> }
             }).collect_view()}
         </ul>
+    }
+}
+
+/// One row of a condition list: key (edit link), sheet, description, the
+/// `.sh` / `.bat` scripts (12) and delete (13). `kind` is `import` or
+/// `export`.
+fn condition_row(
+    kind: &'static str,
+    key: String,
+    sheet: String,
+    description: String,
+    delete: impl Fn(&'static str, String) + Copy + 'static,
+) -> impl IntoView {
+    let path = segment(&key);
+    let edit_href = format!("/linkage/{kind}/{path}");
+    let script = |os: &str| format!("/api/linkage/{kind}-conditions/{path}/script?os={os}");
+    let (linux, windows) = (script("linux"), script("windows"));
+    let (row_key, label) = (key.clone(), key.clone());
+    view! {
+        <tr data-key=row_key>
+            <td><A href=edit_href>{label}</A></td>
+            <td>{sheet}</td>
+            <td>{description}</td>
+            <td><a href=linux download="">".sh"</a>" "<a href=windows download="">".bat"</a></td>
+            <td><button class="link delete" on:click=move |_| delete(kind, key.clone())>{t("削除", "Delete")}</button></td>
+        </tr>
     }
 }
