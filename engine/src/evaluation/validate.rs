@@ -107,6 +107,9 @@ pub struct Validation {
     checked: usize,
     started: bool,
     finished: bool,
+    /// Whether the file as a whole was refused (size, encoding): the report
+    /// then holds that one diagnostic and nothing else.
+    rejected_whole: bool,
 }
 
 impl Validation {
@@ -118,6 +121,7 @@ impl Validation {
             checked: 0,
             started: false,
             finished: false,
+            rejected_whole: false,
         }
     }
 
@@ -128,9 +132,13 @@ impl Validation {
             self.start(input);
         }
         let total = input.len();
+        // From the checked end, not the tokenizer's position: a field longer
+        // than the budget leaves the tokenizer where it was, and the next
+        // step must still bring in more bytes.
         let target = self
             .tokenizer
             .position()
+            .max(self.checked)
             .saturating_add(budget.max(4096))
             .min(total);
         while !self.finished && self.checked < target {
@@ -169,6 +177,13 @@ impl Validation {
                 }
                 Next::NeedInput => break,
             }
+        }
+        if self.finished && !self.rejected_whole && self.checked < total {
+            // Stopped early (a header problem, the 50th errored evaluatee):
+            // the one-shot validation checks the whole file's encoding
+            // before reading a row, so a bad byte further on must still win,
+            // or the browser and the server would disagree on one file.
+            self.check_encoding(input, total);
         }
         Progress {
             done: if self.finished {
@@ -235,8 +250,12 @@ impl Validation {
         }
     }
 
+    /// Refuses the whole file (size, encoding). Whatever earlier steps
+    /// found is dropped: the report is exactly what [`validate`] gives, which
+    /// refuses such a file before reading any row.
     fn reject(&mut self, diagnostic: Diagnostic) {
-        self.checker.reject(diagnostic);
+        self.checker.reject_whole(diagnostic);
+        self.rejected_whole = true;
         self.finished = true;
     }
 }
@@ -666,6 +685,18 @@ impl Checker {
     fn reject(&mut self, diagnostic: Diagnostic) {
         self.report.status = Status::Rejected;
         self.report.diagnostics.push(diagnostic);
+    }
+
+    /// Rejects the file as a whole: the report keeps this diagnostic only.
+    fn reject_whole(&mut self, diagnostic: Diagnostic) {
+        self.report = Report {
+            status: Status::Rejected,
+            evaluatees: 0,
+            valid: 0,
+            with_errors: 0,
+            diagnostics: vec![diagnostic],
+            column_ids: Vec::new(),
+        };
     }
 
     fn into_outcome(mut self) -> (Report, Batch) {
