@@ -22,6 +22,10 @@ done
 
 export SHEETLINK_LISTEN="${SHEETLINK_LISTEN:-127.0.0.1:8080}"
 export SHEETLINK_DATA_DIR="${SHEETLINK_DATA_DIR:-data/demo}"
+# The demo tenant (published passwords) is opt-in; run.sh asks for it. The
+# client module writes the public URL as configured, never the Host header.
+export SHEETLINK_DEMO=1
+export SHEETLINK_PUBLIC_URL="${SHEETLINK_PUBLIC_URL:-http://$SHEETLINK_LISTEN}"
 step "sheetlink-server on http://$SHEETLINK_LISTEN (data in $SHEETLINK_DATA_DIR)"
 cat <<HELP
 Open http://$SHEETLINK_LISTEN/ in a browser (web app and API on one address).

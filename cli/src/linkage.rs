@@ -194,6 +194,9 @@ fn send(conf: &Conf, path: &str, upload: Option<(&[u8], &str)>) -> anyhow::Resul
 struct Run {
     id: String,
     status: String,
+    /// Why the file was refused as a whole.
+    #[serde(default)]
+    reason: Option<String>,
     counts: Counts,
     #[serde(default)]
     rows: Vec<RowResult>,
@@ -289,6 +292,14 @@ fn import_one(conf: &Conf, key: &str, file: &Path) -> anyhow::Result<(Exit, Opti
         _ => Exit::Failed,
     };
     let mut csv = String::from("\u{feff}row,outcome,record,message\r\n");
+    if let Some(reason) = &run.reason {
+        // The file was refused as a whole: one line, for no row, saying why.
+        log(
+            "ERROR",
+            &format!("import {key}: the file was refused: {reason}"),
+        );
+        let _ = write!(csv, ",failed,,{}\r\n", quote(reason));
+    }
     for row in &run.rows {
         let _ = write!(
             csv,

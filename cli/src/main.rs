@@ -119,6 +119,15 @@ fn main() -> ExitCode {
             json,
             lang,
         } => validate::run(&schema, &file, json, lang.into()),
+        Command::Import { key, .. } | Command::Export { key, .. }
+            if !sheetlink_engine::linkage::valid_key(&key) =>
+        {
+            Err(anyhow::anyhow!(
+                "「{key}」は条件のキーとして使えません（1〜{max}文字の半角英数字・「-」「_」、先頭に「-」は不可）。 \
+                 \"{key}\" is not a condition key: 1 to {max} letters, digits, '-' or '_', not starting with '-'.",
+                max = sheetlink_engine::linkage::MAX_KEY_LEN
+            ))
+        }
         Command::Import { key, file, dir } => {
             linkage::load_conf(cli.conf.as_deref()).and_then(|conf| match (file, dir) {
                 (_, Some(dir)) => linkage::import_dir(&conf, &key, &dir),

@@ -35,6 +35,7 @@ fn start_server(smtp_port: u16) -> ServerProcess {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let mut child = Command::new(&binary)
         .env("SHEETLINK_LISTEN", "127.0.0.1:0")
+        .env("SHEETLINK_DEMO", "1")
         .env("SHEETLINK_DATA_DIR", dir.join("data"))
         .env("SHEETLINK_WEB_DIR", dir.join("no-web-app"))
         .env("SHEETLINK_SMTP_HOST", "127.0.0.1")
@@ -272,6 +273,36 @@ fn imports_a_folder_and_exports_shift_jis() {
         "{text:.80}"
     );
     assert!(text.contains("K-1,株式会社バッチ商事,03-5555-0001,A\r\n"));
+
+    // A file refused as a whole (the mapped columns are missing): all
+    // failed, exit 2, moved to failed/ with a result naming the reason.
+    std::fs::write(
+        inbox.join("4-refused.csv"),
+        shift_jis("別の表,何か\r\nx,y\r\n"),
+    )
+    .expect("refused");
+    let (code, log) = sheetlink(
+        &conf,
+        &[
+            "import",
+            "customers",
+            "--dir",
+            inbox.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(code, 2, "{log}");
+    assert!(inbox.join("failed/4-refused.csv").is_file());
+    let refused =
+        std::fs::read_to_string(inbox.join("failed/4-refused.csv.result.csv")).expect("result");
+    assert!(
+        refused.contains(",failed,,") && refused.contains("顧客ID"),
+        "the reason names the missing column: {refused}"
+    );
+    for key in ["-rf", "a.b"] {
+        let (code, log) = sheetlink(&conf, &["import", "--dir", ".", "--", key]);
+        assert_eq!(code, 3, "{key} is refused: {log}");
+        assert!(log.contains("condition key"), "{log}");
+    }
 
     // A wrong token is an authentication problem: 3, and files stay put.
     std::fs::write(

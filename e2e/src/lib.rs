@@ -82,9 +82,12 @@ impl Server {
         store
             .with_db(seed_demo)
             .map_err(|e| anyhow::anyhow!("seeding: {e:?}"))?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
         let config = Config {
             data_dir: data_dir.clone(),
             web_dir,
+            public_url: Some(url.clone()),
             ..Config::default()
         };
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -116,8 +119,6 @@ impl Server {
         let router = app(AppState::new(store, config))
             .merge(extra)
             .layer(axum::middleware::from_fn(recorder));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let url = format!("http://{}", listener.local_addr()?);
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();

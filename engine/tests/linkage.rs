@@ -237,9 +237,13 @@ fn file_level_problems() {
 #[test]
 fn conditions_are_checked_before_reading() {
     type Change = fn(&mut ImportCondition);
-    let cases: [(Change, &str); 14] = [
+    let cases: [(Change, &str); 18] = [
         (|_| {}, ""),
         (|c| c.key = "bad key!".into(), "condition.bad_key"),
+        (|c| c.key = "-rf".into(), "condition.bad_key"),
+        (|c| c.key = "a.b".into(), "condition.bad_key"),
+        (|c| c.key = "k".repeat(65), "condition.bad_key"),
+        (|c| c.key = "k-1_".repeat(16), ""),
         (|c| c.sheet = "nosuch".into(), "condition.unknown_sheet"),
         (
             |c| c.mappings[1].field = "nosuch".into(),

@@ -42,7 +42,7 @@ fn bench(c: &mut Criterion) {
     let first = store
         .with_db(|db| {
             run_import(
-                db, "bench", "bench", &import, &catalog, &settings, &files[0], 540,
+                db, "bench", "bench", &import, &catalog, &settings, &files[0], 540, None,
             )
         })
         .expect("imports");
@@ -76,6 +76,7 @@ fn bench(c: &mut Criterion) {
                         &settings,
                         &files[turn % 2],
                         540,
+                        None,
                     )
                 })
                 .expect("imports");

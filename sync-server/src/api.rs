@@ -61,23 +61,19 @@ pub async fn login(
     headers: HeaderMap,
     Json(form): Json<LoginRequest>,
 ) -> Result<Response, AppError> {
-    let secure = state.config.secure_cookies;
+    let secure = state.config.https();
     let address =
         crate::linkage::access::client_ip(peer.as_deref(), &headers, &state.trusted_proxies);
-    if let Some(wait) = state.login_throttle.blocked_for(&form.login_id, address) {
-        return Ok((
-            StatusCode::TOO_MANY_REQUESTS,
-            [(axum::http::header::RETRY_AFTER, wait.to_string())],
-            Json(serde_json::json!({
-                "error": "too_many_attempts",
-                "message": format!("サインインの失敗が続いたため、{wait}秒間お待ちください。 Too many failed sign-ins; try again in {wait} seconds."),
-                "retry_after_seconds": wait,
-            })),
-        )
-            .into_response());
+    if form.login_id.len() > crate::auth::MAX_LOGIN_ID_BYTES {
+        return Err(AppError::BadRequest(format!(
+            "ログインIDが長すぎます（{max}バイトまで）。 A login id is at most {max} bytes.",
+            max = crate::auth::MAX_LOGIN_ID_BYTES
+        )));
     }
-    let throttle = state.login_throttle.clone();
-    let login_id = form.login_id.clone();
+    let attempt = match state.login_throttle.begin(&form.login_id, address) {
+        Ok(attempt) => attempt,
+        Err(wait) => return Ok(crate::auth::too_many_attempts(wait)),
+    };
     let outcome = state
         .store
         .run(move |db| {
@@ -123,14 +119,15 @@ pub async fn login(
         })
         .await;
     match &outcome {
-        Err(AppError::Unauthorized) => throttle.failed(&login_id, address),
-        Ok(_) => throttle.succeeded(&login_id),
-        Err(_) => {}
+        Ok(_) => attempt.succeeded(),
+        Err(_) => attempt.failed(),
     }
     outcome
 }
 
-fn dummy_hash() -> Result<String, AppError> {
+/// A hash no password matches, verified for unknown login ids so that the
+/// answer takes as long either way.
+pub(crate) fn dummy_hash() -> Result<String, AppError> {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     if let Some(hash) = DUMMY.get() {
         return Ok(hash.clone());
@@ -145,7 +142,8 @@ pub async fn logout(
     request: axum::extract::Request,
 ) -> Result<Response, AppError> {
     let (parts, _) = request.into_parts();
-    if let Some(token) = request_token(&parts) {
+    let secure = state.config.https();
+    if let Some(token) = request_token(&parts, secure) {
         let key = token_key(&token);
         state
             .store
@@ -161,7 +159,7 @@ pub async fn logout(
     }
     Ok((
         StatusCode::NO_CONTENT,
-        AppendHeaders([(SET_COOKIE, expired_cookie())]),
+        AppendHeaders([(SET_COOKIE, expired_cookie(secure))]),
     )
         .into_response())
 }
@@ -373,7 +371,10 @@ pub async fn schema(
             })
         })
         .await?;
-    Ok(([(CACHE_CONTROL, "private, max-age=86400")], Json(schema)).into_response())
+    // Never cached by the browser's HTTP cache (it lists the caller's
+    // evaluatees, and the next user of the browser must not get it); the app
+    // keeps its own offline copy, removed at sign-out.
+    Ok(([(CACHE_CONTROL, "no-store")], Json(schema)).into_response())
 }
 
 /// Template request: the items to include (at most 1,000).
@@ -396,6 +397,11 @@ pub async fn template(
         .store
         .run(move |db| {
             let (period, sheet) = period_and_sheet(db, &caller, &period, &sheet)?;
+            if !period.open {
+                return Err(AppError::Forbidden(
+                    "この評価期間は締め切られているため、テンプレートは作成できません（一括登録の対象外です）。 This evaluation period is closed: it takes no bulk registration, so there is no template.",
+                ));
+            }
             let writable = writable_items(&caller.member, &sheet);
             let mut chosen = Vec::with_capacity(request.items.len());
             for id in &request.items {
@@ -530,19 +536,25 @@ pub async fn import(
         Ok(csv) => csv,
         Err(response) => return Ok(response),
     };
-    let idempotency_key = headers
+    let sent_key = headers
         .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    if !query.dry_run
-        && idempotency_key
-            .as_deref()
-            .is_none_or(|k| k.is_empty() || k.len() > 200)
-    {
-        return Err(AppError::BadRequest(
-            "An Idempotency-Key header (1 to 200 characters) is required.".into(),
-        ));
+        .map(|v| v.to_str().unwrap_or("\u{0}"));
+    if !query.dry_run && sent_key.is_none() {
+        return Err(AppError::BadRequest(format!(
+            "Idempotency-Keyヘッダー（1〜{max}文字）が必要です。 An Idempotency-Key header (1 to {max} characters) is required.",
+            max = crate::idempotency::MAX_KEY_LEN
+        )));
     }
+    let idempotency = if query.dry_run {
+        None
+    } else {
+        crate::idempotency::Key::from_request(
+            &caller.tenant,
+            crate::idempotency::Scope::Evaluation,
+            sent_key,
+            &csv,
+        )?
+    };
     let lock = state.import_lock(&caller.tenant);
     let _running = lock.lock().await;
     let timeout = state.config.import_timeout_secs;
@@ -551,51 +563,32 @@ pub async fn import(
         .run(move |db| {
             let (period, sheet) = period_and_sheet(db, &caller, &period, &sheet)?;
             if !period.open {
-                return Err(AppError::Forbidden("This evaluation period is closed and cannot be imported."));
+                return Err(AppError::Forbidden("この評価期間は締め切られているため、インポートできません。 This evaluation period is closed and cannot be imported."));
             }
-            if query.dry_run {
+            let Some(idempotency) = idempotency else {
                 let prepared = crate::imports::prepare(db, &caller, &period, &sheet, &csv)?;
                 let plan = crate::imports::dry_run(db, &caller, &period, &sheet, prepared)?;
                 return Ok(Json(plan).into_response());
-            }
-            let key = idempotency_key.unwrap_or_default();
-            let hash = body_hash(&csv);
-            let idempotency_key = format!("{}/{key}", caller.tenant);
-            if let Some(seen) = get_json::<crate::imports::IdempotencyRecord>(db, crate::tables::IDEMPOTENCY, &idempotency_key)? {
-                if seen.body_hash != hash {
-                    return Ok((StatusCode::CONFLICT, Json(serde_json::json!({
-                        "error": "idempotency_conflict",
-                        "message": "This Idempotency-Key was used for another file. Use a new key for a new import.",
-                    })))
-                        .into_response());
+            };
+            match idempotency.look_up_in(db)? {
+                crate::idempotency::Seen::New => {}
+                crate::idempotency::Seen::Conflict => return Ok(crate::idempotency::conflict()),
+                crate::idempotency::Seen::Replay(id) => {
+                    // Only to a caller who may see that import; anyone else
+                    // learns nothing of it (the same answer as another file).
+                    return Ok(match own_import(db, &caller, &id) {
+                        Ok((_, record)) => ([("idempotent-replayed", "true")], Json(record)).into_response(),
+                        Err(_) => crate::idempotency::conflict(),
+                    });
                 }
-                let record: crate::imports::ImportRecord =
-                    get_json(db, crate::tables::IMPORTS, &format!("{}/{}", caller.tenant, seen.import_id))?
-                        .ok_or_else(|| AppError::internal("idempotency record without import"))?;
-                return Ok(([("idempotent-replayed", "true")], Json(record)).into_response());
             }
             let started = now();
-            let recent: Vec<u64> = scan_json::<crate::imports::ImportRecord>(db, crate::tables::IMPORTS, &format!("{}/", caller.tenant))?
-                .into_iter()
-                .map(|(_, record)| record.started_at)
-                .filter(|&at| at + 3600 > started)
-                .collect();
-            if recent.len() >= IMPORTS_PER_HOUR {
-                let next = recent.iter().min().copied().unwrap_or(started) + 3600;
-                let wait = next.saturating_sub(started).max(1);
-                return Ok((
-                    StatusCode::TOO_MANY_REQUESTS,
-                    [(axum::http::header::RETRY_AFTER, wait.to_string())],
-                    Json(serde_json::json!({
-                        "error": "too_many_imports",
-                        "message": format!("1時間に開始できるインポートは{IMPORTS_PER_HOUR}件までです。{wait}秒後に再度お試しください。 At most {IMPORTS_PER_HOUR} imports may start in an hour; try again in {wait} seconds."),
-                        "retry_after_seconds": wait,
-                    })),
-                )
-                    .into_response());
-            }
+            // The file is checked before the hourly limit is consulted: a
+            // file refused before anything is applied (rejected, aborted,
+            // every evaluatee failed) is recorded but uses none of it.
+            let prepared = crate::imports::prepare(db, &caller, &period, &sheet, &csv)?;
             let id = format!("{:013}{}", crate::auth::now_millis(), &new_token()?[..6]);
-            let record = crate::imports::ImportRecord {
+            let mut record = crate::imports::ImportRecord {
                 id: id.clone(),
                 period: period.id.clone(),
                 sheet: sheet.id.clone(),
@@ -609,24 +602,49 @@ pub async fn import(
                 reverted_at: None,
                 items: Vec::new(),
             };
-            // The running record and the idempotency key are committed
+            let record_key = format!("{}/{id}", caller.tenant);
+            let refused = crate::imports::refused(&prepared);
+            if refused.is_none() {
+                let recent = crate::imports::recent_imports(db, &caller.tenant, started)?;
+                if recent.len() >= IMPORTS_PER_HOUR {
+                    let next = recent.iter().min().copied().unwrap_or(started) + 3600;
+                    let wait = next.saturating_sub(started).max(1);
+                    return Ok((
+                        StatusCode::TOO_MANY_REQUESTS,
+                        [(axum::http::header::RETRY_AFTER, wait.to_string())],
+                        Json(serde_json::json!({
+                            "error": "too_many_imports",
+                            "message": format!("1時間に開始できるインポートは{IMPORTS_PER_HOUR}件までです。{wait}秒後に再度お試しください。 At most {IMPORTS_PER_HOUR} imports may start in an hour; try again in {wait} seconds."),
+                            "retry_after_seconds": wait,
+                        })),
+                    )
+                        .into_response());
+                }
+            }
+            let to_apply = match refused {
+                Some(outcome) => {
+                    crate::imports::finish_refused(&mut record, prepared, outcome);
+                    None
+                }
+                None => Some(prepared),
+            };
+            // The record and the idempotency key are committed together and
             // durably before anything is applied.
             let write = db.begin_write().map_err(AppError::internal)?;
             {
                 let mut imports = write.open_table(crate::tables::IMPORTS).map_err(AppError::internal)?;
-                imports.insert(format!("{}/{id}", caller.tenant).as_str(), to_json(&record)?.as_slice()).map_err(AppError::internal)?;
-                let mut keys = write.open_table(crate::tables::IDEMPOTENCY).map_err(AppError::internal)?;
-                let seen = crate::imports::IdempotencyRecord { body_hash: hash, import_id: id };
-                keys.insert(idempotency_key.as_str(), to_json(&seen)?.as_slice()).map_err(AppError::internal)?;
+                imports.insert(record_key.as_str(), to_json(&record)?.as_slice()).map_err(AppError::internal)?;
             }
+            idempotency.remember(&write, &id)?;
             write.commit().map_err(AppError::internal)?;
-            let prepared = crate::imports::prepare(db, &caller, &period, &sheet, &csv)?;
-            let record = crate::imports::apply(db, &caller, &period, &sheet, record, prepared, started + timeout)?;
+            let record = match to_apply {
+                Some(prepared) => crate::imports::apply(db, &caller, &period, &sheet, record, prepared, started + timeout)?,
+                None => record,
+            };
             if !record.errors.is_empty() {
                 let errors = record.errors.iter().map(|e| (e.row, e.column, e.message.as_str()));
                 let file = sheetlink_engine::evaluation::error_file(&csv, errors);
-                let key = format!("{}/{}", caller.tenant, record.id);
-                crate::store::put_raw(db, crate::tables::ERROR_FILES, &key, &file)?;
+                crate::store::put_raw(db, crate::tables::ERROR_FILES, &record_key, &file)?;
             }
             Ok((StatusCode::CREATED, Json(record)).into_response())
         })
@@ -759,11 +777,21 @@ pub async fn revert(
             if !period.open {
                 return Err(AppError::Forbidden("This evaluation period is closed and cannot be changed."));
             }
-            match crate::imports::revert(db, &caller.tenant, &mut record)? {
+            let sheet: CustomizeSheet = get_json(db, SHEETS, &format!("{}/{}", caller.tenant, record.sheet))?.ok_or(AppError::NotFound("No such sheet."))?;
+            match crate::imports::revert(db, &caller, &period, &sheet, &mut record)? {
                 Ok(restored) => Ok(Json(serde_json::json!({ "restored_cells": restored, "import": record })).into_response()),
                 Err(crate::imports::RevertRefusal::NotRevertible(why)) => {
                     Ok((StatusCode::CONFLICT, Json(serde_json::json!({ "error": "not_revertible", "message": why }))).into_response())
                 }
+                Err(crate::imports::RevertRefusal::Forbidden(cells)) => Ok((
+                    StatusCode::FORBIDDEN,
+                    Json(serde_json::json!({
+                        "error": "revert_forbidden",
+                        "message": "現在は記入権限のないセルがあるため、元に戻せません（担当範囲外、またはシートのステータスが変わりました）。 You may no longer write some of the cells, so the import cannot be reverted.",
+                        "cells": cells,
+                    })),
+                )
+                    .into_response()),
                 Err(crate::imports::RevertRefusal::Conflicts(conflicts)) => Ok((
                     StatusCode::CONFLICT,
                     Json(serde_json::json!({

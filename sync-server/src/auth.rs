@@ -16,8 +16,20 @@ use crate::model::{Member, Session};
 use crate::store::get_json;
 use crate::tables::{MEMBERS, SESSIONS};
 
-/// The session cookie's name.
+/// The session cookie's name over plain HTTP (a loopback demo).
 pub const SESSION_COOKIE: &str = "sheetlink_session";
+/// The session cookie's name over HTTPS: the `__Host-` prefix makes the
+/// browser refuse it unless it is `Secure`, for this host only and `Path=/`.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-sheetlink_session";
+
+/// The session cookie's name.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 /// How long a session lasts: one working day.
 pub const SESSION_SECONDS: u64 = 12 * 60 * 60;
 
@@ -76,31 +88,29 @@ pub fn now() -> u64 {
 
 /// The `Set-Cookie` value that starts a session.
 pub fn session_cookie(token: &str, secure: bool) -> String {
+    let name = cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
-    format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}{secure}"
-    )
+    format!("{name}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}{secure}")
 }
 
 /// The `Set-Cookie` value that ends a session.
-pub fn expired_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+pub fn expired_cookie(secure: bool) -> String {
+    let name = cookie_name(secure);
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}")
 }
 
-/// The session token sent with a request, if any.
-pub fn request_token(parts: &Parts) -> Option<String> {
+/// The session token sent with a request, if any, in the cookie of that
+/// name.
+pub fn request_token(parts: &Parts, secure: bool) -> Option<String> {
+    let name = cookie_name(secure);
     parts
         .headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|cookies| cookies.split(';'))
-        .find_map(|cookie| {
-            cookie
-                .trim()
-                .strip_prefix(SESSION_COOKIE)?
-                .strip_prefix('=')
-        })
+        .find_map(|cookie| cookie.trim().strip_prefix(name)?.strip_prefix('='))
         .filter(|token| !token.is_empty())
         .map(str::to_owned)
 }
@@ -123,7 +133,7 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = request_token(parts).ok_or(AppError::Unauthorized)?;
+        let token = request_token(parts, state.config.https()).ok_or(AppError::Unauthorized)?;
         let key = token_key(&token);
         state
             .store
@@ -152,71 +162,203 @@ pub const LOGIN_LOCK_SECONDS: u64 = 15 * 60;
 /// Failed sign-ins from one client address, whatever the login ids, after
 /// which the address is locked (password spraying across many ids).
 pub const MAX_FAILED_LOGINS_PER_ADDRESS: u32 = 30;
+/// The longest login id accepted; a longer one is refused before anything
+/// is stored or hashed.
+pub const MAX_LOGIN_ID_BYTES: usize = 256;
+/// The most accounts and addresses the throttle remembers at once.
+pub const MAX_THROTTLE_ENTRIES: usize = 100_000;
 
-/// Counts failed sign-ins per login id (known or not, so the lock says
-/// nothing about which ids exist) and per client address, and locks an id
-/// for [`LOGIN_LOCK_SECONDS`] after [`MAX_FAILED_LOGINS`] failures in a row,
-/// an address after [`MAX_FAILED_LOGINS_PER_ADDRESS`], against password
-/// guessing and spraying. Kept in memory: a restart forgets it, which costs
-/// an attacker a restart per five guesses.
+/// What the throttle counts an account under: the one place that says what
+/// identifies an account (today the login id; with logins per tenant, the
+/// tenant and the login id).
+pub fn account_key(login_id: &str) -> String {
+    format!("id:{login_id}")
+}
+
+/// What the throttle counts a client address under: an IPv4 address, or
+/// the /64 of an IPv6 one (a single IPv6 client usually holds a whole /64).
+pub fn address_key(address: std::net::IpAddr) -> String {
+    match address.to_canonical() {
+        std::net::IpAddr::V4(v4) => format!("ip:{v4}"),
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("ip:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
+}
+
+/// One remembered account or address: attempts that did not succeed, the
+/// time of the last one, and the count at which it locks.
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    count: u32,
+    last: u64,
+    limit: u32,
+}
+
+impl Failures {
+    fn locked_until(&self, now: u64) -> Option<u64> {
+        let until = self.last + LOGIN_LOCK_SECONDS;
+        (self.count >= self.limit && until > now).then_some(until)
+    }
+}
+
+/// Counts sign-in attempts (the web sign-in and the batch API's HTTP Basic
+/// alike) per account (known or not, so a lock says nothing about which ids
+/// exist) and per client address, and locks an account for
+/// [`LOGIN_LOCK_SECONDS`] after [`MAX_FAILED_LOGINS`] failures, an address
+/// after [`MAX_FAILED_LOGINS_PER_ADDRESS`].
+///
+/// An attempt is counted *before* its password is verified ([`begin`]), in
+/// one step with the lock check, so parallel guesses cannot all pass the
+/// check; a success then takes its count back. At most
+/// [`MAX_THROTTLE_ENTRIES`] entries are kept: when full, entries that are not
+/// locked are forgotten first; a locked one is never evicted, and when only
+/// locked ones remain a new account or address is refused (fail closed) until
+/// locks run out. Kept in memory: a restart forgets it.
+///
+/// [`begin`]: LoginThrottle::begin
 #[derive(Debug, Clone, Default)]
 pub struct LoginThrottle {
-    failures: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (u32, u64)>>>,
+    entries: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Failures>>>,
+}
+
+/// A counted sign-in attempt; say how it ended. Dropping it unresolved
+/// leaves it counted as a failure.
+#[derive(Debug)]
+#[must_use]
+pub struct Attempt {
+    throttle: LoginThrottle,
+    account: Option<String>,
+    address: Option<String>,
+}
+
+impl Attempt {
+    /// The password was right: the account's failures are forgotten, and
+    /// this attempt no longer counts against the address (an address's
+    /// earlier failures are kept: one known password must not reset a
+    /// spraying count).
+    pub fn succeeded(self) {
+        self.throttle.with(|entries| {
+            if let Some(account) = &self.account {
+                entries.remove(account);
+            }
+            if let Some(entry) = self.address.as_ref().and_then(|a| entries.get_mut(a)) {
+                entry.count = entry.count.saturating_sub(1);
+            }
+        });
+    }
+
+    /// The attempt failed: it stays counted.
+    pub fn failed(self) {}
 }
 
 impl LoginThrottle {
     fn with<T>(
         &self,
-        job: impl FnOnce(&mut std::collections::HashMap<String, (u32, u64)>) -> T,
+        job: impl FnOnce(&mut std::collections::HashMap<String, Failures>) -> T,
     ) -> T {
-        let mut failures = self
-            .failures
+        let mut entries = self
+            .entries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        job(&mut failures)
+        job(&mut entries)
     }
 
-    fn blocked(&self, key: &str, limit: u32) -> Option<u64> {
-        self.with(|failures| {
-            let &(count, last) = failures.get(key)?;
-            let until = last + LOGIN_LOCK_SECONDS;
-            (count >= limit && until > now()).then(|| until - now())
+    /// Checks the locks of `login_id` and `address` and counts the attempt,
+    /// in one step. `Err` carries the seconds to wait.
+    pub fn begin(&self, login_id: &str, address: Option<std::net::IpAddr>) -> Result<Attempt, u64> {
+        self.begin_keys(Some(account_key(login_id)), address)
+    }
+
+    /// [`LoginThrottle::begin`] for credentials that name no account (a
+    /// batch token): only the address is counted.
+    pub fn begin_anonymous(&self, address: Option<std::net::IpAddr>) -> Result<Attempt, u64> {
+        self.begin_keys(None, address)
+    }
+
+    fn begin_keys(
+        &self,
+        account: Option<String>,
+        address: Option<std::net::IpAddr>,
+    ) -> Result<Attempt, u64> {
+        let address = address.map(address_key);
+        let now = now();
+        self.with(|entries| {
+            let mut wait = None;
+            for (key, _) in keys(account.as_deref(), address.as_deref()) {
+                if let Some(until) = entries.get(key).and_then(|e| e.locked_until(now)) {
+                    wait = wait.max(Some(until - now));
+                }
+            }
+            if let Some(wait) = wait {
+                return Err(wait);
+            }
+            let fresh = keys(account.as_deref(), address.as_deref())
+                .filter(|(key, _)| !entries.contains_key(*key))
+                .count();
+            if entries.len() + fresh > MAX_THROTTLE_ENTRIES {
+                entries.retain(|_, entry| entry.locked_until(now).is_some());
+                if entries.len() + fresh > MAX_THROTTLE_ENTRIES {
+                    return Err(LOGIN_LOCK_SECONDS);
+                }
+            }
+            for (key, limit) in keys(account.as_deref(), address.as_deref()) {
+                let entry = entries.entry(key.to_owned()).or_insert(Failures {
+                    count: 0,
+                    last: now,
+                    limit,
+                });
+                // A lock that has run out starts the count again.
+                if entry.last + LOGIN_LOCK_SECONDS <= now {
+                    entry.count = 0;
+                }
+                entry.count += 1;
+                entry.last = now;
+            }
+            Ok(Attempt {
+                throttle: self.clone(),
+                account,
+                address,
+            })
         })
     }
 
-    fn count(&self, key: String) {
-        self.with(|failures| {
-            let entry = failures.entry(key).or_insert((0, 0));
-            // A lock that has run out starts the count again.
-            if entry.1 + LOGIN_LOCK_SECONDS <= now() {
-                entry.0 = 0;
-            }
-            *entry = (entry.0 + 1, now());
-        });
+    /// How many accounts and addresses are remembered.
+    pub fn len(&self) -> usize {
+        self.with(|entries| entries.len())
     }
 
-    /// Seconds a sign-in as `login_id` from `address` must still wait, if
-    /// either is locked.
-    pub fn blocked_for(&self, login_id: &str, address: Option<std::net::IpAddr>) -> Option<u64> {
-        let by_id = self.blocked(&format!("id:{login_id}"), MAX_FAILED_LOGINS);
-        let by_address =
-            address.and_then(|ip| self.blocked(&format!("ip:{ip}"), MAX_FAILED_LOGINS_PER_ADDRESS));
-        by_id.max(by_address)
+    /// Whether nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
+}
 
-    /// Records a failed sign-in.
-    pub fn failed(&self, login_id: &str, address: Option<std::net::IpAddr>) {
-        self.count(format!("id:{login_id}"));
-        if let Some(ip) = address {
-            self.count(format!("ip:{ip}"));
-        }
-    }
+/// The throttle keys of an attempt with their limits.
+fn keys<'k>(
+    account: Option<&'k str>,
+    address: Option<&'k str>,
+) -> impl Iterator<Item = (&'k str, u32)> {
+    account
+        .map(|a| (a, MAX_FAILED_LOGINS))
+        .into_iter()
+        .chain(address.map(|a| (a, MAX_FAILED_LOGINS_PER_ADDRESS)))
+}
 
-    /// Forgets the failures of a login id that signed in (an address's are
-    /// kept: one known password must not reset a spraying count).
-    pub fn succeeded(&self, login_id: &str) {
-        self.with(|failures| failures.remove(&format!("id:{login_id}")));
-    }
+/// The 429 answer of a locked sign-in.
+pub fn too_many_attempts(wait: u64) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    (
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        [(axum::http::header::RETRY_AFTER, wait.to_string())],
+        axum::Json(serde_json::json!({
+            "error": "too_many_attempts",
+            "message": format!("サインインの失敗が続いたため、{wait}秒間お待ちください。 Too many failed sign-ins; try again in {wait} seconds."),
+            "retry_after_seconds": wait,
+        })),
+    )
+        .into_response()
 }
 
 /// Deletes expired sessions (run at start-up); returns how many.
@@ -237,4 +379,63 @@ pub fn purge_expired_sessions(db: &redb::Database) -> Result<usize, AppError> {
         write.commit().map_err(AppError::internal)?;
     }
     Ok(expired.len())
+}
+
+#[cfg(test)]
+mod throttle_tests {
+    use super::*;
+
+    #[test]
+    fn counts_before_verifying_and_takes_successes_back() {
+        let throttle = LoginThrottle::default();
+        let ip = Some("203.0.113.5".parse().expect("ip"));
+        // Five attempts in flight at once: all counted, the sixth refused
+        // before any of them has been verified.
+        let attempts: Vec<Attempt> = (0..MAX_FAILED_LOGINS)
+            .map(|_| throttle.begin("sato", ip).expect("not locked yet"))
+            .collect();
+        assert!(throttle.begin("sato", ip).is_err(), "the sixth waits");
+        drop(attempts);
+        // Another account from the same address still may; its success
+        // does not count against the address.
+        for _ in 0..40 {
+            throttle
+                .begin("suzuki", ip)
+                .expect("not locked")
+                .succeeded();
+        }
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_per_64() {
+        let a = "2001:db8:1:2:aaaa::1".parse().expect("ip");
+        let b = "2001:db8:1:2:bbbb::2".parse().expect("ip");
+        let c = "2001:db8:1:3::1".parse().expect("ip");
+        assert_eq!(address_key(a), address_key(b));
+        assert_ne!(address_key(a), address_key(c));
+        let mapped = "::ffff:198.51.100.7".parse().expect("ip");
+        assert_eq!(address_key(mapped), "ip:198.51.100.7");
+        let throttle = LoginThrottle::default();
+        for n in 0..MAX_FAILED_LOGINS_PER_ADDRESS {
+            throttle
+                .begin(&format!("u{n}"), Some(a))
+                .expect("counted")
+                .failed();
+        }
+        assert!(throttle.begin("other", Some(b)).is_err(), "same /64");
+        assert!(throttle.begin("other", Some(c)).is_ok(), "another /64");
+    }
+
+    #[test]
+    fn memory_is_bounded_and_eviction_never_unlocks() {
+        let throttle = LoginThrottle::default();
+        for _ in 0..MAX_FAILED_LOGINS {
+            throttle.begin("locked", None).expect("counted").failed();
+        }
+        for n in 0..MAX_THROTTLE_ENTRIES + 10 {
+            let _ = throttle.begin(&format!("spray{n}"), None);
+        }
+        assert!(throttle.len() <= MAX_THROTTLE_ENTRIES);
+        assert!(throttle.begin("locked", None).is_err(), "still locked");
+    }
 }

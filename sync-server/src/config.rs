@@ -13,10 +13,11 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Directory holding `sheetlink.redb` (`SHEETLINK_DATA_DIR`).
     pub data_dir: PathBuf,
-    /// Mark session cookies `Secure` (set when served over HTTPS;
-    /// `SHEETLINK_SECURE_COOKIES=1`).
+    /// Mark session cookies `Secure` and name them `__Host-…`
+    /// (`SHEETLINK_SECURE_COOKIES=1`); always so when `public_url` is https.
     pub secure_cookies: bool,
-    /// Seed the demo tenant into an empty database (`SHEETLINK_DEMO=0` turns it off).
+    /// Seed the demo tenant, whose passwords are published, into an empty
+    /// database (`SHEETLINK_DEMO=1`; off unless asked for: `run.sh` asks).
     pub demo: bool,
     /// Evaluatees in the demo tenant (`SHEETLINK_DEMO_MEMBERS`; 200).
     pub demo_members: usize,
@@ -31,8 +32,9 @@ pub struct Config {
     /// addresses or CIDR blocks (`SHEETLINK_TRUSTED_PROXIES`; none).
     pub trusted_proxies: String,
     /// The address users reach the server at, written into the batch
-    /// client's `linkage.conf` (`SHEETLINK_PUBLIC_URL`; else taken from the
-    /// request's `Host`).
+    /// client's `linkage.conf` exactly as configured (`SHEETLINK_PUBLIC_URL`).
+    /// Without it no client module is built: the request's `Host` is the
+    /// client's to choose, so it is never used.
     pub public_url: Option<String>,
     /// SMTP relay for notification e-mails (`SHEETLINK_SMTP_HOST`); without
     /// one, mails stay queued.
@@ -59,7 +61,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("data"),
             secure_cookies: false,
-            demo: true,
+            demo: false,
             demo_members: crate::seed::DEMO_MEMBERS,
             import_timeout_secs: 60 * 60,
             web_dir: PathBuf::from("web-app/dist"),
@@ -77,6 +79,16 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Whether users reach the server over HTTPS: session cookies are then
+    /// `Secure` and `__Host-` prefixed.
+    pub fn https(&self) -> bool {
+        self.secure_cookies
+            || self
+                .public_url
+                .as_deref()
+                .is_some_and(|url| url.starts_with("https://"))
+    }
+
     /// Reads the TOML file at `path` (if given), then applies the
     /// environment through `env` (a function so tests need not touch the
     /// process environment).
@@ -143,7 +155,12 @@ impl Config {
             config.web_dir = PathBuf::from(dir);
         }
         if let Some(flag) = env("SHEETLINK_DEMO") {
-            config.demo = !(flag == "0" || flag == "false");
+            config.demo = flag == "1" || flag == "true";
+        }
+        if let Some(url) = &config.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            anyhow::bail!("public_url must start with https:// or http://, not {url}");
         }
         Ok(config)
     }
@@ -167,7 +184,16 @@ mod tests {
         let config = Config::load(Some(&file), env).expect("loads");
         assert_eq!(config.listen, "127.0.0.1:0".parse().expect("addr"));
         assert_eq!(config.data_dir, PathBuf::from("/srv/sheetlink"));
-        assert!(config.demo && !config.secure_cookies);
+        assert!(!config.demo && !config.secure_cookies, "the demo is opt-in");
+        let demo = Config::load(None, |name| {
+            (name == "SHEETLINK_DEMO").then(|| "1".to_owned())
+        })
+        .expect("loads");
+        assert!(demo.demo);
+        let https = |name: &str| {
+            (name == "SHEETLINK_PUBLIC_URL").then(|| "https://sheetlink.example.co.jp".to_owned())
+        };
+        assert!(Config::load(None, https).expect("loads").https());
         std::fs::write(&file, "listen = \"0.0.0.0:9000\"\nport = 1\n").expect("config written");
         assert!(
             Config::load(Some(&file), |_| None).is_err(),

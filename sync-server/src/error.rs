@@ -17,6 +17,9 @@ pub enum AppError {
     NotFound(&'static str),
     /// 400: the request itself is wrong.
     BadRequest(String),
+    /// 409: the request cannot be honoured in the server's current state
+    /// (the message says what to set up first).
+    Conflict(String),
     /// 500: a bug or a broken disk; details are logged only.
     Internal(String),
 }
@@ -39,6 +42,7 @@ impl IntoResponse for AppError {
             AppError::Forbidden(what) => (StatusCode::FORBIDDEN, "forbidden", what.to_owned()),
             AppError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", what.to_owned()),
             AppError::BadRequest(message) => (StatusCode::BAD_REQUEST, "bad_request", message),
+            AppError::Conflict(message) => (StatusCode::CONFLICT, "conflict", message),
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 (

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use redb::{Database, Durability, ReadableDatabase, ReadableTable};
 use serde::{Deserialize, Serialize};
 use sheetlink_engine::evaluation::{
-    Batch, Change, EvaluateeChanges, SheetSchema, Status, validate,
+    Batch, Change, EvaluateeChanges, MAX_ERRORED_EVALUATEES, SheetSchema, Status, validate,
 };
 use sheetlink_engine::{Diagnostic, Lang};
 
@@ -18,7 +18,7 @@ use crate::model::{
     CustomizeSheet, Member, Period, SheetItem, SheetView, UserSheet, encode_sheet, put_leb,
     take_leb,
 };
-use crate::permissions::{may_write, writable_items};
+use crate::permissions::{in_scope, may_write_in, writable_items};
 use crate::store::{get_json, get_raw, put_json, scan_json, to_json};
 use crate::tables::{
     IMPORT_CHANGES, IMPORT_PROGRESS, IMPORTS, MEMBERS, USER_SHEETS, user_sheet_key,
@@ -277,7 +277,7 @@ pub fn prepare(
         .map(ImportError::from_diagnostic)
         .collect();
     let mut failed = report.with_errors;
-    let aborted = report.status == Status::Aborted;
+    let mut aborted = report.status == Status::Aborted;
     if report.status == Status::Rejected {
         return Ok(Prepared {
             errors,
@@ -307,7 +307,11 @@ pub fn prepare(
     let mut targets = Vec::with_capacity(batch.len());
     for (position, evaluatee) in batch.evaluatees().enumerate() {
         let row = evaluatee.row;
-        let Some(member) = members.get(&*sheetlink_engine::evaluation::matching_key(evaluatee.key))
+        // Out of the caller's scope reads exactly like unknown: a leader must
+        // not learn which employee numbers exist elsewhere.
+        let Some(member) = members
+            .get(&*sheetlink_engine::evaluation::matching_key(evaluatee.key))
+            .filter(|member| in_scope(&caller.member, period, member))
         else {
             errors.push(ImportError::server(
                 row,
@@ -316,6 +320,10 @@ pub fn prepare(
                 &format!("No evaluatee has the key \"{}\". Check the employee number or e-mail.", evaluatee.key),
             ));
             failed += 1;
+            // Evaluatees the server refuses count towards the abort like the
+            // engine's: 50 errored evaluatees of any kind abort the import
+            // (which then applies nothing, so every row is still listed).
+            aborted |= failed >= MAX_ERRORED_EVALUATEES;
             continue;
         };
         let sheet_key = user_sheet_key(&caller.tenant, &period.id, &sheet.id, &member.id);
@@ -324,7 +332,7 @@ pub fn prepare(
             .as_deref()
             .and_then(SheetView::parse)
             .map(|view| view.status);
-        if !status.is_some_and(|status| may_write(&caller.member, period, member, status, &items)) {
+        if !status.is_some_and(|status| may_write_in(&caller.member, status, &items)) {
             errors.push(ImportError::server(
                 row,
                 "evaluatee.forbidden",
@@ -332,6 +340,10 @@ pub fn prepare(
                 "You may not write this evaluatee's sheet in its current status.",
             ));
             failed += 1;
+            // Evaluatees the server refuses count towards the abort like the
+            // engine's: 50 errored evaluatees of any kind abort the import
+            // (which then applies nothing, so every row is still listed).
+            aborted |= failed >= MAX_ERRORED_EVALUATEES;
             continue;
         }
         targets.push(Target {
@@ -454,6 +466,57 @@ fn final_status(counts: &Counts, prepared: &Prepared) -> ImportStatus {
     } else {
         ImportStatus::Completed
     }
+}
+
+/// How an import ends that applies nothing at all (the file refused as a
+/// whole, aborted, or every evaluatee failed), or `None` when it has
+/// evaluatees to apply. Such an import is recorded but does not count
+/// towards the hourly limit.
+pub fn refused(prepared: &Prepared) -> Option<ImportStatus> {
+    if !(prepared.rejected || prepared.aborted || prepared.targets.is_empty()) {
+        return None;
+    }
+    let counts = Counts {
+        failed: prepared.failed,
+        ..Counts::default()
+    };
+    Some(final_status(&counts, prepared))
+}
+
+/// Ends `record` as [`refused`] said, without applying anything.
+pub fn finish_refused(record: &mut ImportRecord, prepared: Prepared, status: ImportStatus) {
+    record.counts = Counts {
+        rows_in: prepared.rows_in,
+        failed: prepared.failed,
+        skipped: prepared.rows_in.saturating_sub(prepared.failed),
+        ..Counts::default()
+    };
+    record.status = status;
+    record.items = prepared.items;
+    record.errors = prepared.errors;
+    record.ended_at = Some(now());
+}
+
+/// Whether an import counts towards the tenant's hourly limit: every one
+/// that had something to apply.
+pub fn uses_quota(record: &ImportRecord) -> bool {
+    !matches!(
+        record.status,
+        ImportStatus::AllFailed | ImportStatus::Aborted
+    )
+}
+
+/// The start times of the tenant's imports in the hour before `now` that
+/// count towards the hourly limit.
+pub fn recent_imports(db: &Database, tenant: &str, now: u64) -> Result<Vec<u64>, AppError> {
+    Ok(
+        scan_json::<ImportRecord>(db, IMPORTS, &format!("{tenant}/"))?
+            .into_iter()
+            .map(|(_, record)| record)
+            .filter(|record| record.started_at + 3600 > now && uses_quota(record))
+            .map(|record| record.started_at)
+            .collect(),
+    )
 }
 
 /// Plans without writing.
@@ -664,6 +727,9 @@ pub enum RevertRefusal {
     NotRevertible(&'static str),
     /// Later changes touched cells of the import.
     Conflicts(Vec<RevertConflict>),
+    /// The caller may no longer write these cells (the evaluatee left their
+    /// scope, the sheet's status moved on, the item's permission changed).
+    Forbidden(Vec<RevertConflict>),
 }
 
 /// Restores every cell an import changed to its previous value, in one
@@ -671,9 +737,12 @@ pub enum RevertRefusal {
 /// none (and the conflicts are returned).
 pub fn revert(
     db: &Database,
-    tenant: &str,
+    caller: &Caller,
+    period: &Period,
+    sheet: &CustomizeSheet,
     record: &mut ImportRecord,
 ) -> Result<Result<u32, RevertRefusal>, AppError> {
+    let tenant = caller.tenant.as_str();
     if record.status == ImportStatus::Running {
         return Ok(Err(RevertRefusal::NotRevertible(
             "The import is still running.",
@@ -687,10 +756,12 @@ pub fn revert(
     let record_key = format!("{tenant}/{}", record.id);
     let changed = read_change_log(db, &record_key, &record.items)?;
     let mut conflicts = Vec::new();
+    let mut forbidden = Vec::new();
     let mut restored = 0;
     let write = db.begin_write().map_err(AppError::internal)?;
     {
         let mut sheets = write.open_table(USER_SHEETS).map_err(AppError::internal)?;
+        let members = write.open_table(MEMBERS).map_err(AppError::internal)?;
         for (key, cells) in &changed {
             let member = key.rsplit('/').next().unwrap_or_default();
             let sheet_key = user_sheet_key(tenant, &record.period, &record.sheet, member);
@@ -699,7 +770,33 @@ pub fn revert(
                     .ok_or_else(|| AppError::internal(format!("corrupt user sheet {sheet_key}")))?,
                 None => continue,
             };
+            // Like an import: the caller must still be allowed to write
+            // every cell the revert restores, now.
+            let evaluatee: Option<Member> = members
+                .get(format!("{tenant}/{member}").as_str())
+                .map_err(AppError::internal)?
+                .map(|value| serde_json::from_slice(value.value()))
+                .transpose()
+                .map_err(AppError::internal)?;
+            let in_scope = evaluatee.as_ref().is_some_and(|evaluatee| {
+                crate::permissions::in_scope(&caller.member, period, evaluatee)
+            });
             for cell in cells {
+                let item = sheet.items.iter().find(|item| item.id() == cell.item);
+                let writable = in_scope
+                    && item.is_some_and(|item| {
+                        item.importable.is_some()
+                            && may_write_in(&caller.member, user_sheet.status, &[item])
+                    });
+                if !writable {
+                    forbidden.push(RevertConflict {
+                        member: member.to_owned(),
+                        item: cell.item.clone(),
+                        imported: cell.new.clone(),
+                        now: user_sheet.values.get(&cell.item).cloned(),
+                    });
+                    continue;
+                }
                 let now_value = user_sheet.values.get(&cell.item).cloned();
                 if now_value != cell.new {
                     conflicts.push(RevertConflict {
@@ -720,13 +817,17 @@ pub fn revert(
                 .insert(sheet_key.as_str(), user_sheet.encode().as_slice())
                 .map_err(AppError::internal)?;
         }
-        if conflicts.is_empty() {
+        if conflicts.is_empty() && forbidden.is_empty() {
             record.reverted_at = Some(now());
             let mut imports = write.open_table(IMPORTS).map_err(AppError::internal)?;
             imports
                 .insert(record_key.as_str(), to_json(&*record)?.as_slice())
                 .map_err(AppError::internal)?;
         }
+    }
+    if !forbidden.is_empty() {
+        write.abort().map_err(AppError::internal)?;
+        return Ok(Err(RevertRefusal::Forbidden(forbidden)));
     }
     if !conflicts.is_empty() {
         write.abort().map_err(AppError::internal)?;

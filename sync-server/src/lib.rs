@@ -14,6 +14,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod idempotency;
 pub mod imports;
 pub mod linkage;
 pub mod model;
@@ -201,7 +202,65 @@ async fn unknown_api() -> AppError {
     AppError::NotFound("No such API path.")
 }
 
+/// Refuses a state-changing request (any method but GET, HEAD, OPTIONS)
+/// that a browser sent from another site when it would be authenticated by
+/// the session cookie, or is a sign-in (login CSRF): `Sec-Fetch-Site` must
+/// say `same-origin`, or, where a browser sends only `Origin`, that origin
+/// must be this server's (its public URL, or the host the request was sent
+/// to). SameSite=Strict cookies already stop most of this; the check does
+/// not depend on the browser's cookie policy. A request with neither header
+/// comes from a program, not a browser page, and carries no ambient
+/// credentials, so it passes (the batch API authenticates by header anyway).
+async fn same_origin_only(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::Method;
+    use axum::response::IntoResponse as _;
+    let method = request.method();
+    let safe = method == Method::GET || method == Method::HEAD || method == Method::OPTIONS;
+    let (parts, body) = request.into_parts();
+    let cookie_authenticated = auth::request_token(&parts, state.config.https()).is_some();
+    let sign_in = parts.uri.path() == "/api/login";
+    if !safe && (cookie_authenticated || sign_in) && !same_origin(&parts.headers, &state.config) {
+        return AppError::Forbidden(
+            "別のサイトからの操作は受け付けません。sheetlinkの画面から操作してください。 Requests from other sites are refused.",
+        )
+        .into_response();
+    }
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
+}
+
+/// Whether a browser says the request comes from this server's own pages.
+fn same_origin(headers: &axum::http::HeaderMap, config: &Config) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        return site == "same-origin";
+    }
+    let Some(origin) = header("origin") else {
+        return true;
+    };
+    let public = config
+        .public_url
+        .as_deref()
+        .is_some_and(|url| url.trim_end_matches('/') == origin);
+    let host = header("host").is_some_and(|host| {
+        origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"))
+            .is_some_and(|authority| authority == host)
+    });
+    public || host
+}
+
 fn api_routes(state: AppState) -> Router {
+    let guard = axum::middleware::from_fn_with_state(state.clone(), same_origin_only);
+    api_router().layer(guard).with_state(state)
+}
+
+fn api_router() -> Router<AppState> {
     Router::new()
         .route("/api/login", post(api::login))
         .route("/api/logout", post(api::logout))
@@ -232,7 +291,6 @@ fn api_routes(state: AppState) -> Router {
         .route("/api/imports/{id}/error-file", get(api::error_file))
         .route("/api/openapi.json", get(openapi))
         .merge(linkage_routes())
-        .with_state(state)
 }
 
 fn linkage_routes() -> Router<AppState> {

@@ -18,11 +18,14 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::load(config_path.as_deref(), |name| std::env::var(name).ok())
         .context("reading the configuration")?;
     let store = Store::open(&config.data_dir).context("opening the database")?;
-    if config.demo
-        && store
-            .with_db(|db| seed_demo_with(db, config.demo_members))
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?
+    if !config.demo {
+        tracing::info!("no demo tenant (SHEETLINK_DEMO=1 seeds one into an empty database)");
+    } else if !store
+        .with_db(|db| seed_demo_with(db, config.demo_members))
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?
     {
+        tracing::info!("the database is not empty: the demo tenant is not seeded");
+    } else {
         tracing::info!(
             admin = format!("{} / {}", DEMO_ADMIN.0, DEMO_ADMIN.1),
             leader = format!("{} / {}", DEMO_LEADER.0, DEMO_LEADER.1),

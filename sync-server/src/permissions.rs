@@ -47,18 +47,28 @@ pub fn may_write(
     status: SheetStatus,
     items: &[&SheetItem],
 ) -> bool {
-    let in_scope = match &caller.role {
+    in_scope(caller, period, evaluatee) && may_write_in(caller, status, items)
+}
+
+/// Whether `evaluatee` is in the caller's scope in `period`: admins
+/// everyone; leaders members of their groups, in their periods. Outside it,
+/// an evaluatee must look exactly like one that does not exist.
+pub fn in_scope(caller: &Member, period: &Period, evaluatee: &Member) -> bool {
+    match &caller.role {
         Role::Admin => true,
         Role::Leader { groups, periods } => {
             periods.contains(&period.id)
                 && evaluatee.groups.iter().any(|group| groups.contains(group))
         }
         Role::Member => false,
-    };
-    in_scope
-        && items
-            .iter()
-            .all(|item| writable_statuses(caller, item).contains(&status))
+    }
+}
+
+/// Whether the caller's role may write each of `items` in sheet `status`.
+pub fn may_write_in(caller: &Member, status: SheetStatus, items: &[&SheetItem]) -> bool {
+    items
+        .iter()
+        .all(|item| writable_statuses(caller, item).contains(&status))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::model::{
     CustomizeSheet, Group, Member, Period, Role, SheetItem, SheetStatus, UserSheet, WritePermission,
 };
-use crate::store::{JsonTable, get_json, to_json};
+use crate::store::{JsonTable, to_json};
 use crate::tables::{GROUPS, LOGINS, MEMBERS, PERIODS, SHEETS, USER_SHEETS, user_sheet_key};
 
 /// The demo tenant's id.
@@ -26,7 +26,8 @@ pub const DEMO_LEADER: (&str, &str) = ("leader", "leader-demo-2026");
 /// Number of demo evaluatees.
 pub const DEMO_MEMBERS: usize = 200;
 
-/// Seeds the demo tenant unless it exists. Returns whether it was created.
+/// Seeds the demo tenant into an empty database (no member, no login);
+/// returns whether it did.
 pub fn seed_demo(db: &Database) -> Result<bool, AppError> {
     seed_demo_with(db, DEMO_MEMBERS)
 }
@@ -34,7 +35,9 @@ pub fn seed_demo(db: &Database) -> Result<bool, AppError> {
 /// [`seed_demo`] with `evaluatees` members instead of 200 (for load and
 /// crash tests).
 pub fn seed_demo_with(db: &Database, evaluatees: usize) -> Result<bool, AppError> {
-    if get_json::<Member>(db, MEMBERS, &format!("{DEMO_TENANT}/admin"))?.is_some() {
+    // Only into an empty database: the demo's published passwords must
+    // never land beside real accounts, nor take over a login id.
+    if !crate::store::scan_raw(db, MEMBERS, "")?.is_empty() || crate::store::any_login(db)? {
         return Ok(false);
     }
     let write = db.begin_write().map_err(AppError::internal)?;
@@ -94,9 +97,14 @@ pub fn seed_demo_with(db: &Database, evaluatees: usize) -> Result<bool, AppError
         for member in &members {
             if let Some(login) = &member.login_id {
                 let target = format!("{DEMO_TENANT}/{}", member.id);
-                logins
+                if logins
                     .insert(login.as_str(), target.as_str())
-                    .map_err(AppError::internal)?;
+                    .map_err(AppError::internal)?
+                    .is_some()
+                {
+                    // Never overwrite a login: the whole seed is dropped.
+                    return Err(AppError::internal(format!("login {login} exists")));
+                }
             }
         }
     }
@@ -343,4 +351,49 @@ fn user_sheet(index: usize, sheet: &CustomizeSheet) -> UserSheet {
         }
     }
     UserSheet { status, values }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_goes_only_into_an_empty_database_and_takes_no_login() {
+        let dir = std::env::temp_dir().join(format!("sheetlink-seed-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = crate::Store::open(&dir).expect("opens");
+        // A real tenant whose administrator signs in as `admin`.
+        store.with_db(|db| {
+            crate::store::put_raw(db, MEMBERS, "acme/boss", b"{}").expect("writes");
+            let write = db.begin_write().expect("write");
+            write
+                .open_table(LOGINS)
+                .expect("logins")
+                .insert("admin", "acme/boss")
+                .expect("insert");
+            write.commit().expect("commit");
+        });
+        assert!(!store.with_db(|db| seed_demo_with(db, 5)).expect("runs"));
+        let login = store
+            .with_db(|db| crate::store::get_login(db, "admin"))
+            .expect("reads");
+        assert_eq!(
+            login.as_deref(),
+            Some("acme/boss"),
+            "the login is untouched"
+        );
+        assert!(
+            store
+                .with_db(|db| crate::store::scan_raw(db, MEMBERS, "demo/"))
+                .expect("reads")
+                .is_empty()
+        );
+        let fresh = dir.join("fresh");
+        let store = crate::Store::open(&fresh).expect("opens");
+        assert!(store.with_db(|db| seed_demo_with(db, 5)).expect("seeds"));
+        assert!(
+            !store.with_db(|db| seed_demo_with(db, 5)).expect("runs"),
+            "once"
+        );
+    }
 }

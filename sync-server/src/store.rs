@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use redb::{Database, ReadableDatabase, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -168,6 +168,46 @@ pub fn get_login(db: &Database, login_id: &str) -> Result<Option<String>, AppErr
             .map_err(AppError::internal)?
             .map(|v| v.value().to_owned())),
         Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(error) => Err(AppError::internal(error)),
+    }
+}
+
+/// Reads, changes and writes one JSON value in a single write transaction,
+/// so that a concurrent change cannot be lost or brought back. `change` gets
+/// the stored value (or the default) and returns what to answer; the value
+/// is written only when it returns `Ok`.
+pub fn update_json<T, R>(
+    db: &Database,
+    table: JsonTable,
+    key: &str,
+    change: impl FnOnce(&mut T) -> Result<R, AppError>,
+) -> Result<R, AppError>
+where
+    T: Serialize + DeserializeOwned + Default,
+{
+    let write = db.begin_write().map_err(AppError::internal)?;
+    let answer = {
+        let mut table = write.open_table(table).map_err(AppError::internal)?;
+        let mut value: T = match table.get(key).map_err(AppError::internal)? {
+            Some(bytes) => serde_json::from_slice(bytes.value()).map_err(AppError::internal)?,
+            None => T::default(),
+        };
+        let answer = change(&mut value)?;
+        table
+            .insert(key, to_json(&value)?.as_slice())
+            .map_err(AppError::internal)?;
+        answer
+    };
+    write.commit().map_err(AppError::internal)?;
+    Ok(answer)
+}
+
+/// Whether any login id exists.
+pub fn any_login(db: &Database) -> Result<bool, AppError> {
+    let read = db.begin_read().map_err(AppError::internal)?;
+    match read.open_table(crate::tables::LOGINS) {
+        Ok(table) => Ok(table.first().map_err(AppError::internal)?.is_some()),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(false),
         Err(error) => Err(AppError::internal(error)),
     }
 }

@@ -18,6 +18,7 @@ struct Server {
 fn start(data_dir: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sheetlink-server"))
         .env("SHEETLINK_LISTEN", "127.0.0.1:0")
+        .env("SHEETLINK_DEMO", "1")
         .env("SHEETLINK_DATA_DIR", data_dir)
         .env("SHEETLINK_DEMO_MEMBERS", EVALUATEES.to_string())
         .env("RUST_LOG", "warn")

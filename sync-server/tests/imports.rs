@@ -283,7 +283,8 @@ async fn errors_states_and_who_sees_details() {
     assert!(
         by_leader["errors"]
             .as_array()
-            .is_some_and(|e| e.iter().any(|e| e["code"] == "evaluatee.forbidden"))
+            .is_some_and(|e| e.iter().any(|e| e["code"] == "evaluatee.unknown")),
+        "out of scope reads like unknown"
     );
 
     // Every row failing: all failed. A broken header: all failed too.
@@ -644,5 +645,177 @@ async fn e_mail_keys_match_whatever_their_case() {
         template(&app, &admin, &["score_total"])
             .await
             .contains(",member0010@example.co.jp,88\r\n")
+    );
+}
+
+fn header_of(template: &str) -> String {
+    template
+        .split("\r\n")
+        .take(4)
+        .collect::<Vec<_>>()
+        .join("\r\n")
+        + "\r\n"
+}
+
+#[tokio::test]
+async fn out_of_scope_reads_like_unknown_and_server_refusals_count_to_the_abort() {
+    let app = server("scope", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let leader = sign_in(&app, DEMO_LEADER).await;
+    let header = header_of(&template(&app, &leader, &["score_total"]).await);
+    // E0003 exists (開発部, outside the leader's groups); E9999 does not.
+    let probe = format!("{header}x,E0003,1\r\nx,E9999,1\r\n");
+    let plan = import(&app, &leader, "2026-h1", &probe, None, true)
+        .await
+        .json();
+    let errors = plan["errors"].as_array().cloned().unwrap_or_default();
+    assert_eq!(errors.len(), 2, "{plan}");
+    let shape = |e: &Value| {
+        let key = if e["row"] == 5 { "E0003" } else { "E9999" };
+        (
+            e["code"].clone(),
+            e["message"]
+                .as_str()
+                .unwrap_or_default()
+                .replace(key, "KEY"),
+        )
+    };
+    assert_eq!(shape(&errors[0]), shape(&errors[1]), "{errors:?}");
+    assert_eq!(errors[0]["code"], "evaluatee.unknown");
+
+    // Fifty evaluatees the server refuses (unknown), valid to the engine.
+    let header = header_of(&template(&app, &admin, &["score_total"]).await);
+    let mut unknown = header.clone();
+    for n in 0..50 {
+        unknown.push_str(&format!("x,Z{n:04},1\r\n"));
+    }
+    unknown.push_str("x,E0002,1\r\n");
+    let aborted = import(&app, &admin, "2026-h1", &unknown, Some("u50"), false)
+        .await
+        .json();
+    assert_eq!(aborted["status"], "aborted", "{}", aborted["counts"]);
+    assert!(counts_add_up(&aborted["counts"]));
+}
+
+#[tokio::test]
+async fn refused_files_use_none_of_the_hourly_limit() {
+    let app = server("quota", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let csv = template(&app, &admin, &["grade"]).await;
+    let broken = "version:1,period:2026-h1,sheet:performance\r\nnot a header\r\n";
+    for i in 0..12 {
+        let reply = import(
+            &app,
+            &admin,
+            "2026-h1",
+            broken,
+            Some(&format!("bad{i}")),
+            false,
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "recorded");
+        assert_eq!(reply.json()["status"], "all_failed");
+    }
+    let good = import(&app, &admin, "2026-h1", &csv, Some("good"), false).await;
+    assert_eq!(
+        good.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&good.body)
+    );
+    // The history gives each import's end time.
+    let history = get(&app, "/api/imports", &admin).await.json();
+    let lines = history.as_array().cloned().unwrap_or_default();
+    assert_eq!(lines.len(), 13);
+    assert!(
+        lines.iter().all(|l| l["ended_at"].as_u64().is_some()),
+        "{history}"
+    );
+}
+
+#[tokio::test]
+async fn schemas_are_not_cached_and_closed_periods_give_no_template() {
+    let app = server("closed", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let schema = get(
+        &app,
+        "/api/periods/2026-h1/sheets/performance/schema",
+        &admin,
+    )
+    .await;
+    assert_eq!(schema.status, StatusCode::OK);
+    assert_eq!(schema.headers["cache-control"], "no-store");
+    let request = Request::post("/api/periods/2025-h2/sheets/performance/template")
+        .header(COOKIE, &admin)
+        .header(CONTENT_TYPE, "application/json")
+        .body(Body::from(json!({ "items": ["grade"] }).to_string()))
+        .expect("request");
+    let closed = send(&app, request).await;
+    assert_eq!(closed.status, StatusCode::FORBIDDEN);
+    let message = closed.json()["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        message.contains("締め切") && message.contains("closed"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn revert_rechecks_scope_like_an_import() {
+    let (app, store) = common::server("imports-revert-scope", Config::default());
+    let leader = sign_in(&app, DEMO_LEADER).await;
+    let original = template(&app, &leader, &["score_total"]).await;
+    let first = original
+        .split("\r\n")
+        .nth(4)
+        .expect("a row in scope")
+        .to_owned();
+    let key = first.split(',').nth(1).expect("a key").to_owned();
+    let edited = with_row(&original, &key, &format!("x,{key},77"));
+    let done = import(&app, &leader, "2026-h1", &edited, Some("s1"), false)
+        .await
+        .json();
+    assert_eq!(done["status"], "completed", "{done}");
+    let id = done["id"].as_str().expect("id").to_owned();
+    // The evaluatee moves to another group: out of the leader's scope.
+    store.with_db(|db| {
+        use sheetlink_server::model::Member;
+        let members: Vec<(String, Member)> =
+            sheetlink_server::store::scan_json(db, sheetlink_server::tables::MEMBERS, "demo/")
+                .expect("reads");
+        let (member_key, mut member) = members
+            .into_iter()
+            .find(|(_, m)| m.employee_number.as_deref() == Some(key.as_str()))
+            .expect("the evaluatee");
+        member.groups = vec!["dev".into()];
+        sheetlink_server::store::put_json(
+            db,
+            sheetlink_server::tables::MEMBERS,
+            &member_key,
+            &member,
+        )
+        .expect("writes");
+    });
+    let refused = revert(&app, &leader, &id).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        String::from_utf8_lossy(&refused.body)
+    );
+    let cells = refused.json()["cells"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(cells.len(), 1, "{cells:?}");
+    assert_eq!(cells[0]["item"], "score_total");
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    assert!(
+        template(&app, &admin, &["score_total"])
+            .await
+            .contains(&format!(",{key},77\r\n")),
+        "nothing was reverted"
     );
 }

@@ -620,8 +620,10 @@ async fn imports_by_mode_matching_and_relation_keys() {
         .json();
     let post = timeline[0]["text"].as_str().expect("a post");
     assert!(
-        post.starts_with("案件のインポートがバッチ連携(deals)により完了しました。")
-            && post.contains("データの件数:2件"),
+        post.starts_with(
+            "案件のインポートがバッチ連携(deals)により完了しましたが、1件のエラーがあります。"
+        ) && post.contains("データの件数:2件")
+            && post.contains("エラーの件数:1件"),
         "{post}"
     );
     let list = store.with_db(|db| {
@@ -1065,4 +1067,427 @@ async fn sign_ins_are_limited_per_address_too() {
         .send(&app)
         .await;
     assert_eq!(elsewhere.status, StatusCode::OK, "other addresses are not");
+}
+
+async fn latest_post(app: &Router, cookie: &str) -> String {
+    let timeline = call(Method::GET, "/api/timeline")
+        .cookie(cookie)
+        .send(app)
+        .await
+        .json();
+    timeline[0]["text"].as_str().unwrap_or_default().to_owned()
+}
+
+fn customer_counter(store: &sheetlink_server::Store) -> u64 {
+    store.with_db(|db| {
+        let read = redb::ReadableDatabase::begin_read(db).expect("read");
+        let table = read
+            .open_table(sheetlink_server::tables::CRM_COUNTERS)
+            .expect("counters");
+        table
+            .get("demo/customer")
+            .expect("reads")
+            .map_or(0, |v| v.value())
+    })
+}
+
+#[tokio::test]
+async fn a_refused_file_ends_all_failed_and_every_post_follows_the_status() {
+    let (app, store) = common::server("linkage-refused", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let token = issue(&app, &admin).await;
+    let created = create_import(
+        &app,
+        &admin,
+        json!({
+            "key": "ids", "sheet": "customer", "mode": "insert_only",
+            "mappings": mapping(&[("顧客ID", "id", false), ("顧客名", "name", false)]),
+            "matching_keys": [],
+        }),
+    )
+    .await;
+    assert_eq!(
+        created.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+
+    // A mapped column missing from the header: the file is refused.
+    let refused = run(&app, &token, "ids", "名前だけ\r\n株式会社A\r\n").await;
+    assert_eq!(refused["status"], "all_failed", "{refused}");
+    let reason = refused["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("顧客ID"),
+        "the reason names the column: {reason}"
+    );
+    let post = latest_post(&app, &admin).await;
+    assert!(
+        post.contains("全て失敗しました") && post.contains("理由:"),
+        "{post}"
+    );
+
+    // A generated id never takes one set explicitly by an earlier row.
+    let next = format!("C{:06}", customer_counter(&store) + 1);
+    let csv = format!("顧客ID,顧客名\r\n{next},明示ID株式会社\r\n,採番株式会社\r\n");
+    let result = run(&app, &token, "ids", &csv).await;
+    assert_eq!(result["status"], "completed", "{result}");
+    let generated = result["rows"][1]["record"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    assert_ne!(generated, next);
+    assert_eq!(
+        record(&store, "customer", &next).expect("kept")["name"],
+        "明示ID株式会社"
+    );
+    assert_eq!(
+        record(&store, "customer", &generated).expect("new")["name"],
+        "採番株式会社"
+    );
+    assert!(
+        latest_post(&app, &admin)
+            .await
+            .contains("により完了しました。")
+    );
+
+    // Completed with errors: the post says how many failed.
+    let csv = format!("顧客ID,顧客名\r\n{next},重複\r\n,別の会社\r\n");
+    let result = run(&app, &token, "ids", &csv).await;
+    assert_eq!(result["status"], "completed_with_errors", "{result}");
+    let post = latest_post(&app, &admin).await;
+    assert!(
+        post.contains("1件のエラーがあります") && post.contains("エラーの件数:1件"),
+        "{post}"
+    );
+}
+
+#[tokio::test]
+async fn a_storage_error_aborts_the_batch_with_a_generic_message() {
+    let (app, store) = common::server("linkage-storage-error", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let token = issue(&app, &admin).await;
+    let created = create_import(
+        &app,
+        &admin,
+        json!({
+            "key": "deals", "sheet": "deal", "mode": "insert_only",
+            "mappings": mapping(&[("案件名", "name", false), ("顧客", "customer", false)]),
+            "matching_keys": [],
+            "relation_keys": [{"field": "customer", "key_field": "name"}],
+        }),
+    )
+    .await;
+    assert_eq!(
+        created.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
+    // A customer record the store cannot read.
+    store.with_db(|db| {
+        sheetlink_server::store::put_raw(
+            db,
+            sheetlink_server::tables::CRM_RECORDS,
+            "demo/customer/C999999",
+            b"{broken",
+        )
+        .expect("writes")
+    });
+    let deals_before = store.with_db(|db| {
+        sheetlink_server::store::scan_raw(db, sheetlink_server::tables::CRM_RECORDS, "demo/deal/")
+            .expect("reads")
+            .len()
+    });
+    let reply = call(Method::POST, "/api/batch/imports/deals")
+        .token(&token)
+        .csv(
+            "案件名,顧客\r\n新規案件,株式会社サンプル商事 本社\r\n"
+                .as_bytes()
+                .to_vec(),
+        )
+        .send(&app)
+        .await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let message = reply.json()["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        !message.contains("broken") && !message.contains("Internal("),
+        "{message}"
+    );
+    let deals_after = store.with_db(|db| {
+        sheetlink_server::store::scan_raw(db, sheetlink_server::tables::CRM_RECORDS, "demo/deal/")
+            .expect("reads")
+            .len()
+    });
+    assert_eq!(deals_after, deals_before, "nothing applied");
+}
+
+fn basic(login: &str, password: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"));
+    format!("Basic {encoded}")
+}
+
+#[tokio::test]
+async fn basic_auth_is_throttled_and_no_oracle() {
+    let (app, _) = common::server("linkage-basic", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    assert_eq!(
+        settings(
+            &app,
+            &admin,
+            json!({"enabled": false, "auth": "user_password"})
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let import = |authorization: String, peer: &'static str| {
+        call(Method::POST, "/api/batch/imports/customers")
+            .from(peer)
+            .header(AUTHORIZATION.as_str(), authorization)
+            .csv(CUSTOMERS)
+    };
+    // Linkage off: a wrong password for a known id and any password for an
+    // unknown id look the same.
+    let known = import(basic(DEMO_ADMIN.0, "wrong"), "198.51.100.10:1")
+        .send(&app)
+        .await;
+    let unknown = import(basic("nobody-here", "wrong"), "198.51.100.10:1")
+        .send(&app)
+        .await;
+    assert_eq!(known.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    // Right credentials learn that linkage is off.
+    let right = import(basic(DEMO_ADMIN.0, DEMO_ADMIN.1), "198.51.100.10:1")
+        .send(&app)
+        .await;
+    assert_eq!(right.status, StatusCode::FORBIDDEN);
+    // Failures lock the account, shared with the web sign-in.
+    for _ in 0..5 {
+        import(basic(DEMO_LEADER.0, "wrong"), "198.51.100.11:1")
+            .send(&app)
+            .await;
+    }
+    let locked = import(basic(DEMO_LEADER.0, DEMO_LEADER.1), "198.51.100.12:1")
+        .send(&app)
+        .await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.headers.contains_key("retry-after"));
+    let web = call(Method::POST, "/api/login")
+        .from("198.51.100.13:1")
+        .json(json!({"login_id": DEMO_LEADER.0, "password": DEMO_LEADER.1}))
+        .send(&app)
+        .await;
+    assert_eq!(web.status, StatusCode::TOO_MANY_REQUESTS, "the same lock");
+}
+
+#[tokio::test]
+async fn parallel_guesses_are_counted_before_they_are_verified() {
+    let (app, _) = common::server("linkage-parallel-guesses", Config::default());
+    let guesses = (0..40).map(|n| {
+        let app = app.clone();
+        async move {
+            call(Method::POST, "/api/login")
+                .from("198.51.100.20:1")
+                .json(json!({"login_id": DEMO_ADMIN.0, "password": format!("guess-{n}")}))
+                .send(&app)
+                .await
+                .status
+        }
+    });
+    let statuses = futures_join_all(guesses).await;
+    let verified = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(
+        verified, 5,
+        "only five guesses reach the password check: {statuses:?}"
+    );
+    // A login id over 256 bytes is refused before anything is stored; a
+    // 2 MB one does not even fit the body limit.
+    for (length, status) in [
+        (300, StatusCode::BAD_REQUEST),
+        (2 * 1024 * 1024, StatusCode::PAYLOAD_TOO_LARGE),
+    ] {
+        let long = call(Method::POST, "/api/login")
+            .from("198.51.100.21:1")
+            .json(json!({"login_id": "x".repeat(length), "password": "p"}))
+            .send(&app)
+            .await;
+        assert_eq!(long.status, status, "{length} bytes");
+    }
+}
+
+async fn futures_join_all<F: std::future::Future<Output = StatusCode> + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<StatusCode> {
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for handle in handles {
+        out.push(handle.await.expect("joins"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_client_module_needs_the_configured_public_url() {
+    let (app, _) = common::server("linkage-no-public-url", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let reply = call(Method::POST, "/api/linkage/client-module")
+        .cookie(&admin)
+        .header("host", "evil.example")
+        .json(json!({}))
+        .send(&app)
+        .await;
+    assert_eq!(reply.status, StatusCode::CONFLICT);
+    let message = reply.json()["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.contains("SHEETLINK_PUBLIC_URL"), "{message}");
+}
+
+#[tokio::test]
+async fn saves_and_token_issues_never_undo_each_other() {
+    let (app, _) = common::server("linkage-settings-race", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    for _ in 0..30 {
+        let save = {
+            let (app, admin) = (app.clone(), admin.clone());
+            tokio::spawn(async move {
+                settings(&app, &admin, json!({"enabled": true}))
+                    .await
+                    .status
+            })
+        };
+        let issued = {
+            let (app, admin) = (app.clone(), admin.clone());
+            tokio::spawn(async move { issue(&app, &admin).await })
+        };
+        assert_eq!(save.await.expect("joins"), StatusCode::OK);
+        let token = issued.await.expect("joins");
+        let reply = call(Method::POST, "/api/batch/imports/customers")
+            .token(&token)
+            .csv(CUSTOMERS)
+            .send(&app)
+            .await;
+        assert_ne!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "a save brought the old token back"
+        );
+    }
+}
+
+#[tokio::test]
+async fn idempotency_keys_of_the_two_kinds_never_meet() {
+    let (app, _) = common::server("linkage-idempotency-kinds", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let token = issue(&app, &admin).await;
+    let batch = call(Method::POST, "/api/batch/imports/customers")
+        .token(&token)
+        .header("idempotency-key", "k1")
+        .csv(CUSTOMERS)
+        .send(&app)
+        .await;
+    assert_eq!(batch.status, StatusCode::OK);
+    // Today's key layout of the batch kind, sent to the evaluation import.
+    let evaluation = call(
+        Method::POST,
+        "/api/periods/2026-h1/sheets/performance/imports",
+    )
+    .cookie(&admin)
+    .header("idempotency-key", "batch-import/customers/k1")
+    .csv(CUSTOMERS)
+    .send(&app)
+    .await;
+    assert_eq!(
+        evaluation.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&evaluation.body)
+    );
+    assert!(!evaluation.headers.contains_key("idempotent-replayed"));
+    let replay = call(Method::POST, "/api/batch/imports/customers")
+        .token(&token)
+        .header("idempotency-key", "k1")
+        .csv(CUSTOMERS)
+        .send(&app)
+        .await;
+    assert_eq!(
+        replay
+            .headers
+            .get("idempotent-replayed")
+            .map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
+    assert_eq!(replay.json()["id"], batch.json()["id"]);
+}
+
+/// Every state-changing route authenticated by the cookie, and the sign-in.
+const NON_GET_ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/login"),
+    ("POST", "/api/periods/2026-h1/sheets/performance/template"),
+    ("POST", "/api/periods/2026-h1/sheets/performance/imports"),
+    ("POST", "/api/imports/x/revert"),
+    ("PUT", "/api/linkage/settings"),
+    ("POST", "/api/linkage/token"),
+    ("POST", "/api/linkage/import-conditions"),
+    ("PUT", "/api/linkage/import-conditions/x"),
+    ("DELETE", "/api/linkage/import-conditions/x"),
+    ("POST", "/api/linkage/export-conditions"),
+    ("PUT", "/api/linkage/export-conditions/x"),
+    ("DELETE", "/api/linkage/export-conditions/x"),
+    ("POST", "/api/linkage/client-module"),
+    ("POST", "/api/linkage/export-preview"),
+    ("POST", "/api/logout"),
+];
+
+#[tokio::test]
+async fn cross_site_requests_with_the_cookie_are_refused() {
+    let (app, _) = common::server("linkage-same-origin", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let cross_site: [(&str, &str); 4] = [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "https://evil.example"),
+        ("origin", "null"),
+    ];
+    for &(method, path) in NON_GET_ROUTES {
+        let method: Method = method.parse().expect("method");
+        for (name, value) in cross_site {
+            let reply = call(method.clone(), path)
+                .cookie(&admin)
+                .header("host", "127.0.0.1:8080")
+                .header(name, value)
+                .json(json!({}))
+                .send(&app)
+                .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::FORBIDDEN,
+                "{method} {path} with {name}: {value}"
+            );
+        }
+        let same = call(method.clone(), path)
+            .cookie(&admin)
+            .header("host", "127.0.0.1:8080")
+            .header("origin", "http://127.0.0.1:8080")
+            .header("sec-fetch-site", "same-origin")
+            .json(json!({}))
+            .send(&app)
+            .await;
+        let message = same.json()["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            !message.contains("別のサイト"),
+            "{method} {path} from the app itself: {message}"
+        );
+    }
 }

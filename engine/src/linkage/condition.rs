@@ -255,8 +255,8 @@ impl ConditionProblem {
         let text = match &self.issue {
             BadKey => pick(
                 ja,
-                "キーは1〜64文字の半角英数字・「-」「_」で指定してください。".into(),
-                "A key is 1 to 64 letters, digits, '-' or '_'.".into(),
+                "キーは1〜64文字の半角英数字・「-」「_」で指定してください（先頭に「-」は使えません）。".into(),
+                "A key is 1 to 64 letters, digits, '-' or '_', and does not start with '-'.".into(),
             ),
             UnknownSheet(sheet) => pick(
                 ja,
@@ -384,9 +384,17 @@ impl fmt::Display for ConditionProblem {
     }
 }
 
-/// Whether an import or export key is acceptable.
-fn valid_key(key: &str) -> bool {
-    (1..=64).contains(&key.len())
+/// The longest import or export condition key.
+pub const MAX_KEY_LEN: usize = 64;
+
+/// Whether an import or export condition key is acceptable: 1 to
+/// [`MAX_KEY_LEN`] ASCII letters, digits, `-` and `_`, not starting with `-`.
+/// The one rule for the server, the wizard, the client and the scripts: a key
+/// becomes part of URL paths, file and folder names and the generated
+/// `.sh` / `.bat` command lines, where a leading `-` would read as an option.
+pub fn valid_key(key: &str) -> bool {
+    (1..=MAX_KEY_LEN).contains(&key.len())
+        && !key.starts_with('-')
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')

@@ -24,8 +24,8 @@ mod suggest;
 pub use condition::{
     AfterExport, AfterImport, Comparison, ConditionIssue, ConditionProblem, DuplicateHandling,
     ExportColumn, ExportCondition, Filter, ImportCondition, ImportMode, InFileDuplicates,
-    InputEncoding, MappingRow, OnExisting, OutputEncoding, RelationKey, SortKey, Source,
-    Unrepresentable,
+    InputEncoding, MAX_KEY_LEN, MappingRow, OnExisting, OutputEncoding, RelationKey, SortKey,
+    Source, Unrepresentable, valid_key,
 };
 pub use crm::{RANKS, crm_catalog};
 pub use export::{Export, ExportPreview, SheetRecord, UnrepresentableCell, export, export_preview};

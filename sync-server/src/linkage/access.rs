@@ -48,9 +48,12 @@ pub fn is_allowed(allowed: &[IpNet], client: Option<IpAddr>) -> bool {
 }
 
 /// The client's address: the TCP peer, unless the peer is one of the
-/// `trusted_proxies`; only then the right-most `X-Forwarded-For` address
-/// (the one that proxy appended) counts. A header from anyone else is
-/// ignored, so it cannot be spoofed past the allow-list.
+/// `trusted_proxies`; only then the right-most `X-Forwarded-For` entry (the
+/// one that proxy appended) counts, with a port stripped (`ip:port`,
+/// `[v6]:port`) and `[v6]` accepted. When that entry does not parse
+/// (`unknown`, garbage) the peer is used: never an entry further left, which
+/// the client wrote itself. A header from anyone else is ignored, so it
+/// cannot be spoofed past the allow-list.
 pub fn client_ip(
     peer: Option<&ConnectInfo<SocketAddr>>,
     headers: &HeaderMap,
@@ -60,14 +63,35 @@ pub fn client_ip(
     if !trusted_proxies.iter().any(|net| net.contains(&peer)) {
         return Some(peer);
     }
-    let forwarded = headers
+    let last = headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
-        .next_back();
-    Some(forwarded.map_or(peer, |ip| ip.to_canonical()))
+        .next_back()
+        .map(|value| {
+            value
+                .to_str()
+                .ok()
+                .and_then(|value| value.rsplit(',').next())
+                .and_then(forwarded_address)
+        });
+    Some(last.flatten().map_or(peer, |ip| ip.to_canonical()))
+}
+
+/// One `X-Forwarded-For` entry as an address: `ip`, `ip:port`, `[v6]` or
+/// `[v6]:port`.
+pub fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    if let Ok(ip) = entry.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(socket) = entry.parse::<SocketAddr>() {
+        return Some(socket.ip());
+    }
+    entry
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .and_then(|inner| inner.parse::<std::net::Ipv6Addr>().ok())
+        .map(IpAddr::V6)
 }
 
 /// Issues a new batch token for `tenant`: returns it (to show once) and
@@ -117,74 +141,118 @@ fn credentials(headers: &HeaderMap) -> Option<Credentials> {
     })
 }
 
-/// Checks a batch request, in this order: whose tenant (401 when nobody's),
-/// linkage on (403), client address allowed (403), credentials right for the
-/// tenant's method (401).
+/// Why a batch request was refused before any data was touched.
+#[derive(Debug)]
+pub enum Refusal {
+    /// Too many failed attempts from this account or address.
+    Throttled(u64),
+    /// 401 / 403 / a storage error.
+    Error(AppError),
+}
+
+impl From<AppError> for Refusal {
+    fn from(error: AppError) -> Self {
+        Refusal::Error(error)
+    }
+}
+
+/// Checks a batch request, in this order: the throttle (per account and
+/// per client address, shared with the web sign-in) → the credentials (a
+/// dummy hash is verified for an unknown login id; 401 for anything wrong)
+/// → linkage on (403) → client address allowed (403). Nothing about a
+/// tenant's settings is said before the credentials are proven, so the
+/// answers are no oracle for which login ids exist.
 pub fn authenticate(
     db: &Database,
     headers: &HeaderMap,
     client: Option<IpAddr>,
-) -> Result<BatchCaller, AppError> {
+    throttle: &crate::auth::LoginThrottle,
+) -> Result<BatchCaller, Refusal> {
     let credentials = credentials(headers).ok_or(AppError::Unauthorized)?;
-    let (tenant, member) = match &credentials {
-        Credentials::Token(token) => (
-            token_tenant(token)
-                .ok_or(AppError::Unauthorized)?
-                .to_owned(),
-            None,
-        ),
-        Credentials::Password { login, .. } => {
-            let member_key = crate::store::get_login(db, login)?.ok_or(AppError::Unauthorized)?;
-            let member: Member =
-                get_json(db, MEMBERS, &member_key)?.ok_or(AppError::Unauthorized)?;
+    let (tenant, actor, method) = match credentials {
+        Credentials::Token(token) => {
+            // A token names no account: only the address is throttled.
+            let attempt = throttle
+                .begin_anonymous(client)
+                .map_err(Refusal::Throttled)?;
+            let tenant = token_tenant(&token).map(str::to_owned);
+            let settings: Option<Settings> = match &tenant {
+                Some(tenant) => get_json(db, LINKAGE_SETTINGS, tenant)?,
+                None => None,
+            };
+            let given = token_key(&token);
+            let right = settings
+                .as_ref()
+                .and_then(|s| s.token_hash.as_deref())
+                .is_some_and(|stored| bool::from(given.as_bytes().ct_eq(stored.as_bytes())));
+            let (Some(tenant), true) = (tenant, right) else {
+                attempt.failed();
+                return Err(AppError::Unauthorized.into());
+            };
+            attempt.succeeded();
+            (tenant, "token".to_owned(), AuthMethod::Token)
+        }
+        Credentials::Password { login, password } => {
+            if login.len() > crate::auth::MAX_LOGIN_ID_BYTES {
+                return Err(AppError::Unauthorized.into());
+            }
+            let attempt = throttle.begin(&login, client).map_err(Refusal::Throttled)?;
+            let member_key = crate::store::get_login(db, &login)?;
+            let member: Option<Member> = match &member_key {
+                Some(key) => get_json(db, MEMBERS, key)?,
+                None => None,
+            };
+            let verified = match member.as_ref().and_then(|m| m.password_hash.as_deref()) {
+                Some(hash) => verify_password(&password, hash),
+                None => {
+                    let _ = verify_password(&password, &crate::api::dummy_hash()?);
+                    false
+                }
+            };
             let tenant = member_key
-                .split_once('/')
-                .map(|(tenant, _)| tenant.to_owned())
-                .ok_or(AppError::Unauthorized)?;
-            (tenant, Some(member))
+                .as_deref()
+                .and_then(|key| key.split_once('/'))
+                .map(|(tenant, _)| tenant.to_owned());
+            let (Some(member), Some(tenant), true) = (member, tenant, verified) else {
+                attempt.failed();
+                return Err(AppError::Unauthorized.into());
+            };
+            attempt.succeeded();
+            // Only evaluation admins may run batches with a password: any
+            // other member's password is no batch credential (401).
+            if !matches!(member.role, Role::Admin) {
+                return Err(AppError::Unauthorized.into());
+            }
+            (tenant, member.name, AuthMethod::UserPassword)
         }
     };
     let settings: Settings = get_json(db, LINKAGE_SETTINGS, &tenant)?.unwrap_or_default();
+    // Credentials of the other method are no credentials for this tenant.
+    if settings.auth != method {
+        return Err(AppError::Unauthorized.into());
+    }
     if !settings.enabled {
         return Err(AppError::Forbidden(
             "バッチ連携が無効です。システム設定で「使用可」にしてください。 Batch linkage is turned off for this tenant.",
-        ));
+        )
+        .into());
     }
     let allowed = parse_allowed(&settings.allowed_ips).map_err(AppError::internal)?;
     if !is_allowed(&allowed, client) {
         return Err(AppError::Forbidden(
             "この接続元IPアドレスからのバッチ連携は許可されていません。 Batch linkage is not allowed from this address.",
-        ));
+        )
+        .into());
     }
-    match (credentials, settings.auth) {
-        (Credentials::Token(token), AuthMethod::Token) => {
-            let stored = settings.token_hash.ok_or(AppError::Unauthorized)?;
-            let given = token_key(&token);
-            if bool::from(given.as_bytes().ct_eq(stored.as_bytes())) {
-                Ok(BatchCaller {
-                    tenant,
-                    actor: "token".to_owned(),
-                })
-            } else {
-                Err(AppError::Unauthorized)
-            }
+    Ok(BatchCaller { tenant, actor })
+}
+
+impl axum::response::IntoResponse for Refusal {
+    fn into_response(self) -> axum::response::Response {
+        match self {
+            Refusal::Throttled(wait) => crate::auth::too_many_attempts(wait),
+            Refusal::Error(error) => error.into_response(),
         }
-        (Credentials::Password { password, .. }, AuthMethod::UserPassword) => {
-            let member = member.ok_or(AppError::Unauthorized)?;
-            let hash = member
-                .password_hash
-                .as_deref()
-                .ok_or(AppError::Unauthorized)?;
-            if verify_password(&password, hash) && matches!(member.role, Role::Admin) {
-                Ok(BatchCaller {
-                    tenant,
-                    actor: member.name,
-                })
-            } else {
-                Err(AppError::Unauthorized)
-            }
-        }
-        _ => Err(AppError::Unauthorized),
     }
 }
 
@@ -234,6 +302,39 @@ mod tests {
             "a spoofed header from elsewhere is ignored"
         );
         assert_eq!(client_ip(None, &headers, &trusted), None);
+    }
+
+    #[test]
+    fn only_the_right_most_forwarded_entry_counts() {
+        let trusted = parse_allowed("127.0.0.1").expect("valid");
+        let proxy = peer("127.0.0.1:5000");
+        let ip = |s: &str| Some(s.parse::<IpAddr>().expect("ip"));
+        let cases = [
+            ("198.51.100.7, 203.0.113.9", ip("203.0.113.9")),
+            ("198.51.100.7, 203.0.113.9:443", ip("203.0.113.9")),
+            ("198.51.100.7, [2001:db8::5]", ip("2001:db8::5")),
+            ("198.51.100.7, [2001:db8::5]:8443", ip("2001:db8::5")),
+            ("198.51.100.7,2001:db8::6", ip("2001:db8::6")),
+            // Unparsable right-most entries never hand over to the client's own.
+            ("203.0.113.5, unknown", ip("127.0.0.1")),
+            ("203.0.113.5, 203.0.113.9:x", ip("127.0.0.1")),
+            ("203.0.113.5,", ip("127.0.0.1")),
+            ("203.0.113.5, [::1", ip("127.0.0.1")),
+        ];
+        for (header, want) in cases {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-forwarded-for", header.parse().expect("header"));
+            assert_eq!(
+                client_ip(Some(&proxy), &headers, &trusted),
+                want,
+                "{header}"
+            );
+        }
+        // Two headers: the last one is the proxy's.
+        let mut headers = HeaderMap::new();
+        headers.append("x-forwarded-for", "203.0.113.5".parse().expect("header"));
+        headers.append("x-forwarded-for", "unknown".parse().expect("header"));
+        assert_eq!(client_ip(Some(&proxy), &headers, &trusted), ip("127.0.0.1"));
     }
 
     #[test]

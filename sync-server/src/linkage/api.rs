@@ -25,10 +25,9 @@ use crate::linkage::{
     check_emails,
 };
 use crate::model::{Member, Role};
-use crate::store::{get_json, put_json, scan_json};
+use crate::store::{get_json, put_json, scan_json, update_json};
 use crate::tables::{
-    EXPORT_CONDITIONS, IDEMPOTENCY, IMPORT_CONDITIONS, LINKAGE_RUNS, LINKAGE_SETTINGS, MEMBERS,
-    TIMELINE,
+    EXPORT_CONDITIONS, IMPORT_CONDITIONS, LINKAGE_RUNS, LINKAGE_SETTINGS, MEMBERS, TIMELINE,
 };
 
 fn require_admin(caller: &Caller) -> Result<(), AppError> {
@@ -111,14 +110,21 @@ pub async fn put_settings(
                     )));
                 }
             }
-            let mut settings = settings_of(db, &caller.tenant)?;
-            settings.enabled = update.enabled;
-            settings.allowed_ips = update.allowed_ips.trim().to_owned();
-            settings.auth = update.auth;
-            settings.timeline_targets = update.timeline_targets;
-            settings.emails = update.emails;
-            put_json(db, LINKAGE_SETTINGS, &caller.tenant, &settings)?;
-            Ok(settings)
+            // One transaction: a token issued meanwhile is kept, never
+            // replaced by the hash this save read.
+            update_json(
+                db,
+                LINKAGE_SETTINGS,
+                &caller.tenant,
+                |settings: &mut Settings| {
+                    settings.enabled = update.enabled;
+                    settings.allowed_ips = update.allowed_ips.trim().to_owned();
+                    settings.auth = update.auth;
+                    settings.timeline_targets = update.timeline_targets;
+                    settings.emails = update.emails;
+                    Ok(settings.clone())
+                },
+            )
         })
         .await?;
     Ok(Json(saved.into()))
@@ -145,9 +151,10 @@ pub async fn post_token(
     let issued = state
         .store
         .run(move |db| {
-            let mut settings = settings_of(db, &caller.tenant)?;
-            let token = issue_token(&caller.tenant, &mut settings)?;
-            put_json(db, LINKAGE_SETTINGS, &caller.tenant, &settings)?;
+            let (token, settings) =
+                update_json(db, LINKAGE_SETTINGS, &caller.tenant, |settings: &mut Settings| {
+                    Ok((issue_token(&caller.tenant, settings)?, settings.clone()))
+                })?;
             Ok(IssuedToken {
                 token,
                 issued_at: settings.token_issued_at.unwrap_or_default(),
@@ -175,17 +182,14 @@ fn condition_problems(problems: Vec<sheetlink_engine::linkage::ConditionProblem>
 }
 
 fn check_key(key: &str) -> Result<(), AppError> {
-    if key.is_empty()
-        || key.len() > 100
-        || !key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-    {
-        return Err(AppError::BadRequest(format!(
-            "キー「{key}」には半角英数字と - _ . だけを使ってください（100文字まで）。 Keys use ASCII letters, digits, - _ . (up to 100)."
-        )));
+    if sheetlink_engine::linkage::valid_key(key) {
+        return Ok(());
     }
-    Ok(())
+    let problem = sheetlink_engine::linkage::ConditionProblem {
+        mapping_row: None,
+        issue: sheetlink_engine::linkage::ConditionIssue::BadKey,
+    };
+    Err(condition_problems(vec![problem]))
 }
 
 /// What the condition routes need of a stored condition type: one set of
@@ -430,22 +434,18 @@ pub struct ModuleRequest {
 pub async fn client_module(
     State(state): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
     Json(request): Json<ModuleRequest>,
 ) -> Result<Response, AppError> {
     require_admin(&caller)?;
-    let url = state.config.public_url.clone().unwrap_or_else(|| {
-        let host = headers
-            .get("host")
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("localhost");
-        let scheme = if state.config.secure_cookies {
-            "https"
-        } else {
-            "http"
-        };
-        format!("{scheme}://{host}")
-    });
+    // The URL the clients will call is the operator's to say: the request's
+    // `Host` is chosen by whoever sends it.
+    let url = state.config.public_url.clone().ok_or_else(|| {
+        AppError::Conflict(
+            "クライアントモジュールを作成できません。サーバーの公開URL（設定 public_url、環境変数 SHEETLINK_PUBLIC_URL。例: https://sheetlink.example.co.jp）を設定してください。 \
+             The client module needs the server's public URL: set public_url (SHEETLINK_PUBLIC_URL), e.g. https://sheetlink.example.co.jp."
+                .into(),
+        )
+    })?;
     let bytes = state
         .store
         .run(move |db| {
@@ -574,20 +574,29 @@ pub async fn batch_import(
     let client = peer_ip(&state, peer.as_deref(), &headers);
     let caller = {
         let headers = headers.clone();
-        state
+        let throttle = state.login_throttle.clone();
+        match state
             .store
-            .run(move |db| authenticate(db, &headers, client))
+            .run(move |db| Ok(authenticate(db, &headers, client, &throttle)))
             .await?
+        {
+            Ok(caller) => caller,
+            Err(refusal) => return Ok(refusal.into_response()),
+        }
     };
     let csv = match crate::api::read_csv(&headers, body).await {
         Ok(csv) => csv,
         Err(response) => return Ok(response),
     };
-    let idempotency_key = headers
+    let sent_key = headers
         .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .filter(|k| !k.is_empty() && k.len() <= 200)
-        .map(str::to_owned);
+        .map(|v| v.to_str().unwrap_or("\u{0}"));
+    let idempotency = crate::idempotency::Key::from_request(
+        &caller.tenant,
+        crate::idempotency::Scope::Batch { condition: &key },
+        sent_key,
+        &csv,
+    )?;
     let lock = state.import_lock(&caller.tenant);
     let _running = lock.lock().await;
     let offset = state.config.timezone_offset_minutes;
@@ -595,30 +604,21 @@ pub async fn batch_import(
         .store
         .run(move |db| {
             let stored: StoredImportCondition = get_one(db, &caller.tenant, &key)?;
-            let hash = crate::api::body_hash(&csv);
-            let remembered =
-                idempotency_key.map(|k| format!("{}/batch-import/{key}/{k}", caller.tenant));
-            if let Some(remembered) = &remembered
-                && let Some(seen) =
-                    get_json::<crate::imports::IdempotencyRecord>(db, IDEMPOTENCY, remembered)?
-            {
-                if seen.body_hash != hash {
-                    return Ok((
-                        StatusCode::CONFLICT,
-                        Json(serde_json::json!({
-                            "error": "idempotency_conflict",
-                            "message": "This Idempotency-Key was used for another file.",
-                        })),
-                    )
-                        .into_response());
+            if let Some(idempotency) = &idempotency {
+                match idempotency.look_up_in(db)? {
+                    crate::idempotency::Seen::New => {}
+                    crate::idempotency::Seen::Conflict => return Ok(crate::idempotency::conflict()),
+                    // Every batch caller of the tenant may see its runs; the
+                    // key's namespace is the tenant's own.
+                    crate::idempotency::Seen::Replay(run_id) => {
+                        let run: LinkageRun =
+                            get_json(db, LINKAGE_RUNS, &format!("{}/{run_id}", caller.tenant))?
+                                .ok_or_else(|| {
+                                    AppError::internal("idempotency record without run")
+                                })?;
+                        return Ok(([("idempotent-replayed", "true")], Json(run)).into_response());
+                    }
                 }
-                let run: LinkageRun = get_json(
-                    db,
-                    LINKAGE_RUNS,
-                    &format!("{}/{}", caller.tenant, seen.import_id),
-                )?
-                .ok_or_else(|| AppError::internal("idempotency record without run"))?;
-                return Ok(([("idempotent-replayed", "true")], Json(run)).into_response());
             }
             let settings = settings_of(db, &caller.tenant)?;
             let run = run_import(
@@ -630,18 +630,8 @@ pub async fn batch_import(
                 &settings,
                 &csv,
                 offset,
+                idempotency.as_ref(),
             )?;
-            if let Some(remembered) = remembered {
-                put_json(
-                    db,
-                    IDEMPOTENCY,
-                    &remembered,
-                    &crate::imports::IdempotencyRecord {
-                        body_hash: hash,
-                        import_id: run.id.clone(),
-                    },
-                )?;
-            }
             Ok(Json(run).into_response())
         })
         .await
@@ -657,10 +647,14 @@ pub async fn batch_export(
 ) -> Result<Response, AppError> {
     let client = peer_ip(&state, peer.as_deref(), &headers);
     let offset = state.config.timezone_offset_minutes;
+    let throttle = state.login_throttle.clone();
     state
         .store
         .run(move |db| {
-            let caller = authenticate(db, &headers, client)?;
+            let caller = match authenticate(db, &headers, client, &throttle) {
+                Ok(caller) => caller,
+                Err(refusal) => return Ok(refusal.into_response()),
+            };
             let stored: StoredExportCondition = get_one(db, &caller.tenant, &key)?;
             let settings = settings_of(db, &caller.tenant)?;
             let written = run_export(db, &caller.tenant, &caller.actor, &stored, &crm_catalog(), &settings, offset)?;

@@ -7,12 +7,13 @@ use std::collections::HashMap;
 use redb::{Database, ReadableTable, WriteTransaction};
 use sheetlink_engine::Lang;
 use sheetlink_engine::linkage::{
-    Catalog, Export, FieldChange, ImportMode, MappedRow, OnExisting, Sheet, SheetRecord, export,
-    map_file,
+    Catalog, Export, FieldChange, ImportMode, MapStatus, MappedRow, OnExisting, Sheet, SheetRecord,
+    export, map_file,
 };
 
 use crate::auth::{now, now_millis};
 use crate::error::AppError;
+use crate::idempotency::Key;
 use crate::linkage::mail::{Mail, enqueue};
 use crate::linkage::{
     LinkageRun, RowResult, RunCounts, Settings, StoredExportCondition, StoredImportCondition,
@@ -167,27 +168,30 @@ impl Relations<'_> {
         key_field: &str,
         value: &str,
         current: &[SheetRecord],
-    ) -> Result<String, String> {
+    ) -> Result<Result<String, String>, AppError> {
+        // The condition passed the engine's check against this catalog, so
+        // a relation without a sheet is a bug, not a row's fault.
         let related = sheet
             .field(field)
             .and_then(|f| f.relation_sheet.clone())
-            .ok_or_else(|| format!("{field} is not a relation"))?;
+            .ok_or_else(|| AppError::internal(format!("{field} is not a relation")))?;
         let cache_key = (related.clone(), key_field.to_owned());
         if !self.cache.contains_key(&cache_key) {
             let related_sheet = self
                 .catalog
                 .sheet(&related)
-                .ok_or_else(|| format!("unknown sheet {related}"))?;
+                .ok_or_else(|| AppError::internal(format!("unknown sheet {related}")))?;
             let lookup = if related == sheet.id {
                 Lookup::new(current, related_sheet, key_field)
             } else {
-                let records = load_records(self.txn, self.tenant, related_sheet)
-                    .map_err(|e| format!("{e:?}"))?;
+                // A storage error here aborts the whole batch (nothing is
+                // applied); it is never a row's failure.
+                let records = load_records(self.txn, self.tenant, related_sheet)?;
                 Lookup::new(&records, related_sheet, key_field)
             };
             self.cache.insert(cache_key.clone(), lookup);
         }
-        self.cache[&cache_key].find(value)
+        Ok(self.cache[&cache_key].find(value))
     }
 
     /// Keeps the look-ups into the target sheet in step with a record this
@@ -219,6 +223,7 @@ pub fn run_import(
     settings: &Settings,
     bytes: &[u8],
     offset_minutes: i32,
+    idempotency: Option<&Key>,
 ) -> Result<LinkageRun, AppError> {
     let started = now();
     let condition = &stored.condition;
@@ -234,6 +239,20 @@ pub fn run_import(
                 .join(" "),
         )
     })?;
+    if mapping.status == MapStatus::Rejected {
+        return refuse_file(
+            db,
+            tenant,
+            actor,
+            stored,
+            sheet,
+            settings,
+            &mapping,
+            started,
+            offset_minutes,
+            idempotency,
+        );
+    }
     let mut counts = RunCounts {
         rows_in: mapping.rows_read,
         skipped: mapping.skipped,
@@ -370,9 +389,13 @@ pub fn run_import(
         started_at: started,
         ended_at: now(),
         status: status.into(),
+        reason: None,
         counts,
         rows: results,
     };
+    if let Some(key) = idempotency {
+        key.remember(&txn, &run.id)?;
+    }
     if let Some(list) = &stored.after.add_to_list {
         add_to_list(&txn, tenant, list, &sheet.id, &touched)?;
     }
@@ -384,7 +407,66 @@ pub fn run_import(
         people,
         &sheet.name,
         &run,
-        applied,
+        offset_minutes,
+    )?;
+    Ok(run)
+}
+
+/// A file refused as a whole (wrong encoding, a mapped column missing):
+/// nothing is applied, and the run ends all failed with the reason, told
+/// like any other run.
+#[allow(clippy::too_many_arguments)]
+fn refuse_file(
+    db: &Database,
+    tenant: &str,
+    actor: &str,
+    stored: &StoredImportCondition,
+    sheet: &Sheet,
+    settings: &Settings,
+    mapping: &sheetlink_engine::linkage::Mapping,
+    started: u64,
+    offset_minutes: i32,
+    idempotency: Option<&Key>,
+) -> Result<LinkageRun, AppError> {
+    let reason = mapping
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let place = match (d.row, d.column_letter()) {
+                (Some(row), Some(letter)) => format!("{letter}{row}: "),
+                (Some(row), None) => format!("{row}行目: "),
+                _ => String::new(),
+            };
+            format!("{place}{} {}", d.message(Lang::Ja), d.message(Lang::En))
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let run = LinkageRun {
+        id: format!("{:013}{}", now_millis(), &crate::auth::new_token()?[..6]),
+        kind: "batch".into(),
+        direction: "import".into(),
+        key: stored.condition.key.clone(),
+        sheet: sheet.id.clone(),
+        actor: actor.to_owned(),
+        started_at: started,
+        ended_at: now(),
+        status: "all_failed".into(),
+        reason: Some(reason),
+        counts: RunCounts::default(),
+        rows: Vec::new(),
+    };
+    let txn = db.begin_write().map_err(AppError::internal)?;
+    if let Some(key) = idempotency {
+        key.remember(&txn, &run.id)?;
+    }
+    let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
+    finish(
+        txn,
+        tenant,
+        settings,
+        people,
+        &sheet.name,
+        &run,
         offset_minutes,
     )?;
     Ok(run)
@@ -418,7 +500,7 @@ fn apply_row(
         let relation_key = condition.relation_keys.iter().find(|r| &r.field == key);
         match relation_key {
             Some(relation) => {
-                match relations.resolve(sheet, key, &relation.key_field, value, records) {
+                match relations.resolve(sheet, key, &relation.key_field, value, records)? {
                     Ok(id) => keys.push(id),
                     Err(message) => return Ok(Err(Refusal::Fail(message))),
                 }
@@ -436,7 +518,7 @@ fn apply_row(
             FieldChange::Set(value) => Some(value.clone()),
             FieldChange::Clear => None,
             FieldChange::Relate { key_field, value } => {
-                match relations.resolve(sheet, field, key_field, value, records) {
+                match relations.resolve(sheet, field, key_field, value, records)? {
                     Ok(id) => Some(id),
                     Err(message) => return Ok(Err(Refusal::Fail(format!("{field}: {message}")))),
                 }
@@ -496,7 +578,12 @@ fn apply_row(
                 }
                 Some(id) => id,
                 None => {
-                    let id = next_id(txn, tenant, sheet)?;
+                    // The counter may trail ids set explicitly (by an earlier
+                    // row or batch): skip every id already taken.
+                    let mut id = next_id(txn, tenant, sheet)?;
+                    while by_id.contains_key(&id) {
+                        id = next_id(txn, tenant, sheet)?;
+                    }
                     if let Some(i) = id_index {
                         values[i] = Some(id.clone());
                     }
@@ -552,18 +639,9 @@ fn notify(
     emails: &[String],
     sheet_name: &str,
     run: &LinkageRun,
-    rows: u32,
     offset_minutes: i32,
 ) -> Result<(), AppError> {
-    let (subject, body) = completion_message(
-        sheet_name,
-        &run.direction,
-        &run.key,
-        run.started_at,
-        run.ended_at,
-        rows,
-        offset_minutes,
-    );
+    let (subject, body) = completion_message(sheet_name, run, offset_minutes);
     let mut targets: Vec<String> = settings.timeline_targets.clone();
     targets.extend(members.iter().cloned());
     targets.sort();
@@ -612,7 +690,6 @@ fn finish(
     (members, emails): (&[String], &[String]),
     sheet_name: &str,
     run: &LinkageRun,
-    rows: u32,
     offset_minutes: i32,
 ) -> Result<(), AppError> {
     notify(
@@ -623,7 +700,6 @@ fn finish(
         emails,
         sheet_name,
         run,
-        rows,
         offset_minutes,
     )?;
     record_run(&txn, tenant, run)?;
@@ -680,6 +756,7 @@ pub fn run_export(
         started_at: started,
         ended_at: now(),
         status: "completed".into(),
+        reason: None,
         counts: RunCounts {
             rows_in: rows,
             ..RunCounts::default()
@@ -694,7 +771,6 @@ pub fn run_export(
         people,
         &sheet.name,
         &run,
-        rows,
         offset_minutes,
     )?;
     Ok(written)

@@ -132,6 +132,10 @@ pub struct LinkageRun {
     pub ended_at: u64,
     /// `completed`, `completed_with_errors` or `all_failed`.
     pub status: String,
+    /// Why the file was refused as a whole (then nothing was applied and
+    /// the status is `all_failed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// Counts (exports: `rows_in` = rows written).
     pub counts: RunCounts,
     /// Per-row results of an import.
@@ -194,28 +198,54 @@ pub fn check_emails(emails: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// The completion message of PRODUCT.md Part B: subject line, then start,
-/// end and row count. Times in the server's configured offset.
+/// The completion message of PRODUCT.md Part B, following the run's
+/// status: the subject line, then start, end, the row count and, when rows
+/// failed, how many and (all failed) why. Times in the server's offset.
 pub fn completion_message(
     sheet_name: &str,
-    direction: &str,
-    key: &str,
-    started: u64,
-    ended: u64,
-    rows: u32,
+    run: &LinkageRun,
     offset_minutes: i32,
 ) -> (String, String) {
-    let what = if direction == "import" {
+    let what = if run.direction == "import" {
         "インポート"
     } else {
         "エクスポート"
     };
-    let subject = format!("{sheet_name}の{what}がバッチ連携({key})により完了しました。");
-    let body = format!(
+    let key = &run.key;
+    let failed = run.counts.failed;
+    let subject = match run.status.as_str() {
+        "completed_with_errors" => format!(
+            "{sheet_name}の{what}がバッチ連携({key})により完了しましたが、{failed}件のエラーがあります。"
+        ),
+        "all_failed" => format!(
+            "{sheet_name}の{what}がバッチ連携({key})により実行されましたが、全て失敗しました。"
+        ),
+        _ => format!("{sheet_name}の{what}がバッチ連携({key})により完了しました。"),
+    };
+    let rows = if run.direction == "import" {
+        run.counts.created + run.counts.updated + run.counts.unchanged
+    } else {
+        run.counts.rows_in
+    };
+    let mut body = format!(
         "{subject}\n開始日時:{}\n終了日時:{}\nデータの件数:{rows}件\n",
-        local_time(started, offset_minutes),
-        local_time(ended, offset_minutes)
+        local_time(run.started_at, offset_minutes),
+        local_time(run.ended_at, offset_minutes)
     );
+    if failed > 0 {
+        body.push_str(&format!("エラーの件数:{failed}件\n"));
+    }
+    if run.status == "all_failed" {
+        let reason = run.reason.clone().or_else(|| {
+            run.rows
+                .iter()
+                .find(|row| row.outcome == "failed")
+                .and_then(|row| Some(format!("{}行目: {}", row.row, row.message.as_deref()?)))
+        });
+        if let Some(reason) = reason {
+            body.push_str(&format!("理由:{reason}\n"));
+        }
+    }
     (subject, body)
 }
 
@@ -265,23 +295,75 @@ mod tests {
         assert!(check_emails(&many[..20]).is_ok());
     }
 
+    fn run(status: &str, counts: RunCounts, reason: Option<&str>) -> LinkageRun {
+        LinkageRun {
+            id: "r1".into(),
+            kind: "batch".into(),
+            direction: "import".into(),
+            key: "customers".into(),
+            sheet: "customer".into(),
+            actor: "token".into(),
+            started_at: 1_735_700_400,
+            ended_at: 1_735_700_700,
+            status: status.into(),
+            reason: reason.map(str::to_owned),
+            counts,
+            rows: vec![RowResult {
+                row: 3,
+                outcome: "failed".into(),
+                record: None,
+                message: Some("B3: 日付が正しくありません。".into()),
+            }],
+        }
+    }
+
     #[test]
-    fn completion_message_names_sheet_key_times_and_rows() {
-        let (subject, body) = completion_message(
-            "顧客",
-            "import",
-            "customers",
-            1_735_700_400,
-            1_735_700_700,
-            3,
-            540,
-        );
-        assert_eq!(
-            subject,
-            "顧客のインポートがバッチ連携(customers)により完了しました。"
-        );
-        assert!(body.contains("開始日時:2025-01-01 12:00:00"));
-        assert!(body.contains("終了日時:2025-01-01 12:05:00"));
-        assert!(body.contains("データの件数:3件"));
+    fn completion_message_follows_the_status() {
+        let counts = |created, failed| RunCounts {
+            rows_in: created + failed,
+            created,
+            failed,
+            ..RunCounts::default()
+        };
+        let cases: [(LinkageRun, &str, &[&str]); 4] = [
+            (
+                run("completed", counts(3, 0), None),
+                "顧客のインポートがバッチ連携(customers)により完了しました。",
+                &[
+                    "開始日時:2025-01-01 12:00:00",
+                    "終了日時:2025-01-01 12:05:00",
+                    "データの件数:3件",
+                ],
+            ),
+            (
+                run("completed_with_errors", counts(2, 1), None),
+                "顧客のインポートがバッチ連携(customers)により完了しましたが、1件のエラーがあります。",
+                &["データの件数:2件", "エラーの件数:1件"],
+            ),
+            (
+                run("all_failed", counts(0, 1), None),
+                "顧客のインポートがバッチ連携(customers)により実行されましたが、全て失敗しました。",
+                &[
+                    "データの件数:0件",
+                    "理由:3行目: B3: 日付が正しくありません。",
+                ],
+            ),
+            (
+                run(
+                    "all_failed",
+                    RunCounts::default(),
+                    Some("ファイルの文字コードが違います。"),
+                ),
+                "顧客のインポートがバッチ連携(customers)により実行されましたが、全て失敗しました。",
+                &["理由:ファイルの文字コードが違います。"],
+            ),
+        ];
+        for (run, want_subject, want_lines) in cases {
+            let (subject, body) = completion_message("顧客", &run, 540);
+            assert_eq!(subject, want_subject);
+            for line in want_lines {
+                assert!(body.lines().any(|l| l == *line), "{line:?} in {body}");
+            }
+        }
     }
 }

@@ -24,12 +24,10 @@ pub fn linkage_conf(url: &str, token: Option<&str>) -> String {
     )
 }
 
-/// Whether a condition key is safe in a file name and a command line.
+/// Whether a condition key is safe in a file name and a command line: the
+/// engine's one rule for keys.
 fn safe_key(key: &str) -> bool {
-    !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    sheetlink_engine::linkage::valid_key(key)
 }
 
 /// The Linux run script of a condition (`import` or `export`).

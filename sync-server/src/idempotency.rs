@@ -1,0 +1,149 @@
+//! One idempotency mechanism for every import that may be retried: the
+//! evaluation import (key required) and the batch import (key optional).
+//!
+//! - Keys live in separate namespaces per kind (and per condition for batch
+//!   imports), so one kind's key never replays another's result.
+//! - The record is written in the same write transaction as what it
+//!   protects (the running import record; the batch run), so a crash
+//!   between the two cannot make a retry apply twice.
+//! - A replay returns the stored result only to a caller allowed to see it;
+//!   the caller's handler decides that from the stored result.
+
+use redb::{ReadableTable, WriteTransaction};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::tables::IDEMPOTENCY;
+
+/// The longest accepted `Idempotency-Key`.
+pub const MAX_KEY_LEN: usize = 200;
+
+/// What a key protects.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// An evaluation-sheet import.
+    Evaluation,
+    /// A batch import under the condition with this key.
+    Batch {
+        /// The import condition's key.
+        condition: &'a str,
+    },
+}
+
+/// A stored idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remembered {
+    /// SHA-256 of the request body (hex).
+    pub body_hash: String,
+    /// The import record or batch run it started.
+    #[serde(alias = "import_id")]
+    pub result_id: String,
+}
+
+/// A request's key, checked, with where it is stored.
+#[derive(Debug, Clone)]
+pub struct Key {
+    storage_key: String,
+    body_hash: String,
+}
+
+/// What a key says about a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seen {
+    /// Not used before: go ahead and remember it with the result.
+    New,
+    /// Used for the same body: answer with this stored result.
+    Replay(String),
+    /// Used for another body.
+    Conflict,
+}
+
+impl Key {
+    /// The key a request sent (`None` when the header is absent), checked:
+    /// 1 to [`MAX_KEY_LEN`] visible ASCII characters.
+    pub fn from_request(
+        tenant: &str,
+        scope: Scope<'_>,
+        sent: Option<&str>,
+        body: &[u8],
+    ) -> Result<Option<Key>, AppError> {
+        let Some(sent) = sent else { return Ok(None) };
+        if sent.is_empty()
+            || sent.len() > MAX_KEY_LEN
+            || !sent.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Err(AppError::BadRequest(format!(
+                "Idempotency-Keyは1〜{MAX_KEY_LEN}文字の半角英数字・記号で指定してください。 \
+                 An Idempotency-Key is 1 to {MAX_KEY_LEN} visible ASCII characters."
+            )));
+        }
+        let storage_key = match scope {
+            Scope::Evaluation => format!("{tenant}/evaluation/{sent}"),
+            Scope::Batch { condition } => format!("{tenant}/batch/{condition}/{sent}"),
+        };
+        Ok(Some(Key {
+            storage_key,
+            body_hash: crate::api::body_hash(body),
+        }))
+    }
+
+    /// What the stored keys say about this request.
+    pub fn look_up(
+        &self,
+        table: &impl ReadableTable<&'static str, &'static [u8]>,
+    ) -> Result<Seen, AppError> {
+        let Some(stored) = table
+            .get(self.storage_key.as_str())
+            .map_err(AppError::internal)?
+        else {
+            return Ok(Seen::New);
+        };
+        let stored: Remembered =
+            serde_json::from_slice(stored.value()).map_err(AppError::internal)?;
+        Ok(if stored.body_hash == self.body_hash {
+            Seen::Replay(stored.result_id)
+        } else {
+            Seen::Conflict
+        })
+    }
+
+    /// [`Key::look_up`] in a read snapshot of its own.
+    pub fn look_up_in(&self, db: &redb::Database) -> Result<Seen, AppError> {
+        let read = redb::ReadableDatabase::begin_read(db).map_err(AppError::internal)?;
+        match read.open_table(IDEMPOTENCY) {
+            Ok(table) => self.look_up(&table),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(Seen::New),
+            Err(error) => Err(AppError::internal(error)),
+        }
+    }
+
+    /// Remembers the key with its result, in the transaction that writes the
+    /// result.
+    pub fn remember(&self, txn: &WriteTransaction, result_id: &str) -> Result<(), AppError> {
+        let mut table = txn.open_table(IDEMPOTENCY).map_err(AppError::internal)?;
+        let value = serde_json::to_vec(&Remembered {
+            body_hash: self.body_hash.clone(),
+            result_id: result_id.to_owned(),
+        })
+        .map_err(AppError::internal)?;
+        table
+            .insert(self.storage_key.as_str(), value.as_slice())
+            .map_err(AppError::internal)?;
+        Ok(())
+    }
+}
+
+/// The 409 answer to a key used for another file (or by somebody whose
+/// result the caller may not see: the two look alike on purpose).
+pub fn conflict() -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    (
+        axum::http::StatusCode::CONFLICT,
+        axum::Json(serde_json::json!({
+            "error": "idempotency_conflict",
+            "message": "このIdempotency-Keyは別のファイルで使われています。新しいインポートには新しいキーを使ってください。 \
+                        This Idempotency-Key was used for another file. Use a new key for a new import.",
+        })),
+    )
+        .into_response()
+}
