@@ -1491,3 +1491,106 @@ async fn cross_site_requests_with_the_cookie_are_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn over_https_the_cookie_is_secure_and_host_only() {
+    let (app, _) = common::server(
+        "linkage-https-cookie",
+        Config {
+            public_url: Some("https://sheetlink.example.co.jp".into()),
+            ..Config::default()
+        },
+    );
+    let reply = call(Method::POST, "/api/login")
+        .json(json!({"login_id": DEMO_ADMIN.0, "password": DEMO_ADMIN.1}))
+        .send(&app)
+        .await;
+    let cookie = reply.headers[SET_COOKIE]
+        .to_str()
+        .expect("cookie")
+        .to_owned();
+    assert!(cookie.starts_with("__Host-sheetlink_session="), "{cookie}");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap_or_default();
+    let me = call(Method::GET, "/api/me").cookie(pair).send(&app).await;
+    assert_eq!(me.status, StatusCode::OK);
+    let plain = pair.replacen("__Host-", "", 1);
+    let me = call(Method::GET, "/api/me").cookie(&plain).send(&app).await;
+    assert_eq!(
+        me.status,
+        StatusCode::UNAUTHORIZED,
+        "only the prefixed name counts"
+    );
+}
+
+#[tokio::test]
+async fn a_replay_goes_only_to_a_caller_who_may_see_the_import() {
+    let (app, store) = common::server("linkage-replay-scope", Config::default());
+    // A second leader of the same groups and period.
+    store.with_db(|db| {
+        use sheetlink_server::model::Member;
+        let mut other: Member =
+            sheetlink_server::store::get_json(db, sheetlink_server::tables::MEMBERS, "demo/leader")
+                .expect("reads")
+                .expect("the demo leader");
+        other.id = "leader2".into();
+        other.login_id = Some("leader2".into());
+        other.password_hash =
+            Some(sheetlink_server::auth::hash_password("leader2-pass").expect("hashes"));
+        sheetlink_server::store::put_json(
+            db,
+            sheetlink_server::tables::MEMBERS,
+            "demo/leader2",
+            &other,
+        )
+        .expect("writes");
+        let write = db.begin_write().expect("write");
+        write
+            .open_table(sheetlink_server::tables::LOGINS)
+            .expect("logins")
+            .insert("leader2", "demo/leader2")
+            .expect("insert");
+        write.commit().expect("commit");
+    });
+    let leader = sign_in(&app, DEMO_LEADER).await;
+    let other = sign_in(&app, ("leader2", "leader2-pass")).await;
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let template = call(
+        Method::POST,
+        "/api/periods/2026-h1/sheets/performance/template",
+    )
+    .cookie(&leader)
+    .json(json!({"items": ["score_total"]}))
+    .send(&app)
+    .await;
+    let csv = template.body;
+    let send = |cookie: &str| {
+        call(
+            Method::POST,
+            "/api/periods/2026-h1/sheets/performance/imports",
+        )
+        .cookie(cookie)
+        .header("idempotency-key", "same-key")
+        .csv(csv.clone())
+    };
+    let first = send(&leader).send(&app).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let stranger = send(&other).send(&app).await;
+    assert_eq!(
+        stranger.status,
+        StatusCode::CONFLICT,
+        "another leader learns nothing"
+    );
+    assert!(stranger.json().get("id").is_none());
+    let own = send(&leader).send(&app).await;
+    assert_eq!(own.json()["id"], first.json()["id"]);
+    let by_admin = send(&admin).send(&app).await;
+    assert_eq!(
+        by_admin.json()["id"],
+        first.json()["id"],
+        "admins may see every import"
+    );
+}
