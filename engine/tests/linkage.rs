@@ -580,3 +580,49 @@ fn sample_rows_decodes_like_an_import() {
         "UTF-8 was asked for"
     );
 }
+
+#[test]
+fn oversized_export_conditions_are_refused_before_anything_is_read() {
+    let catalog = crm_catalog();
+    let mut wide = export_condition();
+    wide.columns = (0..65_000)
+        .map(|n| ExportColumn {
+            header: format!("c{n}"),
+            field: "name".into(),
+        })
+        .collect();
+    let codes = |condition: &ExportCondition| -> Vec<&'static str> {
+        condition.check(&catalog).iter().map(|p| p.code()).collect()
+    };
+    assert_eq!(codes(&wide), ["condition.too_many_columns"]);
+    wide.columns
+        .truncate(sheetlink_engine::linkage::MAX_CONDITION_COLUMNS);
+    assert!(!codes(&wide).contains(&"condition.too_many_columns"));
+    // A filter nested 200 deep, and one with 1,000 comparisons.
+    let compare = || Filter::Compare {
+        field: "name".into(),
+        comparison: Comparison::Equals,
+        value: "x".into(),
+    };
+    let mut deep = compare();
+    for _ in 0..200 {
+        deep = Filter::All(vec![deep]);
+    }
+    let mut nested = export_condition();
+    nested.filter = Some(deep);
+    assert_eq!(codes(&nested), ["condition.filter_too_large"]);
+    nested.filter = Some(Filter::Any((0..1_000).map(|_| compare()).collect()));
+    assert_eq!(codes(&nested), ["condition.filter_too_large"]);
+    nested.filter = Some(Filter::Any((0..10).map(|_| compare()).collect()));
+    assert_eq!(codes(&nested), Vec::<&str>::new());
+}
+
+#[test]
+fn an_import_condition_with_too_many_mappings_is_refused_at_once() {
+    let catalog = crm_catalog();
+    let mut hostile = condition();
+    let row = hostile.mappings[0].clone();
+    hostile.mappings = vec![row; 65_000];
+    let codes: Vec<&str> = hostile.check(&catalog).iter().map(|p| p.code()).collect();
+    assert_eq!(codes, ["condition.too_many_columns"]);
+}

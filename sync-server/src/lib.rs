@@ -342,4 +342,11 @@ fn linkage_routes() -> Router<AppState> {
             post(l::batch_import).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/api/batch/exports/{key}", get(l::batch_export))
+        // Settings and conditions are small documents: 256 KiB is far more
+        // than the largest the engine accepts (500 columns, 200 comparisons).
+        // The batch import's own route lifts this for its CSV body.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY_BYTES))
 }
+
+/// The largest settings or condition document accepted.
+pub const MAX_JSON_BODY_BYTES: usize = 256 * 1024;

@@ -1594,3 +1594,45 @@ async fn a_replay_goes_only_to_a_caller_who_may_see_the_import() {
         "admins may see every import"
     );
 }
+
+#[tokio::test]
+async fn oversized_conditions_are_refused() {
+    let (app, _) = common::server("linkage-oversized", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    // 600 columns: over the engine's bound, within the body limit.
+    let columns: Vec<Value> = (0..600)
+        .map(|n| json!({"header": format!("c{n}"), "field": "name"}))
+        .collect();
+    let wide = call(Method::POST, "/api/linkage/export-conditions")
+        .cookie(&admin)
+        .json(json!({"condition": {"key": "wide", "sheet": "customer", "columns": columns}}))
+        .send(&app)
+        .await;
+    assert_eq!(wide.status, StatusCode::BAD_REQUEST);
+    assert!(
+        String::from_utf8_lossy(&wide.body).contains("500"),
+        "{}",
+        String::from_utf8_lossy(&wide.body)
+    );
+    // A body over 256 KiB is refused before it is parsed.
+    let columns: Vec<Value> = (0..20_000)
+        .map(|n| json!({"header": format!("column {n}"), "field": "name"}))
+        .collect();
+    let huge = call(Method::POST, "/api/linkage/export-conditions")
+        .cookie(&admin)
+        .json(json!({"condition": {"key": "huge", "sheet": "customer", "columns": columns}}))
+        .send(&app)
+        .await;
+    assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let listed = call(Method::GET, "/api/linkage/export-conditions")
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    assert!(
+        listed.as_array().is_some_and(|l| l
+            .iter()
+            .all(|c| c["condition"]["key"] != "wide" && c["condition"]["key"] != "huge")),
+        "nothing stored"
+    );
+}

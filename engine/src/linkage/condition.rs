@@ -209,6 +209,19 @@ pub enum ConditionIssue {
     BlankHeader,
     /// Two export columns with the same header name.
     HeaderTwice(String),
+    /// More mapping rows or export columns than [`MAX_CONDITION_COLUMNS`].
+    TooManyColumns {
+        /// How many the condition has.
+        count: usize,
+    },
+    /// More sort keys than [`MAX_SORT_KEYS`].
+    TooManySortKeys {
+        /// How many the condition has.
+        count: usize,
+    },
+    /// A search condition nested deeper than [`MAX_FILTER_DEPTH`] or with
+    /// more comparisons than [`MAX_FILTER_COMPARISONS`].
+    FilterTooLarge,
     /// A search-condition value that is not a value of its field's type.
     BadFilterValue {
         /// The field id.
@@ -245,6 +258,9 @@ impl ConditionProblem {
             BlankHeader => "condition.blank_header",
             HeaderTwice(_) => "condition.header_twice",
             BadFilterValue { .. } => "condition.bad_filter_value",
+            TooManyColumns { .. } => "condition.too_many_columns",
+            TooManySortKeys { .. } => "condition.too_many_sort_keys",
+            FilterTooLarge => "condition.filter_too_large",
         }
     }
 
@@ -358,6 +374,21 @@ impl ConditionProblem {
                 format!("見出し名「{header}」が重複しています。"),
                 format!("The header name \"{header}\" is used twice."),
             ),
+            TooManyColumns { count } => pick(
+                ja,
+                format!("列（マッピング）は{MAX_CONDITION_COLUMNS}件までです（{count}件あります）。不要な列を削除してください。"),
+                format!("At most {MAX_CONDITION_COLUMNS} columns (mapping rows); this condition has {count}. Remove the ones not needed."),
+            ),
+            TooManySortKeys { count } => pick(
+                ja,
+                format!("並び順は{MAX_SORT_KEYS}件までです（{count}件あります）。"),
+                format!("At most {MAX_SORT_KEYS} sort keys; this condition has {count}."),
+            ),
+            FilterTooLarge => pick(
+                ja,
+                format!("検索条件は入れ子{MAX_FILTER_DEPTH}段・比較{MAX_FILTER_COMPARISONS}件までです。条件をまとめてください。"),
+                format!("A search condition nests at most {MAX_FILTER_DEPTH} levels and holds at most {MAX_FILTER_COMPARISONS} comparisons."),
+            ),
             BadFilterValue { field, value } => pick(
                 ja,
                 format!(
@@ -383,6 +414,17 @@ impl fmt::Display for ConditionProblem {
         f.write_str(&self.message(Lang::En))
     }
 }
+
+/// The most mapping rows of an import condition, and columns of an export
+/// condition (a sheet has far fewer fields; the bound keeps hostile
+/// conditions from costing time or memory in proportion to their size).
+pub const MAX_CONDITION_COLUMNS: usize = 500;
+/// The most sort keys of an export condition.
+pub const MAX_SORT_KEYS: usize = 20;
+/// How deep `all` / `any` groups of a search condition may nest.
+pub const MAX_FILTER_DEPTH: usize = 10;
+/// The most comparisons in one search condition.
+pub const MAX_FILTER_COMPARISONS: usize = 200;
 
 /// The longest import or export condition key.
 pub const MAX_KEY_LEN: usize = 64;
@@ -419,6 +461,15 @@ impl ImportCondition {
         }
         if self.mappings.is_empty() {
             problem(None, ConditionIssue::NoMappings);
+        }
+        if self.mappings.len() > MAX_CONDITION_COLUMNS {
+            problem(
+                None,
+                ConditionIssue::TooManyColumns {
+                    count: self.mappings.len(),
+                },
+            );
+            return problems;
         }
 
         let mut mapped: Vec<(&str, usize)> = Vec::new();
@@ -674,6 +725,29 @@ impl ExportCondition {
         if self.columns.is_empty() {
             problem(ConditionIssue::NoMappings);
         }
+        // Bounds first, so that a hostile condition costs nothing more.
+        let oversized = [
+            (self.columns.len() > MAX_CONDITION_COLUMNS).then_some(
+                ConditionIssue::TooManyColumns {
+                    count: self.columns.len(),
+                },
+            ),
+            (self.sort.len() > MAX_SORT_KEYS).then_some(ConditionIssue::TooManySortKeys {
+                count: self.sort.len(),
+            }),
+            self.filter
+                .as_ref()
+                .filter(|filter| !filter_within_bounds(filter))
+                .map(|_| ConditionIssue::FilterTooLarge),
+        ];
+        let mut refused = false;
+        for issue in oversized.into_iter().flatten() {
+            problem(issue);
+            refused = true;
+        }
+        if refused {
+            return problems;
+        }
         let mut headers = HashSet::new();
         for column in &self.columns {
             if column.header.trim().is_empty() {
@@ -694,6 +768,25 @@ impl ExportCondition {
         }
         problems
     }
+}
+
+/// Whether a search condition nests at most [`MAX_FILTER_DEPTH`] levels and
+/// holds at most [`MAX_FILTER_COMPARISONS`] comparisons; stops counting as
+/// soon as it is over.
+fn filter_within_bounds(filter: &Filter) -> bool {
+    fn walk(filter: &Filter, depth: usize, comparisons: &mut usize) -> bool {
+        match filter {
+            Filter::All(parts) | Filter::Any(parts) => {
+                depth < MAX_FILTER_DEPTH
+                    && parts.iter().all(|part| walk(part, depth + 1, comparisons))
+            }
+            Filter::Compare { .. } => {
+                *comparisons += 1;
+                *comparisons <= MAX_FILTER_COMPARISONS
+            }
+        }
+    }
+    walk(filter, 0, &mut 0)
 }
 
 fn filter_fields<'f>(filter: &'f Filter, out: &mut Vec<&'f str>) {
