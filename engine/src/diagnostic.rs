@@ -81,7 +81,8 @@ pub enum Problem {
     },
     /// Row 2 has more item columns than a template may have.
     TooManyItems {
-        /// Number of item columns found.
+        /// Item columns found (a lower bound when the row was refused
+        /// before its end).
         count: usize,
     },
     /// Row 4 names another type than the item has now.
@@ -342,9 +343,9 @@ impl Problem {
             }
             Problem::TooManyItems { count } => {
                 if ja {
-                    format!("項目が{count}個あります。1回のインポートは1,000項目までです。項目を分けてテンプレートを作成してください。")
+                    format!("項目が{count}個以上あります。1回のインポートは1,000項目までです。項目を分けてテンプレートを作成してください。")
                 } else {
-                    format!("The file has {count} items; one import takes at most 1,000. Split the items over several templates.")
+                    format!("The file has at least {count} items; one import takes at most 1,000. Split the items over several templates.")
                 }
             }
             Problem::ItemTypeChanged { id, expected, found } => {

@@ -75,3 +75,57 @@ fn a_cell_longer_than_a_step_does_not_stall_the_steps() {
     }
     assert_eq!(stepped.finish(&file).0, oneshot);
 }
+
+/// A header bomb: row 2 holding two million item ids. It is refused at the
+/// first column no template can have, with one diagnostic, and nothing of
+/// the rest of the row is kept.
+#[test]
+fn a_header_bomb_is_refused_at_the_first_impossible_column() {
+    let schema = sample::sheet_schema(5, 3);
+    let template = sample::filled_template(&schema, 0, 0);
+    let row1_end = template
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .expect("row 1")
+        + 2;
+    let mut file = template[..row1_end].to_vec();
+    file.extend_from_slice(b"name,employeenumber_or_email");
+    for _ in 0..2_000_000 {
+        file.extend_from_slice(b",i");
+    }
+    file.extend_from_slice(b"\r\n");
+    let (report, batch) = validate(&schema, &file);
+    assert_eq!(report.status, Status::Rejected);
+    assert!(batch.is_empty());
+    assert_eq!(
+        report.diagnostics.len(),
+        1,
+        "{:?}",
+        &report.diagnostics[..3.min(report.diagnostics.len())]
+    );
+    let bomb = &report.diagnostics[0];
+    assert_eq!(bomb.code(), "header.too_many_items");
+    assert_eq!((bomb.row, bomb.column), (Some(2), Some(1_004)));
+}
+
+/// A thousand unknown item ids: the header check stops listing at 100.
+#[test]
+fn header_problems_are_listed_up_to_a_hundred() {
+    let schema = sample::sheet_schema(5, 3);
+    let mut file = b"version:1,period:".to_vec();
+    file.extend_from_slice(schema.period.as_bytes());
+    file.extend_from_slice(b",sheet:");
+    file.extend_from_slice(schema.sheet.as_bytes());
+    file.extend_from_slice(b"\r\nname,employeenumber_or_email");
+    for n in 0..1_000 {
+        file.extend_from_slice(format!(",nosuch{n}").as_bytes());
+    }
+    file.extend_from_slice(b"\r\n");
+    for _ in 0..2 {
+        file.extend_from_slice(vec!["x"; 1_002].join(",").as_bytes());
+        file.extend_from_slice(b"\r\n");
+    }
+    let (report, _) = validate(&schema, &file);
+    assert_eq!(report.status, Status::Rejected);
+    assert_eq!(report.diagnostics.len(), 100, "{:?}", report.diagnostics.first());
+}

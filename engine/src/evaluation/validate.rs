@@ -21,6 +21,14 @@ pub const ERROR_COLUMN: &str = "#errors";
 pub const MAX_FILE_BYTES: usize = 30 * 1024 * 1024;
 /// Most item columns in one template.
 pub const MAX_ITEMS: usize = 1000;
+
+/// The widest a header row (1–4) may be: name, key, [`MAX_ITEMS`] items and
+/// the error column of an error file. A non-empty cell further right refuses
+/// the file at once, before the rest of the row is read or kept.
+pub const MAX_HEADER_COLUMNS: u32 = MAX_ITEMS as u32 + 3;
+
+/// Header problems after which the header check stops listing more.
+pub const MAX_HEADER_PROBLEMS: usize = 100;
 /// Most evaluatee rows in one file.
 pub const MAX_EVALUATEES: u32 = 10_000;
 /// Validation stops (status `aborted`) when this many evaluatees have errors.
@@ -424,6 +432,24 @@ impl Checker {
         let index = field.row as usize - 1;
         while self.header.len() <= index {
             self.header.push(Vec::new());
+        }
+        if field.column > MAX_HEADER_COLUMNS {
+            // A header bomb (millions of item ids in row 2): refused as soon
+            // as it cannot be valid; Excel's empty padding is read over.
+            if !field.bytes.is_empty() {
+                self.reject(Diagnostic::at(
+                    field.row,
+                    Some(field.column),
+                    Problem::TooManyItems {
+                        count: field.column as usize - 2,
+                    },
+                ));
+                return Flow::Break(());
+            }
+            if field.row == HEADER_ROWS && field.record_end {
+                return self.check_header();
+            }
+            return Flow::Continue(());
         }
         self.header[index].push(String::from_utf8_lossy(field.bytes).into_owned());
         if field.row == HEADER_ROWS && field.record_end {
@@ -928,6 +954,9 @@ impl<'s> HeaderCheck<'s> {
         let mut columns = Vec::with_capacity(ids.len());
         let mut first_column: HashMap<&str, u32> = HashMap::new();
         for (offset, id) in ids.iter().enumerate() {
+            if self.problems.len() >= MAX_HEADER_PROBLEMS {
+                break;
+            }
             let column = offset as u32 + 3;
             if let Some(&first) = first_column.get(id.as_str()) {
                 self.problems.push(Diagnostic::at(
@@ -974,6 +1003,7 @@ impl<'s> HeaderCheck<'s> {
             }
             columns.push(ColumnRule::new(&item.kind));
         }
+        self.problems.truncate(MAX_HEADER_PROBLEMS);
         if self.problems.is_empty() {
             let items = ids
                 .iter()
