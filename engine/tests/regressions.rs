@@ -127,5 +127,10 @@ fn header_problems_are_listed_up_to_a_hundred() {
     }
     let (report, _) = validate(&schema, &file);
     assert_eq!(report.status, Status::Rejected);
-    assert_eq!(report.diagnostics.len(), 100, "{:?}", report.diagnostics.first());
+    assert_eq!(
+        report.diagnostics.len(),
+        100,
+        "{:?}",
+        report.diagnostics.first()
+    );
 }

@@ -22,6 +22,7 @@ pub use error_file::{ERROR_CAPTION, error_file, row_keys};
 pub use schema::{Item, ItemKind, SheetSchema, UNNAMED_BLOCK, matching_key};
 pub use template::{TemplateRow, identify, write_template};
 pub use validate::{
-    ERROR_COLUMN, MAX_ERRORED_EVALUATEES, MAX_EVALUATEES, MAX_FILE_BYTES, MAX_ITEMS, Progress,
-    Report, Status, Validation, check_file_size, validate,
+    ERROR_COLUMN, MAX_ERRORED_EVALUATEES, MAX_EVALUATEES, MAX_FILE_BYTES, MAX_HEADER_COLUMNS,
+    MAX_HEADER_PROBLEMS, MAX_ITEMS, Progress, Report, Status, Validation, check_file_size,
+    validate,
 };

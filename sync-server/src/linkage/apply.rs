@@ -393,9 +393,6 @@ pub fn run_import(
         counts,
         rows: results,
     };
-    if let Some(key) = idempotency {
-        key.remember(&txn, &run.id)?;
-    }
     if let Some(list) = &stored.after.add_to_list {
         add_to_list(&txn, tenant, list, &sheet.id, &touched)?;
     }
@@ -408,6 +405,7 @@ pub fn run_import(
         &sheet.name,
         &run,
         offset_minutes,
+        idempotency,
     )?;
     Ok(run)
 }
@@ -456,9 +454,6 @@ fn refuse_file(
         rows: Vec::new(),
     };
     let txn = db.begin_write().map_err(AppError::internal)?;
-    if let Some(key) = idempotency {
-        key.remember(&txn, &run.id)?;
-    }
     let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
     finish(
         txn,
@@ -468,6 +463,7 @@ fn refuse_file(
         &sheet.name,
         &run,
         offset_minutes,
+        idempotency,
     )?;
     Ok(run)
 }
@@ -680,8 +676,8 @@ fn notify(
 }
 
 /// Ends a run: its timeline post and e-mails (to the settings' and the
-/// condition's `(members, emails)`), its history record, and the commit of
-/// everything the run wrote.
+/// condition's `(members, emails)`), its history record, the idempotency key
+/// that protects it, and the commit of everything the run wrote.
 #[allow(clippy::too_many_arguments)]
 fn finish(
     txn: WriteTransaction,
@@ -691,6 +687,7 @@ fn finish(
     sheet_name: &str,
     run: &LinkageRun,
     offset_minutes: i32,
+    idempotency: Option<&Key>,
 ) -> Result<(), AppError> {
     notify(
         &txn,
@@ -703,6 +700,9 @@ fn finish(
         offset_minutes,
     )?;
     record_run(&txn, tenant, run)?;
+    if let Some(key) = idempotency {
+        key.remember(&txn, &run.id)?;
+    }
     txn.commit().map_err(AppError::internal)
 }
 
@@ -731,8 +731,16 @@ pub fn run_export(
     let sheet = catalog
         .sheet(&condition.sheet)
         .ok_or(AppError::NotFound("No such sheet."))?;
-    let txn = db.begin_write().map_err(AppError::internal)?;
-    let records = load_records(&txn, tenant, sheet)?;
+    // Load, filter, sort and encode from a read snapshot: the one writer of
+    // the database is taken only for the run's record and notifications.
+    let records = {
+        let read = redb::ReadableDatabase::begin_read(db).map_err(AppError::internal)?;
+        match read.open_table(CRM_RECORDS) {
+            Ok(table) => read_records(&table, tenant, sheet)?,
+            Err(redb::TableError::TableDoesNotExist(_)) => Vec::new(),
+            Err(error) => return Err(AppError::internal(error)),
+        }
+    };
     let written = export(condition, catalog, &records).map_err(|problems| {
         AppError::BadRequest(
             problems
@@ -764,6 +772,7 @@ pub fn run_export(
         rows: Vec::new(),
     };
     let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
+    let txn = db.begin_write().map_err(AppError::internal)?;
     finish(
         txn,
         tenant,
@@ -772,6 +781,7 @@ pub fn run_export(
         &sheet.name,
         &run,
         offset_minutes,
+        None,
     )?;
     Ok(written)
 }
