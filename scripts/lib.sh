@@ -1,6 +1,19 @@
 # Shared helpers of scripts/run.sh and scripts/test.sh (sourced, not run).
 
-step() { printf '\n==> %s\n' "$*"; }
+# step NAME: announces a step, saying how long the one before it took and
+# how long the run has taken so far (the README's test times come from these).
+STEP_STARTED=$(date +%s)
+RUN_STARTED=$STEP_STARTED
+step() {
+  local now
+  now=$(date +%s)
+  if [ -n "${STEP_NAME:-}" ]; then
+    printf '    (%s: %d s)\n' "$STEP_NAME" $((now - STEP_STARTED))
+  fi
+  STEP_NAME="$*"
+  STEP_STARTED=$now
+  printf '\n==> %s   [%d s into the run]\n' "$*" $((now - RUN_STARTED))
+}
 
 # The toolchain itself is pinned by rust-toolchain.toml; make sure its wasm
 # target is there (rustup does nothing when it is).

@@ -42,5 +42,6 @@ step "fuzz targets build and run for ${FUZZ_SECONDS:=20} s each"
   done
 )
 
+step "done"
 # One closing line that adds up every cargo test binary's counts.
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "tests: %d passed, %d failed\n", passed, failed }' "$test_log"
