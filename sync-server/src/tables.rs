@@ -52,7 +52,15 @@ pub const IMPORT_CONDITIONS: TableDefinition<'_, &str, &[u8]> =
 /// `{tenant}/{export key}` → [`crate::linkage::StoredExportCondition`].
 pub const EXPORT_CONDITIONS: TableDefinition<'_, &str, &[u8]> =
     TableDefinition::new("export_conditions");
-/// `{tenant}/{run id}` → [`crate::linkage::LinkageRun`]; ids sort by start.
+/// `{tenant}/{run id}` → the first [`crate::linkage::MAX_STORED_ROW_RESULTS`]
+/// per-row results of an import run (JSON array of
+/// [`crate::linkage::RowResult`]), apart from the run so that listing runs
+/// never reads them.
+pub const LINKAGE_RUN_ROWS: TableDefinition<'_, &str, &[u8]> =
+    TableDefinition::new("linkage_run_rows");
+/// `{tenant}/{run id}` → [`crate::linkage::LinkageRun`] without its rows
+/// (runs written before the rows moved to [`LINKAGE_RUN_ROWS`] still hold
+/// them inline); ids sort by start.
 pub const LINKAGE_RUNS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("linkage_runs");
 /// `{tenant}/{post id}` → [`crate::linkage::TimelinePost`]; ids sort by time.
 pub const TIMELINE: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("timeline");

@@ -1636,3 +1636,35 @@ async fn oversized_conditions_are_refused() {
         "nothing stored"
     );
 }
+
+#[tokio::test]
+async fn runs_are_listed_without_rows_and_keep_at_most_a_thousand() {
+    let (app, _) = common::server("linkage-stored-rows", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let token = issue(&app, &admin).await;
+    let mut csv = String::from("顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\n");
+    for n in 0..1_005 {
+        csv.push_str(&format!("R-{n},株式会社{n},,,,A\r\n"));
+    }
+    let run = run(&app, &token, "customers", &csv).await;
+    assert_eq!(
+        run["rows"].as_array().map(Vec::len),
+        Some(1_005),
+        "the client gets every row"
+    );
+    let id = run["id"].as_str().expect("id").to_owned();
+    let list = call(Method::GET, "/api/linkage/runs")
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    assert!(list[0].get("rows").is_none(), "{}", list[0]);
+    let details = call(Method::GET, &format!("/api/linkage/runs/{id}"))
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    assert_eq!(details["rows"].as_array().map(Vec::len), Some(1_000));
+    assert_eq!(details["rows_truncated"], true);
+    assert_eq!(details["counts"]["rows_in"], 1_005, "counts stay exact");
+}

@@ -513,6 +513,18 @@ pub async fn runs(
     Ok(Json(runs))
 }
 
+/// A stored run with its stored row results.
+fn stored_run(db: &Database, tenant: &str, id: &str) -> Result<Option<LinkageRun>, AppError> {
+    let key = format!("{tenant}/{id}");
+    let Some(mut run) = get_json::<LinkageRun>(db, LINKAGE_RUNS, &key)? else {
+        return Ok(None);
+    };
+    if let Some(rows) = get_json(db, crate::tables::LINKAGE_RUN_ROWS, &key)? {
+        run.rows = rows;
+    }
+    Ok(Some(run))
+}
+
 /// `GET /api/linkage/runs/{id}`: one run with its per-row results.
 pub async fn run_details(
     State(state): State<AppState>,
@@ -523,8 +535,7 @@ pub async fn run_details(
     let run = state
         .store
         .run(move |db| {
-            get_json(db, LINKAGE_RUNS, &format!("{}/{id}", caller.tenant))?
-                .ok_or(AppError::NotFound("No such run."))
+            stored_run(db, &caller.tenant, &id)?.ok_or(AppError::NotFound("No such run."))
         })
         .await?;
     Ok(Json(run))
@@ -611,11 +622,8 @@ pub async fn batch_import(
                     // Every batch caller of the tenant may see its runs; the
                     // key's namespace is the tenant's own.
                     crate::idempotency::Seen::Replay(run_id) => {
-                        let run: LinkageRun =
-                            get_json(db, LINKAGE_RUNS, &format!("{}/{run_id}", caller.tenant))?
-                                .ok_or_else(|| {
-                                    AppError::internal("idempotency record without run")
-                                })?;
+                        let run = stored_run(db, &caller.tenant, &run_id)?
+                            .ok_or_else(|| AppError::internal("idempotency record without run"))?;
                         return Ok(([("idempotent-replayed", "true")], Json(run)).into_response());
                     }
                 }

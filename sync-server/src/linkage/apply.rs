@@ -19,7 +19,7 @@ use crate::linkage::{
     LinkageRun, RowResult, RunCounts, Settings, StoredExportCondition, StoredImportCondition,
     TimelinePost, completion_message,
 };
-use crate::tables::{CRM_COUNTERS, CRM_RECORDS, LINKAGE_RUNS, LISTS, TIMELINE};
+use crate::tables::{CRM_COUNTERS, CRM_RECORDS, LINKAGE_RUN_ROWS, LINKAGE_RUNS, LISTS, TIMELINE};
 
 /// The records of one sheet, in id order, from the write transaction.
 pub fn load_records(
@@ -392,6 +392,7 @@ pub fn run_import(
         reason: None,
         counts,
         rows: results,
+        rows_truncated: false,
     };
     if let Some(list) = &stored.after.add_to_list {
         add_to_list(&txn, tenant, list, &sheet.id, &touched)?;
@@ -452,6 +453,7 @@ fn refuse_file(
         reason: Some(reason),
         counts: RunCounts::default(),
         rows: Vec::new(),
+        rows_truncated: false,
     };
     let txn = db.begin_write().map_err(AppError::internal)?;
     let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
@@ -707,8 +709,18 @@ fn finish(
 }
 
 fn record_run(txn: &WriteTransaction, tenant: &str, run: &LinkageRun) -> Result<(), AppError> {
+    let (head, rows) = crate::linkage::split_for_storage(run);
+    if !rows.is_empty() {
+        let mut table = txn
+            .open_table(LINKAGE_RUN_ROWS)
+            .map_err(AppError::internal)?;
+        let json = serde_json::to_vec(rows).map_err(AppError::internal)?;
+        table
+            .insert(format!("{tenant}/{}", run.id).as_str(), json.as_slice())
+            .map_err(AppError::internal)?;
+    }
     let mut runs = txn.open_table(LINKAGE_RUNS).map_err(AppError::internal)?;
-    let json = serde_json::to_vec(run).map_err(AppError::internal)?;
+    let json = serde_json::to_vec(&head).map_err(AppError::internal)?;
     runs.insert(format!("{tenant}/{}", run.id).as_str(), json.as_slice())
         .map_err(AppError::internal)?;
     Ok(())
@@ -770,6 +782,7 @@ pub fn run_export(
             ..RunCounts::default()
         },
         rows: Vec::new(),
+        rows_truncated: false,
     };
     let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
     let txn = db.begin_write().map_err(AppError::internal)?;

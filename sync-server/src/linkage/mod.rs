@@ -138,9 +138,50 @@ pub struct LinkageRun {
     pub reason: Option<String>,
     /// Counts (exports: `rows_in` = rows written).
     pub counts: RunCounts,
-    /// Per-row results of an import.
-    #[serde(default)]
+    /// Per-row results of an import (in an answer; stored apart, at most
+    /// [`MAX_STORED_ROW_RESULTS`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<RowResult>,
+    /// Whether more row results existed than were kept (the counts stay
+    /// exact).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rows_truncated: bool,
+}
+
+/// Row results kept per run; the counts are always exact, and the batch
+/// client got every row in its answer.
+pub const MAX_STORED_ROW_RESULTS: usize = 1_000;
+
+/// A run as stored and its first rows, for [`crate::tables::LINKAGE_RUNS`] and
+/// [`crate::tables::LINKAGE_RUN_ROWS`].
+pub fn split_for_storage(run: &LinkageRun) -> (LinkageRun, &[RowResult]) {
+    let kept = &run.rows[..run.rows.len().min(MAX_STORED_ROW_RESULTS)];
+    let head = LinkageRun {
+        rows: Vec::new(),
+        rows_truncated: run.rows_truncated || kept.len() < run.rows.len(),
+        ..run.clone_without_rows()
+    };
+    (head, kept)
+}
+
+impl LinkageRun {
+    fn clone_without_rows(&self) -> LinkageRun {
+        LinkageRun {
+            id: self.id.clone(),
+            kind: self.kind.clone(),
+            direction: self.direction.clone(),
+            key: self.key.clone(),
+            sheet: self.sheet.clone(),
+            actor: self.actor.clone(),
+            started_at: self.started_at,
+            ended_at: self.ended_at,
+            status: self.status.clone(),
+            reason: self.reason.clone(),
+            counts: self.counts,
+            rows: Vec::new(),
+            rows_truncated: self.rows_truncated,
+        }
+    }
 }
 
 /// A timeline post.
@@ -314,6 +355,7 @@ mod tests {
                 record: None,
                 message: Some("B3: 日付が正しくありません。".into()),
             }],
+            rows_truncated: false,
         }
     }
 
