@@ -1,5 +1,5 @@
-//! `sheetlink-server [CONFIG.toml]`: serves the API, seeding the demo tenant
-//! into an empty data directory, until SIGINT / SIGTERM.
+//! `sheetlink-server [CONFIG.toml]`: serves the API (seeding the demo tenant
+//! into an empty data directory when `SHEETLINK_DEMO=1`), until SIGINT / SIGTERM.
 
 use anyhow::Context as _;
 use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER, seed_demo_with};
