@@ -313,11 +313,15 @@ fn import_one(conf: &Conf, key: &str, file: &Path) -> anyhow::Result<(Exit, Opti
     Ok((exit, Some(csv)))
 }
 
+/// One cell of a result CSV: formula-protected with the engine's rule (a
+/// record id comes from the uploaded file, and the file is opened in a
+/// spreadsheet), then quoted where it must be.
 fn quote(value: &str) -> String {
+    let value = sheetlink_engine::csv_write::protect(value);
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
-        value.to_owned()
+        value.into_owned()
     }
 }
 

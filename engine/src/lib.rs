@@ -15,7 +15,7 @@
 #![forbid(unsafe_code)]
 
 mod csv_read;
-mod csv_write;
+pub mod csv_write;
 mod decimal;
 mod diagnostic;
 mod encoding;

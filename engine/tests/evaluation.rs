@@ -588,3 +588,106 @@ fn e_mail_keys_ignore_case_and_employee_numbers_do_not() {
         "employee numbers compare exactly"
     );
 }
+
+/// Every file sheetlink writes is formula-protected with one rule, and
+/// reading undoes it exactly once: a template downloaded and re-imported
+/// untouched gives exactly the stored values back.
+#[test]
+fn templates_and_error_files_are_formula_protected_and_read_back_unchanged() {
+    let schema: SheetSchema = serde_json::from_str(
+        r#"{"period": "p1", "sheet": "s1", "items": [
+            {"id": "score", "label": ["評価", "点数"], "type": "number", "min": -10, "max": 100},
+            {"id": "comment", "label": ["=所見"], "type": "text"},
+            {"id": "grade", "label": ["評語"], "type": "dropdown", "options": ["@A", "-B", "'C"]}
+        ]}"#,
+    )
+    .expect("schema parses");
+    let hyperlink = "=HYPERLINK(\"http://x/?\"&A1,\"詳細\")";
+    let rows = [
+        TemplateRow {
+            name: "=cmd|' /C calc'!A0",
+            key: "E1",
+            values: vec![Some("-5"), Some(hyperlink), Some("@A")],
+        },
+        TemplateRow {
+            name: "佐藤",
+            key: "-E2",
+            values: vec![Some("7.5"), Some("'=already"), Some("'C")],
+        },
+        TemplateRow {
+            name: "鈴木",
+            key: "E3",
+            values: vec![None, Some("@SUM(A1)"), Some("-B")],
+        },
+    ];
+    let template =
+        write_template(&schema, &["score", "comment", "grade"], rows).expect("template is written");
+    let text = String::from_utf8(template.clone()).expect("UTF-8");
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert!(
+        lines[2].contains(",【=所見】,"),
+        "captions are bracketed: {}",
+        lines[2]
+    );
+    assert_eq!(
+        lines[4],
+        "'=cmd|' /C calc'!A0,E1,-5,\"'=HYPERLINK(\"\"http://x/?\"\"&A1,\"\"詳細\"\")\",'@A"
+    );
+    assert_eq!(lines[5], "佐藤,'-E2,7.5,''=already,''C");
+    assert_eq!(lines[6], "鈴木,E3,,'@SUM(A1),'-B");
+    // No cell of the template starts with a formula character unprotected.
+    for line in &lines[4..] {
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(
+                !cell.starts_with(['=', '+', '@', '\t', '\r'])
+                    && !(cell.starts_with('-') && cell.parse::<f64>().is_err()),
+                "unprotected cell {cell:?} in {line}"
+            );
+        }
+    }
+
+    let (report, batch) = validate(&schema, &template);
+    assert_eq!(summary(&report), "ok");
+    assert_eq!(
+        changes(&batch),
+        [
+            format!("E1@5: score=-5 comment={hyperlink} grade=@A"),
+            "-E2@6: score=7.5 comment='=already grade='C".to_owned(),
+            "E3@7: score=∅ comment=@SUM(A1) grade=-B".to_owned(),
+        ]
+    );
+
+    // The error file writes cells as the validator read them, protected
+    // again: an unprotected formula in the upload comes back protected, and
+    // fixing the error gives the same values.
+    let upload = format!(
+        "{}=1+1,E9,abc,@SUM(A1),'-B\r\n",
+        text.split("\r\n").take(4).collect::<Vec<_>>().join("\r\n") + "\r\n"
+    );
+    let (report, _) = validate(&schema, upload.as_bytes());
+    assert_eq!(summary(&report), "errors C5:number.invalid");
+    let messages: Vec<String> = report
+        .diagnostics
+        .iter()
+        .map(|d| d.message(Lang::Ja))
+        .collect();
+    let errors = report
+        .diagnostics
+        .iter()
+        .zip(&messages)
+        .map(|(d, m)| (d.row, d.column, m.as_str()));
+    let file = String::from_utf8(sheetlink_engine::evaluation::error_file(
+        upload.as_bytes(),
+        errors,
+    ))
+    .expect("UTF-8");
+    let row = file.split("\r\n").nth(4).expect("the failed row");
+    assert!(row.starts_with("'=1+1,E9,abc,'@SUM(A1),'-B,"), "{row}");
+    let (report, batch) = validate(&schema, file.replacen(",abc,", ",-5,", 1).as_bytes());
+    assert_eq!(summary(&report), "ok");
+    assert_eq!(
+        changes(&batch),
+        ["E9@5: score=-5 comment=@SUM(A1) grade=-B"]
+    );
+}

@@ -1,6 +1,7 @@
 //! Properties of batch linkage over generated data: an export read back
 //! with the same mapping gives the same values, for every field type and
-//! encoding; arbitrary bytes never panic the mapper.
+//! encoding, with formula protection on or off; arbitrary bytes never panic
+//! the mapper.
 
 use proptest::prelude::*;
 use sheetlink_engine::linkage::crm_catalog;
@@ -50,9 +51,11 @@ fn catalog() -> Catalog {
     }
 }
 
-/// Text that Shift_JIS (CP932) writes and reads back unchanged.
+/// Text that Shift_JIS (CP932) writes and reads back unchanged, often
+/// starting like a formula or with the protection's own quote.
 fn text() -> impl Strategy<Value = String> {
-    proptest::collection::vec(
+    let start = proptest::sample::select(vec!["", "", "=", "+", "-", "@", "'", "'=", "''"]);
+    let rest = proptest::collection::vec(
         prop_oneof![
             proptest::char::range(' ', '~'),
             Just('\n'),
@@ -62,8 +65,8 @@ fn text() -> impl Strategy<Value = String> {
             ]),
         ],
         1..12,
-    )
-    .prop_map(|chars| chars.into_iter().collect())
+    );
+    (start, rest).prop_map(|(start, chars)| start.chars().chain(chars).collect())
 }
 
 /// A raw value of `field_type` as a person might type it; its canonical
@@ -110,6 +113,7 @@ proptest! {
     fn export_then_import_gives_the_same_values(
         rows in proptest::collection::vec(record(), 1..15),
         encoding in proptest::sample::select(vec![OutputEncoding::Utf8, OutputEncoding::Utf8Bom, OutputEncoding::ShiftJis]),
+        formula_protection in any::<bool>(),
     ) {
         let catalog = catalog();
         let sheet = &catalog.sheets[0];
@@ -135,7 +139,7 @@ proptest! {
                 filter: None,
                 columns,
                 sort: Vec::new(),
-                formula_protection: false,
+                formula_protection,
                 unrepresentable: Unrepresentable::Refuse,
             },
             &catalog,

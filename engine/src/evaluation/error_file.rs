@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::csv_read::{Next, Tokenizer};
-use crate::csv_write::{CRLF, write_field};
+use crate::csv_write::{CRLF, unprotect, write_protected_field};
 use crate::diagnostic::column_letter;
 use crate::encoding::utf8_bom_len;
 use crate::evaluation::validate::ERROR_COLUMN;
@@ -81,7 +81,10 @@ pub fn error_file<'m>(
             if index > 0 {
                 out.push(b',');
             }
-            write_field(&mut out, cell.as_bytes());
+            // As the validator read the cell, protected again: the fixed
+            // file reads back to the same values, and opening it in a
+            // spreadsheet runs nothing.
+            write_protected_field(&mut out, unprotect(cell.as_bytes()));
         }
         out.extend_from_slice(CRLF);
     }

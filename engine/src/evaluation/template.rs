@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::csv_write::{CRLF, write_field};
+use crate::csv_write::{CRLF, write_protected_field};
 use crate::error::Error;
 use crate::evaluation::schema::{Item, SheetSchema};
 use crate::evaluation::validate::MAX_ITEMS;
@@ -29,7 +29,9 @@ pub struct TemplateRow<'a> {
 }
 
 /// Writes a template for the items `item_ids` of `schema`: UTF-8 with a BOM
-/// (so Excel opens it as UTF-8), CRLF line ends, RFC 4180 quoting.
+/// (so Excel opens it as UTF-8), CRLF line ends, RFC 4180 quoting, and every
+/// cell formula-protected (see [`crate::csv_write`]; validation undoes it,
+/// so an untouched template still re-imports to exactly what is stored).
 ///
 /// Numbers are never quoted, since a quoted number reads back as an error.
 pub fn write_template<'a>(
@@ -105,7 +107,7 @@ fn write_row<'f>(out: &mut Vec<u8>, fields: impl IntoIterator<Item = &'f str>) {
         if index > 0 {
             out.push(b',');
         }
-        write_field(out, field.as_bytes());
+        write_protected_field(out, field.as_bytes());
     }
     out.extend_from_slice(CRLF);
 }

@@ -3,6 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::csv_read::{Field, FieldText, Next, Tokenizer, find_delimiter, scan_quoted};
+use crate::csv_write::unprotect;
 use crate::decimal::{Hundredths, NumberError};
 use crate::diagnostic::{Diagnostic, Problem, excerpt};
 use crate::encoding;
@@ -451,7 +452,9 @@ impl Checker {
             }
             return Flow::Continue(());
         }
-        self.header[index].push(String::from_utf8_lossy(field.bytes).into_owned());
+        // Formula protection is undone on every header cell (row-2 ids and
+        // row-3 captions are written protected).
+        self.header[index].push(String::from_utf8_lossy(unprotect(field.bytes)).into_owned());
         if field.row == HEADER_ROWS && field.record_end {
             return self.check_header();
         }
@@ -474,7 +477,7 @@ impl Checker {
         self.row.last_filled = self.row.last_filled.max(column * filled);
         match column {
             1 => {}
-            2 => self.row.key = String::from_utf8_lossy(field.bytes).into_owned(),
+            2 => self.row.key = String::from_utf8_lossy(unprotect(field.bytes)).into_owned(),
             _ => {
                 if let Some(rule) = self.columns.get(column as usize - 3)
                     && let Err(problem) = check_cell(
@@ -555,7 +558,7 @@ impl Checker {
             return None;
         }
         let key_end = find_delimiter(input, key_start);
-        let key = &input[key_start..key_end];
+        let key = unprotect(&input[key_start..key_end]);
         let mut at = key_end;
         for rule in &self.columns {
             if input.get(at) != Some(&b',') {
@@ -792,7 +795,12 @@ fn check_cell(
                 batch.push_set(scratch.as_bytes());
             }
         }
+        ColumnRule::Text { .. } | ColumnRule::Dropdown { .. } if bytes == b"'" => {
+            // Only the formula protection's quote: a blank cell.
+            batch.push_clear();
+        }
         ColumnRule::Text { max_len } => {
+            let bytes = unprotect(bytes);
             if let Some(max) = *max_len {
                 // The whole file is UTF-8, so characters are the bytes that
                 // do not continue a multi-byte sequence.
@@ -803,7 +811,7 @@ fn check_cell(
             }
             batch.push_set(bytes);
         }
-        ColumnRule::Dropdown { options } => match options.find(bytes) {
+        ColumnRule::Dropdown { options } => match options.find(unprotect(bytes)) {
             Some(label) => batch.push_set(label.as_bytes()),
             None => {
                 return Err(Problem::DropdownUnknown {

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 
 use encoding_rs::{EncoderResult, SHIFT_JIS};
 
-use crate::csv_write::{CRLF, write_field};
+use crate::csv_write::{CRLF, needs_protection, write_field, write_protected_field};
 use crate::linkage::condition::{
     Comparison, ConditionIssue, ConditionProblem, ExportCondition, Filter, OutputEncoding,
     Unrepresentable,
@@ -349,11 +349,6 @@ const CP932_TWINS: [(char, char); 7] = [
     ('\u{00A6}', '\u{FFE4}'), // ¦ → ￤
 ];
 
-/// What a spreadsheet would run as a formula (OWASP's CSV injection list).
-fn looks_like_formula(value: &str) -> bool {
-    value.starts_with(['=', '+', '-', '@', '\t', '\r'])
-}
-
 impl Writer {
     fn new(condition: &ExportCondition, size_hint: usize) -> Self {
         let mut out = Vec::with_capacity(size_hint);
@@ -380,11 +375,16 @@ impl Writer {
         }
         self.first_in_row = false;
         self.cell.clear();
-        if self.formula_protection && textual && looks_like_formula(value) {
-            let mut protected = String::with_capacity(value.len() + 1);
-            protected.push('\'');
-            protected.push_str(value);
-            write_field(&mut self.cell, protected.as_bytes());
+        // Reading strips one leading `'` from every cell, so a value that
+        // starts with one always gets another, protection on or off.
+        let protect = textual
+            && if self.formula_protection {
+                needs_protection(value.as_bytes())
+            } else {
+                value.starts_with('\'')
+            };
+        if protect {
+            write_protected_field(&mut self.cell, value.as_bytes());
         } else {
             write_field(&mut self.cell, value.as_bytes());
         }

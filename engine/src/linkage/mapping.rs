@@ -307,7 +307,10 @@ impl<'c> Mapper<'c> {
         let mut keys = vec![String::new(); self.condition.matching_keys.len()];
         let mut changes = Vec::with_capacity(self.targets.len());
         for target in &self.targets {
-            let raw = record.text(target.column);
+            // Formula protection (`'=…`, written by exports and every file
+            // sheetlink makes) is undone once, so an export reads back as
+            // it was; a lone `'` is a blank cell.
+            let raw = crate::csv_write::unprotect_str(record.text(target.column));
             let column = Some(target.column as u32 + 1);
             if raw.is_empty() {
                 match target.key_index {
