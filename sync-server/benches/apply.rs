@@ -153,7 +153,8 @@ fn record(world: &World, id: &str) -> ImportRecord {
         ended_at: None,
         status: ImportStatus::Running,
         counts: Default::default(),
-        errors: vec![],
+        error_totals: Default::default(),
+        errors_truncated: false,
         reverted_at: None,
         items: vec![],
     }

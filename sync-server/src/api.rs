@@ -76,7 +76,7 @@ pub async fn login(
     };
     let outcome = state
         .store
-        .run(move |db| {
+        .run_with_sessions(move |db, sessions| {
             let target = crate::store::get_login(db, &form.login_id)?;
             let member: Option<Member> = match &target {
                 Some(key) => get_json(db, MEMBERS, key)?,
@@ -102,7 +102,7 @@ pub async fn login(
                 member: member.id.clone(),
                 expires_at: now() + SESSION_SECONDS,
             };
-            let write = db.begin_write().map_err(AppError::internal)?;
+            let write = sessions.begin_write().map_err(AppError::internal)?;
             {
                 let mut sessions = write.open_table(SESSIONS).map_err(AppError::internal)?;
                 let value = to_json(&session)?;
@@ -147,8 +147,8 @@ pub async fn logout(
         let key = token_key(&token);
         state
             .store
-            .run(move |db| {
-                let write = db.begin_write().map_err(AppError::internal)?;
+            .run_with_sessions(move |_, sessions| {
+                let write = sessions.begin_write().map_err(AppError::internal)?;
                 {
                     let mut sessions = write.open_table(SESSIONS).map_err(AppError::internal)?;
                     sessions.remove(key.as_str()).map_err(AppError::internal)?;
@@ -577,7 +577,10 @@ pub async fn import(
                     // Only to a caller who may see that import; anyone else
                     // learns nothing of it (the same answer as another file).
                     return Ok(match own_import(db, &caller, &id) {
-                        Ok((_, record)) => ([("idempotent-replayed", "true")], Json(record)).into_response(),
+                        Ok((key, import)) => {
+                            let errors = crate::imports::stored_errors(db, &key)?;
+                            ([("idempotent-replayed", "true")], Json(crate::imports::ImportAnswer { import, errors })).into_response()
+                        }
                         Err(_) => crate::idempotency::conflict(),
                     });
                 }
@@ -586,7 +589,8 @@ pub async fn import(
             // The file is checked before the hourly limit is consulted: a
             // file refused before anything is applied (rejected, aborted,
             // every evaluatee failed) is recorded but uses none of it.
-            let prepared = crate::imports::prepare(db, &caller, &period, &sheet, &csv)?;
+            let mut prepared = crate::imports::prepare(db, &caller, &period, &sheet, &csv)?;
+            let errors = std::mem::take(&mut prepared.errors);
             let id = format!("{:013}{}", crate::auth::now_millis(), &new_token()?[..6]);
             let mut record = crate::imports::ImportRecord {
                 id: id.clone(),
@@ -598,10 +602,12 @@ pub async fn import(
                 ended_at: None,
                 status: crate::imports::ImportStatus::Running,
                 counts: crate::imports::Counts::default(),
-                errors: Vec::new(),
+                error_totals: Default::default(),
+                errors_truncated: false,
                 reverted_at: None,
                 items: Vec::new(),
             };
+            record.summarize_errors(&errors);
             let record_key = format!("{}/{id}", caller.tenant);
             let refused = crate::imports::refused(&prepared);
             if refused.is_none() {
@@ -628,25 +634,30 @@ pub async fn import(
                 }
                 None => Some(prepared),
             };
-            // The record and the idempotency key are committed together and
+            // The record, its first errors, the error file (every failed
+            // row) and the idempotency key are committed together and
             // durably before anything is applied.
             let write = db.begin_write().map_err(AppError::internal)?;
             {
                 let mut imports = write.open_table(crate::tables::IMPORTS).map_err(AppError::internal)?;
                 imports.insert(record_key.as_str(), to_json(&record)?.as_slice()).map_err(AppError::internal)?;
+                if !errors.is_empty() {
+                    let located = errors.iter().map(|e| (e.row, e.column, e.message.as_str()));
+                    let file = sheetlink_engine::evaluation::error_file(&csv, located);
+                    let mut files = write.open_table(crate::tables::ERROR_FILES).map_err(AppError::internal)?;
+                    files.insert(record_key.as_str(), file.as_slice()).map_err(AppError::internal)?;
+                }
             }
+            crate::imports::store_errors(&write, &record_key, &errors)?;
             idempotency.remember(&write, &id)?;
             write.commit().map_err(AppError::internal)?;
             let record = match to_apply {
                 Some(prepared) => crate::imports::apply(db, &caller, &period, &sheet, record, prepared, started + timeout)?,
                 None => record,
             };
-            if !record.errors.is_empty() {
-                let errors = record.errors.iter().map(|e| (e.row, e.column, e.message.as_str()));
-                let file = sheetlink_engine::evaluation::error_file(&csv, errors);
-                crate::store::put_raw(db, crate::tables::ERROR_FILES, &record_key, &file)?;
-            }
-            Ok((StatusCode::CREATED, Json(record)).into_response())
+            let mut errors = errors;
+            errors.truncate(crate::imports::MAX_STORED_ERRORS);
+            Ok((StatusCode::CREATED, Json(crate::imports::ImportAnswer { import: record, errors })).into_response())
         })
         .await
 }
@@ -674,6 +685,9 @@ pub struct HistoryLine {
     pub operator_name: String,
 }
 
+/// How many imports the history lists.
+pub const HISTORY_LINES: usize = 100;
+
 /// `GET /api/imports`: the latest 100 imports of the tenant, newest first;
 /// everyone in the tenant may see the list.
 pub async fn history(
@@ -683,13 +697,19 @@ pub async fn history(
     let lines = state
         .store
         .run(move |db| {
-            let records = scan_json::<crate::imports::ImportRecord>(
+            // The newest 100 records only, never their errors.
+            let mut records = Vec::with_capacity(HISTORY_LINES);
+            crate::store::scan_json_rev::<crate::imports::ImportRecord>(
                 db,
                 crate::tables::IMPORTS,
                 &format!("{}/", caller.tenant),
+                |_, record| {
+                    records.push(record);
+                    records.len() < HISTORY_LINES
+                },
             )?;
             let mut lines = Vec::new();
-            for (_, record) in records.into_iter().rev().take(100) {
+            for record in records {
                 let period_name = get_json::<Period>(
                     db,
                     PERIODS,
@@ -750,10 +770,12 @@ pub async fn import_details(
     state
         .store
         .run(move |db| {
-            let (key, record) = own_import(db, &caller, &id)?;
+            let (key, import) = own_import(db, &caller, &id)?;
             let progress: Option<crate::imports::Progress> =
                 get_json(db, crate::tables::IMPORT_PROGRESS, &key)?;
-            Ok(Json(serde_json::json!({ "import": record, "progress": progress })).into_response())
+            let errors = crate::imports::stored_errors(db, &key)?;
+            let import = crate::imports::ImportAnswer { import, errors };
+            Ok(Json(serde_json::json!({ "import": import, "progress": progress })).into_response())
         })
         .await
 }
@@ -779,7 +801,11 @@ pub async fn revert(
             }
             let sheet: CustomizeSheet = get_json(db, SHEETS, &format!("{}/{}", caller.tenant, record.sheet))?.ok_or(AppError::NotFound("No such sheet."))?;
             match crate::imports::revert(db, &caller, &period, &sheet, &mut record)? {
-                Ok(restored) => Ok(Json(serde_json::json!({ "restored_cells": restored, "import": record })).into_response()),
+                Ok(restored) => {
+                    let errors = crate::imports::stored_errors(db, &format!("{}/{}", caller.tenant, record.id))?;
+                    let import = crate::imports::ImportAnswer { import: record, errors };
+                    Ok(Json(serde_json::json!({ "restored_cells": restored, "import": import })).into_response())
+                }
                 Err(crate::imports::RevertRefusal::NotRevertible(why)) => {
                     Ok((StatusCode::CONFLICT, Json(serde_json::json!({ "error": "not_revertible", "message": why }))).into_response())
                 }

@@ -137,9 +137,9 @@ impl FromRequestParts<AppState> for Caller {
         let key = token_key(&token);
         state
             .store
-            .run(move |db| {
+            .run_with_sessions(move |db, sessions| {
                 let session: Session =
-                    get_json(db, SESSIONS, &key)?.ok_or(AppError::Unauthorized)?;
+                    get_json(sessions, SESSIONS, &key)?.ok_or(AppError::Unauthorized)?;
                 if session.expires_at <= now() {
                     return Err(AppError::Unauthorized);
                 }
@@ -361,7 +361,8 @@ pub fn too_many_attempts(wait: u64) -> axum::response::Response {
         .into_response()
 }
 
-/// Deletes expired sessions (run at start-up); returns how many.
+/// Deletes expired sessions from the sessions database (at start-up and
+/// hourly); returns how many.
 pub fn purge_expired_sessions(db: &redb::Database) -> Result<usize, AppError> {
     let expired: Vec<String> = crate::store::scan_json::<Session>(db, SESSIONS, "")?
         .into_iter()

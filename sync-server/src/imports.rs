@@ -3,7 +3,7 @@
 //! evaluatee's cells in a transaction of its own — or, for a dry run, only
 //! say what would happen. Every real import is recorded in the history.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use redb::{Database, Durability, ReadableDatabase, ReadableTable};
 use serde::{Deserialize, Serialize};
@@ -21,7 +21,7 @@ use crate::model::{
 use crate::permissions::{in_scope, may_write_in, writable_items};
 use crate::store::{get_json, get_raw, put_json, scan_json, to_json};
 use crate::tables::{
-    IMPORT_CHANGES, IMPORT_PROGRESS, IMPORTS, MEMBERS, USER_SHEETS, user_sheet_key,
+    IMPORT_CHANGES, IMPORT_ERRORS, IMPORT_PROGRESS, IMPORTS, MEMBERS, USER_SHEETS, user_sheet_key,
 };
 
 /// Where an import is.
@@ -124,14 +124,70 @@ pub struct ImportRecord {
     pub status: ImportStatus,
     /// How many rows went where.
     pub counts: Counts,
-    /// Every error.
-    pub errors: Vec<ImportError>,
+    /// How many errors of each code the import had, exactly (the errors
+    /// themselves are stored apart, the first [`MAX_STORED_ERRORS`] only).
+    #[serde(default)]
+    pub error_totals: BTreeMap<String, u32>,
+    /// Whether more errors existed than were stored.
+    #[serde(default)]
+    pub errors_truncated: bool,
     /// When the import was reverted, if it was.
     #[serde(default)]
     pub reverted_at: Option<u64>,
     /// The item ids of the file, which the change log refers to by position.
     #[serde(default)]
     pub items: Vec<String>,
+}
+
+/// The most errors an import keeps in [`IMPORT_ERRORS`]; the totals per
+/// code stay exact and the error file keeps every failed row.
+pub const MAX_STORED_ERRORS: usize = 1_000;
+
+/// An import as answered: the record and its stored errors (the first
+/// [`MAX_STORED_ERRORS`]; `errors_truncated` says when more existed).
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportAnswer {
+    /// The record.
+    #[serde(flatten)]
+    pub import: ImportRecord,
+    /// Its first errors, in file order.
+    pub errors: Vec<ImportError>,
+}
+
+impl ImportRecord {
+    /// Counts `errors` per code into the record.
+    pub fn summarize_errors(&mut self, errors: &[ImportError]) {
+        self.error_totals.clear();
+        for error in errors {
+            *self.error_totals.entry(error.code.clone()).or_default() += 1;
+        }
+        self.errors_truncated = errors.len() > MAX_STORED_ERRORS;
+    }
+}
+
+/// Stores the first [`MAX_STORED_ERRORS`] of `errors` under the import's
+/// key, in the caller's transaction.
+pub fn store_errors(
+    write: &redb::WriteTransaction,
+    record_key: &str,
+    errors: &[ImportError],
+) -> Result<(), AppError> {
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let kept = &errors[..errors.len().min(MAX_STORED_ERRORS)];
+    let mut table = write
+        .open_table(IMPORT_ERRORS)
+        .map_err(AppError::internal)?;
+    table
+        .insert(record_key, to_json(&kept)?.as_slice())
+        .map_err(AppError::internal)?;
+    Ok(())
+}
+
+/// The stored errors of an import (none for an import without errors).
+pub fn stored_errors(db: &Database, record_key: &str) -> Result<Vec<ImportError>, AppError> {
+    Ok(get_json(db, IMPORT_ERRORS, record_key)?.unwrap_or_default())
 }
 
 /// Progress of a running import, kept beside the data it describes.
@@ -493,7 +549,6 @@ pub fn finish_refused(record: &mut ImportRecord, prepared: Prepared, status: Imp
     };
     record.status = status;
     record.items = prepared.items;
-    record.errors = prepared.errors;
     record.ended_at = Some(now());
 }
 
@@ -508,15 +563,27 @@ pub fn uses_quota(record: &ImportRecord) -> bool {
 
 /// The start times of the tenant's imports in the hour before `now` that
 /// count towards the hourly limit.
+///
+/// Records are read newest first (ids sort by start) and the scan stops at
+/// the first one older than an hour: the count costs the last hour's
+/// imports, not the whole history, and never reads stored errors.
 pub fn recent_imports(db: &Database, tenant: &str, now: u64) -> Result<Vec<u64>, AppError> {
-    Ok(
-        scan_json::<ImportRecord>(db, IMPORTS, &format!("{tenant}/"))?
-            .into_iter()
-            .map(|(_, record)| record)
-            .filter(|record| record.started_at + 3600 > now && uses_quota(record))
-            .map(|record| record.started_at)
-            .collect(),
-    )
+    let mut recent = Vec::new();
+    crate::store::scan_json_rev::<ImportRecord>(
+        db,
+        IMPORTS,
+        &format!("{tenant}/"),
+        |_, record| {
+            if record.started_at + 3600 <= now {
+                return false;
+            }
+            if uses_quota(&record) {
+                recent.push(record.started_at);
+            }
+            true
+        },
+    )?;
+    Ok(recent)
 }
 
 /// Plans without writing.
@@ -682,7 +749,6 @@ pub fn apply(
     } else {
         final_status(&progress.counts, &prepared)
     };
-    record.errors = prepared.errors;
     record.ended_at = Some(now());
     put_json(db, IMPORTS, &record_key, &record)?;
     Ok(record)

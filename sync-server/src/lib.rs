@@ -17,6 +17,7 @@ pub mod error;
 pub mod idempotency;
 pub mod imports;
 pub mod linkage;
+pub mod migrate;
 pub mod model;
 pub mod permissions;
 pub mod seed;

@@ -50,7 +50,7 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     store
-        .with_db(sheetlink_server::auth::purge_expired_sessions)
+        .with_sessions(sheetlink_server::auth::purge_expired_sessions)
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     // Expired sessions are refused anyway; this only keeps the table small.
     {
@@ -59,7 +59,9 @@ async fn main() -> anyhow::Result<()> {
             loop {
                 tokio::time::sleep(std::time::Duration::from_secs(3_600)).await;
                 if let Err(error) = store
-                    .run(sheetlink_server::auth::purge_expired_sessions)
+                    .run_with_sessions(|_, sessions| {
+                        sheetlink_server::auth::purge_expired_sessions(sessions)
+                    })
                     .await
                 {
                     tracing::error!(?error, "expired sessions could not be purged");

@@ -12,21 +12,51 @@ use crate::error::AppError;
 use crate::model::UserSheet;
 use crate::tables::USER_SHEETS;
 
-/// The shared database handle.
+/// The shared database handles: the main database, and sessions in a
+/// database of their own (`sessions.redb`), so that signing in or out never
+/// waits for redb's single writer while a large import or revert holds it
+/// for seconds.
 #[derive(Clone)]
 pub struct Store {
     db: Arc<Database>,
+    sessions: Arc<Database>,
 }
 
 /// A JSON-valued table keyed by path.
 pub type JsonTable = TableDefinition<'static, &'static str, &'static [u8]>;
 
 impl Store {
-    /// Opens (or creates) `sheetlink.redb` in `data_dir`.
+    /// Opens (or creates) `sheetlink.redb` and `sessions.redb` in
+    /// `data_dir`, bringing the store to the current format first.
     pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(data_dir)?;
         let db = Database::create(data_dir.join("sheetlink.redb"))?;
-        Ok(Store { db: Arc::new(db) })
+        crate::migrate::migrate(&db)?;
+        let sessions = Database::create(data_dir.join("sessions.redb"))?;
+        Ok(Store {
+            db: Arc::new(db),
+            sessions: Arc::new(sessions),
+        })
+    }
+
+    /// Runs `job` on the blocking thread pool with the main database and
+    /// the sessions database.
+    pub async fn run_with_sessions<T, F>(&self, job: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Database, &Database) -> Result<T, AppError> + Send + 'static,
+    {
+        let db = Arc::clone(&self.db);
+        let sessions = Arc::clone(&self.sessions);
+        tokio::task::spawn_blocking(move || job(&db, &sessions))
+            .await
+            .map_err(AppError::internal)?
+    }
+
+    /// Runs `job` synchronously with the sessions database (for start-up and
+    /// tests).
+    pub fn with_sessions<T>(&self, job: impl FnOnce(&Database) -> T) -> T {
+        job(&self.sessions)
     }
 
     /// Runs `job` on the blocking thread pool with the database.
@@ -82,6 +112,38 @@ pub fn scan_raw(
         out.push((key.value().to_owned(), value.value().to_vec()));
     }
     Ok(out)
+}
+
+/// The JSON values whose key starts with `prefix`, in reverse key order
+/// (newest first where keys sort by time), handed to `visit` one at a time
+/// until it returns `false`: reading the newest few costs the newest few.
+pub fn scan_json_rev<T: DeserializeOwned>(
+    db: &Database,
+    table: JsonTable,
+    prefix: &str,
+    mut visit: impl FnMut(&str, T) -> bool,
+) -> Result<(), AppError> {
+    let read = db.begin_read().map_err(AppError::internal)?;
+    let table = match read.open_table(table) {
+        Ok(table) => table,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
+        Err(error) => return Err(AppError::internal(error)),
+    };
+    // Every key with the prefix sorts before the prefix followed by the
+    // highest character.
+    let end = format!("{prefix}\u{10FFFF}");
+    for entry in table
+        .range(prefix..end.as_str())
+        .map_err(AppError::internal)?
+        .rev()
+    {
+        let (key, value) = entry.map_err(AppError::internal)?;
+        let parsed = serde_json::from_slice(value.value()).map_err(AppError::internal)?;
+        if !visit(key.value(), parsed) {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Reads and parses one JSON value.

@@ -17,10 +17,16 @@ pub const SHEETS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("sheet
 /// `{tenant}/{period}/{sheet}/{member}` → [`crate::model::UserSheet::encode`]
 /// (binary, not JSON: imports rewrite millions of cells); see [`user_sheet_key`].
 pub const USER_SHEETS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("user_sheets");
-/// SHA-256 of a session token (hex) → [`crate::model::Session`].
+/// SHA-256 of a session token (hex) → [`crate::model::Session`]; in the
+/// sessions database (`sessions.redb`), not the main one.
 pub const SESSIONS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("sessions");
 /// `{tenant}/{import id}` → [`crate::imports::ImportRecord`]; ids sort by start.
 pub const IMPORTS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("imports");
+/// `{tenant}/{import id}` → the first [`crate::imports::MAX_STORED_ERRORS`]
+/// errors of an import (JSON array of [`crate::imports::ImportError`]),
+/// apart from the record so that history, the hourly count and recovery never
+/// read them.
+pub const IMPORT_ERRORS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("import_errors");
 /// `{tenant}/{import id}` → [`crate::imports::Progress`], written in the same
 /// transaction as each evaluatee's changes, so it always agrees with the data.
 pub const IMPORT_PROGRESS: TableDefinition<'_, &str, &[u8]> =

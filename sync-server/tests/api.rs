@@ -120,7 +120,7 @@ async fn login_sets_a_strict_http_only_cookie_and_stores_only_a_hash() {
         .map(|(_, t)| t.to_owned())
         .unwrap_or_default();
     assert_eq!(token.len(), 64);
-    let stored_in_clear = store.with_db(|db| {
+    let stored_in_clear = store.with_sessions(|db| {
         sheetlink_server::store::get_json::<Value>(db, SESSIONS, &token)
             .expect("reads")
             .is_some()
@@ -636,4 +636,60 @@ async fn serves_the_web_app_beside_the_api() {
         StatusCode::NOT_FOUND
     );
     let _ = std::fs::remove_dir_all(&web);
+}
+
+/// `call` within 20 seconds, or the test fails saying `what` waited.
+async fn within<T>(what: &str, call: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(std::time::Duration::from_secs(20), call)
+        .await
+        .unwrap_or_else(|_| panic!("{what} waited for the writer"))
+}
+
+/// redb has one writer for the whole database, and a large import or revert
+/// holds it for seconds: signing in and out, reading the history and the
+/// linkage runs must not wait for it (sessions live in a database of their
+/// own). The main database's writer is held for the whole test; every
+/// request must answer within seconds all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_history_and_sign_out_never_wait_for_the_writer() {
+    let (app, store) = server("writer-held");
+    let held = store.with_db(|db| db.begin_write().expect("the writer"));
+    let cookie = within("sign-in", sign_in(&app, ("admin", DEMO_ADMIN.1))).await;
+    let history = within(
+        "history",
+        call(&app, Method::GET, "/api/imports", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(history.status, StatusCode::OK);
+    let runs = within(
+        "linkage runs",
+        call(
+            &app,
+            Method::GET,
+            "/api/linkage/runs?sheet=customer",
+            Some(&cookie),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(runs.status, StatusCode::OK, "{:?}", runs.json());
+    let me = within(
+        "who am I",
+        call(&app, Method::GET, "/api/me", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(me.status, StatusCode::OK);
+    let out = within(
+        "sign-out",
+        call(&app, Method::POST, "/api/logout", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let after = within(
+        "who am I after sign-out",
+        call(&app, Method::GET, "/api/me", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "the session ended");
+    held.abort().expect("aborts");
 }

@@ -819,3 +819,90 @@ async fn revert_rechecks_scope_like_an_import() {
         "nothing was reverted"
     );
 }
+
+/// An import keeps its first 1,000 errors apart from its record, with exact
+/// totals per code; the error file still has every failed row; the history
+/// lists the record without reading its errors.
+#[tokio::test]
+async fn stored_errors_are_bounded_with_exact_totals() {
+    use sheetlink_server::model::{CustomizeSheet, SheetItem};
+    use sheetlink_server::store::{get_json, put_json};
+    use sheetlink_server::tables::SHEETS;
+    let (app, store) = common::server("imports-stored-errors", Config::default());
+    // 30 more number items, so that 49 evaluatees (one short of the abort)
+    // make well over 1,000 errors.
+    let extra: Vec<String> = (1..=30).map(|i| format!("extra{i}")).collect();
+    store.with_db(|db| {
+        let key = format!("{}/performance", sheetlink_server::seed::DEMO_TENANT);
+        let mut sheet: CustomizeSheet = get_json(db, SHEETS, &key).expect("reads").expect("exists");
+        let template_item = sheet.items[0].clone();
+        for id in &extra {
+            let mut item: SheetItem = template_item.clone();
+            if let Some(importable) = item.importable.as_mut() {
+                importable.id = id.clone();
+                importable.label = vec!["追加".into(), id.clone()];
+            }
+            sheet.items.push(item);
+        }
+        put_json(db, SHEETS, &key, &sheet).expect("writes");
+    });
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let ids: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let original = template(&app, &admin, &ids).await;
+    let mut lines: Vec<String> = original.split("\r\n").take(4).map(str::to_owned).collect();
+    for line in original.split("\r\n").skip(4).take(49) {
+        let mut cells: Vec<&str> = line.split(',').take(2).collect();
+        cells.extend(std::iter::repeat_n("x", 30));
+        lines.push(cells.join(","));
+    }
+    let csv = lines.join("\r\n") + "\r\n";
+    let answer = import(&app, &admin, "2026-h1", &csv, Some("many-errors"), false).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{:?}", answer.json());
+    let record = answer.json();
+    assert_eq!(record["status"], "all_failed");
+    assert_eq!(record["error_totals"]["number.invalid"], 49 * 30);
+    assert_eq!(record["errors_truncated"], true);
+    assert_eq!(record["errors"].as_array().map(Vec::len), Some(1_000));
+
+    let id = record["id"].as_str().expect("id").to_owned();
+    let details = get(&app, &format!("/api/imports/{id}"), &admin)
+        .await
+        .json();
+    assert_eq!(
+        details["import"]["errors"].as_array().map(Vec::len),
+        Some(1_000)
+    );
+    assert_eq!(details["import"]["error_totals"]["number.invalid"], 49 * 30);
+    assert_eq!(details["import"]["errors"][0]["row"], 5);
+    assert_eq!(details["import"]["errors"][999]["row"], 5 + 999 / 30);
+
+    // Every failed row is in the error file, with every message.
+    let file = get(&app, &format!("/api/imports/{id}/error-file"), &admin).await;
+    let text = String::from_utf8(file.body).expect("UTF-8");
+    assert_eq!(
+        text.matches("number.invalid").count(),
+        0,
+        "messages, not codes"
+    );
+    let data_rows = text.split("\r\n").skip(4).filter(|l| !l.is_empty()).count();
+    assert!(data_rows >= 49, "every failed row: {data_rows} lines");
+    let last_key = lines[52].split(',').nth(1).expect("a key");
+    assert!(
+        text.contains(last_key),
+        "the 49th failed row is in the error file"
+    );
+
+    // The stored record itself holds no errors; the history lists it.
+    let stored: serde_json::Value = store.with_db(|db| {
+        get_json(
+            db,
+            sheetlink_server::tables::IMPORTS,
+            &format!("{}/{id}", sheetlink_server::seed::DEMO_TENANT),
+        )
+        .expect("reads")
+        .expect("exists")
+    });
+    assert!(stored.get("errors").is_none(), "{stored}");
+    let history = get(&app, "/api/imports", &admin).await.json();
+    assert_eq!(history[0]["id"], id.as_str());
+}

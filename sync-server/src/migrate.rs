@@ -1,0 +1,182 @@
+//! The store's format version and the migrations between versions, run when
+//! the store is opened, before anything else reads it.
+//!
+//! A data directory written before the format was versioned has no `meta`
+//! table and is format 1. Format 2 keeps an import's errors apart from its
+//! record (`import_errors`, the first 1,000, with exact totals per code in the
+//! record) and sessions in their own database (`sessions.redb`). A format
+//! newer than this build knows is refused: an older server must not half-read
+//! what a newer one wrote.
+
+use redb::{Database, ReadableTable, TableDefinition};
+
+use crate::error::AppError;
+use crate::imports::{ImportError, ImportRecord, MAX_STORED_ERRORS};
+use crate::store::to_json;
+use crate::tables::{IMPORT_ERRORS, IMPORTS, SESSIONS};
+
+/// `format` → the store's format version.
+pub const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
+/// The format this build writes.
+pub const FORMAT: u64 = 2;
+const FORMAT_KEY: &str = "format";
+
+/// The stored format version (1 for a store written before versions).
+pub fn format(db: &Database) -> Result<u64, AppError> {
+    use redb::ReadableDatabase as _;
+    let read = db.begin_read().map_err(AppError::internal)?;
+    match read.open_table(META) {
+        Ok(table) => Ok(table
+            .get(FORMAT_KEY)
+            .map_err(AppError::internal)?
+            .map_or(1, |v| v.value())),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(1),
+        Err(error) => Err(AppError::internal(error)),
+    }
+}
+
+/// Brings the store to [`FORMAT`], each step in one transaction; returns
+/// the format it found. Refuses a newer format.
+pub fn migrate(db: &Database) -> anyhow::Result<u64> {
+    let found = format(db).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    if found > FORMAT {
+        anyhow::bail!(
+            "this data directory was written by a newer sheetlink-server (store format {found}; \
+             this build knows formats up to {FORMAT}): run that version, or restore a backup"
+        );
+    }
+    if found < 2 {
+        one_to_two(db).map_err(|e| anyhow::anyhow!("migrating the store to format 2: {e:?}"))?;
+    }
+    Ok(found)
+}
+
+/// Format 1 → 2: inline import errors move to `import_errors` (the first
+/// 1,000, totals per code in the record); the main database's sessions are
+/// dropped (people sign in again; sessions now live in `sessions.redb`).
+fn one_to_two(db: &Database) -> Result<(), AppError> {
+    /// An import record as format 1 stored it: every error inline.
+    #[derive(serde::Deserialize)]
+    struct Inline {
+        #[serde(default)]
+        errors: Vec<ImportError>,
+    }
+    let write = db.begin_write().map_err(AppError::internal)?;
+    {
+        let mut imports = write.open_table(IMPORTS).map_err(AppError::internal)?;
+        let mut moved = Vec::new();
+        for entry in imports.iter().map_err(AppError::internal)? {
+            let (key, value) = entry.map_err(AppError::internal)?;
+            let inline: Inline =
+                serde_json::from_slice(value.value()).map_err(AppError::internal)?;
+            if inline.errors.is_empty() {
+                continue;
+            }
+            let mut record: ImportRecord =
+                serde_json::from_slice(value.value()).map_err(AppError::internal)?;
+            record.summarize_errors(&inline.errors);
+            let mut errors = inline.errors;
+            errors.truncate(MAX_STORED_ERRORS);
+            moved.push((key.value().to_owned(), record, errors));
+        }
+        let mut stored_errors = write
+            .open_table(IMPORT_ERRORS)
+            .map_err(AppError::internal)?;
+        for (key, record, errors) in moved {
+            imports
+                .insert(key.as_str(), to_json(&record)?.as_slice())
+                .map_err(AppError::internal)?;
+            stored_errors
+                .insert(key.as_str(), to_json(&errors)?.as_slice())
+                .map_err(AppError::internal)?;
+        }
+    }
+    match write.delete_table(SESSIONS) {
+        Ok(_) => {}
+        Err(error) => return Err(AppError::internal(error)),
+    }
+    write
+        .open_table(META)
+        .map_err(AppError::internal)?
+        .insert(FORMAT_KEY, 2)
+        .map_err(AppError::internal)?;
+    write.commit().map_err(AppError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{get_json, put_raw};
+
+    #[test]
+    fn format_1_moves_inline_errors_out_and_drops_old_sessions() {
+        let dir = std::env::temp_dir().join(format!("sheetlink-migrate-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let db = Database::create(dir.join("sheetlink.redb")).expect("opens");
+        let error = |row: u32, code: &str| {
+            serde_json::json!({"row": row, "column": 3, "column_letter": "C", "code": code,
+                "message": "数値ではありません。", "message_en": "Not a number."})
+        };
+        let errors: Vec<serde_json::Value> = (0..1_200)
+            .map(|i| {
+                error(
+                    5 + i,
+                    if i % 3 == 0 {
+                        "number.invalid"
+                    } else {
+                        "number.above_max"
+                    },
+                )
+            })
+            .collect();
+        // A record exactly as format 1 wrote it: no totals, errors inline.
+        let old = serde_json::json!({
+            "id": "0001", "period": "2026-h1", "sheet": "performance", "operator": "admin",
+            "operator_name": "管理者", "started_at": 1, "ended_at": 2, "status": "all_failed",
+            "counts": {"rows_in": 1200, "created": 0, "updated": 0, "unchanged": 0, "skipped": 0, "failed": 1200},
+            "errors": errors, "reverted_at": null, "items": ["score_total"]
+        });
+        put_raw(&db, IMPORTS, "demo/0001", old.to_string().as_bytes()).expect("writes");
+        put_raw(&db, SESSIONS, "abc", b"{}").expect("writes");
+        assert_eq!(format(&db).expect("reads"), 1);
+
+        assert_eq!(migrate(&db).expect("migrates"), 1);
+        assert_eq!(format(&db).expect("reads"), FORMAT);
+        let record: ImportRecord = get_json(&db, IMPORTS, "demo/0001")
+            .expect("reads")
+            .expect("kept");
+        assert_eq!(record.error_totals.get("number.invalid"), Some(&400));
+        assert_eq!(record.error_totals.get("number.above_max"), Some(&800));
+        assert!(record.errors_truncated);
+        let raw: serde_json::Value = get_json(&db, IMPORTS, "demo/0001")
+            .expect("reads")
+            .expect("kept");
+        assert!(raw.get("errors").is_none(), "no errors left inline");
+        let kept = crate::imports::stored_errors(&db, "demo/0001").expect("reads");
+        assert_eq!(kept.len(), MAX_STORED_ERRORS);
+        assert_eq!(kept[0].row, Some(5));
+        assert!(
+            crate::store::get_raw(&db, SESSIONS, "abc")
+                .expect("reads")
+                .is_none(),
+            "old sessions are dropped"
+        );
+
+        // Again: nothing to do. A newer format is refused with a message.
+        assert_eq!(migrate(&db).expect("migrates"), FORMAT);
+        let write = db.begin_write().expect("write");
+        write
+            .open_table(META)
+            .expect("meta")
+            .insert(FORMAT_KEY, 9)
+            .expect("insert");
+        write.commit().expect("commit");
+        let refused = migrate(&db).expect_err("newer format");
+        assert!(
+            refused.to_string().contains("newer sheetlink-server"),
+            "{refused}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
