@@ -558,6 +558,7 @@ pub async fn import(
     let lock = state.import_lock(&caller.tenant);
     let _running = lock.lock().await;
     let timeout = state.config.import_timeout_secs;
+    let dry_runs = state.dry_runs.clone();
     state
         .store
         .run(move |db| {
@@ -567,7 +568,10 @@ pub async fn import(
             }
             let Some(idempotency) = idempotency else {
                 let prepared = crate::imports::prepare(db, &caller, &period, &sheet, &csv)?;
-                let plan = crate::imports::dry_run(db, &caller, &period, &sheet, prepared)?;
+                drop(csv);
+                let id = new_token()?[..32].to_owned();
+                let plan = crate::imports::dry_run(db, &caller, &period, &sheet, &prepared, id.clone())?;
+                dry_runs.keep(id, &caller.tenant, &caller.member.id, period, sheet, prepared);
                 return Ok(Json(plan).into_response());
             };
             match idempotency.look_up_in(db)? {
@@ -683,6 +687,59 @@ pub struct HistoryLine {
     pub ended_at: Option<u64>,
     /// Who ran it.
     pub operator_name: String,
+}
+
+/// Which page of a dry run's changes.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    /// The evaluatees after this file row (0 for the first page).
+    pub after: Option<u32>,
+    /// Only the evaluatee of this file row.
+    pub row: Option<u32>,
+}
+
+/// `GET /api/dry-runs/{id}?after=ROW` (or `?row=ROW`): a page of a recent
+/// dry run's changed cells, for the member who ran it only; 404
+/// `dry_run_expired` once it is no longer kept (or for anyone else).
+pub async fn dry_run_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<PageQuery>,
+) -> Result<Response, AppError> {
+    require_importer(&caller)?;
+    let Some(plan) = state.dry_runs.find(&id, &caller.tenant, &caller.member.id) else {
+        return Ok((
+            StatusCode::NOT_FOUND,
+            Json(serde_json::json!({
+                "error": "dry_run_expired",
+                "message": format!(
+                    "このドライランの結果は保持期間（{}分）を過ぎたか、別の操作で置き換えられました。もう一度ドライランを実行してください。 This dry run is no longer kept (plans are kept {} minutes, a few at a time): run the dry run again.",
+                    crate::dry_runs::PLAN_SECONDS / 60,
+                    crate::dry_runs::PLAN_SECONDS / 60
+                ),
+            })),
+        )
+            .into_response());
+    };
+    let from = match query.row {
+        Some(row) => crate::imports::PageFrom::Row(row),
+        None => crate::imports::PageFrom::After(query.after.unwrap_or(0)),
+    };
+    let page = state
+        .store
+        .run(move |db| {
+            crate::imports::changes_page(
+                db,
+                &plan.tenant,
+                &plan.period,
+                &plan.sheet,
+                &plan.prepared,
+                from,
+            )
+        })
+        .await?;
+    Ok(Json(page).into_response())
 }
 
 /// How many imports the history lists.

@@ -223,7 +223,8 @@ pub struct CellChange {
     pub new: Option<String>,
 }
 
-/// What an import does to one evaluatee.
+/// The cells one evaluatee's row would change (a page of a dry run holds
+/// whole evaluatees).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvaluateePlan {
     /// File row.
@@ -238,19 +239,76 @@ pub struct EvaluateePlan {
     pub unchanged_cells: u32,
 }
 
-/// The answer to a dry run.
+/// Per evaluatee of a dry run, as parallel arrays (one entry per evaluatee
+/// to apply, in file order): a 10,000-evaluatee plan answers a few hundred
+/// kilobytes, not one object per evaluatee.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EvaluateeTotals {
+    /// File rows.
+    pub row: Vec<u32>,
+    /// Keys as written.
+    pub key: Vec<String>,
+    /// `created`, `updated` or `unchanged`.
+    pub outcome: Vec<&'static str>,
+    /// Cells that get a first value.
+    pub create: Vec<u32>,
+    /// Cells whose value changes.
+    pub update: Vec<u32>,
+    /// Cells a blank empties.
+    pub delete: Vec<u32>,
+    /// Cells that stay.
+    pub unchanged: Vec<u32>,
+}
+
+/// The cell totals of one item over the whole file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemTotals {
+    /// Item id.
+    pub item: String,
+    /// The cell totals.
+    #[serde(flatten)]
+    pub cells: CellTotals,
+}
+
+/// A page of a dry run's changed cells: whole evaluatees, about
+/// [`CHANGES_PAGE_BYTES`] of cells.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ChangesPage {
+    /// Evaluatees with at least one changed cell, in file order.
+    pub evaluatees: Vec<EvaluateePlan>,
+    /// Ask for `?after=` this row for the next page; `None` on the last.
+    pub next_after: Option<u32>,
+}
+
+/// About how many bytes of changed cells a page of a dry run holds.
+pub const CHANGES_PAGE_BYTES: usize = 128 * 1024;
+
+/// The answer to a dry run: every total at once, the first errors, and the
+/// first page of changed cells; the plan's `id` pages on
+/// (`GET /api/dry-runs/{id}?after=ROW`, or `?row=ROW` for one evaluatee).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DryRun {
+    /// The plan, to page through its changes (kept for a while; see
+    /// `dry_runs`).
+    pub id: String,
     /// What the import would end as.
     pub status: ImportStatus,
     /// Row counts.
     pub counts: Counts,
     /// Cell totals.
     pub cells: CellTotals,
-    /// Per evaluatee with changes.
-    pub evaluatees: Vec<EvaluateePlan>,
-    /// Every error.
+    /// Per evaluatee to apply.
+    pub evaluatees: EvaluateeTotals,
+    /// Per item of the file.
+    pub items: Vec<ItemTotals>,
+    /// The first [`MAX_STORED_ERRORS`] errors.
     pub errors: Vec<ImportError>,
+    /// Errors per code, exactly.
+    pub error_totals: BTreeMap<String, u32>,
+    /// Whether more errors existed than are listed.
+    pub errors_truncated: bool,
+    /// The first page of changed cells.
+    pub changes: ChangesPage,
 }
 
 /// Cell totals of a dry run.
@@ -586,13 +644,58 @@ pub fn recent_imports(db: &Database, tenant: &str, now: u64) -> Result<Vec<u64>,
     Ok(recent)
 }
 
-/// Plans without writing.
+/// Reads each target's stored sheet from one read snapshot, in file order,
+/// and hands `visit` the target, its diff and outcome; stops when `visit`
+/// returns `false`.
+fn visit_diffs(
+    db: &Database,
+    tenant: &str,
+    period: &Period,
+    sheet: &CustomizeSheet,
+    prepared: &Prepared,
+    targets: &[Target],
+    mut visit: impl FnMut(&Target, &[Diff<'_, '_>], u32, &'static str) -> bool,
+) -> Result<(), AppError> {
+    let read = db.begin_read().map_err(AppError::internal)?;
+    let table = match read.open_table(USER_SHEETS) {
+        Ok(table) => Some(table),
+        Err(redb::TableError::TableDoesNotExist(_)) => None,
+        Err(error) => return Err(AppError::internal(error)),
+    };
+    for target in targets {
+        let key = user_sheet_key(tenant, &period.id, &sheet.id, &target.member);
+        let stored = match &table {
+            Some(table) => table.get(key.as_str()).map_err(AppError::internal)?,
+            None => None,
+        };
+        let bytes = stored.as_ref().map_or(&[][..], |value| value.value());
+        let view = SheetView::parse(bytes)
+            .ok_or_else(|| AppError::internal(format!("corrupt user sheet {key}")))?;
+        let (diffs, unchanged, outcome) = diff(prepared.changes_of(target)?, &view);
+        if !visit(target, &diffs, unchanged, outcome) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn add_action(cells: &mut CellTotals, action: &str) {
+    match action {
+        "create" => cells.create += 1,
+        "update" => cells.update += 1,
+        _ => cells.delete += 1,
+    }
+}
+
+/// Plans without writing: every total (overall, per evaluatee, per item)
+/// and the first page of changed cells. `id` names the plan for its pages.
 pub fn dry_run(
     db: &Database,
     caller: &Caller,
     period: &Period,
     sheet: &CustomizeSheet,
-    prepared: Prepared,
+    prepared: &Prepared,
+    id: String,
 ) -> Result<DryRun, AppError> {
     let mut counts = Counts {
         rows_in: prepared.rows_in,
@@ -600,25 +703,160 @@ pub fn dry_run(
         ..Counts::default()
     };
     let mut cells = CellTotals::default();
-    let mut evaluatees = Vec::new();
+    let mut evaluatees = EvaluateeTotals::default();
+    let item_position: HashMap<&str, usize> = prepared
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let mut items: Vec<CellTotals> = vec![CellTotals::default(); prepared.items.len()];
     if prepared.aborted {
         counts.skipped = prepared.targets.len() as u32;
     } else {
-        for target in &prepared.targets {
-            let key = user_sheet_key(&caller.tenant, &period.id, &sheet.id, &target.member);
-            let bytes = get_raw(db, USER_SHEETS, &key)?.unwrap_or_default();
-            let stored = SheetView::parse(&bytes)
-                .ok_or_else(|| AppError::internal(format!("corrupt user sheet {key}")))?;
-            let changes = prepared.changes_of(target)?;
-            let (diffs, unchanged, outcome) = diff(changes, &stored);
+        visit_diffs(
+            db,
+            &caller.tenant,
+            period,
+            sheet,
+            prepared,
+            &prepared.targets,
+            |target, diffs, unchanged, outcome| {
+                let mut own = CellTotals {
+                    unchanged,
+                    ..CellTotals::default()
+                };
+                for d in diffs {
+                    add_action(&mut own, d.action());
+                    if let Some(&i) = item_position.get(d.item) {
+                        add_action(&mut items[i], d.action());
+                    }
+                }
+                cells.create += own.create;
+                cells.update += own.update;
+                cells.delete += own.delete;
+                cells.unchanged += unchanged;
+                count(&mut counts, outcome);
+                evaluatees.row.push(target.row);
+                evaluatees.key.push(target.key.clone());
+                evaluatees.outcome.push(outcome);
+                evaluatees.create.push(own.create);
+                evaluatees.update.push(own.update);
+                evaluatees.delete.push(own.delete);
+                evaluatees.unchanged.push(unchanged);
+                true
+            },
+        )?;
+    }
+    // Every evaluatee carries every item of the file, so an item's unchanged
+    // cells are the evaluatees less its changed ones.
+    let applied = evaluatees.row.len() as u32;
+    let items = prepared
+        .items
+        .iter()
+        .zip(items)
+        .map(|(item, mut totals)| {
+            totals.unchanged = applied - totals.create - totals.update - totals.delete;
+            ItemTotals {
+                item: item.clone(),
+                cells: totals,
+            }
+        })
+        .collect();
+    let changes = if prepared.aborted {
+        ChangesPage::default()
+    } else {
+        changes_page(
+            db,
+            &caller.tenant,
+            period,
+            sheet,
+            prepared,
+            PageFrom::After(0),
+        )?
+    };
+    let mut error_totals: BTreeMap<String, u32> = BTreeMap::new();
+    for error in &prepared.errors {
+        *error_totals.entry(error.code.clone()).or_default() += 1;
+    }
+    let status = final_status(&counts, prepared);
+    Ok(DryRun {
+        id,
+        status,
+        counts,
+        cells,
+        evaluatees,
+        items,
+        errors: prepared.errors[..prepared.errors.len().min(MAX_STORED_ERRORS)].to_vec(),
+        error_totals,
+        errors_truncated: prepared.errors.len() > MAX_STORED_ERRORS,
+        changes,
+    })
+}
+
+/// Where a page of changed cells starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageFrom {
+    /// With the first evaluatee whose row is after this one.
+    After(u32),
+    /// The one evaluatee of this row only.
+    Row(u32),
+}
+
+/// A page of the changed cells of a plan: whole evaluatees from `from`,
+/// about [`CHANGES_PAGE_BYTES`] of cells (at least one evaluatee).
+pub fn changes_page(
+    db: &Database,
+    tenant: &str,
+    period: &Period,
+    sheet: &CustomizeSheet,
+    prepared: &Prepared,
+    from: PageFrom,
+) -> Result<ChangesPage, AppError> {
+    let targets = &prepared.targets;
+    let first = match from {
+        PageFrom::After(row) | PageFrom::Row(row) => {
+            let after = matches!(from, PageFrom::After(_));
+            targets.partition_point(|t| if after { t.row <= row } else { t.row < row })
+        }
+    };
+    let targets = match from {
+        PageFrom::Row(row) => {
+            let end = (first + 1).min(targets.len());
+            let one = &targets[first..end];
+            if one.first().is_some_and(|t| t.row == row) {
+                one
+            } else {
+                &[]
+            }
+        }
+        PageFrom::After(_) => &targets[first..],
+    };
+    let mut page = ChangesPage::default();
+    let mut bytes = 0;
+    let mut last = None;
+    visit_diffs(
+        db,
+        tenant,
+        period,
+        sheet,
+        prepared,
+        targets,
+        |target, diffs, unchanged, outcome| {
+            if bytes >= CHANGES_PAGE_BYTES {
+                page.next_after = last;
+                return false;
+            }
+            last = Some(target.row);
+            if diffs.is_empty() {
+                return true;
+            }
             let changes: Vec<CellChange> = diffs
                 .iter()
                 .map(|d| {
-                    match d.action() {
-                        "create" => cells.create += 1,
-                        "update" => cells.update += 1,
-                        _ => cells.delete += 1,
-                    }
+                    // About what the cell costs as JSON.
+                    bytes +=
+                        48 + d.item.len() + d.old.map_or(4, str::len) + d.new.map_or(4, str::len);
                     CellChange {
                         item: d.item.to_owned(),
                         action: d.action(),
@@ -627,25 +865,17 @@ pub fn dry_run(
                     }
                 })
                 .collect();
-            cells.unchanged += unchanged;
-            count(&mut counts, outcome);
-            evaluatees.push(EvaluateePlan {
+            page.evaluatees.push(EvaluateePlan {
                 row: target.row,
                 key: target.key.clone(),
                 outcome,
                 changes,
                 unchanged_cells: unchanged,
             });
-        }
-    }
-    let status = final_status(&counts, &prepared);
-    Ok(DryRun {
-        status,
-        counts,
-        cells,
-        evaluatees,
-        errors: prepared.errors,
-    })
+            true
+        },
+    )?;
+    Ok(page)
 }
 
 /// Applies each target in its own write transaction (all of an evaluatee's

@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod dry_runs;
 pub mod error;
 pub mod idempotency;
 pub mod imports;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub login_throttle: auth::LoginThrottle,
     /// `config.trusted_proxies`, parsed.
     pub trusted_proxies: std::sync::Arc<Vec<ipnet::IpNet>>,
+    /// Recent dry runs, for paging through their changes.
+    pub dry_runs: dry_runs::DryRuns,
 }
 
 impl AppState {
@@ -59,6 +62,7 @@ impl AppState {
             config: std::sync::Arc::new(config),
             import_locks: Default::default(),
             login_throttle: Default::default(),
+            dry_runs: Default::default(),
         }
     }
 
@@ -94,6 +98,7 @@ pub const ROUTES: &[&str] = &[
     "/api/periods/{period}/sheets/{sheet}/schema",
     "/api/periods/{period}/sheets/{sheet}/template",
     "/api/periods/{period}/sheets/{sheet}/imports",
+    "/api/dry-runs/{id}",
     "/api/imports",
     "/api/imports/{id}",
     "/api/imports/{id}/revert",
@@ -286,6 +291,7 @@ fn api_router() -> Router<AppState> {
             "/api/periods/{period}/sheets/{sheet}/imports",
             post(api::import).layer(axum::extract::DefaultBodyLimit::disable()),
         )
+        .route("/api/dry-runs/{id}", get(api::dry_run_page))
         .route("/api/imports", get(api::history))
         .route("/api/imports/{id}", get(api::import_details))
         .route("/api/imports/{id}/revert", post(api::revert))

@@ -158,7 +158,8 @@ async fn dry_run_plans_and_apply_writes_once() {
         plan["cells"],
         json!({"create": 1, "update": 1, "delete": 1, "unchanged": 597})
     );
-    let changes = &plan["evaluatees"]
+    assert_eq!(plan["changes"]["next_after"], Value::Null, "one page");
+    let changes = &plan["changes"]["evaluatees"]
         .as_array()
         .and_then(|e| e.iter().find(|e| e["key"] == "E0002"))
         .cloned()
@@ -905,4 +906,105 @@ async fn stored_errors_are_bounded_with_exact_totals() {
     assert!(stored.get("errors").is_none(), "{stored}");
     let history = get(&app, "/api/imports", &admin).await.json();
     assert_eq!(history[0]["id"], id.as_str());
+}
+
+/// A dry run answers every total at once and its changed cells page by
+/// page, to the member who ran it only.
+#[tokio::test]
+async fn dry_runs_answer_totals_at_once_and_cells_page_by_page() {
+    let app = server("dry-run-pages", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let leader = sign_in(&app, DEMO_LEADER).await;
+    let items = ["goal1_comment", "score_total"];
+    let original = template(&app, &admin, &items).await;
+    let with_comment = |text: &str| {
+        original
+            .split("\r\n")
+            .enumerate()
+            .map(|(index, line)| {
+                let cells: Vec<&str> = line.split(',').collect();
+                if index < 4 || cells.len() < 4 {
+                    line.to_owned()
+                } else {
+                    format!("{},{},{text},{}", cells[0], cells[1], cells[3])
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\r\n")
+    };
+    // Long old and new values: 200 evaluatees × 2 × 1,200 bytes of cells
+    // need more than one page.
+    let first = with_comment(&"あ".repeat(400));
+    let applied = import(&app, &admin, "2026-h1", &first, Some("long-1"), false).await;
+    assert_eq!(applied.status, StatusCode::CREATED, "{:?}", applied.json());
+    let second = with_comment(&"い".repeat(400));
+    let answer = import(&app, &admin, "2026-h1", &second, None, true).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(
+        answer.body.len() < 1_000_000,
+        "first answer {} bytes",
+        answer.body.len()
+    );
+    let plan = answer.json();
+    assert_eq!(plan["counts"]["updated"], 200);
+    assert_eq!(plan["cells"]["update"], 200);
+    assert_eq!(plan["cells"]["unchanged"], 200);
+    assert_eq!(
+        plan["evaluatees"]["row"].as_array().map(Vec::len),
+        Some(200)
+    );
+    assert_eq!(plan["evaluatees"]["update"][0], 1);
+    assert_eq!(plan["evaluatees"]["unchanged"][0], 1);
+    assert_eq!(
+        plan["items"],
+        json!([
+            {"item": "goal1_comment", "create": 0, "update": 200, "delete": 0, "unchanged": 0},
+            {"item": "score_total", "create": 0, "update": 0, "delete": 0, "unchanged": 200}
+        ])
+    );
+    let id = plan["id"].as_str().expect("a plan id").to_owned();
+    let mut rows: Vec<u64> = Vec::new();
+    let mut page = plan["changes"].clone();
+    let mut pages = 1;
+    loop {
+        for evaluatee in page["evaluatees"].as_array().into_iter().flatten() {
+            rows.push(evaluatee["row"].as_u64().expect("row"));
+            assert_eq!(evaluatee["changes"][0]["old"], "あ".repeat(400));
+            assert_eq!(evaluatee["changes"][0]["new"], "い".repeat(400));
+        }
+        let Some(after) = page["next_after"].as_u64() else {
+            break;
+        };
+        let next = get(&app, &format!("/api/dry-runs/{id}?after={after}"), &admin).await;
+        assert_eq!(next.status, StatusCode::OK);
+        page = next.json();
+        pages += 1;
+    }
+    assert!(pages >= 2, "{pages} pages");
+    assert_eq!(
+        rows,
+        (5..205).collect::<Vec<u64>>(),
+        "every evaluatee once, in file order"
+    );
+    let one = get(&app, &format!("/api/dry-runs/{id}?row=42"), &admin)
+        .await
+        .json();
+    assert_eq!(one["evaluatees"].as_array().map(Vec::len), Some(1));
+    assert_eq!(one["evaluatees"][0]["row"], 42);
+
+    // Nobody else reads it; a plan pushed out by newer ones is gone.
+    let other = get(&app, &format!("/api/dry-runs/{id}"), &leader).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.json()["error"], "dry_run_expired");
+    for _ in 0..2 {
+        import(&app, &admin, "2026-h1", &second, None, true).await;
+    }
+    let gone = get(&app, &format!("/api/dry-runs/{id}"), &admin).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND, "two plans per tenant");
+    assert!(
+        gone.json()["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("もう一度ドライラン")
+    );
 }

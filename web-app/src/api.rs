@@ -293,9 +293,40 @@ pub struct CellTotals {
     pub unchanged: u32,
 }
 
-/// The server's dry run.
+/// Per evaluatee of a dry run, as parallel arrays.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct EvaluateeTotals {
+    /// File rows.
+    pub row: Vec<u32>,
+    /// Keys.
+    pub key: Vec<String>,
+    /// `created`, `updated` or `unchanged`.
+    pub outcome: Vec<String>,
+    /// Cells created.
+    pub create: Vec<u32>,
+    /// Cells updated.
+    pub update: Vec<u32>,
+    /// Cells deleted.
+    pub delete: Vec<u32>,
+    /// Cells unchanged.
+    pub unchanged: Vec<u32>,
+}
+
+/// A page of a dry run's changed cells.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct ChangesPage {
+    /// Evaluatees with changes, in file order.
+    pub evaluatees: Vec<EvaluateePlan>,
+    /// The row to ask for the next page after; `None` on the last page.
+    pub next_after: Option<u32>,
+}
+
+/// The server's dry run: every total, the first errors, the first page of
+/// changed cells (more with `GET /api/dry-runs/{id}?after=ROW`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct DryRun {
+    /// The plan's id, for its pages.
+    pub id: String,
     /// What the import would end as.
     pub status: String,
     /// Evaluatee counts.
@@ -303,9 +334,17 @@ pub struct DryRun {
     /// Cell counts.
     pub cells: CellTotals,
     /// Per evaluatee.
-    pub evaluatees: Vec<EvaluateePlan>,
-    /// Errors found by the server.
+    pub evaluatees: EvaluateeTotals,
+    /// The first errors found by the server.
     pub errors: Vec<ServerError>,
+    /// Errors per code, exactly.
+    #[serde(default)]
+    pub error_totals: std::collections::BTreeMap<String, u32>,
+    /// Whether more errors exist than are listed.
+    #[serde(default)]
+    pub errors_truncated: bool,
+    /// The first page of changed cells.
+    pub changes: ChangesPage,
 }
 
 /// An import as recorded.
@@ -328,8 +367,14 @@ pub struct ImportRecord {
     pub status: String,
     /// Counts.
     pub counts: Counts,
-    /// Errors.
+    /// The first 1,000 errors.
     pub errors: Vec<ServerError>,
+    /// Errors per code, exactly.
+    #[serde(default)]
+    pub error_totals: std::collections::BTreeMap<String, u32>,
+    /// Whether more errors exist than are listed.
+    #[serde(default)]
+    pub errors_truncated: bool,
     /// When it was reverted.
     pub reverted_at: Option<u64>,
 }

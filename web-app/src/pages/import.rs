@@ -9,7 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
 
 use crate::api::{
-    self, ApiError, DryRun, HistoryLine, ImportDetails, ImportRecord, Upload, segment,
+    self, ApiError, ChangesPage, DryRun, HistoryLine, ImportDetails, ImportRecord, Upload, segment,
 };
 use crate::app::use_session;
 use crate::cache::{self, CachedSheet};
@@ -479,9 +479,40 @@ async fn poll_progress(applying: RwSignal<Option<(u32, u32)>>) {
 #[component]
 fn DryRunView(plan: DryRun) -> impl IntoView {
     let lang = use_lang();
-    let shown = 200;
-    let more = plan.evaluatees.len().saturating_sub(shown);
-    let errors = plan.errors.len();
+    let errors: u32 = plan
+        .error_totals
+        .values()
+        .sum::<u32>()
+        .max(plan.errors.len() as u32);
+    let changed = plan
+        .evaluatees
+        .outcome
+        .iter()
+        .filter(|outcome| *outcome != "unchanged")
+        .count();
+    let rows = RwSignal::new(plan.changes.evaluatees);
+    let next_after = RwSignal::new(plan.changes.next_after);
+    let loading = RwSignal::new(false);
+    let page_error = RwSignal::new(None::<String>);
+    let id = plan.id;
+    let more = move |_| {
+        let Some(after) = next_after.get_untracked() else {
+            return;
+        };
+        let path = format!("/api/dry-runs/{}?after={after}", segment(&id));
+        loading.set(true);
+        leptos::task::spawn_local(async move {
+            match api::get::<ChangesPage>(&path).await {
+                Ok(page) => {
+                    rows.update(|rows| rows.extend(page.evaluatees));
+                    next_after.set(page.next_after);
+                    page_error.set(None);
+                }
+                Err(error) => page_error.set(Some(error.describe(lang.get_untracked()))),
+            }
+            loading.set(false);
+        });
+    };
     view! {
         <div class="dry-run" id="dry-run-result">
             <h2>{t("ドライランの結果（まだ反映されていません）", "Dry run (nothing applied yet)")}</h2>
@@ -514,8 +545,8 @@ fn DryRunView(plan: DryRun) -> impl IntoView {
                     <th>{t("行", "Row")}</th><th>{t("評価対象者", "Evaluatee")}</th>
                     <th>{t("結果", "Outcome")}</th><th>{t("変更", "Changes")}</th>
                 </tr></thead>
-                <tbody>
-                    {plan.evaluatees.into_iter().filter(|e| !e.changes.is_empty()).take(shown).map(|e| view! {
+                <tbody id="plan-rows">
+                    {move || rows.get().into_iter().map(|e| view! {
                         <tr>
                             <td>{e.row}</td><td>{e.key}</td><td>{e.outcome}</td>
                             <td>
@@ -532,9 +563,21 @@ fn DryRunView(plan: DryRun) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-            <Show when=move || { more > 0 }>
-                <p class="muted">{move || lang.get().pick(format!("ほか {more} 名", ), format!("and {more} more"))}</p>
+            <p class="muted" id="plan-shown">
+                {move || {
+                    let shown = rows.with(Vec::len);
+                    lang.get().pick(
+                        format!("変更のある{changed}名のうち{shown}名を表示しています。"),
+                        format!("Showing {shown} of the {changed} evaluatees with changes."),
+                    )
+                }}
+            </p>
+            <Show when=move || next_after.get().is_some()>
+                <button id="plan-more" disabled=loading on:click=more.clone()>
+                    {t("さらに表示", "Show more")}
+                </button>
             </Show>
+            {move || page_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         </div>
     }
 }
