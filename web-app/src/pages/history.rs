@@ -164,6 +164,9 @@ fn ImportDetail() -> impl IntoView {
                 let status = record.status.clone();
                 let errors = record.errors.clone();
                 let has_errors = !errors.is_empty();
+                let listed = errors.len();
+                let total: u32 = record.error_totals.values().sum();
+                let truncated = record.errors_truncated;
                 let reverted = record.reverted_at;
                 let error_href = format!("/api/imports/{}/error-file", segment(&record.id));
                 view! {
@@ -183,8 +186,14 @@ fn ImportDetail() -> impl IntoView {
                     <Show when=move || has_errors>
                         <a href=error_href.clone() download="">{t("エラーファイルをダウンロード", "Download the error file")}</a>
                     </Show>
+                    <Show when=move || truncated>
+                        <p class="notice" id="errors-truncated">{move || lang.get().pick(
+                            format!("エラーは全{total}件です。ここには最初の{listed}件を表示しています。すべての行はエラーファイルにあります。"),
+                            format!("{total} errors in all; the first {listed} are listed here. The error file has every failed row."),
+                        )}</p>
+                    </Show>
                     <ul class="server-errors">
-                        {errors.into_iter().take(1000).map(|e| {
+                        {errors.into_iter().map(|e| {
                             let place = match (e.row, e.column_letter.clone()) {
                                 (Some(row), Some(letter)) => format!("{letter}{row}"),
                                 (Some(row), None) => row.to_string(),
