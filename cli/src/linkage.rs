@@ -200,6 +200,10 @@ struct Run {
     counts: Counts,
     #[serde(default)]
     rows: Vec<RowResult>,
+    /// Whether the server listed only some rows (a file of over 10,000
+    /// rows: its failed and skipped ones, at most 100,000).
+    #[serde(default)]
+    rows_truncated: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -308,6 +312,29 @@ fn import_one(conf: &Conf, key: &str, file: &Path) -> anyhow::Result<(Exit, Opti
             row.outcome,
             quote(row.record.as_deref().unwrap_or_default()),
             quote(row.message.as_deref().unwrap_or_default())
+        );
+    }
+    if run.rows_truncated {
+        // The counts are exact; say what the lines above leave out.
+        let c = &run.counts;
+        let listed = run.rows.len() as u64;
+        let not_listed = u64::from(c.rows_in).saturating_sub(listed);
+        let _ = write!(
+            csv,
+            ",not_listed,,{}\r\n",
+            quote(&format!(
+                "{not_listed}行は一覧にありません（成功した行、または上限を超えた行）。件数: 新規{} 更新{} 変更なし{} スキップ{} 失敗{} / {not_listed} rows are not listed (successful rows, or rows past the limit); counts: {} created, {} updated, {} unchanged, {} skipped, {} failed",
+                c.created,
+                c.updated,
+                c.unchanged,
+                c.skipped,
+                c.failed,
+                c.created,
+                c.updated,
+                c.unchanged,
+                c.skipped,
+                c.failed
+            ))
         );
     }
     Ok((exit, Some(csv)))

@@ -298,6 +298,57 @@ fn imports_a_folder_and_exports_shift_jis() {
         refused.contains(",failed,,") && refused.contains("顧客ID"),
         "the reason names the missing column: {refused}"
     );
+    // Record ids come from the uploaded file: the result CSV protects them
+    // from spreadsheets; a file of over 10,000 rows lists its failed rows
+    // and ends with a line saying how many are not listed.
+    let mut long = String::from(header);
+    long.push_str("=1+2,株式会社式,,,,A\r\n");
+    for n in 0..10_050 {
+        let rank = if n == 5 { "Z" } else { "A" };
+        long.push_str(&format!("L-{n},株式会社{n},,,,{rank}\r\n"));
+    }
+    std::fs::write(inbox.join("5-long.csv"), shift_jis(&long)).expect("long");
+    let (code, log) = sheetlink(
+        &conf,
+        &[
+            "import",
+            "customers",
+            "--dir",
+            inbox.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(code, 1, "{log}");
+    let result =
+        std::fs::read_to_string(inbox.join("failed/5-long.csv.result.csv")).expect("result");
+    let lines: Vec<&str> = result.lines().collect();
+    assert_eq!(lines.len(), 3, "{result:.400}");
+    assert!(lines[1].starts_with("8,failed,,"), "{}", lines[1]);
+    assert!(
+        lines[2].starts_with(",not_listed,,") && lines[2].contains("10050"),
+        "{}",
+        lines[2]
+    );
+    let mut short = String::from(header);
+    short.push_str("=1+2,株式会社式,,,,A\r\n@SUM(A1),株式会社式2,,,,A\r\n");
+    std::fs::write(inbox.join("6-formula.csv"), shift_jis(&short)).expect("formula");
+    let (code, log) = sheetlink(
+        &conf,
+        &[
+            "import",
+            "customers",
+            "--dir",
+            inbox.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(code, 0, "{log}");
+    let result =
+        std::fs::read_to_string(inbox.join("done/6-formula.csv.result.csv")).expect("result");
+    assert!(
+        result.contains("\r\n2,unchanged,'=1+2,\r\n")
+            && result.contains("\r\n3,created,'@SUM(A1),\r\n"),
+        "{result}"
+    );
+
     for key in ["-rf", "a.b"] {
         let (code, log) = sheetlink(&conf, &["import", "--dir", ".", "--", key]);
         assert_eq!(code, 3, "{key} is refused: {log}");

@@ -193,6 +193,11 @@ pub enum Problem {
         /// Row of the first appearance.
         first_row: u32,
     },
+    /// A batch file has more data rows than one batch may hold.
+    TooManyRows {
+        /// The most data rows a batch file may hold.
+        max: u32,
+    },
     /// A mapped column (by header name) is not in the file.
     MissingColumn {
         /// The header name looked for.
@@ -271,6 +276,7 @@ impl Problem {
             Problem::MatchingKeyBlank { .. } => "matching_key.blank",
             Problem::DuplicateMatchingKey { .. } => "matching_key.duplicate",
             Problem::MissingColumn { .. } => "file.missing_column",
+            Problem::TooManyRows { .. } => "file.too_many_rows",
             Problem::NotDecodable { .. } => "file.encoding",
         }
     }
@@ -490,6 +496,14 @@ impl Problem {
                     format!("Same matching-key values as row {first_row}. Keep one row per record.")
                 }
             }
+            Problem::TooManyRows { max } => {
+                let max = thousands(u64::from(*max));
+                if ja {
+                    format!("データ行が{max}行を超えています。ファイルを{max}行以下に分けてください。")
+                } else {
+                    format!("The file has more than {max} data rows. Split it into files of at most {max} rows.")
+                }
+            }
             Problem::MissingColumn { column } => {
                 if ja {
                     format!("見出し「{column}」の列がファイルにありません。見出し行を確認するか、インポート条件のマッピングを直してください。")
@@ -632,6 +646,19 @@ pub(crate) fn excerpt(bytes: &[u8]) -> String {
         .collect();
     if text.chars().nth(MAX_CHARS).is_some() {
         out.push('…');
+    }
+    out
+}
+
+/// `1000000` as `1,000,000`.
+fn thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
     }
     out
 }

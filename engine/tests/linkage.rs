@@ -626,3 +626,50 @@ fn an_import_condition_with_too_many_mappings_is_refused_at_once() {
     let codes: Vec<&str> = hostile.check(&catalog).iter().map(|p| p.code()).collect();
     assert_eq!(codes, ["condition.too_many_columns"]);
 }
+
+/// A batch file holds at most 1,000,000 data rows (refused as a whole
+/// beyond, before anything is applied); the problems of the first 100,000
+/// failed rows are kept and the counts stay exact.
+#[test]
+fn batch_files_are_bounded_in_rows_and_kept_problems() {
+    use sheetlink_engine::linkage::sample::customer_import_condition;
+    use sheetlink_engine::linkage::{MAX_BATCH_ROWS, MAX_DIAGNOSED_ROWS};
+    let condition = customer_import_condition();
+    let catalog = crm_catalog();
+    let header = "顧客ID,顧客名,フリガナ,親顧客,電話番号,メールアドレス,住所,Webサイト,ランク,従業員数,設立日,最終接触日時,連絡可能時刻,取引中,備考\r\n";
+
+    let bad_rows = MAX_DIAGNOSED_ROWS as usize * 2;
+    let file = format!("{header}{}", "x\n".repeat(bad_rows));
+    let mapping = map_file(&condition, &catalog, file.as_bytes()).expect("condition is valid");
+    assert_eq!(mapping.status, MapStatus::Errors);
+    assert_eq!(mapping.failed as usize, bad_rows, "counts stay exact");
+    assert!(mapping.diagnostics_truncated);
+    let mut described: Vec<u32> = mapping.diagnostics.iter().filter_map(|d| d.row).collect();
+    described.dedup();
+    assert_eq!(described.len(), MAX_DIAGNOSED_ROWS as usize);
+    assert_eq!(described.last().copied(), Some(MAX_DIAGNOSED_ROWS + 1));
+
+    let file = format!("{header}{}", "x\n".repeat(MAX_BATCH_ROWS as usize + 1));
+    let mapping = map_file(&condition, &catalog, file.as_bytes()).expect("condition is valid");
+    assert_eq!(mapping.status, MapStatus::Rejected);
+    assert!(mapping.rows.is_empty());
+    assert_eq!(mapping.diagnostics.len(), 1);
+    assert_eq!(mapping.diagnostics[0].code(), "file.too_many_rows");
+    assert_eq!(mapping.diagnostics[0].row, Some(MAX_BATCH_ROWS + 2));
+    assert!(
+        mapping.diagnostics[0]
+            .message(Lang::Ja)
+            .contains("1,000,000行"),
+        "{}",
+        mapping.diagnostics[0].message(Lang::Ja)
+    );
+
+    let file = format!("{header}{}", "x\n".repeat(MAX_BATCH_ROWS as usize));
+    let mapping = map_file(&condition, &catalog, file.as_bytes()).expect("condition is valid");
+    assert_eq!(
+        mapping.status,
+        MapStatus::Errors,
+        "exactly the limit is read"
+    );
+    assert_eq!(mapping.failed, MAX_BATCH_ROWS);
+}

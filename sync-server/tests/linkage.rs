@@ -1668,3 +1668,50 @@ async fn runs_are_listed_without_rows_and_keep_at_most_a_thousand() {
     assert_eq!(details["rows_truncated"], true);
     assert_eq!(details["counts"]["rows_in"], 1_005, "counts stay exact");
 }
+
+/// A 30 MB file of `x\n` (15 million rows) is refused as a whole without
+/// building a result per row; a file of over 10,000 rows answers its failed
+/// and skipped rows only, with exact counts.
+#[tokio::test]
+async fn huge_batch_files_are_refused_or_answered_in_bounds() {
+    let (app, _) = common::server("linkage-huge", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let token = issue(&app, &admin).await;
+    let header = "顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\n";
+    let bomb = format!("{header}{}", "x\n".repeat(15_000_000));
+    let reply = call(Method::POST, "/api/batch/imports/customers")
+        .token(&token)
+        .csv(bomb.into_bytes())
+        .send(&app)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let refused = reply.json();
+    assert_eq!(refused["status"], "all_failed");
+    assert!(
+        refused["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("1,000,000"),
+        "{}",
+        refused["reason"]
+    );
+    assert!(
+        reply.body.len() < 10_000,
+        "answer of {} bytes",
+        reply.body.len()
+    );
+
+    let mut csv = String::from(header);
+    for n in 0..12_000 {
+        let rank = if n % 1_000 == 7 { "Z" } else { "A" };
+        csv.push_str(&format!("H-{n},株式会社{n},,,,{rank}\r\n"));
+    }
+    let run = run(&app, &token, "customers", &csv).await;
+    assert_eq!(run["counts"]["created"], 11_988);
+    assert_eq!(run["counts"]["failed"], 12);
+    assert_eq!(run["rows_truncated"], true);
+    let listed = outcomes(&run);
+    assert_eq!(listed.len(), 12, "only the failed rows: {listed:?}");
+    assert!(listed.iter().all(|(_, outcome)| outcome == "failed"));
+    assert_eq!(listed[0].0, 2 + 7);
+}

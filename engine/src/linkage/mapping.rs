@@ -91,14 +91,26 @@ pub struct Mapping {
     pub skipped: u32,
     /// The valid rows, in file order.
     pub rows: Vec<MappedRow>,
-    /// Every problem, in file order.
+    /// The problems of the first [`MAX_DIAGNOSED_ROWS`] failed rows, in
+    /// file order (`failed` stays exact).
     pub diagnostics: Vec<Diagnostic>,
+    /// Whether failed rows beyond [`MAX_DIAGNOSED_ROWS`] were counted but
+    /// not described.
+    pub diagnostics_truncated: bool,
 }
+
+/// The most data rows a batch file may hold; a longer file is refused as a
+/// whole (`file.too_many_rows`) before anything is applied.
+pub const MAX_BATCH_ROWS: u32 = 1_000_000;
+/// The failed rows whose problems are kept; later failed rows are counted
+/// only, so a file of a million bad rows costs a bounded amount of memory.
+pub const MAX_DIAGNOSED_ROWS: u32 = 100_000;
 
 impl Mapping {
     fn rejected(mut self, diagnostics: Vec<Diagnostic>) -> Self {
         self.status = MapStatus::Rejected;
-        self.rows.clear();
+        self.rows = Vec::new();
+        self.diagnostics_truncated = false;
         self.diagnostics = diagnostics;
         self
     }
@@ -201,6 +213,7 @@ impl<'c> Mapper<'c> {
             skipped: 0,
             rows: Vec::new(),
             diagnostics: Vec::new(),
+            diagnostics_truncated: false,
         };
         let bytes = match limit {
             Some(rows) => &bytes[..self.prefix_for(bytes, rows)],
@@ -235,6 +248,16 @@ impl<'c> Mapper<'c> {
             }
             if record.row < self.condition.first_data_row || record.is_blank() {
                 continue;
+            }
+            if mapping.rows_read == MAX_BATCH_ROWS {
+                let diagnostic = Diagnostic::at(
+                    record.row,
+                    None,
+                    Problem::TooManyRows {
+                        max: MAX_BATCH_ROWS,
+                    },
+                );
+                return Ok(mapping.rejected(vec![diagnostic]));
             }
             mapping.rows_read += 1;
             if header_done {
@@ -384,7 +407,11 @@ impl<'c> Mapper<'c> {
             mapping.rows.push(MappedRow { row, keys, changes });
         } else {
             mapping.failed += 1;
-            mapping.diagnostics.append(&mut problems);
+            if mapping.failed <= MAX_DIAGNOSED_ROWS {
+                mapping.diagnostics.append(&mut problems);
+            } else {
+                mapping.diagnostics_truncated = true;
+            }
         }
     }
 

@@ -31,5 +31,8 @@ pub use condition::{
 pub use crm::{RANKS, crm_catalog};
 pub use export::{Export, ExportPreview, SheetRecord, UnrepresentableCell, export, export_preview};
 pub use field::{Catalog, Field, FieldType, Sheet, compare_values, parse_value};
-pub use mapping::{FieldChange, MapStatus, MappedRow, Mapping, map_file, preview, sample_rows};
+pub use mapping::{
+    FieldChange, MAX_BATCH_ROWS, MAX_DIAGNOSED_ROWS, MapStatus, MappedRow, Mapping, map_file,
+    preview, sample_rows,
+};
 pub use suggest::{MIN_CONFIDENCE, MatchKind, Suggestion, normalize_label, suggest_mapping};

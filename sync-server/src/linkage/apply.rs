@@ -16,8 +16,8 @@ use crate::error::AppError;
 use crate::idempotency::Key;
 use crate::linkage::mail::{Mail, enqueue};
 use crate::linkage::{
-    LinkageRun, RowResult, RunCounts, Settings, StoredExportCondition, StoredImportCondition,
-    TimelinePost, completion_message,
+    ANSWER_EVERY_ROW, LinkageRun, MAX_ANSWERED_ROWS, RowResult, RunCounts, Settings,
+    StoredExportCondition, StoredImportCondition, TimelinePost, completion_message,
 };
 use crate::tables::{CRM_COUNTERS, CRM_RECORDS, LINKAGE_RUN_ROWS, LINKAGE_RUNS, LISTS, TIMELINE};
 
@@ -259,6 +259,11 @@ pub fn run_import(
         failed: mapping.failed,
         ..RunCounts::default()
     };
+    // Files up to ANSWER_EVERY_ROW rows answer every row; longer ones their
+    // failed and skipped rows only, the first MAX_ANSWERED_ROWS of them
+    // (the counts stay exact): a million-row file must not build a million
+    // results.
+    let every_row = mapping.rows_read as usize <= ANSWER_EVERY_ROW;
     let mut results: Vec<RowResult> = Vec::new();
     let mut failed_rows: HashMap<u32, Vec<String>> = HashMap::new();
     for diagnostic in &mapping.diagnostics {
@@ -326,6 +331,9 @@ pub fn run_import(
                         dirty.push(position);
                     }
                     touched.push(records[position].id.clone());
+                    if !every_row {
+                        continue;
+                    }
                     RowResult {
                         row: row.row,
                         outcome: outcome.to_owned(),
@@ -371,6 +379,9 @@ pub fn run_import(
         .collect();
     results.append(&mut failed);
     results.sort_by_key(|r| r.row);
+    let listed_all =
+        every_row && !mapping.diagnostics_truncated && results.len() <= MAX_ANSWERED_ROWS;
+    results.truncate(MAX_ANSWERED_ROWS);
     let applied = counts.created + counts.updated + counts.unchanged;
     let status = if counts.failed == 0 {
         "completed"
@@ -392,7 +403,7 @@ pub fn run_import(
         reason: None,
         counts,
         rows: results,
-        rows_truncated: false,
+        rows_truncated: !listed_all,
     };
     if let Some(list) = &stored.after.add_to_list {
         add_to_list(&txn, tenant, list, &sheet.id, &touched)?;

@@ -148,6 +148,13 @@ pub struct LinkageRun {
     pub rows_truncated: bool,
 }
 
+/// A batch file of at most this many data rows is answered with every row's
+/// result; a longer one with its failed and skipped rows only.
+pub const ANSWER_EVERY_ROW: usize = 10_000;
+/// The most row results an answer lists (`rows_truncated` says when more
+/// existed; the counts stay exact).
+pub const MAX_ANSWERED_ROWS: usize = 100_000;
+
 /// Row results kept per run; the counts are always exact, and the batch
 /// client got every row in its answer.
 pub const MAX_STORED_ROW_RESULTS: usize = 1_000;
