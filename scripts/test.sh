@@ -30,15 +30,21 @@ cargo bench --locked -p sheetlink-engine --bench validate --bench linkage -- --t
 cargo bench --locked -p sheetlink-server --bench apply --bench linkage -- --test
 scripts/bench-browser.sh
 
-step "fuzz targets build and run for ${FUZZ_SECONDS:=20} s each"
+step "fuzz targets (validate, map, header, condition, forwarded) build and run for ${FUZZ_SECONDS:=20} s each"
 (
   cd fuzz
   # cargo-fuzz passes -Z flags (sanitizers); the pinned stable toolchain
   # accepts them with RUSTC_BOOTSTRAP, so no nightly toolchain is needed.
   export RUSTC_BOOTSTRAP=1
-  for target in validate map; do
+  for target in validate map header condition forwarded; do
     cargo fuzz build "$target"
-    cargo fuzz run "$target" -- -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=4096
+    # Committed seeds (valid conditions) start the search where it matters.
+    seeds=()
+    if [ -d "seeds/$target" ]; then
+      mkdir -p "corpus/$target"
+      seeds=("corpus/$target" "seeds/$target")
+    fi
+    cargo fuzz run "$target" "${seeds[@]}" -- -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=4096
   done
 )
 

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod config;
 pub mod dry_runs;
 pub mod error;
+pub mod forwarded;
 pub mod idempotency;
 pub mod imports;
 pub mod linkage;

@@ -63,36 +63,16 @@ pub fn client_ip(
     if !trusted_proxies.iter().any(|net| net.contains(&peer)) {
         return Some(peer);
     }
-    let last = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .next_back()
-        .map(|value| {
-            value
-                .to_str()
-                .ok()
-                .and_then(|value| value.rsplit(',').next())
-                .and_then(forwarded_address)
-        });
-    Some(last.flatten().map_or(peer, |ip| ip.to_canonical()))
+    let last = crate::forwarded::right_most(
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .map(|value| value.as_bytes()),
+    );
+    Some(last.map_or(peer, |ip| ip.to_canonical()))
 }
 
-/// One `X-Forwarded-For` entry as an address: `ip`, `ip:port`, `[v6]` or
-/// `[v6]:port`.
-pub fn forwarded_address(entry: &str) -> Option<IpAddr> {
-    let entry = entry.trim();
-    if let Ok(ip) = entry.parse::<IpAddr>() {
-        return Some(ip);
-    }
-    if let Ok(socket) = entry.parse::<SocketAddr>() {
-        return Some(socket.ip());
-    }
-    entry
-        .strip_prefix('[')
-        .and_then(|rest| rest.strip_suffix(']'))
-        .and_then(|inner| inner.parse::<std::net::Ipv6Addr>().ok())
-        .map(IpAddr::V6)
-}
+pub use crate::forwarded::forwarded_address;
 
 /// Issues a new batch token for `tenant`: returns it (to show once) and
 /// stores only its hash in `settings`, so the previous token stops working
