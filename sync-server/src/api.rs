@@ -489,9 +489,19 @@ pub(crate) async fn read_csv(
     if declared.is_some_and(|length| length > limit) {
         return Err(too_large());
     }
-    let raw = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| too_large())?;
+    let raw = axum::body::to_bytes(body, limit).await.map_err(|error| {
+        if is_length_limit(&error) {
+            too_large()
+        } else {
+            // The client stopped sending before its Content-Length (or the
+            // connection broke): nothing of the body is used.
+            AppError::BadRequest(
+                "アップロードが途中で終わりました（送信されたデータがContent-Lengthより短い、または接続が切れました）。もう一度アップロードしてください。 The upload ended early (fewer bytes than its Content-Length, or the connection broke); upload the file again."
+                    .into(),
+            )
+            .into_response()
+        }
+    })?;
     let gzip = headers
         .get(axum::http::header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -509,6 +519,18 @@ pub(crate) async fn read_csv(
         return Err(too_large());
     }
     Ok(inflated)
+}
+
+/// Whether reading a body failed because it was longer than allowed.
+fn is_length_limit(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        if current.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = current.source();
+    }
+    false
 }
 
 pub(crate) fn body_hash(bytes: &[u8]) -> String {

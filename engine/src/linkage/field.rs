@@ -170,6 +170,10 @@ impl Catalog {
     }
 }
 
+/// The longest value a field holds, in characters (a long note or address
+/// fits; a pasted document does not).
+pub const MAX_VALUE_CHARS: usize = 10_000;
+
 /// Parses what was typed into a field of type `field.field_type`, returning
 /// the canonical value. `raw` is never blank here (blank means "clear" or
 /// "leave alone", decided by the caller).
@@ -180,6 +184,17 @@ impl Catalog {
 /// - full-width digits where a number, date or time is expected are an
 ///   error with a hint, never silently converted.
 pub fn parse_value(field: &Field, raw: &str) -> Result<String, Problem> {
+    // Every value is bounded: a record is read whole by filters, exports
+    // and the records screen, so one 30 MB cell must not become a field.
+    if raw.len() > MAX_VALUE_CHARS {
+        let length = raw.chars().count();
+        if length > MAX_VALUE_CHARS {
+            return Err(Problem::TextTooLong {
+                length,
+                max: MAX_VALUE_CHARS as u32,
+            });
+        }
+    }
     let invalid = |hint| Problem::InvalidValue {
         field_type: field.field_type,
         value: excerpt(raw.as_bytes()),

@@ -30,7 +30,7 @@ pub use condition::{
 };
 pub use crm::{RANKS, crm_catalog};
 pub use export::{Export, ExportPreview, SheetRecord, UnrepresentableCell, export, export_preview};
-pub use field::{Catalog, Field, FieldType, Sheet, compare_values, parse_value};
+pub use field::{Catalog, Field, FieldType, MAX_VALUE_CHARS, Sheet, compare_values, parse_value};
 pub use mapping::{
     FieldChange, MAX_BATCH_ROWS, MAX_DIAGNOSED_ROWS, MapStatus, MappedRow, Mapping, map_file,
     preview, sample_rows,
