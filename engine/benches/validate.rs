@@ -5,39 +5,13 @@
 //! Run: `cargo bench -p sheetlink-engine --bench validate`
 #![allow(clippy::print_stdout, missing_docs, unsafe_code)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sheetlink_engine::evaluation::{Status, sample, validate};
 
-/// Counts live heap bytes and their high-water mark.
-struct CountingAllocator;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwards to the system allocator with the caller's layout.
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        // SAFETY: `ptr` was allocated by `alloc` above with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: CountingAllocator = CountingAllocator;
+#[path = "../../bench/counting_alloc.rs"]
+mod counting_alloc;
 
 const ITEMS: usize = 1000;
 const EVALUATEES: usize = 10_000;
@@ -48,10 +22,9 @@ fn bench(c: &mut Criterion) {
     let file = sample::filled_template(&schema, EVALUATEES, 42);
 
     // Memory: everything live at the peak, the file itself included.
-    let before = LIVE.load(Ordering::Relaxed);
-    PEAK.store(before, Ordering::Relaxed);
+    let before = counting_alloc::reset_peak();
     let (report, batch) = validate(&schema, &file);
-    let peak = PEAK.load(Ordering::Relaxed) - before + file.len();
+    let peak = counting_alloc::peak() - before + file.len();
     assert_eq!(
         report.status,
         Status::Ok,

@@ -689,3 +689,21 @@ fn templates_and_error_files_are_formula_protected_and_read_back_unchanged() {
         ["E9@5: score=-5 comment=@SUM(A1) grade=-B"]
     );
 }
+
+/// The error file of a header bomb keeps no more cells a row than a
+/// template can have.
+#[test]
+fn the_error_file_of_a_header_bomb_stays_small() {
+    use sheetlink_engine::evaluation::{MAX_HEADER_COLUMNS, error_file};
+    let mut bomb = b"version:1,period:p1,sheet:s1\r\nname,employeenumber_or_email".to_vec();
+    bomb.extend(std::iter::repeat_n(&b",i"[..], 2_000_000).flatten());
+    bomb.extend_from_slice(b"\r\n");
+    let (report, _) = validate(&schema(), &bomb);
+    assert_eq!(summary(&report), "rejected ALP2:header.too_many_items");
+    let message = report.diagnostics[0].message(Lang::Ja);
+    let file = error_file(&bomb, [(Some(2), Some(3), message.as_str())]);
+    assert!(file.len() < 10_000, "{} bytes", file.len());
+    let row2 = String::from_utf8(file).expect("UTF-8");
+    let row2 = row2.split("\r\n").nth(1).expect("row 2");
+    assert_eq!(row2.split(',').count(), MAX_HEADER_COLUMNS as usize + 1);
+}

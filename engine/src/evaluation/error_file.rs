@@ -7,7 +7,7 @@ use crate::csv_read::{Next, Tokenizer};
 use crate::csv_write::{CRLF, unprotect, write_protected_field};
 use crate::diagnostic::column_letter;
 use crate::encoding::utf8_bom_len;
-use crate::evaluation::validate::ERROR_COLUMN;
+use crate::evaluation::validate::{ERROR_COLUMN, MAX_HEADER_COLUMNS};
 
 /// Caption of the error column in row 3.
 pub const ERROR_CAPTION: &str = "【エラー内容】";
@@ -92,8 +92,8 @@ pub fn error_file<'m>(
 }
 
 /// The records whose Excel row `keep` accepts, fields decoded leniently (an
-/// error file is also made for files that are not UTF-8), and the widest
-/// record's field count.
+/// error file is also made for files that are not UTF-8) and at most
+/// [`MAX_HEADER_COLUMNS`] of them, and the widest record's field count.
 fn read_records(input: &[u8], keep: impl Fn(u32) -> bool) -> (Vec<(u32, Vec<String>)>, usize) {
     let mut tokenizer = Tokenizer::new(utf8_bom_len(input));
     let mut records: Vec<(u32, Vec<String>)> = Vec::new();
@@ -106,7 +106,12 @@ fn read_records(input: &[u8], keep: impl Fn(u32) -> bool) -> (Vec<(u32, Vec<Stri
         if !keep(field.row) {
             continue;
         }
-        fields.push(String::from_utf8_lossy(field.bytes).into_owned());
+        // No row of a usable file is wider than a template (name, key, 1,000
+        // items, error column): cells past that are left out, so a header
+        // bomb of millions of cells costs nothing here either.
+        if field.column <= MAX_HEADER_COLUMNS {
+            fields.push(String::from_utf8_lossy(field.bytes).into_owned());
+        }
         if field.record_end {
             records.push((field.row, std::mem::take(&mut fields)));
         }
