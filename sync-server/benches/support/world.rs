@@ -30,6 +30,11 @@ pub(crate) fn world(name: &str) -> World {
     let dir = std::env::temp_dir().join(format!("sheetlink-bench-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store = Store::open(&dir).expect("opens");
+    world_in(store, dir)
+}
+
+/// The world in an opened store (beside whatever it holds).
+pub(crate) fn world_in(store: Store, dir: std::path::PathBuf) -> World {
     let schema = sample::sheet_schema(ITEMS, EVALUATEES);
     let all = vec![
         SheetStatus::NotStarted,
