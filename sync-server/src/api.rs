@@ -12,10 +12,11 @@ use sheetlink_engine::evaluation::{MAX_FILE_BYTES, SheetSchema, TemplateRow, wri
 
 use crate::AppState;
 use crate::auth::{
-    Caller, SESSION_SECONDS, expired_cookie, hash_password, new_token, now, request_token,
-    session_cookie, token_key, verify_password,
+    Caller, SESSION_SECONDS, expired_cookie, hash_password, request_token, session_cookie,
+    token_key, verify_password,
 };
 use crate::error::AppError;
+use crate::ids::{new_token, now};
 use crate::model::{CustomizeSheet, Member, Period, Role, Session, SheetItem, UserSheet};
 use crate::permissions::{may_import, may_see_period, may_write, writable_items};
 use crate::store::{get_json, scan_json, scan_user_sheets, to_json};
@@ -617,7 +618,7 @@ pub async fn import(
             // every evaluatee failed) is recorded but uses none of it.
             let mut prepared = crate::imports::prepare(db, &caller, &period, &sheet, &csv)?;
             let errors = std::mem::take(&mut prepared.errors);
-            let id = format!("{:013}{}", crate::auth::now_millis(), &new_token()?[..6]);
+            let id = crate::ids::record_id()?;
             let mut record = crate::imports::ImportRecord {
                 id: id.clone(),
                 period: period.id.clone(),

@@ -1,8 +1,6 @@
 //! Passwords (argon2id with OWASP's parameters), sessions (random tokens,
 //! stored only as SHA-256 hashes) and the `Caller` extractor.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
@@ -12,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::ids::now;
 use crate::model::{Member, Session};
 use crate::store::get_json;
 use crate::tables::{MEMBERS, SESSIONS};
@@ -56,34 +55,9 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
         .is_ok_and(|hash| argon2().verify_password(password.as_bytes(), &hash).is_ok())
 }
 
-/// A new random session token (256 bits, hex).
-pub fn new_token() -> Result<String, AppError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(AppError::internal)?;
-    Ok(hex(&bytes))
-}
-
 /// The key a session token is stored under: its SHA-256, hex.
 pub fn token_key(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn now_millis() -> u128 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis())
-}
-
-/// Seconds since the Unix epoch.
-pub fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    crate::ids::hex(&Sha256::digest(token.as_bytes()))
 }
 
 /// The `Set-Cookie` value that starts a session.

@@ -12,8 +12,9 @@ use sheetlink_engine::evaluation::{
 };
 use sheetlink_engine::{Diagnostic, Lang};
 
-use crate::auth::{Caller, now};
+use crate::auth::Caller;
 use crate::error::AppError;
+use crate::ids::now;
 use crate::model::{
     CustomizeSheet, Member, Period, SheetItem, SheetView, UserSheet, encode_sheet, put_leb,
     take_leb,

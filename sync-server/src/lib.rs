@@ -17,6 +17,7 @@ pub mod dry_runs;
 pub mod error;
 pub mod forwarded;
 pub mod idempotency;
+pub mod ids;
 pub mod imports;
 pub mod linkage;
 pub mod migrate;
@@ -183,7 +184,7 @@ const NONCE_PLACEHOLDER: &str = "{{__TRUNK NONCE__}}";
 async fn app_page(path: std::path::PathBuf) -> axum::response::Response {
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse as _;
-    let (Ok(page), Ok(nonce)) = (tokio::fs::read_to_string(&path).await, auth::new_token()) else {
+    let (Ok(page), Ok(nonce)) = (tokio::fs::read_to_string(&path).await, ids::new_token()) else {
         return AppError::NotFound("The web app is not built.").into_response();
     };
     let nonce = &nonce[..32];

@@ -11,8 +11,9 @@ use ipnet::IpNet;
 use redb::Database;
 use subtle::ConstantTimeEq;
 
-use crate::auth::{new_token, token_key, verify_password};
+use crate::auth::{token_key, verify_password};
 use crate::error::AppError;
+use crate::ids::new_token;
 use crate::linkage::{AuthMethod, Settings};
 use crate::model::{Member, Role};
 use crate::store::get_json;
@@ -80,7 +81,7 @@ pub use crate::forwarded::forwarded_address;
 pub fn issue_token(tenant: &str, settings: &mut Settings) -> Result<String, AppError> {
     let token = format!("slk_{tenant}_{}", new_token()?);
     settings.token_hash = Some(token_key(&token));
-    settings.token_issued_at = Some(crate::auth::now());
+    settings.token_issued_at = Some(crate::ids::now());
     Ok(token)
 }
 

@@ -11,9 +11,9 @@ use sheetlink_engine::linkage::{
     export, map_file,
 };
 
-use crate::auth::{now, now_millis};
 use crate::error::AppError;
 use crate::idempotency::Key;
+use crate::ids::{now, record_id};
 use crate::linkage::mail::{Mail, enqueue};
 use crate::linkage::{
     ANSWER_EVERY_ROW, LinkageRun, MAX_ANSWERED_ROWS, RowResult, RunCounts, Settings,
@@ -391,7 +391,7 @@ pub fn run_import(
         "completed_with_errors"
     };
     let run = LinkageRun {
-        id: format!("{:013}{}", now_millis(), &crate::auth::new_token()?[..6]),
+        id: record_id()?,
         kind: "batch".into(),
         direction: "import".into(),
         key: condition.key.clone(),
@@ -452,7 +452,7 @@ fn refuse_file(
         .collect::<Vec<_>>()
         .join("\n");
     let run = LinkageRun {
-        id: format!("{:013}{}", now_millis(), &crate::auth::new_token()?[..6]),
+        id: record_id()?,
         kind: "batch".into(),
         direction: "import".into(),
         key: stored.condition.key.clone(),
@@ -778,7 +778,7 @@ pub fn run_export(
     }
     let rows = u32::try_from(written.rows).unwrap_or(u32::MAX);
     let run = LinkageRun {
-        id: format!("{:013}{}", now_millis(), &crate::auth::new_token()?[..6]),
+        id: record_id()?,
         kind: "batch".into(),
         direction: "export".into(),
         key: condition.key.clone(),

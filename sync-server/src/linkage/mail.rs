@@ -10,8 +10,8 @@ use lettre::{Message, SmtpTransport, Transport};
 use redb::{Database, ReadableDatabase, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::now_millis;
 use crate::error::AppError;
+use crate::ids::now_millis;
 use crate::tables::MAIL_QUEUE;
 
 /// An e-mail waiting to be sent.
