@@ -322,12 +322,17 @@ fn writable_evaluatees(
     items: &[&SheetItem],
 ) -> Result<Vec<(Member, UserSheet)>, AppError> {
     let prefix = format!("{}/{}/{}/", caller.tenant, period.id, sheet.id);
+    // The tenant's members in one scan, not one read per user sheet.
+    let members_prefix = format!("{}/", caller.tenant);
+    let mut members: std::collections::HashMap<String, Member> =
+        scan_json::<Member>(db, MEMBERS, &members_prefix)?
+            .into_iter()
+            .map(|(key, member)| (key[members_prefix.len()..].to_owned(), member))
+            .collect();
     let mut out = Vec::new();
     for (key, user_sheet) in scan_user_sheets(db, &prefix)? {
         let member_id = &key[prefix.len()..];
-        let Some(member) =
-            get_json::<Member>(db, MEMBERS, &format!("{}/{member_id}", caller.tenant))?
-        else {
+        let Some(member) = members.remove(member_id) else {
             continue;
         };
         if member.evaluatee_key().is_some()

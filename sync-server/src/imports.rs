@@ -20,7 +20,7 @@ use crate::model::{
     take_leb,
 };
 use crate::permissions::{in_scope, may_write_in, writable_items};
-use crate::store::{get_json, get_raw, put_json, scan_json, to_json};
+use crate::store::{get_json, put_json, scan_json, to_json};
 use crate::tables::{
     IMPORT_CHANGES, IMPORT_ERRORS, IMPORT_PROGRESS, IMPORTS, MEMBERS, USER_SHEETS, user_sheet_key,
 };
@@ -420,6 +420,13 @@ pub fn prepare(
         .filter_map(|id| writable.iter().copied().find(|item| item.id() == id))
         .collect();
     let mut targets = Vec::with_capacity(batch.len());
+    // Every evaluatee's sheet from one read snapshot.
+    let read = db.begin_read().map_err(AppError::internal)?;
+    let user_sheets = match read.open_table(USER_SHEETS) {
+        Ok(table) => Some(table),
+        Err(redb::TableError::TableDoesNotExist(_)) => None,
+        Err(error) => return Err(AppError::internal(error)),
+    };
     for (position, evaluatee) in batch.evaluatees().enumerate() {
         let row = evaluatee.row;
         // Out of the caller's scope reads exactly like unknown: a leader must
@@ -442,10 +449,13 @@ pub fn prepare(
             continue;
         };
         let sheet_key = user_sheet_key(&caller.tenant, &period.id, &sheet.id, &member.id);
-        let stored = get_raw(db, USER_SHEETS, &sheet_key)?;
+        let stored = match &user_sheets {
+            Some(table) => table.get(sheet_key.as_str()).map_err(AppError::internal)?,
+            None => None,
+        };
         let status = stored
-            .as_deref()
-            .and_then(SheetView::parse)
+            .as_ref()
+            .and_then(|value| SheetView::parse(value.value()))
             .map(|view| view.status);
         if !status.is_some_and(|status| may_write_in(&caller.member, status, &items)) {
             errors.push(ImportError::server(
