@@ -865,6 +865,43 @@ pub async fn import_details(
         .await
 }
 
+/// `GET /api/imports/by-key/{idempotency key}`: the import a client started
+/// with this `Idempotency-Key` — its record, first errors and progress, as
+/// `GET /api/imports/{id}` answers — so that a client follows *its* import
+/// while it runs. 404 until the import is recorded (its file is checked
+/// first), and for anyone who may not see it.
+pub async fn import_by_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+) -> Result<Response, AppError> {
+    state
+        .store
+        .run(move |db| {
+            let not_found = AppError::NotFound(
+                "このキーのインポートはまだ記録されていません（ファイルの確認中か、存在しません）。 No import with this key has been recorded yet (its file is still being checked, or there is none).",
+            );
+            let Some(id) = crate::idempotency::Key::started_by(
+                db,
+                &caller.tenant,
+                crate::idempotency::Scope::Evaluation,
+                &key,
+            )?
+            else {
+                return Err(not_found);
+            };
+            let Ok((key, import)) = own_import(db, &caller, &id) else {
+                return Err(not_found);
+            };
+            let progress: Option<crate::imports::Progress> =
+                get_json(db, crate::tables::IMPORT_PROGRESS, &key)?;
+            let errors = crate::imports::stored_errors(db, &key)?;
+            let import = crate::imports::ImportAnswer { import, errors };
+            Ok(Json(serde_json::json!({ "import": import, "progress": progress })).into_response())
+        })
+        .await
+}
+
 /// `POST /api/imports/{id}/revert`: restores every cell the import changed,
 /// atomically; 409 with the cells when a later change touched any of them.
 /// Evaluation admins and the import's own operator only.

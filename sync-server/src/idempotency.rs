@@ -107,6 +107,35 @@ impl Key {
         })
     }
 
+    /// The result a key started, whatever the body: for following an
+    /// import by the key its client chose (`None`: not started, or no such
+    /// key). The key is checked like a request's.
+    pub fn started_by(
+        db: &redb::Database,
+        tenant: &str,
+        scope: Scope<'_>,
+        sent: &str,
+    ) -> Result<Option<String>, AppError> {
+        let Some(key) = Key::from_request(tenant, scope, Some(sent), &[])? else {
+            return Ok(None);
+        };
+        let read = redb::ReadableDatabase::begin_read(db).map_err(AppError::internal)?;
+        let table = match read.open_table(IDEMPOTENCY) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(error) => return Err(AppError::internal(error)),
+        };
+        let Some(stored) = table
+            .get(key.storage_key.as_str())
+            .map_err(AppError::internal)?
+        else {
+            return Ok(None);
+        };
+        let stored: Remembered =
+            serde_json::from_slice(stored.value()).map_err(AppError::internal)?;
+        Ok(Some(stored.result_id))
+    }
+
     /// [`Key::look_up`] in a read snapshot of its own.
     pub fn look_up_in(&self, db: &redb::Database) -> Result<Seen, AppError> {
         let read = redb::ReadableDatabase::begin_read(db).map_err(AppError::internal)?;

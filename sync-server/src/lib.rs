@@ -103,6 +103,7 @@ pub const ROUTES: &[&str] = &[
     "/api/dry-runs/{id}",
     "/api/imports",
     "/api/imports/{id}",
+    "/api/imports/by-key/{key}",
     "/api/imports/{id}/revert",
     "/api/imports/{id}/error-file",
     "/api/openapi.json",
@@ -296,6 +297,7 @@ fn api_router() -> Router<AppState> {
         .route("/api/dry-runs/{id}", get(api::dry_run_page))
         .route("/api/imports", get(api::history))
         .route("/api/imports/{id}", get(api::import_details))
+        .route("/api/imports/by-key/{key}", get(api::import_by_key))
         .route("/api/imports/{id}/revert", post(api::revert))
         .route("/api/imports/{id}/error-file", get(api::error_file))
         .route("/api/openapi.json", get(openapi))

@@ -1060,3 +1060,34 @@ async fn templates_are_formula_protected_and_reimport_unchanged() {
     assert_eq!(plan["counts"]["unchanged"], 200, "{}", plan["counts"]);
     assert_eq!(plan["cells"]["update"], 0);
 }
+
+/// A client follows its own import by the Idempotency-Key it chose.
+#[tokio::test]
+async fn an_import_is_followed_by_its_key() {
+    let app = server("by-key", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let leader = sign_in(&app, DEMO_LEADER).await;
+    let missing = get(&app, "/api/imports/by-key/not-yet", &admin).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let original = template(&app, &admin, &["score_total"]).await;
+    let edited = with_row(&original, "E0002", "x,E0002,42");
+    let applied = import(&app, &admin, "2026-h1", &edited, Some("follow-me"), false).await;
+    assert_eq!(applied.status, StatusCode::CREATED);
+    let id = applied.json()["id"].clone();
+    let followed = get(&app, "/api/imports/by-key/follow-me", &admin).await;
+    assert_eq!(followed.status, StatusCode::OK);
+    let followed = followed.json();
+    assert_eq!(followed["import"]["id"], id);
+    assert_eq!(followed["import"]["status"], "completed");
+    assert_eq!(followed["progress"]["done"], followed["progress"]["total"]);
+    // Somebody who may not see the import learns nothing of the key.
+    let other = get(&app, "/api/imports/by-key/follow-me", &leader).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let bad = get(
+        &app,
+        &format!("/api/imports/by-key/{}", "k".repeat(300)),
+        &admin,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}

@@ -9,7 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
 
 use crate::api::{
-    self, ApiError, ChangesPage, DryRun, HistoryLine, ImportDetails, ImportRecord, Upload, segment,
+    self, ApiError, ChangesPage, DryRun, ImportDetails, ImportRecord, Upload, segment,
 };
 use crate::app::use_session;
 use crate::cache::{self, CachedSheet};
@@ -395,7 +395,7 @@ fn Upload(
         busy.set(true);
         failure.set(None);
         applying.set(Some((0, 0)));
-        spawn_local(poll_progress(applying));
+        spawn_local(poll_progress(applying, idempotency_key.clone()));
         spawn_local(async move {
             match api::post_file::<ImportRecord>(
                 &path,
@@ -453,21 +453,17 @@ fn Upload(
     }
 }
 
-/// Polls the running import's progress while `applying` is set.
-async fn poll_progress(applying: RwSignal<Option<(u32, u32)>>) {
+/// Follows this page's own import — by the Idempotency-Key it was sent
+/// with — while `applying` is set.
+async fn poll_progress(applying: RwSignal<Option<(u32, u32)>>, idempotency_key: String) {
+    let path = format!("/api/imports/by-key/{}", segment(&idempotency_key));
     loop {
         gloo_timers::future::TimeoutFuture::new(300).await;
         if applying.get_untracked().is_none() {
             return;
         }
-        let Ok(lines) = api::get::<Vec<HistoryLine>>("/api/imports").await else {
-            continue;
-        };
-        let Some(running) = lines.into_iter().find(|l| l.status == "running") else {
-            continue;
-        };
-        if let Ok(details) =
-            api::get::<ImportDetails>(&format!("/api/imports/{}", segment(&running.id))).await
+        // 404 until the server has checked the file and recorded the import.
+        if let Ok(details) = api::get::<ImportDetails>(&path).await
             && let Some(progress) = details.progress
             && applying.get_untracked().is_some()
         {
