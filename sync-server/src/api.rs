@@ -3,19 +3,20 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, SET_COOKIE};
+use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use redb::Database;
 use serde::{Deserialize, Serialize};
-use sheetlink_engine::evaluation::{MAX_FILE_BYTES, SheetSchema, TemplateRow, write_template};
+use sheetlink_engine::evaluation::{SheetSchema, TemplateRow, write_template};
 
 use crate::AppState;
 use crate::auth::{
-    Caller, SESSION_SECONDS, expired_cookie, hash_password, request_token, session_cookie,
-    token_key, verify_password,
+    Caller, SESSION_SECONDS, expired_cookie, request_token, session_cookie, token_key,
+    verify_password,
 };
 use crate::error::AppError;
+use crate::http::CSV_UTF8;
 use crate::ids::{new_token, now};
 use crate::model::{CustomizeSheet, Member, Period, Role, Session, SheetItem, UserSheet};
 use crate::permissions::{may_import, may_see_period, may_write, writable_items};
@@ -63,8 +64,7 @@ pub async fn login(
     Json(form): Json<LoginRequest>,
 ) -> Result<Response, AppError> {
     let secure = state.config.https();
-    let address =
-        crate::linkage::access::client_ip(peer.as_deref(), &headers, &state.trusted_proxies);
+    let address = crate::http::client_ip(peer.as_deref(), &headers, &state.trusted_proxies);
     if form.login_id.len() > crate::auth::MAX_LOGIN_ID_BYTES {
         return Err(AppError::BadRequest(format!(
             "ログインIDが長すぎます（{max}バイトまで）。 A login id is at most {max} bytes.",
@@ -89,7 +89,7 @@ pub async fn login(
             let verified = match &stored {
                 Some(hash) => verify_password(&form.password, hash),
                 None => {
-                    let _ = verify_password(&form.password, &dummy_hash()?);
+                    let _ = verify_password(&form.password, &crate::auth::dummy_hash()?);
                     false
                 }
             };
@@ -124,17 +124,6 @@ pub async fn login(
         Err(_) => attempt.failed(),
     }
     outcome
-}
-
-/// A hash no password matches, verified for unknown login ids so that the
-/// answer takes as long either way.
-pub(crate) fn dummy_hash() -> Result<String, AppError> {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    if let Some(hash) = DUMMY.get() {
-        return Ok(hash.clone());
-    }
-    let hash = hash_password("not a password of anyone")?;
-    Ok(DUMMY.get_or_init(|| hash).clone())
 }
 
 /// `POST /api/logout`: ends the session (works without one, too).
@@ -444,19 +433,7 @@ pub async fn template(
             Ok((format!("template_{}_{}.csv", period.id, sheet.id), bytes))
         })
         .await?;
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        CONTENT_TYPE,
-        "text/csv; charset=utf-8"
-            .parse()
-            .map_err(AppError::internal)?,
-    );
-    let disposition = format!("attachment; filename=\"{file_name}\"");
-    headers.insert(
-        CONTENT_DISPOSITION,
-        disposition.parse().map_err(AppError::internal)?,
-    );
-    Ok((headers, bytes).into_response())
+    Ok(crate::http::attachment(CSV_UTF8, &file_name, bytes))
 }
 
 /// Import options.
@@ -469,83 +446,6 @@ pub struct ImportQuery {
 
 /// Imports a tenant may start in any rolling hour.
 pub const IMPORTS_PER_HOUR: usize = 10;
-
-/// Reads the CSV body: refused with 413 from its `Content-Length` before a
-/// byte is read when it says too much, and while reading otherwise; a gzip
-/// body is inflated up to the same limit.
-pub(crate) async fn read_csv(
-    headers: &HeaderMap,
-    body: axum::body::Body,
-) -> Result<Vec<u8>, Response> {
-    let limit = MAX_FILE_BYTES;
-    let too_large = || {
-        (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            Json(serde_json::json!({
-                "error": "too_large",
-                "message": "ファイルサイズの上限は30MBです。 The file must be at most 30 MB.",
-            })),
-        )
-            .into_response()
-    };
-    let declared = headers
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > limit) {
-        return Err(too_large());
-    }
-    let raw = axum::body::to_bytes(body, limit).await.map_err(|error| {
-        if is_length_limit(&error) {
-            too_large()
-        } else {
-            // The client stopped sending before its Content-Length (or the
-            // connection broke): nothing of the body is used.
-            AppError::BadRequest(
-                "アップロードが途中で終わりました（送信されたデータがContent-Lengthより短い、または接続が切れました）。もう一度アップロードしてください。 The upload ended early (fewer bytes than its Content-Length, or the connection broke); upload the file again."
-                    .into(),
-            )
-            .into_response()
-        }
-    })?;
-    let gzip = headers
-        .get(axum::http::header::CONTENT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("gzip"));
-    if !gzip {
-        return Ok(raw.to_vec());
-    }
-    use std::io::Read as _;
-    let mut inflated = Vec::new();
-    flate2::read::GzDecoder::new(&raw[..])
-        .take(limit as u64 + 1)
-        .read_to_end(&mut inflated)
-        .map_err(|_| AppError::BadRequest("The gzip body is corrupt.".into()).into_response())?;
-    if inflated.len() > limit {
-        return Err(too_large());
-    }
-    Ok(inflated)
-}
-
-/// Whether reading a body failed because it was longer than allowed.
-fn is_length_limit(error: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(current) = source {
-        if current.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        source = current.source();
-    }
-    false
-}
-
-pub(crate) fn body_hash(bytes: &[u8]) -> String {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 /// `POST /api/periods/{period}/sheets/{sheet}/imports[?dry_run=true]`: the
 /// CSV as the body (gzip accepted), an `Idempotency-Key` header for real
@@ -560,7 +460,7 @@ pub async fn import(
     body: axum::body::Body,
 ) -> Result<Response, AppError> {
     require_importer(&caller)?;
-    let csv = match read_csv(&headers, body).await {
+    let csv = match crate::http::read_csv(&headers, body).await {
         Ok(csv) => csv,
         Err(response) => return Ok(response),
     };
@@ -967,19 +867,11 @@ pub async fn error_file(
             let (key, record) = own_import(db, &caller, &id)?;
             let bytes = crate::store::get_raw(db, crate::tables::ERROR_FILES, &key)?
                 .ok_or(AppError::NotFound("This import has no errors."))?;
-            let mut headers = HeaderMap::new();
-            headers.insert(
-                CONTENT_TYPE,
-                "text/csv; charset=utf-8"
-                    .parse()
-                    .map_err(AppError::internal)?,
-            );
-            let disposition = format!("attachment; filename=\"errors_{}.csv\"", record.id);
-            headers.insert(
-                CONTENT_DISPOSITION,
-                disposition.parse().map_err(AppError::internal)?,
-            );
-            Ok((headers, bytes).into_response())
+            Ok(crate::http::attachment(
+                CSV_UTF8,
+                &format!("errors_{}.csv", record.id),
+                bytes,
+            ))
         })
         .await
 }

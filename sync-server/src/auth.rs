@@ -49,6 +49,17 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         .map_err(AppError::internal)
 }
 
+/// A hash no password matches, verified for unknown login ids so that the
+/// answer takes as long either way.
+pub fn dummy_hash() -> Result<String, AppError> {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(hash) = DUMMY.get() {
+        return Ok(hash.clone());
+    }
+    let hash = hash_password("not a password of anyone")?;
+    Ok(DUMMY.get_or_init(|| hash).clone())
+}
+
 /// Checks a password against a stored PHC string, in constant time.
 pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)

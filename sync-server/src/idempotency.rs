@@ -83,7 +83,7 @@ impl Key {
         };
         Ok(Some(Key {
             storage_key,
-            body_hash: crate::api::body_hash(body),
+            body_hash: crate::http::body_hash(body),
         }))
     }
 

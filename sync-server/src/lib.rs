@@ -16,6 +16,7 @@ pub mod config;
 pub mod dry_runs;
 pub mod error;
 pub mod forwarded;
+pub mod http;
 pub mod idempotency;
 pub mod ids;
 pub mod imports;

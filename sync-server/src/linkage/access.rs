@@ -1,9 +1,8 @@
 //! Who may call the batch API: the allowed-address list, the client's
 //! address (behind a trusted proxy or not), and the token or password.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
-use axum::extract::ConnectInfo;
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use base64::Engine as _;
@@ -48,32 +47,8 @@ pub fn is_allowed(allowed: &[IpNet], client: Option<IpAddr>) -> bool {
     client.is_some_and(|ip| allowed.iter().any(|net| net.contains(&ip.to_canonical())))
 }
 
-/// The client's address: the TCP peer, unless the peer is one of the
-/// `trusted_proxies`; only then the right-most `X-Forwarded-For` entry (the
-/// one that proxy appended) counts, with a port stripped (`ip:port`,
-/// `[v6]:port`) and `[v6]` accepted. When that entry does not parse
-/// (`unknown`, garbage) the peer is used: never an entry further left, which
-/// the client wrote itself. A header from anyone else is ignored, so it
-/// cannot be spoofed past the allow-list.
-pub fn client_ip(
-    peer: Option<&ConnectInfo<SocketAddr>>,
-    headers: &HeaderMap,
-    trusted_proxies: &[IpNet],
-) -> Option<IpAddr> {
-    let peer = peer.map(|ConnectInfo(address)| address.ip().to_canonical())?;
-    if !trusted_proxies.iter().any(|net| net.contains(&peer)) {
-        return Some(peer);
-    }
-    let last = crate::forwarded::right_most(
-        headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .map(|value| value.as_bytes()),
-    );
-    Some(last.map_or(peer, |ip| ip.to_canonical()))
-}
-
 pub use crate::forwarded::forwarded_address;
+pub use crate::http::client_ip;
 
 /// Issues a new batch token for `tenant`: returns it (to show once) and
 /// stores only its hash in `settings`, so the previous token stops working
@@ -186,7 +161,7 @@ pub fn authenticate(
             let verified = match member.as_ref().and_then(|m| m.password_hash.as_deref()) {
                 Some(hash) => verify_password(&password, hash),
                 None => {
-                    let _ = verify_password(&password, &crate::api::dummy_hash()?);
+                    let _ = verify_password(&password, &crate::auth::dummy_hash()?);
                     false
                 }
             };
@@ -240,6 +215,8 @@ impl axum::response::IntoResponse for Refusal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
 
     fn peer(address: &str) -> ConnectInfo<SocketAddr> {
         ConnectInfo(address.parse().expect("socket address"))

@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use redb::Database;
@@ -410,15 +409,11 @@ pub async fn condition_script<T: StoredCondition>(
     } else {
         (shell_script(direction, key), "sh")
     };
-    let disposition = format!("attachment; filename=\"{direction}_{key}.{extension}\"");
-    Ok((
-        [
-            (CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
-            (CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(crate::http::attachment(
+        "text/plain; charset=utf-8",
+        &format!("{direction}_{key}.{extension}"),
         body,
-    )
-        .into_response())
+    ))
 }
 
 /// Client-module request: the token just issued, to fill in.
@@ -463,17 +458,11 @@ pub async fn client_module(
             archive(&url, token.as_deref(), &conditions).map_err(AppError::internal)
         })
         .await?;
-    Ok((
-        [
-            (CONTENT_TYPE, "application/zip"),
-            (
-                CONTENT_DISPOSITION,
-                "attachment; filename=\"sheetlink-client.zip\"",
-            ),
-        ],
+    Ok(crate::http::attachment(
+        "application/zip",
+        "sheetlink-client.zip",
         bytes,
-    )
-        .into_response())
+    ))
 }
 
 /// `?sheet=` of the run history.
@@ -595,7 +584,7 @@ pub async fn batch_import(
             Err(refusal) => return Ok(refusal.into_response()),
         }
     };
-    let csv = match crate::api::read_csv(&headers, body).await {
+    let csv = match crate::http::read_csv(&headers, body).await {
         Ok(csv) => csv,
         Err(response) => return Ok(response),
     };
@@ -680,16 +669,13 @@ pub async fn batch_export(
                 OutputEncoding::ShiftJis => "text/csv; charset=shift_jis",
                 _ => "text/csv; charset=utf-8",
             };
-            let disposition = format!("attachment; filename=\"{}.csv\"", stored.condition.key);
-            Ok((
-                [
-                    (CONTENT_TYPE, charset.to_owned()),
-                    (CONTENT_DISPOSITION, disposition),
-                    (axum::http::HeaderName::from_static("x-sheetlink-rows"), written.rows.to_string()),
-                ],
-                written.bytes,
-            )
-                .into_response())
+            let file_name = format!("{}.csv", stored.condition.key);
+            let mut answer = crate::http::attachment(charset, &file_name, written.bytes);
+            answer.headers_mut().insert(
+                axum::http::HeaderName::from_static("x-sheetlink-rows"),
+                written.rows.into(),
+            );
+            Ok(answer)
         })
         .await
 }
