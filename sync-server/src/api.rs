@@ -23,31 +23,13 @@ use crate::permissions::{may_import, may_see_period, may_write, writable_items};
 use crate::store::{get_json, scan_json, scan_user_sheets, to_json};
 use crate::tables::{MEMBERS, PERIODS, SESSIONS, SHEETS};
 
-/// Login form.
-#[derive(Debug, Deserialize)]
-pub struct LoginRequest {
-    /// Login id.
-    pub login_id: String,
-    /// Password.
-    pub password: String,
-}
-
-/// Who is signed in.
-#[derive(Debug, Serialize)]
-pub struct Me {
-    /// Member id.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// `admin`, `leader` or `member`.
-    pub role: &'static str,
-}
+pub use sheetlink_protocol::session::{LoginRequest, Me, RoleName};
 
 fn me(member: &Member) -> Me {
     let role = match member.role {
-        Role::Admin => "admin",
-        Role::Leader { .. } => "leader",
-        Role::Member => "member",
+        Role::Admin => RoleName::Admin,
+        Role::Leader { .. } => RoleName::Leader,
+        Role::Member => RoleName::Member,
     };
     Me {
         id: member.id.clone(),
@@ -594,28 +576,7 @@ pub async fn import(
         .await
 }
 
-/// One line of the import history.
-#[derive(Debug, Serialize)]
-pub struct HistoryLine {
-    /// Import id.
-    pub id: String,
-    /// Status.
-    pub status: crate::imports::ImportStatus,
-    /// Period id and name.
-    pub period: String,
-    /// Period name.
-    pub period_name: String,
-    /// Sheet id.
-    pub sheet: String,
-    /// Sheet name.
-    pub sheet_name: String,
-    /// Start, seconds since the epoch.
-    pub started_at: u64,
-    /// End, once finished.
-    pub ended_at: Option<u64>,
-    /// Who ran it.
-    pub operator_name: String,
-}
+pub use sheetlink_protocol::evaluation::HistoryLine;
 
 /// Which page of a dry run's changes.
 #[derive(Debug, Deserialize)]

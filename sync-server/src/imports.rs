@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use redb::{Database, Durability, ReadableDatabase, ReadableTable};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sheetlink_engine::evaluation::{
     Batch, Change, EvaluateeChanges, MAX_ERRORED_EVALUATEES, SheetSchema, Status, validate,
 };
@@ -25,144 +25,34 @@ use crate::tables::{
     IMPORT_CHANGES, IMPORT_ERRORS, IMPORT_PROGRESS, IMPORTS, MEMBERS, USER_SHEETS, user_sheet_key,
 };
 
-/// Where an import is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ImportStatus {
-    /// Being applied.
-    Running,
-    /// 完了: every evaluatee applied.
-    Completed,
-    /// 完了だが一部エラーあり: some evaluatees failed, the others applied.
-    CompletedWithErrors,
-    /// 完了だが全て失敗: nothing applied.
-    AllFailed,
-    /// エラーにより中断: 50 evaluatees had errors; nothing was applied.
-    Aborted,
-    /// タイムアウト: the time limit ran out; evaluatees applied until then stay.
-    TimedOut,
-    /// The server stopped while applying; evaluatees applied until then stay.
-    Interrupted,
-}
+pub use sheetlink_protocol::evaluation::{
+    CHANGES_PAGE_BYTES, CellAction, CellChange, CellTotals, ChangesPage, DryRun, EvaluateePlan,
+    EvaluateeTotals, ImportAnswer, ImportError, ImportRecord, ImportStatus, ItemTotals,
+    MAX_STORED_ERRORS, Progress, RevertConflict,
+};
+pub use sheetlink_protocol::{Counts, Outcome};
 
-/// The counts of an import: `rows_in = created + updated + unchanged +
-/// skipped + failed`, always.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counts {
-    /// Evaluatee rows in the file.
-    pub rows_in: u32,
-    /// Rows whose cells were all empty before and got values.
-    pub created: u32,
-    /// Rows with at least one cell changed.
-    pub updated: u32,
-    /// Rows whose values were already as in the file.
-    pub unchanged: u32,
-    /// Rows not applied through no fault of their own (abort, timeout).
-    pub skipped: u32,
-    /// Rows with errors.
-    pub failed: u32,
-}
-
-/// One error of an import, located in the uploaded file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportError {
-    /// 1-based row, as Excel shows it.
-    pub row: Option<u32>,
-    /// 1-based column.
-    pub column: Option<u32>,
-    /// The column as Excel names it.
-    pub column_letter: Option<String>,
-    /// Stable code.
-    pub code: String,
-    /// What is wrong and how to fix it (Japanese).
-    pub message: String,
-    /// The same in English.
-    pub message_en: String,
-}
-
-impl ImportError {
-    fn from_diagnostic(diagnostic: &Diagnostic) -> Self {
-        ImportError {
-            row: diagnostic.row,
-            column: diagnostic.column,
-            column_letter: diagnostic.column_letter(),
-            code: diagnostic.code().to_owned(),
-            message: diagnostic.message(Lang::Ja),
-            message_en: diagnostic.message(Lang::En),
-        }
-    }
-
-    fn server(row: u32, code: &str, message: &str, message_en: &str) -> Self {
-        ImportError {
-            row: Some(row),
-            column: Some(2),
-            column_letter: Some("B".into()),
-            code: code.into(),
-            message: message.into(),
-            message_en: message_en.into(),
-        }
+/// An error the engine found, as the API answers it (both languages).
+fn error_from_diagnostic(diagnostic: &Diagnostic) -> ImportError {
+    ImportError {
+        row: diagnostic.row,
+        column: diagnostic.column,
+        column_letter: diagnostic.column_letter(),
+        code: diagnostic.code().to_owned(),
+        message: diagnostic.message(Lang::Ja),
+        message_en: diagnostic.message(Lang::En),
     }
 }
 
-/// An import in the history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImportRecord {
-    /// Id (sorts by start time).
-    pub id: String,
-    /// Period id.
-    pub period: String,
-    /// Sheet id.
-    pub sheet: String,
-    /// The operator's member id.
-    pub operator: String,
-    /// The operator's name, as it was.
-    pub operator_name: String,
-    /// Seconds since the epoch.
-    pub started_at: u64,
-    /// Seconds since the epoch, once finished.
-    pub ended_at: Option<u64>,
-    /// Where it is.
-    pub status: ImportStatus,
-    /// How many rows went where.
-    pub counts: Counts,
-    /// How many errors of each code the import had, exactly (the errors
-    /// themselves are stored apart, the first [`MAX_STORED_ERRORS`] only).
-    #[serde(default)]
-    pub error_totals: BTreeMap<String, u32>,
-    /// Whether more errors existed than were stored.
-    #[serde(default)]
-    pub errors_truncated: bool,
-    /// When the import was reverted, if it was.
-    #[serde(default)]
-    pub reverted_at: Option<u64>,
-    /// The item ids of the file, which the change log refers to by position.
-    #[serde(default)]
-    pub items: Vec<String>,
-}
-
-/// The most errors an import keeps in [`IMPORT_ERRORS`]; the totals per
-/// code stay exact and the error file keeps every failed row.
-pub const MAX_STORED_ERRORS: usize = 1_000;
-
-/// An import as answered: the record and its stored errors (the first
-/// [`MAX_STORED_ERRORS`]; `errors_truncated` says when more existed).
-#[derive(Debug, Clone, Serialize)]
-pub struct ImportAnswer {
-    /// The record.
-    #[serde(flatten)]
-    pub import: ImportRecord,
-    /// Its first errors, in file order.
-    pub errors: Vec<ImportError>,
-}
-
-impl ImportRecord {
-    /// Counts `errors` per code into the record.
-    pub fn summarize_errors(&mut self, errors: &[ImportError]) {
-        self.error_totals.clear();
-        for error in errors {
-            *self.error_totals.entry(error.code.clone()).or_default() += 1;
-        }
-        self.errors_truncated = errors.len() > MAX_STORED_ERRORS;
+/// An error the server found about an evaluatee (column B of its row).
+fn evaluatee_error(row: u32, code: &str, message: &str, message_en: &str) -> ImportError {
+    ImportError {
+        row: Some(row),
+        column: Some(2),
+        column_letter: Some("B".into()),
+        code: code.into(),
+        message: message.into(),
+        message_en: message_en.into(),
     }
 }
 
@@ -189,140 +79,6 @@ pub fn store_errors(
 /// The stored errors of an import (none for an import without errors).
 pub fn stored_errors(db: &Database, record_key: &str) -> Result<Vec<ImportError>, AppError> {
     Ok(get_json(db, IMPORT_ERRORS, record_key)?.unwrap_or_default())
-}
-
-/// Progress of a running import, kept beside the data it describes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Progress {
-    /// Evaluatees processed so far (applied or failed).
-    pub done: u32,
-    /// Evaluatees to process.
-    pub total: u32,
-    /// Counts so far.
-    pub counts: Counts,
-}
-
-/// A stored idempotency key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IdempotencyRecord {
-    /// SHA-256 of the request body (hex).
-    pub body_hash: String,
-    /// The import it started.
-    pub import_id: String,
-}
-
-/// One cell an import changed (or, in a dry run, would change).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CellChange {
-    /// Item id.
-    pub item: String,
-    /// `create`, `update` or `delete`.
-    pub action: &'static str,
-    /// Value before.
-    pub old: Option<String>,
-    /// Value after.
-    pub new: Option<String>,
-}
-
-/// The cells one evaluatee's row would change (a page of a dry run holds
-/// whole evaluatees).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EvaluateePlan {
-    /// File row.
-    pub row: u32,
-    /// Employee number or e-mail.
-    pub key: String,
-    /// `created`, `updated` or `unchanged`.
-    pub outcome: &'static str,
-    /// The cells that change; blank-means-delete cells are `delete`.
-    pub changes: Vec<CellChange>,
-    /// Cells left as they are.
-    pub unchanged_cells: u32,
-}
-
-/// Per evaluatee of a dry run, as parallel arrays (one entry per evaluatee
-/// to apply, in file order): a 10,000-evaluatee plan answers a few hundred
-/// kilobytes, not one object per evaluatee.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct EvaluateeTotals {
-    /// File rows.
-    pub row: Vec<u32>,
-    /// Keys as written.
-    pub key: Vec<String>,
-    /// `created`, `updated` or `unchanged`.
-    pub outcome: Vec<&'static str>,
-    /// Cells that get a first value.
-    pub create: Vec<u32>,
-    /// Cells whose value changes.
-    pub update: Vec<u32>,
-    /// Cells a blank empties.
-    pub delete: Vec<u32>,
-    /// Cells that stay.
-    pub unchanged: Vec<u32>,
-}
-
-/// The cell totals of one item over the whole file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ItemTotals {
-    /// Item id.
-    pub item: String,
-    /// The cell totals.
-    #[serde(flatten)]
-    pub cells: CellTotals,
-}
-
-/// A page of a dry run's changed cells: whole evaluatees, about
-/// [`CHANGES_PAGE_BYTES`] of cells.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ChangesPage {
-    /// Evaluatees with at least one changed cell, in file order.
-    pub evaluatees: Vec<EvaluateePlan>,
-    /// Ask for `?after=` this row for the next page; `None` on the last.
-    pub next_after: Option<u32>,
-}
-
-/// About how many bytes of changed cells a page of a dry run holds.
-pub const CHANGES_PAGE_BYTES: usize = 128 * 1024;
-
-/// The answer to a dry run: every total at once, the first errors, and the
-/// first page of changed cells; the plan's `id` pages on
-/// (`GET /api/dry-runs/{id}?after=ROW`, or `?row=ROW` for one evaluatee).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DryRun {
-    /// The plan, to page through its changes (kept for a while; see
-    /// `dry_runs`).
-    pub id: String,
-    /// What the import would end as.
-    pub status: ImportStatus,
-    /// Row counts.
-    pub counts: Counts,
-    /// Cell totals.
-    pub cells: CellTotals,
-    /// Per evaluatee to apply.
-    pub evaluatees: EvaluateeTotals,
-    /// Per item of the file.
-    pub items: Vec<ItemTotals>,
-    /// The first [`MAX_STORED_ERRORS`] errors.
-    pub errors: Vec<ImportError>,
-    /// Errors per code, exactly.
-    pub error_totals: BTreeMap<String, u32>,
-    /// Whether more errors existed than are listed.
-    pub errors_truncated: bool,
-    /// The first page of changed cells.
-    pub changes: ChangesPage,
-}
-
-/// Cell totals of a dry run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct CellTotals {
-    /// Cells that get a value where there was none.
-    pub create: u32,
-    /// Cells whose value changes.
-    pub update: u32,
-    /// Cells emptied by a blank cell in the file.
-    pub delete: u32,
-    /// Cells already as in the file.
-    pub unchanged: u32,
 }
 
 /// The checked input of an import: the engine's outcome plus, per valid
@@ -389,7 +145,7 @@ pub fn prepare(
     let mut errors: Vec<ImportError> = report
         .diagnostics
         .iter()
-        .map(ImportError::from_diagnostic)
+        .map(error_from_diagnostic)
         .collect();
     let mut failed = report.with_errors;
     let mut aborted = report.status == Status::Aborted;
@@ -435,7 +191,7 @@ pub fn prepare(
             .get(&*sheetlink_engine::evaluation::matching_key(evaluatee.key))
             .filter(|member| in_scope(&caller.member, period, member))
         else {
-            errors.push(ImportError::server(
+            errors.push(evaluatee_error(
                 row,
                 "evaluatee.unknown",
                 &format!("「{}」に該当する被評価者がいません。従業員番号またはメールアドレスを確認してください。", evaluatee.key),
@@ -458,7 +214,7 @@ pub fn prepare(
             .and_then(|value| SheetView::parse(value.value()))
             .map(|view| view.status);
         if !status.is_some_and(|status| may_write_in(&caller.member, status, &items)) {
-            errors.push(ImportError::server(
+            errors.push(evaluatee_error(
                 row,
                 "evaluatee.forbidden",
                 "この被評価者のシートには、現在のステータスでは記入権限がありません。",
@@ -500,11 +256,11 @@ struct Diff<'b, 's> {
 }
 
 impl Diff<'_, '_> {
-    fn action(&self) -> &'static str {
+    fn action(&self) -> CellAction {
         match (self.old, self.new) {
-            (None, _) => "create",
-            (Some(_), Some(_)) => "update",
-            (Some(_), None) => "delete",
+            (None, _) => CellAction::Create,
+            (Some(_), Some(_)) => CellAction::Update,
+            (Some(_), None) => CellAction::Delete,
         }
     }
 }
@@ -515,7 +271,7 @@ impl Diff<'_, '_> {
 fn diff<'b, 's>(
     changes: EvaluateeChanges<'b>,
     stored: &SheetView<'s>,
-) -> (Vec<Diff<'b, 's>>, u32, &'static str) {
+) -> (Vec<Diff<'b, 's>>, u32, Outcome) {
     let mut diffs = Vec::new();
     let mut unchanged = 0;
     let mut any_stored = false;
@@ -533,9 +289,9 @@ fn diff<'b, 's>(
         }
     }
     let outcome = match (diffs.is_empty(), any_stored) {
-        (true, _) => "unchanged",
-        (false, false) => "created",
-        (false, true) => "updated",
+        (true, _) => Outcome::Unchanged,
+        (false, false) => Outcome::Created,
+        (false, true) => Outcome::Updated,
     };
     (diffs, unchanged, outcome)
 }
@@ -570,14 +326,6 @@ fn merged(stored: &SheetView<'_>, diffs: &[Diff<'_, '_>]) -> Vec<u8> {
         }
     }
     encode_sheet(stored.status, values.iter().copied(), values.len())
-}
-
-fn count(counts: &mut Counts, outcome: &str) {
-    match outcome {
-        "created" => counts.created += 1,
-        "updated" => counts.updated += 1,
-        _ => counts.unchanged += 1,
-    }
 }
 
 fn final_status(counts: &Counts, prepared: &Prepared) -> ImportStatus {
@@ -665,7 +413,7 @@ fn visit_diffs(
     sheet: &CustomizeSheet,
     prepared: &Prepared,
     targets: &[Target],
-    mut visit: impl FnMut(&Target, &[Diff<'_, '_>], u32, &'static str) -> bool,
+    mut visit: impl FnMut(&Target, &[Diff<'_, '_>], u32, Outcome) -> bool,
 ) -> Result<(), AppError> {
     let read = db.begin_read().map_err(AppError::internal)?;
     let table = match read.open_table(USER_SHEETS) {
@@ -688,14 +436,6 @@ fn visit_diffs(
         }
     }
     Ok(())
-}
-
-fn add_action(cells: &mut CellTotals, action: &str) {
-    match action {
-        "create" => cells.create += 1,
-        "update" => cells.update += 1,
-        _ => cells.delete += 1,
-    }
 }
 
 /// Plans without writing: every total (overall, per evaluatee, per item)
@@ -738,16 +478,16 @@ pub fn dry_run(
                     ..CellTotals::default()
                 };
                 for d in diffs {
-                    add_action(&mut own, d.action());
+                    own.count(d.action());
                     if let Some(&i) = item_position.get(d.item) {
-                        add_action(&mut items[i], d.action());
+                        items[i].count(d.action());
                     }
                 }
                 cells.create += own.create;
                 cells.update += own.update;
                 cells.delete += own.delete;
                 cells.unchanged += unchanged;
-                count(&mut counts, outcome);
+                counts.count(outcome);
                 evaluatees.row.push(target.row);
                 evaluatees.key.push(target.key.clone());
                 evaluatees.outcome.push(outcome);
@@ -972,7 +712,7 @@ pub fn apply(
                     )
                     .map_err(AppError::internal)?;
                 }
-                count(&mut progress.counts, outcome);
+                progress.counts.count(outcome);
                 progress.done += 1;
                 let mut progress_table = write
                     .open_table(IMPORT_PROGRESS)
@@ -1012,19 +752,6 @@ pub fn recover_interrupted(db: &Database) -> Result<usize, AppError> {
         put_json(db, IMPORTS, &key, &record)?;
     }
     Ok(running.len())
-}
-
-/// A cell that changed again after the import, so reverting would lose data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RevertConflict {
-    /// The member id.
-    pub member: String,
-    /// The item id.
-    pub item: String,
-    /// What the import wrote.
-    pub imported: Option<String>,
-    /// What is stored now.
-    pub now: Option<String>,
 }
 
 /// Why an import cannot be reverted.

@@ -16,8 +16,9 @@ use crate::idempotency::Key;
 use crate::ids::{now, record_id};
 use crate::linkage::mail::{Mail, enqueue};
 use crate::linkage::{
-    ANSWER_EVERY_ROW, LinkageRun, MAX_ANSWERED_ROWS, RowResult, RunCounts, Settings,
-    StoredExportCondition, StoredImportCondition, TimelinePost, completion_message,
+    ANSWER_EVERY_ROW, Counts, Direction, LinkageRun, MAX_ANSWERED_ROWS, Outcome, RowResult,
+    RunKind, RunStatus, Settings, StoredExportCondition, StoredImportCondition, TimelinePost,
+    completion_message,
 };
 use crate::tables::{CRM_COUNTERS, CRM_RECORDS, LINKAGE_RUN_ROWS, LINKAGE_RUNS, LISTS, TIMELINE};
 
@@ -253,11 +254,11 @@ pub fn run_import(
             idempotency,
         );
     }
-    let mut counts = RunCounts {
+    let mut counts = Counts {
         rows_in: mapping.rows_read,
         skipped: mapping.skipped,
         failed: mapping.failed,
-        ..RunCounts::default()
+        ..Counts::default()
     };
     // Files up to ANSWER_EVERY_ROW rows answer every row; longer ones their
     // failed and skipped rows only, the first MAX_ANSWERED_ROWS of them
@@ -322,12 +323,8 @@ pub fn run_import(
             )?;
             let result = match outcome {
                 Ok((outcome, position)) => {
-                    match outcome {
-                        "created" => counts.created += 1,
-                        "updated" => counts.updated += 1,
-                        _ => counts.unchanged += 1,
-                    }
-                    if outcome != "unchanged" {
+                    counts.count(outcome);
+                    if outcome != Outcome::Unchanged {
                         dirty.push(position);
                     }
                     touched.push(records[position].id.clone());
@@ -336,7 +333,7 @@ pub fn run_import(
                     }
                     RowResult {
                         row: row.row,
-                        outcome: outcome.to_owned(),
+                        outcome,
                         record: Some(records[position].id.clone()),
                         message: None,
                     }
@@ -345,7 +342,7 @@ pub fn run_import(
                     counts.skipped += 1;
                     RowResult {
                         row: row.row,
-                        outcome: "skipped".into(),
+                        outcome: Outcome::Skipped,
                         record: None,
                         message: Some(message),
                     }
@@ -354,7 +351,7 @@ pub fn run_import(
                     counts.failed += 1;
                     RowResult {
                         row: row.row,
-                        outcome: "failed".into(),
+                        outcome: Outcome::Failed,
                         record: None,
                         message: Some(message),
                     }
@@ -372,7 +369,7 @@ pub fn run_import(
         .into_iter()
         .map(|(row, messages)| RowResult {
             row,
-            outcome: "failed".into(),
+            outcome: Outcome::Failed,
             record: None,
             message: Some(messages.join("\n")),
         })
@@ -382,24 +379,17 @@ pub fn run_import(
     let listed_all =
         every_row && !mapping.diagnostics_truncated && results.len() <= MAX_ANSWERED_ROWS;
     results.truncate(MAX_ANSWERED_ROWS);
-    let applied = counts.created + counts.updated + counts.unchanged;
-    let status = if counts.failed == 0 {
-        "completed"
-    } else if applied == 0 {
-        "all_failed"
-    } else {
-        "completed_with_errors"
-    };
+    let status = RunStatus::of(&counts);
     let run = LinkageRun {
         id: record_id()?,
-        kind: "batch".into(),
-        direction: "import".into(),
+        kind: RunKind::Batch,
+        direction: Direction::Import,
         key: condition.key.clone(),
         sheet: sheet.id.clone(),
         actor: actor.to_owned(),
         started_at: started,
         ended_at: now(),
-        status: status.into(),
+        status,
         reason: None,
         counts,
         rows: results,
@@ -453,16 +443,16 @@ fn refuse_file(
         .join("\n");
     let run = LinkageRun {
         id: record_id()?,
-        kind: "batch".into(),
-        direction: "import".into(),
+        kind: RunKind::Batch,
+        direction: Direction::Import,
         key: stored.condition.key.clone(),
         sheet: sheet.id.clone(),
         actor: actor.to_owned(),
         started_at: started,
         ended_at: now(),
-        status: "all_failed".into(),
+        status: RunStatus::AllFailed,
         reason: Some(reason),
-        counts: RunCounts::default(),
+        counts: Counts::default(),
         rows: Vec::new(),
         rows_truncated: false,
     };
@@ -501,7 +491,7 @@ fn apply_row(
     by_id: &mut HashMap<String, usize>,
     txn: &WriteTransaction,
     tenant: &str,
-) -> Result<Result<(&'static str, usize), Refusal>, AppError> {
+) -> Result<Result<(Outcome, usize), Refusal>, AppError> {
     // Matching keys as stored: a relation key is stored as the related
     // record's id, so its value is looked up first.
     let mut keys = Vec::with_capacity(row.keys.len());
@@ -562,7 +552,14 @@ fn apply_row(
             if changed {
                 relations.note(sheet, Some(&before), &records[position]);
             }
-            Ok(Ok((if changed { "updated" } else { "unchanged" }, position)))
+            Ok(Ok((
+                if changed {
+                    Outcome::Updated
+                } else {
+                    Outcome::Unchanged
+                },
+                position,
+            )))
         }
         (None, ImportMode::UpdateOnly) => Ok(Err(Refusal::Fail(
             "一致するレコードがありません（上書きのみ）。 No record matches (update only).".into(),
@@ -606,7 +603,7 @@ fn apply_row(
             if !keys.is_empty() {
                 by_keys.insert(keys, position);
             }
-            Ok(Ok(("created", position)))
+            Ok(Ok((Outcome::Created, position)))
         }
     }
 }
@@ -779,18 +776,18 @@ pub fn run_export(
     let rows = u32::try_from(written.rows).unwrap_or(u32::MAX);
     let run = LinkageRun {
         id: record_id()?,
-        kind: "batch".into(),
-        direction: "export".into(),
+        kind: RunKind::Batch,
+        direction: Direction::Export,
         key: condition.key.clone(),
         sheet: sheet.id.clone(),
         actor: actor.to_owned(),
         started_at: started,
         ended_at: now(),
-        status: "completed".into(),
+        status: RunStatus::Completed,
         reason: None,
-        counts: RunCounts {
+        counts: Counts {
             rows_in: rows,
-            ..RunCounts::default()
+            ..Counts::default()
         },
         rows: Vec::new(),
         rows_truncated: false,

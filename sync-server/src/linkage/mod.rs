@@ -78,75 +78,8 @@ pub struct StoredExportCondition {
     pub after: AfterExport,
 }
 
-/// What became of one row of a batch import.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RowResult {
-    /// 1-based file row.
-    pub row: u32,
-    /// `created`, `updated`, `unchanged`, `skipped` or `failed`.
-    pub outcome: String,
-    /// The record it created or updated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<String>,
-    /// Why it failed or was skipped.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-/// Counts of a batch import; rows in = created + updated + unchanged +
-/// skipped + failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct RunCounts {
-    /// Data rows read.
-    pub rows_in: u32,
-    /// Records inserted.
-    pub created: u32,
-    /// Records changed.
-    pub updated: u32,
-    /// Records found with nothing to change.
-    pub unchanged: u32,
-    /// Rows left out (duplicates, insert-only meeting an existing record).
-    pub skipped: u32,
-    /// Rows with errors.
-    pub failed: u32,
-}
-
-/// One batch run (import or export), kept as history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LinkageRun {
-    /// Run id (sorts by start).
-    pub id: String,
-    /// Always `batch` for runs of the batch API.
-    pub kind: String,
-    /// `import` or `export`.
-    pub direction: String,
-    /// The condition's key.
-    pub key: String,
-    /// The sheet.
-    pub sheet: String,
-    /// Who ran it (`token` or the member's name).
-    pub actor: String,
-    /// Start, seconds since the epoch.
-    pub started_at: u64,
-    /// End.
-    pub ended_at: u64,
-    /// `completed`, `completed_with_errors` or `all_failed`.
-    pub status: String,
-    /// Why the file was refused as a whole (then nothing was applied and
-    /// the status is `all_failed`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// Counts (exports: `rows_in` = rows written).
-    pub counts: RunCounts,
-    /// Per-row results of an import (in an answer; stored apart, at most
-    /// [`MAX_STORED_ROW_RESULTS`]).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub rows: Vec<RowResult>,
-    /// Whether more row results existed than were kept (the counts stay
-    /// exact).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub rows_truncated: bool,
-}
+pub use sheetlink_protocol::linkage::{Direction, LinkageRun, RowResult, RunKind, RunStatus};
+pub use sheetlink_protocol::{Counts, Outcome};
 
 /// A batch file of at most this many data rows is answered with every row's
 /// result; a longer one with its failed and skipped rows only.
@@ -166,28 +99,27 @@ pub fn split_for_storage(run: &LinkageRun) -> (LinkageRun, &[RowResult]) {
     let head = LinkageRun {
         rows: Vec::new(),
         rows_truncated: run.rows_truncated || kept.len() < run.rows.len(),
-        ..run.clone_without_rows()
+        ..clone_without_rows(run)
     };
     (head, kept)
 }
 
-impl LinkageRun {
-    fn clone_without_rows(&self) -> LinkageRun {
-        LinkageRun {
-            id: self.id.clone(),
-            kind: self.kind.clone(),
-            direction: self.direction.clone(),
-            key: self.key.clone(),
-            sheet: self.sheet.clone(),
-            actor: self.actor.clone(),
-            started_at: self.started_at,
-            ended_at: self.ended_at,
-            status: self.status.clone(),
-            reason: self.reason.clone(),
-            counts: self.counts,
-            rows: Vec::new(),
-            rows_truncated: self.rows_truncated,
-        }
+/// The run without its per-row results.
+fn clone_without_rows(run: &LinkageRun) -> LinkageRun {
+    LinkageRun {
+        id: run.id.clone(),
+        kind: run.kind,
+        direction: run.direction,
+        key: run.key.clone(),
+        sheet: run.sheet.clone(),
+        actor: run.actor.clone(),
+        started_at: run.started_at,
+        ended_at: run.ended_at,
+        status: run.status,
+        reason: run.reason.clone(),
+        counts: run.counts,
+        rows: Vec::new(),
+        rows_truncated: run.rows_truncated,
     }
 }
 
@@ -254,24 +186,26 @@ pub fn completion_message(
     run: &LinkageRun,
     offset_minutes: i32,
 ) -> (String, String) {
-    let what = if run.direction == "import" {
+    let what = if run.direction == Direction::Import {
         "インポート"
     } else {
         "エクスポート"
     };
     let key = &run.key;
     let failed = run.counts.failed;
-    let subject = match run.status.as_str() {
-        "completed_with_errors" => format!(
+    let subject = match run.status {
+        RunStatus::CompletedWithErrors => format!(
             "{sheet_name}の{what}がバッチ連携({key})により完了しましたが、{failed}件のエラーがあります。"
         ),
-        "all_failed" => format!(
+        RunStatus::AllFailed => format!(
             "{sheet_name}の{what}がバッチ連携({key})により実行されましたが、全て失敗しました。"
         ),
-        _ => format!("{sheet_name}の{what}がバッチ連携({key})により完了しました。"),
+        RunStatus::Completed => {
+            format!("{sheet_name}の{what}がバッチ連携({key})により完了しました。")
+        }
     };
-    let rows = if run.direction == "import" {
-        run.counts.created + run.counts.updated + run.counts.unchanged
+    let rows = if run.direction == Direction::Import {
+        run.counts.applied()
     } else {
         run.counts.rows_in
     };
@@ -283,11 +217,11 @@ pub fn completion_message(
     if failed > 0 {
         body.push_str(&format!("エラーの件数:{failed}件\n"));
     }
-    if run.status == "all_failed" {
+    if run.status == RunStatus::AllFailed {
         let reason = run.reason.clone().or_else(|| {
             run.rows
                 .iter()
-                .find(|row| row.outcome == "failed")
+                .find(|row| row.outcome == Outcome::Failed)
                 .and_then(|row| Some(format!("{}行目: {}", row.row, row.message.as_deref()?)))
         });
         if let Some(reason) = reason {
@@ -343,22 +277,22 @@ mod tests {
         assert!(check_emails(&many[..20]).is_ok());
     }
 
-    fn run(status: &str, counts: RunCounts, reason: Option<&str>) -> LinkageRun {
+    fn run(status: RunStatus, counts: Counts, reason: Option<&str>) -> LinkageRun {
         LinkageRun {
             id: "r1".into(),
-            kind: "batch".into(),
-            direction: "import".into(),
+            kind: RunKind::Batch,
+            direction: Direction::Import,
             key: "customers".into(),
             sheet: "customer".into(),
             actor: "token".into(),
             started_at: 1_735_700_400,
             ended_at: 1_735_700_700,
-            status: status.into(),
+            status,
             reason: reason.map(str::to_owned),
             counts,
             rows: vec![RowResult {
                 row: 3,
-                outcome: "failed".into(),
+                outcome: Outcome::Failed,
                 record: None,
                 message: Some("B3: 日付が正しくありません。".into()),
             }],
@@ -368,15 +302,15 @@ mod tests {
 
     #[test]
     fn completion_message_follows_the_status() {
-        let counts = |created, failed| RunCounts {
+        let counts = |created, failed| Counts {
             rows_in: created + failed,
             created,
             failed,
-            ..RunCounts::default()
+            ..Counts::default()
         };
         let cases: [(LinkageRun, &str, &[&str]); 4] = [
             (
-                run("completed", counts(3, 0), None),
+                run(RunStatus::Completed, counts(3, 0), None),
                 "顧客のインポートがバッチ連携(customers)により完了しました。",
                 &[
                     "開始日時:2025-01-01 12:00:00",
@@ -385,12 +319,12 @@ mod tests {
                 ],
             ),
             (
-                run("completed_with_errors", counts(2, 1), None),
+                run(RunStatus::CompletedWithErrors, counts(2, 1), None),
                 "顧客のインポートがバッチ連携(customers)により完了しましたが、1件のエラーがあります。",
                 &["データの件数:2件", "エラーの件数:1件"],
             ),
             (
-                run("all_failed", counts(0, 1), None),
+                run(RunStatus::AllFailed, counts(0, 1), None),
                 "顧客のインポートがバッチ連携(customers)により実行されましたが、全て失敗しました。",
                 &[
                     "データの件数:0件",
@@ -399,8 +333,8 @@ mod tests {
             ),
             (
                 run(
-                    "all_failed",
-                    RunCounts::default(),
+                    RunStatus::AllFailed,
+                    Counts::default(),
                     Some("ファイルの文字コードが違います。"),
                 ),
                 "顧客のインポートがバッチ連携(customers)により実行されましたが、全て失敗しました。",

@@ -1,0 +1,15 @@
+//! sheetlink's wire: every type that crosses the HTTP API, declared once and
+//! used by the server (which serializes it), the web app and the batch
+//! client (which read it). Statuses, outcomes, actions, kinds, directions
+//! and roles are enums; their JSON names are the snake_case the API has
+//! always used.
+//!
+//! Plain data and serde only: this crate compiles to WebAssembly for the
+//! browser, so it carries no server code and no OpenAPI machinery.
+
+pub mod counts;
+pub mod evaluation;
+pub mod linkage;
+pub mod session;
+
+pub use counts::{Counts, Outcome};

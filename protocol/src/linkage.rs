@@ -1,0 +1,119 @@
+//! Batch-linkage runs: what the batch API answers and the history lists.
+
+use serde::{Deserialize, Serialize};
+
+use crate::counts::{Counts, Outcome};
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Every row applied (or, for an export, written).
+    Completed,
+    /// Some rows failed; the others applied.
+    CompletedWithErrors,
+    /// Nothing applied: every row failed, or the file was refused as a whole.
+    AllFailed,
+}
+
+impl RunStatus {
+    /// The name the API uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Completed => "completed",
+            RunStatus::CompletedWithErrors => "completed_with_errors",
+            RunStatus::AllFailed => "all_failed",
+        }
+    }
+
+    /// The status of a run with these counts.
+    pub fn of(counts: &Counts) -> Self {
+        if counts.failed == 0 {
+            RunStatus::Completed
+        } else if counts.applied() == 0 {
+            RunStatus::AllFailed
+        } else {
+            RunStatus::CompletedWithErrors
+        }
+    }
+}
+
+/// Who started a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    /// The batch API (a scheduled client).
+    Batch,
+}
+
+/// Which way the data went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// A file into the records.
+    Import,
+    /// Records out to a file.
+    Export,
+}
+
+impl Direction {
+    /// The name the API uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Import => "import",
+            Direction::Export => "export",
+        }
+    }
+}
+
+/// What became of one row of a batch import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowResult {
+    /// 1-based file row.
+    pub row: u32,
+    /// What became of it.
+    pub outcome: Outcome,
+    /// The record it created or updated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// Why it failed or was skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// One batch run (import or export), kept as history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkageRun {
+    /// Run id (sorts by start).
+    pub id: String,
+    /// Who started it.
+    pub kind: RunKind,
+    /// Which way the data went.
+    pub direction: Direction,
+    /// The condition's key.
+    pub key: String,
+    /// The sheet.
+    pub sheet: String,
+    /// Who ran it (`token` or the member's name).
+    pub actor: String,
+    /// Start, seconds since the epoch.
+    pub started_at: u64,
+    /// End.
+    pub ended_at: u64,
+    /// How it ended.
+    pub status: RunStatus,
+    /// Why the file was refused as a whole (then nothing was applied and
+    /// the status is `all_failed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Counts (exports: `rows_in` = rows written).
+    pub counts: Counts,
+    /// Per-row results of an import (in an answer and the details; the
+    /// history list has none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<RowResult>,
+    /// Whether more row results existed than are listed (the counts stay
+    /// exact).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rows_truncated: bool,
+}
