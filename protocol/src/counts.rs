@@ -40,9 +40,9 @@ impl std::fmt::Display for Outcome {
     }
 }
 
-/// How many rows went where. Always `rows_in = created + updated + unchanged
-/// + skipped + failed` ([`Counts::adds_up`]); for an export, `rows_in` is the
-/// rows written.
+/// How many rows went where. Always `rows_in` = `created` + `updated` +
+/// `unchanged` + `skipped` + `failed` ([`Counts::adds_up`]); for an export,
+/// `rows_in` is the rows written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     /// Rows read.
