@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, bail};
 use base64::Engine as _;
-use serde::Deserialize;
+use sheetlink_protocol::linkage::RunStatus;
 
 use crate::Exit;
 
@@ -190,41 +190,8 @@ fn send(conf: &Conf, path: &str, upload: Option<(&[u8], &str)>) -> anyhow::Resul
     bail!("unreachable")
 }
 
-#[derive(Debug, Deserialize)]
-struct Run {
-    id: String,
-    status: String,
-    /// Why the file was refused as a whole.
-    #[serde(default)]
-    reason: Option<String>,
-    counts: Counts,
-    #[serde(default)]
-    rows: Vec<RowResult>,
-    /// Whether the server listed only some rows (a file of over 10,000
-    /// rows: its failed and skipped ones, at most 100,000).
-    #[serde(default)]
-    rows_truncated: bool,
-}
-
-#[derive(Debug, Deserialize)]
-struct Counts {
-    rows_in: u32,
-    created: u32,
-    updated: u32,
-    unchanged: u32,
-    skipped: u32,
-    failed: u32,
-}
-
-#[derive(Debug, Deserialize)]
-struct RowResult {
-    row: u32,
-    outcome: String,
-    #[serde(default)]
-    record: Option<String>,
-    #[serde(default)]
-    message: Option<String>,
-}
+/// What the batch API answers: the run, with its row results.
+type Run = sheetlink_protocol::linkage::LinkageRun;
 
 fn server_message(body: &[u8]) -> String {
     serde_json::from_slice::<serde_json::Value>(body)
@@ -280,20 +247,27 @@ fn import_one(conf: &Conf, key: &str, file: &Path) -> anyhow::Result<(Exit, Opti
     let run: Run = serde_json::from_slice(&answer.body).context("the server's answer")?;
     let c = &run.counts;
     log(
-        if run.status == "completed" {
+        if run.status == RunStatus::Completed {
             "INFO"
         } else {
             "WARN"
         },
         &format!(
             "import {key}: {} (run {}): {} rows: {} created, {} updated, {} unchanged, {} skipped, {} failed",
-            run.status, run.id, c.rows_in, c.created, c.updated, c.unchanged, c.skipped, c.failed
+            run.status.as_str(),
+            run.id,
+            c.rows_in,
+            c.created,
+            c.updated,
+            c.unchanged,
+            c.skipped,
+            c.failed
         ),
     );
-    let exit = match run.status.as_str() {
-        "completed" => Exit::Success,
-        "completed_with_errors" => Exit::CompletedWithErrors,
-        _ => Exit::Failed,
+    let exit = match run.status {
+        RunStatus::Completed => Exit::Success,
+        RunStatus::CompletedWithErrors => Exit::CompletedWithErrors,
+        RunStatus::AllFailed => Exit::Failed,
     };
     let mut csv = String::from("\u{feff}row,outcome,record,message\r\n");
     if let Some(reason) = &run.reason {
