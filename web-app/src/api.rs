@@ -7,6 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
 
+pub use sheetlink_protocol::Counts;
+pub use sheetlink_protocol::evaluation::{
+    CellAction, ChangesPage, DryRun, HistoryLine, ImportAnswer, ImportDetails,
+    ImportError as ServerError, ImportStatus, Reverted,
+};
+pub use sheetlink_protocol::session::{Me, RoleName};
+
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
@@ -159,17 +166,6 @@ pub async fn post_file<T: DeserializeOwned>(
     json(send(builder.body(body.clone())).await?).await
 }
 
-/// Who is signed in.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Me {
-    /// Member id.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// `admin`, `leader` or `member`.
-    pub role: String,
-}
-
 /// Sign-in form.
 #[derive(Debug, Serialize)]
 pub struct Login<'a> {
@@ -216,211 +212,6 @@ pub struct Item {
 pub struct TemplateRequest<'a> {
     /// Item ids.
     pub items: &'a [String],
-}
-
-/// Counts of an import or a dry run.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct Counts {
-    /// Evaluatee rows read.
-    pub rows_in: u32,
-    /// Evaluatees whose sheet gets its first values.
-    pub created: u32,
-    /// Evaluatees with changed cells.
-    pub updated: u32,
-    /// Evaluatees with nothing to change.
-    pub unchanged: u32,
-    /// Rows skipped (e.g. a status that forbids writing).
-    pub skipped: u32,
-    /// Rows with errors.
-    pub failed: u32,
-}
-
-/// An error the server found.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ServerError {
-    /// Row, when it concerns one.
-    pub row: Option<u32>,
-    /// Column, when it concerns one.
-    pub column: Option<u32>,
-    /// Excel's letter of the column.
-    pub column_letter: Option<String>,
-    /// Stable code.
-    pub code: String,
-    /// Japanese message.
-    pub message: String,
-    /// English message.
-    pub message_en: String,
-}
-
-/// One cell a dry run would change.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct CellChange {
-    /// Item id.
-    pub item: String,
-    /// `create`, `update` or `delete`.
-    pub action: String,
-    /// Value now.
-    pub old: Option<String>,
-    /// Value after the import.
-    pub new: Option<String>,
-}
-
-/// What a dry run would do to one evaluatee.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct EvaluateePlan {
-    /// Row in the file.
-    pub row: u32,
-    /// Evaluatee key.
-    pub key: String,
-    /// `create`, `update`, `unchanged`, `skipped` or `failed`.
-    pub outcome: String,
-    /// Changed cells.
-    pub changes: Vec<CellChange>,
-    /// Cells that stay as they are.
-    pub unchanged_cells: u32,
-}
-
-/// Cell totals of a dry run.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct CellTotals {
-    /// Cells that get a first value.
-    pub create: u32,
-    /// Cells that change.
-    pub update: u32,
-    /// Cells a blank deletes.
-    pub delete: u32,
-    /// Cells that stay.
-    pub unchanged: u32,
-}
-
-/// Per evaluatee of a dry run, as parallel arrays.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct EvaluateeTotals {
-    /// File rows.
-    pub row: Vec<u32>,
-    /// Keys.
-    pub key: Vec<String>,
-    /// `created`, `updated` or `unchanged`.
-    pub outcome: Vec<String>,
-    /// Cells created.
-    pub create: Vec<u32>,
-    /// Cells updated.
-    pub update: Vec<u32>,
-    /// Cells deleted.
-    pub delete: Vec<u32>,
-    /// Cells unchanged.
-    pub unchanged: Vec<u32>,
-}
-
-/// A page of a dry run's changed cells.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct ChangesPage {
-    /// Evaluatees with changes, in file order.
-    pub evaluatees: Vec<EvaluateePlan>,
-    /// The row to ask for the next page after; `None` on the last page.
-    pub next_after: Option<u32>,
-}
-
-/// The server's dry run: every total, the first errors, the first page of
-/// changed cells (more with `GET /api/dry-runs/{id}?after=ROW`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct DryRun {
-    /// The plan's id, for its pages.
-    pub id: String,
-    /// What the import would end as.
-    pub status: String,
-    /// Evaluatee counts.
-    pub counts: Counts,
-    /// Cell counts.
-    pub cells: CellTotals,
-    /// Per evaluatee.
-    pub evaluatees: EvaluateeTotals,
-    /// The first errors found by the server.
-    pub errors: Vec<ServerError>,
-    /// Errors per code, exactly.
-    #[serde(default)]
-    pub error_totals: std::collections::BTreeMap<String, u32>,
-    /// Whether more errors exist than are listed.
-    #[serde(default)]
-    pub errors_truncated: bool,
-    /// The first page of changed cells.
-    pub changes: ChangesPage,
-}
-
-/// An import as recorded.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ImportRecord {
-    /// Id.
-    pub id: String,
-    /// Period id.
-    pub period: String,
-    /// Sheet id.
-    pub sheet: String,
-    /// Operator's name.
-    pub operator_name: String,
-    /// Start, seconds since the epoch.
-    pub started_at: u64,
-    /// End.
-    pub ended_at: Option<u64>,
-    /// `running`, `completed`, `completed_with_errors`, `all_failed`,
-    /// `aborted`, `timed_out` or `interrupted`.
-    pub status: String,
-    /// Counts.
-    pub counts: Counts,
-    /// The first 1,000 errors.
-    pub errors: Vec<ServerError>,
-    /// Errors per code, exactly.
-    #[serde(default)]
-    pub error_totals: std::collections::BTreeMap<String, u32>,
-    /// Whether more errors exist than are listed.
-    #[serde(default)]
-    pub errors_truncated: bool,
-    /// When it was reverted.
-    pub reverted_at: Option<u64>,
-}
-
-/// Progress of a running import.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Progress {
-    /// Evaluatees done.
-    pub done: u32,
-    /// Evaluatees in all.
-    pub total: u32,
-}
-
-/// `GET /api/imports/{id}`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ImportDetails {
-    /// The record.
-    pub import: ImportRecord,
-    /// Progress while running.
-    pub progress: Option<Progress>,
-}
-
-/// One line of the history.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct HistoryLine {
-    /// Import id.
-    pub id: String,
-    /// Status.
-    pub status: String,
-    /// Period name.
-    pub period_name: String,
-    /// Sheet name.
-    pub sheet_name: String,
-    /// Start.
-    pub started_at: u64,
-    /// End.
-    pub ended_at: Option<u64>,
-    /// Who ran it.
-    pub operator_name: String,
-}
-
-/// The answer to a revert.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Reverted {
-    /// Cells restored.
-    pub restored_cells: u64,
 }
 
 /// Percent-encodes a path segment (ids are ASCII, but never trust that).

@@ -69,7 +69,7 @@ pub fn App() -> impl IntoView {
                     <A href="/template">{t("テンプレート", "Template")}</A>
                     <A href="/history">{t("履歴", "History")}</A>
                     <A href="/timeline">{t("タイムライン", "Timeline")}</A>
-                    <Show when=move || session.me.with(|m| m.as_ref().is_some_and(|m| m.role == "admin"))>
+                    <Show when=move || session.me.with(|m| m.as_ref().is_some_and(|m| m.role == crate::api::RoleName::Admin))>
                         <A href="/linkage">{t("バッチ連携", "Batch linkage")}</A>
                         <A href="/linkage/history">{t("連携履歴", "Linkage history")}</A>
                     </Show>

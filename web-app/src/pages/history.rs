@@ -61,14 +61,14 @@ fn HistoryList() -> impl IntoView {
                         </tr></thead>
                         <tbody>
                             {lines.into_iter().map(|line| {
-                                let status = line.status.clone();
+                                let status = line.status;
                                 view! {
-                                    <tr data-id=line.id.clone() data-status=line.status.clone()>
+                                    <tr data-id=line.id.clone() data-status=line.status.as_str()>
                                         <td>{when(line.started_at)}</td>
                                         <td>{line.period_name}</td>
                                         <td>{line.sheet_name}</td>
                                         <td>{line.operator_name}</td>
-                                        <td>{move || status_text(lang.get(), &status)}</td>
+                                        <td>{move || status_text(lang.get(), status)}</td>
                                         <td><A href=format!("/history/{}", line.id)>{t("詳細", "Details")}</A></td>
                                     </tr>
                                 }
@@ -160,9 +160,9 @@ fn ImportDetail() -> impl IntoView {
             </Show>
             {move || failure.get().map(|f| view! { <p class="error" role="alert">{f}</p> })}
             {move || details.get().map(|d| {
-                let record = d.import;
-                let status = record.status.clone();
-                let errors = record.errors.clone();
+                let errors = d.import.errors;
+                let record = d.import.import;
+                let status = record.status;
                 let has_errors = !errors.is_empty();
                 let listed = errors.len();
                 let total: u32 = record.error_totals.values().sum();
@@ -170,8 +170,8 @@ fn ImportDetail() -> impl IntoView {
                 let reverted = record.reverted_at;
                 let error_href = format!("/api/imports/{}/error-file", segment(&record.id));
                 view! {
-                    <dl class="counts" id="detail" data-status=record.status.clone()>
-                        <dt>{t("状態", "Status")}</dt><dd>{move || status_text(lang.get(), &status)}</dd>
+                    <dl class="counts" id="detail" data-status=record.status.as_str()>
+                        <dt>{t("状態", "Status")}</dt><dd>{move || status_text(lang.get(), status)}</dd>
                         <dt>{t("実行者", "Operator")}</dt><dd>{record.operator_name.clone()}</dd>
                         <dt>{t("開始", "Started")}</dt><dd>{when(record.started_at)}</dd>
                         <dt>{t("終了", "Ended")}</dt><dd>{record.ended_at.map(when).unwrap_or_default()}</dd>

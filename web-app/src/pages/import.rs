@@ -9,7 +9,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
 
 use crate::api::{
-    self, ApiError, ChangesPage, DryRun, ImportDetails, ImportRecord, Upload, segment,
+    self, ApiError, CellAction, ChangesPage, DryRun, ImportAnswer, ImportDetails, ImportStatus,
+    Upload, segment,
 };
 use crate::app::use_session;
 use crate::cache::{self, CachedSheet};
@@ -356,7 +357,7 @@ fn Upload(
     let lang = use_lang();
     let session = use_session();
     let dry_run = RwSignal::new(None::<DryRun>);
-    let result = RwSignal::new(None::<ImportRecord>);
+    let result = RwSignal::new(None::<ImportAnswer>);
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let applying = RwSignal::new(None::<(u32, u32)>);
@@ -397,7 +398,7 @@ fn Upload(
         applying.set(Some((0, 0)));
         spawn_local(poll_progress(applying, idempotency_key.clone()));
         spawn_local(async move {
-            match api::post_file::<ImportRecord>(
+            match api::post_file::<ImportAnswer>(
                 &path,
                 &file,
                 Upload::Apply {
@@ -484,7 +485,7 @@ fn DryRunView(plan: DryRun) -> impl IntoView {
         .evaluatees
         .outcome
         .iter()
-        .filter(|outcome| *outcome != "unchanged")
+        .filter(|outcome| **outcome != sheetlink_protocol::Outcome::Unchanged)
         .count();
     let rows = RwSignal::new(plan.changes.evaluatees);
     let next_after = RwSignal::new(plan.changes.next_after);
@@ -544,13 +545,13 @@ fn DryRunView(plan: DryRun) -> impl IntoView {
                 <tbody id="plan-rows">
                     {move || rows.get().into_iter().map(|e| view! {
                         <tr>
-                            <td>{e.row}</td><td>{e.key}</td><td>{e.outcome}</td>
+                            <td>{e.row}</td><td>{e.key}</td><td>{e.outcome.as_str()}</td>
                             <td>
                                 {e.changes.into_iter().map(|c| {
-                                    let class = if c.action == "delete" { "change delete" } else { "change" };
+                                    let class = if c.action == CellAction::Delete { "change delete" } else { "change" };
                                     view! {
                                         <span class=class>
-                                            {format!("{} [{}]: {} → {}", c.item, c.action, c.old.unwrap_or_default(), c.new.unwrap_or_default())}
+                                            {format!("{} [{}]: {} → {}", c.item, c.action.as_str(), c.old.unwrap_or_default(), c.new.unwrap_or_default())}
                                         </span>
                                     }
                                 }).collect_view()}
@@ -579,27 +580,31 @@ fn DryRunView(plan: DryRun) -> impl IntoView {
 }
 
 /// The final state of an import, in words.
-pub fn status_text(lang: Lang, status: &str) -> &'static str {
+pub fn status_text(lang: Lang, status: ImportStatus) -> &'static str {
     match status {
-        "running" => lang.pick("実行中", "running"),
-        "completed" => lang.pick("完了", "completed"),
-        "completed_with_errors" => lang.pick("一部エラーで完了", "completed with errors"),
-        "all_failed" => lang.pick("すべて失敗", "all failed"),
-        "aborted" => lang.pick("中止（エラーが多すぎます）", "aborted (too many errors)"),
-        "timed_out" => lang.pick("時間切れ", "timed out"),
-        "interrupted" => lang.pick("中断（サーバー再起動）", "interrupted (server restart)"),
-        _ => lang.pick("不明", "unknown"),
+        ImportStatus::Running => lang.pick("実行中", "running"),
+        ImportStatus::Completed => lang.pick("完了", "completed"),
+        ImportStatus::CompletedWithErrors => lang.pick("一部エラーで完了", "completed with errors"),
+        ImportStatus::AllFailed => lang.pick("すべて失敗", "all failed"),
+        ImportStatus::Aborted => {
+            lang.pick("中止（エラーが多すぎます）", "aborted (too many errors)")
+        }
+        ImportStatus::TimedOut => lang.pick("時間切れ", "timed out"),
+        ImportStatus::Interrupted => {
+            lang.pick("中断（サーバー再起動）", "interrupted (server restart)")
+        }
     }
 }
 
 #[component]
-fn ImportResult(record: ImportRecord) -> impl IntoView {
+fn ImportResult(record: ImportAnswer) -> impl IntoView {
     let lang = use_lang();
-    let status = record.status.clone();
+    let record = record.import;
+    let status = record.status;
     let href = format!("/history/{}", record.id);
     view! {
-        <div class="result" id="import-result" data-status=record.status.clone()>
-            <h2>{move || format!("{}: {}", lang.get().pick("結果", "Result"), status_text(lang.get(), &status))}</h2>
+        <div class="result" id="import-result" data-status=record.status.as_str()>
+            <h2>{move || format!("{}: {}", lang.get().pick("結果", "Result"), status_text(lang.get(), status))}</h2>
             <dl class="counts">
                 <dt>{t("新規", "Created")}</dt><dd>{record.counts.created}</dd>
                 <dt>{t("更新", "Updated")}</dt><dd>{record.counts.updated}</dd>

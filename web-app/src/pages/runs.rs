@@ -10,63 +10,8 @@ use crate::api::{self, segment};
 use crate::app::SignedIn;
 use crate::i18n::{t, use_lang};
 
-/// Counts of a run.
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-pub struct RunCounts {
-    /// Rows read (exports: rows written).
-    pub rows_in: u32,
-    /// Created.
-    pub created: u32,
-    /// Updated.
-    pub updated: u32,
-    /// Unchanged.
-    pub unchanged: u32,
-    /// Skipped.
-    pub skipped: u32,
-    /// Failed.
-    pub failed: u32,
-}
-
-/// One row's result.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct RowResult {
-    /// File row.
-    pub row: u32,
-    /// Outcome.
-    pub outcome: String,
-    /// Record.
-    #[serde(default)]
-    pub record: Option<String>,
-    /// Reason.
-    #[serde(default)]
-    pub message: Option<String>,
-}
-
-/// A batch run.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Run {
-    /// Id.
-    pub id: String,
-    /// `batch`.
-    pub kind: String,
-    /// `import` or `export`.
-    pub direction: String,
-    /// Condition key.
-    pub key: String,
-    /// Sheet.
-    pub sheet: String,
-    /// Who.
-    pub actor: String,
-    /// Start.
-    pub started_at: u64,
-    /// Status.
-    pub status: String,
-    /// Counts.
-    pub counts: RunCounts,
-    /// Per-row results (details only).
-    #[serde(default)]
-    pub rows: Vec<RowResult>,
-}
+/// A batch run, as the server answers it.
+pub type Run = sheetlink_protocol::linkage::LinkageRun;
 
 /// A timeline post.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -137,11 +82,11 @@ fn Runs() -> impl IntoView {
                 <tbody>
                     {move || runs.get().into_iter().map(|run| {
                         let id = run.id.clone();
-                        let c = run.counts.clone();
+                        let c = run.counts;
                         view! {
-                            <tr data-key=run.key.clone() data-status=run.status.clone()>
-                                <td>{when(run.started_at)}</td><td>{if run.kind == "batch" { t("バッチ", "batch")() } else { "" }}</td>
-                                <td>{run.direction.clone()}</td><td>{run.key.clone()}</td><td>{run.actor.clone()}</td><td>{run.status.clone()}</td>
+                            <tr data-key=run.key.clone() data-status=run.status.as_str()>
+                                <td>{when(run.started_at)}</td><td>{match run.kind { sheetlink_protocol::linkage::RunKind::Batch => t("バッチ", "batch")() }}</td>
+                                <td>{run.direction.as_str()}</td><td>{run.key.clone()}</td><td>{run.actor.clone()}</td><td>{run.status.as_str()}</td>
                                 <td>{move || lang.get().pick(
                                     format!("{}行: 新規{} 更新{} 変更なし{} スキップ{} エラー{}", c.rows_in, c.created, c.updated, c.unchanged, c.skipped, c.failed),
                                     format!("{} rows: {} created, {} updated, {} unchanged, {} skipped, {} failed", c.rows_in, c.created, c.updated, c.unchanged, c.skipped, c.failed),
@@ -157,7 +102,7 @@ fn Runs() -> impl IntoView {
                 <table id="run-rows">
                     <thead><tr><th>{t("行", "Row")}</th><th>{t("結果", "Outcome")}</th><th>{t("レコード", "Record")}</th><th>{t("理由", "Reason")}</th></tr></thead>
                     <tbody>{run.rows.into_iter().take(1000).map(|r| view! {
-                        <tr><td>{r.row}</td><td>{r.outcome}</td><td>{r.record.unwrap_or_default()}</td><td>{r.message.unwrap_or_default()}</td></tr>
+                        <tr><td>{r.row}</td><td>{r.outcome.as_str()}</td><td>{r.record.unwrap_or_default()}</td><td>{r.message.unwrap_or_default()}</td></tr>
                     }).collect_view()}</tbody>
                 </table>
             })}
