@@ -54,3 +54,31 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl Error {
+    /// What went wrong and what to do, in `lang` (English is the
+    /// `Display` text).
+    pub fn message(&self, lang: crate::Lang) -> String {
+        if lang == crate::Lang::En {
+            return self.to_string();
+        }
+        match self {
+            Error::NoItems => "テンプレートには項目を1つ以上選んでください。".to_owned(),
+            Error::TooManyItems(count) => format!(
+                "テンプレートに選べる項目は{}個までです（{count}個選ばれています）。項目を減らしてください。",
+                crate::evaluation::MAX_ITEMS
+            ),
+            Error::UnknownItem(id) => {
+                format!("項目「{id}」はこのシートにありません。項目を選び直してください。")
+            }
+            Error::DuplicateItem(id) => {
+                format!("項目「{id}」が2回選ばれています。1回だけ選んでください。")
+            }
+            Error::ValueCount {
+                key,
+                expected,
+                found,
+            } => format!("被評価者「{key}」の値が{found}個あります（項目は{expected}個）。"),
+        }
+    }
+}

@@ -8,8 +8,10 @@
 //! browser, so it carries no server code and no OpenAPI machinery.
 
 pub mod counts;
+pub mod error;
 pub mod evaluation;
 pub mod linkage;
 pub mod session;
 
 pub use counts::{Counts, Outcome};
+pub use error::ErrorBody;

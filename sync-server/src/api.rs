@@ -43,15 +43,20 @@ pub async fn login(
     State(state): State<AppState>,
     peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
-    Json(form): Json<LoginRequest>,
+    crate::http::JsonBody(form): crate::http::JsonBody<LoginRequest>,
 ) -> Result<Response, AppError> {
     let secure = state.config.https();
     let address = crate::http::client_ip(peer.as_deref(), &headers, &state.trusted_proxies);
     if form.login_id.len() > crate::auth::MAX_LOGIN_ID_BYTES {
-        return Err(AppError::BadRequest(format!(
-            "ログインIDが長すぎます（{max}バイトまで）。 A login id is at most {max} bytes.",
-            max = crate::auth::MAX_LOGIN_ID_BYTES
-        )));
+        let max = crate::auth::MAX_LOGIN_ID_BYTES;
+        return Err(AppError::bad_request(
+            "login_id_too_long",
+            format!(
+                "ログインIDが長すぎます（{max}バイトまで）。正しいログインIDを入力してください。"
+            ),
+            format!("A login id is at most {max} bytes. Enter your login id."),
+        )
+        .with("limit", max));
     }
     let attempt = match state.login_throttle.begin(&form.login_id, address) {
         Ok(attempt) => attempt,
@@ -158,7 +163,9 @@ fn require_importer(caller: &Caller) -> Result<(), AppError> {
     if may_import(&caller.member) {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
+        Err(AppError::forbidden(
+            "not_an_importer",
+            "インポートできるのは評価管理者とグループリーダーだけです。",
             "Only evaluation admins and group leaders import.",
         ))
     }
@@ -201,12 +208,27 @@ fn period_and_sheet(
 ) -> Result<(Period, CustomizeSheet), AppError> {
     let period: Period = get_json::<Period>(db, PERIODS, &format!("{}/{period}", caller.tenant))?
         .filter(|p| may_see_period(&caller.member, p))
-        .ok_or(AppError::NotFound("No such evaluation period."))?;
+        .ok_or_else(no_period)?;
     let sheet: CustomizeSheet =
         get_json::<CustomizeSheet>(db, SHEETS, &format!("{}/{sheet}", caller.tenant))?
             .filter(|s| s.published)
-            .ok_or(AppError::NotFound("No such published sheet."))?;
+            .ok_or_else(|| {
+                AppError::not_found(
+                    "unknown_sheet",
+                    "指定されたシートは公開されていないか、存在しません。テンプレート画面で期間とシートを選び直してください。",
+                    "No published sheet has this id. Pick the period and the sheet again on the template page.",
+                )
+            })?;
     Ok((period, sheet))
+}
+
+/// 404 for a period that does not exist or is not the caller's.
+fn no_period() -> AppError {
+    AppError::not_found(
+        "unknown_period",
+        "指定された評価期間はありません。期間を選び直してください。",
+        "No such evaluation period. Pick the period again.",
+    )
 }
 
 /// A sheet the caller may pick.
@@ -230,7 +252,7 @@ pub async fn sheets(
         .run(move |db| {
             get_json::<Period>(db, PERIODS, &format!("{}/{period}", caller.tenant))?
                 .filter(|p| may_see_period(&caller.member, p))
-                .ok_or(AppError::NotFound("No such evaluation period."))?;
+                .ok_or_else(no_period)?;
             let sheets = scan_json::<CustomizeSheet>(db, SHEETS, &format!("{}/", caller.tenant))?;
             Ok(sheets
                 .into_iter()
@@ -367,7 +389,7 @@ pub async fn template(
     State(state): State<AppState>,
     caller: Caller,
     Path((period, sheet)): Path<(String, String)>,
-    Json(request): Json<TemplateRequest>,
+    crate::http::JsonBody(request): crate::http::JsonBody<TemplateRequest>,
 ) -> Result<Response, AppError> {
     require_importer(&caller)?;
     let (file_name, bytes) = state
@@ -375,8 +397,10 @@ pub async fn template(
         .run(move |db| {
             let (period, sheet) = period_and_sheet(db, &caller, &period, &sheet)?;
             if !period.open {
-                return Err(AppError::Forbidden(
-                    "この評価期間は締め切られているため、テンプレートは作成できません（一括登録の対象外です）。 This evaluation period is closed: it takes no bulk registration, so there is no template.",
+                return Err(AppError::forbidden(
+                    "period_closed",
+                    "この評価期間は締め切られているため、テンプレートは作成できません（一括登録の対象外です）。",
+                    "This evaluation period is closed: it takes no bulk registration, so there is no template.",
                 ));
             }
             let writable = writable_items(&caller.member, &sheet);
@@ -385,9 +409,11 @@ pub async fn template(
                 match writable.iter().find(|item| item.id() == id) {
                     Some(item) => chosen.push(*item),
                     None => {
-                        return Err(AppError::BadRequest(format!(
-                            "Item \"{id}\" does not exist or you may not write it."
-                        )));
+                        return Err(AppError::bad_request(
+                            "unknown_item",
+                            format!("項目「{id}」は存在しないか、記入権限がありません。項目を選び直してください。"),
+                            format!("Item \"{id}\" does not exist or you may not write it. Pick the items again."),
+                        ));
                     }
                 }
             }
@@ -411,7 +437,9 @@ pub async fn template(
                     .collect(),
             });
             let bytes = write_template(&schema, &ids, rows)
-                .map_err(|e| AppError::BadRequest(e.to_string()))?;
+                .map_err(|e| {
+                    AppError::bad_request("template_refused", e.message(sheetlink_engine::Lang::Ja), e.message(sheetlink_engine::Lang::En))
+                })?;
             Ok((format!("template_{}_{}.csv", period.id, sheet.id), bytes))
         })
         .await?;
@@ -437,7 +465,7 @@ pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
     Path((period, sheet)): Path<(String, String)>,
-    axum::extract::Query(query): axum::extract::Query<ImportQuery>,
+    crate::http::QueryParams(query): crate::http::QueryParams<ImportQuery>,
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<Response, AppError> {
@@ -450,10 +478,16 @@ pub async fn import(
         .get("idempotency-key")
         .map(|v| v.to_str().unwrap_or("\u{0}"));
     if !query.dry_run && sent_key.is_none() {
-        return Err(AppError::BadRequest(format!(
-            "Idempotency-Keyヘッダー（1〜{max}文字）が必要です。 An Idempotency-Key header (1 to {max} characters) is required.",
-            max = crate::idempotency::MAX_KEY_LEN
-        )));
+        let max = crate::idempotency::MAX_KEY_LEN;
+        return Err(AppError::bad_request(
+            "idempotency_key_missing",
+            format!(
+                "Idempotency-Keyヘッダー（1〜{max}文字）が必要です。再送しても二重に反映されないよう、インポートごとに新しいキーを付けてください。"
+            ),
+            format!(
+                "An Idempotency-Key header (1 to {max} characters) is required: send a new key with each import, so that a retry is applied once."
+            ),
+        ));
     }
     let idempotency = if query.dry_run {
         None
@@ -474,7 +508,7 @@ pub async fn import(
         .run(move |db| {
             let (period, sheet) = period_and_sheet(db, &caller, &period, &sheet)?;
             if !period.open {
-                return Err(AppError::Forbidden("この評価期間は締め切られているため、インポートできません。 This evaluation period is closed and cannot be imported."));
+                return Err(AppError::forbidden("period_closed", "この評価期間は締め切られているため、インポートできません。", "This evaluation period is closed and cannot be imported."));
             }
             let Some(idempotency) = idempotency else {
                 let prepared = crate::imports::prepare(db, &caller, &period, &sheet, &csv)?;
@@ -529,16 +563,13 @@ pub async fn import(
                 if recent.len() >= IMPORTS_PER_HOUR {
                     let next = recent.iter().min().copied().unwrap_or(started) + 3600;
                     let wait = next.saturating_sub(started).max(1);
-                    return Ok((
-                        StatusCode::TOO_MANY_REQUESTS,
-                        [(axum::http::header::RETRY_AFTER, wait.to_string())],
-                        Json(serde_json::json!({
-                            "error": "too_many_imports",
-                            "message": format!("1時間に開始できるインポートは{IMPORTS_PER_HOUR}件までです。{wait}秒後に再度お試しください。 At most {IMPORTS_PER_HOUR} imports may start in an hour; try again in {wait} seconds."),
-                            "retry_after_seconds": wait,
-                        })),
+                    return Err(AppError::too_many(
+                        "too_many_imports",
+                        format!("1時間に開始できるインポートは{IMPORTS_PER_HOUR}件までです。{wait}秒後に再度お試しください。"),
+                        format!("At most {IMPORTS_PER_HOUR} imports may start in an hour; try again in {wait} seconds."),
+                        wait,
                     )
-                        .into_response());
+                    .with("limit", IMPORTS_PER_HOUR));
                 }
             }
             let to_apply = match refused {
@@ -594,22 +625,20 @@ pub async fn dry_run_page(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    axum::extract::Query(query): axum::extract::Query<PageQuery>,
+    crate::http::QueryParams(query): crate::http::QueryParams<PageQuery>,
 ) -> Result<Response, AppError> {
     require_importer(&caller)?;
     let Some(plan) = state.dry_runs.find(&id, &caller.tenant, &caller.member.id) else {
-        return Ok((
-            StatusCode::NOT_FOUND,
-            Json(serde_json::json!({
-                "error": "dry_run_expired",
-                "message": format!(
-                    "このドライランの結果は保持期間（{}分）を過ぎたか、別の操作で置き換えられました。もう一度ドライランを実行してください。 This dry run is no longer kept (plans are kept {} minutes, a few at a time): run the dry run again.",
-                    crate::dry_runs::PLAN_SECONDS / 60,
-                    crate::dry_runs::PLAN_SECONDS / 60
-                ),
-            })),
-        )
-            .into_response());
+        let minutes = crate::dry_runs::PLAN_SECONDS / 60;
+        return Err(AppError::not_found(
+            "dry_run_expired",
+            format!(
+                "このドライランの結果は保持期間（{minutes}分）を過ぎたか、別の操作で置き換えられました。もう一度ドライランを実行してください。"
+            ),
+            format!(
+                "This dry run is no longer kept (plans are kept {minutes} minutes, a few at a time): run the dry run again."
+            ),
+        ));
     };
     let from = match query.row {
         Some(row) => crate::imports::PageFrom::Row(row),
@@ -696,10 +725,18 @@ fn own_import(
     id: &str,
 ) -> Result<(String, crate::imports::ImportRecord), AppError> {
     let key = format!("{}/{id}", caller.tenant);
-    let record: crate::imports::ImportRecord =
-        get_json(db, crate::tables::IMPORTS, &key)?.ok_or(AppError::NotFound("No such import."))?;
+    let record: crate::imports::ImportRecord = get_json(db, crate::tables::IMPORTS, &key)?
+        .ok_or_else(|| {
+            AppError::not_found(
+                "unknown_import",
+                "このインポートは見つかりません。履歴から選び直してください。",
+                "No such import. Pick it again from the history.",
+            )
+        })?;
     if !(matches!(caller.member.role, Role::Admin) || record.operator == caller.member.id) {
-        return Err(AppError::Forbidden(
+        return Err(AppError::forbidden(
+            "not_your_import",
+            "このインポートの詳細は、評価管理者と実行した本人だけが見られます。",
             "Only evaluation admins and the import's own operator may see its details.",
         ));
     }
@@ -739,8 +776,10 @@ pub async fn import_by_key(
     state
         .store
         .run(move |db| {
-            let not_found = AppError::NotFound(
-                "このキーのインポートはまだ記録されていません（ファイルの確認中か、存在しません）。 No import with this key has been recorded yet (its file is still being checked, or there is none).",
+            let not_found = || AppError::not_found(
+                "unknown_import_key",
+                "このキーのインポートはまだ記録されていません（ファイルの確認中か、存在しません）。",
+                "No import with this key has been recorded yet (its file is still being checked, or there is none).",
             );
             let Some(id) = crate::idempotency::Key::started_by(
                 db,
@@ -749,10 +788,10 @@ pub async fn import_by_key(
                 &key,
             )?
             else {
-                return Err(not_found);
+                return Err(not_found());
             };
             let Ok((key, import)) = own_import(db, &caller, &id) else {
-                return Err(not_found);
+                return Err(not_found());
             };
             let progress: Option<crate::imports::Progress> =
                 get_json(db, crate::tables::IMPORT_PROGRESS, &key)?;
@@ -778,38 +817,32 @@ pub async fn revert(
         .store
         .run(move |db| {
             let (_, mut record) = own_import(db, &caller, &id)?;
-            let period: Period = get_json(db, PERIODS, &format!("{}/{}", caller.tenant, record.period))?.ok_or(AppError::NotFound("No such evaluation period."))?;
+            let period: Period = get_json(db, PERIODS, &format!("{}/{}", caller.tenant, record.period))?.ok_or_else(no_period)?;
             if !period.open {
-                return Err(AppError::Forbidden("This evaluation period is closed and cannot be changed."));
+                return Err(AppError::forbidden("period_closed", "この評価期間は締め切られているため、変更できません。", "This evaluation period is closed and cannot be changed."));
             }
-            let sheet: CustomizeSheet = get_json(db, SHEETS, &format!("{}/{}", caller.tenant, record.sheet))?.ok_or(AppError::NotFound("No such sheet."))?;
+            let sheet: CustomizeSheet = get_json(db, SHEETS, &format!("{}/{}", caller.tenant, record.sheet))?.ok_or_else(|| AppError::not_found("unknown_sheet", "このインポートのシートはもうありません。", "The sheet of this import no longer exists."))?;
             match crate::imports::revert(db, &caller, &period, &sheet, &mut record)? {
                 Ok(restored) => {
                     let errors = crate::imports::stored_errors(db, &format!("{}/{}", caller.tenant, record.id))?;
                     let import = crate::imports::ImportAnswer { import: record, errors };
                     Ok(Json(serde_json::json!({ "restored_cells": restored, "import": import })).into_response())
                 }
-                Err(crate::imports::RevertRefusal::NotRevertible(why)) => {
-                    Ok((StatusCode::CONFLICT, Json(serde_json::json!({ "error": "not_revertible", "message": why }))).into_response())
+                Err(crate::imports::RevertRefusal::NotRevertible(ja, en)) => {
+                    Err(AppError::conflict("not_revertible", ja, en))
                 }
-                Err(crate::imports::RevertRefusal::Forbidden(cells)) => Ok((
-                    StatusCode::FORBIDDEN,
-                    Json(serde_json::json!({
-                        "error": "revert_forbidden",
-                        "message": "現在は記入権限のないセルがあるため、元に戻せません（担当範囲外、またはシートのステータスが変わりました）。 You may no longer write some of the cells, so the import cannot be reverted.",
-                        "cells": cells,
-                    })),
+                Err(crate::imports::RevertRefusal::Forbidden(cells)) => Err(AppError::forbidden(
+                    "revert_forbidden",
+                    "現在は記入権限のないセルがあるため、元に戻せません（担当範囲外、またはシートのステータスが変わりました）。",
+                    "You may no longer write some of the cells, so the import cannot be reverted.",
                 )
-                    .into_response()),
-                Err(crate::imports::RevertRefusal::Conflicts(conflicts)) => Ok((
-                    StatusCode::CONFLICT,
-                    Json(serde_json::json!({
-                        "error": "changed_since",
-                        "message": "後から変更されたセルがあるため、元に戻せません。 Some cells changed after the import, so it cannot be reverted.",
-                        "conflicts": conflicts,
-                    })),
+                .with("cells", cells)),
+                Err(crate::imports::RevertRefusal::Conflicts(conflicts)) => Err(AppError::conflict(
+                    "changed_since",
+                    "後から変更されたセルがあるため、元に戻せません。一覧のセルを確認してください。",
+                    "Some cells changed after the import, so it cannot be reverted. Check the cells listed.",
                 )
-                    .into_response()),
+                .with("conflicts", conflicts)),
             }
         })
         .await
@@ -826,8 +859,14 @@ pub async fn error_file(
         .store
         .run(move |db| {
             let (key, record) = own_import(db, &caller, &id)?;
-            let bytes = crate::store::get_raw(db, crate::tables::ERROR_FILES, &key)?
-                .ok_or(AppError::NotFound("This import has no errors."))?;
+            let bytes =
+                crate::store::get_raw(db, crate::tables::ERROR_FILES, &key)?.ok_or_else(|| {
+                    AppError::not_found(
+                        "no_error_file",
+                        "このインポートにはエラーがないため、エラーファイルはありません。",
+                        "This import had no errors, so it has no error file.",
+                    )
+                })?;
             Ok(crate::http::attachment(
                 CSV_UTF8,
                 &format!("errors_{}.csv", record.id),

@@ -334,16 +334,13 @@ fn keys<'k>(
 /// The 429 answer of a locked sign-in.
 pub fn too_many_attempts(wait: u64) -> axum::response::Response {
     use axum::response::IntoResponse as _;
-    (
-        axum::http::StatusCode::TOO_MANY_REQUESTS,
-        [(axum::http::header::RETRY_AFTER, wait.to_string())],
-        axum::Json(serde_json::json!({
-            "error": "too_many_attempts",
-            "message": format!("サインインの失敗が続いたため、{wait}秒間お待ちください。 Too many failed sign-ins; try again in {wait} seconds."),
-            "retry_after_seconds": wait,
-        })),
+    AppError::too_many(
+        "too_many_attempts",
+        format!("サインインの失敗が続いたため、{wait}秒間お待ちください。"),
+        format!("Too many failed sign-ins; try again in {wait} seconds."),
+        wait,
     )
-        .into_response()
+    .into_response()
 }
 
 /// Deletes expired sessions from the sessions database (at start-up and

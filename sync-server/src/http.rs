@@ -1,11 +1,10 @@
 //! Request and answer plumbing shared by both APIs: the CSV body (size
 //! limit, gzip, no copy), downloads, and the client's address.
 
-use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use ipnet::IpNet;
 use sheetlink_engine::evaluation::MAX_FILE_BYTES;
@@ -22,14 +21,12 @@ pub const CSV_UTF8: &str = "text/csv; charset=utf-8";
 pub async fn read_csv(headers: &HeaderMap, body: axum::body::Body) -> Result<Bytes, Response> {
     let limit = MAX_FILE_BYTES;
     let too_large = || {
-        (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            Json(serde_json::json!({
-                "error": "too_large",
-                "message": "ファイルサイズの上限は30MBです。 The file must be at most 30 MB.",
-            })),
+        AppError::too_large(
+            "ファイルサイズの上限は30MBです。ファイルを分けてアップロードしてください。",
+            "The file must be at most 30 MB. Split it into several files.",
+            limit as u64,
         )
-            .into_response()
+        .into_response()
     };
     let declared = headers
         .get(axum::http::header::CONTENT_LENGTH)
@@ -44,9 +41,10 @@ pub async fn read_csv(headers: &HeaderMap, body: axum::body::Body) -> Result<Byt
         } else {
             // The client stopped sending before its Content-Length (or the
             // connection broke): nothing of the body is used.
-            AppError::BadRequest(
-                "アップロードが途中で終わりました（送信されたデータがContent-Lengthより短い、または接続が切れました）。もう一度アップロードしてください。 The upload ended early (fewer bytes than its Content-Length, or the connection broke); upload the file again."
-                    .into(),
+            AppError::bad_request(
+                "upload_incomplete",
+                "アップロードが途中で終わりました（送信されたデータがContent-Lengthより短い、または接続が切れました）。もう一度アップロードしてください。",
+                "The upload ended early (fewer bytes than its Content-Length, or the connection broke); upload the file again.",
             )
             .into_response()
         }
@@ -64,7 +62,14 @@ pub async fn read_csv(headers: &HeaderMap, body: axum::body::Body) -> Result<Byt
     flate2::read::GzDecoder::new(&raw[..])
         .take(limit as u64 + 1)
         .read_to_end(&mut inflated)
-        .map_err(|_| AppError::BadRequest("The gzip body is corrupt.".into()).into_response())?;
+        .map_err(|_| {
+            AppError::bad_request(
+                "gzip_corrupt",
+                "gzipで圧縮されたデータが壊れています（途中で切れているか、gzipではありません）。圧縮し直すか、圧縮せずに送ってください。",
+                "The gzip body is corrupt (cut short, or not gzip). Compress it again, or send it uncompressed.",
+            )
+            .into_response()
+        })?;
     if inflated.len() > limit {
         return Err(too_large());
     }
@@ -135,4 +140,91 @@ pub fn client_ip(
             .map(|value| value.as_bytes()),
     );
     Some(last.map_or(peer, |ip| ip.to_canonical()))
+}
+
+/// A JSON request body, refused with the one error body: 415 without a JSON
+/// content type, 400 for bad syntax, 422 for the wrong shape (a missing or
+/// duplicate field, a wrong type), 413 over the route's size limit.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonBody<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(JsonBody(value)),
+            Err(rejection) => Err(match rejection {
+                JsonRejection::MissingJsonContentType(_) => AppError::refuse(
+                    axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "json_expected",
+                    "JSON（Content-Type: application/json）で送ってください。",
+                    "Send JSON (Content-Type: application/json).",
+                ),
+                JsonRejection::JsonSyntaxError(error) => AppError::bad_request(
+                    "json_syntax",
+                    format!("JSONの書き方が正しくありません: {}", error.body_text()),
+                    format!("The JSON is not well-formed: {}", error.body_text()),
+                ),
+                JsonRejection::JsonDataError(error) => AppError::refuse(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "json_shape",
+                    format!(
+                        "JSONの項目が正しくありません（不足・重複・型の違い）: {}",
+                        error.body_text()
+                    ),
+                    format!(
+                        "The JSON has the wrong fields (missing, repeated or of the wrong type): {}",
+                        error.body_text()
+                    ),
+                ),
+                JsonRejection::BytesRejection(_) => AppError::refuse(
+                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    "送信されたデータが大きすぎるか、途中で切れています。",
+                    "The request body is too large, or was cut short.",
+                ),
+                other => AppError::bad_request(
+                    "json_invalid",
+                    format!("JSONを読めません: {}", other.body_text()),
+                    format!("The JSON cannot be read: {}", other.body_text()),
+                ),
+            }),
+        }
+    }
+}
+
+/// Query parameters, refused with the one error body (400) when they do not
+/// parse.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct QueryParams<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for QueryParams<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, AppError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(QueryParams(value)),
+            Err(rejection) => Err(AppError::bad_request(
+                "query_invalid",
+                format!(
+                    "URLのパラメーターが正しくありません: {}",
+                    rejection.body_text()
+                ),
+                format!("The URL's parameters are wrong: {}", rejection.body_text()),
+            )),
+        }
+    }
 }

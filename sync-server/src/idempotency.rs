@@ -72,10 +72,14 @@ impl Key {
             || sent.len() > MAX_KEY_LEN
             || !sent.bytes().all(|b| b.is_ascii_graphic())
         {
-            return Err(AppError::BadRequest(format!(
-                "Idempotency-Keyは1〜{MAX_KEY_LEN}文字の半角英数字・記号で指定してください。 \
-                 An Idempotency-Key is 1 to {MAX_KEY_LEN} visible ASCII characters."
-            )));
+            return Err(AppError::bad_request(
+                "idempotency_key_invalid",
+                format!(
+                    "Idempotency-Keyは1〜{MAX_KEY_LEN}文字の半角英数字・記号で指定してください。"
+                ),
+                format!("An Idempotency-Key is 1 to {MAX_KEY_LEN} visible ASCII characters."),
+            )
+            .with("limit", MAX_KEY_LEN));
         }
         let storage_key = match scope {
             Scope::Evaluation => format!("{tenant}/evaluation/{sent}"),
@@ -166,13 +170,10 @@ impl Key {
 /// result the caller may not see: the two look alike on purpose).
 pub fn conflict() -> axum::response::Response {
     use axum::response::IntoResponse as _;
-    (
-        axum::http::StatusCode::CONFLICT,
-        axum::Json(serde_json::json!({
-            "error": "idempotency_conflict",
-            "message": "このIdempotency-Keyは別のファイルで使われています。新しいインポートには新しいキーを使ってください。 \
-                        This Idempotency-Key was used for another file. Use a new key for a new import.",
-        })),
+    AppError::conflict(
+        "idempotency_conflict",
+        "このIdempotency-Keyは別のファイルで使われています。新しいインポートには新しいキーを使ってください。",
+        "This Idempotency-Key was used for another file. Use a new key for a new import.",
     )
-        .into_response()
+    .into_response()
 }

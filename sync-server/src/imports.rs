@@ -758,7 +758,7 @@ pub fn recover_interrupted(db: &Database) -> Result<usize, AppError> {
 #[derive(Debug)]
 pub enum RevertRefusal {
     /// Still running, or already reverted.
-    NotRevertible(&'static str),
+    NotRevertible(&'static str, &'static str),
     /// Later changes touched cells of the import.
     Conflicts(Vec<RevertConflict>),
     /// The caller may no longer write these cells (the evaluatee left their
@@ -779,11 +779,13 @@ pub fn revert(
     let tenant = caller.tenant.as_str();
     if record.status == ImportStatus::Running {
         return Ok(Err(RevertRefusal::NotRevertible(
-            "The import is still running.",
+            "このインポートはまだ実行中です。終わってから元に戻してください。",
+            "The import is still running; revert it once it has ended.",
         )));
     }
     if record.reverted_at.is_some() {
         return Ok(Err(RevertRefusal::NotRevertible(
+            "このインポートは既に元に戻されています。",
             "The import was already reverted.",
         )));
     }

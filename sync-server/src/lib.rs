@@ -187,7 +187,12 @@ async fn app_page(path: std::path::PathBuf) -> axum::response::Response {
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse as _;
     let (Ok(page), Ok(nonce)) = (tokio::fs::read_to_string(&path).await, ids::new_token()) else {
-        return AppError::NotFound("The web app is not built.").into_response();
+        return AppError::not_found(
+            "web_app_missing",
+            "Webアプリがビルドされていません。scripts/run.sh で起動してください。",
+            "The web app is not built. Start the server with scripts/run.sh.",
+        )
+        .into_response();
     };
     let nonce = &nonce[..32];
     let policy = format!(
@@ -209,7 +214,11 @@ async fn app_page(path: std::path::PathBuf) -> axum::response::Response {
 }
 
 async fn unknown_api() -> AppError {
-    AppError::NotFound("No such API path.")
+    AppError::not_found(
+        "not_found",
+        "このAPIのパスはありません。/api/openapi.json で一覧を確認してください。",
+        "No such API path. /api/openapi.json lists them.",
+    )
 }
 
 /// Refuses a state-changing request (any method but GET, HEAD, OPTIONS)
@@ -234,8 +243,10 @@ async fn same_origin_only(
     let cookie_authenticated = auth::request_token(&parts, state.config.https()).is_some();
     let sign_in = parts.uri.path() == "/api/login";
     if !safe && (cookie_authenticated || sign_in) && !same_origin(&parts.headers, &state.config) {
-        return AppError::Forbidden(
-            "別のサイトからの操作は受け付けません。sheetlinkの画面から操作してください。 Requests from other sites are refused.",
+        return AppError::forbidden(
+            "cross_site",
+            "別のサイトからの操作は受け付けません。sheetlinkの画面から操作してください。",
+            "Requests from other sites are refused. Use sheetlink's own pages.",
         )
         .into_response();
     }

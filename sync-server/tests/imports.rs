@@ -753,14 +753,17 @@ async fn schemas_are_not_cached_and_closed_periods_give_no_template() {
         .expect("request");
     let closed = send(&app, request).await;
     assert_eq!(closed.status, StatusCode::FORBIDDEN);
-    let message = closed.json()["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    assert!(
-        message.contains("締め切") && message.contains("closed"),
-        "{message}"
+    // One error body: the message in Japanese and in English, apart.
+    let body = closed.json();
+    let (message, message_en) = (
+        body["message"].as_str().unwrap_or_default(),
+        body["message_en"].as_str().unwrap_or_default(),
     );
+    assert!(
+        message.contains("締め切") && message_en.contains("closed"),
+        "{body}"
+    );
+    assert_eq!(body["error"], "period_closed");
 }
 
 #[tokio::test]

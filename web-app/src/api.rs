@@ -7,31 +7,32 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
 
-pub use sheetlink_protocol::Counts;
 pub use sheetlink_protocol::evaluation::{
     CellAction, ChangesPage, DryRun, HistoryLine, ImportAnswer, ImportDetails,
     ImportError as ServerError, ImportStatus, Reverted,
 };
 pub use sheetlink_protocol::session::{Me, RoleName};
+pub use sheetlink_protocol::{Counts, ErrorBody};
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
     /// No answer at all: the network or the server is down.
     Offline,
-    /// The server answered with an error status and (usually) a message.
+    /// The server refused, with its one error body (code, the message in
+    /// both languages, details).
     Status {
         /// HTTP status.
         status: u16,
-        /// The server's `message`, or the body.
-        message: String,
+        /// What the server said.
+        body: Box<ErrorBody>,
     },
     /// The answer was not what this app expects (a version mismatch).
     Unexpected(String),
 }
 
 impl ApiError {
-    /// What to show the user.
+    /// What to show the user, in their language only.
     pub fn describe(&self, lang: Lang) -> String {
         match self {
             ApiError::Offline => lang
@@ -40,20 +41,7 @@ impl ApiError {
                     "The server cannot be reached. Check the network.",
                 )
                 .to_owned(),
-            ApiError::Status { status: 401, .. } => lang
-                .pick(
-                    "ログインしてください（セッションが切れています）。",
-                    "Please sign in (the session has ended).",
-                )
-                .to_owned(),
-            ApiError::Status {
-                status: 403,
-                message,
-            } => format!(
-                "{} {message}",
-                lang.pick("この操作は許可されていません。", "Not allowed.")
-            ),
-            ApiError::Status { status, message } => format!("{message} (HTTP {status})"),
+            ApiError::Status { body, .. } => body.message_in(lang == Lang::En).to_owned(),
             ApiError::Unexpected(what) => format!(
                 "{} {what}",
                 lang.pick(
@@ -63,11 +51,14 @@ impl ApiError {
             ),
         }
     }
-}
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    message: String,
+    /// The server's stable code, when it refused.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Status { body, .. } => Some(&body.error),
+            _ => None,
+        }
+    }
 }
 
 async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
@@ -81,11 +72,19 @@ async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, Api
         return Ok(response);
     }
     let status = response.status();
-    let body = response.text().await.unwrap_or_default();
-    let message = serde_json::from_str::<ErrorBody>(&body)
-        .map(|e| e.message)
-        .unwrap_or(body);
-    Err(ApiError::Status { status, message })
+    let text = response.text().await.unwrap_or_default();
+    // Every refusal of the server is an ErrorBody; anything else (a proxy's
+    // page) is shown as it came, in both fields.
+    let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or_else(|_| ErrorBody {
+        error: format!("http_{status}"),
+        message: text.clone(),
+        message_en: text,
+        details: Default::default(),
+    });
+    Err(ApiError::Status {
+        status,
+        body: Box::new(body),
+    })
 }
 
 async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {

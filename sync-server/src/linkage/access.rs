@@ -20,7 +20,7 @@ use crate::tables::{LINKAGE_SETTINGS, MEMBERS};
 
 /// Parses an allowed-address list (`;`-separated IPv4, IPv6 or CIDR; blank
 /// entries ignored). The error names the first entry that is neither.
-pub fn parse_allowed(list: &str) -> Result<Vec<IpNet>, String> {
+pub fn parse_allowed(list: &str) -> Result<Vec<IpNet>, crate::error::Bilingual> {
     list.split(';')
         .map(str::trim)
         .filter(|entry| !entry.is_empty())
@@ -30,9 +30,9 @@ pub fn parse_allowed(list: &str) -> Result<Vec<IpNet>, String> {
                 .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
                 .map(|net| net.trunc())
                 .map_err(|_| {
-                    format!(
-                        "アクセス許可IP「{entry}」はIPアドレスでもCIDRでもありません（例: 203.0.113.5; 10.0.0.0/8; 2001:db8::/32）。 \
-                         “{entry}” is neither an IP address nor a CIDR block."
+                    crate::error::Bilingual::new(
+                        format!("アクセス許可IP「{entry}」はIPアドレスでもCIDRでもありません（例: 203.0.113.5; 10.0.0.0/8; 2001:db8::/32）。"),
+                        format!("“{entry}” is neither an IP address nor a CIDR block (e.g. 203.0.113.5; 10.0.0.0/8; 2001:db8::/32)."),
                     )
                 })
         })
@@ -188,15 +188,19 @@ pub fn authenticate(
         return Err(AppError::Unauthorized.into());
     }
     if !settings.enabled {
-        return Err(AppError::Forbidden(
-            "バッチ連携が無効です。システム設定で「使用可」にしてください。 Batch linkage is turned off for this tenant.",
+        return Err(AppError::forbidden(
+            "linkage_off",
+            "バッチ連携が無効です。システム設定で「使用可」にしてください。",
+            "Batch linkage is turned off for this tenant: turn it on in the settings.",
         )
         .into());
     }
     let allowed = parse_allowed(&settings.allowed_ips).map_err(AppError::internal)?;
     if !is_allowed(&allowed, client) {
-        return Err(AppError::Forbidden(
-            "この接続元IPアドレスからのバッチ連携は許可されていません。 Batch linkage is not allowed from this address.",
+        return Err(AppError::forbidden(
+            "address_not_allowed",
+            "この接続元IPアドレスからのバッチ連携は許可されていません。管理者にアクセス許可IPへの追加を依頼してください。",
+            "Batch linkage is not allowed from this address. Ask an admin to add it to the allowed addresses.",
         )
         .into());
     }
@@ -238,7 +242,7 @@ mod tests {
         assert!(!is_allowed(&allowed, None));
         assert!(is_allowed(&[], None), "empty list: anyone");
         let error = parse_allowed("10.0.0.1; example.com").expect_err("not an address");
-        assert!(error.contains("example.com"));
+        assert!(error.to_string().contains("example.com"));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use redb::Database;
@@ -33,8 +33,10 @@ fn require_admin(caller: &Caller) -> Result<(), AppError> {
     if matches!(caller.member.role, Role::Admin) {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "バッチ連携の設定はシステム管理者だけが行えます。 Only admins manage batch linkage.",
+        Err(AppError::forbidden(
+            "not_a_linkage_admin",
+            "バッチ連携の設定はシステム管理者だけが行えます。",
+            "Only admins manage batch linkage.",
         ))
     }
 }
@@ -92,11 +94,11 @@ pub async fn get_settings(
 pub async fn put_settings(
     State(state): State<AppState>,
     caller: Caller,
-    Json(update): Json<SettingsView>,
+    crate::http::JsonBody(update): crate::http::JsonBody<SettingsView>,
 ) -> Result<Json<SettingsView>, AppError> {
     require_admin(&caller)?;
-    parse_allowed(&update.allowed_ips).map_err(AppError::BadRequest)?;
-    check_emails(&update.emails).map_err(AppError::BadRequest)?;
+    parse_allowed(&update.allowed_ips).map_err(|e| e.bad_request("allowed_ips_invalid"))?;
+    check_emails(&update.emails).map_err(|e| e.bad_request("emails_invalid"))?;
     let saved = state
         .store
         .run(move |db| {
@@ -104,9 +106,13 @@ pub async fn put_settings(
                 if get_json::<Member>(db, MEMBERS, &format!("{}/{member}", caller.tenant))?
                     .is_none()
                 {
-                    return Err(AppError::BadRequest(format!(
-                        "通知先の社員「{member}」が見つかりません。 No member {member}."
-                    )));
+                    return Err(AppError::bad_request(
+                        "unknown_member",
+                        format!(
+                            "通知先の社員「{member}」が見つかりません。一覧から選び直してください。"
+                        ),
+                        format!("No member {member}: pick the member again from the list."),
+                    ));
                 }
             }
             // One transaction: a token issued meanwhile is kept, never
@@ -171,13 +177,18 @@ pub async fn catalog(caller: Caller) -> Result<Json<Catalog>, AppError> {
 }
 
 fn condition_problems(problems: Vec<sheetlink_engine::linkage::ConditionProblem>) -> AppError {
-    AppError::BadRequest(
-        problems
-            .iter()
-            .map(|p| format!("{} / {}", p.message(Lang::Ja), p.message(Lang::En)))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
+    let ja = problems
+        .iter()
+        .map(|p| p.message(Lang::Ja))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let en = problems
+        .iter()
+        .map(|p| p.message(Lang::En))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let codes: Vec<&str> = problems.iter().map(|p| p.code()).collect();
+    AppError::bad_request("condition_invalid", ja, en).with("problems", codes)
 }
 
 fn check_key(key: &str) -> Result<(), AppError> {
@@ -240,7 +251,7 @@ fn check<T: StoredCondition>(stored: &T) -> Result<(), AppError> {
     if !problems.is_empty() {
         return Err(condition_problems(problems));
     }
-    check_emails(stored.emails()).map_err(AppError::BadRequest)
+    check_emails(stored.emails()).map_err(|e| e.bad_request("emails_invalid"))
 }
 
 fn list<T: StoredCondition>(db: &Database, tenant: &str) -> Result<Vec<T>, AppError> {
@@ -251,8 +262,16 @@ fn list<T: StoredCondition>(db: &Database, tenant: &str) -> Result<Vec<T>, AppEr
 }
 
 fn get_one<T: StoredCondition>(db: &Database, tenant: &str, key: &str) -> Result<T, AppError> {
-    get_json(db, T::TABLE, &format!("{tenant}/{key}"))?
-        .ok_or(AppError::NotFound("No such condition."))
+    get_json(db, T::TABLE, &format!("{tenant}/{key}"))?.ok_or_else(no_condition)
+}
+
+/// 404 for a condition key that does not exist.
+fn no_condition() -> AppError {
+    AppError::not_found(
+        "unknown_condition",
+        "このキーの条件はありません。条件の一覧を確認してください。",
+        "No condition has this key. Check the list of conditions.",
+    )
 }
 
 /// `GET /api/linkage/{import,export}-conditions`.
@@ -297,21 +316,20 @@ fn save<T: StoredCondition>(
     let exists = crate::store::get_raw(db, T::TABLE, &storage_key)?.is_some();
     match path_key {
         None if exists => {
-            return Ok((
-                StatusCode::CONFLICT,
-                Json(serde_json::json!({
-                    "error": "duplicate_key",
-                    "message": format!("キー「{key}」は既に使われています。 The key {key} is already used."),
-                })),
-            )
-                .into_response());
-        }
-        Some(path) if path != key => {
-            return Err(AppError::BadRequest(
-                "キーは変更できません。 A condition's key cannot change.".into(),
+            return Err(AppError::conflict(
+                "duplicate_key",
+                format!("キー「{key}」は既に使われています。別のキーにしてください。"),
+                format!("The key {key} is already used: choose another."),
             ));
         }
-        Some(_) if !exists => return Err(AppError::NotFound("No such condition.")),
+        Some(path) if path != key => {
+            return Err(AppError::bad_request(
+                "key_changed",
+                "条件のキーは変更できません。別のキーにするには、新しい条件を作成してください。",
+                "A condition's key cannot change: create a new condition for another key.",
+            ));
+        }
+        Some(_) if !exists => return Err(no_condition()),
         _ => {}
     }
     put_json(db, T::TABLE, &storage_key, value)?;
@@ -331,7 +349,7 @@ fn save<T: StoredCondition>(
 pub async fn create_condition<T: StoredCondition>(
     State(state): State<AppState>,
     caller: Caller,
-    Json(body): Json<T>,
+    crate::http::JsonBody(body): crate::http::JsonBody<T>,
 ) -> Result<Response, AppError> {
     require_admin(&caller)?;
     check(&body)?;
@@ -346,7 +364,7 @@ pub async fn update_condition<T: StoredCondition>(
     State(state): State<AppState>,
     caller: Caller,
     Path(key): Path<String>,
-    Json(body): Json<T>,
+    crate::http::JsonBody(body): crate::http::JsonBody<T>,
 ) -> Result<Response, AppError> {
     require_admin(&caller)?;
     check(&body)?;
@@ -377,7 +395,7 @@ pub async fn delete_condition<T: StoredCondition>(
             if removed {
                 Ok(StatusCode::NO_CONTENT)
             } else {
-                Err(AppError::NotFound("No such condition."))
+                Err(no_condition())
             }
         })
         .await
@@ -396,7 +414,7 @@ pub async fn condition_script<T: StoredCondition>(
     State(state): State<AppState>,
     caller: Caller,
     Path(key): Path<String>,
-    Query(query): Query<ScriptQuery>,
+    crate::http::QueryParams(query): crate::http::QueryParams<ScriptQuery>,
 ) -> Result<Response, AppError> {
     require_admin(&caller)?;
     let found: T = state
@@ -429,16 +447,16 @@ pub struct ModuleRequest {
 pub async fn client_module(
     State(state): State<AppState>,
     caller: Caller,
-    Json(request): Json<ModuleRequest>,
+    crate::http::JsonBody(request): crate::http::JsonBody<ModuleRequest>,
 ) -> Result<Response, AppError> {
     require_admin(&caller)?;
     // The URL the clients will call is the operator's to say: the request's
     // `Host` is chosen by whoever sends it.
     let url = state.config.public_url.clone().ok_or_else(|| {
-        AppError::Conflict(
-            "クライアントモジュールを作成できません。サーバーの公開URL（設定 public_url、環境変数 SHEETLINK_PUBLIC_URL。例: https://sheetlink.example.co.jp）を設定してください。 \
-             The client module needs the server's public URL: set public_url (SHEETLINK_PUBLIC_URL), e.g. https://sheetlink.example.co.jp."
-                .into(),
+        AppError::conflict(
+            "public_url_missing",
+            "クライアントモジュールを作成できません。サーバーの公開URL（設定 public_url、環境変数 SHEETLINK_PUBLIC_URL。例: https://sheetlink.example.co.jp）を設定してください。",
+            "The client module needs the server's public URL: set public_url (SHEETLINK_PUBLIC_URL), e.g. https://sheetlink.example.co.jp.",
         )
     })?;
     let bytes = state
@@ -478,7 +496,7 @@ pub struct RunsQuery {
 pub async fn runs(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<RunsQuery>,
+    crate::http::QueryParams(query): crate::http::QueryParams<RunsQuery>,
 ) -> Result<Json<Vec<LinkageRun>>, AppError> {
     require_admin(&caller)?;
     let runs = state
@@ -524,7 +542,13 @@ pub async fn run_details(
     let run = state
         .store
         .run(move |db| {
-            stored_run(db, &caller.tenant, &id)?.ok_or(AppError::NotFound("No such run."))
+            stored_run(db, &caller.tenant, &id)?.ok_or_else(|| {
+                AppError::not_found(
+                    "unknown_run",
+                    "この連携履歴は見つかりません。履歴から選び直してください。",
+                    "No such run. Pick it again from the history.",
+                )
+            })
         })
         .await?;
     Ok(Json(run))
@@ -659,11 +683,14 @@ pub async fn batch_export(
                 let cells: Vec<_> = written.unrepresentable.iter().take(100).map(|c| serde_json::json!({
                     "record": c.record, "field": c.field, "character": c.character.to_string(),
                 })).collect();
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({
-                    "error": "unrepresentable",
-                    "message": format!("Shift_JISで表せない文字が{}か所あるため出力しませんでした。 {} cells have characters Shift_JIS cannot represent.", written.unrepresentable.len(), written.unrepresentable.len()),
-                    "cells": cells,
-                }))).into_response());
+                let count = written.unrepresentable.len();
+                return Err(AppError::refuse(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unrepresentable",
+                    format!("Shift_JISで表せない文字が{count}か所あるため出力しませんでした。該当のセルを直すか、出力条件で「?に置き換える」を選んでください。"),
+                    format!("{count} cells have characters Shift_JIS cannot represent, so nothing was written. Fix those cells, or let the condition replace them with ?."),
+                )
+                .with("cells", cells));
             }
             let charset = match stored.condition.encoding {
                 OutputEncoding::ShiftJis => "text/csv; charset=shift_jis",
@@ -685,19 +712,25 @@ pub async fn batch_export(
 pub async fn export_preview(
     State(state): State<AppState>,
     caller: Caller,
-    Json(condition): Json<sheetlink_engine::linkage::ExportCondition>,
+    crate::http::JsonBody(condition): crate::http::JsonBody<
+        sheetlink_engine::linkage::ExportCondition,
+    >,
 ) -> Result<Json<sheetlink_engine::linkage::ExportPreview>, AppError> {
     require_admin(&caller)?;
     let preview = state
         .store
         .run(move |db| {
             let catalog = crm_catalog();
-            let sheet = catalog
-                .sheet(&condition.sheet)
-                .ok_or(AppError::BadRequest(format!(
-                    "No sheet {}.",
-                    condition.sheet
-                )))?;
+            let sheet = catalog.sheet(&condition.sheet).ok_or_else(|| {
+                AppError::bad_request(
+                    "unknown_sheet",
+                    format!(
+                        "シート「{}」はありません。シートを選び直してください。",
+                        condition.sheet
+                    ),
+                    format!("No sheet {}: pick the sheet again.", condition.sheet),
+                )
+            })?;
             let read = redb::ReadableDatabase::begin_read(db).map_err(AppError::internal)?;
             let records = match read.open_table(crate::tables::CRM_RECORDS) {
                 Ok(table) => crate::linkage::apply::read_records(&table, &caller.tenant, sheet)?,

@@ -22,6 +22,27 @@ use crate::linkage::{
 };
 use crate::tables::{CRM_COUNTERS, CRM_RECORDS, LINKAGE_RUN_ROWS, LINKAGE_RUNS, LISTS, TIMELINE};
 
+/// 404 for a condition whose sheet is not in the catalog.
+fn no_sheet() -> AppError {
+    AppError::not_found(
+        "unknown_sheet",
+        "この条件のシートはありません。条件を作り直してください。",
+        "The condition's sheet does not exist: create the condition again.",
+    )
+}
+
+/// A stored condition the engine no longer accepts (the catalog changed).
+fn condition_refused(problems: Vec<sheetlink_engine::linkage::ConditionProblem>) -> AppError {
+    let join = |lang| {
+        problems
+            .iter()
+            .map(|p| p.message(lang))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    AppError::bad_request("condition_invalid", join(Lang::Ja), join(Lang::En))
+}
+
 /// The records of one sheet, in id order, from the write transaction.
 pub fn load_records(
     txn: &WriteTransaction,
@@ -228,18 +249,8 @@ pub fn run_import(
 ) -> Result<LinkageRun, AppError> {
     let started = now();
     let condition = &stored.condition;
-    let sheet = catalog
-        .sheet(&condition.sheet)
-        .ok_or(AppError::NotFound("No such sheet."))?;
-    let mapping = map_file(condition, catalog, bytes).map_err(|problems| {
-        AppError::BadRequest(
-            problems
-                .iter()
-                .map(|p| p.message(Lang::Ja))
-                .collect::<Vec<_>>()
-                .join(" "),
-        )
-    })?;
+    let sheet = catalog.sheet(&condition.sheet).ok_or_else(no_sheet)?;
+    let mapping = map_file(condition, catalog, bytes).map_err(condition_refused)?;
     if mapping.status == MapStatus::Rejected {
         return refuse_file(
             db,
@@ -748,9 +759,7 @@ pub fn run_export(
 ) -> Result<Export, AppError> {
     let started = now();
     let condition = &stored.condition;
-    let sheet = catalog
-        .sheet(&condition.sheet)
-        .ok_or(AppError::NotFound("No such sheet."))?;
+    let sheet = catalog.sheet(&condition.sheet).ok_or_else(no_sheet)?;
     // Load, filter, sort and encode from a read snapshot: the one writer of
     // the database is taken only for the run's record and notifications.
     let records = {
@@ -761,15 +770,7 @@ pub fn run_export(
             Err(error) => return Err(AppError::internal(error)),
         }
     };
-    let written = export(condition, catalog, &records).map_err(|problems| {
-        AppError::BadRequest(
-            problems
-                .iter()
-                .map(|p| p.message(Lang::Ja))
-                .collect::<Vec<_>>()
-                .join(" "),
-        )
-    })?;
+    let written = export(condition, catalog, &records).map_err(condition_refused)?;
     if written.refused() {
         return Ok(written);
     }

@@ -154,24 +154,34 @@ pub fn valid_email(address: &str) -> bool {
 
 /// Checks a list of notification addresses: at most [`MAX_EMAILS`], each
 /// valid, no duplicates; the message names the first problem.
-pub fn check_emails(emails: &[String]) -> Result<(), String> {
+pub fn check_emails(emails: &[String]) -> Result<(), crate::error::Bilingual> {
+    use crate::error::Bilingual;
     if emails.len() > MAX_EMAILS {
-        return Err(format!(
-            "通知先メールアドレスは{MAX_EMAILS}件までです（{}件あります）。 At most {MAX_EMAILS} addresses.",
-            emails.len()
+        return Err(Bilingual::new(
+            format!(
+                "通知先メールアドレスは{MAX_EMAILS}件までです（{}件あります）。減らしてください。",
+                emails.len()
+            ),
+            format!(
+                "At most {MAX_EMAILS} addresses ({} given): remove some.",
+                emails.len()
+            ),
         ));
     }
     for (index, email) in emails.iter().enumerate() {
         if !valid_email(email) {
-            return Err(format!(
-                "{}件目のメールアドレス「{email}」の形式が正しくありません。 Address {} is not a valid e-mail address.",
-                index + 1,
-                index + 1
+            return Err(Bilingual::new(
+                format!(
+                    "{}件目のメールアドレス「{email}」の形式が正しくありません。",
+                    index + 1
+                ),
+                format!("Address {} is not a valid e-mail address.", index + 1),
             ));
         }
         if emails[..index].contains(email) {
-            return Err(format!(
-                "メールアドレス「{email}」が重複しています。 The address {email} is listed twice."
+            return Err(Bilingual::new(
+                format!("メールアドレス「{email}」が重複しています。1回だけ入力してください。"),
+                format!("The address {email} is listed twice: keep one."),
             ));
         }
     }
@@ -273,7 +283,12 @@ mod tests {
         assert!(check_emails(&["a@b".into()]).is_err());
         assert!(check_emails(&["a@example.com".into(), "a@example.com".into()]).is_err());
         let many: Vec<String> = (0..21).map(|i| format!("u{i}@example.com")).collect();
-        assert!(check_emails(&many).expect_err("21").contains("20"));
+        assert!(
+            check_emails(&many)
+                .expect_err("21")
+                .to_string()
+                .contains("20")
+        );
         assert!(check_emails(&many[..20]).is_ok());
     }
 
