@@ -12,10 +12,10 @@ use sheetlink_engine::linkage::sample::{
     customer_csv, customer_import_condition, customer_records,
 };
 use sheetlink_engine::linkage::{
-    ExportColumn, ExportCondition, OutputEncoding, SortKey, Unrepresentable, crm_catalog,
+    Catalog, ExportColumn, ExportCondition, OutputEncoding, SortKey, Unrepresentable, crm_catalog,
 };
 use sheetlink_server::Store;
-use sheetlink_server::linkage::apply::{run_export, run_import};
+use sheetlink_server::linkage::apply::{RunContext, run_export, run_import};
 use sheetlink_server::linkage::{
     AfterExport, AfterImport, Settings, StoredExportCondition, StoredImportCondition,
 };
@@ -40,11 +40,7 @@ fn bench(c: &mut Criterion) {
     ];
     let started = Instant::now();
     let first = store
-        .with_db(|db| {
-            run_import(
-                db, "bench", "bench", &import, &catalog, &settings, &files[0], 540, None,
-            )
-        })
+        .with_db(|db| run_import(db, context(&catalog, &settings), &import, &files[0], None))
         .expect("imports");
     println!(
         "first import (inserts): {} created, {} failed in {:.2} s ({:.1} MB)",
@@ -69,13 +65,9 @@ fn bench(c: &mut Criterion) {
                 .with_db(|db| {
                     run_import(
                         db,
-                        "bench",
-                        "bench",
+                        context(&catalog, &settings),
                         &import,
-                        &catalog,
-                        &settings,
                         &files[turn % 2],
-                        540,
                         None,
                     )
                 })
@@ -115,7 +107,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("export 100k customers to Shift_JIS", |b| {
         b.iter(|| {
             let written = store
-                .with_db(|db| run_export(db, "bench", "bench", &export, &catalog, &settings, 540))
+                .with_db(|db| run_export(db, context(&catalog, &settings), &export))
                 .expect("exports");
             assert_eq!(written.rows, CUSTOMERS);
         })
@@ -123,6 +115,17 @@ fn bench(c: &mut Criterion) {
     group.finish();
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The bench tenant's run context (Japan time).
+fn context<'a>(catalog: &'a Catalog, settings: &'a Settings) -> RunContext<'a> {
+    RunContext {
+        tenant: "bench",
+        actor: "bench",
+        catalog,
+        settings,
+        offset_minutes: 540,
+    }
 }
 
 criterion_group!(benches, bench);

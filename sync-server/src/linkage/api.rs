@@ -642,17 +642,15 @@ pub async fn batch_import(
                 }
             }
             let settings = settings_of(db, &caller.tenant)?;
-            let run = run_import(
-                db,
-                &caller.tenant,
-                &caller.actor,
-                &stored,
-                &crm_catalog(),
-                &settings,
-                &csv,
-                offset,
-                idempotency.as_ref(),
-            )?;
+            let catalog = crm_catalog();
+            let context = crate::linkage::apply::RunContext {
+                tenant: &caller.tenant,
+                actor: &caller.actor,
+                catalog: &catalog,
+                settings: &settings,
+                offset_minutes: offset,
+            };
+            let run = run_import(db, context, &stored, &csv, idempotency.as_ref())?;
             Ok(Json(run).into_response())
         })
         .await
@@ -678,7 +676,15 @@ pub async fn batch_export(
             };
             let stored: StoredExportCondition = get_one(db, &caller.tenant, &key)?;
             let settings = settings_of(db, &caller.tenant)?;
-            let written = run_export(db, &caller.tenant, &caller.actor, &stored, &crm_catalog(), &settings, offset)?;
+            let catalog = crm_catalog();
+            let context = crate::linkage::apply::RunContext {
+                tenant: &caller.tenant,
+                actor: &caller.actor,
+                catalog: &catalog,
+                settings: &settings,
+                offset_minutes: offset,
+            };
+            let written = run_export(db, context, &stored)?;
             if written.refused() {
                 let cells: Vec<_> = written.unrepresentable.iter().take(100).map(|c| serde_json::json!({
                     "record": c.record, "field": c.field, "character": c.character.to_string(),

@@ -22,6 +22,22 @@ use crate::linkage::{
 };
 use crate::tables::{CRM_COUNTERS, CRM_RECORDS, LINKAGE_RUN_ROWS, LINKAGE_RUNS, LISTS, TIMELINE};
 
+/// Who runs a batch and under which settings: what every step of a run
+/// needs besides its condition and its file.
+#[derive(Clone, Copy)]
+pub struct RunContext<'a> {
+    /// The tenant.
+    pub tenant: &'a str,
+    /// Who runs it (`token` or the member's name), for the history.
+    pub actor: &'a str,
+    /// The CRM sheets.
+    pub catalog: &'a Catalog,
+    /// The tenant's linkage settings (timeline targets, e-mails).
+    pub settings: &'a Settings,
+    /// The server's time zone, for the completion message.
+    pub offset_minutes: i32,
+}
+
 /// 404 for a condition whose sheet is not in the catalog.
 fn no_sheet() -> AppError {
     AppError::not_found(
@@ -235,35 +251,25 @@ impl Relations<'_> {
 /// duplicate handling, matching and relation keys, and records the run, the
 /// timeline post, the e-mails and the list entries — all in one
 /// transaction.
-#[allow(clippy::too_many_arguments)]
 pub fn run_import(
     db: &Database,
-    tenant: &str,
-    actor: &str,
+    context: RunContext<'_>,
     stored: &StoredImportCondition,
-    catalog: &Catalog,
-    settings: &Settings,
     bytes: &[u8],
-    offset_minutes: i32,
     idempotency: Option<&Key>,
 ) -> Result<LinkageRun, AppError> {
+    let RunContext {
+        tenant,
+        actor,
+        catalog,
+        ..
+    } = context;
     let started = now();
     let condition = &stored.condition;
     let sheet = catalog.sheet(&condition.sheet).ok_or_else(no_sheet)?;
     let mapping = map_file(condition, catalog, bytes).map_err(condition_refused)?;
     if mapping.status == MapStatus::Rejected {
-        return refuse_file(
-            db,
-            tenant,
-            actor,
-            stored,
-            sheet,
-            settings,
-            &mapping,
-            started,
-            offset_minutes,
-            idempotency,
-        );
+        return refuse_file(db, context, stored, sheet, &mapping, started, idempotency);
     }
     let mut counts = Counts {
         rows_in: mapping.rows_read,
@@ -292,7 +298,7 @@ pub fn run_import(
     let txn = db.begin_write().map_err(AppError::internal)?;
     let mut touched = Vec::new();
     {
-        let mut records = load_records(&txn, tenant, sheet)?;
+        let records = load_records(&txn, tenant, sheet)?;
         let key_indexes: Vec<Option<usize>> = condition
             .matching_keys
             .iter()
@@ -310,42 +316,40 @@ pub fn run_import(
                 by_keys.insert(keys, position);
             }
         }
-        let id_index = sheet.fields.iter().position(|f| f.is_id);
-        let mut relations = Relations {
+        let mut applier = Applier {
+            condition,
+            sheet,
+            id_index: sheet.fields.iter().position(|f| f.is_id),
+            key_indexes,
+            relations: Relations {
+                txn: &txn,
+                tenant,
+                catalog,
+                cache: HashMap::new(),
+            },
+            records,
+            by_keys,
+            by_id,
             txn: &txn,
             tenant,
-            catalog,
-            cache: HashMap::new(),
         };
         let mut dirty = Vec::new();
         for row in &mapping.rows {
-            let outcome = apply_row(
-                row,
-                condition,
-                sheet,
-                &key_indexes,
-                id_index,
-                &mut relations,
-                &mut records,
-                &mut by_keys,
-                &mut by_id,
-                &txn,
-                tenant,
-            )?;
+            let outcome = applier.apply_row(row)?;
             let result = match outcome {
                 Ok((outcome, position)) => {
                     counts.count(outcome);
                     if outcome != Outcome::Unchanged {
                         dirty.push(position);
                     }
-                    touched.push(records[position].id.clone());
+                    touched.push(applier.records[position].id.clone());
                     if !every_row {
                         continue;
                     }
                     RowResult {
                         row: row.row,
                         outcome,
-                        record: Some(records[position].id.clone()),
+                        record: Some(applier.records[position].id.clone()),
                         message: None,
                     }
                 }
@@ -373,7 +377,7 @@ pub fn run_import(
         dirty.sort_unstable();
         dirty.dedup();
         for position in dirty {
-            put_record(&txn, tenant, &sheet.id, &records[position])?;
+            put_record(&txn, tenant, &sheet.id, &applier.records[position])?;
         }
     }
     let mut failed: Vec<RowResult> = failed_rows
@@ -410,33 +414,20 @@ pub fn run_import(
         add_to_list(&txn, tenant, list, &sheet.id, &touched)?;
     }
     let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
-    finish(
-        txn,
-        tenant,
-        settings,
-        people,
-        &sheet.name,
-        &run,
-        offset_minutes,
-        idempotency,
-    )?;
+    finish(txn, context, people, &sheet.name, &run, idempotency)?;
     Ok(run)
 }
 
 /// A file refused as a whole (wrong encoding, a mapped column missing):
 /// nothing is applied, and the run ends all failed with the reason, told
 /// like any other run.
-#[allow(clippy::too_many_arguments)]
 fn refuse_file(
     db: &Database,
-    tenant: &str,
-    actor: &str,
+    context: RunContext<'_>,
     stored: &StoredImportCondition,
     sheet: &Sheet,
-    settings: &Settings,
     mapping: &sheetlink_engine::linkage::Mapping,
     started: u64,
-    offset_minutes: i32,
     idempotency: Option<&Key>,
 ) -> Result<LinkageRun, AppError> {
     let reason = mapping
@@ -458,7 +449,7 @@ fn refuse_file(
         direction: Direction::Import,
         key: stored.condition.key.clone(),
         sheet: sheet.id.clone(),
-        actor: actor.to_owned(),
+        actor: context.actor.to_owned(),
         started_at: started,
         ended_at: now(),
         status: RunStatus::AllFailed,
@@ -469,16 +460,7 @@ fn refuse_file(
     };
     let txn = db.begin_write().map_err(AppError::internal)?;
     let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
-    finish(
-        txn,
-        tenant,
-        settings,
-        people,
-        &sheet.name,
-        &run,
-        offset_minutes,
-        idempotency,
-    )?;
+    finish(txn, context, people, &sheet.name, &run, idempotency)?;
     Ok(run)
 }
 
@@ -487,61 +469,86 @@ enum Refusal {
     Fail(String),
 }
 
-/// Applies one mapped row; the inner result is the row's outcome and the
-/// record's position, or why it was skipped or failed.
-#[allow(clippy::too_many_arguments)]
-fn apply_row(
-    row: &MappedRow,
-    condition: &sheetlink_engine::linkage::ImportCondition,
-    sheet: &Sheet,
-    key_indexes: &[Option<usize>],
+/// A batch import's state inside its write transaction: the sheet's
+/// records as the batch has left them so far, their look-ups by matching
+/// keys and by id, and the relations resolved.
+struct Applier<'t> {
+    condition: &'t sheetlink_engine::linkage::ImportCondition,
+    sheet: &'t Sheet,
+    /// The field index of each matching key.
+    key_indexes: Vec<Option<usize>>,
+    /// The field index of the sheet's id field.
     id_index: Option<usize>,
-    relations: &mut Relations<'_>,
-    records: &mut Vec<SheetRecord>,
-    by_keys: &mut HashMap<Vec<String>, usize>,
-    by_id: &mut HashMap<String, usize>,
-    txn: &WriteTransaction,
-    tenant: &str,
-) -> Result<Result<(Outcome, usize), Refusal>, AppError> {
-    // Matching keys as stored: a relation key is stored as the related
-    // record's id, so its value is looked up first.
-    let mut keys = Vec::with_capacity(row.keys.len());
-    for (key, value) in condition.matching_keys.iter().zip(&row.keys) {
-        let relation_key = condition.relation_keys.iter().find(|r| &r.field == key);
-        match relation_key {
-            Some(relation) => {
-                match relations.resolve(sheet, key, &relation.key_field, value, records)? {
-                    Ok(id) => keys.push(id),
-                    Err(message) => return Ok(Err(Refusal::Fail(message))),
+    relations: Relations<'t>,
+    records: Vec<SheetRecord>,
+    by_keys: HashMap<Vec<String>, usize>,
+    by_id: HashMap<String, usize>,
+    txn: &'t WriteTransaction,
+    tenant: &'t str,
+}
+
+impl Applier<'_> {
+    /// Applies one mapped row; the inner result is the row's outcome and the
+    /// record's position, or why it was skipped or failed.
+    fn apply_row(
+        &mut self,
+        row: &MappedRow,
+    ) -> Result<Result<(Outcome, usize), Refusal>, AppError> {
+        let Applier {
+            condition,
+            sheet,
+            key_indexes,
+            id_index,
+            relations,
+            records,
+            by_keys,
+            by_id,
+            txn,
+            tenant,
+        } = self;
+        let (condition, sheet, id_index, txn, tenant) =
+            (*condition, *sheet, *id_index, *txn, *tenant);
+        // Matching keys as stored: a relation key is stored as the related
+        // record's id, so its value is looked up first.
+        let mut keys = Vec::with_capacity(row.keys.len());
+        for (key, value) in condition.matching_keys.iter().zip(&row.keys) {
+            let relation_key = condition.relation_keys.iter().find(|r| &r.field == key);
+            match relation_key {
+                Some(relation) => {
+                    match relations.resolve(sheet, key, &relation.key_field, value, records)? {
+                        Ok(id) => keys.push(id),
+                        Err(message) => return Ok(Err(Refusal::Fail(message))),
+                    }
                 }
+                None => keys.push(value.clone()),
             }
-            None => keys.push(value.clone()),
         }
-    }
-    // Resolve the row's relation cells before touching anything.
-    let mut changes: Vec<(usize, Option<String>)> = Vec::with_capacity(row.changes.len());
-    for (field, change) in &row.changes {
-        let Some(index) = sheet.field_index(field) else {
-            continue;
-        };
-        let value = match change {
-            FieldChange::Set(value) => Some(value.clone()),
-            FieldChange::Clear => None,
-            FieldChange::Relate { key_field, value } => {
-                match relations.resolve(sheet, field, key_field, value, records)? {
-                    Ok(id) => Some(id),
-                    Err(message) => return Ok(Err(Refusal::Fail(format!("{field}: {message}")))),
+        // Resolve the row's relation cells before touching anything.
+        let mut changes: Vec<(usize, Option<String>)> = Vec::with_capacity(row.changes.len());
+        for (field, change) in &row.changes {
+            let Some(index) = sheet.field_index(field) else {
+                continue;
+            };
+            let value = match change {
+                FieldChange::Set(value) => Some(value.clone()),
+                FieldChange::Clear => None,
+                FieldChange::Relate { key_field, value } => {
+                    match relations.resolve(sheet, field, key_field, value, records)? {
+                        Ok(id) => Some(id),
+                        Err(message) => {
+                            return Ok(Err(Refusal::Fail(format!("{field}: {message}"))));
+                        }
+                    }
                 }
-            }
+            };
+            changes.push((index, value));
+        }
+        let existing = if keys.is_empty() {
+            None
+        } else {
+            by_keys.get(&keys).copied()
         };
-        changes.push((index, value));
-    }
-    let existing = if keys.is_empty() {
-        None
-    } else {
-        by_keys.get(&keys).copied()
-    };
-    match (existing, condition.mode) {
+        match (existing, condition.mode) {
         (Some(_), ImportMode::InsertOnly) => Ok(Err(match condition.duplicates.existing {
             OnExisting::Skip => Refusal::Skip("既に登録されているため、新規登録のみの設定によりスキップしました。 Already exists; insert-only skips it.".into()),
             OnExisting::Error => Refusal::Fail("既に登録されています（新規登録のみ）。 Already exists (insert only).".into()),
@@ -617,6 +624,7 @@ fn apply_row(
             Ok(Ok((Outcome::Created, position)))
         }
     }
+    }
 }
 
 fn add_to_list(
@@ -647,18 +655,17 @@ fn add_to_list(
 }
 
 /// Posts to the timeline and queues the e-mails of a finished run.
-#[allow(clippy::too_many_arguments)]
 fn notify(
     txn: &WriteTransaction,
-    tenant: &str,
-    settings: &Settings,
-    members: &[String],
-    emails: &[String],
+    context: RunContext<'_>,
+    (members, emails): (&[String], &[String]),
     sheet_name: &str,
     run: &LinkageRun,
-    offset_minutes: i32,
 ) -> Result<(), AppError> {
-    let (subject, body) = completion_message(sheet_name, run, offset_minutes);
+    let RunContext {
+        tenant, settings, ..
+    } = context;
+    let (subject, body) = completion_message(sheet_name, run, context.offset_minutes);
     let mut targets: Vec<String> = settings.timeline_targets.clone();
     targets.extend(members.iter().cloned());
     targets.sort();
@@ -699,27 +706,16 @@ fn notify(
 /// Ends a run: its timeline post and e-mails (to the settings' and the
 /// condition's `(members, emails)`), its history record, the idempotency key
 /// that protects it, and the commit of everything the run wrote.
-#[allow(clippy::too_many_arguments)]
 fn finish(
     txn: WriteTransaction,
-    tenant: &str,
-    settings: &Settings,
-    (members, emails): (&[String], &[String]),
+    context: RunContext<'_>,
+    people: (&[String], &[String]),
     sheet_name: &str,
     run: &LinkageRun,
-    offset_minutes: i32,
     idempotency: Option<&Key>,
 ) -> Result<(), AppError> {
-    notify(
-        &txn,
-        tenant,
-        settings,
-        members,
-        emails,
-        sheet_name,
-        run,
-        offset_minutes,
-    )?;
+    let tenant = context.tenant;
+    notify(&txn, context, people, sheet_name, run)?;
     record_run(&txn, tenant, run)?;
     if let Some(key) = idempotency {
         key.remember(&txn, &run.id)?;
@@ -750,13 +746,15 @@ fn record_run(txn: &WriteTransaction, tenant: &str, run: &LinkageRun) -> Result<
 /// (characters Shift_JIS cannot hold) is returned as is, not recorded.
 pub fn run_export(
     db: &Database,
-    tenant: &str,
-    actor: &str,
+    context: RunContext<'_>,
     stored: &StoredExportCondition,
-    catalog: &Catalog,
-    settings: &Settings,
-    offset_minutes: i32,
 ) -> Result<Export, AppError> {
+    let RunContext {
+        tenant,
+        actor,
+        catalog,
+        ..
+    } = context;
     let started = now();
     let condition = &stored.condition;
     let sheet = catalog.sheet(&condition.sheet).ok_or_else(no_sheet)?;
@@ -795,15 +793,6 @@ pub fn run_export(
     };
     let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
     let txn = db.begin_write().map_err(AppError::internal)?;
-    finish(
-        txn,
-        tenant,
-        settings,
-        people,
-        &sheet.name,
-        &run,
-        offset_minutes,
-        None,
-    )?;
+    finish(txn, context, people, &sheet.name, &run, None)?;
     Ok(written)
 }
