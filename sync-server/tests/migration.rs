@@ -1,0 +1,138 @@
+//! A data directory written by the last main before the store format was
+//! versioned (commit 8dfb214; `tests/data/make-format1.sh` made it) opens,
+//! is migrated to the current format in one step, and everything in it is
+//! still there: sign-in, the history with its errors (moved out of the
+//! record), the error file, the batch run and its records.
+
+use std::io::Read as _;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt as _;
+use serde_json::{Value, json};
+use sheetlink_server::{AppState, Config, Store, app};
+use tower::ServiceExt as _;
+
+async fn call(app: &axum::Router, request: Request<Body>) -> (StatusCode, Value, Option<String>) {
+    let response = app.clone().oneshot(request).await.expect("answers");
+    let status = response.status();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned);
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        cookie,
+    )
+}
+
+#[tokio::test]
+async fn a_data_directory_of_the_unversioned_format_is_migrated() {
+    let dir = std::env::temp_dir().join(format!("sheetlink-migration-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let packed: &[u8] = include_bytes!("data/format1-8dfb214.redb.gz");
+    let mut redb = Vec::new();
+    flate2::read::GzDecoder::new(packed)
+        .read_to_end(&mut redb)
+        .expect("inflates");
+    std::fs::write(dir.join("sheetlink.redb"), redb).expect("writes");
+
+    let store = Store::open(&dir).expect("opens and migrates");
+    assert_eq!(
+        store
+            .with_db(sheetlink_server::migrate::format)
+            .expect("reads"),
+        sheetlink_server::migrate::FORMAT
+    );
+    let router = app(AppState::new(store.clone(), Config::default()));
+    let (status, me, cookie) = call(
+        &router,
+        Request::post("/api/login")
+            .header("content-type", "application/json")
+            .body(Body::from(
+                json!({"login_id": "admin", "password": "admin-demo-2026"}).to_string(),
+            ))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    let cookie = cookie.expect("a session");
+    let get = |path: &str| {
+        Request::get(path)
+            .header("cookie", &cookie)
+            .body(Body::empty())
+            .expect("request")
+    };
+
+    let (_, history, _) = call(&router, get("/api/imports")).await;
+    assert_eq!(history.as_array().map(Vec::len), Some(1), "{history}");
+    let id = history[0]["id"].as_str().expect("an id").to_owned();
+    let (status, details, _) = call(&router, get(&format!("/api/imports/{id}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let import = &details["import"];
+    assert_eq!(import["status"], "completed_with_errors");
+    assert_eq!(import["counts"]["failed"], 2);
+    assert_eq!(
+        import["error_totals"],
+        json!({"evaluatee.unknown": 1, "number.invalid": 1})
+    );
+    let codes: Vec<&str> = import["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["number.invalid", "evaluatee.unknown"]);
+    let (status, _, _) = call(&router, get(&format!("/api/imports/{id}/error-file"))).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The stored record holds no errors any more.
+    let stored: Value = store.with_db(|db| {
+        sheetlink_server::store::get_json(
+            db,
+            sheetlink_server::tables::IMPORTS,
+            &format!("demo/{id}"),
+        )
+        .expect("reads")
+        .expect("kept")
+    });
+    assert!(stored.get("errors").is_none(), "{stored}");
+
+    // The batch run and the record it created.
+    let (_, runs, _) = call(&router, get("/api/linkage/runs?sheet=customer")).await;
+    let run_id = runs[0]["id"].as_str().expect("a run").to_owned();
+    assert_eq!(runs[0]["counts"]["created"], 1);
+    let (_, run, _) = call(&router, get(&format!("/api/linkage/runs/{run_id}"))).await;
+    assert_eq!(run["rows"][1]["outcome"], "failed");
+    let record = store.with_db(|db| {
+        sheetlink_server::store::get_raw(
+            db,
+            sheetlink_server::tables::CRM_RECORDS,
+            "demo/customer/FX-1",
+        )
+        .expect("reads")
+    });
+    assert!(record.is_some(), "the imported customer is still there");
+
+    // Opening it again finds nothing to do.
+    drop(router);
+    drop(store);
+    let again = Store::open(&dir).expect("opens again");
+    assert_eq!(
+        again
+            .with_db(sheetlink_server::migrate::format)
+            .expect("reads"),
+        sheetlink_server::migrate::FORMAT
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
