@@ -2,7 +2,61 @@
 
 use serde::{Deserialize, Serialize};
 
+use sheetlink_engine::linkage::{ExportCondition, ImportCondition};
+
 use crate::counts::{Counts, Outcome};
+
+/// At most this many notification addresses (the settings', and each
+/// condition's).
+pub const MAX_EMAILS: usize = 20;
+
+/// What happens after a batch import (インポート後のアクション), stored with
+/// its condition. Server policy, not the engine's: the engine checks the
+/// condition, the server carries these out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AfterImport {
+    /// Members told on their timeline.
+    #[serde(default)]
+    pub notify_members: Vec<String>,
+    /// Addresses e-mailed (at most [`MAX_EMAILS`]).
+    #[serde(default)]
+    pub emails: Vec<String>,
+    /// A list the imported (created or updated) records are added to.
+    #[serde(default)]
+    pub add_to_list: Option<String>,
+}
+
+/// Who is told when a batch export finishes, stored with its condition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AfterExport {
+    /// Members told on their timeline.
+    #[serde(default)]
+    pub notify_members: Vec<String>,
+    /// Addresses e-mailed (at most [`MAX_EMAILS`]).
+    #[serde(default)]
+    pub emails: Vec<String>,
+}
+
+/// An import condition as stored and answered: the engine's condition and
+/// the after-import actions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredImportCondition {
+    /// Key, sheet, mode, mapping, matching keys…
+    pub condition: ImportCondition,
+    /// After-import actions.
+    #[serde(default)]
+    pub after: AfterImport,
+}
+
+/// An export condition as stored and answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredExportCondition {
+    /// Key, sheet, encoding, filter, columns, sort…
+    pub condition: ExportCondition,
+    /// Notifications.
+    #[serde(default)]
+    pub after: AfterExport,
+}
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -797,29 +797,3 @@ fn filter_fields<'f>(filter: &'f Filter, out: &mut Vec<&'f str>) {
         Filter::Compare { field, .. } => out.push(field),
     }
 }
-
-/// What happens after a batch import (インポート後のアクション), stored with
-/// its condition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct AfterImport {
-    /// Members told on their timeline.
-    #[serde(default)]
-    pub notify_members: Vec<String>,
-    /// Addresses e-mailed (at most 20).
-    #[serde(default)]
-    pub emails: Vec<String>,
-    /// A list the imported (created or updated) records are added to.
-    #[serde(default)]
-    pub add_to_list: Option<String>,
-}
-
-/// Who is told when a batch export finishes, stored with its condition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct AfterExport {
-    /// Members told on their timeline.
-    #[serde(default)]
-    pub notify_members: Vec<String>,
-    /// Addresses e-mailed (at most 20).
-    #[serde(default)]
-    pub emails: Vec<String>,
-}

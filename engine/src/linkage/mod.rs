@@ -22,11 +22,10 @@ pub mod sample;
 mod suggest;
 
 pub use condition::{
-    AfterExport, AfterImport, Comparison, ConditionIssue, ConditionProblem, DuplicateHandling,
-    ExportColumn, ExportCondition, Filter, ImportCondition, ImportMode, InFileDuplicates,
-    InputEncoding, MAX_CONDITION_COLUMNS, MAX_FILTER_COMPARISONS, MAX_FILTER_DEPTH, MAX_KEY_LEN,
-    MAX_SORT_KEYS, MappingRow, OnExisting, OutputEncoding, RelationKey, SortKey, Source,
-    Unrepresentable, valid_key,
+    Comparison, ConditionIssue, ConditionProblem, DuplicateHandling, ExportColumn, ExportCondition,
+    Filter, ImportCondition, ImportMode, InFileDuplicates, InputEncoding, MAX_CONDITION_COLUMNS,
+    MAX_FILTER_COMPARISONS, MAX_FILTER_DEPTH, MAX_KEY_LEN, MAX_SORT_KEYS, MappingRow, OnExisting,
+    OutputEncoding, RelationKey, SortKey, Source, Unrepresentable, valid_key,
 };
 pub use crm::{RANKS, crm_catalog};
 pub use export::{Export, ExportPreview, SheetRecord, UnrepresentableCell, export, export_preview};

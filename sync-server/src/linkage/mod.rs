@@ -14,8 +14,9 @@ pub mod module;
 pub mod seed;
 
 use serde::{Deserialize, Serialize};
-pub use sheetlink_engine::linkage::{AfterExport, AfterImport};
-use sheetlink_engine::linkage::{ExportCondition, ImportCondition};
+pub use sheetlink_protocol::linkage::{
+    AfterExport, AfterImport, MAX_EMAILS, StoredExportCondition, StoredImportCondition,
+};
 
 /// How the batch client authenticates (バッチ連携認証方式).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -53,29 +54,6 @@ pub struct Settings {
     /// (7) Addresses that get the completion e-mail (at most 20).
     #[serde(default)]
     pub emails: Vec<String>,
-}
-
-/// At most this many notification addresses (settings, and per condition).
-pub const MAX_EMAILS: usize = 20;
-
-/// An import condition as stored: the engine's condition and the actions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoredImportCondition {
-    /// Key, sheet, mode, mapping, matching keys…
-    pub condition: ImportCondition,
-    /// After-import actions.
-    #[serde(default)]
-    pub after: AfterImport,
-}
-
-/// An export condition as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StoredExportCondition {
-    /// Key, sheet, encoding, filter, columns, sort…
-    pub condition: ExportCondition,
-    /// Notifications.
-    #[serde(default)]
-    pub after: AfterExport,
 }
 
 pub use sheetlink_protocol::linkage::{Direction, LinkageRun, RowResult, RunKind, RunStatus};

@@ -7,9 +7,10 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use serde::{Deserialize, Serialize};
 use sheetlink_engine::linkage::{
-    AfterExport, Comparison, ExportColumn, ExportCondition, ExportPreview, Filter, OutputEncoding,
-    SortKey, Unrepresentable, crm_catalog,
+    Comparison, ExportColumn, ExportCondition, ExportPreview, Filter, OutputEncoding, SortKey,
+    Unrepresentable, crm_catalog,
 };
+use sheetlink_protocol::linkage::AfterExport;
 
 use crate::api::{self, segment};
 use crate::app::SignedIn;

@@ -10,10 +10,11 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use serde::{Deserialize, Serialize};
 use sheetlink_engine::linkage::{
-    AfterImport, Catalog, DuplicateHandling, FieldChange, ImportCondition, ImportMode,
-    InFileDuplicates, MappingRow, OnExisting, RelationKey, Source, crm_catalog, preview,
-    sample_rows, suggest_mapping,
+    Catalog, DuplicateHandling, FieldChange, ImportCondition, ImportMode, InFileDuplicates,
+    MappingRow, OnExisting, RelationKey, Source, crm_catalog, preview, sample_rows,
+    suggest_mapping,
 };
+use sheetlink_protocol::linkage::AfterImport;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 

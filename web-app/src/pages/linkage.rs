@@ -37,27 +37,14 @@ pub struct MemberView {
     pub name: String,
 }
 
-/// An import condition as listed.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct StoredImport {
-    /// The engine's condition.
-    pub condition: sheetlink_engine::linkage::ImportCondition,
-}
-
-/// An export condition as listed.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct StoredExport {
-    /// The engine's condition.
-    pub condition: sheetlink_engine::linkage::ExportCondition,
-}
+pub use sheetlink_protocol::linkage::{
+    MAX_EMAILS, StoredExportCondition as StoredExport, StoredImportCondition as StoredImport,
+};
 
 #[derive(Debug, Clone, Deserialize)]
 struct IssuedToken {
     token: String,
 }
-
-/// At most this many notification addresses.
-pub const MAX_EMAILS: usize = 20;
 
 /// Whether `address` looks like an e-mail address (the server checks again).
 pub fn plausible_email(address: &str) -> bool {
