@@ -455,7 +455,7 @@ pub struct ImportQuery {
 }
 
 /// Imports a tenant may start in any rolling hour.
-pub const IMPORTS_PER_HOUR: usize = 10;
+pub use crate::imports::IMPORTS_PER_HOUR;
 
 /// `POST /api/periods/{period}/sheets/{sheet}/imports[?dry_run=true]`: the
 /// CSV as the body (gzip accepted), an `Idempotency-Key` header for real
@@ -507,102 +507,30 @@ pub async fn import(
         .store
         .run(move |db| {
             let (period, sheet) = period_and_sheet(db, &caller, &period, &sheet)?;
-            if !period.open {
-                return Err(AppError::forbidden("period_closed", "この評価期間は締め切られているため、インポートできません。", "This evaluation period is closed and cannot be imported."));
-            }
             let Some(idempotency) = idempotency else {
-                let prepared = crate::imports::prepare(db, &caller, &period, &sheet, &csv)?;
-                drop(csv);
-                let id = new_token()?[..32].to_owned();
-                let plan = crate::imports::dry_run(db, &caller, &period, &sheet, &prepared, id.clone())?;
-                dry_runs.keep(id, &caller.tenant, &caller.member.id, period, sheet, prepared);
+                let plan = crate::imports::plan(db, &caller, period, sheet, &csv, &dry_runs)?;
                 return Ok(Json(plan).into_response());
             };
-            match idempotency.look_up_in(db)? {
-                crate::idempotency::Seen::New => {}
-                crate::idempotency::Seen::Conflict => return Ok(crate::idempotency::conflict()),
-                crate::idempotency::Seen::Replay(id) => {
-                    // Only to a caller who may see that import; anyone else
-                    // learns nothing of it (the same answer as another file).
-                    return Ok(match own_import(db, &caller, &id) {
-                        Ok((key, import)) => {
-                            let errors = crate::imports::stored_errors(db, &key)?;
-                            ([("idempotent-replayed", "true")], Json(crate::imports::ImportAnswer { import, errors })).into_response()
-                        }
-                        Err(_) => crate::idempotency::conflict(),
-                    });
-                }
-            }
-            let started = now();
-            // The file is checked before the hourly limit is consulted: a
-            // file refused before anything is applied (rejected, aborted,
-            // every evaluatee failed) is recorded but uses none of it.
-            let mut prepared = crate::imports::prepare(db, &caller, &period, &sheet, &csv)?;
-            let errors = std::mem::take(&mut prepared.errors);
-            let id = crate::ids::record_id()?;
-            let mut record = crate::imports::ImportRecord {
-                id: id.clone(),
-                period: period.id.clone(),
-                sheet: sheet.id.clone(),
-                operator: caller.member.id.clone(),
-                operator_name: caller.member.name.clone(),
-                started_at: started,
-                ended_at: None,
-                status: crate::imports::ImportStatus::Running,
-                counts: crate::imports::Counts::default(),
-                error_totals: Default::default(),
-                errors_truncated: false,
-                reverted_at: None,
-                items: Vec::new(),
-            };
-            record.summarize_errors(&errors);
-            let record_key = format!("{}/{id}", caller.tenant);
-            let refused = crate::imports::refused(&prepared);
-            if refused.is_none() {
-                let recent = crate::imports::recent_imports(db, &caller.tenant, started)?;
-                if recent.len() >= IMPORTS_PER_HOUR {
-                    let next = recent.iter().min().copied().unwrap_or(started) + 3600;
-                    let wait = next.saturating_sub(started).max(1);
-                    return Err(AppError::too_many(
-                        "too_many_imports",
-                        format!("1時間に開始できるインポートは{IMPORTS_PER_HOUR}件までです。{wait}秒後に再度お試しください。"),
-                        format!("At most {IMPORTS_PER_HOUR} imports may start in an hour; try again in {wait} seconds."),
-                        wait,
-                    )
-                    .with("limit", IMPORTS_PER_HOUR));
-                }
-            }
-            let to_apply = match refused {
-                Some(outcome) => {
-                    crate::imports::finish_refused(&mut record, prepared, outcome);
-                    None
-                }
-                None => Some(prepared),
-            };
-            // The record, its first errors, the error file (every failed
-            // row) and the idempotency key are committed together and
-            // durably before anything is applied.
-            let write = db.begin_write().map_err(AppError::internal)?;
-            {
-                let mut imports = write.open_table(crate::tables::IMPORTS).map_err(AppError::internal)?;
-                imports.insert(record_key.as_str(), to_json(&record)?.as_slice()).map_err(AppError::internal)?;
-                if !errors.is_empty() {
-                    let located = errors.iter().map(|e| (e.row, e.column, e.message.as_str()));
-                    let file = sheetlink_engine::evaluation::error_file(&csv, located);
-                    let mut files = write.open_table(crate::tables::ERROR_FILES).map_err(AppError::internal)?;
-                    files.insert(record_key.as_str(), file.as_slice()).map_err(AppError::internal)?;
-                }
-            }
-            crate::imports::store_errors(&write, &record_key, &errors)?;
-            idempotency.remember(&write, &id)?;
-            write.commit().map_err(AppError::internal)?;
-            let record = match to_apply {
-                Some(prepared) => crate::imports::apply(db, &caller, &period, &sheet, record, prepared, started + timeout)?,
-                None => record,
-            };
-            let mut errors = errors;
-            errors.truncate(crate::imports::MAX_STORED_ERRORS);
-            Ok((StatusCode::CREATED, Json(crate::imports::ImportAnswer { import: record, errors })).into_response())
+            let deadline = now() + timeout;
+            Ok(
+                match crate::imports::start(
+                    db,
+                    &caller,
+                    &period,
+                    &sheet,
+                    &csv,
+                    &idempotency,
+                    deadline,
+                )? {
+                    crate::imports::Started::Applied(answer) => {
+                        (StatusCode::CREATED, Json(answer)).into_response()
+                    }
+                    crate::imports::Started::Replayed(answer) => {
+                        ([("idempotent-replayed", "true")], Json(answer)).into_response()
+                    }
+                    crate::imports::Started::Conflict => crate::idempotency::conflict(),
+                },
+            )
         })
         .await
 }
@@ -717,32 +645,6 @@ pub async fn history(
     Ok(Json(lines))
 }
 
-/// The import `id` with its key, if the caller may see its details (and
-/// revert it): evaluation admins and the import's own operator.
-fn own_import(
-    db: &Database,
-    caller: &Caller,
-    id: &str,
-) -> Result<(String, crate::imports::ImportRecord), AppError> {
-    let key = format!("{}/{id}", caller.tenant);
-    let record: crate::imports::ImportRecord = get_json(db, crate::tables::IMPORTS, &key)?
-        .ok_or_else(|| {
-            AppError::not_found(
-                "unknown_import",
-                "このインポートは見つかりません。履歴から選び直してください。",
-                "No such import. Pick it again from the history.",
-            )
-        })?;
-    if !(matches!(caller.member.role, Role::Admin) || record.operator == caller.member.id) {
-        return Err(AppError::forbidden(
-            "not_your_import",
-            "このインポートの詳細は、評価管理者と実行した本人だけが見られます。",
-            "Only evaluation admins and the import's own operator may see its details.",
-        ));
-    }
-    Ok((key, record))
-}
-
 /// `GET /api/imports/{id}`: counts and every error, for evaluation admins
 /// and the import's own operator only.
 pub async fn import_details(
@@ -753,7 +655,7 @@ pub async fn import_details(
     state
         .store
         .run(move |db| {
-            let (key, import) = own_import(db, &caller, &id)?;
+            let (key, import) = crate::imports::visible_import(db, &caller, &id)?;
             let progress: Option<crate::imports::Progress> =
                 get_json(db, crate::tables::IMPORT_PROGRESS, &key)?;
             let errors = crate::imports::stored_errors(db, &key)?;
@@ -790,7 +692,7 @@ pub async fn import_by_key(
             else {
                 return Err(not_found());
             };
-            let Ok((key, import)) = own_import(db, &caller, &id) else {
+            let Ok((key, import)) = crate::imports::visible_import(db, &caller, &id) else {
                 return Err(not_found());
             };
             let progress: Option<crate::imports::Progress> =
@@ -816,7 +718,7 @@ pub async fn revert(
     state
         .store
         .run(move |db| {
-            let (_, mut record) = own_import(db, &caller, &id)?;
+            let (_, mut record) = crate::imports::visible_import(db, &caller, &id)?;
             let period: Period = get_json(db, PERIODS, &format!("{}/{}", caller.tenant, record.period))?.ok_or_else(no_period)?;
             if !period.open {
                 return Err(AppError::forbidden("period_closed", "この評価期間は締め切られているため、変更できません。", "This evaluation period is closed and cannot be changed."));
@@ -858,7 +760,7 @@ pub async fn error_file(
     state
         .store
         .run(move |db| {
-            let (key, record) = own_import(db, &caller, &id)?;
+            let (key, record) = crate::imports::visible_import(db, &caller, &id)?;
             let bytes =
                 crate::store::get_raw(db, crate::tables::ERROR_FILES, &key)?.ok_or_else(|| {
                     AppError::not_found(

@@ -81,6 +81,193 @@ pub fn stored_errors(db: &Database, record_key: &str) -> Result<Vec<ImportError>
     Ok(get_json(db, IMPORT_ERRORS, record_key)?.unwrap_or_default())
 }
 
+/// Imports a tenant may start in any rolling hour.
+pub const IMPORTS_PER_HOUR: usize = 10;
+
+/// What starting an import ended in.
+pub enum Started {
+    /// Checked, recorded and applied (or refused as a whole, recorded).
+    Applied(ImportAnswer),
+    /// The key was used before for the same file by an import the caller may
+    /// see: its stored result.
+    Replayed(ImportAnswer),
+    /// The key was used for another file, or by an import the caller may not
+    /// see (the two look alike on purpose).
+    Conflict,
+}
+
+/// A dry run: checks `csv`, plans every total and the first page, and keeps
+/// the plan in `dry_runs` for its pages. Writes nothing.
+pub fn plan(
+    db: &Database,
+    caller: &Caller,
+    period: Period,
+    sheet: CustomizeSheet,
+    csv: &[u8],
+    dry_runs: &crate::dry_runs::DryRuns,
+) -> Result<DryRun, AppError> {
+    require_open(&period)?;
+    let prepared = prepare(db, caller, &period, &sheet, csv)?;
+    let id = crate::ids::new_token()?[..32].to_owned();
+    let plan = dry_run(db, caller, &period, &sheet, &prepared, id.clone())?;
+    dry_runs.keep(
+        id,
+        &caller.tenant,
+        &caller.member.id,
+        period,
+        sheet,
+        prepared,
+    );
+    Ok(plan)
+}
+
+fn require_open(period: &Period) -> Result<(), AppError> {
+    if period.open {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "period_closed",
+            "この評価期間は締め切られているため、インポートできません。",
+            "This evaluation period is closed and cannot be imported.",
+        ))
+    }
+}
+
+/// Starts an import under its idempotency key: a replay or conflict is
+/// answered from the stored key; otherwise the file is checked, the hourly
+/// limit consulted (files refused before anything is applied use none of
+/// it), the record, its first errors, the error file and the key committed
+/// together and durably, and the evaluatees applied until `deadline`.
+pub fn start(
+    db: &Database,
+    caller: &Caller,
+    period: &Period,
+    sheet: &CustomizeSheet,
+    csv: &[u8],
+    idempotency: &crate::idempotency::Key,
+    deadline: u64,
+) -> Result<Started, AppError> {
+    require_open(period)?;
+    match idempotency.look_up_in(db)? {
+        crate::idempotency::Seen::New => {}
+        crate::idempotency::Seen::Conflict => return Ok(Started::Conflict),
+        crate::idempotency::Seen::Replay(id) => {
+            // Only to a caller who may see that import; anyone else learns
+            // nothing of it (the same answer as another file).
+            return Ok(match visible_import(db, caller, &id) {
+                Ok((key, import)) => {
+                    let errors = stored_errors(db, &key)?;
+                    Started::Replayed(ImportAnswer { import, errors })
+                }
+                Err(_) => Started::Conflict,
+            });
+        }
+    }
+    let started = now();
+    let mut prepared = prepare(db, caller, period, sheet, csv)?;
+    let errors = std::mem::take(&mut prepared.errors);
+    let id = crate::ids::record_id()?;
+    let mut record = ImportRecord {
+        id: id.clone(),
+        period: period.id.clone(),
+        sheet: sheet.id.clone(),
+        operator: caller.member.id.clone(),
+        operator_name: caller.member.name.clone(),
+        started_at: started,
+        ended_at: None,
+        status: ImportStatus::Running,
+        counts: Counts::default(),
+        error_totals: BTreeMap::new(),
+        errors_truncated: false,
+        reverted_at: None,
+        items: Vec::new(),
+    };
+    record.summarize_errors(&errors);
+    let record_key = format!("{}/{id}", caller.tenant);
+    let refused = refused(&prepared);
+    if refused.is_none() {
+        let recent = recent_imports(db, &caller.tenant, started)?;
+        if recent.len() >= IMPORTS_PER_HOUR {
+            let next = recent.iter().min().copied().unwrap_or(started) + 3600;
+            let wait = next.saturating_sub(started).max(1);
+            return Err(AppError::too_many(
+                "too_many_imports",
+                format!("1時間に開始できるインポートは{IMPORTS_PER_HOUR}件までです。{wait}秒後に再度お試しください。"),
+                format!("At most {IMPORTS_PER_HOUR} imports may start in an hour; try again in {wait} seconds."),
+                wait,
+            )
+            .with("limit", IMPORTS_PER_HOUR));
+        }
+    }
+    let to_apply = match refused {
+        Some(outcome) => {
+            finish_refused(&mut record, prepared, outcome);
+            None
+        }
+        None => Some(prepared),
+    };
+    // The record, its first errors, the error file (every failed row) and
+    // the idempotency key are committed together and durably before
+    // anything is applied.
+    let write = db.begin_write().map_err(AppError::internal)?;
+    {
+        let mut imports = write.open_table(IMPORTS).map_err(AppError::internal)?;
+        imports
+            .insert(record_key.as_str(), to_json(&record)?.as_slice())
+            .map_err(AppError::internal)?;
+        if !errors.is_empty() {
+            let located = errors.iter().map(|e| (e.row, e.column, e.message.as_str()));
+            let file = sheetlink_engine::evaluation::error_file(csv, located);
+            let mut files = write
+                .open_table(crate::tables::ERROR_FILES)
+                .map_err(AppError::internal)?;
+            files
+                .insert(record_key.as_str(), file.as_slice())
+                .map_err(AppError::internal)?;
+        }
+    }
+    store_errors(&write, &record_key, &errors)?;
+    idempotency.remember(&write, &id)?;
+    write.commit().map_err(AppError::internal)?;
+    let record = match to_apply {
+        Some(prepared) => apply(db, caller, period, sheet, record, prepared, deadline)?,
+        None => record,
+    };
+    let mut errors = errors;
+    errors.truncate(MAX_STORED_ERRORS);
+    Ok(Started::Applied(ImportAnswer {
+        import: record,
+        errors,
+    }))
+}
+
+/// The import `id` with its key, if the caller may see its details (and
+/// revert it): evaluation admins and the import's own operator.
+pub fn visible_import(
+    db: &Database,
+    caller: &Caller,
+    id: &str,
+) -> Result<(String, ImportRecord), AppError> {
+    let key = format!("{}/{id}", caller.tenant);
+    let record: ImportRecord = get_json(db, crate::tables::IMPORTS, &key)?.ok_or_else(|| {
+        AppError::not_found(
+            "unknown_import",
+            "このインポートは見つかりません。履歴から選び直してください。",
+            "No such import. Pick it again from the history.",
+        )
+    })?;
+    if !(matches!(caller.member.role, crate::model::Role::Admin)
+        || record.operator == caller.member.id)
+    {
+        return Err(AppError::forbidden(
+            "not_your_import",
+            "このインポートの詳細は、評価管理者と実行した本人だけが見られます。",
+            "Only evaluation admins and the import's own operator may see its details.",
+        ));
+    }
+    Ok((key, record))
+}
+
 /// The checked input of an import: the engine's outcome plus, per valid
 /// evaluatee, the member and sheet it applies to.
 pub struct Prepared {
