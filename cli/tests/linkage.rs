@@ -115,6 +115,19 @@ fn sheetlink(conf: &Path, args: &[&str]) -> (i32, String) {
     )
 }
 
+/// `sheetlink import customers --dir INBOX` with `conf`.
+fn import_dir(conf: &Path, inbox: &Path) -> (i32, String) {
+    sheetlink(
+        conf,
+        &[
+            "import",
+            "customers",
+            "--dir",
+            inbox.to_str().unwrap_or_default(),
+        ],
+    )
+}
+
 fn shift_jis(text: &str) -> Vec<u8> {
     let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(text);
     assert!(!unmappable);
@@ -192,15 +205,7 @@ fn imports_a_folder_and_exports_shift_jis() {
     .expect("partly");
     std::fs::write(inbox.join("notes.txt"), "not a CSV").expect("other file");
 
-    let (code, log) = sheetlink(
-        &conf,
-        &[
-            "import",
-            "customers",
-            "--dir",
-            inbox.to_str().unwrap_or_default(),
-        ],
-    );
+    let (code, log) = import_dir(&conf, &inbox);
     assert_eq!(code, 1, "the worst file completed with errors:\n{log}");
     assert!(
         log.lines()
@@ -223,15 +228,7 @@ fn imports_a_folder_and_exports_shift_jis() {
     );
     assert!(!inbox.join("1-good.csv").exists());
 
-    let (code, log) = sheetlink(
-        &conf,
-        &[
-            "import",
-            "customers",
-            "--dir",
-            inbox.to_str().unwrap_or_default(),
-        ],
-    );
+    let (code, log) = import_dir(&conf, &inbox);
     assert_eq!(code, 0, "nothing left to do:\n{log}");
     // The server's mail task sends each run's notification.
     let message = mail
@@ -281,15 +278,7 @@ fn imports_a_folder_and_exports_shift_jis() {
         shift_jis("別の表,何か\r\nx,y\r\n"),
     )
     .expect("refused");
-    let (code, log) = sheetlink(
-        &conf,
-        &[
-            "import",
-            "customers",
-            "--dir",
-            inbox.to_str().unwrap_or_default(),
-        ],
-    );
+    let (code, log) = import_dir(&conf, &inbox);
     assert_eq!(code, 2, "{log}");
     assert!(inbox.join("failed/4-refused.csv").is_file());
     let refused =
@@ -308,15 +297,7 @@ fn imports_a_folder_and_exports_shift_jis() {
         long.push_str(&format!("L-{n},株式会社{n},,,,{rank}\r\n"));
     }
     std::fs::write(inbox.join("5-long.csv"), shift_jis(&long)).expect("long");
-    let (code, log) = sheetlink(
-        &conf,
-        &[
-            "import",
-            "customers",
-            "--dir",
-            inbox.to_str().unwrap_or_default(),
-        ],
-    );
+    let (code, log) = import_dir(&conf, &inbox);
     assert_eq!(code, 1, "{log}");
     let result =
         std::fs::read_to_string(inbox.join("failed/5-long.csv.result.csv")).expect("result");
@@ -331,15 +312,7 @@ fn imports_a_folder_and_exports_shift_jis() {
     let mut short = String::from(header);
     short.push_str("=1+2,株式会社式,,,,A\r\n@SUM(A1),株式会社式2,,,,A\r\n");
     std::fs::write(inbox.join("6-formula.csv"), shift_jis(&short)).expect("formula");
-    let (code, log) = sheetlink(
-        &conf,
-        &[
-            "import",
-            "customers",
-            "--dir",
-            inbox.to_str().unwrap_or_default(),
-        ],
-    );
+    let (code, log) = import_dir(&conf, &inbox);
     assert_eq!(code, 0, "{log}");
     let result =
         std::fs::read_to_string(inbox.join("done/6-formula.csv.result.csv")).expect("result");
@@ -370,15 +343,7 @@ fn imports_a_folder_and_exports_shift_jis() {
         ),
     )
     .expect("conf");
-    let (code, log) = sheetlink(
-        &conf,
-        &[
-            "import",
-            "customers",
-            "--dir",
-            inbox.to_str().unwrap_or_default(),
-        ],
-    );
+    let (code, log) = import_dir(&conf, &inbox);
     assert_eq!(code, 3, "{log}");
     assert!(inbox.join("3-later.csv").is_file());
     let (code, _) = sheetlink(&work.join("missing.conf"), &["export", "customers-sjis"]);

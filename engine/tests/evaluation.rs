@@ -43,6 +43,21 @@ fn summary(report: &Report) -> String {
     out
 }
 
+/// The error file of `input` from its report, with the Japanese messages.
+fn error_file_of(input: &[u8], report: &Report) -> String {
+    let messages: Vec<String> = report
+        .diagnostics
+        .iter()
+        .map(|d| d.message(Lang::Ja))
+        .collect();
+    let errors = report
+        .diagnostics
+        .iter()
+        .zip(&messages)
+        .map(|(d, m)| (d.row, d.column, m.as_str()));
+    String::from_utf8(sheetlink_engine::evaluation::error_file(input, errors)).expect("UTF-8")
+}
+
 fn check_file(input: &[u8], expected: &str) {
     let (report, _) = validate(&schema(), input);
     assert_eq!(
@@ -484,7 +499,6 @@ fn schema_json_round_trips() {
 
 #[test]
 fn error_file_keeps_the_failed_rows_and_reads_back_once_fixed() {
-    use sheetlink_engine::evaluation::error_file;
     let body = "山田,E1,12,ok,A,1\r\n鈴木,E2,abc,,,2\r\n佐藤,a@example.com,,,B,\r\n";
     let upload = format!("{HEADER}{body}");
     let (report, _) = validate(&schema(), upload.as_bytes());
@@ -492,17 +506,7 @@ fn error_file_keeps_the_failed_rows_and_reads_back_once_fixed() {
         summary(&report),
         "errors C6:number.invalid F6:checkbox.invalid"
     );
-    let messages: Vec<String> = report
-        .diagnostics
-        .iter()
-        .map(|d| d.message(Lang::Ja))
-        .collect();
-    let errors = report
-        .diagnostics
-        .iter()
-        .zip(&messages)
-        .map(|(d, m)| (d.row, d.column, m.as_str()));
-    let file = String::from_utf8(error_file(upload.as_bytes(), errors)).expect("UTF-8");
+    let file = error_file_of(upload.as_bytes(), &report);
     let lines: Vec<&str> = file.split("\r\n").collect();
     assert_eq!(lines[0], "\u{feff}version:1,period:p1,sheet:s1");
     assert_eq!(
@@ -665,21 +669,7 @@ fn templates_and_error_files_are_formula_protected_and_read_back_unchanged() {
     );
     let (report, _) = validate(&schema, upload.as_bytes());
     assert_eq!(summary(&report), "errors C5:number.invalid");
-    let messages: Vec<String> = report
-        .diagnostics
-        .iter()
-        .map(|d| d.message(Lang::Ja))
-        .collect();
-    let errors = report
-        .diagnostics
-        .iter()
-        .zip(&messages)
-        .map(|(d, m)| (d.row, d.column, m.as_str()));
-    let file = String::from_utf8(sheetlink_engine::evaluation::error_file(
-        upload.as_bytes(),
-        errors,
-    ))
-    .expect("UTF-8");
+    let file = error_file_of(upload.as_bytes(), &report);
     let row = file.split("\r\n").nth(4).expect("the failed row");
     assert!(row.starts_with("'=1+1,E9,abc,'@SUM(A1),'-B,"), "{row}");
     let (report, batch) = validate(&schema, file.replacen(",abc,", ",-5,", 1).as_bytes());

@@ -656,11 +656,7 @@ pub async fn import_details(
         .store
         .run(move |db| {
             let (key, import) = crate::imports::visible_import(db, &caller, &id)?;
-            let progress: Option<crate::imports::Progress> =
-                get_json(db, crate::tables::IMPORT_PROGRESS, &key)?;
-            let errors = crate::imports::stored_errors(db, &key)?;
-            let import = crate::imports::ImportAnswer { import, errors };
-            Ok(Json(serde_json::json!({ "import": import, "progress": progress })).into_response())
+            Ok(Json(crate::imports::details(db, &key, import)?).into_response())
         })
         .await
 }
@@ -695,11 +691,7 @@ pub async fn import_by_key(
             let Ok((key, import)) = crate::imports::visible_import(db, &caller, &id) else {
                 return Err(not_found());
             };
-            let progress: Option<crate::imports::Progress> =
-                get_json(db, crate::tables::IMPORT_PROGRESS, &key)?;
-            let errors = crate::imports::stored_errors(db, &key)?;
-            let import = crate::imports::ImportAnswer { import, errors };
-            Ok(Json(serde_json::json!({ "import": import, "progress": progress })).into_response())
+            Ok(Json(crate::imports::details(db, &key, import)?).into_response())
         })
         .await
 }

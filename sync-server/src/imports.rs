@@ -81,6 +81,21 @@ pub fn stored_errors(db: &Database, record_key: &str) -> Result<Vec<ImportError>
     Ok(get_json(db, IMPORT_ERRORS, record_key)?.unwrap_or_default())
 }
 
+/// An import as `GET /api/imports/{id}` answers it: the record, its stored
+/// errors and its progress.
+pub fn details(
+    db: &Database,
+    record_key: &str,
+    import: ImportRecord,
+) -> Result<sheetlink_protocol::evaluation::ImportDetails, AppError> {
+    let progress: Option<Progress> = get_json(db, IMPORT_PROGRESS, record_key)?;
+    let errors = stored_errors(db, record_key)?;
+    Ok(sheetlink_protocol::evaluation::ImportDetails {
+        import: ImportAnswer { import, errors },
+        progress,
+    })
+}
+
 /// Imports a tenant may start in any rolling hour.
 pub const IMPORTS_PER_HOUR: usize = 10;
 

@@ -76,6 +76,24 @@ pub struct BatchCaller {
     pub actor: String,
 }
 
+impl BatchCaller {
+    /// The context of a run this caller starts.
+    pub fn context<'a>(
+        &'a self,
+        catalog: &'a sheetlink_engine::linkage::Catalog,
+        settings: &'a crate::linkage::Settings,
+        offset_minutes: i32,
+    ) -> crate::linkage::apply::RunContext<'a> {
+        crate::linkage::apply::RunContext {
+            tenant: &self.tenant,
+            actor: &self.actor,
+            catalog,
+            settings,
+            offset_minutes,
+        }
+    }
+}
+
 enum Credentials {
     Token(String),
     Password { login: String, password: String },

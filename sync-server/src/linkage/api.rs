@@ -643,13 +643,7 @@ pub async fn batch_import(
             }
             let settings = settings_of(db, &caller.tenant)?;
             let catalog = crm_catalog();
-            let context = crate::linkage::apply::RunContext {
-                tenant: &caller.tenant,
-                actor: &caller.actor,
-                catalog: &catalog,
-                settings: &settings,
-                offset_minutes: offset,
-            };
+            let context = caller.context(&catalog, &settings, offset);
             let run = run_import(db, context, &stored, &csv, idempotency.as_ref())?;
             Ok(Json(run).into_response())
         })
@@ -677,13 +671,7 @@ pub async fn batch_export(
             let stored: StoredExportCondition = get_one(db, &caller.tenant, &key)?;
             let settings = settings_of(db, &caller.tenant)?;
             let catalog = crm_catalog();
-            let context = crate::linkage::apply::RunContext {
-                tenant: &caller.tenant,
-                actor: &caller.actor,
-                catalog: &catalog,
-                settings: &settings,
-                offset_minutes: offset,
-            };
+            let context = caller.context(&catalog, &settings, offset);
             let written = run_export(db, context, &stored)?;
             if written.refused() {
                 let cells: Vec<_> = written.unrepresentable.iter().take(100).map(|c| serde_json::json!({
