@@ -20,8 +20,9 @@ use crate::http::CSV_UTF8;
 use crate::ids::{new_token, now};
 use crate::model::{CustomizeSheet, Member, Period, Role, Session, SheetItem, UserSheet};
 use crate::permissions::{may_import, may_see_period, may_write, writable_items};
-use crate::store::{get_json, scan_json, scan_user_sheets, to_json};
-use crate::tables::{MEMBERS, PERIODS, SESSIONS, SHEETS};
+use crate::store::Sessions as _;
+use crate::store::{get_json, scan_json, scan_user_sheets};
+use crate::tables::{MEMBERS, PERIODS, SHEETS};
 
 pub use sheetlink_protocol::session::{LoginRequest, Me, RoleName};
 
@@ -62,9 +63,10 @@ pub async fn login(
         Ok(attempt) => attempt,
         Err(wait) => return Ok(crate::auth::too_many_attempts(wait)),
     };
-    let outcome = state
+    let sessions = state.store.sessions();
+    let verified = state
         .store
-        .run_with_sessions(move |db, sessions| {
+        .run(move |db| {
             let target = crate::store::get_login(db, &form.login_id)?;
             let member: Option<Member> = match &target {
                 Some(key) => get_json(db, MEMBERS, key)?,
@@ -84,28 +86,27 @@ pub async fn login(
                 return Err(AppError::Unauthorized);
             };
             let tenant = target.split('/').next().unwrap_or_default().to_owned();
+            Ok((tenant, member))
+        })
+        .await;
+    let outcome = match verified {
+        Ok((tenant, member)) => {
             let token = new_token()?;
             let session = Session {
                 tenant,
                 member: member.id.clone(),
                 expires_at: now() + SESSION_SECONDS,
             };
-            let write = sessions.begin_write().map_err(AppError::internal)?;
-            {
-                let mut sessions = write.open_table(SESSIONS).map_err(AppError::internal)?;
-                let value = to_json(&session)?;
-                sessions
-                    .insert(token_key(&token).as_str(), value.as_slice())
-                    .map_err(AppError::internal)?;
-            }
-            write.commit().map_err(AppError::internal)?;
-            Ok((
-                AppendHeaders([(SET_COOKIE, session_cookie(&token, secure))]),
-                Json(me(&member)),
-            )
-                .into_response())
-        })
-        .await;
+            sessions.open(token_key(&token), session).await.map(|()| {
+                (
+                    AppendHeaders([(SET_COOKIE, session_cookie(&token, secure))]),
+                    Json(me(&member)),
+                )
+                    .into_response()
+            })
+        }
+        Err(error) => Err(error),
+    };
     match &outcome {
         Ok(_) => attempt.succeeded(),
         Err(_) => attempt.failed(),
@@ -121,18 +122,7 @@ pub async fn logout(
     let (parts, _) = request.into_parts();
     let secure = state.config.https();
     if let Some(token) = request_token(&parts, secure) {
-        let key = token_key(&token);
-        state
-            .store
-            .run_with_sessions(move |_, sessions| {
-                let write = sessions.begin_write().map_err(AppError::internal)?;
-                {
-                    let mut sessions = write.open_table(SESSIONS).map_err(AppError::internal)?;
-                    sessions.remove(key.as_str()).map_err(AppError::internal)?;
-                }
-                write.commit().map_err(AppError::internal)
-            })
-            .await?;
+        state.store.sessions().close(token_key(&token)).await?;
     }
     Ok((
         StatusCode::NO_CONTENT,

@@ -11,9 +11,10 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::error::AppError;
 use crate::ids::now;
-use crate::model::{Member, Session};
+use crate::model::Member;
+use crate::store::Sessions as _;
 use crate::store::get_json;
-use crate::tables::{MEMBERS, SESSIONS};
+use crate::tables::MEMBERS;
 
 /// The session cookie's name over plain HTTP (a loopback demo).
 pub const SESSION_COOKIE: &str = "sheetlink_session";
@@ -119,15 +120,15 @@ impl FromRequestParts<AppState> for Caller {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = request_token(parts, state.config.https()).ok_or(AppError::Unauthorized)?;
-        let key = token_key(&token);
+        let session = state
+            .store
+            .sessions()
+            .find(token_key(&token), now())
+            .await?
+            .ok_or(AppError::Unauthorized)?;
         state
             .store
-            .run_with_sessions(move |db, sessions| {
-                let session: Session =
-                    get_json(sessions, SESSIONS, &key)?.ok_or(AppError::Unauthorized)?;
-                if session.expires_at <= now() {
-                    return Err(AppError::Unauthorized);
-                }
+            .run(move |db| {
                 let member_key = format!("{}/{}", session.tenant, session.member);
                 let member: Member =
                     get_json(db, MEMBERS, &member_key)?.ok_or(AppError::Unauthorized)?;
@@ -341,27 +342,6 @@ pub fn too_many_attempts(wait: u64) -> axum::response::Response {
         wait,
     )
     .into_response()
-}
-
-/// Deletes expired sessions from the sessions database (at start-up and
-/// hourly); returns how many.
-pub fn purge_expired_sessions(db: &redb::Database) -> Result<usize, AppError> {
-    let expired: Vec<String> = crate::store::scan_json::<Session>(db, SESSIONS, "")?
-        .into_iter()
-        .filter(|(_, session)| session.expires_at <= now())
-        .map(|(key, _)| key)
-        .collect();
-    if !expired.is_empty() {
-        let write = db.begin_write().map_err(AppError::internal)?;
-        {
-            let mut sessions = write.open_table(SESSIONS).map_err(AppError::internal)?;
-            for key in &expired {
-                sessions.remove(key.as_str()).map_err(AppError::internal)?;
-            }
-        }
-        write.commit().map_err(AppError::internal)?;
-    }
-    Ok(expired.len())
 }
 
 #[cfg(test)]

@@ -49,8 +49,11 @@ async fn main() -> anyhow::Result<()> {
             "imports interrupted by the last stop were marked as such"
         );
     }
+    use sheetlink_server::store::Sessions as _;
     store
-        .with_sessions(sheetlink_server::auth::purge_expired_sessions)
+        .sessions()
+        .purge_expired(sheetlink_server::ids::now())
+        .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     // Expired sessions are refused anyway; this only keeps the table small.
     {
@@ -59,9 +62,8 @@ async fn main() -> anyhow::Result<()> {
             loop {
                 tokio::time::sleep(std::time::Duration::from_secs(3_600)).await;
                 if let Err(error) = store
-                    .run_with_sessions(|_, sessions| {
-                        sheetlink_server::auth::purge_expired_sessions(sessions)
-                    })
+                    .sessions()
+                    .purge_expired(sheetlink_server::ids::now())
                     .await
                 {
                     tracing::error!(?error, "expired sessions could not be purged");

@@ -9,7 +9,6 @@ use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
 use sheetlink_engine::evaluation::{SheetSchema, Status, validate};
 use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER};
-use sheetlink_server::tables::SESSIONS;
 use sheetlink_server::{Config, Store};
 use tower::ServiceExt as _;
 
@@ -120,11 +119,25 @@ async fn login_sets_a_strict_http_only_cookie_and_stores_only_a_hash() {
         .map(|(_, t)| t.to_owned())
         .unwrap_or_default();
     assert_eq!(token.len(), 64);
-    let stored_in_clear = store.with_sessions(|db| {
-        sheetlink_server::store::get_json::<Value>(db, SESSIONS, &token)
-            .expect("reads")
-            .is_some()
-    });
+    use sheetlink_server::store::Sessions as _;
+    let sessions = store.sessions();
+    let stored_in_clear = sessions
+        .find(token.clone(), sheetlink_server::ids::now())
+        .await
+        .expect("reads")
+        .is_some();
+    let stored_hashed = sessions
+        .find(
+            sheetlink_server::auth::token_key(&token),
+            sheetlink_server::ids::now(),
+        )
+        .await
+        .expect("reads")
+        .is_some();
+    assert!(
+        stored_hashed,
+        "the session is stored under the token's hash"
+    );
     assert!(
         !stored_in_clear,
         "the session table must not be keyed by the token itself"

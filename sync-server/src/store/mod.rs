@@ -9,8 +9,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+
+pub mod sessions;
+
 use crate::model::UserSheet;
 use crate::tables::USER_SHEETS;
+pub use sessions::{RedbSessions, Sessions};
 
 /// The shared database handles: the main database, and sessions in a
 /// database of their own (`sessions.redb`), so that signing in or out never
@@ -39,24 +43,9 @@ impl Store {
         })
     }
 
-    /// Runs `job` on the blocking thread pool with the main database and
-    /// the sessions database.
-    pub async fn run_with_sessions<T, F>(&self, job: F) -> Result<T, AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Database, &Database) -> Result<T, AppError> + Send + 'static,
-    {
-        let db = Arc::clone(&self.db);
-        let sessions = Arc::clone(&self.sessions);
-        tokio::task::spawn_blocking(move || job(&db, &sessions))
-            .await
-            .map_err(AppError::internal)?
-    }
-
-    /// Runs `job` synchronously with the sessions database (for start-up and
-    /// tests).
-    pub fn with_sessions<T>(&self, job: impl FnOnce(&Database) -> T) -> T {
-        job(&self.sessions)
+    /// The sessions (see [`Sessions`]).
+    pub fn sessions(&self) -> RedbSessions {
+        RedbSessions::new(Arc::clone(&self.sessions))
     }
 
     /// Runs `job` on the blocking thread pool with the database.
