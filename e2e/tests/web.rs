@@ -451,3 +451,78 @@ async fn a_30_mb_file_is_validated_while_the_page_keeps_answering() -> Result {
     browser.close().await;
     Ok(())
 }
+
+/// A dry run of many long changes answers its first page of cells at once;
+/// さらに表示 / Show more reads the rest page by page until every evaluatee
+/// with changes is shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_dry_run_shows_its_changes_page_by_page() -> Result {
+    let _one = one_at_a_time().await;
+    let server = Server::start("pages").await?;
+    let browser = Browser::start("pages").await?;
+    browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
+    let text = template(&browser, &["goal1_comment"]).await?;
+    let header: Vec<&str> = text.split("\r\n").take(4).collect();
+    let schema = browser
+        .eval_async(
+            "const done = arguments[0];
+             fetch('/api/periods/2026-h1/sheets/performance/schema')
+                 .then(r => r.json()).then(done, e => done('ERROR ' + e));",
+        )
+        .await?;
+    let keys: Vec<String> = schema["evaluatees"]
+        .as_array()
+        .context("the evaluatees in scope")?
+        .iter()
+        .filter_map(|k| k.as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(keys.len(), 200);
+    // 400 characters (the item's limit) for everyone: about 250 KB of
+    // changed cells, more than one page.
+    let long = "い".repeat(400);
+    let mut file = String::from("\u{feff}");
+    for line in &header {
+        file.push_str(line.trim_start_matches('\u{feff}'));
+        file.push_str("\r\n");
+    }
+    for key in &keys {
+        file.push_str(&format!("x,{key},{long}\r\n"));
+    }
+    let path = browser.file("pages.csv", file.as_bytes())?;
+    browser.upload("#file-input", &path).await?;
+    let summary = browser.wait("#summary").await?;
+    assert_eq!(summary.attr("data-status").await?.as_deref(), Some("ok"));
+    browser.click("#dry-run").await?;
+    browser.wait("#dry-run-result").await?;
+    let count_rows = "return document.querySelectorAll('#plan-rows tr').length;";
+    let first = browser.eval(count_rows).await?.as_u64().context("rows")?;
+    assert!(0 < first && first < 200, "a first page: {first} rows");
+    assert!(browser.exists("#plan-more").await?, "さらに表示 is offered");
+    let mut pages = 1;
+    while browser.exists("#plan-more").await? && pages < 10 {
+        let before = browser.eval(count_rows).await?.as_u64().unwrap_or(0);
+        browser.click("#plan-more").await?;
+        browser
+            .wait_until(
+                &format!("document.querySelectorAll('#plan-rows tr').length > {before}"),
+                Duration::from_secs(20),
+            )
+            .await?;
+        pages += 1;
+    }
+    assert_eq!(browser.eval(count_rows).await?.as_u64(), Some(200));
+    assert!(!browser.exists("#plan-more").await?, "nothing more to show");
+    assert!(
+        browser.text("#plan-shown").await?.contains("200"),
+        "{}",
+        browser.text("#plan-shown").await?
+    );
+    let pages_read = server
+        .requests()
+        .iter()
+        .filter(|seen| seen.path.starts_with("/api/dry-runs/"))
+        .count();
+    assert_eq!(pages_read, pages - 1, "one request per further page");
+    browser.close().await;
+    Ok(())
+}
