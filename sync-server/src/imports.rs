@@ -558,6 +558,17 @@ pub fn refused(prepared: &Prepared) -> Option<ImportStatus> {
     Some(final_status(&counts, prepared))
 }
 
+/// The one place a finished import's or run's counts are checked against
+/// the reconciliation (rows in = created + updated + unchanged + skipped +
+/// failed): a mismatch is a bug — debug builds (every test) stop on it, a
+/// release build logs it.
+pub fn check_reconciled(what: &str, id: &str, counts: &Counts) {
+    debug_assert!(counts.adds_up(), "{what} {id}: {counts:?} do not add up");
+    if !counts.adds_up() {
+        tracing::error!(what, id, ?counts, "counts do not add up");
+    }
+}
+
 /// Ends `record` as [`refused`] said, without applying anything.
 pub fn finish_refused(record: &mut ImportRecord, prepared: Prepared, status: ImportStatus) {
     record.counts = Counts {
@@ -569,6 +580,7 @@ pub fn finish_refused(record: &mut ImportRecord, prepared: Prepared, status: Imp
     record.status = status;
     record.items = prepared.items;
     record.ended_at = Some(now());
+    check_reconciled("import", &record.id, &record.counts);
 }
 
 /// Whether an import counts towards the tenant's hourly limit: every one
@@ -933,6 +945,7 @@ pub fn apply(
         final_status(&progress.counts, &prepared)
     };
     record.ended_at = Some(now());
+    check_reconciled("import", &record.id, &record.counts);
     put_json(db, IMPORTS, &record_key, &record)?;
     Ok(record)
 }

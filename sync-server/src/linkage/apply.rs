@@ -394,6 +394,7 @@ pub fn run_import(
     let listed_all =
         every_row && !mapping.diagnostics_truncated && results.len() <= MAX_ANSWERED_ROWS;
     results.truncate(MAX_ANSWERED_ROWS);
+    crate::imports::check_reconciled("batch import", &condition.key, &counts);
     let status = RunStatus::of(&counts);
     let run = LinkageRun {
         id: record_id()?,
