@@ -20,7 +20,7 @@ use crate::http::CSV_UTF8;
 use crate::ids::{new_token, now};
 use crate::model::{CustomizeSheet, Member, Period, Role, Session, SheetItem, UserSheet};
 use crate::permissions::{may_import, may_see_period, may_write, writable_items};
-use crate::store::Sessions as _;
+use crate::store::{Directory as _, Sessions as _};
 use crate::store::{get_json, scan_json, scan_user_sheets};
 use crate::tables::{MEMBERS, PERIODS, SHEETS};
 
@@ -64,17 +64,16 @@ pub async fn login(
         Err(wait) => return Ok(crate::auth::too_many_attempts(wait)),
     };
     let sessions = state.store.sessions();
-    let verified = state
+    let found = state
         .store
-        .run(move |db| {
-            let target = crate::store::get_login(db, &form.login_id)?;
-            let member: Option<Member> = match &target {
-                Some(key) => get_json(db, MEMBERS, key)?,
-                None => None,
-            };
-            let stored = member.as_ref().and_then(|m| m.password_hash.clone());
-            // Verify against a fixed hash when the login is unknown, so that
-            // the answer takes as long either way.
+        .directory()
+        .by_login(form.login_id.clone())
+        .await;
+    // argon2 runs on the blocking pool; against a fixed hash when the login is
+    // unknown, so that the answer takes as long either way.
+    let verified = match found {
+        Ok(found) => tokio::task::spawn_blocking(move || {
+            let stored = found.as_ref().and_then(|(_, m)| m.password_hash.clone());
             let verified = match &stored {
                 Some(hash) => verify_password(&form.password, hash),
                 None => {
@@ -82,13 +81,16 @@ pub async fn login(
                     false
                 }
             };
-            let (Some(member), Some(target), true) = (member, target, verified) else {
-                return Err(AppError::Unauthorized);
-            };
-            let tenant = target.split('/').next().unwrap_or_default().to_owned();
-            Ok((tenant, member))
+            match (found, verified) {
+                (Some(found), true) => Ok(found),
+                _ => Err(AppError::Unauthorized),
+            }
         })
-        .await;
+        .await
+        .map_err(AppError::internal)
+        .and_then(|verified| verified),
+        Err(error) => Err(error),
+    };
     let outcome = match verified {
         Ok((tenant, member)) => {
             let token = new_token()?;

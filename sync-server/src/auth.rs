@@ -12,9 +12,7 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::ids::now;
 use crate::model::Member;
-use crate::store::Sessions as _;
-use crate::store::get_json;
-use crate::tables::MEMBERS;
+use crate::store::{Directory as _, Sessions as _};
 
 /// The session cookie's name over plain HTTP (a loopback demo).
 pub const SESSION_COOKIE: &str = "sheetlink_session";
@@ -126,18 +124,16 @@ impl FromRequestParts<AppState> for Caller {
             .find(token_key(&token), now())
             .await?
             .ok_or(AppError::Unauthorized)?;
-        state
+        let member = state
             .store
-            .run(move |db| {
-                let member_key = format!("{}/{}", session.tenant, session.member);
-                let member: Member =
-                    get_json(db, MEMBERS, &member_key)?.ok_or(AppError::Unauthorized)?;
-                Ok(Caller {
-                    tenant: session.tenant,
-                    member,
-                })
-            })
-            .await
+            .directory()
+            .member(session.tenant.clone(), session.member)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        Ok(Caller {
+            tenant: session.tenant,
+            member,
+        })
     }
 }
 

@@ -1,12 +1,12 @@
 //! The storage seam's conformance suite: each operation exercised directly,
 //! with the guarantees it promises, as a generic function over the trait —
 //! so that a second backend (PostgreSQL) is held to the very same tests by
-//! adding one line per suite. Today: sessions (the first domain behind the
-//! seam) on redb.
+//! adding one line per suite. Today: sessions and the member directory on
+//! redb.
 
 use sheetlink_server::Store;
 use sheetlink_server::model::Session;
-use sheetlink_server::store::Sessions;
+use sheetlink_server::store::{Directory, Sessions};
 
 fn session(member: &str, expires_at: u64) -> Session {
     Session {
@@ -109,5 +109,48 @@ async fn redb_sessions_conform() {
             .expect("finds")
             .is_some()
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What any [`Directory`] backend must do, over the demo tenant.
+async fn directory_conforms(directory: &impl Directory) {
+    use sheetlink_server::seed::{DEMO_ADMIN, DEMO_TENANT};
+    let (tenant, admin) = directory
+        .by_login(DEMO_ADMIN.0.into())
+        .await
+        .expect("finds")
+        .expect("the demo admin");
+    assert_eq!(tenant, DEMO_TENANT);
+    assert!(admin.password_hash.is_some());
+    assert_eq!(
+        directory.by_login("nobody".into()).await.expect("finds"),
+        None
+    );
+    let again = directory
+        .member(tenant.clone(), admin.id.clone())
+        .await
+        .expect("finds")
+        .expect("the same member");
+    assert_eq!(again, admin);
+    assert_eq!(
+        directory
+            .member("another-tenant".into(), admin.id.clone())
+            .await
+            .expect("finds"),
+        None,
+        "a member belongs to one tenant"
+    );
+}
+
+#[tokio::test]
+async fn redb_directory_conforms() {
+    let dir =
+        std::env::temp_dir().join(format!("sheetlink-conformance-dir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = Store::open(&dir).expect("opens");
+    store
+        .with_db(sheetlink_server::seed::seed_demo)
+        .expect("seeds");
+    directory_conforms(&store.directory()).await;
     let _ = std::fs::remove_dir_all(&dir);
 }

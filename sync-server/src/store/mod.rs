@@ -1,5 +1,8 @@
-//! The redb database: one file under the data directory, one shared handle,
-//! every transaction run off the async threads.
+//! The storage seam, being built: the domain operations handlers await
+//! (`Sessions`, `Directory`, async traits a PostgreSQL backend can implement)
+//! and, until every domain is behind one, the redb handles and helpers the
+//! other modules still use. redb runs every transaction off the async
+//! threads.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -10,10 +13,12 @@ use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 
+pub mod directory;
 pub mod sessions;
 
 use crate::model::UserSheet;
 use crate::tables::USER_SHEETS;
+pub use directory::{Directory, RedbDirectory};
 pub use sessions::{RedbSessions, Sessions};
 
 /// The shared database handles: the main database, and sessions in a
@@ -41,6 +46,11 @@ impl Store {
             db: Arc::new(db),
             sessions: Arc::new(sessions),
         })
+    }
+
+    /// The members as sign-in needs them (see [`Directory`]).
+    pub fn directory(&self) -> RedbDirectory {
+        RedbDirectory::new(Arc::clone(&self.db))
     }
 
     /// The sessions (see [`Sessions`]).
