@@ -130,9 +130,15 @@ pub struct RowResult {
     /// The record it created or updated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
-    /// Why it failed or was skipped.
+    /// Why it failed or was skipped: the stable code of the (first) problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Why, in Japanese (every problem of the row, one a line).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The same in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_en: Option<String>,
 }
 
 /// One batch run (import or export), kept as history.
@@ -157,9 +163,12 @@ pub struct LinkageRun {
     /// How it ended.
     pub status: RunStatus,
     /// Why the file was refused as a whole (then nothing was applied and
-    /// the status is `all_failed`).
+    /// the status is `all_failed`), in Japanese.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The same in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_en: Option<String>,
     /// Counts (exports: `rows_in` = rows written).
     pub counts: Counts,
     /// Per-row results of an import (in an answer and the details; the

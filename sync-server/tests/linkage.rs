@@ -500,6 +500,15 @@ async fn imports_by_mode_matching_and_relation_keys() {
             .unwrap_or_default()
             .contains("存在しない会社")
     );
+    // Stored coded, both languages apart.
+    assert_eq!(result["rows"][3]["code"], "relation.not_found");
+    assert!(
+        result["rows"][3]["message_en"]
+            .as_str()
+            .is_some_and(|m| m.contains("No related record") && !m.contains("見つかりません")),
+        "{}",
+        result["rows"][3]
+    );
 
     // Insert only: an existing record is skipped, or an error.
     for (on_existing, outcome) in [("skip", "skipped"), ("error", "failed")] {
@@ -1120,6 +1129,11 @@ async fn a_refused_file_ends_all_failed_and_every_post_follows_the_status() {
     assert!(
         reason.contains("顧客ID"),
         "the reason names the column: {reason}"
+    );
+    let reason_en = refused["reason_en"].as_str().unwrap_or_default();
+    assert!(
+        reason_en.contains("顧客ID") && reason_en.contains("column") && !reason.contains("column"),
+        "each language apart: {reason} / {reason_en}"
     );
     let post = latest_post(&app, &admin).await;
     assert!(

@@ -170,16 +170,21 @@ impl Lookup {
         }
     }
 
-    fn find(&self, value: &str) -> Result<String, String> {
+    fn find(&self, value: &str) -> Result<String, Note> {
         match self.by_value.get(value).map(Vec::as_slice) {
             Some([one]) => Ok(one.clone()),
-            None | Some([]) => Err(format!(
-                "「{value}」に当たる紐づき先が見つかりません。 No related record has “{value}”."
+            None | Some([]) => Err(Note::new(
+                "relation.not_found",
+                format!("「{value}」に当たる紐づき先が見つかりません。"),
+                format!("No related record has “{value}”."),
             )),
-            Some(many) => Err(format!(
-                "「{value}」に当たる紐づき先が{}件あり、一つに決まりません。 {} related records have “{value}”.",
-                many.len(),
-                many.len()
+            Some(many) => Err(Note::new(
+                "relation.ambiguous",
+                format!(
+                    "「{value}」に当たる紐づき先が{}件あり、一つに決まりません。",
+                    many.len()
+                ),
+                format!("{} related records have “{value}”.", many.len()),
             )),
         }
     }
@@ -206,7 +211,7 @@ impl Relations<'_> {
         key_field: &str,
         value: &str,
         current: &[SheetRecord],
-    ) -> Result<Result<String, String>, AppError> {
+    ) -> Result<Result<String, Note>, AppError> {
         // The condition passed the engine's check against this catalog, so
         // a relation without a sheet is a bug, not a row's fault.
         let related = sheet
@@ -283,17 +288,29 @@ pub fn run_import(
     // results.
     let every_row = mapping.rows_read as usize <= ANSWER_EVERY_ROW;
     let mut results: Vec<RowResult> = Vec::new();
-    let mut failed_rows: HashMap<u32, Vec<String>> = HashMap::new();
+    // A failed row's note: the first problem's code, every problem in both
+    // languages (`C5: …`, one a line).
+    let mut failed_rows: HashMap<u32, Note> = HashMap::new();
     for diagnostic in &mapping.diagnostics {
         let row = diagnostic.row.unwrap_or(0);
         let place = diagnostic
             .column_letter()
             .map(|letter| format!("{letter}{row}: "))
             .unwrap_or_default();
-        failed_rows
-            .entry(row)
-            .or_default()
-            .push(format!("{place}{}", diagnostic.message(Lang::Ja)));
+        let (ja, en) = (
+            format!("{place}{}", diagnostic.message(Lang::Ja)),
+            format!("{place}{}", diagnostic.message(Lang::En)),
+        );
+        match failed_rows.entry(row) {
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(Note::new(diagnostic.code(), ja, en));
+            }
+            std::collections::hash_map::Entry::Occupied(mut entry) => {
+                let note = entry.get_mut();
+                note.ja = format!("{}\n{ja}", note.ja);
+                note.en = format!("{}\n{en}", note.en);
+            }
+        }
     }
     let txn = db.begin_write().map_err(AppError::internal)?;
     let mut touched = Vec::new();
@@ -350,26 +367,18 @@ pub fn run_import(
                         row: row.row,
                         outcome,
                         record: Some(applier.records[position].id.clone()),
+                        code: None,
                         message: None,
+                        message_en: None,
                     }
                 }
-                Err(Refusal::Skip(message)) => {
+                Err(Refusal::Skip(note)) => {
                     counts.skipped += 1;
-                    RowResult {
-                        row: row.row,
-                        outcome: Outcome::Skipped,
-                        record: None,
-                        message: Some(message),
-                    }
+                    note.result(row.row, Outcome::Skipped)
                 }
-                Err(Refusal::Fail(message)) => {
+                Err(Refusal::Fail(note)) => {
                     counts.failed += 1;
-                    RowResult {
-                        row: row.row,
-                        outcome: Outcome::Failed,
-                        record: None,
-                        message: Some(message),
-                    }
+                    note.result(row.row, Outcome::Failed)
                 }
             };
             results.push(result);
@@ -382,12 +391,7 @@ pub fn run_import(
     }
     let mut failed: Vec<RowResult> = failed_rows
         .into_iter()
-        .map(|(row, messages)| RowResult {
-            row,
-            outcome: Outcome::Failed,
-            record: None,
-            message: Some(messages.join("\n")),
-        })
+        .map(|(row, note)| note.result(row, Outcome::Failed))
         .collect();
     results.append(&mut failed);
     results.sort_by_key(|r| r.row);
@@ -407,6 +411,7 @@ pub fn run_import(
         ended_at: now(),
         status,
         reason: None,
+        reason_en: None,
         counts,
         rows: results,
         rows_truncated: !listed_all,
@@ -431,19 +436,22 @@ fn refuse_file(
     started: u64,
     idempotency: Option<&Key>,
 ) -> Result<LinkageRun, AppError> {
-    let reason = mapping
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let place = match (d.row, d.column_letter()) {
-                (Some(row), Some(letter)) => format!("{letter}{row}: "),
-                (Some(row), None) => format!("{row}行目: "),
-                _ => String::new(),
-            };
-            format!("{place}{} {}", d.message(Lang::Ja), d.message(Lang::En))
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let reason = |lang| {
+        mapping
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let place = match (d.row, d.column_letter()) {
+                    (Some(row), Some(letter)) => format!("{letter}{row}: "),
+                    (Some(row), None) if lang == Lang::Ja => format!("{row}行目: "),
+                    (Some(row), None) => format!("row {row}: "),
+                    _ => String::new(),
+                };
+                format!("{place}{}", d.message(lang))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     let run = LinkageRun {
         id: record_id()?,
         kind: RunKind::Batch,
@@ -454,7 +462,8 @@ fn refuse_file(
         started_at: started,
         ended_at: now(),
         status: RunStatus::AllFailed,
-        reason: Some(reason),
+        reason: Some(reason(Lang::Ja)),
+        reason_en: Some(reason(Lang::En)),
         counts: Counts::default(),
         rows: Vec::new(),
         rows_truncated: false,
@@ -465,9 +474,48 @@ fn refuse_file(
     Ok(run)
 }
 
+/// Why a row was skipped or failed: a stable code and the reason in both
+/// languages (stored apart, never joined).
+struct Note {
+    code: String,
+    ja: String,
+    en: String,
+}
+
+impl Note {
+    fn new(code: &str, ja: impl Into<String>, en: impl Into<String>) -> Self {
+        Note {
+            code: code.to_owned(),
+            ja: ja.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The note prefixed by the field it concerns.
+    fn on(self, field: &str) -> Self {
+        Note {
+            ja: format!("{field}: {}", self.ja),
+            en: format!("{field}: {}", self.en),
+            ..self
+        }
+    }
+
+    /// A row result with this note.
+    fn result(self, row: u32, outcome: Outcome) -> RowResult {
+        RowResult {
+            row,
+            outcome,
+            record: None,
+            code: Some(self.code),
+            message: Some(self.ja),
+            message_en: Some(self.en),
+        }
+    }
+}
+
 enum Refusal {
-    Skip(String),
-    Fail(String),
+    Skip(Note),
+    Fail(Note),
 }
 
 /// A batch import's state inside its write transaction: the sheet's
@@ -536,9 +584,7 @@ impl Applier<'_> {
                 FieldChange::Relate { key_field, value } => {
                     match relations.resolve(sheet, field, key_field, value, records)? {
                         Ok(id) => Some(id),
-                        Err(message) => {
-                            return Ok(Err(Refusal::Fail(format!("{field}: {message}"))));
-                        }
+                        Err(note) => return Ok(Err(Refusal::Fail(note.on(field)))),
                     }
                 }
             };
@@ -550,81 +596,96 @@ impl Applier<'_> {
             by_keys.get(&keys).copied()
         };
         match (existing, condition.mode) {
-        (Some(_), ImportMode::InsertOnly) => Ok(Err(match condition.duplicates.existing {
-            OnExisting::Skip => Refusal::Skip("既に登録されているため、新規登録のみの設定によりスキップしました。 Already exists; insert-only skips it.".into()),
-            OnExisting::Error => Refusal::Fail("既に登録されています（新規登録のみ）。 Already exists (insert only).".into()),
-        })),
-        (Some(position), _) => {
-            let before = records[position].clone();
-            let record = &mut records[position];
-            let mut changed = false;
-            for (index, value) in changes {
-                // Matching-key fields are never updated.
-                if key_indexes.contains(&Some(index)) || Some(index) == id_index {
-                    continue;
+            (Some(_), ImportMode::InsertOnly) => Ok(Err(match condition.duplicates.existing {
+                OnExisting::Skip => Refusal::Skip(Note::new(
+                    "record.exists",
+                    "既に登録されているため、新規登録のみの設定によりスキップしました。",
+                    "Already exists; insert-only skips it.",
+                )),
+                OnExisting::Error => Refusal::Fail(Note::new(
+                    "record.exists",
+                    "既に登録されています（新規登録のみ）。",
+                    "Already exists (insert only).",
+                )),
+            })),
+            (Some(position), _) => {
+                let before = records[position].clone();
+                let record = &mut records[position];
+                let mut changed = false;
+                for (index, value) in changes {
+                    // Matching-key fields are never updated.
+                    if key_indexes.contains(&Some(index)) || Some(index) == id_index {
+                        continue;
+                    }
+                    if record.values[index] != value {
+                        record.values[index] = value;
+                        changed = true;
+                    }
                 }
-                if record.values[index] != value {
-                    record.values[index] = value;
-                    changed = true;
-                }
-            }
-            if changed {
-                relations.note(sheet, Some(&before), &records[position]);
-            }
-            Ok(Ok((
                 if changed {
-                    Outcome::Updated
-                } else {
-                    Outcome::Unchanged
-                },
-                position,
-            )))
-        }
-        (None, ImportMode::UpdateOnly) => Ok(Err(Refusal::Fail(
-            "一致するレコードがありません（上書きのみ）。 No record matches (update only).".into(),
-        ))),
-        (None, _) => {
-            let mut values = vec![None; sheet.fields.len()];
-            for (index, key) in key_indexes.iter().zip(&keys) {
-                if let Some(index) = index {
-                    values[*index] = Some(key.clone());
+                    relations.note(sheet, Some(&before), &records[position]);
                 }
+                Ok(Ok((
+                    if changed {
+                        Outcome::Updated
+                    } else {
+                        Outcome::Unchanged
+                    },
+                    position,
+                )))
             }
-            for (index, value) in changes {
-                if values[index].is_none() || !key_indexes.contains(&Some(index)) {
-                    values[index] = value;
-                }
-            }
-            let id = match id_index.and_then(|i| values[i].clone()) {
-                Some(id) if by_id.contains_key(&id) => {
-                    return Ok(Err(Refusal::Fail(format!(
-                        "ID「{id}」は別のレコードが使っています。 The id {id} belongs to another record."
-                    ))));
-                }
-                Some(id) => id,
-                None => {
-                    // The counter may trail ids set explicitly (by an earlier
-                    // row or batch): skip every id already taken.
-                    let mut id = next_id(txn, tenant, sheet)?;
-                    while by_id.contains_key(&id) {
-                        id = next_id(txn, tenant, sheet)?;
+            (None, ImportMode::UpdateOnly) => Ok(Err(Refusal::Fail(Note::new(
+                "record.not_found",
+                "一致するレコードがありません（上書きのみ）。",
+                "No record matches (update only).",
+            )))),
+            (None, _) => {
+                let mut values = vec![None; sheet.fields.len()];
+                for (index, key) in key_indexes.iter().zip(&keys) {
+                    if let Some(index) = index {
+                        values[*index] = Some(key.clone());
                     }
-                    if let Some(i) = id_index {
-                        values[i] = Some(id.clone());
-                    }
-                    id
                 }
-            };
-            records.push(SheetRecord { id: id.clone(), values });
-            let position = records.len() - 1;
-            relations.note(sheet, None, &records[position]);
-            by_id.insert(id, position);
-            if !keys.is_empty() {
-                by_keys.insert(keys, position);
+                for (index, value) in changes {
+                    if values[index].is_none() || !key_indexes.contains(&Some(index)) {
+                        values[index] = value;
+                    }
+                }
+                let id = match id_index.and_then(|i| values[i].clone()) {
+                    Some(id) if by_id.contains_key(&id) => {
+                        return Ok(Err(Refusal::Fail(Note::new(
+                            "record.id_taken",
+                            format!("ID「{id}」は別のレコードが使っています。"),
+                            format!("The id {id} belongs to another record."),
+                        ))));
+                    }
+                    Some(id) => id,
+                    None => {
+                        // The counter may trail ids set explicitly (by an earlier
+                        // row or batch): skip every id already taken.
+                        let mut id = next_id(txn, tenant, sheet)?;
+                        while by_id.contains_key(&id) {
+                            id = next_id(txn, tenant, sheet)?;
+                        }
+                        if let Some(i) = id_index {
+                            values[i] = Some(id.clone());
+                        }
+                        id
+                    }
+                };
+                records.push(SheetRecord {
+                    id: id.clone(),
+                    values,
+                });
+                let position = records.len() - 1;
+                relations.note(sheet, None, &records[position]);
+                by_id.insert(id, position);
+                if !keys.is_empty() {
+                    by_keys.insert(keys, position);
+                }
+                Ok(Ok((Outcome::Created, position)))
             }
-            Ok(Ok((Outcome::Created, position)))
         }
-    }
     }
 }
 
@@ -785,6 +846,7 @@ pub fn run_export(
         ended_at: now(),
         status: RunStatus::Completed,
         reason: None,
+        reason_en: None,
         counts: Counts {
             rows_in: rows,
             ..Counts::default()

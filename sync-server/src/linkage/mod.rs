@@ -95,6 +95,7 @@ fn clone_without_rows(run: &LinkageRun) -> LinkageRun {
         ended_at: run.ended_at,
         status: run.status,
         reason: run.reason.clone(),
+        reason_en: run.reason_en.clone(),
         counts: run.counts,
         rows: Vec::new(),
         rows_truncated: run.rows_truncated,
@@ -282,12 +283,15 @@ mod tests {
             ended_at: 1_735_700_700,
             status,
             reason: reason.map(str::to_owned),
+            reason_en: None,
             counts,
             rows: vec![RowResult {
                 row: 3,
                 outcome: Outcome::Failed,
                 record: None,
+                code: Some("value.invalid".into()),
                 message: Some("B3: 日付が正しくありません。".into()),
+                message_en: Some("B3: Not a date.".into()),
             }],
             rows_truncated: false,
         }

@@ -102,7 +102,7 @@ fn Runs() -> impl IntoView {
                 <table id="run-rows">
                     <thead><tr><th>{t("行", "Row")}</th><th>{t("結果", "Outcome")}</th><th>{t("レコード", "Record")}</th><th>{t("理由", "Reason")}</th></tr></thead>
                     <tbody>{run.rows.into_iter().take(1000).map(|r| view! {
-                        <tr><td>{r.row}</td><td>{r.outcome.as_str()}</td><td>{r.record.unwrap_or_default()}</td><td>{r.message.unwrap_or_default()}</td></tr>
+                        <tr><td>{r.row}</td><td>{r.outcome.as_str()}</td><td>{r.record.unwrap_or_default()}</td><td>{move || if lang.get() == crate::i18n::Lang::En { r.message_en.clone() } else { r.message.clone() }.unwrap_or_default()}</td></tr>
                     }).collect_view()}</tbody>
                 </table>
             })}
