@@ -102,10 +102,7 @@ pub struct ImportRecord {
 impl ImportRecord {
     /// Counts `errors` per code into the record.
     pub fn summarize_errors(&mut self, errors: &[ImportError]) {
-        self.error_totals.clear();
-        for error in errors {
-            *self.error_totals.entry(error.code.clone()).or_default() += 1;
-        }
+        self.error_totals = error_totals(errors);
         self.errors_truncated = errors.len() > MAX_STORED_ERRORS;
     }
 
@@ -113,6 +110,15 @@ impl ImportRecord {
     pub fn error_count(&self) -> u32 {
         self.error_totals.values().sum()
     }
+}
+
+/// How many of `errors` have each code.
+pub fn error_totals(errors: &[ImportError]) -> BTreeMap<String, u32> {
+    let mut totals = BTreeMap::new();
+    for error in errors {
+        *totals.entry(error.code.clone()).or_default() += 1;
+    }
+    totals
 }
 
 /// An import as answered: the record and its first [`MAX_STORED_ERRORS`]

@@ -712,7 +712,7 @@ pub async fn revert(
                 Ok(restored) => {
                     let errors = crate::imports::stored_errors(db, &format!("{}/{}", caller.tenant, record.id))?;
                     let import = crate::imports::ImportAnswer { import: record, errors };
-                    Ok(Json(serde_json::json!({ "restored_cells": restored, "import": import })).into_response())
+                    Ok(Json(sheetlink_protocol::evaluation::Reverted { restored_cells: restored, import }).into_response())
                 }
                 Err(crate::imports::RevertRefusal::NotRevertible(ja, en)) => {
                     Err(AppError::conflict("not_revertible", ja, en))

@@ -740,10 +740,6 @@ pub fn dry_run(
             PageFrom::After(0),
         )?
     };
-    let mut error_totals: BTreeMap<String, u32> = BTreeMap::new();
-    for error in &prepared.errors {
-        *error_totals.entry(error.code.clone()).or_default() += 1;
-    }
     let status = final_status(&counts, prepared);
     Ok(DryRun {
         id,
@@ -753,7 +749,7 @@ pub fn dry_run(
         evaluatees,
         items,
         errors: prepared.errors[..prepared.errors.len().min(MAX_STORED_ERRORS)].to_vec(),
-        error_totals,
+        error_totals: sheetlink_protocol::evaluation::error_totals(&prepared.errors),
         errors_truncated: prepared.errors.len() > MAX_STORED_ERRORS,
         changes,
     })

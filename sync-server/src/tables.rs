@@ -34,7 +34,7 @@ pub const IMPORT_PROGRESS: TableDefinition<'_, &str, &[u8]> =
 /// `{tenant}/{import id}/{member}` → the cells an import changed (old and new
 /// values), for revert.
 pub const IMPORT_CHANGES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("import_changes");
-/// `{tenant}/{idempotency key}` → [`crate::imports::IdempotencyRecord`].
+/// `{kind's namespace}/{idempotency key}` → [`crate::idempotency::Remembered`].
 pub const IDEMPOTENCY: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("idempotency");
 /// `{tenant}/{import id}` → the import's error file (CSV bytes).
 pub const ERROR_FILES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("error_files");

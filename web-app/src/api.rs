@@ -51,14 +51,6 @@ impl ApiError {
             ),
         }
     }
-
-    /// The server's stable code, when it refused.
-    pub fn code(&self) -> Option<&str> {
-        match self {
-            ApiError::Status { body, .. } => Some(&body.error),
-            _ => None,
-        }
-    }
 }
 
 async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {

@@ -165,7 +165,7 @@ fn ImportDetail() -> impl IntoView {
                 let status = record.status;
                 let has_errors = !errors.is_empty();
                 let listed = errors.len();
-                let total: u32 = record.error_totals.values().sum();
+                let total = record.error_count();
                 let truncated = record.errors_truncated;
                 let reverted = record.reverted_at;
                 let error_href = format!("/api/imports/{}/error-file", segment(&record.id));
