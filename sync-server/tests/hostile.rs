@@ -565,6 +565,12 @@ async fn thirty_hostile_inputs_change_nothing_and_the_server_stays_up() {
             "dry_run_expired",
         ),
         (
+            "../ in an Idempotency-Key followed",
+            get("/api/imports/by-key/..%2F..%2Fdemo%2Fevaluation%2Fx"),
+            404,
+            "unknown_import_key",
+        ),
+        (
             "../ in a linkage run id",
             get("/api/linkage/runs/..%2Fx"),
             404,
