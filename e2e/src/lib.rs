@@ -79,9 +79,7 @@ impl Server {
         }
         let data_dir = temp_dir(&format!("{name}-data"));
         let store = Store::open(&data_dir).context("opening the store")?;
-        store
-            .with_db(seed_demo)
-            .map_err(|e| anyhow::anyhow!("seeding: {e:?}"))?;
+        seed_demo(&store).map_err(|e| anyhow::anyhow!("seeding: {e:?}"))?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
         let config = Config {

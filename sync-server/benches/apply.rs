@@ -20,7 +20,8 @@ fn bench(c: &mut Criterion) {
     let file = sample::filled_template(&schema, EVALUATEES, 5);
     let once = world("once");
     let started = Instant::now();
-    let done = once.store.with_db(|db| {
+    let done = {
+        let db = &once.store;
         let prepared =
             prepare(db, &once.caller, &once.period, &once.sheet, &file).expect("prepares");
         apply(
@@ -33,7 +34,7 @@ fn bench(c: &mut Criterion) {
             u64::MAX,
         )
         .expect("applies")
-    });
+    };
     let elapsed = started.elapsed();
     assert_eq!(done.status, ImportStatus::Completed);
     let size = std::fs::metadata(once.dir.join("sheetlink.redb")).map_or(0, |m| m.len());
@@ -54,21 +55,19 @@ fn bench(c: &mut Criterion) {
             b.iter_batched(
                 || world("iter"),
                 |world| {
-                    world.store.with_db(|db| {
-                        let prepared =
-                            prepare(db, &world.caller, &world.period, &world.sheet, &file)
-                                .expect("prepares");
-                        apply(
-                            db,
-                            &world.caller,
-                            &world.period,
-                            &world.sheet,
-                            record(&world, "iter"),
-                            prepared,
-                            u64::MAX,
-                        )
-                        .expect("applies")
-                    })
+                    let db = &world.store;
+                    let prepared = prepare(db, &world.caller, &world.period, &world.sheet, &file)
+                        .expect("prepares");
+                    apply(
+                        db,
+                        &world.caller,
+                        &world.period,
+                        &world.sheet,
+                        record(&world, "iter"),
+                        prepared,
+                        u64::MAX,
+                    )
+                    .expect("applies")
                 },
                 criterion::BatchSize::PerIteration,
             )

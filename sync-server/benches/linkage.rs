@@ -39,9 +39,14 @@ fn bench(c: &mut Criterion) {
         customer_csv(&customer_records(CUSTOMERS, 2)),
     ];
     let started = Instant::now();
-    let first = store
-        .with_db(|db| run_import(db, context(&catalog, &settings), &import, &files[0], None))
-        .expect("imports");
+    let first = run_import(
+        &store,
+        context(&catalog, &settings),
+        &import,
+        &files[0],
+        None,
+    )
+    .expect("imports");
     println!(
         "first import (inserts): {} created, {} failed in {:.2} s ({:.1} MB)",
         first.counts.created,
@@ -61,17 +66,14 @@ fn bench(c: &mut Criterion) {
     let mut turn = 1;
     group.bench_function("upsert 100k customers by matching key", |b| {
         b.iter(|| {
-            let run = store
-                .with_db(|db| {
-                    run_import(
-                        db,
-                        context(&catalog, &settings),
-                        &import,
-                        &files[turn % 2],
-                        None,
-                    )
-                })
-                .expect("imports");
+            let run = run_import(
+                &store,
+                context(&catalog, &settings),
+                &import,
+                &files[turn % 2],
+                None,
+            )
+            .expect("imports");
             assert!(run.counts.updated > 0);
             turn += 1;
         })
@@ -106,9 +108,8 @@ fn bench(c: &mut Criterion) {
     };
     group.bench_function("export 100k customers to Shift_JIS", |b| {
         b.iter(|| {
-            let written = store
-                .with_db(|db| run_export(db, context(&catalog, &settings), &export))
-                .expect("exports");
+            let written =
+                run_export(&store, context(&catalog, &settings), &export).expect("exports");
             assert_eq!(written.rows, CUSTOMERS);
         })
     });

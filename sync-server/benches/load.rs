@@ -17,8 +17,8 @@ use sheetlink_engine::evaluation::sample;
 use sheetlink_server::auth::hash_password;
 use sheetlink_server::model::Member;
 use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER, seed_demo};
+use sheetlink_server::store::tables::{LOGINS, MEMBERS};
 use sheetlink_server::store::{get_json, put_json};
-use sheetlink_server::tables::{LOGINS, MEMBERS};
 use sheetlink_server::{AppState, Config, Store, app};
 
 #[path = "support/world.rs"]
@@ -82,7 +82,7 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("sheetlink-bench-load-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store = Store::open(&dir).expect("opens");
-    store.with_db(seed_demo).expect("seeds");
+    seed_demo(&store).expect("seeds");
     let world = world::world_in(store.clone(), dir.clone());
     store.with_db(|db| {
         let mut admin: Member = get_json(db, MEMBERS, "t/admin")

@@ -46,7 +46,7 @@ async fn header_bomb() {
     let dir = std::env::temp_dir().join(format!("sheetlink-bench-memory-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store = Store::open(&dir).expect("opens");
-    store.with_db(seed_demo).expect("seeds");
+    seed_demo(&store).expect("seeds");
     let router = app(AppState::new(store, Config::default()));
     let login = Request::post("/api/login")
         .header("content-type", "application/json")
@@ -110,7 +110,8 @@ fn dry_run_10m() {
     let world = world::world("memory");
     let idle = counting_alloc::reset_peak();
     let started = Instant::now();
-    let answer = world.store.with_db(|db| {
+    let answer = {
+        let db = &world.store;
         let prepared =
             prepare(db, &world.caller, &world.period, &world.sheet, &file).expect("prepares");
         let plan = dry_run(
@@ -123,7 +124,7 @@ fn dry_run_10m() {
         )
         .expect("plans");
         serde_json::to_vec(&plan).expect("serializes")
-    });
+    };
     let elapsed = started.elapsed();
     // The file itself is live at the peak too (the server holds the body).
     let peak = counting_alloc::peak() - idle + file.len();

@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
-use redb::Database;
 use serde::{Deserialize, Serialize};
 use sheetlink_engine::evaluation::{SheetSchema, TemplateRow, write_template};
 
@@ -20,9 +19,7 @@ use crate::http::CSV_UTF8;
 use crate::ids::{new_token, now};
 use crate::model::{CustomizeSheet, Member, Period, Role, Session, SheetItem, UserSheet};
 use crate::permissions::{may_import, may_see_period, may_write, writable_items};
-use crate::store::{Directory as _, Sessions as _};
-use crate::store::{get_json, scan_json, scan_user_sheets};
-use crate::tables::{MEMBERS, PERIODS, SHEETS};
+use crate::store::{Directory as _, Evaluations as _, Organisation, Sessions as _};
 
 pub use sheetlink_protocol::session::{LoginRequest, Me, RoleName};
 
@@ -171,15 +168,11 @@ pub async fn periods(
     require_importer(&caller)?;
     let list = state
         .store
-        .run(move |db| {
-            scan_json::<Period>(db, PERIODS, &format!("{}/", caller.tenant))
-                .map(|rows| (rows, caller))
-        })
+        .run(move |store| store.periods(&caller.tenant).map(|rows| (rows, caller)))
         .await?;
     let (rows, caller) = list;
     Ok(Json(
         rows.into_iter()
-            .map(|(_, period)| period)
             .filter(|period| may_see_period(&caller.member, period))
             .map(|p| PeriodView {
                 importable: p.open,
@@ -193,24 +186,25 @@ pub async fn periods(
 
 /// The period and published sheet a request names, if the caller may see them.
 fn period_and_sheet(
-    db: &Database,
+    store: &impl Organisation,
     caller: &Caller,
     period: &str,
     sheet: &str,
 ) -> Result<(Period, CustomizeSheet), AppError> {
-    let period: Period = get_json::<Period>(db, PERIODS, &format!("{}/{period}", caller.tenant))?
+    let period = store
+        .period(&caller.tenant, period)?
         .filter(|p| may_see_period(&caller.member, p))
         .ok_or_else(no_period)?;
-    let sheet: CustomizeSheet =
-        get_json::<CustomizeSheet>(db, SHEETS, &format!("{}/{sheet}", caller.tenant))?
-            .filter(|s| s.published)
-            .ok_or_else(|| {
-                AppError::not_found(
-                    "unknown_sheet",
-                    "指定されたシートは公開されていないか、存在しません。テンプレート画面で期間とシートを選び直してください。",
-                    "No published sheet has this id. Pick the period and the sheet again on the template page.",
-                )
-            })?;
+    let sheet = store
+        .sheet(&caller.tenant, sheet)?
+        .filter(|s| s.published)
+        .ok_or_else(|| {
+            AppError::not_found(
+                "unknown_sheet",
+                "指定されたシートは公開されていないか、存在しません。テンプレート画面で期間とシートを選び直してください。",
+                "No published sheet has this id. Pick the period and the sheet again on the template page.",
+            )
+        })?;
     Ok((period, sheet))
 }
 
@@ -241,15 +235,16 @@ pub async fn sheets(
     require_importer(&caller)?;
     let views = state
         .store
-        .run(move |db| {
-            get_json::<Period>(db, PERIODS, &format!("{}/{period}", caller.tenant))?
+        .run(move |store| {
+            store
+                .period(&caller.tenant, &period)?
                 .filter(|p| may_see_period(&caller.member, p))
                 .ok_or_else(no_period)?;
-            let sheets = scan_json::<CustomizeSheet>(db, SHEETS, &format!("{}/", caller.tenant))?;
-            Ok(sheets
+            Ok(store
+                .sheets(&caller.tenant)?
                 .into_iter()
-                .filter(|(_, sheet)| sheet.published)
-                .map(|(_, sheet)| SheetView {
+                .filter(|sheet| sheet.published)
+                .map(|sheet| SheetView {
                     id: sheet.id,
                     name: sheet.name,
                 })
@@ -281,8 +276,8 @@ pub async fn items(
     require_importer(&caller)?;
     let views = state
         .store
-        .run(move |db| {
-            let (_, sheet) = period_and_sheet(db, &caller, &period, &sheet)?;
+        .run(move |store| {
+            let (_, sheet) = period_and_sheet(store, &caller, &period, &sheet)?;
             Ok(writable_items(&caller.member, &sheet)
                 .into_iter()
                 .filter_map(|item| item.importable.as_ref())
@@ -300,24 +295,21 @@ pub async fn items(
 /// Members with a sheet in (period, sheet) that the caller may write for
 /// every one of `items`, in member-id order.
 fn writable_evaluatees(
-    db: &Database,
+    store: &impl Organisation,
     caller: &Caller,
     period: &Period,
     sheet: &CustomizeSheet,
     items: &[&SheetItem],
 ) -> Result<Vec<(Member, UserSheet)>, AppError> {
-    let prefix = format!("{}/{}/{}/", caller.tenant, period.id, sheet.id);
     // The tenant's members in one scan, not one read per user sheet.
-    let members_prefix = format!("{}/", caller.tenant);
-    let mut members: std::collections::HashMap<String, Member> =
-        scan_json::<Member>(db, MEMBERS, &members_prefix)?
-            .into_iter()
-            .map(|(key, member)| (key[members_prefix.len()..].to_owned(), member))
-            .collect();
+    let mut members: std::collections::HashMap<String, Member> = store
+        .members(&caller.tenant)?
+        .into_iter()
+        .map(|member| (member.id.clone(), member))
+        .collect();
     let mut out = Vec::new();
-    for (key, user_sheet) in scan_user_sheets(db, &prefix)? {
-        let member_id = &key[prefix.len()..];
-        let Some(member) = members.remove(member_id) else {
+    for (member_id, user_sheet) in store.user_sheets(&caller.tenant, &period.id, &sheet.id)? {
+        let Some(member) = members.remove(&member_id) else {
             continue;
         };
         if member.evaluatee_key().is_some()
@@ -340,12 +332,12 @@ pub async fn schema(
     require_importer(&caller)?;
     let schema = state
         .store
-        .run(move |db| {
-            let (period, sheet) = period_and_sheet(db, &caller, &period, &sheet)?;
+        .run(move |store| {
+            let (period, sheet) = period_and_sheet(store, &caller, &period, &sheet)?;
             let items = writable_items(&caller.member, &sheet);
             // Scope only (no status condition): a status may change between
             // download and import, and the server checks it at import time.
-            let in_scope = writable_evaluatees(db, &caller, &period, &sheet, &[])?;
+            let in_scope = writable_evaluatees(store, &caller, &period, &sheet, &[])?;
             Ok(SheetSchema {
                 period: period.id,
                 sheet: sheet.id.clone(),
@@ -386,8 +378,8 @@ pub async fn template(
     require_importer(&caller)?;
     let (file_name, bytes) = state
         .store
-        .run(move |db| {
-            let (period, sheet) = period_and_sheet(db, &caller, &period, &sheet)?;
+        .run(move |store| {
+            let (period, sheet) = period_and_sheet(store, &caller, &period, &sheet)?;
             if !period.open {
                 return Err(AppError::forbidden(
                     "period_closed",
@@ -409,7 +401,7 @@ pub async fn template(
                     }
                 }
             }
-            let evaluatees = writable_evaluatees(db, &caller, &period, &sheet, &chosen)?;
+            let evaluatees = writable_evaluatees(store, &caller, &period, &sheet, &chosen)?;
             let schema = SheetSchema {
                 period: period.id.clone(),
                 sheet: sheet.id.clone(),
@@ -497,16 +489,16 @@ pub async fn import(
     let dry_runs = state.dry_runs.clone();
     state
         .store
-        .run(move |db| {
-            let (period, sheet) = period_and_sheet(db, &caller, &period, &sheet)?;
+        .run(move |store| {
+            let (period, sheet) = period_and_sheet(store, &caller, &period, &sheet)?;
             let Some(idempotency) = idempotency else {
-                let plan = crate::imports::plan(db, &caller, period, sheet, &csv, &dry_runs)?;
+                let plan = crate::imports::plan(store, &caller, period, sheet, &csv, &dry_runs)?;
                 return Ok(Json(plan).into_response());
             };
             let deadline = now() + timeout;
             Ok(
                 match crate::imports::start(
-                    db,
+                    store,
                     &caller,
                     &period,
                     &sheet,
@@ -566,9 +558,9 @@ pub async fn dry_run_page(
     };
     let page = state
         .store
-        .run(move |db| {
+        .run(move |store| {
             crate::imports::changes_page(
-                db,
+                store,
                 &plan.tenant,
                 &plan.period,
                 &plan.sheet,
@@ -591,34 +583,23 @@ pub async fn history(
 ) -> Result<Json<Vec<HistoryLine>>, AppError> {
     let lines = state
         .store
-        .run(move |db| {
+        .run(move |store| {
             // The newest 100 records only, never their errors.
             let mut records = Vec::with_capacity(HISTORY_LINES);
-            crate::store::scan_json_rev::<crate::imports::ImportRecord>(
-                db,
-                crate::tables::IMPORTS,
-                &format!("{}/", caller.tenant),
-                |_, record| {
-                    records.push(record);
-                    records.len() < HISTORY_LINES
-                },
-            )?;
+            store.imports_newest_first(&caller.tenant, &mut |record| {
+                records.push(record);
+                records.len() < HISTORY_LINES
+            })?;
             let mut lines = Vec::new();
             for record in records {
-                let period_name = get_json::<Period>(
-                    db,
-                    PERIODS,
-                    &format!("{}/{}", caller.tenant, record.period),
-                )?
-                .map(|p| p.name)
-                .unwrap_or_default();
-                let sheet_name = get_json::<CustomizeSheet>(
-                    db,
-                    SHEETS,
-                    &format!("{}/{}", caller.tenant, record.sheet),
-                )?
-                .map(|s| s.name)
-                .unwrap_or_default();
+                let period_name = store
+                    .period(&caller.tenant, &record.period)?
+                    .map(|p| p.name)
+                    .unwrap_or_default();
+                let sheet_name = store
+                    .sheet(&caller.tenant, &record.sheet)?
+                    .map(|s| s.name)
+                    .unwrap_or_default();
                 lines.push(HistoryLine {
                     id: record.id,
                     status: record.status,
@@ -646,9 +627,9 @@ pub async fn import_details(
 ) -> Result<Response, AppError> {
     state
         .store
-        .run(move |db| {
-            let (key, import) = crate::imports::visible_import(db, &caller, &id)?;
-            Ok(Json(crate::imports::details(db, &key, import)?).into_response())
+        .run(move |store| {
+            let import = crate::imports::visible_import(store, &caller, &id)?;
+            Ok(Json(crate::imports::details(store, &caller.tenant, import)?).into_response())
         })
         .await
 }
@@ -665,14 +646,14 @@ pub async fn import_by_key(
 ) -> Result<Response, AppError> {
     state
         .store
-        .run(move |db| {
+        .run(move |store| {
             let not_found = || AppError::not_found(
                 "unknown_import_key",
                 "このキーのインポートはまだ記録されていません（ファイルの確認中か、存在しません）。",
                 "No import with this key has been recorded yet (its file is still being checked, or there is none).",
             );
             let Some(id) = crate::idempotency::Key::started_by(
-                db,
+                store,
                 &caller.tenant,
                 crate::idempotency::Scope::Evaluation,
                 &key,
@@ -680,10 +661,10 @@ pub async fn import_by_key(
             else {
                 return Err(not_found());
             };
-            let Ok((key, import)) = crate::imports::visible_import(db, &caller, &id) else {
+            let Ok(import) = crate::imports::visible_import(store, &caller, &id) else {
                 return Err(not_found());
             };
-            Ok(Json(crate::imports::details(db, &key, import)?).into_response())
+            Ok(Json(crate::imports::details(store, &caller.tenant, import)?).into_response())
         })
         .await
 }
@@ -701,16 +682,16 @@ pub async fn revert(
     let _running = lock.lock().await;
     state
         .store
-        .run(move |db| {
-            let (_, mut record) = crate::imports::visible_import(db, &caller, &id)?;
-            let period: Period = get_json(db, PERIODS, &format!("{}/{}", caller.tenant, record.period))?.ok_or_else(no_period)?;
+        .run(move |store| {
+            let mut record = crate::imports::visible_import(store, &caller, &id)?;
+            let period = store.period(&caller.tenant, &record.period)?.ok_or_else(no_period)?;
             if !period.open {
                 return Err(AppError::forbidden("period_closed", "この評価期間は締め切られているため、変更できません。", "This evaluation period is closed and cannot be changed."));
             }
-            let sheet: CustomizeSheet = get_json(db, SHEETS, &format!("{}/{}", caller.tenant, record.sheet))?.ok_or_else(|| AppError::not_found("unknown_sheet", "このインポートのシートはもうありません。", "The sheet of this import no longer exists."))?;
-            match crate::imports::revert(db, &caller, &period, &sheet, &mut record)? {
+            let sheet = store.sheet(&caller.tenant, &record.sheet)?.ok_or_else(|| AppError::not_found("unknown_sheet", "このインポートのシートはもうありません。", "The sheet of this import no longer exists."))?;
+            match crate::imports::revert(store, &caller, &period, &sheet, &mut record)? {
                 Ok(restored) => {
-                    let errors = crate::imports::stored_errors(db, &format!("{}/{}", caller.tenant, record.id))?;
+                    let errors = store.import_errors(&caller.tenant, &record.id)?;
                     let import = crate::imports::ImportAnswer { import: record, errors };
                     Ok(Json(sheetlink_protocol::evaluation::Reverted { restored_cells: restored, import }).into_response())
                 }
@@ -743,16 +724,15 @@ pub async fn error_file(
 ) -> Result<Response, AppError> {
     state
         .store
-        .run(move |db| {
-            let (key, record) = crate::imports::visible_import(db, &caller, &id)?;
-            let bytes =
-                crate::store::get_raw(db, crate::tables::ERROR_FILES, &key)?.ok_or_else(|| {
-                    AppError::not_found(
-                        "no_error_file",
-                        "このインポートにはエラーがないため、エラーファイルはありません。",
-                        "This import had no errors, so it has no error file.",
-                    )
-                })?;
+        .run(move |store| {
+            let record = crate::imports::visible_import(store, &caller, &id)?;
+            let bytes = store.error_file(&caller.tenant, &id)?.ok_or_else(|| {
+                AppError::not_found(
+                    "no_error_file",
+                    "このインポートにはエラーがないため、エラーファイルはありません。",
+                    "This import had no errors, so it has no error file.",
+                )
+            })?;
             Ok(crate::http::attachment(
                 CSV_UTF8,
                 &format!("errors_{}.csv", record.id),

@@ -9,11 +9,10 @@
 //! - A replay returns the stored result only to a caller allowed to see it;
 //!   the caller's handler decides that from the stored result.
 
-use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::tables::IDEMPOTENCY;
+use crate::store::Idempotency;
 
 /// The longest accepted `Idempotency-Key`.
 pub const MAX_KEY_LEN: usize = 200;
@@ -92,22 +91,11 @@ impl Key {
     }
 
     /// What the stored keys say about this request.
-    pub fn look_up(
-        &self,
-        table: &impl ReadableTable<&'static str, &'static [u8]>,
-    ) -> Result<Seen, AppError> {
-        let Some(stored) = table
-            .get(self.storage_key.as_str())
-            .map_err(AppError::internal)?
-        else {
-            return Ok(Seen::New);
-        };
-        let stored: Remembered =
-            serde_json::from_slice(stored.value()).map_err(AppError::internal)?;
-        Ok(if stored.body_hash == self.body_hash {
-            Seen::Replay(stored.result_id)
-        } else {
-            Seen::Conflict
+    pub fn look_up(&self, store: &impl Idempotency) -> Result<Seen, AppError> {
+        Ok(match store.remembered(&self.storage_key)? {
+            None => Seen::New,
+            Some(stored) if stored.body_hash == self.body_hash => Seen::Replay(stored.result_id),
+            Some(_) => Seen::Conflict,
         })
     }
 
@@ -115,7 +103,7 @@ impl Key {
     /// import by the key its client chose (`None`: not started, or no such
     /// key). The key is checked like a request's.
     pub fn started_by(
-        db: &redb::Database,
+        store: &impl Idempotency,
         tenant: &str,
         scope: Scope<'_>,
         sent: &str,
@@ -123,46 +111,21 @@ impl Key {
         let Some(key) = Key::from_request(tenant, scope, Some(sent), &[])? else {
             return Ok(None);
         };
-        let read = redb::ReadableDatabase::begin_read(db).map_err(AppError::internal)?;
-        let table = match read.open_table(IDEMPOTENCY) {
-            Ok(table) => table,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-            Err(error) => return Err(AppError::internal(error)),
-        };
-        let Some(stored) = table
-            .get(key.storage_key.as_str())
-            .map_err(AppError::internal)?
-        else {
-            return Ok(None);
-        };
-        let stored: Remembered =
-            serde_json::from_slice(stored.value()).map_err(AppError::internal)?;
-        Ok(Some(stored.result_id))
+        Ok(store
+            .remembered(&key.storage_key)?
+            .map(|stored| stored.result_id))
     }
 
-    /// [`Key::look_up`] in a read snapshot of its own.
-    pub fn look_up_in(&self, db: &redb::Database) -> Result<Seen, AppError> {
-        let read = redb::ReadableDatabase::begin_read(db).map_err(AppError::internal)?;
-        match read.open_table(IDEMPOTENCY) {
-            Ok(table) => self.look_up(&table),
-            Err(redb::TableError::TableDoesNotExist(_)) => Ok(Seen::New),
-            Err(error) => Err(AppError::internal(error)),
-        }
-    }
-
-    /// Remembers the key with its result, in the transaction that writes the
-    /// result.
-    pub fn remember(&self, txn: &WriteTransaction, result_id: &str) -> Result<(), AppError> {
-        let mut table = txn.open_table(IDEMPOTENCY).map_err(AppError::internal)?;
-        let value = serde_json::to_vec(&Remembered {
-            body_hash: self.body_hash.clone(),
-            result_id: result_id.to_owned(),
-        })
-        .map_err(AppError::internal)?;
-        table
-            .insert(self.storage_key.as_str(), value.as_slice())
-            .map_err(AppError::internal)?;
-        Ok(())
+    /// Where the key is stored and what to store with `result_id`: for the
+    /// `remember` of the transaction that writes the result.
+    pub fn record(&self, result_id: &str) -> (&str, Remembered) {
+        (
+            &self.storage_key,
+            Remembered {
+                body_hash: self.body_hash.clone(),
+                result_id: result_id.to_owned(),
+            },
+        )
     }
 }
 

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use redb::{Database, Durability, ReadableDatabase, ReadableTable};
 use serde::Deserialize;
 use sheetlink_engine::evaluation::{
     Batch, Change, EvaluateeChanges, MAX_ERRORED_EVALUATEES, SheetSchema, Status, validate,
@@ -20,10 +19,7 @@ use crate::model::{
     take_leb,
 };
 use crate::permissions::{in_scope, may_write_in, writable_items};
-use crate::store::{get_json, put_json, scan_json, to_json};
-use crate::tables::{
-    IMPORT_CHANGES, IMPORT_ERRORS, IMPORT_PROGRESS, IMPORTS, MEMBERS, USER_SHEETS, user_sheet_key,
-};
+use crate::store::{Backend, Evaluations, Organisation};
 
 pub use sheetlink_protocol::evaluation::{
     CHANGES_PAGE_BYTES, CellAction, CellChange, CellTotals, ChangesPage, DryRun, EvaluateePlan,
@@ -56,40 +52,15 @@ fn evaluatee_error(row: u32, code: &str, message: &str, message_en: &str) -> Imp
     }
 }
 
-/// Stores the first [`MAX_STORED_ERRORS`] of `errors` under the import's
-/// key, in the caller's transaction.
-pub fn store_errors(
-    write: &redb::WriteTransaction,
-    record_key: &str,
-    errors: &[ImportError],
-) -> Result<(), AppError> {
-    if errors.is_empty() {
-        return Ok(());
-    }
-    let kept = &errors[..errors.len().min(MAX_STORED_ERRORS)];
-    let mut table = write
-        .open_table(IMPORT_ERRORS)
-        .map_err(AppError::internal)?;
-    table
-        .insert(record_key, to_json(&kept)?.as_slice())
-        .map_err(AppError::internal)?;
-    Ok(())
-}
-
-/// The stored errors of an import (none for an import without errors).
-pub fn stored_errors(db: &Database, record_key: &str) -> Result<Vec<ImportError>, AppError> {
-    Ok(get_json(db, IMPORT_ERRORS, record_key)?.unwrap_or_default())
-}
-
 /// An import as `GET /api/imports/{id}` answers it: the record, its stored
 /// errors and its progress.
 pub fn details(
-    db: &Database,
-    record_key: &str,
+    store: &impl Evaluations,
+    tenant: &str,
     import: ImportRecord,
 ) -> Result<sheetlink_protocol::evaluation::ImportDetails, AppError> {
-    let progress: Option<Progress> = get_json(db, IMPORT_PROGRESS, record_key)?;
-    let errors = stored_errors(db, record_key)?;
+    let progress = store.import_progress(tenant, &import.id)?;
+    let errors = store.import_errors(tenant, &import.id)?;
     Ok(sheetlink_protocol::evaluation::ImportDetails {
         import: ImportAnswer { import, errors },
         progress,
@@ -114,7 +85,7 @@ pub enum Started {
 /// A dry run: checks `csv`, plans every total and the first page, and keeps
 /// the plan in `dry_runs` for its pages. Writes nothing.
 pub fn plan(
-    db: &Database,
+    store: &impl Backend,
     caller: &Caller,
     period: Period,
     sheet: CustomizeSheet,
@@ -122,9 +93,9 @@ pub fn plan(
     dry_runs: &crate::dry_runs::DryRuns,
 ) -> Result<DryRun, AppError> {
     require_open(&period)?;
-    let prepared = prepare(db, caller, &period, &sheet, csv)?;
+    let prepared = prepare(store, caller, &period, &sheet, csv)?;
     let id = crate::ids::new_token()?[..32].to_owned();
-    let plan = dry_run(db, caller, &period, &sheet, &prepared, id.clone())?;
+    let plan = dry_run(store, caller, &period, &sheet, &prepared, id.clone())?;
     dry_runs.keep(
         id,
         &caller.tenant,
@@ -154,7 +125,7 @@ fn require_open(period: &Period) -> Result<(), AppError> {
 /// it), the record, its first errors, the error file and the key committed
 /// together and durably, and the evaluatees applied until `deadline`.
 pub fn start(
-    db: &Database,
+    store: &impl Backend,
     caller: &Caller,
     period: &Period,
     sheet: &CustomizeSheet,
@@ -163,15 +134,15 @@ pub fn start(
     deadline: u64,
 ) -> Result<Started, AppError> {
     require_open(period)?;
-    match idempotency.look_up_in(db)? {
+    match idempotency.look_up(store)? {
         crate::idempotency::Seen::New => {}
         crate::idempotency::Seen::Conflict => return Ok(Started::Conflict),
         crate::idempotency::Seen::Replay(id) => {
             // Only to a caller who may see that import; anyone else learns
             // nothing of it (the same answer as another file).
-            return Ok(match visible_import(db, caller, &id) {
-                Ok((key, import)) => {
-                    let errors = stored_errors(db, &key)?;
+            return Ok(match visible_import(store, caller, &id) {
+                Ok(import) => {
+                    let errors = store.import_errors(&caller.tenant, &id)?;
                     Started::Replayed(ImportAnswer { import, errors })
                 }
                 Err(_) => Started::Conflict,
@@ -179,7 +150,7 @@ pub fn start(
         }
     }
     let started = now();
-    let mut prepared = prepare(db, caller, period, sheet, csv)?;
+    let mut prepared = prepare(store, caller, period, sheet, csv)?;
     let errors = std::mem::take(&mut prepared.errors);
     let id = crate::ids::record_id()?;
     let mut record = ImportRecord {
@@ -198,10 +169,9 @@ pub fn start(
         items: Vec::new(),
     };
     record.summarize_errors(&errors);
-    let record_key = format!("{}/{id}", caller.tenant);
     let refused = refused(&prepared);
     if refused.is_none() {
-        let recent = recent_imports(db, &caller.tenant, started)?;
+        let recent = recent_imports(store, &caller.tenant, started)?;
         if recent.len() >= IMPORTS_PER_HOUR {
             let next = recent.iter().min().copied().unwrap_or(started) + 3600;
             let wait = next.saturating_sub(started).max(1);
@@ -224,28 +194,18 @@ pub fn start(
     // The record, its first errors, the error file (every failed row) and
     // the idempotency key are committed together and durably before
     // anything is applied.
-    let write = db.begin_write().map_err(AppError::internal)?;
-    {
-        let mut imports = write.open_table(IMPORTS).map_err(AppError::internal)?;
-        imports
-            .insert(record_key.as_str(), to_json(&record)?.as_slice())
-            .map_err(AppError::internal)?;
+    store.write_evaluations(&caller.tenant, true, |tx| {
+        tx.put_import(&record)?;
         if !errors.is_empty() {
             let located = errors.iter().map(|e| (e.row, e.column, e.message.as_str()));
-            let file = sheetlink_engine::evaluation::error_file(csv, located);
-            let mut files = write
-                .open_table(crate::tables::ERROR_FILES)
-                .map_err(AppError::internal)?;
-            files
-                .insert(record_key.as_str(), file.as_slice())
-                .map_err(AppError::internal)?;
+            tx.put_error_file(&id, &sheetlink_engine::evaluation::error_file(csv, located))?;
         }
-    }
-    store_errors(&write, &record_key, &errors)?;
-    idempotency.remember(&write, &id)?;
-    write.commit().map_err(AppError::internal)?;
+        tx.put_import_errors(&id, &errors)?;
+        let (key, remembered) = idempotency.record(&id);
+        tx.remember(key, &remembered)
+    })?;
     let record = match to_apply {
-        Some(prepared) => apply(db, caller, period, sheet, record, prepared, deadline)?,
+        Some(prepared) => apply(store, caller, period, sheet, record, prepared, deadline)?,
         None => record,
     };
     let mut errors = errors;
@@ -256,15 +216,14 @@ pub fn start(
     }))
 }
 
-/// The import `id` with its key, if the caller may see its details (and
-/// revert it): evaluation admins and the import's own operator.
+/// The import `id`, if the caller may see its details (and revert it):
+/// evaluation admins and the import's own operator.
 pub fn visible_import(
-    db: &Database,
+    store: &impl Evaluations,
     caller: &Caller,
     id: &str,
-) -> Result<(String, ImportRecord), AppError> {
-    let key = format!("{}/{id}", caller.tenant);
-    let record: ImportRecord = get_json(db, crate::tables::IMPORTS, &key)?.ok_or_else(|| {
+) -> Result<ImportRecord, AppError> {
+    let record = store.import(&caller.tenant, id)?.ok_or_else(|| {
         AppError::not_found(
             "unknown_import",
             "このインポートは見つかりません。履歴から選び直してください。",
@@ -280,7 +239,7 @@ pub fn visible_import(
             "Only evaluation admins and the import's own operator may see its details.",
         ));
     }
-    Ok((key, record))
+    Ok(record)
 }
 
 /// The checked input of an import: the engine's outcome plus, per valid
@@ -327,7 +286,7 @@ pub struct Target {
 
 /// Validates `csv` natively and checks every evaluatee against the caller.
 pub fn prepare(
-    db: &Database,
+    store: &impl Organisation,
     caller: &Caller,
     period: &Period,
     sheet: &CustomizeSheet,
@@ -364,14 +323,14 @@ pub fn prepare(
         });
     }
 
-    let members: HashMap<String, Member> =
-        scan_json::<Member>(db, MEMBERS, &format!("{}/", caller.tenant))?
-            .into_iter()
-            .filter_map(|(_, member)| {
-                let key = sheetlink_engine::evaluation::matching_key(member.evaluatee_key()?);
-                Some((key.into_owned(), member))
-            })
-            .collect();
+    let members: HashMap<String, Member> = store
+        .members(&caller.tenant)?
+        .into_iter()
+        .filter_map(|member| {
+            let key = sheetlink_engine::evaluation::matching_key(member.evaluatee_key()?);
+            Some((key.into_owned(), member))
+        })
+        .collect();
     let items: Vec<&SheetItem> = batch
         .items()
         .iter()
@@ -379,12 +338,7 @@ pub fn prepare(
         .collect();
     let mut targets = Vec::with_capacity(batch.len());
     // Every evaluatee's sheet from one read snapshot.
-    let read = db.begin_read().map_err(AppError::internal)?;
-    let user_sheets = match read.open_table(USER_SHEETS) {
-        Ok(table) => Some(table),
-        Err(redb::TableError::TableDoesNotExist(_)) => None,
-        Err(error) => return Err(AppError::internal(error)),
-    };
+    store.with_user_sheets(&caller.tenant, &period.id, &sheet.id, |user_sheets| {
     for (position, evaluatee) in batch.evaluatees().enumerate() {
         let row = evaluatee.row;
         // Out of the caller's scope reads exactly like unknown: a leader must
@@ -406,15 +360,11 @@ pub fn prepare(
             aborted |= failed >= MAX_ERRORED_EVALUATEES;
             continue;
         };
-        let sheet_key = user_sheet_key(&caller.tenant, &period.id, &sheet.id, &member.id);
-        let stored = match &user_sheets {
-            Some(table) => table.get(sheet_key.as_str()).map_err(AppError::internal)?,
-            None => None,
-        };
-        let status = stored
-            .as_ref()
-            .and_then(|value| SheetView::parse(value.value()))
-            .map(|view| view.status);
+        let mut status = None;
+        user_sheets.visit(&member.id, &mut |stored| {
+            status = stored.and_then(SheetView::parse).map(|view| view.status);
+            Ok(())
+        })?;
         if !status.is_some_and(|status| may_write_in(&caller.member, status, &items)) {
             errors.push(evaluatee_error(
                 row,
@@ -436,6 +386,8 @@ pub fn prepare(
             evaluatee: position,
         });
     }
+    Ok(())
+    })?;
     errors.sort_by_key(|e| (e.row, e.column));
     Ok(Prepared {
         errors,
@@ -598,22 +550,21 @@ pub fn uses_quota(record: &ImportRecord) -> bool {
 /// Records are read newest first (ids sort by start) and the scan stops at
 /// the first one older than an hour: the count costs the last hour's
 /// imports, not the whole history, and never reads stored errors.
-pub fn recent_imports(db: &Database, tenant: &str, now: u64) -> Result<Vec<u64>, AppError> {
+pub fn recent_imports(
+    store: &impl Evaluations,
+    tenant: &str,
+    now: u64,
+) -> Result<Vec<u64>, AppError> {
     let mut recent = Vec::new();
-    crate::store::scan_json_rev::<ImportRecord>(
-        db,
-        IMPORTS,
-        &format!("{tenant}/"),
-        |_, record| {
-            if record.started_at + 3600 <= now {
-                return false;
-            }
-            if uses_quota(&record) {
-                recent.push(record.started_at);
-            }
-            true
-        },
-    )?;
+    store.imports_newest_first(tenant, &mut |record| {
+        if record.started_at + 3600 <= now {
+            return false;
+        }
+        if uses_quota(&record) {
+            recent.push(record.started_at);
+        }
+        true
+    })?;
     Ok(recent)
 }
 
@@ -621,7 +572,7 @@ pub fn recent_imports(db: &Database, tenant: &str, now: u64) -> Result<Vec<u64>,
 /// and hands `visit` the target, its diff and outcome; stops when `visit`
 /// returns `false`.
 fn visit_diffs(
-    db: &Database,
+    store: &impl Organisation,
     tenant: &str,
     period: &Period,
     sheet: &CustomizeSheet,
@@ -629,33 +580,29 @@ fn visit_diffs(
     targets: &[Target],
     mut visit: impl FnMut(&Target, &[Diff<'_, '_>], u32, Outcome) -> bool,
 ) -> Result<(), AppError> {
-    let read = db.begin_read().map_err(AppError::internal)?;
-    let table = match read.open_table(USER_SHEETS) {
-        Ok(table) => Some(table),
-        Err(redb::TableError::TableDoesNotExist(_)) => None,
-        Err(error) => return Err(AppError::internal(error)),
-    };
-    for target in targets {
-        let key = user_sheet_key(tenant, &period.id, &sheet.id, &target.member);
-        let stored = match &table {
-            Some(table) => table.get(key.as_str()).map_err(AppError::internal)?,
-            None => None,
-        };
-        let bytes = stored.as_ref().map_or(&[][..], |value| value.value());
-        let view = SheetView::parse(bytes)
-            .ok_or_else(|| AppError::internal(format!("corrupt user sheet {key}")))?;
-        let (diffs, unchanged, outcome) = diff(prepared.changes_of(target)?, &view);
-        if !visit(target, &diffs, unchanged, outcome) {
-            break;
+    store.with_user_sheets(tenant, &period.id, &sheet.id, |user_sheets| {
+        let mut going = true;
+        for target in targets {
+            user_sheets.visit(&target.member, &mut |stored| {
+                let view = SheetView::parse(stored.unwrap_or_default()).ok_or_else(|| {
+                    AppError::internal(format!("corrupt user sheet of {}", target.member))
+                })?;
+                let (diffs, unchanged, outcome) = diff(prepared.changes_of(target)?, &view);
+                going = visit(target, &diffs, unchanged, outcome);
+                Ok(())
+            })?;
+            if !going {
+                break;
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Plans without writing: every total (overall, per evaluatee, per item)
 /// and the first page of changed cells. `id` names the plan for its pages.
 pub fn dry_run(
-    db: &Database,
+    store: &impl Organisation,
     caller: &Caller,
     period: &Period,
     sheet: &CustomizeSheet,
@@ -680,7 +627,7 @@ pub fn dry_run(
         counts.skipped = prepared.targets.len() as u32;
     } else {
         visit_diffs(
-            db,
+            store,
             &caller.tenant,
             period,
             sheet,
@@ -732,7 +679,7 @@ pub fn dry_run(
         ChangesPage::default()
     } else {
         changes_page(
-            db,
+            store,
             &caller.tenant,
             period,
             sheet,
@@ -767,7 +714,7 @@ pub enum PageFrom {
 /// A page of the changed cells of a plan: whole evaluatees from `from`,
 /// about [`CHANGES_PAGE_BYTES`] of cells (at least one evaluatee).
 pub fn changes_page(
-    db: &Database,
+    store: &impl Organisation,
     tenant: &str,
     period: &Period,
     sheet: &CustomizeSheet,
@@ -797,7 +744,7 @@ pub fn changes_page(
     let mut bytes = 0;
     let mut last = None;
     visit_diffs(
-        db,
+        store,
         tenant,
         period,
         sheet,
@@ -845,7 +792,7 @@ pub fn changes_page(
 /// record is committed durably, which persists everything before it, so
 /// after a crash the data and the progress record still agree.
 pub fn apply(
-    db: &Database,
+    store: &impl Evaluations,
     caller: &Caller,
     period: &Period,
     sheet: &CustomizeSheet,
@@ -853,7 +800,7 @@ pub fn apply(
     prepared: Prepared,
     deadline: u64,
 ) -> Result<ImportRecord, AppError> {
-    let record_key = format!("{}/{}", caller.tenant, record.id);
+    let tenant = caller.tenant.as_str();
     let mut progress = Progress {
         done: 0,
         total: prepared.targets.len() as u32,
@@ -866,7 +813,7 @@ pub fn apply(
     // The running record learns the item ids first, durably: the change log
     // refers to items by their position in it.
     record.items = prepared.items.clone();
-    put_json(db, IMPORTS, &record_key, &record)?;
+    store.write_evaluations(tenant, true, |tx| tx.put_import(&record))?;
     let item_index: HashMap<&str, usize> = record
         .items
         .iter()
@@ -884,7 +831,6 @@ pub fn apply(
                 progress.counts.skipped = progress.total - index as u32;
                 break;
             }
-            let mut write = db.begin_write().map_err(AppError::internal)?;
             // Flushing each evaluatee would cost a disk sync each; every
             // 256th commit (and any after 200 ms) is durable, and persists
             // the ones before it together with their progress record.
@@ -892,46 +838,25 @@ pub fn apply(
                 || last_durable.elapsed() > std::time::Duration::from_millis(200);
             if durable {
                 last_durable = std::time::Instant::now();
-            } else {
-                write
-                    .set_durability(Durability::None)
-                    .map_err(AppError::internal)?;
             }
-            {
-                let mut sheets = write.open_table(USER_SHEETS).map_err(AppError::internal)?;
-                let key = user_sheet_key(&caller.tenant, &period.id, &sheet.id, &target.member);
-                let bytes = match sheets.get(key.as_str()).map_err(AppError::internal)? {
-                    Some(value) => value.value().to_vec(),
-                    None => return Err(AppError::internal(format!("user sheet {key} vanished"))),
+            store.write_evaluations(tenant, durable, |tx| {
+                let member = target.member.as_str();
+                let Some(bytes) = tx.user_sheet(&period.id, &sheet.id, member)? else {
+                    return Err(AppError::internal(format!(
+                        "the user sheet of {member} vanished"
+                    )));
                 };
                 let stored = SheetView::parse(&bytes)
-                    .ok_or_else(|| AppError::internal(format!("corrupt user sheet {key}")))?;
-                let changes = prepared.changes_of(target)?;
-                let (diffs, _, outcome) = diff(changes, &stored);
+                    .ok_or_else(|| AppError::internal(format!("corrupt user sheet of {member}")))?;
+                let (diffs, _, outcome) = diff(prepared.changes_of(target)?, &stored);
                 if !diffs.is_empty() {
-                    sheets
-                        .insert(key.as_str(), merged(&stored, &diffs).as_slice())
-                        .map_err(AppError::internal)?;
-                    let mut undo = write
-                        .open_table(IMPORT_CHANGES)
-                        .map_err(AppError::internal)?;
-                    let undo_key = format!("{record_key}/{}", target.member);
-                    undo.insert(
-                        undo_key.as_str(),
-                        encode_changes(&diffs, &item_index).as_slice(),
-                    )
-                    .map_err(AppError::internal)?;
+                    tx.put_user_sheet(&period.id, &sheet.id, member, &merged(&stored, &diffs))?;
+                    tx.put_changes(&record.id, member, &encode_changes(&diffs, &item_index))?;
                 }
                 progress.counts.count(outcome);
                 progress.done += 1;
-                let mut progress_table = write
-                    .open_table(IMPORT_PROGRESS)
-                    .map_err(AppError::internal)?;
-                progress_table
-                    .insert(record_key.as_str(), to_json(&progress)?.as_slice())
-                    .map_err(AppError::internal)?;
-            }
-            write.commit().map_err(AppError::internal)?;
+                tx.put_progress(&record.id, &progress)
+            })?;
         }
     }
     record.counts = progress.counts;
@@ -942,25 +867,23 @@ pub fn apply(
     };
     record.ended_at = Some(now());
     check_reconciled("import", &record.id, &record.counts);
-    put_json(db, IMPORTS, &record_key, &record)?;
+    store.write_evaluations(tenant, true, |tx| tx.put_import(&record))?;
     Ok(record)
 }
 
 /// Marks imports left `running` by a stopped server as interrupted, with
 /// the counts their progress record (committed with the data) shows.
-pub fn recover_interrupted(db: &Database) -> Result<usize, AppError> {
-    let running: Vec<(String, ImportRecord)> = scan_json::<ImportRecord>(db, IMPORTS, "")?
-        .into_iter()
-        .filter(|(_, record)| record.status == ImportStatus::Running)
-        .collect();
-    for (key, mut record) in running.iter().cloned() {
-        let progress: Option<Progress> = get_json(db, IMPORT_PROGRESS, &key)?;
-        let done = progress.unwrap_or_default();
+pub fn recover_interrupted(store: &impl Evaluations) -> Result<usize, AppError> {
+    let running = store.running_imports()?;
+    for (tenant, mut record) in running.iter().cloned() {
+        let done = store
+            .import_progress(&tenant, &record.id)?
+            .unwrap_or_default();
         record.counts = done.counts;
         record.counts.skipped = done.total.saturating_sub(done.done);
         record.status = ImportStatus::Interrupted;
         record.ended_at = Some(now());
-        put_json(db, IMPORTS, &key, &record)?;
+        store.write_evaluations(&tenant, true, |tx| tx.put_import(&record))?;
     }
     Ok(running.len())
 }
@@ -981,7 +904,7 @@ pub enum RevertRefusal {
 /// transaction: all of them or, when a later change touched any of them,
 /// none (and the conflicts are returned).
 pub fn revert(
-    db: &Database,
+    store: &impl Evaluations,
     caller: &Caller,
     period: &Period,
     sheet: &CustomizeSheet,
@@ -1000,33 +923,22 @@ pub fn revert(
             "The import was already reverted.",
         )));
     }
-    let record_key = format!("{tenant}/{}", record.id);
-    let changed = read_change_log(db, &record_key, &record.items)?;
-    let mut conflicts = Vec::new();
-    let mut forbidden = Vec::new();
-    let mut restored = 0;
-    let write = db.begin_write().map_err(AppError::internal)?;
-    {
-        let mut sheets = write.open_table(USER_SHEETS).map_err(AppError::internal)?;
-        let members = write.open_table(MEMBERS).map_err(AppError::internal)?;
-        for (key, cells) in &changed {
-            let member = key.rsplit('/').next().unwrap_or_default();
-            let sheet_key = user_sheet_key(tenant, &record.period, &record.sheet, member);
-            let mut user_sheet = match sheets.get(sheet_key.as_str()).map_err(AppError::internal)? {
-                Some(value) => UserSheet::decode(value.value())
-                    .ok_or_else(|| AppError::internal(format!("corrupt user sheet {sheet_key}")))?,
+    let changed = read_change_log(store, tenant, &record.id, &record.items)?;
+    let reverted_at = now();
+    let restored = store.try_write_evaluations(tenant, true, |tx| {
+        let mut conflicts = Vec::new();
+        let mut forbidden = Vec::new();
+        let mut restored = 0;
+        for (member, cells) in &changed {
+            let mut user_sheet = match tx.user_sheet(&record.period, &record.sheet, member)? {
+                Some(bytes) => UserSheet::decode(&bytes)
+                    .ok_or_else(|| AppError::internal(format!("corrupt user sheet of {member}")))?,
                 None => continue,
             };
             // Like an import: the caller must still be allowed to write
             // every cell the revert restores, now.
-            let evaluatee: Option<Member> = members
-                .get(format!("{tenant}/{member}").as_str())
-                .map_err(AppError::internal)?
-                .map(|value| serde_json::from_slice(value.value()))
-                .transpose()
-                .map_err(AppError::internal)?;
-            let in_scope = evaluatee.as_ref().is_some_and(|evaluatee| {
-                crate::permissions::in_scope(&caller.member, period, evaluatee)
+            let in_scope = tx.member(member)?.is_some_and(|evaluatee| {
+                crate::permissions::in_scope(&caller.member, period, &evaluatee)
             });
             for cell in cells {
                 let item = sheet.items.iter().find(|item| item.id() == cell.item);
@@ -1035,23 +947,19 @@ pub fn revert(
                         item.importable.is_some()
                             && may_write_in(&caller.member, user_sheet.status, &[item])
                     });
+                let now_value = user_sheet.values.get(&cell.item).cloned();
+                let refused = RevertConflict {
+                    member: member.clone(),
+                    item: cell.item.clone(),
+                    imported: cell.new.clone(),
+                    now: now_value.clone(),
+                };
                 if !writable {
-                    forbidden.push(RevertConflict {
-                        member: member.to_owned(),
-                        item: cell.item.clone(),
-                        imported: cell.new.clone(),
-                        now: user_sheet.values.get(&cell.item).cloned(),
-                    });
+                    forbidden.push(refused);
                     continue;
                 }
-                let now_value = user_sheet.values.get(&cell.item).cloned();
                 if now_value != cell.new {
-                    conflicts.push(RevertConflict {
-                        member: member.to_owned(),
-                        item: cell.item.clone(),
-                        imported: cell.new.clone(),
-                        now: now_value,
-                    });
+                    conflicts.push(refused);
                     continue;
                 }
                 match &cell.old {
@@ -1060,28 +968,23 @@ pub fn revert(
                 };
                 restored += 1;
             }
-            sheets
-                .insert(sheet_key.as_str(), user_sheet.encode().as_slice())
-                .map_err(AppError::internal)?;
+            tx.put_user_sheet(&record.period, &record.sheet, member, &user_sheet.encode())?;
         }
-        if conflicts.is_empty() && forbidden.is_empty() {
-            record.reverted_at = Some(now());
-            let mut imports = write.open_table(IMPORTS).map_err(AppError::internal)?;
-            imports
-                .insert(record_key.as_str(), to_json(&*record)?.as_slice())
-                .map_err(AppError::internal)?;
+        if !forbidden.is_empty() {
+            return Ok(Err(RevertRefusal::Forbidden(forbidden)));
         }
+        if !conflicts.is_empty() {
+            return Ok(Err(RevertRefusal::Conflicts(conflicts)));
+        }
+        let mut reverted = record.clone();
+        reverted.reverted_at = Some(reverted_at);
+        tx.put_import(&reverted)?;
+        Ok(Ok(restored))
+    })?;
+    if restored.is_ok() {
+        record.reverted_at = Some(reverted_at);
     }
-    if !forbidden.is_empty() {
-        write.abort().map_err(AppError::internal)?;
-        return Ok(Err(RevertRefusal::Forbidden(forbidden)));
-    }
-    if !conflicts.is_empty() {
-        write.abort().map_err(AppError::internal)?;
-        return Ok(Err(RevertRefusal::Conflicts(conflicts)));
-    }
-    write.commit().map_err(AppError::internal)?;
-    Ok(Ok(restored))
+    Ok(restored)
 }
 
 /// [`CellChange`] as read back from the database.
@@ -1097,28 +1000,20 @@ pub struct CellChangeOwned {
 
 /// The change log of an import: per member, the cells it changed.
 fn read_change_log(
-    db: &Database,
-    record_key: &str,
+    store: &impl Evaluations,
+    tenant: &str,
+    id: &str,
     items: &[String],
 ) -> Result<Vec<(String, Vec<CellChangeOwned>)>, AppError> {
-    let read = db.begin_read().map_err(AppError::internal)?;
-    let table = match read.open_table(IMPORT_CHANGES) {
-        Ok(table) => table,
-        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-        Err(error) => return Err(AppError::internal(error)),
-    };
-    let prefix = format!("{record_key}/");
-    let mut out = Vec::new();
-    for entry in table.range(prefix.as_str()..).map_err(AppError::internal)? {
-        let (key, value) = entry.map_err(AppError::internal)?;
-        if !key.value().starts_with(&prefix) {
-            break;
-        }
-        let cells = decode_changes(value.value(), items)
-            .ok_or_else(|| AppError::internal("corrupt change log"))?;
-        out.push((key.value().to_owned(), cells));
-    }
-    Ok(out)
+    store
+        .change_log(tenant, id)?
+        .into_iter()
+        .map(|(member, bytes)| {
+            let cells = decode_changes(&bytes, items)
+                .ok_or_else(|| AppError::internal("corrupt change log"))?;
+            Ok((member, cells))
+        })
+        .collect()
 }
 
 /// The change log of one evaluatee, compactly: per changed cell the item's

@@ -1,10 +1,10 @@
 //! sheetlink's sync server: the authority. It re-validates every batch with
 //! the same engine the browser runs (a batch may come from a browser, a
-//! script or an attacker), checks every permission, applies changes in redb
-//! and keeps the history.
+//! script or an attacker), checks every permission, applies changes through
+//! the storage seam (`store`, redb by default) and keeps the history.
 //!
 //! `app(state)` builds the router, so tests drive it with `oneshot` and the
-//! binary serves it. redb transactions run on the blocking pool
+//! binary serves it. A request's work runs on the blocking pool
 //! (`Store::run`), never on the async threads.
 
 use axum::Router;
@@ -21,12 +21,10 @@ pub mod idempotency;
 pub mod ids;
 pub mod imports;
 pub mod linkage;
-pub mod migrate;
 pub mod model;
 pub mod permissions;
 pub mod seed;
 pub mod store;
-pub mod tables;
 
 pub use config::Config;
 pub use error::AppError;

@@ -20,10 +20,7 @@ async fn main() -> anyhow::Result<()> {
     let store = Store::open(&config.data_dir).context("opening the database")?;
     if !config.demo {
         tracing::info!("no demo tenant (SHEETLINK_DEMO=1 seeds one into an empty database)");
-    } else if !store
-        .with_db(|db| seed_demo_with(db, config.demo_members))
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?
-    {
+    } else if !seed_demo_with(&store, config.demo_members).map_err(|e| anyhow::anyhow!("{e:?}"))? {
         tracing::info!("the database is not empty: the demo tenant is not seeded");
     } else {
         tracing::info!(
@@ -40,8 +37,7 @@ async fn main() -> anyhow::Result<()> {
         "sheetlink-server listening on http://{}",
         listener.local_addr()?
     );
-    let interrupted = store
-        .with_db(sheetlink_server::imports::recover_interrupted)
+    let interrupted = sheetlink_server::imports::recover_interrupted(&store)
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     if interrupted > 0 {
         tracing::warn!(

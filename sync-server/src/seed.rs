@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use redb::Database;
 use sheetlink_engine::evaluation::{Item, ItemKind};
 
 use crate::auth::hash_password;
@@ -14,8 +13,7 @@ use crate::error::AppError;
 use crate::model::{
     CustomizeSheet, Group, Member, Period, Role, SheetItem, SheetStatus, UserSheet, WritePermission,
 };
-use crate::store::{JsonTable, to_json};
-use crate::tables::{GROUPS, LOGINS, MEMBERS, PERIODS, SHEETS, USER_SHEETS, user_sheet_key};
+use crate::store::{Seeding, TenantSeed};
 
 /// The demo tenant's id.
 pub const DEMO_TENANT: &str = "demo";
@@ -26,91 +24,54 @@ pub const DEMO_LEADER: (&str, &str) = ("leader", "leader-demo-2026");
 /// Number of demo evaluatees.
 pub const DEMO_MEMBERS: usize = 200;
 
-/// Seeds the demo tenant into an empty database (no member, no login);
+/// Seeds the demo tenant into an empty store (no member, no login);
 /// returns whether it did.
-pub fn seed_demo(db: &Database) -> Result<bool, AppError> {
-    seed_demo_with(db, DEMO_MEMBERS)
+pub fn seed_demo(store: &impl Seeding) -> Result<bool, AppError> {
+    seed_demo_with(store, DEMO_MEMBERS)
 }
 
 /// [`seed_demo`] with `evaluatees` members instead of 200 (for load and
 /// crash tests).
-pub fn seed_demo_with(db: &Database, evaluatees: usize) -> Result<bool, AppError> {
-    // Only into an empty database: the demo's published passwords must
-    // never land beside real accounts, nor take over a login id.
-    if !crate::store::scan_raw(db, MEMBERS, "")?.is_empty() || crate::store::any_login(db)? {
-        return Ok(false);
-    }
-    let write = db.begin_write().map_err(AppError::internal)?;
+pub fn seed_demo_with(store: &impl Seeding, evaluatees: usize) -> Result<bool, AppError> {
+    // Only into an empty store (the store checks, in the seed's own
+    // transaction): the demo's published passwords must never land beside
+    // real accounts, nor take over a login id.
+    store.seed_if_empty(&demo_tenant(evaluatees)?)
+}
+
+/// Everything of the demo tenant.
+pub fn demo_tenant(evaluatees: usize) -> Result<TenantSeed, AppError> {
+    let periods = periods();
+    let sheets = sheets();
+    let members = members(evaluatees)?;
+    let mut user_sheets = Vec::new();
+    for (index, member) in members
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.role == Role::Member)
     {
-        let put = |table: JsonTable, key: String, value: Vec<u8>| -> Result<(), AppError> {
-            let mut table = write.open_table(table).map_err(AppError::internal)?;
-            table
-                .insert(key.as_str(), value.as_slice())
-                .map_err(AppError::internal)?;
-            Ok(())
-        };
-        for group in groups() {
-            put(
-                GROUPS,
-                format!("{DEMO_TENANT}/{}", group.id),
-                to_json(&group)?,
-            )?;
-        }
-        let periods = periods();
         for period in &periods {
-            put(
-                PERIODS,
-                format!("{DEMO_TENANT}/{}", period.id),
-                to_json(period)?,
-            )?;
-        }
-        let sheets = sheets();
-        for sheet in &sheets {
-            put(
-                SHEETS,
-                format!("{DEMO_TENANT}/{}", sheet.id),
-                to_json(sheet)?,
-            )?;
-        }
-        let members = members(evaluatees)?;
-        for member in &members {
-            put(
-                MEMBERS,
-                format!("{DEMO_TENANT}/{}", member.id),
-                to_json(member)?,
-            )?;
-        }
-        for (index, member) in members
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.role == Role::Member)
-        {
-            for period in &periods {
-                for sheet in sheets.iter().filter(|s| s.published) {
-                    let user_sheet = user_sheet(index, sheet);
-                    let key = user_sheet_key(DEMO_TENANT, &period.id, &sheet.id, &member.id);
-                    put(USER_SHEETS, key, user_sheet.encode())?;
-                }
-            }
-        }
-        let mut logins = write.open_table(LOGINS).map_err(AppError::internal)?;
-        for member in &members {
-            if let Some(login) = &member.login_id {
-                let target = format!("{DEMO_TENANT}/{}", member.id);
-                if logins
-                    .insert(login.as_str(), target.as_str())
-                    .map_err(AppError::internal)?
-                    .is_some()
-                {
-                    // Never overwrite a login: the whole seed is dropped.
-                    return Err(AppError::internal(format!("login {login} exists")));
-                }
+            for sheet in sheets.iter().filter(|s| s.published) {
+                user_sheets.push((
+                    period.id.clone(),
+                    sheet.id.clone(),
+                    member.id.clone(),
+                    user_sheet(index, sheet),
+                ));
             }
         }
     }
-    crate::linkage::seed::seed_crm(&write, DEMO_TENANT)?;
-    write.commit().map_err(AppError::internal)?;
-    Ok(true)
+    let mut seed = TenantSeed {
+        tenant: DEMO_TENANT.to_owned(),
+        groups: groups(),
+        periods,
+        sheets,
+        members,
+        user_sheets,
+        ..TenantSeed::default()
+    };
+    crate::linkage::seed::seed_crm(&mut seed);
+    Ok(seed)
 }
 
 fn groups() -> Vec<Group> {
@@ -351,49 +312,4 @@ fn user_sheet(index: usize, sheet: &CustomizeSheet) -> UserSheet {
         }
     }
     UserSheet { status, values }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_demo_goes_only_into_an_empty_database_and_takes_no_login() {
-        let dir = std::env::temp_dir().join(format!("sheetlink-seed-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let store = crate::Store::open(&dir).expect("opens");
-        // A real tenant whose administrator signs in as `admin`.
-        store.with_db(|db| {
-            crate::store::put_raw(db, MEMBERS, "acme/boss", b"{}").expect("writes");
-            let write = db.begin_write().expect("write");
-            write
-                .open_table(LOGINS)
-                .expect("logins")
-                .insert("admin", "acme/boss")
-                .expect("insert");
-            write.commit().expect("commit");
-        });
-        assert!(!store.with_db(|db| seed_demo_with(db, 5)).expect("runs"));
-        let login = store
-            .with_db(|db| crate::store::get_login(db, "admin"))
-            .expect("reads");
-        assert_eq!(
-            login.as_deref(),
-            Some("acme/boss"),
-            "the login is untouched"
-        );
-        assert!(
-            store
-                .with_db(|db| crate::store::scan_raw(db, MEMBERS, "demo/"))
-                .expect("reads")
-                .is_empty()
-        );
-        let fresh = dir.join("fresh");
-        let store = crate::Store::open(&fresh).expect("opens");
-        assert!(store.with_db(|db| seed_demo_with(db, 5)).expect("seeds"));
-        assert!(
-            !store.with_db(|db| seed_demo_with(db, 5)).expect("runs"),
-            "once"
-        );
-    }
 }

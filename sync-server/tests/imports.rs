@@ -786,9 +786,12 @@ async fn revert_rechecks_scope_like_an_import() {
     // The evaluatee moves to another group: out of the leader's scope.
     store.with_db(|db| {
         use sheetlink_server::model::Member;
-        let members: Vec<(String, Member)> =
-            sheetlink_server::store::scan_json(db, sheetlink_server::tables::MEMBERS, "demo/")
-                .expect("reads");
+        let members: Vec<(String, Member)> = sheetlink_server::store::scan_json(
+            db,
+            sheetlink_server::store::tables::MEMBERS,
+            "demo/",
+        )
+        .expect("reads");
         let (member_key, mut member) = members
             .into_iter()
             .find(|(_, m)| m.employee_number.as_deref() == Some(key.as_str()))
@@ -796,7 +799,7 @@ async fn revert_rechecks_scope_like_an_import() {
         member.groups = vec!["dev".into()];
         sheetlink_server::store::put_json(
             db,
-            sheetlink_server::tables::MEMBERS,
+            sheetlink_server::store::tables::MEMBERS,
             &member_key,
             &member,
         )
@@ -830,8 +833,8 @@ async fn revert_rechecks_scope_like_an_import() {
 #[tokio::test]
 async fn stored_errors_are_bounded_with_exact_totals() {
     use sheetlink_server::model::{CustomizeSheet, SheetItem};
+    use sheetlink_server::store::tables::SHEETS;
     use sheetlink_server::store::{get_json, put_json};
-    use sheetlink_server::tables::SHEETS;
     let (app, store) = common::server("imports-stored-errors", Config::default());
     // 30 more number items, so that 49 evaluatees (one short of the abort)
     // make well over 1,000 errors.
@@ -900,7 +903,7 @@ async fn stored_errors_are_bounded_with_exact_totals() {
     let stored: serde_json::Value = store.with_db(|db| {
         get_json(
             db,
-            sheetlink_server::tables::IMPORTS,
+            sheetlink_server::store::tables::IMPORTS,
             &format!("{}/{id}", sheetlink_server::seed::DEMO_TENANT),
         )
         .expect("reads")

@@ -359,7 +359,7 @@ fn record(
     let bytes = store.with_db(|db| {
         sheetlink_server::store::get_raw(
             db,
-            sheetlink_server::tables::CRM_RECORDS,
+            sheetlink_server::store::tables::CRM_RECORDS,
             &format!("demo/{sheet}/{id}"),
         )
         .expect("reads")
@@ -636,8 +636,12 @@ async fn imports_by_mode_matching_and_relation_keys() {
         "{post}"
     );
     let list = store.with_db(|db| {
-        sheetlink_server::store::get_raw(db, sheetlink_server::tables::LISTS, "demo/取込済み")
-            .expect("reads")
+        sheetlink_server::store::get_raw(
+            db,
+            sheetlink_server::store::tables::LISTS,
+            "demo/取込済み",
+        )
+        .expect("reads")
     });
     let list: Vec<String> = serde_json::from_slice(&list.expect("a list")).expect("json");
     assert!(
@@ -929,10 +933,7 @@ async fn completion_mail_reaches_an_smtp_server() {
         security: SmtpSecurity::None,
         credentials: None,
     };
-    assert_eq!(
-        store.with_db(|db| deliver_due(db, &nowhere)).expect("runs"),
-        0
-    );
+    assert_eq!(deliver_due(&store, &nowhere).expect("runs"), 0);
 
     let (port, received) = smtp_sink();
     // STARTTLS is required by default: a server that does not offer it (the
@@ -943,12 +944,7 @@ async fn completion_mail_reaches_an_smtp_server() {
         ..nowhere.clone()
     };
     make_due(&store);
-    assert_eq!(
-        store
-            .with_db(|db| deliver_due(db, &required))
-            .expect("runs"),
-        0
-    );
+    assert_eq!(deliver_due(&store, &required).expect("runs"), 0);
     assert!(
         received
             .recv_timeout(std::time::Duration::from_millis(300))
@@ -957,7 +953,7 @@ async fn completion_mail_reaches_an_smtp_server() {
     );
     let sink = SmtpSettings { port, ..nowhere };
     make_due(&store);
-    assert_eq!(store.with_db(|db| deliver_due(db, &sink)).expect("runs"), 1);
+    assert_eq!(deliver_due(&store, &sink).expect("runs"), 1);
     let message = received
         .recv_timeout(std::time::Duration::from_secs(10))
         .expect("a message");
@@ -989,7 +985,7 @@ fn make_due(store: &sheetlink_server::Store) {
         let txn = db.begin_write().expect("write");
         {
             let mut queue = txn
-                .open_table(sheetlink_server::tables::MAIL_QUEUE)
+                .open_table(sheetlink_server::store::tables::MAIL_QUEUE)
                 .expect("queue");
             let entries: Vec<(String, Vec<u8>)> = redb::ReadableTable::iter(&queue)
                 .expect("iter")
@@ -1091,7 +1087,7 @@ fn customer_counter(store: &sheetlink_server::Store) -> u64 {
     store.with_db(|db| {
         let read = redb::ReadableDatabase::begin_read(db).expect("read");
         let table = read
-            .open_table(sheetlink_server::tables::CRM_COUNTERS)
+            .open_table(sheetlink_server::store::tables::CRM_COUNTERS)
             .expect("counters");
         table
             .get("demo/customer")
@@ -1202,16 +1198,20 @@ async fn a_storage_error_aborts_the_batch_with_a_generic_message() {
     store.with_db(|db| {
         sheetlink_server::store::put_raw(
             db,
-            sheetlink_server::tables::CRM_RECORDS,
+            sheetlink_server::store::tables::CRM_RECORDS,
             "demo/customer/C999999",
             b"{broken",
         )
         .expect("writes")
     });
     let deals_before = store.with_db(|db| {
-        sheetlink_server::store::scan_raw(db, sheetlink_server::tables::CRM_RECORDS, "demo/deal/")
-            .expect("reads")
-            .len()
+        sheetlink_server::store::scan_raw(
+            db,
+            sheetlink_server::store::tables::CRM_RECORDS,
+            "demo/deal/",
+        )
+        .expect("reads")
+        .len()
     });
     let reply = call(Method::POST, "/api/batch/imports/deals")
         .token(&token)
@@ -1232,9 +1232,13 @@ async fn a_storage_error_aborts_the_batch_with_a_generic_message() {
         "{message}"
     );
     let deals_after = store.with_db(|db| {
-        sheetlink_server::store::scan_raw(db, sheetlink_server::tables::CRM_RECORDS, "demo/deal/")
-            .expect("reads")
-            .len()
+        sheetlink_server::store::scan_raw(
+            db,
+            sheetlink_server::store::tables::CRM_RECORDS,
+            "demo/deal/",
+        )
+        .expect("reads")
+        .len()
     });
     assert_eq!(deals_after, deals_before, "nothing applied");
 }
@@ -1546,24 +1550,27 @@ async fn a_replay_goes_only_to_a_caller_who_may_see_the_import() {
     // A second leader of the same groups and period.
     store.with_db(|db| {
         use sheetlink_server::model::Member;
-        let mut other: Member =
-            sheetlink_server::store::get_json(db, sheetlink_server::tables::MEMBERS, "demo/leader")
-                .expect("reads")
-                .expect("the demo leader");
+        let mut other: Member = sheetlink_server::store::get_json(
+            db,
+            sheetlink_server::store::tables::MEMBERS,
+            "demo/leader",
+        )
+        .expect("reads")
+        .expect("the demo leader");
         other.id = "leader2".into();
         other.login_id = Some("leader2".into());
         other.password_hash =
             Some(sheetlink_server::auth::hash_password("leader2-pass").expect("hashes"));
         sheetlink_server::store::put_json(
             db,
-            sheetlink_server::tables::MEMBERS,
+            sheetlink_server::store::tables::MEMBERS,
             "demo/leader2",
             &other,
         )
         .expect("writes");
         let write = db.begin_write().expect("write");
         write
-            .open_table(sheetlink_server::tables::LOGINS)
+            .open_table(sheetlink_server::store::tables::LOGINS)
             .expect("logins")
             .insert("leader2", "demo/leader2")
             .expect("insert");

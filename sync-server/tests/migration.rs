@@ -50,9 +50,9 @@ async fn a_data_directory_of_the_unversioned_format_is_migrated() {
     let store = Store::open(&dir).expect("opens and migrates");
     assert_eq!(
         store
-            .with_db(sheetlink_server::migrate::format)
+            .with_db(sheetlink_server::store::migrate::format)
             .expect("reads"),
-        sheetlink_server::migrate::FORMAT
+        sheetlink_server::store::migrate::FORMAT
     );
     let router = app(AppState::new(store.clone(), Config::default()));
     let (status, me, cookie) = call(
@@ -100,7 +100,7 @@ async fn a_data_directory_of_the_unversioned_format_is_migrated() {
     let stored: Value = store.with_db(|db| {
         sheetlink_server::store::get_json(
             db,
-            sheetlink_server::tables::IMPORTS,
+            sheetlink_server::store::tables::IMPORTS,
             &format!("demo/{id}"),
         )
         .expect("reads")
@@ -117,7 +117,7 @@ async fn a_data_directory_of_the_unversioned_format_is_migrated() {
     let record = store.with_db(|db| {
         sheetlink_server::store::get_raw(
             db,
-            sheetlink_server::tables::CRM_RECORDS,
+            sheetlink_server::store::tables::CRM_RECORDS,
             "demo/customer/FX-1",
         )
         .expect("reads")
@@ -130,9 +130,9 @@ async fn a_data_directory_of_the_unversioned_format_is_migrated() {
     let again = Store::open(&dir).expect("opens again");
     assert_eq!(
         again
-            .with_db(sheetlink_server::migrate::format)
+            .with_db(sheetlink_server::store::migrate::format)
             .expect("reads"),
-        sheetlink_server::migrate::FORMAT
+        sheetlink_server::store::migrate::FORMAT
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -148,9 +148,7 @@ async fn redb_directory_conforms() {
         std::env::temp_dir().join(format!("sheetlink-conformance-dir-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store = Store::open(&dir).expect("opens");
-    store
-        .with_db(sheetlink_server::seed::seed_demo)
-        .expect("seeds");
+    sheetlink_server::seed::seed_demo(&store).expect("seeds");
     directory_conforms(&store.directory()).await;
     let _ = std::fs::remove_dir_all(&dir);
 }

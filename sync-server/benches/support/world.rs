@@ -12,8 +12,8 @@ use sheetlink_server::imports::{ImportRecord, ImportStatus};
 use sheetlink_server::model::{
     CustomizeSheet, Member, Period, Role, SheetItem, SheetStatus, UserSheet, WritePermission,
 };
+use sheetlink_server::store::tables::{MEMBERS, PERIODS, SHEETS, USER_SHEETS};
 use sheetlink_server::store::to_json;
-use sheetlink_server::tables::{MEMBERS, PERIODS, SHEETS, USER_SHEETS};
 
 pub(crate) const ITEMS: usize = 1000;
 pub(crate) const EVALUATEES: usize = 10_000;

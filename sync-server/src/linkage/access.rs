@@ -7,16 +7,14 @@ use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use base64::Engine as _;
 use ipnet::IpNet;
-use redb::Database;
 use subtle::ConstantTimeEq;
 
 use crate::auth::{token_key, verify_password};
 use crate::error::AppError;
 use crate::ids::new_token;
 use crate::linkage::{AuthMethod, Settings};
-use crate::model::{Member, Role};
-use crate::store::get_json;
-use crate::tables::{LINKAGE_SETTINGS, MEMBERS};
+use crate::model::Role;
+use crate::store::{Linkage, Organisation};
 
 /// Parses an allowed-address list (`;`-separated IPv4, IPv6 or CIDR; blank
 /// entries ignored). The error names the first entry that is neither.
@@ -137,7 +135,7 @@ impl From<AppError> for Refusal {
 /// tenant's settings is said before the credentials are proven, so the
 /// answers are no oracle for which login ids exist.
 pub fn authenticate(
-    db: &Database,
+    store: &(impl Organisation + Linkage),
     headers: &HeaderMap,
     client: Option<IpAddr>,
     throttle: &crate::auth::LoginThrottle,
@@ -151,7 +149,7 @@ pub fn authenticate(
                 .map_err(Refusal::Throttled)?;
             let tenant = token_tenant(&token).map(str::to_owned);
             let settings: Option<Settings> = match &tenant {
-                Some(tenant) => get_json(db, LINKAGE_SETTINGS, tenant)?,
+                Some(tenant) => Some(store.linkage_settings(tenant)?),
                 None => None,
             };
             let given = token_key(&token);
@@ -171,11 +169,7 @@ pub fn authenticate(
                 return Err(AppError::Unauthorized.into());
             }
             let attempt = throttle.begin(&login, client).map_err(Refusal::Throttled)?;
-            let member_key = crate::store::get_login(db, &login)?;
-            let member: Option<Member> = match &member_key {
-                Some(key) => get_json(db, MEMBERS, key)?,
-                None => None,
-            };
+            let (tenant, member) = store.login(&login)?.unzip();
             let verified = match member.as_ref().and_then(|m| m.password_hash.as_deref()) {
                 Some(hash) => verify_password(&password, hash),
                 None => {
@@ -183,10 +177,6 @@ pub fn authenticate(
                     false
                 }
             };
-            let tenant = member_key
-                .as_deref()
-                .and_then(|key| key.split_once('/'))
-                .map(|(tenant, _)| tenant.to_owned());
             let (Some(member), Some(tenant), true) = (member, tenant, verified) else {
                 attempt.failed();
                 return Err(AppError::Unauthorized.into());
@@ -200,7 +190,7 @@ pub fn authenticate(
             (tenant, member.name, AuthMethod::UserPassword)
         }
     };
-    let settings: Settings = get_json(db, LINKAGE_SETTINGS, &tenant)?.unwrap_or_default();
+    let settings = store.linkage_settings(&tenant)?;
     // Credentials of the other method are no credentials for this tenant.
     if settings.auth != method {
         return Err(AppError::Unauthorized.into());

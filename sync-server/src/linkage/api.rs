@@ -8,7 +8,6 @@ use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use redb::Database;
 use serde::{Deserialize, Serialize};
 use sheetlink_engine::Lang;
 use sheetlink_engine::linkage::{Catalog, OutputEncoding, crm_catalog};
@@ -20,14 +19,11 @@ use crate::linkage::access::{authenticate, client_ip, issue_token, parse_allowed
 use crate::linkage::apply::{run_export, run_import};
 use crate::linkage::module::{archive, batch_script, shell_script};
 use crate::linkage::{
-    AuthMethod, LinkageRun, Settings, StoredExportCondition, StoredImportCondition, TimelinePost,
-    check_emails,
+    AuthMethod, LinkageRun, Settings, StoredCondition, StoredExportCondition,
+    StoredImportCondition, TimelinePost, check_emails,
 };
-use crate::model::{Member, Role};
-use crate::store::{get_json, put_json, scan_json, update_json};
-use crate::tables::{
-    EXPORT_CONDITIONS, IMPORT_CONDITIONS, LINKAGE_RUNS, LINKAGE_SETTINGS, MEMBERS, TIMELINE,
-};
+use crate::model::Role;
+use crate::store::{Linkage, Organisation as _, Saved};
 
 fn require_admin(caller: &Caller) -> Result<(), AppError> {
     if matches!(caller.member.role, Role::Admin) {
@@ -39,10 +35,6 @@ fn require_admin(caller: &Caller) -> Result<(), AppError> {
             "Only admins manage batch linkage.",
         ))
     }
-}
-
-fn settings_of(db: &Database, tenant: &str) -> Result<Settings, AppError> {
-    Ok(get_json(db, LINKAGE_SETTINGS, tenant)?.unwrap_or_default())
 }
 
 /// The settings as shown to the admin: everything but the token's hash.
@@ -84,7 +76,7 @@ pub async fn get_settings(
     require_admin(&caller)?;
     let settings = state
         .store
-        .run(move |db| settings_of(db, &caller.tenant))
+        .run(move |store| store.linkage_settings(&caller.tenant))
         .await?;
     Ok(Json(settings.into()))
 }
@@ -101,11 +93,9 @@ pub async fn put_settings(
     check_emails(&update.emails).map_err(|e| e.bad_request("emails_invalid"))?;
     let saved = state
         .store
-        .run(move |db| {
+        .run(move |store| {
             for member in &update.timeline_targets {
-                if get_json::<Member>(db, MEMBERS, &format!("{}/{member}", caller.tenant))?
-                    .is_none()
-                {
+                if store.member(&caller.tenant, member)?.is_none() {
                     return Err(AppError::bad_request(
                         "unknown_member",
                         format!(
@@ -117,19 +107,14 @@ pub async fn put_settings(
             }
             // One transaction: a token issued meanwhile is kept, never
             // replaced by the hash this save read.
-            update_json(
-                db,
-                LINKAGE_SETTINGS,
-                &caller.tenant,
-                |settings: &mut Settings| {
-                    settings.enabled = update.enabled;
-                    settings.allowed_ips = update.allowed_ips.trim().to_owned();
-                    settings.auth = update.auth;
-                    settings.timeline_targets = update.timeline_targets;
-                    settings.emails = update.emails;
-                    Ok(settings.clone())
-                },
-            )
+            store.update_linkage_settings(&caller.tenant, |settings| {
+                settings.enabled = update.enabled;
+                settings.allowed_ips = update.allowed_ips.trim().to_owned();
+                settings.auth = update.auth;
+                settings.timeline_targets = update.timeline_targets;
+                settings.emails = update.emails;
+                Ok(settings.clone())
+            })
         })
         .await?;
     Ok(Json(saved.into()))
@@ -155,11 +140,10 @@ pub async fn post_token(
     require_admin(&caller)?;
     let issued = state
         .store
-        .run(move |db| {
-            let (token, settings) =
-                update_json(db, LINKAGE_SETTINGS, &caller.tenant, |settings: &mut Settings| {
-                    Ok((issue_token(&caller.tenant, settings)?, settings.clone()))
-                })?;
+        .run(move |store| {
+            let (token, settings) = store.update_linkage_settings(&caller.tenant, |settings| {
+                Ok((issue_token(&caller.tenant, settings)?, settings.clone()))
+            })?;
             Ok(IssuedToken {
                 token,
                 issued_at: settings.token_issued_at.unwrap_or_default(),
@@ -202,49 +186,6 @@ fn check_key(key: &str) -> Result<(), AppError> {
     Err(condition_problems(vec![problem]))
 }
 
-/// What the condition routes need of a stored condition type: one set of
-/// generic handlers serves import and export conditions alike.
-pub trait StoredCondition: Serialize + serde::de::DeserializeOwned + Send + 'static {
-    /// `import` or `export` (script names).
-    const DIRECTION: &'static str;
-    /// The table holding them.
-    const TABLE: crate::store::JsonTable;
-    /// The condition's key.
-    fn key(&self) -> &str;
-    /// The engine's problems with the condition.
-    fn problems(&self) -> Vec<sheetlink_engine::linkage::ConditionProblem>;
-    /// Its notification addresses.
-    fn emails(&self) -> &[String];
-}
-
-impl StoredCondition for StoredImportCondition {
-    const DIRECTION: &'static str = "import";
-    const TABLE: crate::store::JsonTable = IMPORT_CONDITIONS;
-    fn key(&self) -> &str {
-        &self.condition.key
-    }
-    fn problems(&self) -> Vec<sheetlink_engine::linkage::ConditionProblem> {
-        self.condition.check(&crm_catalog())
-    }
-    fn emails(&self) -> &[String] {
-        &self.after.emails
-    }
-}
-
-impl StoredCondition for StoredExportCondition {
-    const DIRECTION: &'static str = "export";
-    const TABLE: crate::store::JsonTable = EXPORT_CONDITIONS;
-    fn key(&self) -> &str {
-        &self.condition.key
-    }
-    fn problems(&self) -> Vec<sheetlink_engine::linkage::ConditionProblem> {
-        self.condition.check(&crm_catalog())
-    }
-    fn emails(&self) -> &[String] {
-        &self.after.emails
-    }
-}
-
 fn check<T: StoredCondition>(stored: &T) -> Result<(), AppError> {
     check_key(stored.key())?;
     let problems = stored.problems();
@@ -254,15 +195,12 @@ fn check<T: StoredCondition>(stored: &T) -> Result<(), AppError> {
     check_emails(stored.emails()).map_err(|e| e.bad_request("emails_invalid"))
 }
 
-fn list<T: StoredCondition>(db: &Database, tenant: &str) -> Result<Vec<T>, AppError> {
-    Ok(scan_json::<T>(db, T::TABLE, &format!("{tenant}/"))?
-        .into_iter()
-        .map(|(_, c)| c)
-        .collect())
-}
-
-fn get_one<T: StoredCondition>(db: &Database, tenant: &str, key: &str) -> Result<T, AppError> {
-    get_json(db, T::TABLE, &format!("{tenant}/{key}"))?.ok_or_else(no_condition)
+fn get_one<T: StoredCondition>(
+    store: &impl Linkage,
+    tenant: &str,
+    key: &str,
+) -> Result<T, AppError> {
+    store.condition(tenant, key)?.ok_or_else(no_condition)
 }
 
 /// 404 for a condition key that does not exist.
@@ -283,7 +221,7 @@ pub async fn list_conditions<T: StoredCondition>(
     Ok(Json(
         state
             .store
-            .run(move |db| list::<T>(db, &caller.tenant))
+            .run(move |store| store.conditions::<T>(&caller.tenant))
             .await?,
     ))
 }
@@ -298,7 +236,7 @@ pub async fn get_condition<T: StoredCondition>(
     Ok(Json(
         state
             .store
-            .run(move |db| get_one::<T>(db, &caller.tenant, &key))
+            .run(move |store| get_one::<T>(store, &caller.tenant, &key))
             .await?,
     ))
 }
@@ -306,33 +244,30 @@ pub async fn get_condition<T: StoredCondition>(
 /// Saves a condition: `create` (no `path_key`) refuses an existing key
 /// (409), otherwise the key in the path must exist and equal the body's.
 fn save<T: StoredCondition>(
-    db: &Database,
+    store: &impl Linkage,
     tenant: &str,
     path_key: Option<&str>,
     value: &T,
 ) -> Result<Response, AppError> {
     let key = value.key();
-    let storage_key = format!("{tenant}/{key}");
-    let exists = crate::store::get_raw(db, T::TABLE, &storage_key)?.is_some();
-    match path_key {
-        None if exists => {
+    if path_key.is_some_and(|path| path != key) {
+        return Err(AppError::bad_request(
+            "key_changed",
+            "条件のキーは変更できません。別のキーにするには、新しい条件を作成してください。",
+            "A condition's key cannot change: create a new condition for another key.",
+        ));
+    }
+    match store.save_condition(tenant, value, path_key.is_none())? {
+        Saved::Done => {}
+        Saved::Exists => {
             return Err(AppError::conflict(
                 "duplicate_key",
                 format!("キー「{key}」は既に使われています。別のキーにしてください。"),
                 format!("The key {key} is already used: choose another."),
             ));
         }
-        Some(path) if path != key => {
-            return Err(AppError::bad_request(
-                "key_changed",
-                "条件のキーは変更できません。別のキーにするには、新しい条件を作成してください。",
-                "A condition's key cannot change: create a new condition for another key.",
-            ));
-        }
-        Some(_) if !exists => return Err(no_condition()),
-        _ => {}
+        Saved::Missing => return Err(no_condition()),
     }
-    put_json(db, T::TABLE, &storage_key, value)?;
     let status = if path_key.is_none() {
         StatusCode::CREATED
     } else {
@@ -355,7 +290,7 @@ pub async fn create_condition<T: StoredCondition>(
     check(&body)?;
     state
         .store
-        .run(move |db| save(db, &caller.tenant, None, &body))
+        .run(move |store| save(store, &caller.tenant, None, &body))
         .await
 }
 
@@ -370,7 +305,7 @@ pub async fn update_condition<T: StoredCondition>(
     check(&body)?;
     state
         .store
-        .run(move |db| save(db, &caller.tenant, Some(&key), &body))
+        .run(move |store| save(store, &caller.tenant, Some(&key), &body))
         .await
 }
 
@@ -383,16 +318,8 @@ pub async fn delete_condition<T: StoredCondition>(
     require_admin(&caller)?;
     state
         .store
-        .run(move |db| {
-            let txn = db.begin_write().map_err(AppError::internal)?;
-            let removed = txn
-                .open_table(T::TABLE)
-                .map_err(AppError::internal)?
-                .remove(format!("{}/{key}", caller.tenant).as_str())
-                .map_err(AppError::internal)?
-                .is_some();
-            txn.commit().map_err(AppError::internal)?;
-            if removed {
+        .run(move |store| {
+            if store.delete_condition::<T>(&caller.tenant, &key)? {
                 Ok(StatusCode::NO_CONTENT)
             } else {
                 Err(no_condition())
@@ -419,9 +346,9 @@ pub async fn condition_script<T: StoredCondition>(
     require_admin(&caller)?;
     let found: T = state
         .store
-        .run(move |db| get_one::<T>(db, &caller.tenant, &key))
+        .run(move |store| get_one::<T>(store, &caller.tenant, &key))
         .await?;
-    let (direction, key) = (T::DIRECTION, found.key());
+    let (direction, key) = (T::DIRECTION.as_str(), found.key());
     let (body, extension) = if query.os.as_deref() == Some("windows") {
         (batch_script(direction, key), "bat")
     } else {
@@ -461,13 +388,13 @@ pub async fn client_module(
     })?;
     let bytes = state
         .store
-        .run(move |db| {
-            let settings = settings_of(db, &caller.tenant)?;
+        .run(move |store| {
+            let settings = store.linkage_settings(&caller.tenant)?;
             let token = request.token.filter(|token| {
                 settings.token_hash.as_deref() == Some(crate::auth::token_key(token).as_str())
             });
-            let imports: Vec<StoredImportCondition> = list(db, &caller.tenant)?;
-            let exports: Vec<StoredExportCondition> = list(db, &caller.tenant)?;
+            let imports: Vec<StoredImportCondition> = store.conditions(&caller.tenant)?;
+            let exports: Vec<StoredExportCondition> = store.conditions(&caller.tenant)?;
             let mut conditions: Vec<(&str, &str)> = imports
                 .iter()
                 .map(|c| ("import", c.condition.key.as_str()))
@@ -501,35 +428,18 @@ pub async fn runs(
     require_admin(&caller)?;
     let runs = state
         .store
-        .run(move |db| {
-            Ok(
-                scan_json::<LinkageRun>(db, LINKAGE_RUNS, &format!("{}/", caller.tenant))?
-                    .into_iter()
-                    .rev()
-                    .map(|(_, run)| run)
-                    .filter(|run| query.sheet.as_deref().is_none_or(|s| s == run.sheet))
-                    .take(100)
-                    .map(|run| LinkageRun {
-                        rows: Vec::new(),
-                        ..run
-                    })
-                    .collect(),
-            )
+        .run(move |store| {
+            let mut runs = Vec::new();
+            store.runs_newest_first(&caller.tenant, &mut |run| {
+                if query.sheet.as_deref().is_none_or(|s| s == run.sheet) {
+                    runs.push(run);
+                }
+                runs.len() < 100
+            })?;
+            Ok(runs)
         })
         .await?;
     Ok(Json(runs))
-}
-
-/// A stored run with its stored row results.
-fn stored_run(db: &Database, tenant: &str, id: &str) -> Result<Option<LinkageRun>, AppError> {
-    let key = format!("{tenant}/{id}");
-    let Some(mut run) = get_json::<LinkageRun>(db, LINKAGE_RUNS, &key)? else {
-        return Ok(None);
-    };
-    if let Some(rows) = get_json(db, crate::tables::LINKAGE_RUN_ROWS, &key)? {
-        run.rows = rows;
-    }
-    Ok(Some(run))
 }
 
 /// `GET /api/linkage/runs/{id}`: one run with its per-row results.
@@ -541,8 +451,8 @@ pub async fn run_details(
     require_admin(&caller)?;
     let run = state
         .store
-        .run(move |db| {
-            stored_run(db, &caller.tenant, &id)?.ok_or_else(|| {
+        .run(move |store| {
+            store.linkage_run(&caller.tenant, &id)?.ok_or_else(|| {
                 AppError::not_found(
                     "unknown_run",
                     "この連携履歴は見つかりません。履歴から選び直してください。",
@@ -562,17 +472,16 @@ pub async fn timeline(
 ) -> Result<Json<Vec<TimelinePost>>, AppError> {
     let posts = state
         .store
-        .run(move |db| {
+        .run(move |store| {
             let admin = matches!(caller.member.role, Role::Admin);
-            Ok(
-                scan_json::<TimelinePost>(db, TIMELINE, &format!("{}/", caller.tenant))?
-                    .into_iter()
-                    .rev()
-                    .map(|(_, post)| post)
-                    .filter(|post| admin || post.targets.contains(&caller.member.id))
-                    .take(100)
-                    .collect(),
-            )
+            let mut posts = Vec::new();
+            store.timeline_newest_first(&caller.tenant, &mut |post| {
+                if admin || post.targets.contains(&caller.member.id) {
+                    posts.push(post);
+                }
+                posts.len() < 100
+            })?;
+            Ok(posts)
         })
         .await?;
     Ok(Json(posts))
@@ -601,7 +510,7 @@ pub async fn batch_import(
         let throttle = state.login_throttle.clone();
         match state
             .store
-            .run(move |db| Ok(authenticate(db, &headers, client, &throttle)))
+            .run(move |store| Ok(authenticate(store, &headers, client, &throttle)))
             .await?
         {
             Ok(caller) => caller,
@@ -626,25 +535,26 @@ pub async fn batch_import(
     let offset = state.config.timezone_offset_minutes;
     state
         .store
-        .run(move |db| {
-            let stored: StoredImportCondition = get_one(db, &caller.tenant, &key)?;
+        .run(move |store| {
+            let stored: StoredImportCondition = get_one(store, &caller.tenant, &key)?;
             if let Some(idempotency) = &idempotency {
-                match idempotency.look_up_in(db)? {
+                match idempotency.look_up(store)? {
                     crate::idempotency::Seen::New => {}
                     crate::idempotency::Seen::Conflict => return Ok(crate::idempotency::conflict()),
                     // Every batch caller of the tenant may see its runs; the
                     // key's namespace is the tenant's own.
                     crate::idempotency::Seen::Replay(run_id) => {
-                        let run = stored_run(db, &caller.tenant, &run_id)?
+                        let run = store
+                            .linkage_run(&caller.tenant, &run_id)?
                             .ok_or_else(|| AppError::internal("idempotency record without run"))?;
                         return Ok(([("idempotent-replayed", "true")], Json(run)).into_response());
                     }
                 }
             }
-            let settings = settings_of(db, &caller.tenant)?;
+            let settings = store.linkage_settings(&caller.tenant)?;
             let catalog = crm_catalog();
             let context = caller.context(&catalog, &settings, offset);
-            let run = run_import(db, context, &stored, &csv, idempotency.as_ref())?;
+            let run = run_import(store, context, &stored, &csv, idempotency.as_ref())?;
             Ok(Json(run).into_response())
         })
         .await
@@ -663,16 +573,16 @@ pub async fn batch_export(
     let throttle = state.login_throttle.clone();
     state
         .store
-        .run(move |db| {
-            let caller = match authenticate(db, &headers, client, &throttle) {
+        .run(move |store| {
+            let caller = match authenticate(store, &headers, client, &throttle) {
                 Ok(caller) => caller,
                 Err(refusal) => return Ok(refusal.into_response()),
             };
-            let stored: StoredExportCondition = get_one(db, &caller.tenant, &key)?;
-            let settings = settings_of(db, &caller.tenant)?;
+            let stored: StoredExportCondition = get_one(store, &caller.tenant, &key)?;
+            let settings = store.linkage_settings(&caller.tenant)?;
             let catalog = crm_catalog();
             let context = caller.context(&catalog, &settings, offset);
-            let written = run_export(db, context, &stored)?;
+            let written = run_export(store, context, &stored)?;
             if written.refused() {
                 let cells: Vec<_> = written.unrepresentable.iter().take(100).map(|c| serde_json::json!({
                     "record": c.record, "field": c.field, "character": c.character.to_string(),
@@ -713,7 +623,7 @@ pub async fn export_preview(
     require_admin(&caller)?;
     let preview = state
         .store
-        .run(move |db| {
+        .run(move |store| {
             let catalog = crm_catalog();
             let sheet = catalog.sheet(&condition.sheet).ok_or_else(|| {
                 AppError::bad_request(
@@ -725,12 +635,7 @@ pub async fn export_preview(
                     format!("No sheet {}: pick the sheet again.", condition.sheet),
                 )
             })?;
-            let read = redb::ReadableDatabase::begin_read(db).map_err(AppError::internal)?;
-            let records = match read.open_table(crate::tables::CRM_RECORDS) {
-                Ok(table) => crate::linkage::apply::read_records(&table, &caller.tenant, sheet)?,
-                Err(redb::TableError::TableDoesNotExist(_)) => Vec::new(),
-                Err(error) => return Err(AppError::internal(error)),
-            };
+            let records = store.records(&caller.tenant, sheet)?;
             sheetlink_engine::linkage::export_preview(&condition, &catalog, &records, 20)
                 .map_err(condition_problems)
         })
@@ -756,16 +661,15 @@ pub async fn members(
     require_admin(&caller)?;
     let members = state
         .store
-        .run(move |db| {
-            Ok(
-                scan_json::<Member>(db, MEMBERS, &format!("{}/", caller.tenant))?
-                    .into_iter()
-                    .map(|(_, m)| MemberView {
-                        id: m.id,
-                        name: m.name,
-                    })
-                    .collect(),
-            )
+        .run(move |store| {
+            Ok(store
+                .members(&caller.tenant)?
+                .into_iter()
+                .map(|m| MemberView {
+                    id: m.id,
+                    name: m.name,
+                })
+                .collect())
         })
         .await?;
     Ok(Json(members))

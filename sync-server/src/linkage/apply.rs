@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use redb::{Database, ReadableTable, WriteTransaction};
 use sheetlink_engine::Lang;
 use sheetlink_engine::linkage::{
     Catalog, Export, FieldChange, ImportMode, MapStatus, MappedRow, OnExisting, Sheet, SheetRecord,
@@ -14,13 +13,13 @@ use sheetlink_engine::linkage::{
 use crate::error::AppError;
 use crate::idempotency::Key;
 use crate::ids::{now, record_id};
-use crate::linkage::mail::{Mail, enqueue};
+use crate::linkage::mail::Mail;
 use crate::linkage::{
     ANSWER_EVERY_ROW, Counts, Direction, LinkageRun, MAX_ANSWERED_ROWS, Outcome, RowResult,
     RunKind, RunStatus, Settings, StoredExportCondition, StoredImportCondition, TimelinePost,
     completion_message,
 };
-use crate::tables::{CRM_COUNTERS, CRM_RECORDS, LINKAGE_RUN_ROWS, LINKAGE_RUNS, LISTS, TIMELINE};
+use crate::store::{CrmTx, Linkage};
 
 /// Who runs a batch and under which settings: what every step of a run
 /// needs besides its condition and its file.
@@ -59,70 +58,9 @@ fn condition_refused(problems: Vec<sheetlink_engine::linkage::ConditionProblem>)
     AppError::bad_request("condition_invalid", join(Lang::Ja), join(Lang::En))
 }
 
-/// The records of one sheet, in id order, from the write transaction.
-pub fn load_records(
-    txn: &WriteTransaction,
-    tenant: &str,
-    sheet: &Sheet,
-) -> Result<Vec<SheetRecord>, AppError> {
-    let table = txn.open_table(CRM_RECORDS).map_err(AppError::internal)?;
-    read_records(&table, tenant, sheet)
-}
-
-/// The records of one sheet, in id order, from any table handle.
-pub fn read_records(
-    table: &impl ReadableTable<&'static str, &'static [u8]>,
-    tenant: &str,
-    sheet: &Sheet,
-) -> Result<Vec<SheetRecord>, AppError> {
-    let prefix = format!("{tenant}/{}/", sheet.id);
-    // `0` sorts right after `/`: the end of this sheet's keys.
-    let end = format!("{tenant}/{}0", sheet.id);
-    let mut records = Vec::new();
-    for entry in table
-        .range(prefix.as_str()..end.as_str())
-        .map_err(AppError::internal)?
-    {
-        let (key, value) = entry.map_err(AppError::internal)?;
-        let mut values: Vec<Option<String>> =
-            serde_json::from_slice(value.value()).map_err(AppError::internal)?;
-        values.resize(sheet.fields.len(), None);
-        records.push(SheetRecord {
-            id: key.value()[prefix.len()..].to_owned(),
-            values,
-        });
-    }
-    Ok(records)
-}
-
-/// Writes one record.
-pub fn put_record(
-    txn: &WriteTransaction,
-    tenant: &str,
-    sheet: &str,
-    record: &SheetRecord,
-) -> Result<(), AppError> {
-    let mut table = txn.open_table(CRM_RECORDS).map_err(AppError::internal)?;
-    let key = format!("{tenant}/{sheet}/{}", record.id);
-    let json = serde_json::to_vec(&record.values).map_err(AppError::internal)?;
-    table
-        .insert(key.as_str(), json.as_slice())
-        .map_err(AppError::internal)?;
-    Ok(())
-}
-
 /// The next generated id of `sheet` (`C000123` for customers…).
-fn next_id(txn: &WriteTransaction, tenant: &str, sheet: &Sheet) -> Result<String, AppError> {
-    let mut counters = txn.open_table(CRM_COUNTERS).map_err(AppError::internal)?;
-    let key = format!("{tenant}/{}", sheet.id);
-    let next = counters
-        .get(key.as_str())
-        .map_err(AppError::internal)?
-        .map_or(0, |v| v.value())
-        + 1;
-    counters
-        .insert(key.as_str(), next)
-        .map_err(AppError::internal)?;
+fn next_id(tx: &mut dyn CrmTx, sheet: &Sheet) -> Result<String, AppError> {
+    let next = tx.next_number(&sheet.id)?;
     let prefix = sheet.id.chars().next().unwrap_or('R').to_ascii_uppercase();
     Ok(format!("{prefix}{next:06}"))
 }
@@ -193,8 +131,6 @@ impl Lookup {
 /// Relation look-ups of a batch: per (related sheet, key field), built on
 /// first use from the stored records.
 struct Relations<'a> {
-    txn: &'a WriteTransaction,
-    tenant: &'a str,
     catalog: &'a Catalog,
     cache: HashMap<(String, String), Lookup>,
 }
@@ -206,6 +142,7 @@ impl Relations<'_> {
     /// row created (a parent customer, say).
     fn resolve(
         &mut self,
+        tx: &mut dyn CrmTx,
         sheet: &Sheet,
         field: &str,
         key_field: &str,
@@ -229,7 +166,7 @@ impl Relations<'_> {
             } else {
                 // A storage error here aborts the whole batch (nothing is
                 // applied); it is never a row's failure.
-                let records = load_records(self.txn, self.tenant, related_sheet)?;
+                let records = tx.records(related_sheet)?;
                 Lookup::new(&records, related_sheet, key_field)
             };
             self.cache.insert(cache_key.clone(), lookup);
@@ -257,7 +194,7 @@ impl Relations<'_> {
 /// timeline post, the e-mails and the list entries — all in one
 /// transaction.
 pub fn run_import(
-    db: &Database,
+    store: &impl Linkage,
     context: RunContext<'_>,
     stored: &StoredImportCondition,
     bytes: &[u8],
@@ -274,7 +211,15 @@ pub fn run_import(
     let sheet = catalog.sheet(&condition.sheet).ok_or_else(no_sheet)?;
     let mapping = map_file(condition, catalog, bytes).map_err(condition_refused)?;
     if mapping.status == MapStatus::Rejected {
-        return refuse_file(db, context, stored, sheet, &mapping, started, idempotency);
+        return refuse_file(
+            store,
+            context,
+            stored,
+            sheet,
+            &mapping,
+            started,
+            idempotency,
+        );
     }
     let mut counts = Counts {
         rows_in: mapping.rows_read,
@@ -312,123 +257,124 @@ pub fn run_import(
             }
         }
     }
-    let txn = db.begin_write().map_err(AppError::internal)?;
-    let mut touched = Vec::new();
-    {
-        let records = load_records(&txn, tenant, sheet)?;
-        let key_indexes: Vec<Option<usize>> = condition
-            .matching_keys
-            .iter()
-            .map(|key| sheet.field_index(key))
-            .collect();
-        let mut by_keys: HashMap<Vec<String>, usize> = HashMap::new();
-        let mut by_id: HashMap<String, usize> = HashMap::new();
-        for (position, record) in records.iter().enumerate() {
-            by_id.insert(record.id.clone(), position);
-            let keys: Option<Vec<String>> = key_indexes
+    store.write_crm(tenant, |tx| {
+        let mut touched = Vec::new();
+        {
+            let records = tx.records(sheet)?;
+            let key_indexes: Vec<Option<usize>> = condition
+                .matching_keys
                 .iter()
-                .map(|index| index.and_then(|i| record.values[i].clone()))
+                .map(|key| sheet.field_index(key))
                 .collect();
-            if let Some(keys) = keys {
-                by_keys.insert(keys, position);
+            let mut by_keys: HashMap<Vec<String>, usize> = HashMap::new();
+            let mut by_id: HashMap<String, usize> = HashMap::new();
+            for (position, record) in records.iter().enumerate() {
+                by_id.insert(record.id.clone(), position);
+                let keys: Option<Vec<String>> = key_indexes
+                    .iter()
+                    .map(|index| index.and_then(|i| record.values[i].clone()))
+                    .collect();
+                if let Some(keys) = keys {
+                    by_keys.insert(keys, position);
+                }
+            }
+            let mut applier = Applier {
+                condition,
+                sheet,
+                id_index: sheet.fields.iter().position(|f| f.is_id),
+                key_indexes,
+                relations: Relations {
+                    catalog,
+                    cache: HashMap::new(),
+                },
+                records,
+                by_keys,
+                by_id,
+            };
+            let mut dirty = Vec::new();
+            for row in &mapping.rows {
+                let outcome = applier.apply_row(tx, row)?;
+                let result = match outcome {
+                    Ok((outcome, position)) => {
+                        counts.count(outcome);
+                        if outcome != Outcome::Unchanged {
+                            dirty.push(position);
+                        }
+                        touched.push(applier.records[position].id.clone());
+                        if !every_row {
+                            continue;
+                        }
+                        RowResult {
+                            row: row.row,
+                            outcome,
+                            record: Some(applier.records[position].id.clone()),
+                            code: None,
+                            message: None,
+                            message_en: None,
+                        }
+                    }
+                    Err(Refusal::Skip(note)) => {
+                        counts.skipped += 1;
+                        note.result(row.row, Outcome::Skipped)
+                    }
+                    Err(Refusal::Fail(note)) => {
+                        counts.failed += 1;
+                        note.result(row.row, Outcome::Failed)
+                    }
+                };
+                results.push(result);
+            }
+            dirty.sort_unstable();
+            dirty.dedup();
+            for position in dirty {
+                tx.put_record(&sheet.id, &applier.records[position])?;
             }
         }
-        let mut applier = Applier {
-            condition,
-            sheet,
-            id_index: sheet.fields.iter().position(|f| f.is_id),
-            key_indexes,
-            relations: Relations {
-                txn: &txn,
-                tenant,
-                catalog,
-                cache: HashMap::new(),
-            },
-            records,
-            by_keys,
-            by_id,
-            txn: &txn,
-            tenant,
+        let mut failed: Vec<RowResult> = failed_rows
+            .into_iter()
+            .map(|(row, note)| note.result(row, Outcome::Failed))
+            .collect();
+        results.append(&mut failed);
+        results.sort_by_key(|r| r.row);
+        let listed_all =
+            every_row && !mapping.diagnostics_truncated && results.len() <= MAX_ANSWERED_ROWS;
+        results.truncate(MAX_ANSWERED_ROWS);
+        crate::imports::check_reconciled("batch import", &condition.key, &counts);
+        let status = RunStatus::of(&counts);
+        let run = LinkageRun {
+            id: record_id()?,
+            kind: RunKind::Batch,
+            direction: Direction::Import,
+            key: condition.key.clone(),
+            sheet: sheet.id.clone(),
+            actor: actor.to_owned(),
+            started_at: started,
+            ended_at: now(),
+            status,
+            reason: None,
+            reason_en: None,
+            counts,
+            rows: results,
+            rows_truncated: !listed_all,
         };
-        let mut dirty = Vec::new();
-        for row in &mapping.rows {
-            let outcome = applier.apply_row(row)?;
-            let result = match outcome {
-                Ok((outcome, position)) => {
-                    counts.count(outcome);
-                    if outcome != Outcome::Unchanged {
-                        dirty.push(position);
-                    }
-                    touched.push(applier.records[position].id.clone());
-                    if !every_row {
-                        continue;
-                    }
-                    RowResult {
-                        row: row.row,
-                        outcome,
-                        record: Some(applier.records[position].id.clone()),
-                        code: None,
-                        message: None,
-                        message_en: None,
-                    }
-                }
-                Err(Refusal::Skip(note)) => {
-                    counts.skipped += 1;
-                    note.result(row.row, Outcome::Skipped)
-                }
-                Err(Refusal::Fail(note)) => {
-                    counts.failed += 1;
-                    note.result(row.row, Outcome::Failed)
-                }
-            };
-            results.push(result);
+        if let Some(list) = &stored.after.add_to_list {
+            let entries: Vec<String> = touched
+                .iter()
+                .map(|id| format!("{}/{id}", sheet.id))
+                .collect();
+            tx.add_to_list(list, &entries)?;
         }
-        dirty.sort_unstable();
-        dirty.dedup();
-        for position in dirty {
-            put_record(&txn, tenant, &sheet.id, &applier.records[position])?;
-        }
-    }
-    let mut failed: Vec<RowResult> = failed_rows
-        .into_iter()
-        .map(|(row, note)| note.result(row, Outcome::Failed))
-        .collect();
-    results.append(&mut failed);
-    results.sort_by_key(|r| r.row);
-    let listed_all =
-        every_row && !mapping.diagnostics_truncated && results.len() <= MAX_ANSWERED_ROWS;
-    results.truncate(MAX_ANSWERED_ROWS);
-    crate::imports::check_reconciled("batch import", &condition.key, &counts);
-    let status = RunStatus::of(&counts);
-    let run = LinkageRun {
-        id: record_id()?,
-        kind: RunKind::Batch,
-        direction: Direction::Import,
-        key: condition.key.clone(),
-        sheet: sheet.id.clone(),
-        actor: actor.to_owned(),
-        started_at: started,
-        ended_at: now(),
-        status,
-        reason: None,
-        reason_en: None,
-        counts,
-        rows: results,
-        rows_truncated: !listed_all,
-    };
-    if let Some(list) = &stored.after.add_to_list {
-        add_to_list(&txn, tenant, list, &sheet.id, &touched)?;
-    }
-    let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
-    finish(txn, context, people, &sheet.name, &run, idempotency)?;
-    Ok(run)
+        let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
+        finish(tx, context, people, &sheet.name, &run, idempotency)?;
+        Ok(run)
+    })
 }
 
 /// A file refused as a whole (wrong encoding, a mapped column missing):
 /// nothing is applied, and the run ends all failed with the reason, told
 /// like any other run.
 fn refuse_file(
-    db: &Database,
+    store: &impl Linkage,
     context: RunContext<'_>,
     stored: &StoredImportCondition,
     sheet: &Sheet,
@@ -468,9 +414,10 @@ fn refuse_file(
         rows: Vec::new(),
         rows_truncated: false,
     };
-    let txn = db.begin_write().map_err(AppError::internal)?;
     let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
-    finish(txn, context, people, &sheet.name, &run, idempotency)?;
+    store.write_crm(context.tenant, |tx| {
+        finish(tx, context, people, &sheet.name, &run, idempotency)
+    })?;
     Ok(run)
 }
 
@@ -532,8 +479,6 @@ struct Applier<'t> {
     records: Vec<SheetRecord>,
     by_keys: HashMap<Vec<String>, usize>,
     by_id: HashMap<String, usize>,
-    txn: &'t WriteTransaction,
-    tenant: &'t str,
 }
 
 impl Applier<'_> {
@@ -541,6 +486,7 @@ impl Applier<'_> {
     /// record's position, or why it was skipped or failed.
     fn apply_row(
         &mut self,
+        tx: &mut dyn CrmTx,
         row: &MappedRow,
     ) -> Result<Result<(Outcome, usize), Refusal>, AppError> {
         let Applier {
@@ -552,11 +498,8 @@ impl Applier<'_> {
             records,
             by_keys,
             by_id,
-            txn,
-            tenant,
         } = self;
-        let (condition, sheet, id_index, txn, tenant) =
-            (*condition, *sheet, *id_index, *txn, *tenant);
+        let (condition, sheet, id_index) = (*condition, *sheet, *id_index);
         // Matching keys as stored: a relation key is stored as the related
         // record's id, so its value is looked up first.
         let mut keys = Vec::with_capacity(row.keys.len());
@@ -564,7 +507,7 @@ impl Applier<'_> {
             let relation_key = condition.relation_keys.iter().find(|r| &r.field == key);
             match relation_key {
                 Some(relation) => {
-                    match relations.resolve(sheet, key, &relation.key_field, value, records)? {
+                    match relations.resolve(tx, sheet, key, &relation.key_field, value, records)? {
                         Ok(id) => keys.push(id),
                         Err(message) => return Ok(Err(Refusal::Fail(message))),
                     }
@@ -582,7 +525,7 @@ impl Applier<'_> {
                 FieldChange::Set(value) => Some(value.clone()),
                 FieldChange::Clear => None,
                 FieldChange::Relate { key_field, value } => {
-                    match relations.resolve(sheet, field, key_field, value, records)? {
+                    match relations.resolve(tx, sheet, field, key_field, value, records)? {
                         Ok(id) => Some(id),
                         Err(note) => return Ok(Err(Refusal::Fail(note.on(field)))),
                     }
@@ -663,9 +606,9 @@ impl Applier<'_> {
                     None => {
                         // The counter may trail ids set explicitly (by an earlier
                         // row or batch): skip every id already taken.
-                        let mut id = next_id(txn, tenant, sheet)?;
+                        let mut id = next_id(tx, sheet)?;
                         while by_id.contains_key(&id) {
-                            id = next_id(txn, tenant, sheet)?;
+                            id = next_id(tx, sheet)?;
                         }
                         if let Some(i) = id_index {
                             values[i] = Some(id.clone());
@@ -689,44 +632,15 @@ impl Applier<'_> {
     }
 }
 
-fn add_to_list(
-    txn: &WriteTransaction,
-    tenant: &str,
-    list: &str,
-    sheet: &str,
-    ids: &[String],
-) -> Result<(), AppError> {
-    let mut lists = txn.open_table(LISTS).map_err(AppError::internal)?;
-    let key = format!("{tenant}/{list}");
-    let mut members: Vec<String> = match lists.get(key.as_str()).map_err(AppError::internal)? {
-        Some(value) => serde_json::from_slice(value.value()).map_err(AppError::internal)?,
-        None => Vec::new(),
-    };
-    let mut seen: std::collections::HashSet<String> = members.iter().cloned().collect();
-    for id in ids {
-        let entry = format!("{sheet}/{id}");
-        if seen.insert(entry.clone()) {
-            members.push(entry);
-        }
-    }
-    let json = serde_json::to_vec(&members).map_err(AppError::internal)?;
-    lists
-        .insert(key.as_str(), json.as_slice())
-        .map_err(AppError::internal)?;
-    Ok(())
-}
-
 /// Posts to the timeline and queues the e-mails of a finished run.
 fn notify(
-    txn: &WriteTransaction,
+    tx: &mut dyn CrmTx,
     context: RunContext<'_>,
     (members, emails): (&[String], &[String]),
     sheet_name: &str,
     run: &LinkageRun,
 ) -> Result<(), AppError> {
-    let RunContext {
-        tenant, settings, ..
-    } = context;
+    let RunContext { settings, .. } = context;
     let (subject, body) = completion_message(sheet_name, run, context.offset_minutes);
     let mut targets: Vec<String> = settings.timeline_targets.clone();
     targets.extend(members.iter().cloned());
@@ -738,11 +652,7 @@ fn notify(
         targets,
         text: body.trim_end().to_owned(),
     };
-    let mut timeline = txn.open_table(TIMELINE).map_err(AppError::internal)?;
-    let json = serde_json::to_vec(&post).map_err(AppError::internal)?;
-    timeline
-        .insert(format!("{tenant}/{}", post.id).as_str(), json.as_slice())
-        .map_err(AppError::internal)?;
+    tx.post(&post)?;
     let mut recipients: Vec<String> = settings.emails.clone();
     for email in emails {
         if !recipients.contains(email) {
@@ -750,8 +660,7 @@ fn notify(
         }
     }
     for to in recipients {
-        enqueue(
-            txn,
+        tx.enqueue_mail(
             &Mail {
                 id: format!("{}-{to}", run.id),
                 to,
@@ -769,37 +678,19 @@ fn notify(
 /// condition's `(members, emails)`), its history record, the idempotency key
 /// that protects it, and the commit of everything the run wrote.
 fn finish(
-    txn: WriteTransaction,
+    tx: &mut dyn CrmTx,
     context: RunContext<'_>,
     people: (&[String], &[String]),
     sheet_name: &str,
     run: &LinkageRun,
     idempotency: Option<&Key>,
 ) -> Result<(), AppError> {
-    let tenant = context.tenant;
-    notify(&txn, context, people, sheet_name, run)?;
-    record_run(&txn, tenant, run)?;
+    notify(tx, context, people, sheet_name, run)?;
+    tx.record_run(run)?;
     if let Some(key) = idempotency {
-        key.remember(&txn, &run.id)?;
+        let (key, remembered) = key.record(&run.id);
+        tx.remember(key, &remembered)?;
     }
-    txn.commit().map_err(AppError::internal)
-}
-
-fn record_run(txn: &WriteTransaction, tenant: &str, run: &LinkageRun) -> Result<(), AppError> {
-    let (head, rows) = crate::linkage::split_for_storage(run);
-    if !rows.is_empty() {
-        let mut table = txn
-            .open_table(LINKAGE_RUN_ROWS)
-            .map_err(AppError::internal)?;
-        let json = serde_json::to_vec(rows).map_err(AppError::internal)?;
-        table
-            .insert(format!("{tenant}/{}", run.id).as_str(), json.as_slice())
-            .map_err(AppError::internal)?;
-    }
-    let mut runs = txn.open_table(LINKAGE_RUNS).map_err(AppError::internal)?;
-    let json = serde_json::to_vec(&head).map_err(AppError::internal)?;
-    runs.insert(format!("{tenant}/{}", run.id).as_str(), json.as_slice())
-        .map_err(AppError::internal)?;
     Ok(())
 }
 
@@ -807,7 +698,7 @@ fn record_run(txn: &WriteTransaction, tenant: &str, run: &LinkageRun) -> Result<
 /// the engine; recorded and announced like an import. A refused export
 /// (characters Shift_JIS cannot hold) is returned as is, not recorded.
 pub fn run_export(
-    db: &Database,
+    store: &impl Linkage,
     context: RunContext<'_>,
     stored: &StoredExportCondition,
 ) -> Result<Export, AppError> {
@@ -822,14 +713,7 @@ pub fn run_export(
     let sheet = catalog.sheet(&condition.sheet).ok_or_else(no_sheet)?;
     // Load, filter, sort and encode from a read snapshot: the one writer of
     // the database is taken only for the run's record and notifications.
-    let records = {
-        let read = redb::ReadableDatabase::begin_read(db).map_err(AppError::internal)?;
-        match read.open_table(CRM_RECORDS) {
-            Ok(table) => read_records(&table, tenant, sheet)?,
-            Err(redb::TableError::TableDoesNotExist(_)) => Vec::new(),
-            Err(error) => return Err(AppError::internal(error)),
-        }
-    };
+    let records = store.records(tenant, sheet)?;
     let written = export(condition, catalog, &records).map_err(condition_refused)?;
     if written.refused() {
         return Ok(written);
@@ -855,7 +739,8 @@ pub fn run_export(
         rows_truncated: false,
     };
     let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
-    let txn = db.begin_write().map_err(AppError::internal)?;
-    finish(txn, context, people, &sheet.name, &run, None)?;
+    store.write_crm(tenant, |tx| {
+        finish(tx, context, people, &sheet.name, &run, None)
+    })?;
     Ok(written)
 }

@@ -1,18 +1,16 @@
-//! Completion e-mails: queued in redb in the same transaction as the run
-//! they announce (so none is lost or sent for a run that did not happen),
-//! then sent over SMTP by a background task, retried with back-off.
+//! Completion e-mails: queued in the same transaction as the run they
+//! announce (so none is lost or sent for a run that did not happen), then
+//! claimed and sent over SMTP by a background task, retried with back-off.
 
 use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::{Body, Mailbox, SinglePart};
 use lettre::{Message, SmtpTransport, Transport};
-use redb::{Database, ReadableDatabase, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::ids::now_millis;
-use crate::tables::MAIL_QUEUE;
+use crate::store::MailQueue;
 
 /// An e-mail waiting to be sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,17 +60,6 @@ pub struct SmtpSettings {
     pub credentials: Option<(String, String)>,
 }
 
-/// Queues `mail` to be sent after `delay_millis`.
-pub fn enqueue(txn: &WriteTransaction, mail: &Mail, delay_millis: u128) -> Result<(), AppError> {
-    let mut queue = txn.open_table(MAIL_QUEUE).map_err(AppError::internal)?;
-    let key = format!("{:020}/{}", now_millis() + delay_millis, mail.id);
-    let json = serde_json::to_vec(mail).map_err(AppError::internal)?;
-    queue
-        .insert(key.as_str(), json.as_slice())
-        .map_err(AppError::internal)?;
-    Ok(())
-}
-
 fn send(smtp: &SmtpSettings, mail: &Mail) -> Result<(), String> {
     let from: Mailbox = smtp.from.parse().map_err(|e| format!("from: {e}"))?;
     let to: Mailbox = mail.to.parse().map_err(|e| format!("to: {e}"))?;
@@ -113,49 +100,42 @@ fn send(smtp: &SmtpSettings, mail: &Mail) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// How long a claimed mail is kept from other senders: longer than a send
+/// may take (its SMTP timeout is 20 s).
+const CLAIM_LEASE_MILLIS: u128 = 120_000;
+/// Mails claimed at a time.
+const CLAIM_BATCH: usize = 100;
+
 /// Sends every mail that is due; a failure is re-queued with back-off
 /// (30 s doubling, at most an hour). Returns how many were sent.
-pub fn deliver_due(db: &Database, smtp: &SmtpSettings) -> Result<usize, AppError> {
-    let now = format!("{:020}/~", now_millis());
-    let due: Vec<(String, Mail)> = {
-        let read = db.begin_read().map_err(AppError::internal)?;
-        let table = match read.open_table(MAIL_QUEUE) {
-            Ok(table) => table,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
-            Err(error) => return Err(AppError::internal(error)),
-        };
-        let mut due = Vec::new();
-        for entry in table.range(..now.as_str()).map_err(AppError::internal)? {
-            let (key, value) = entry.map_err(AppError::internal)?;
-            let mail: Mail = serde_json::from_slice(value.value()).map_err(AppError::internal)?;
-            due.push((key.value().to_owned(), mail));
-        }
-        due
-    };
+pub fn deliver_due(queue: &impl MailQueue, smtp: &SmtpSettings) -> Result<usize, AppError> {
     let mut sent = 0;
-    for (key, mut mail) in due {
-        let outcome = send(smtp, &mail);
-        let txn = db.begin_write().map_err(AppError::internal)?;
-        txn.open_table(MAIL_QUEUE)
-            .map_err(AppError::internal)?
-            .remove(key.as_str())
-            .map_err(AppError::internal)?;
-        match outcome {
-            Ok(()) => sent += 1,
-            Err(error) => {
-                mail.attempts += 1;
-                if mail.attempts >= MAX_ATTEMPTS {
-                    tracing::error!(to = %mail.to, subject = %mail.subject, %error, "gave up sending an e-mail");
-                } else {
-                    let delay = (30_000u128 << mail.attempts.min(7)).min(3_600_000);
-                    tracing::warn!(to = %mail.to, attempts = mail.attempts, %error, "e-mail not sent; will retry");
-                    enqueue(&txn, &mail, delay)?;
+    loop {
+        let claimed = queue.claim_due(CLAIM_LEASE_MILLIS, CLAIM_BATCH)?;
+        let last_batch = claimed.len() < CLAIM_BATCH;
+        for crate::store::Claimed { ticket, mut mail } in claimed {
+            match send(smtp, &mail) {
+                Ok(()) => {
+                    sent += 1;
+                    queue.settle(&ticket, None)?;
+                }
+                Err(error) => {
+                    mail.attempts += 1;
+                    if mail.attempts >= MAX_ATTEMPTS {
+                        tracing::error!(to = %mail.to, subject = %mail.subject, %error, "gave up sending an e-mail");
+                        queue.settle(&ticket, None)?;
+                    } else {
+                        let delay = (30_000u128 << mail.attempts.min(7)).min(3_600_000);
+                        tracing::warn!(to = %mail.to, attempts = mail.attempts, %error, "e-mail not sent; will retry");
+                        queue.settle(&ticket, Some((&mail, delay)))?;
+                    }
                 }
             }
         }
-        txn.commit().map_err(AppError::internal)?;
+        if last_batch {
+            return Ok(sent);
+        }
     }
-    Ok(sent)
 }
 
 /// Sends queued mail every `every` for the life of the process.
@@ -163,7 +143,7 @@ pub fn spawn_sender(store: crate::Store, smtp: SmtpSettings, every: Duration) {
     tokio::spawn(async move {
         loop {
             let smtp = smtp.clone();
-            let outcome = store.run(move |db| deliver_due(db, &smtp)).await;
+            let outcome = store.run(move |store| deliver_due(store, &smtp)).await;
             if let Err(error) = outcome {
                 tracing::error!(?error, "the mail queue could not be processed");
             }

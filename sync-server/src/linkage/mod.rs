@@ -70,8 +70,8 @@ pub const MAX_ANSWERED_ROWS: usize = 100_000;
 /// client got every row in its answer.
 pub const MAX_STORED_ROW_RESULTS: usize = 1_000;
 
-/// A run as stored and its first rows, for [`crate::tables::LINKAGE_RUNS`] and
-/// [`crate::tables::LINKAGE_RUN_ROWS`].
+/// A run as stored and its first rows, for [`crate::store::tables::LINKAGE_RUNS`] and
+/// [`crate::store::tables::LINKAGE_RUN_ROWS`].
 pub fn split_for_storage(run: &LinkageRun) -> (LinkageRun, &[RowResult]) {
     let kept = &run.rows[..run.rows.len().min(MAX_STORED_ROW_RESULTS)];
     let head = LinkageRun {
@@ -241,6 +241,48 @@ pub fn local_time(seconds: u64, offset_minutes: i32) -> String {
         rest % 3_600 / 60,
         rest % 60
     )
+}
+
+/// What the store and the condition routes need of a stored condition type:
+/// one set of generic handlers and store operations serves import and
+/// export conditions alike.
+pub trait StoredCondition: Serialize + serde::de::DeserializeOwned + Send + Sync + 'static {
+    /// Which way its batches move data.
+    const DIRECTION: Direction;
+    /// The condition's key.
+    fn key(&self) -> &str;
+    /// The engine's problems with the condition.
+    fn problems(&self) -> Vec<sheetlink_engine::linkage::ConditionProblem>;
+    /// Its notification addresses.
+    fn emails(&self) -> &[String];
+}
+
+impl StoredCondition for StoredImportCondition {
+    const DIRECTION: Direction = Direction::Import;
+    fn key(&self) -> &str {
+        &self.condition.key
+    }
+    fn problems(&self) -> Vec<sheetlink_engine::linkage::ConditionProblem> {
+        self.condition
+            .check(&sheetlink_engine::linkage::crm_catalog())
+    }
+    fn emails(&self) -> &[String] {
+        &self.after.emails
+    }
+}
+
+impl StoredCondition for StoredExportCondition {
+    const DIRECTION: Direction = Direction::Export;
+    fn key(&self) -> &str {
+        &self.condition.key
+    }
+    fn problems(&self) -> Vec<sheetlink_engine::linkage::ConditionProblem> {
+        self.condition
+            .check(&sheetlink_engine::linkage::crm_catalog())
+    }
+    fn emails(&self) -> &[String] {
+        &self.after.emails
+    }
 }
 
 #[cfg(test)]

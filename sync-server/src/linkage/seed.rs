@@ -5,20 +5,16 @@
 //! Also the tenant's batch-linkage settings (on, token authentication, no
 //! token issued yet) and one import and one export condition.
 
-use redb::WriteTransaction;
 use sheetlink_engine::linkage::{
     Catalog, DuplicateHandling, ExportColumn, ExportCondition, ImportCondition, ImportMode,
     MappingRow, OutputEncoding, RelationKey, SheetRecord, SortKey, Source, Unrepresentable,
     crm_catalog,
 };
 
-use crate::error::AppError;
-use crate::linkage::apply::put_record;
 use crate::linkage::{
     AfterExport, AfterImport, Settings, StoredExportCondition, StoredImportCondition,
 };
-use crate::store::to_json;
-use crate::tables::{CRM_COUNTERS, EXPORT_CONDITIONS, IMPORT_CONDITIONS, LINKAGE_SETTINGS};
+use crate::store::TenantSeed;
 
 const COMPANIES: [&str; 10] = [
     "サンプル商事",
@@ -74,12 +70,13 @@ fn record(catalog: &Catalog, sheet: &str, values: &[(&str, String)]) -> SheetRec
     }
 }
 
-/// Seeds the demo CRM and linkage settings of `tenant` in `txn`.
-pub fn seed_crm(txn: &WriteTransaction, tenant: &str) -> Result<(), AppError> {
+/// Adds the demo CRM and linkage settings to `seed`.
+pub fn seed_crm(seed: &mut TenantSeed) {
     let catalog = crm_catalog();
-    let put = |sheet: &str, values: &[(&str, String)], count: &mut u64| -> Result<(), AppError> {
+    let mut records = Vec::new();
+    let mut put = |sheet: &str, values: &[(&str, String)], count: &mut u64| {
         *count += 1;
-        put_record(txn, tenant, sheet, &record(&catalog, sheet, values))
+        records.push((sheet.to_owned(), record(&catalog, sheet, values)));
     };
     let mut counts = std::collections::BTreeMap::<&str, u64>::new();
     let departments = [
@@ -94,7 +91,7 @@ pub fn seed_crm(txn: &WriteTransaction, tenant: &str) -> Result<(), AppError> {
             "department",
             &[("id", format!("D{:06}", i + 1)), ("name", name.to_string())],
             counts.entry("department").or_default(),
-        )?;
+        );
     }
     for (i, name) in PEOPLE.iter().enumerate() {
         put(
@@ -106,7 +103,7 @@ pub fn seed_crm(txn: &WriteTransaction, tenant: &str) -> Result<(), AppError> {
                 ("department", format!("D{:06}", i % departments.len() + 1)),
             ],
             counts.entry("employee").or_default(),
-        )?;
+        );
     }
     let categories = ["ソフトウェア", "ハードウェア", "保守サービス", "研修"];
     for (i, name) in categories.iter().enumerate() {
@@ -114,7 +111,7 @@ pub fn seed_crm(txn: &WriteTransaction, tenant: &str) -> Result<(), AppError> {
             "product_category",
             &[("id", format!("P{:06}", i + 1)), ("name", name.to_string())],
             counts.entry("product_category").or_default(),
-        )?;
+        );
     }
     for i in 0..12 {
         put(
@@ -126,7 +123,7 @@ pub fn seed_crm(txn: &WriteTransaction, tenant: &str) -> Result<(), AppError> {
                 ("price", format!("{}", 10_000 * (i + 1))),
             ],
             counts.entry("product").or_default(),
-        )?;
+        );
     }
     for i in 0..100 {
         let company = format!(
@@ -155,7 +152,7 @@ pub fn seed_crm(txn: &WriteTransaction, tenant: &str) -> Result<(), AppError> {
         if i >= 10 {
             values.push(("parent", format!("C{:06}", i % 10 + 1)));
         }
-        put("customer", &values, counts.entry("customer").or_default())?;
+        put("customer", &values, counts.entry("customer").or_default());
     }
     for i in 0..50 {
         put(
@@ -175,7 +172,7 @@ pub fn seed_crm(txn: &WriteTransaction, tenant: &str) -> Result<(), AppError> {
                 ),
             ],
             counts.entry("deal").or_default(),
-        )?;
+        );
         put(
             "activity",
             &[
@@ -195,7 +192,7 @@ pub fn seed_crm(txn: &WriteTransaction, tenant: &str) -> Result<(), AppError> {
                 ("memo", "次回は見積を持参する。".to_owned()),
             ],
             counts.entry("activity").or_default(),
-        )?;
+        );
     }
     for i in 0..30 {
         put(
@@ -208,7 +205,7 @@ pub fn seed_crm(txn: &WriteTransaction, tenant: &str) -> Result<(), AppError> {
                 ("customer", format!("C{:06}", i + 1)),
             ],
             counts.entry("business_card").or_default(),
-        )?;
+        );
     }
     for i in 0..60 {
         put(
@@ -221,7 +218,7 @@ pub fn seed_crm(txn: &WriteTransaction, tenant: &str) -> Result<(), AppError> {
                 ("date", format!("2026-{:02}-{:02}", i % 12 + 1, i % 28 + 1)),
             ],
             counts.entry("transaction").or_default(),
-        )?;
+        );
     }
     for i in 0..10 {
         put(
@@ -234,15 +231,14 @@ pub fn seed_crm(txn: &WriteTransaction, tenant: &str) -> Result<(), AppError> {
                 ("free_date", format!("2026-10-{:02}", i + 1)),
             ],
             counts.entry("extension_sheet").or_default(),
-        )?;
+        );
     }
+    seed.records = records;
     // Generated ids continue after the seeded ones.
-    let mut counters = txn.open_table(CRM_COUNTERS).map_err(AppError::internal)?;
-    for (sheet, count) in counts {
-        counters
-            .insert(format!("{tenant}/{sheet}").as_str(), count + 1_000)
-            .map_err(AppError::internal)?;
-    }
+    seed.last_numbers = counts
+        .into_iter()
+        .map(|(sheet, count)| (sheet.to_owned(), count + 1_000))
+        .collect();
     let settings = Settings {
         enabled: true,
         ..Settings::default()
@@ -310,25 +306,7 @@ pub fn seed_crm(txn: &WriteTransaction, tenant: &str) -> Result<(), AppError> {
         },
         after: AfterExport::default(),
     };
-    let mut settings_table = txn
-        .open_table(LINKAGE_SETTINGS)
-        .map_err(AppError::internal)?;
-    settings_table
-        .insert(tenant, to_json(&settings)?.as_slice())
-        .map_err(AppError::internal)?;
-    txn.open_table(IMPORT_CONDITIONS)
-        .map_err(AppError::internal)?
-        .insert(
-            format!("{tenant}/customers").as_str(),
-            to_json(&import)?.as_slice(),
-        )
-        .map_err(AppError::internal)?;
-    txn.open_table(EXPORT_CONDITIONS)
-        .map_err(AppError::internal)?
-        .insert(
-            format!("{tenant}/customers-sjis").as_str(),
-            to_json(&export)?.as_slice(),
-        )
-        .map_err(AppError::internal)?;
-    Ok(())
+    seed.linkage = settings;
+    seed.import_conditions = vec![import];
+    seed.export_conditions = vec![export];
 }

@@ -2,12 +2,10 @@
 //! member by id. Behind the storage seam (async; see `sessions`).
 
 use std::future::Future;
-use std::sync::Arc;
 
 use crate::error::AppError;
 use crate::model::Member;
-use crate::store::{get_json, get_login};
-use crate::tables::MEMBERS;
+use crate::store::{Organisation, Store};
 
 /// Looking members up.
 pub trait Directory: Send + Sync {
@@ -26,43 +24,28 @@ pub trait Directory: Send + Sync {
     ) -> impl Future<Output = Result<Option<Member>, AppError>> + Send;
 }
 
-/// The redb backend of [`Directory`] (the main database).
+/// The redb backend of [`Directory`]: the [`Organisation`] reads of a
+/// [`Store`], each on the blocking pool.
 #[derive(Clone)]
 pub struct RedbDirectory {
-    db: Arc<redb::Database>,
+    store: Store,
 }
 
 impl RedbDirectory {
-    /// Members in this database.
-    pub fn new(db: Arc<redb::Database>) -> Self {
-        RedbDirectory { db }
-    }
-
-    async fn run<T: Send + 'static>(
-        &self,
-        job: impl FnOnce(&redb::Database) -> Result<T, AppError> + Send + 'static,
-    ) -> Result<T, AppError> {
-        let db = Arc::clone(&self.db);
-        tokio::task::spawn_blocking(move || job(&db))
-            .await
-            .map_err(AppError::internal)?
+    /// Members in this store.
+    pub fn new(store: Store) -> Self {
+        RedbDirectory { store }
     }
 }
 
 impl Directory for RedbDirectory {
     async fn by_login(&self, login_id: String) -> Result<Option<(String, Member)>, AppError> {
-        self.run(move |db| {
-            let Some(key) = get_login(db, &login_id)? else {
-                return Ok(None);
-            };
-            let tenant = key.split('/').next().unwrap_or_default().to_owned();
-            Ok(get_json::<Member>(db, MEMBERS, &key)?.map(|member| (tenant, member)))
-        })
-        .await
+        self.store.run(move |store| store.login(&login_id)).await
     }
 
     async fn member(&self, tenant: String, id: String) -> Result<Option<Member>, AppError> {
-        self.run(move |db| get_json(db, MEMBERS, &format!("{tenant}/{id}")))
+        self.store
+            .run(move |store| Organisation::member(store, &tenant, &id))
             .await
     }
 }

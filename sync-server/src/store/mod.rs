@@ -1,8 +1,22 @@
-//! The storage seam, being built: the domain operations handlers await
-//! (`Sessions`, `Directory`, async traits a PostgreSQL backend can implement)
-//! and, until every domain is behind one, the redb handles and helpers the
-//! other modules still use. redb runs every transaction off the async
-//! threads.
+//! The storage seam: every read and write of the server goes through the
+//! domain operations declared here, and nothing outside this module opens a
+//! transaction or names a table.
+//!
+//! Two shapes, on purpose (written down in ARCHITECTURE.md):
+//! - What a request does before its work starts — who is signed in, which
+//!   member a login is — is async ([`Sessions`], [`Directory`]).
+//! - The work itself (an import, a batch, a save, the mail queue, the demo
+//!   seed) runs as one job on the blocking pool ([`Store::run`]) against the
+//!   synchronous domain traits: [`Organisation`], [`Evaluations`],
+//!   [`Linkage`], [`MailQueue`], [`Seeding`]. Each operation states its
+//!   atomicity; the ones that must change several things together take a
+//!   closure that runs inside one transaction ([`EvaluationTx`], [`CrmTx`]).
+//!   A PostgreSQL backend implements them on that blocking thread with a
+//!   blocking client (the `postgres` crate, or sqlx through
+//!   `Handle::block_on`), a transaction per closure.
+//!
+//! [`Store`] is the redb backend of all of them; `tests/store_conformance.rs`
+//! holds any backend to the stated guarantees.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -14,12 +28,58 @@ use serde::de::DeserializeOwned;
 use crate::error::AppError;
 
 pub mod directory;
+mod evaluations;
+mod linkage;
+mod mail;
+pub mod migrate;
+mod org;
+mod seed;
 pub mod sessions;
+pub mod tables;
 
 use crate::model::UserSheet;
-use crate::tables::USER_SHEETS;
 pub use directory::{Directory, RedbDirectory};
+pub use evaluations::{EvaluationTx, Evaluations};
+pub use linkage::{CrmTx, Linkage, Saved};
+pub use mail::{Claimed, MailQueue};
+pub use org::{Organisation, SheetSnapshot, SheetVisitor};
+pub use seed::{Seeding, TenantSeed};
 pub use sessions::{RedbSessions, Sessions};
+use tables::USER_SHEETS;
+
+/// Everything the server's work needs of its store.
+pub trait Backend:
+    Organisation + Evaluations + Linkage + MailQueue + Seeding + Idempotency + Send + Sync + 'static
+{
+}
+
+impl<T> Backend for T where
+    T: Organisation
+        + Evaluations
+        + Linkage
+        + MailQueue
+        + Seeding
+        + Idempotency
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// Idempotency keys. A key is written in the transaction of what it
+/// protects ([`EvaluationTx::remember`], [`CrmTx::remember`]), so a crash
+/// between the two cannot make a retry apply twice.
+pub trait Idempotency {
+    /// What the key (its full storage key, namespaced by tenant and kind)
+    /// started, if it was used.
+    fn remembered(&self, key: &str) -> Result<Option<crate::idempotency::Remembered>, AppError>;
+}
+
+impl Idempotency for Store {
+    fn remembered(&self, key: &str) -> Result<Option<crate::idempotency::Remembered>, AppError> {
+        get_json(self.db(), tables::IDEMPOTENCY, key)
+    }
+}
 
 /// The shared database handles: the main database, and sessions in a
 /// database of their own (`sessions.redb`), so that signing in or out never
@@ -40,7 +100,7 @@ impl Store {
     pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(data_dir)?;
         let db = Database::create(data_dir.join("sheetlink.redb"))?;
-        crate::migrate::migrate(&db)?;
+        migrate::migrate(&db)?;
         let sessions = Database::create(data_dir.join("sessions.redb"))?;
         Ok(Store {
             db: Arc::new(db),
@@ -50,7 +110,7 @@ impl Store {
 
     /// The members as sign-in needs them (see [`Directory`]).
     pub fn directory(&self) -> RedbDirectory {
-        RedbDirectory::new(Arc::clone(&self.db))
+        RedbDirectory::new(self.clone())
     }
 
     /// The sessions (see [`Sessions`]).
@@ -58,21 +118,52 @@ impl Store {
         RedbSessions::new(Arc::clone(&self.sessions))
     }
 
-    /// Runs `job` on the blocking thread pool with the database.
+    /// Runs `job` — a request's work against the domain traits — on the
+    /// blocking thread pool.
     pub async fn run<T, F>(&self, job: F) -> Result<T, AppError>
     where
         T: Send + 'static,
-        F: FnOnce(&Database) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&Store) -> Result<T, AppError> + Send + 'static,
     {
-        let db = Arc::clone(&self.db);
-        tokio::task::spawn_blocking(move || job(&db))
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || job(&store))
             .await
             .map_err(AppError::internal)?
     }
 
-    /// Runs `job` synchronously (for start-up and tests).
+    /// The redb database itself, for tests that inspect or damage what the
+    /// backend stored. Server code goes through the domain traits.
     pub fn with_db<T>(&self, job: impl FnOnce(&Database) -> T) -> T {
         job(&self.db)
+    }
+
+    fn db(&self) -> &Database {
+        &self.db
+    }
+
+    /// Runs `job` in one write transaction, committed when it returns
+    /// `Ok(Ok(_))` and rolled back otherwise; `durable: false` skips the
+    /// disk sync (a later durable commit persists it).
+    fn write<T, R>(
+        &self,
+        durable: bool,
+        job: impl FnOnce(&redb::WriteTransaction) -> Result<Result<T, R>, AppError>,
+    ) -> Result<Result<T, R>, AppError> {
+        let mut txn = self.db.begin_write().map_err(AppError::internal)?;
+        if !durable {
+            txn.set_durability(redb::Durability::None)
+                .map_err(AppError::internal)?;
+        }
+        match job(&txn)? {
+            Ok(answer) => {
+                txn.commit().map_err(AppError::internal)?;
+                Ok(Ok(answer))
+            }
+            Err(refused) => {
+                txn.abort().map_err(AppError::internal)?;
+                Ok(Err(refused))
+            }
+        }
     }
 }
 
@@ -220,10 +311,35 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, AppError> {
     serde_json::to_vec(value).map_err(AppError::internal)
 }
 
+/// Reads one value's bytes inside a write transaction.
+fn txn_get(
+    txn: &redb::WriteTransaction,
+    table: JsonTable,
+    key: &str,
+) -> Result<Option<Vec<u8>>, AppError> {
+    let table = txn.open_table(table).map_err(AppError::internal)?;
+    Ok(table
+        .get(key)
+        .map_err(AppError::internal)?
+        .map(|value| value.value().to_vec()))
+}
+
+/// Writes one value inside a write transaction.
+fn txn_put(
+    txn: &redb::WriteTransaction,
+    table: JsonTable,
+    key: &str,
+    value: &[u8],
+) -> Result<(), AppError> {
+    let mut table = txn.open_table(table).map_err(AppError::internal)?;
+    table.insert(key, value).map_err(AppError::internal)?;
+    Ok(())
+}
+
 /// The `{tenant}/{member}` key a login id signs in as.
 pub fn get_login(db: &Database, login_id: &str) -> Result<Option<String>, AppError> {
     let read = db.begin_read().map_err(AppError::internal)?;
-    match read.open_table(crate::tables::LOGINS) {
+    match read.open_table(tables::LOGINS) {
         Ok(table) => Ok(table
             .get(login_id)
             .map_err(AppError::internal)?
@@ -266,7 +382,7 @@ where
 /// Whether any login id exists.
 pub fn any_login(db: &Database) -> Result<bool, AppError> {
     let read = db.begin_read().map_err(AppError::internal)?;
-    match read.open_table(crate::tables::LOGINS) {
+    match read.open_table(tables::LOGINS) {
         Ok(table) => Ok(table.first().map_err(AppError::internal)?.is_some()),
         Err(redb::TableError::TableDoesNotExist(_)) => Ok(false),
         Err(error) => Err(AppError::internal(error)),

@@ -14,8 +14,8 @@ use redb::{ReadableDatabase as _, ReadableTable as _};
 
 use crate::error::AppError;
 use crate::model::Session;
+use crate::store::tables::SESSIONS;
 use crate::store::to_json;
-use crate::tables::SESSIONS;
 
 /// Who is signed in: sessions keyed by the SHA-256 of their token (the token
 /// itself is never stored).

@@ -6,8 +6,8 @@ use axum::Router;
 use sheetlink_server::auth::hash_password;
 use sheetlink_server::model::{Member, Role};
 use sheetlink_server::seed::{DEMO_TENANT, seed_demo};
+use sheetlink_server::store::tables::{LOGINS, MEMBERS};
 use sheetlink_server::store::{get_json, to_json};
-use sheetlink_server::tables::{LOGINS, MEMBERS};
 use sheetlink_server::{AppState, Config, Store, app};
 
 /// A server named `name` (for its data directory) with `config`.
@@ -15,7 +15,7 @@ pub(crate) fn server(name: &str, config: Config) -> (Router, Store) {
     let dir = std::env::temp_dir().join(format!("sheetlink-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store = Store::open(&dir).expect("database opens");
-    store.with_db(seed_demo).expect("demo seeds");
+    seed_demo(&store).expect("demo seeds");
     store.with_db(|db| {
         let key = format!("{DEMO_TENANT}/e0001");
         let mut member: Member = get_json(db, MEMBERS, &key)

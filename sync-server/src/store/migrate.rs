@@ -10,10 +10,10 @@
 
 use redb::{Database, ReadableTable, TableDefinition};
 
+use super::tables::{IMPORT_ERRORS, IMPORTS, SESSIONS};
+use super::to_json;
 use crate::error::AppError;
 use crate::imports::{ImportError, ImportRecord, MAX_STORED_ERRORS};
-use crate::store::to_json;
-use crate::tables::{IMPORT_ERRORS, IMPORTS, SESSIONS};
 
 /// `format` → the store's format version.
 pub const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
@@ -153,7 +153,9 @@ mod tests {
             .expect("reads")
             .expect("kept");
         assert!(raw.get("errors").is_none(), "no errors left inline");
-        let kept = crate::imports::stored_errors(&db, "demo/0001").expect("reads");
+        let kept: Vec<ImportError> = get_json(&db, IMPORT_ERRORS, "demo/0001")
+            .expect("reads")
+            .expect("kept");
         assert_eq!(kept.len(), MAX_STORED_ERRORS);
         assert_eq!(kept[0].row, Some(5));
         assert!(

@@ -1,0 +1,385 @@
+//! Batch linkage as stored: the CRM records, the tenant's settings and
+//! conditions, runs with their row results, timeline posts and lists.
+
+use redb::{ReadableDatabase as _, ReadableTable as _, WriteTransaction};
+use sheetlink_engine::linkage::{Sheet, SheetRecord};
+
+use super::tables::{
+    CRM_COUNTERS, CRM_RECORDS, EXPORT_CONDITIONS, IDEMPOTENCY, IMPORT_CONDITIONS, LINKAGE_RUN_ROWS,
+    LINKAGE_RUNS, LINKAGE_SETTINGS, LISTS, TIMELINE,
+};
+use super::{JsonTable, Store, get_json, scan_json, scan_json_rev, to_json, txn_get, txn_put};
+use crate::error::AppError;
+use crate::idempotency::Remembered;
+use crate::linkage::mail::Mail;
+use crate::linkage::{
+    Direction, LinkageRun, Settings, StoredCondition, TimelinePost, split_for_storage,
+};
+
+/// What saving a condition came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// Written.
+    Done,
+    /// Not written: creating a key that exists.
+    Exists,
+    /// Not written: replacing a key that does not exist.
+    Missing,
+}
+
+/// Batch linkage of a tenant.
+pub trait Linkage {
+    /// The tenant's settings (the defaults, off, when never saved).
+    fn linkage_settings(&self, tenant: &str) -> Result<Settings, AppError>;
+    /// Reads, changes and writes the settings in one transaction, so a
+    /// concurrent change (a token issued meanwhile) is never lost or
+    /// brought back. Written only when `change` returns `Ok`.
+    fn update_linkage_settings<R>(
+        &self,
+        tenant: &str,
+        change: impl FnOnce(&mut Settings) -> Result<R, AppError>,
+    ) -> Result<R, AppError>;
+    /// The tenant's conditions of one direction, in key order.
+    fn conditions<T: StoredCondition>(&self, tenant: &str) -> Result<Vec<T>, AppError>;
+    /// One condition.
+    fn condition<T: StoredCondition>(&self, tenant: &str, key: &str)
+    -> Result<Option<T>, AppError>;
+    /// Saves a condition under its key: `create` writes only a new key,
+    /// otherwise only an existing one is replaced; checked and written in
+    /// one transaction.
+    fn save_condition<T: StoredCondition>(
+        &self,
+        tenant: &str,
+        condition: &T,
+        create: bool,
+    ) -> Result<Saved, AppError>;
+    /// Deletes a condition; whether there was one.
+    fn delete_condition<T: StoredCondition>(
+        &self,
+        tenant: &str,
+        key: &str,
+    ) -> Result<bool, AppError>;
+    /// The tenant's runs newest first, without their rows, handed to
+    /// `visit` until it returns `false`.
+    fn runs_newest_first(
+        &self,
+        tenant: &str,
+        visit: &mut dyn FnMut(LinkageRun) -> bool,
+    ) -> Result<(), AppError>;
+    /// One run with its stored row results.
+    fn linkage_run(&self, tenant: &str, id: &str) -> Result<Option<LinkageRun>, AppError>;
+    /// The tenant's timeline posts newest first, handed to `visit` until it
+    /// returns `false`.
+    fn timeline_newest_first(
+        &self,
+        tenant: &str,
+        visit: &mut dyn FnMut(TimelinePost) -> bool,
+    ) -> Result<(), AppError>;
+    /// The records of one sheet in id order, from one snapshot (exports and
+    /// previews read these without waiting for a batch).
+    fn records(&self, tenant: &str, sheet: &Sheet) -> Result<Vec<SheetRecord>, AppError>;
+    /// The entries (`{sheet}/{record id}`) of a list, in the order added.
+    fn list(&self, tenant: &str, name: &str) -> Result<Vec<String>, AppError>;
+    /// Runs `job` in one write transaction over the tenant's CRM data:
+    /// committed when it returns `Ok`, nothing written otherwise. A batch is
+    /// applied with its run, timeline post, e-mails, list entries and
+    /// idempotency key, or not at all.
+    fn write_crm<T>(
+        &self,
+        tenant: &str,
+        job: impl FnOnce(&mut dyn CrmTx) -> Result<T, AppError>,
+    ) -> Result<T, AppError>;
+}
+
+/// One write transaction over a tenant's CRM data.
+pub trait CrmTx {
+    /// The records of `sheet` in id order, as this transaction sees them.
+    fn records(&mut self, sheet: &Sheet) -> Result<Vec<SheetRecord>, AppError>;
+    /// Writes one record of the sheet `sheet`.
+    fn put_record(&mut self, sheet: &str, record: &SheetRecord) -> Result<(), AppError>;
+    /// The next number for a generated id of `sheet` (1, 2, …; never the
+    /// same twice).
+    fn next_number(&mut self, sheet: &str) -> Result<u64, AppError>;
+    /// Sets the number the next generated id of `sheet` follows.
+    fn set_last_number(&mut self, sheet: &str, last: u64) -> Result<(), AppError>;
+    /// Adds entries to a list, each once, in order.
+    fn add_to_list(&mut self, list: &str, entries: &[String]) -> Result<(), AppError>;
+    /// Posts to the tenant's timeline.
+    fn post(&mut self, post: &TimelinePost) -> Result<(), AppError>;
+    /// Queues an e-mail, due after `delay_millis`.
+    fn enqueue_mail(&mut self, mail: &Mail, delay_millis: u128) -> Result<(), AppError>;
+    /// Records a run; its row results apart (the first
+    /// [`crate::linkage::MAX_STORED_ROW_RESULTS`]), so listing runs never
+    /// reads them.
+    fn record_run(&mut self, run: &LinkageRun) -> Result<(), AppError>;
+    /// Remembers an idempotency key (its full storage key) with its result.
+    fn remember(&mut self, key: &str, remembered: &Remembered) -> Result<(), AppError>;
+}
+
+pub(super) fn condition_table(direction: Direction) -> JsonTable {
+    match direction {
+        Direction::Import => IMPORT_CONDITIONS,
+        Direction::Export => EXPORT_CONDITIONS,
+    }
+}
+
+impl Linkage for Store {
+    fn linkage_settings(&self, tenant: &str) -> Result<Settings, AppError> {
+        Ok(get_json(self.db(), LINKAGE_SETTINGS, tenant)?.unwrap_or_default())
+    }
+
+    fn update_linkage_settings<R>(
+        &self,
+        tenant: &str,
+        change: impl FnOnce(&mut Settings) -> Result<R, AppError>,
+    ) -> Result<R, AppError> {
+        super::update_json(self.db(), LINKAGE_SETTINGS, tenant, change)
+    }
+
+    fn conditions<T: StoredCondition>(&self, tenant: &str) -> Result<Vec<T>, AppError> {
+        Ok(scan_json::<T>(
+            self.db(),
+            condition_table(T::DIRECTION),
+            &format!("{tenant}/"),
+        )?
+        .into_iter()
+        .map(|(_, condition)| condition)
+        .collect())
+    }
+
+    fn condition<T: StoredCondition>(
+        &self,
+        tenant: &str,
+        key: &str,
+    ) -> Result<Option<T>, AppError> {
+        get_json(
+            self.db(),
+            condition_table(T::DIRECTION),
+            &format!("{tenant}/{key}"),
+        )
+    }
+
+    fn save_condition<T: StoredCondition>(
+        &self,
+        tenant: &str,
+        condition: &T,
+        create: bool,
+    ) -> Result<Saved, AppError> {
+        let table = condition_table(T::DIRECTION);
+        let key = format!("{tenant}/{}", condition.key());
+        self.write(true, |txn| {
+            let exists = txn_get(txn, table, &key)?.is_some();
+            Ok(match (create, exists) {
+                (true, true) => Err(Saved::Exists),
+                (false, false) => Err(Saved::Missing),
+                _ => {
+                    txn_put(txn, table, &key, &to_json(condition)?)?;
+                    Ok(Saved::Done)
+                }
+            })
+        })
+        .map(|saved| saved.unwrap_or_else(|refused| refused))
+    }
+
+    fn delete_condition<T: StoredCondition>(
+        &self,
+        tenant: &str,
+        key: &str,
+    ) -> Result<bool, AppError> {
+        let key = format!("{tenant}/{key}");
+        self.write(true, |txn| {
+            let mut table = txn
+                .open_table(condition_table(T::DIRECTION))
+                .map_err(AppError::internal)?;
+            let removed = table
+                .remove(key.as_str())
+                .map_err(AppError::internal)?
+                .is_some();
+            Ok(Ok::<_, ()>(removed))
+        })
+        .map(|removed| removed.unwrap_or(false))
+    }
+
+    fn runs_newest_first(
+        &self,
+        tenant: &str,
+        visit: &mut dyn FnMut(LinkageRun) -> bool,
+    ) -> Result<(), AppError> {
+        scan_json_rev(
+            self.db(),
+            LINKAGE_RUNS,
+            &format!("{tenant}/"),
+            |_, run: LinkageRun| {
+                // Runs written before the rows moved apart hold them inline.
+                visit(LinkageRun {
+                    rows: Vec::new(),
+                    ..run
+                })
+            },
+        )
+    }
+
+    fn linkage_run(&self, tenant: &str, id: &str) -> Result<Option<LinkageRun>, AppError> {
+        let key = format!("{tenant}/{id}");
+        let Some(mut run) = get_json::<LinkageRun>(self.db(), LINKAGE_RUNS, &key)? else {
+            return Ok(None);
+        };
+        if let Some(rows) = get_json(self.db(), LINKAGE_RUN_ROWS, &key)? {
+            run.rows = rows;
+        }
+        Ok(Some(run))
+    }
+
+    fn timeline_newest_first(
+        &self,
+        tenant: &str,
+        visit: &mut dyn FnMut(TimelinePost) -> bool,
+    ) -> Result<(), AppError> {
+        scan_json_rev(self.db(), TIMELINE, &format!("{tenant}/"), |_, post| {
+            visit(post)
+        })
+    }
+
+    fn records(&self, tenant: &str, sheet: &Sheet) -> Result<Vec<SheetRecord>, AppError> {
+        let read = self.db().begin_read().map_err(AppError::internal)?;
+        match read.open_table(CRM_RECORDS) {
+            Ok(table) => read_records(&table, tenant, sheet),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(Vec::new()),
+            Err(error) => Err(AppError::internal(error)),
+        }
+    }
+
+    fn list(&self, tenant: &str, name: &str) -> Result<Vec<String>, AppError> {
+        Ok(get_json(self.db(), LISTS, &format!("{tenant}/{name}"))?.unwrap_or_default())
+    }
+
+    fn write_crm<T>(
+        &self,
+        tenant: &str,
+        job: impl FnOnce(&mut dyn CrmTx) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        self.write(true, |txn| {
+            job(&mut RedbCrmTx { txn, tenant }).map(Ok::<T, std::convert::Infallible>)
+        })
+        .map(|done| match done {
+            Ok(answer) => answer,
+            Err(never) => match never {},
+        })
+    }
+}
+
+/// The records of one sheet, in id order, from any table handle.
+fn read_records(
+    table: &impl redb::ReadableTable<&'static str, &'static [u8]>,
+    tenant: &str,
+    sheet: &Sheet,
+) -> Result<Vec<SheetRecord>, AppError> {
+    let prefix = format!("{tenant}/{}/", sheet.id);
+    // `0` sorts right after `/`: the end of this sheet's keys.
+    let end = format!("{tenant}/{}0", sheet.id);
+    let mut records = Vec::new();
+    for entry in table
+        .range(prefix.as_str()..end.as_str())
+        .map_err(AppError::internal)?
+    {
+        let (key, value) = entry.map_err(AppError::internal)?;
+        let mut values: Vec<Option<String>> =
+            serde_json::from_slice(value.value()).map_err(AppError::internal)?;
+        values.resize(sheet.fields.len(), None);
+        records.push(SheetRecord {
+            id: key.value()[prefix.len()..].to_owned(),
+            values,
+        });
+    }
+    Ok(records)
+}
+
+struct RedbCrmTx<'t> {
+    txn: &'t WriteTransaction,
+    tenant: &'t str,
+}
+
+impl RedbCrmTx<'_> {
+    fn key(&self, rest: &str) -> String {
+        format!("{}/{rest}", self.tenant)
+    }
+}
+
+impl CrmTx for RedbCrmTx<'_> {
+    fn records(&mut self, sheet: &Sheet) -> Result<Vec<SheetRecord>, AppError> {
+        let table = self
+            .txn
+            .open_table(CRM_RECORDS)
+            .map_err(AppError::internal)?;
+        read_records(&table, self.tenant, sheet)
+    }
+
+    fn put_record(&mut self, sheet: &str, record: &SheetRecord) -> Result<(), AppError> {
+        let key = self.key(&format!("{sheet}/{}", record.id));
+        txn_put(self.txn, CRM_RECORDS, &key, &to_json(&record.values)?)
+    }
+
+    fn next_number(&mut self, sheet: &str) -> Result<u64, AppError> {
+        let mut counters = self
+            .txn
+            .open_table(CRM_COUNTERS)
+            .map_err(AppError::internal)?;
+        let key = self.key(sheet);
+        let next = counters
+            .get(key.as_str())
+            .map_err(AppError::internal)?
+            .map_or(0, |v| v.value())
+            + 1;
+        counters
+            .insert(key.as_str(), next)
+            .map_err(AppError::internal)?;
+        Ok(next)
+    }
+
+    fn set_last_number(&mut self, sheet: &str, last: u64) -> Result<(), AppError> {
+        let mut counters = self
+            .txn
+            .open_table(CRM_COUNTERS)
+            .map_err(AppError::internal)?;
+        counters
+            .insert(self.key(sheet).as_str(), last)
+            .map_err(AppError::internal)?;
+        Ok(())
+    }
+
+    fn add_to_list(&mut self, list: &str, entries: &[String]) -> Result<(), AppError> {
+        let key = self.key(list);
+        let mut members: Vec<String> = match txn_get(self.txn, LISTS, &key)? {
+            Some(bytes) => serde_json::from_slice(&bytes).map_err(AppError::internal)?,
+            None => Vec::new(),
+        };
+        let mut seen: std::collections::HashSet<String> = members.iter().cloned().collect();
+        for entry in entries {
+            if seen.insert(entry.clone()) {
+                members.push(entry.clone());
+            }
+        }
+        txn_put(self.txn, LISTS, &key, &to_json(&members)?)
+    }
+
+    fn post(&mut self, post: &TimelinePost) -> Result<(), AppError> {
+        txn_put(self.txn, TIMELINE, &self.key(&post.id), &to_json(post)?)
+    }
+
+    fn enqueue_mail(&mut self, mail: &Mail, delay_millis: u128) -> Result<(), AppError> {
+        super::mail::enqueue(self.txn, mail, delay_millis)
+    }
+
+    fn record_run(&mut self, run: &LinkageRun) -> Result<(), AppError> {
+        let (head, rows) = split_for_storage(run);
+        let key = self.key(&run.id);
+        if !rows.is_empty() {
+            txn_put(self.txn, LINKAGE_RUN_ROWS, &key, &to_json(&rows)?)?;
+        }
+        txn_put(self.txn, LINKAGE_RUNS, &key, &to_json(&head)?)
+    }
+
+    fn remember(&mut self, key: &str, remembered: &Remembered) -> Result<(), AppError> {
+        txn_put(self.txn, IDEMPOTENCY, key, &to_json(remembered)?)
+    }
+}

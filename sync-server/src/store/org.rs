@@ -1,0 +1,144 @@
+//! The organisation as the server reads it: periods, sheets, members and
+//! their user sheets.
+
+use redb::ReadableDatabase as _;
+
+use super::tables::{MEMBERS, PERIODS, SHEETS, USER_SHEETS, user_sheet_key};
+use super::{Store, get_json, get_login, scan_json, scan_user_sheets};
+use crate::error::AppError;
+use crate::model::{CustomizeSheet, Member, Period, UserSheet};
+
+/// Reading a tenant's organisation. Every operation reads one consistent
+/// snapshot.
+pub trait Organisation {
+    /// The tenant's periods, in id order.
+    fn periods(&self, tenant: &str) -> Result<Vec<Period>, AppError>;
+    /// One period.
+    fn period(&self, tenant: &str, id: &str) -> Result<Option<Period>, AppError>;
+    /// The tenant's customize sheets, in id order.
+    fn sheets(&self, tenant: &str) -> Result<Vec<CustomizeSheet>, AppError>;
+    /// One customize sheet.
+    fn sheet(&self, tenant: &str, id: &str) -> Result<Option<CustomizeSheet>, AppError>;
+    /// The tenant's members, in id order.
+    fn members(&self, tenant: &str) -> Result<Vec<Member>, AppError>;
+    /// One member.
+    fn member(&self, tenant: &str, id: &str) -> Result<Option<Member>, AppError>;
+    /// The member a login id signs in as, with their tenant (login ids are
+    /// unique across tenants).
+    fn login(&self, login_id: &str) -> Result<Option<(String, Member)>, AppError>;
+    /// Every member's user sheet of `sheet` in `period`, as `(member id,
+    /// sheet)` in member order.
+    fn user_sheets(
+        &self,
+        tenant: &str,
+        period: &str,
+        sheet: &str,
+    ) -> Result<Vec<(String, UserSheet)>, AppError>;
+    /// Runs `job` over one read snapshot of the user sheets of `sheet` in
+    /// `period`: an import checks and plans every evaluatee against the same
+    /// data, without copying a sheet.
+    fn with_user_sheets<T>(
+        &self,
+        tenant: &str,
+        period: &str,
+        sheet: &str,
+        job: impl FnOnce(&dyn SheetSnapshot) -> Result<T, AppError>,
+    ) -> Result<T, AppError>;
+}
+
+/// What [`SheetSnapshot::visit`] hands a stored sheet to.
+pub type SheetVisitor<'a> = dyn FnMut(Option<&[u8]>) -> Result<(), AppError> + 'a;
+
+/// The user sheets of one customize sheet in one period, as one snapshot
+/// saw them.
+pub trait SheetSnapshot {
+    /// Hands `visit` the stored (encoded, see [`UserSheet::encode`]) sheet of
+    /// `member`, or `None` when the member has none.
+    fn visit(&self, member: &str, visit: &mut SheetVisitor<'_>) -> Result<(), AppError>;
+}
+
+impl Organisation for Store {
+    fn periods(&self, tenant: &str) -> Result<Vec<Period>, AppError> {
+        values(scan_json(self.db(), PERIODS, &format!("{tenant}/"))?)
+    }
+
+    fn period(&self, tenant: &str, id: &str) -> Result<Option<Period>, AppError> {
+        get_json(self.db(), PERIODS, &format!("{tenant}/{id}"))
+    }
+
+    fn sheets(&self, tenant: &str) -> Result<Vec<CustomizeSheet>, AppError> {
+        values(scan_json(self.db(), SHEETS, &format!("{tenant}/"))?)
+    }
+
+    fn sheet(&self, tenant: &str, id: &str) -> Result<Option<CustomizeSheet>, AppError> {
+        get_json(self.db(), SHEETS, &format!("{tenant}/{id}"))
+    }
+
+    fn members(&self, tenant: &str) -> Result<Vec<Member>, AppError> {
+        values(scan_json(self.db(), MEMBERS, &format!("{tenant}/"))?)
+    }
+
+    fn member(&self, tenant: &str, id: &str) -> Result<Option<Member>, AppError> {
+        get_json(self.db(), MEMBERS, &format!("{tenant}/{id}"))
+    }
+
+    fn login(&self, login_id: &str) -> Result<Option<(String, Member)>, AppError> {
+        let Some(key) = get_login(self.db(), login_id)? else {
+            return Ok(None);
+        };
+        let tenant = key.split('/').next().unwrap_or_default().to_owned();
+        Ok(get_json::<Member>(self.db(), MEMBERS, &key)?.map(|member| (tenant, member)))
+    }
+
+    fn user_sheets(
+        &self,
+        tenant: &str,
+        period: &str,
+        sheet: &str,
+    ) -> Result<Vec<(String, UserSheet)>, AppError> {
+        let prefix = user_sheet_key(tenant, period, sheet, "");
+        Ok(scan_user_sheets(self.db(), &prefix)?
+            .into_iter()
+            .map(|(key, sheet)| (key[prefix.len()..].to_owned(), sheet))
+            .collect())
+    }
+
+    fn with_user_sheets<T>(
+        &self,
+        tenant: &str,
+        period: &str,
+        sheet: &str,
+        job: impl FnOnce(&dyn SheetSnapshot) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let read = self.db().begin_read().map_err(AppError::internal)?;
+        let table = match read.open_table(USER_SHEETS) {
+            Ok(table) => Some(table),
+            Err(redb::TableError::TableDoesNotExist(_)) => None,
+            Err(error) => return Err(AppError::internal(error)),
+        };
+        job(&RedbSnapshot {
+            table,
+            prefix: user_sheet_key(tenant, period, sheet, ""),
+        })
+    }
+}
+
+fn values<T>(entries: Vec<(String, T)>) -> Result<Vec<T>, AppError> {
+    Ok(entries.into_iter().map(|(_, value)| value).collect())
+}
+
+struct RedbSnapshot {
+    table: Option<redb::ReadOnlyTable<&'static str, &'static [u8]>>,
+    prefix: String,
+}
+
+impl SheetSnapshot for RedbSnapshot {
+    fn visit(&self, member: &str, visit: &mut SheetVisitor<'_>) -> Result<(), AppError> {
+        let key = format!("{}{member}", self.prefix);
+        let stored = match &self.table {
+            Some(table) => table.get(key.as_str()).map_err(AppError::internal)?,
+            None => None,
+        };
+        visit(stored.as_ref().map(|value| value.value()))
+    }
+}
