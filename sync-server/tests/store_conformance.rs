@@ -1,12 +1,36 @@
 //! The storage seam's conformance suite: each operation exercised directly,
 //! with the guarantees it promises, as a generic function over the trait —
 //! so that a second backend (PostgreSQL) is held to the very same tests by
-//! adding one line per suite. Today: sessions and the member directory on
-//! redb.
+//! adding one line per suite. Every suite runs against redb here.
 
+use std::collections::BTreeMap;
+
+use sheetlink_engine::linkage::{SheetRecord, crm_catalog};
 use sheetlink_server::Store;
-use sheetlink_server::model::Session;
-use sheetlink_server::store::{Directory, Sessions};
+use sheetlink_server::idempotency::Remembered;
+use sheetlink_server::imports::{ImportError, ImportRecord, ImportStatus, Progress};
+use sheetlink_server::linkage::mail::Mail;
+use sheetlink_server::linkage::{
+    Counts, Direction, LinkageRun, Outcome, RowResult, RunKind, RunStatus, Settings,
+    StoredExportCondition, StoredImportCondition, TimelinePost,
+};
+use sheetlink_server::model::{
+    CustomizeSheet, Group, Member, Period, Role, Session, SheetStatus, UserSheet,
+};
+use sheetlink_server::store::{
+    Directory, Evaluations, Idempotency, Linkage, MailQueue, Organisation, Saved, Seeding,
+    Sessions, TenantSeed,
+};
+
+/// A fresh, empty redb store in a directory of its own.
+fn fresh(name: &str) -> (Store, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!(
+        "sheetlink-conformance-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    (Store::open(&dir).expect("opens"), dir)
+}
 
 fn session(member: &str, expires_at: u64) -> Session {
     Session {
@@ -150,5 +174,821 @@ async fn redb_directory_conforms() {
     let store = Store::open(&dir).expect("opens");
     sheetlink_server::seed::seed_demo(&store).expect("seeds");
     directory_conforms(&store.directory()).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn member(id: &str, login: Option<&str>) -> Member {
+    Member {
+        id: id.into(),
+        login_id: login.map(str::to_owned),
+        name: format!("name of {id}"),
+        employee_number: Some(format!("E-{id}")),
+        email: None,
+        groups: vec!["g1".into()],
+        role: if login.is_some() {
+            Role::Admin
+        } else {
+            Role::Member
+        },
+        password_hash: None,
+    }
+}
+
+fn user_sheet(value: &str) -> UserSheet {
+    UserSheet {
+        status: SheetStatus::NotStarted,
+        values: BTreeMap::from([("score".to_owned(), value.to_owned())]),
+    }
+}
+
+/// A small tenant: two periods, a sheet, an admin who signs in and two
+/// members with sheets in `p1`.
+fn small_tenant(tenant: &str, login: &str) -> TenantSeed {
+    let customer = crm_catalog().sheet("customer").expect("customers").clone();
+    let record = |id: &str| {
+        let mut values = vec![None; customer.fields.len()];
+        values[0] = Some(id.to_owned());
+        (
+            customer.id.clone(),
+            SheetRecord {
+                id: id.into(),
+                values,
+            },
+        )
+    };
+    TenantSeed {
+        tenant: tenant.into(),
+        groups: vec![Group {
+            id: "g1".into(),
+            name: "営業部".into(),
+        }],
+        periods: ["p2", "p1"]
+            .map(|id| Period {
+                id: id.into(),
+                name: format!("period {id}"),
+                open: true,
+            })
+            .to_vec(),
+        sheets: vec![CustomizeSheet {
+            id: "s1".into(),
+            name: "sheet".into(),
+            published: true,
+            items: Vec::new(),
+        }],
+        members: vec![
+            member("boss", Some(login)),
+            member("m2", None),
+            member("m1", None),
+        ],
+        user_sheets: vec![
+            ("p1".into(), "s1".into(), "m2".into(), user_sheet("two")),
+            ("p1".into(), "s1".into(), "m1".into(), user_sheet("one")),
+        ],
+        records: vec![record("C000002"), record("C000001")],
+        last_numbers: vec![("customer".into(), 7)],
+        linkage: Settings {
+            enabled: true,
+            ..Settings::default()
+        },
+        import_conditions: Vec::new(),
+        export_conditions: Vec::new(),
+    }
+}
+
+/// What any [`Seeding`] backend must do, seen through [`Organisation`] and
+/// [`Linkage`]: a tenant written whole, only into an empty store.
+fn seeding_conforms(store: &(impl Seeding + Organisation + Linkage)) {
+    assert!(
+        store
+            .seed_if_empty(&small_tenant("acme", "admin"))
+            .expect("seeds")
+    );
+    // Reads, in id order, one tenant only.
+    let periods: Vec<String> = store
+        .periods("acme")
+        .expect("reads")
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(periods, ["p1", "p2"]);
+    assert_eq!(
+        store.period("acme", "p2").expect("reads").map(|p| p.name),
+        Some("period p2".into())
+    );
+    assert_eq!(store.period("other", "p2").expect("reads"), None);
+    assert_eq!(store.sheets("acme").expect("reads").len(), 1);
+    assert!(
+        store
+            .sheet("acme", "s1")
+            .expect("reads")
+            .is_some_and(|s| s.published)
+    );
+    let members: Vec<String> = store
+        .members("acme")
+        .expect("reads")
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(members, ["boss", "m1", "m2"]);
+    assert_eq!(
+        store.member("acme", "m1").expect("reads"),
+        Some(member("m1", None))
+    );
+    let (tenant, boss) = store.login("admin").expect("reads").expect("signs in");
+    assert_eq!((tenant.as_str(), boss.id.as_str()), ("acme", "boss"));
+    assert_eq!(store.login("m1").expect("reads"), None);
+    let sheets = store.user_sheets("acme", "p1", "s1").expect("reads");
+    assert_eq!(
+        sheets,
+        vec![
+            ("m1".to_owned(), user_sheet("one")),
+            ("m2".to_owned(), user_sheet("two"))
+        ]
+    );
+    assert!(
+        store
+            .user_sheets("acme", "p2", "s1")
+            .expect("reads")
+            .is_empty()
+    );
+    // The CRM part.
+    assert!(store.linkage_settings("acme").expect("reads").enabled);
+    let customer = crm_catalog().sheet("customer").expect("customers").clone();
+    let ids: Vec<String> = store
+        .records("acme", &customer)
+        .expect("reads")
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ids, ["C000001", "C000002"]);
+    assert_eq!(
+        store
+            .write_crm("acme", |tx| tx.next_number("customer"))
+            .expect("numbers"),
+        8,
+        "generated ids follow the seeded number"
+    );
+
+    // Never beside what is there: not again, and never a second tenant
+    // whose login would collide (nor any other).
+    assert!(
+        !store
+            .seed_if_empty(&small_tenant("acme", "admin"))
+            .expect("runs")
+    );
+    assert!(
+        !store
+            .seed_if_empty(&small_tenant("demo", "admin"))
+            .expect("runs")
+    );
+    assert!(
+        !store
+            .seed_if_empty(&small_tenant("third", "someone"))
+            .expect("runs")
+    );
+    assert!(store.members("demo").expect("reads").is_empty());
+    assert!(store.members("third").expect("reads").is_empty());
+    assert_eq!(
+        store.login("admin").expect("reads").map(|(t, _)| t),
+        Some("acme".into())
+    );
+}
+
+#[test]
+fn redb_seeding_conforms() {
+    let (store, dir) = fresh("seeding");
+    seeding_conforms(&store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The demo tenant never lands in a store that has a login, even one the
+/// store holds without members.
+#[test]
+fn the_demo_goes_only_into_an_empty_store() {
+    let (store, dir) = fresh("demo-once");
+    assert!(
+        store
+            .seed_if_empty(&small_tenant("acme", "admin"))
+            .expect("seeds")
+    );
+    assert!(!sheetlink_server::seed::seed_demo_with(&store, 5).expect("runs"));
+    assert_eq!(
+        store.login("admin").expect("reads").map(|(t, _)| t),
+        Some("acme".into())
+    );
+    let (fresh_store, fresh_dir) = fresh("demo-fresh");
+    assert!(sheetlink_server::seed::seed_demo_with(&fresh_store, 5).expect("seeds"));
+    assert!(
+        !sheetlink_server::seed::seed_demo_with(&fresh_store, 5).expect("runs"),
+        "once"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&fresh_dir);
+}
+
+fn import_record(id: &str, status: ImportStatus) -> ImportRecord {
+    ImportRecord {
+        id: id.into(),
+        period: "p1".into(),
+        sheet: "s1".into(),
+        operator: "boss".into(),
+        operator_name: "boss".into(),
+        started_at: 1_000,
+        ended_at: None,
+        status,
+        counts: Counts::default(),
+        error_totals: BTreeMap::new(),
+        errors_truncated: false,
+        reverted_at: None,
+        items: vec!["score".into()],
+    }
+}
+
+fn import_error(row: u32) -> ImportError {
+    ImportError {
+        row: Some(row),
+        column: Some(3),
+        column_letter: Some("C".into()),
+        code: "number.invalid".into(),
+        message: "数値ではありません。".into(),
+        message_en: "Not a number.".into(),
+    }
+}
+
+/// What any [`Evaluations`] backend must do, over [`small_tenant`] `acme`.
+fn evaluations_conform(store: &(impl Evaluations + Idempotency + Organisation + Seeding)) {
+    assert!(
+        store
+            .seed_if_empty(&small_tenant("acme", "admin"))
+            .expect("seeds")
+    );
+    let remembered = |id: &str| Remembered {
+        body_hash: "hash".into(),
+        result_id: id.into(),
+    };
+    // Everything a job writes lands together.
+    let errors: Vec<ImportError> = (1..=1_200).map(import_error).collect();
+    let progress = Progress {
+        done: 1,
+        total: 2,
+        counts: Counts::default(),
+    };
+    store
+        .write_evaluations("acme", true, |tx| {
+            tx.put_import(&import_record("0001", ImportStatus::Running))?;
+            tx.put_import_errors("0001", &errors)?;
+            tx.put_error_file("0001", b"error,file\n")?;
+            tx.put_progress("0001", &progress)?;
+            tx.put_changes("0001", "m2", b"two")?;
+            tx.put_changes("0001", "m1", b"one")?;
+            tx.put_user_sheet("p1", "s1", "m1", &user_sheet("uno").encode())?;
+            tx.remember("acme/evaluation/k1", &remembered("0001"))
+        })
+        .expect("writes");
+    assert_eq!(
+        store
+            .import("acme", "0001")
+            .expect("reads")
+            .map(|r| r.status),
+        Some(ImportStatus::Running)
+    );
+    assert_eq!(
+        store.import("other", "0001").expect("reads"),
+        None,
+        "one tenant's"
+    );
+    let kept = store.import_errors("acme", "0001").expect("reads");
+    assert_eq!(kept.len(), 1_000, "the first 1,000 errors are kept");
+    assert_eq!(kept[999].row, Some(1_000));
+    assert!(
+        store
+            .import_errors("acme", "0002")
+            .expect("reads")
+            .is_empty()
+    );
+    assert_eq!(
+        store.error_file("acme", "0001").expect("reads").as_deref(),
+        Some(&b"error,file\n"[..])
+    );
+    assert_eq!(
+        store.import_progress("acme", "0001").expect("reads"),
+        Some(progress)
+    );
+    assert_eq!(
+        store.remembered("acme/evaluation/k1").expect("reads"),
+        Some(remembered("0001"))
+    );
+    assert_eq!(
+        store.remembered("other/evaluation/k1").expect("reads"),
+        None
+    );
+    // The change log: per member, in member order, of this import only
+    // (an id that extends another's is another import).
+    store
+        .write_evaluations("acme", false, |tx| tx.put_changes("00010", "m1", b"other"))
+        .expect("writes");
+    assert_eq!(
+        store.change_log("acme", "0001").expect("reads"),
+        vec![
+            ("m1".to_owned(), b"one".to_vec()),
+            ("m2".to_owned(), b"two".to_vec())
+        ]
+    );
+
+    // A refusal or an error writes nothing at all.
+    let refused = store
+        .try_write_evaluations("acme", true, |tx| {
+            tx.put_user_sheet("p1", "s1", "m2", &user_sheet("changed").encode())?;
+            tx.put_import(&import_record("0002", ImportStatus::Completed))?;
+            tx.remember("acme/evaluation/k2", &remembered("0002"))?;
+            Ok(Err::<(), _>("refused"))
+        })
+        .expect("runs");
+    assert_eq!(refused, Err("refused"));
+    let failed = store.write_evaluations("acme", true, |tx| {
+        tx.put_import(&import_record("0003", ImportStatus::Completed))?;
+        Err::<(), _>(sheetlink_server::AppError::internal("boom"))
+    });
+    assert!(failed.is_err());
+    assert_eq!(store.import("acme", "0002").expect("reads"), None);
+    assert_eq!(store.import("acme", "0003").expect("reads"), None);
+    assert_eq!(store.remembered("acme/evaluation/k2").expect("reads"), None);
+    let mut sheets = store
+        .user_sheets("acme", "p1", "s1")
+        .expect("reads")
+        .into_iter();
+    assert_eq!(
+        sheets.next().map(|(_, s)| s),
+        Some(user_sheet("uno")),
+        "the committed job's write"
+    );
+    assert_eq!(
+        sheets.next().map(|(_, s)| s),
+        Some(user_sheet("two")),
+        "the refused job's write is gone"
+    );
+
+    // Inside a transaction: reads see its own writes and the tenant's members.
+    let seen = store
+        .write_evaluations("acme", true, |tx| {
+            tx.put_user_sheet("p1", "s1", "m2", &user_sheet("zwei").encode())?;
+            Ok((
+                tx.user_sheet("p1", "s1", "m2")?,
+                tx.member("m1")?,
+                tx.user_sheet("p1", "s1", "nobody")?,
+            ))
+        })
+        .expect("reads");
+    assert_eq!(
+        seen.0.and_then(|b| UserSheet::decode(&b)),
+        Some(user_sheet("zwei"))
+    );
+    assert_eq!(seen.1, Some(member("m1", None)));
+    assert_eq!(seen.2, None);
+
+    // Newest first, stopping when asked; running ones across tenants.
+    for (tenant, id, status) in [
+        ("acme", "0004", ImportStatus::Completed),
+        ("acme", "0005", ImportStatus::Running),
+        ("beta", "0001", ImportStatus::Running),
+    ] {
+        store
+            .write_evaluations(tenant, true, |tx| tx.put_import(&import_record(id, status)))
+            .expect("writes");
+    }
+    let mut visited = Vec::new();
+    store
+        .imports_newest_first("acme", &mut |record| {
+            visited.push(record.id);
+            visited.len() < 2
+        })
+        .expect("reads");
+    assert_eq!(visited, ["0005", "0004"]);
+    let mut running: Vec<(String, String)> = store
+        .running_imports()
+        .expect("reads")
+        .into_iter()
+        .map(|(tenant, record)| (tenant, record.id))
+        .collect();
+    running.sort();
+    assert_eq!(
+        running,
+        [
+            ("acme".into(), "0001".into()),
+            ("acme".into(), "0005".into()),
+            ("beta".into(), "0001".into())
+        ]
+    );
+
+    // A snapshot sees the sheets as they were when it began, whatever is
+    // committed meanwhile.
+    let (before, after) = store
+        .with_user_sheets("acme", "p1", "s1", |snapshot| {
+            let mut before = None;
+            snapshot.visit("m1", &mut |bytes| {
+                before = bytes.and_then(UserSheet::decode);
+                Ok(())
+            })?;
+            store.write_evaluations("acme", true, |tx| {
+                tx.put_user_sheet("p1", "s1", "m1", &user_sheet("later").encode())
+            })?;
+            let mut after = None;
+            snapshot.visit("m1", &mut |bytes| {
+                after = bytes.and_then(UserSheet::decode);
+                Ok(())
+            })?;
+            let mut nobody = true;
+            snapshot.visit("nobody", &mut |bytes| {
+                nobody = bytes.is_none();
+                Ok(())
+            })?;
+            assert!(nobody);
+            Ok((before, after))
+        })
+        .expect("reads");
+    assert_eq!(before, Some(user_sheet("uno")));
+    assert_eq!(after, before, "one snapshot");
+}
+
+#[test]
+fn redb_evaluations_conform() {
+    let (store, dir) = fresh("evaluations");
+    evaluations_conform(&store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn run(id: &str, rows: usize) -> LinkageRun {
+    LinkageRun {
+        id: id.into(),
+        kind: RunKind::Batch,
+        direction: Direction::Import,
+        key: "customers".into(),
+        sheet: "customer".into(),
+        actor: "token".into(),
+        started_at: 1,
+        ended_at: 2,
+        status: RunStatus::Completed,
+        reason: None,
+        reason_en: None,
+        counts: Counts {
+            rows_in: rows as u32,
+            created: rows as u32,
+            ..Counts::default()
+        },
+        rows: (0..rows)
+            .map(|row| RowResult {
+                row: row as u32 + 2,
+                outcome: Outcome::Created,
+                record: Some(format!("C{row:06}")),
+                code: None,
+                message: None,
+                message_en: None,
+            })
+            .collect(),
+        rows_truncated: false,
+    }
+}
+
+fn mail(id: &str) -> Mail {
+    Mail {
+        id: id.into(),
+        to: "hr@example.co.jp".into(),
+        subject: "完了".into(),
+        body: "本文".into(),
+        attempts: 0,
+    }
+}
+
+fn import_condition(key: &str, description: &str) -> StoredImportCondition {
+    let mut condition = sheetlink_server::seed::demo_tenant(1)
+        .expect("the demo")
+        .import_conditions
+        .remove(0);
+    condition.condition.key = key.into();
+    condition.condition.description = description.into();
+    condition
+}
+
+/// What any [`Linkage`] backend must do.
+fn linkage_conforms(store: &(impl Linkage + MailQueue + Idempotency + Sync)) {
+    // Settings: off until saved; a failed change writes nothing.
+    assert_eq!(
+        store.linkage_settings("acme").expect("reads"),
+        Settings::default()
+    );
+    store
+        .update_linkage_settings("acme", |s| {
+            s.enabled = true;
+            Ok(())
+        })
+        .expect("saves");
+    let refused: Result<(), _> = store.update_linkage_settings("acme", |s| {
+        s.enabled = false;
+        Err(sheetlink_server::AppError::internal("no"))
+    });
+    assert!(refused.is_err());
+    assert!(store.linkage_settings("acme").expect("reads").enabled);
+    assert!(!store.linkage_settings("beta").expect("reads").enabled);
+
+    // Conditions: create refuses a taken key, replace a missing one; the
+    // two directions are apart.
+    let first = import_condition("customers", "first");
+    assert_eq!(
+        store.save_condition("acme", &first, true).expect("saves"),
+        Saved::Done
+    );
+    assert_eq!(
+        store.save_condition("acme", &first, true).expect("saves"),
+        Saved::Exists
+    );
+    assert_eq!(
+        store
+            .save_condition("acme", &import_condition("missing", "x"), false)
+            .expect("saves"),
+        Saved::Missing
+    );
+    assert_eq!(
+        store
+            .save_condition("acme", &import_condition("customers", "second"), false)
+            .expect("saves"),
+        Saved::Done
+    );
+    assert_eq!(
+        store
+            .save_condition("acme", &import_condition("accounts", "a"), true)
+            .expect("saves"),
+        Saved::Done
+    );
+    let keys: Vec<String> = store
+        .conditions::<StoredImportCondition>("acme")
+        .expect("reads")
+        .into_iter()
+        .map(|c| format!("{}:{}", c.condition.key, c.condition.description))
+        .collect();
+    assert_eq!(keys, ["accounts:a", "customers:second"]);
+    assert!(
+        store
+            .condition::<StoredExportCondition>("acme", "customers")
+            .expect("reads")
+            .is_none()
+    );
+    assert!(
+        store
+            .conditions::<StoredImportCondition>("beta")
+            .expect("reads")
+            .is_empty()
+    );
+    assert!(
+        store
+            .delete_condition::<StoredImportCondition>("acme", "accounts")
+            .expect("deletes")
+    );
+    assert!(
+        !store
+            .delete_condition::<StoredImportCondition>("acme", "accounts")
+            .expect("deletes")
+    );
+    assert!(
+        store
+            .condition::<StoredImportCondition>("acme", "accounts")
+            .expect("reads")
+            .is_none()
+    );
+
+    // A batch: everything together.
+    let customer = crm_catalog().sheet("customer").expect("customers").clone();
+    let record = |id: &str, name: &str| {
+        let mut values = vec![None; 3];
+        values[1] = Some(name.to_owned());
+        SheetRecord {
+            id: id.into(),
+            values,
+        }
+    };
+    store
+        .write_crm("acme", |tx| {
+            assert!(tx.records(&customer)?.is_empty());
+            assert_eq!(tx.next_number("customer")?, 1);
+            assert_eq!(tx.next_number("customer")?, 2);
+            assert_eq!(tx.next_number("deal")?, 1, "numbers are per sheet");
+            tx.put_record("customer", &record("C000002", "two"))?;
+            tx.put_record("customer", &record("C000001", "one"))?;
+            assert_eq!(
+                tx.records(&customer)?.len(),
+                2,
+                "a batch sees its own writes"
+            );
+            tx.add_to_list(
+                "夜間取込",
+                &["customer/C000002".into(), "customer/C000001".into()],
+            )?;
+            tx.add_to_list(
+                "夜間取込",
+                &["customer/C000001".into(), "customer/C000003".into()],
+            )?;
+            tx.post(&TimelinePost {
+                id: "r1".into(),
+                at: 2,
+                targets: vec!["boss".into()],
+                text: "完了".into(),
+            })?;
+            tx.enqueue_mail(&mail("r1-hr"), 0)?;
+            tx.record_run(&run("r1", 1_500))?;
+            tx.remember(
+                "acme/batch/customers/k",
+                &Remembered {
+                    body_hash: "h".into(),
+                    result_id: "r1".into(),
+                },
+            )
+        })
+        .expect("applies");
+    let records = store.records("acme", &customer).expect("reads");
+    assert_eq!(
+        records.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        ["C000001", "C000002"]
+    );
+    assert_eq!(
+        records[0].values.len(),
+        customer.fields.len(),
+        "aligned with the sheet's fields"
+    );
+    assert_eq!(records[0].values[1].as_deref(), Some("one"));
+    assert!(store.records("beta", &customer).expect("reads").is_empty());
+    assert_eq!(
+        store.list("acme", "夜間取込").expect("reads"),
+        ["customer/C000002", "customer/C000001", "customer/C000003"],
+        "each entry once, in the order added"
+    );
+    let stored = store
+        .linkage_run("acme", "r1")
+        .expect("reads")
+        .expect("the run");
+    assert_eq!(stored.rows.len(), 1_000, "the first 1,000 rows are kept");
+    assert!(stored.rows_truncated);
+    assert_eq!(stored.counts.created, 1_500, "the counts stay exact");
+    assert_eq!(
+        store
+            .remembered("acme/batch/customers/k")
+            .expect("reads")
+            .map(|r| r.result_id),
+        Some("r1".into())
+    );
+    assert_eq!(store.queued().expect("counts"), 1);
+
+    // A failed batch leaves no trace: no record, entry, post, mail, run,
+    // key or number.
+    let failed = store.write_crm("acme", |tx| {
+        tx.put_record("customer", &record("C000009", "nine"))?;
+        tx.next_number("customer")?;
+        tx.add_to_list("夜間取込", &["customer/C000009".into()])?;
+        tx.post(&TimelinePost {
+            id: "r2".into(),
+            at: 3,
+            targets: Vec::new(),
+            text: "x".into(),
+        })?;
+        tx.enqueue_mail(&mail("r2-hr"), 0)?;
+        tx.record_run(&run("r2", 1))?;
+        tx.remember(
+            "acme/batch/customers/k2",
+            &Remembered {
+                body_hash: "h".into(),
+                result_id: "r2".into(),
+            },
+        )?;
+        Err::<(), _>(sheetlink_server::AppError::internal(
+            "a storage error mid-batch",
+        ))
+    });
+    assert!(failed.is_err());
+    assert_eq!(store.records("acme", &customer).expect("reads").len(), 2);
+    assert_eq!(store.list("acme", "夜間取込").expect("reads").len(), 3);
+    assert!(store.linkage_run("acme", "r2").expect("reads").is_none());
+    assert!(
+        store
+            .remembered("acme/batch/customers/k2")
+            .expect("reads")
+            .is_none()
+    );
+    assert_eq!(store.queued().expect("counts"), 1);
+    assert_eq!(
+        store
+            .write_crm("acme", |tx| tx.next_number("customer"))
+            .expect("numbers"),
+        3
+    );
+
+    // Runs and posts newest first, without rows, stopping when asked.
+    store
+        .write_crm("acme", |tx| {
+            tx.post(&TimelinePost {
+                id: "r3".into(),
+                at: 4,
+                targets: Vec::new(),
+                text: "y".into(),
+            })?;
+            tx.record_run(&run("r3", 3))
+        })
+        .expect("applies");
+    let mut runs = Vec::new();
+    store
+        .runs_newest_first("acme", &mut |run| {
+            runs.push((run.id, run.rows.len()));
+            true
+        })
+        .expect("reads");
+    assert_eq!(runs, [("r3".to_owned(), 0), ("r1".to_owned(), 0)]);
+    let mut posts = Vec::new();
+    store
+        .timeline_newest_first("acme", &mut |post| {
+            posts.push(post.id);
+            false
+        })
+        .expect("reads");
+    assert_eq!(posts, ["r3"]);
+
+    // Generated numbers are never handed out twice, however many batches
+    // ask at once.
+    let mut numbers: Vec<u64> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    (0..25)
+                        .map(|_| {
+                            store
+                                .write_crm("acme", |tx| tx.next_number("product"))
+                                .expect("numbers")
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("joins"))
+            .collect()
+    });
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(numbers, (1..=100).collect::<Vec<_>>());
+}
+
+#[test]
+fn redb_linkage_conforms() {
+    let (store, dir) = fresh("linkage");
+    linkage_conforms(&store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What any [`MailQueue`] backend must do.
+fn mail_queue_conforms(store: &(impl MailQueue + Linkage)) {
+    const MINUTE: u128 = 60_000;
+    store
+        .write_crm("acme", |tx| {
+            tx.enqueue_mail(&mail("later"), 10 * MINUTE)?;
+            tx.enqueue_mail(&mail("first"), 0)?;
+            tx.enqueue_mail(&mail("second"), 0)
+        })
+        .expect("queues");
+    assert_eq!(store.queued().expect("counts"), 3);
+    // Only what is due, at most `limit`, in due order.
+    let one = store.claim_due(MINUTE, 1).expect("claims");
+    assert_eq!(one.len(), 1);
+    let rest = store.claim_due(MINUTE, 10).expect("claims");
+    let mut claimed: Vec<String> = one.iter().chain(&rest).map(|c| c.mail.id.clone()).collect();
+    claimed.sort();
+    assert_eq!(claimed, ["first", "second"]);
+    // Claimed mail is not claimed again while its lease runs.
+    assert!(store.claim_due(MINUTE, 10).expect("claims").is_empty());
+    // Sent: it leaves. Failed: queued again, later.
+    store.settle(&one[0].ticket, None).expect("settles");
+    let mut retried = rest[0].mail.clone();
+    retried.attempts += 1;
+    store
+        .settle(&rest[0].ticket, Some((&retried, MINUTE)))
+        .expect("settles");
+    assert_eq!(store.queued().expect("counts"), 2);
+    assert!(store.claim_due(MINUTE, 10).expect("claims").is_empty());
+
+    // A sender that dies hands its claims on once the lease is over.
+    store
+        .write_crm("acme", |tx| tx.enqueue_mail(&mail("orphan"), 0))
+        .expect("queues");
+    let orphan = store.claim_due(0, 10).expect("claims");
+    assert_eq!(orphan.len(), 1);
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    let again = store.claim_due(MINUTE, 10).expect("claims");
+    assert_eq!(
+        again.iter().map(|c| c.mail.id.as_str()).collect::<Vec<_>>(),
+        ["orphan"]
+    );
+    assert_eq!(again[0].mail.attempts, 0);
+}
+
+#[test]
+fn redb_mail_queue_conforms() {
+    let (store, dir) = fresh("mail");
+    mail_queue_conforms(&store);
     let _ = std::fs::remove_dir_all(&dir);
 }
