@@ -11,6 +11,7 @@ pub mod counts;
 pub mod error;
 pub mod evaluation;
 pub mod linkage;
+pub mod org;
 pub mod session;
 
 pub use counts::{Counts, Outcome};

@@ -180,3 +180,62 @@ pub struct LinkageRun {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub rows_truncated: bool,
 }
+
+/// How the batch client authenticates (バッチ連携認証方式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    /// Each user's login id and password (HTTP Basic). Only evaluation
+    /// admins may run batches this way.
+    UserPassword,
+    /// A token the admin issues (HTTP Bearer); only its hash is stored.
+    #[default]
+    Token,
+}
+
+/// A tenant's batch-linkage settings as the admin sees and saves them:
+/// everything but the token's hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SettingsView {
+    /// (1) On or off.
+    pub enabled: bool,
+    /// (3) Allowed client addresses: IPv4, IPv6 or CIDR, separated by `;`
+    /// (empty: any address).
+    pub allowed_ips: String,
+    /// (4) Authentication method.
+    pub auth: AuthMethod,
+    /// (5) When the current token was issued (none yet: `null`); ignored
+    /// when saving.
+    #[serde(default)]
+    pub token_issued_at: Option<u64>,
+    /// (6) Timeline notification targets (member ids).
+    pub timeline_targets: Vec<String>,
+    /// (7) Notification e-mail addresses (at most [`MAX_EMAILS`]).
+    pub emails: Vec<String>,
+}
+
+/// A batch token, just issued: shown this once (only its hash is kept).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedToken {
+    /// The token.
+    pub token: String,
+    /// When (seconds since the epoch).
+    pub issued_at: u64,
+    /// What to do with it, in Japanese.
+    pub warning: String,
+    /// The same in English.
+    pub warning_en: String,
+}
+
+/// A timeline post (completion of a batch run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelinePost {
+    /// Post id (sorts by time).
+    pub id: String,
+    /// When, seconds since the epoch.
+    pub at: u64,
+    /// Members it is addressed to.
+    pub targets: Vec<String>,
+    /// The text.
+    pub text: String,
+}

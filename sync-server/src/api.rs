@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sheetlink_engine::evaluation::{SheetSchema, TemplateRow, write_template};
 
 use crate::AppState;
@@ -21,6 +21,7 @@ use crate::model::{CustomizeSheet, Member, Period, Role, Session, SheetItem, Use
 use crate::permissions::{may_import, may_see_period, may_write, writable_items};
 use crate::store::{Directory as _, Evaluations as _, Organisation, Sessions as _};
 
+pub use sheetlink_protocol::org::{ItemType, ItemView, PeriodView, SheetView, TemplateRequest};
 pub use sheetlink_protocol::session::{LoginRequest, Me, RoleName};
 
 fn me(member: &Member) -> Me {
@@ -135,19 +136,6 @@ pub async fn whoami(caller: Caller) -> Json<Me> {
     Json(me(&caller.member))
 }
 
-/// A period the caller may pick.
-#[derive(Debug, Serialize)]
-pub struct PeriodView {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Open (not closed).
-    pub open: bool,
-    /// Whether an import may target it now (open).
-    pub importable: bool,
-}
-
 fn require_importer(caller: &Caller) -> Result<(), AppError> {
     if may_import(&caller.member) {
         Ok(())
@@ -217,15 +205,6 @@ fn no_period() -> AppError {
     )
 }
 
-/// A sheet the caller may pick.
-#[derive(Debug, Serialize)]
-pub struct SheetView {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-}
-
 /// `GET /api/periods/{period}/sheets`: published sheets only.
 pub async fn sheets(
     State(state): State<AppState>,
@@ -254,18 +233,6 @@ pub async fn sheets(
     Ok(Json(views))
 }
 
-/// An item the caller may import.
-#[derive(Debug, Serialize)]
-pub struct ItemView {
-    /// Id.
-    pub id: String,
-    /// `【Block>Item】` as in row 3.
-    pub caption: String,
-    /// `number`, `text`, `dropdown` or `checkbox`.
-    #[serde(rename = "type")]
-    pub item_type: &'static str,
-}
-
 /// `GET /api/periods/{period}/sheets/{sheet}/items`: importable items the
 /// caller's role may write.
 pub async fn items(
@@ -284,7 +251,7 @@ pub async fn items(
                 .map(|item| ItemView {
                     id: item.id.clone(),
                     caption: item.caption(),
-                    item_type: item.kind.schema_name(),
+                    item_type: ItemType::from(&item.kind),
                 })
                 .collect())
         })
@@ -358,13 +325,6 @@ pub async fn schema(
     // evaluatees, and the next user of the browser must not get it); the app
     // keeps its own offline copy, removed at sign-out.
     Ok(([(CACHE_CONTROL, "no-store")], Json(schema)).into_response())
-}
-
-/// Template request: the items to include (at most 1,000).
-#[derive(Debug, Deserialize)]
-pub struct TemplateRequest {
-    /// Item ids.
-    pub items: Vec<String>,
 }
 
 /// `POST /api/periods/{period}/sheets/{sheet}/template`: the CSV template

@@ -2,8 +2,8 @@
 //! session cookie; the server checks every permission again.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
 
@@ -157,53 +157,10 @@ pub async fn post_file<T: DeserializeOwned>(
     json(send(builder.body(body.clone())).await?).await
 }
 
-/// Sign-in form.
-#[derive(Debug, Serialize)]
-pub struct Login<'a> {
-    /// Login id.
-    pub login_id: &'a str,
-    /// Password.
-    pub password: &'a str,
-}
-
-/// An evaluation period.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Period {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Whether imports are accepted.
-    pub importable: bool,
-}
-
-/// A published sheet.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Sheet {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-}
-
-/// An importable item.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Item {
-    /// Id.
-    pub id: String,
-    /// `【Block>Item】`.
-    pub caption: String,
-    /// `number`, `text`, `dropdown` or `checkbox`.
-    #[serde(rename = "type")]
-    pub item_type: String,
-}
-
-/// Template request.
-#[derive(Debug, Serialize)]
-pub struct TemplateRequest<'a> {
-    /// Item ids.
-    pub items: &'a [String],
-}
+pub use sheetlink_protocol::org::{
+    ItemView as Item, PeriodView as Period, SheetView as Sheet, TemplateRequest,
+};
+pub use sheetlink_protocol::session::LoginRequest;
 
 /// Percent-encodes a path segment (ids are ASCII, but never trust that).
 pub fn segment(value: &str) -> String {

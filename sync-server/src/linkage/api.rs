@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sheetlink_engine::Lang;
 use sheetlink_engine::linkage::{Catalog, OutputEncoding, crm_catalog};
 
@@ -19,11 +19,13 @@ use crate::linkage::access::{authenticate, client_ip, issue_token, parse_allowed
 use crate::linkage::apply::{run_export, run_import};
 use crate::linkage::module::{archive, batch_script, shell_script};
 use crate::linkage::{
-    AuthMethod, LinkageRun, Settings, StoredCondition, StoredExportCondition,
-    StoredImportCondition, TimelinePost, check_emails,
+    LinkageRun, SettingsView, StoredCondition, StoredExportCondition, StoredImportCondition,
+    TimelinePost, check_emails,
 };
 use crate::model::Role;
 use crate::store::{Linkage, Organisation as _, Saved};
+pub use sheetlink_protocol::linkage::IssuedToken;
+pub use sheetlink_protocol::org::MemberView;
 
 fn require_admin(caller: &Caller) -> Result<(), AppError> {
     if matches!(caller.member.role, Role::Admin) {
@@ -34,37 +36,6 @@ fn require_admin(caller: &Caller) -> Result<(), AppError> {
             "バッチ連携の設定はシステム管理者だけが行えます。",
             "Only admins manage batch linkage.",
         ))
-    }
-}
-
-/// The settings as shown to the admin: everything but the token's hash.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct SettingsView {
-    /// (1) On or off.
-    pub enabled: bool,
-    /// (3) Allowed client addresses.
-    pub allowed_ips: String,
-    /// (4) Authentication method.
-    pub auth: AuthMethod,
-    /// (5) When the current token was issued (none yet: `null`).
-    #[serde(default)]
-    pub token_issued_at: Option<u64>,
-    /// (6) Timeline notification targets (member ids).
-    pub timeline_targets: Vec<String>,
-    /// (7) Notification e-mail addresses.
-    pub emails: Vec<String>,
-}
-
-impl From<Settings> for SettingsView {
-    fn from(s: Settings) -> Self {
-        SettingsView {
-            enabled: s.enabled,
-            allowed_ips: s.allowed_ips,
-            auth: s.auth,
-            token_issued_at: s.token_issued_at,
-            timeline_targets: s.timeline_targets,
-            emails: s.emails,
-        }
     }
 }
 
@@ -120,17 +91,6 @@ pub async fn put_settings(
     Ok(Json(saved.into()))
 }
 
-/// The answer to a token issue: shown once.
-#[derive(Debug, Serialize)]
-pub struct IssuedToken {
-    /// The token; only its hash is kept.
-    pub token: String,
-    /// When.
-    pub issued_at: u64,
-    /// What happened to the old one.
-    pub warning: &'static str,
-}
-
 /// `POST /api/linkage/token`: issues (or re-issues) the batch token; the
 /// previous token stops working at once.
 pub async fn post_token(
@@ -147,7 +107,10 @@ pub async fn post_token(
             Ok(IssuedToken {
                 token,
                 issued_at: settings.token_issued_at.unwrap_or_default(),
-                warning: "このトークンは今だけ表示されます。以前のトークンは使えなくなりました。 This token is shown only now; the previous one no longer works.",
+                warning: "このトークンは今だけ表示されます。以前のトークンは使えなくなりました。"
+                    .into(),
+                warning_en: "This token is shown only now; the previous one no longer works."
+                    .into(),
             })
         })
         .await?;
@@ -641,15 +604,6 @@ pub async fn export_preview(
         })
         .await?;
     Ok(Json(preview))
-}
-
-/// A member, for pickers.
-#[derive(Debug, Serialize)]
-pub struct MemberView {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
 }
 
 /// `GET /api/linkage/members`: the tenant's members (id and name), for the

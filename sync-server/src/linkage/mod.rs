@@ -15,22 +15,12 @@ pub mod seed;
 
 use serde::{Deserialize, Serialize};
 pub use sheetlink_protocol::linkage::{
-    AfterExport, AfterImport, MAX_EMAILS, StoredExportCondition, StoredImportCondition,
+    AfterExport, AfterImport, AuthMethod, MAX_EMAILS, SettingsView, StoredExportCondition,
+    StoredImportCondition, TimelinePost,
 };
 
-/// How the batch client authenticates (バッチ連携認証方式).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum AuthMethod {
-    /// Each user's login id and password (HTTP Basic). Only evaluation
-    /// admins may run batches this way.
-    UserPassword,
-    /// A token the admin issues (HTTP Bearer); only its hash is stored.
-    #[default]
-    Token,
-}
-
-/// A tenant's batch-linkage settings (バッチ連携設定).
+/// A tenant's batch-linkage settings (バッチ連携設定) as stored: what the
+/// admin sees ([`SettingsView`]) and the token's hash.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Settings {
     /// (1) Whether batch linkage may be used at all.
@@ -100,19 +90,6 @@ fn clone_without_rows(run: &LinkageRun) -> LinkageRun {
         rows: Vec::new(),
         rows_truncated: run.rows_truncated,
     }
-}
-
-/// A timeline post.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TimelinePost {
-    /// Post id (sorts by time).
-    pub id: String,
-    /// When, seconds since the epoch.
-    pub at: u64,
-    /// Members it is addressed to.
-    pub targets: Vec<String>,
-    /// The text.
-    pub text: String,
 }
 
 /// Whether `address` is an acceptable notification address.
@@ -282,6 +259,19 @@ impl StoredCondition for StoredExportCondition {
     }
     fn emails(&self) -> &[String] {
         &self.after.emails
+    }
+}
+
+impl From<Settings> for SettingsView {
+    fn from(s: Settings) -> Self {
+        SettingsView {
+            enabled: s.enabled,
+            allowed_ips: s.allowed_ips,
+            auth: s.auth,
+            token_issued_at: s.token_issued_at,
+            timeline_targets: s.timeline_targets,
+            emails: s.emails,
+        }
     }
 }
 

@@ -5,7 +5,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use serde::{Deserialize, Serialize};
 use sheetlink_engine::linkage::{
     Comparison, ExportColumn, ExportCondition, ExportPreview, Filter, OutputEncoding, SortKey,
     Unrepresentable, crm_catalog,
@@ -17,12 +16,7 @@ use crate::app::SignedIn;
 use crate::i18n::{t, use_lang};
 use crate::pages::linkage::Notifications;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Stored {
-    condition: ExportCondition,
-    #[serde(default)]
-    after: AfterExport,
-}
+type Stored = sheetlink_protocol::linkage::StoredExportCondition;
 
 /// One comparison of the search-condition builder.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use serde::{Deserialize, Serialize};
 use sheetlink_engine::linkage::{
     Catalog, DuplicateHandling, FieldChange, ImportCondition, ImportMode, InFileDuplicates,
     MappingRow, OnExisting, RelationKey, Source, crm_catalog, preview, sample_rows,
@@ -23,12 +22,7 @@ use crate::app::SignedIn;
 use crate::i18n::{Lang, t, use_lang};
 use crate::pages::linkage::Notifications;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Stored {
-    condition: ImportCondition,
-    #[serde(default)]
-    after: AfterImport,
-}
+type Stored = sheetlink_protocol::linkage::StoredImportCondition;
 
 /// Rows of the instant preview.
 pub const PREVIEW_ROWS: usize = 20;

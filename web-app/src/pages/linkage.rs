@@ -4,47 +4,16 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use serde::{Deserialize, Serialize};
 
 use crate::api::{self, segment};
 use crate::app::SignedIn;
 use crate::i18n::{t, use_lang};
 
-/// The settings as the server shows them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Settings {
-    /// (1) On or off.
-    pub enabled: bool,
-    /// (3) Allowed addresses.
-    pub allowed_ips: String,
-    /// (4) `token` or `user_password`.
-    pub auth: String,
-    /// (5) When the current token was issued.
-    #[serde(default)]
-    pub token_issued_at: Option<u64>,
-    /// (6) Timeline targets.
-    pub timeline_targets: Vec<String>,
-    /// (7) E-mail addresses.
-    pub emails: Vec<String>,
-}
-
-/// A member for pickers.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct MemberView {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-}
-
 pub use sheetlink_protocol::linkage::{
-    MAX_EMAILS, StoredExportCondition as StoredExport, StoredImportCondition as StoredImport,
+    AuthMethod, IssuedToken, MAX_EMAILS, SettingsView as Settings,
+    StoredExportCondition as StoredExport, StoredImportCondition as StoredImport,
 };
-
-#[derive(Debug, Clone, Deserialize)]
-struct IssuedToken {
-    token: String,
-}
+pub use sheetlink_protocol::org::MemberView;
 
 /// Whether `address` looks like an e-mail address (the server checks again).
 pub fn plausible_email(address: &str) -> bool {
@@ -240,7 +209,7 @@ fn LinkageSettings() -> impl IntoView {
             // rebuilding the form, so a field keeps its focus while typing).
             <Show when=move || settings.with(Option::is_some)>
             {move || settings.get_untracked().map(|s| {
-                let (enabled, auth) = (s.enabled, s.auth.clone());
+                let (enabled, auth) = (s.enabled, s.auth);
                 view! {
                     <fieldset>
                         <legend>{t("(1) バッチ連携使用可否", "(1) Batch linkage")}</legend>
@@ -258,8 +227,8 @@ fn LinkageSettings() -> impl IntoView {
                     </label>
                     <fieldset>
                         <legend>{t("(4) バッチ連携認証方式", "(4) Authentication")}</legend>
-                        <label class="inline"><input type="radio" name="auth" id="auth-user" prop:checked=auth == "user_password" on:change=move |_| edit(&|s| s.auth = "user_password".into())/>{t("各ユーザーのログインID・パスワード", "Each user's login id and password")}</label>
-                        <label class="inline"><input type="radio" name="auth" id="auth-token" prop:checked=auth == "token" on:change=move |_| edit(&|s| s.auth = "token".into())/>{t("管理者が発行したトークン", "A token issued by the admin")}</label>
+                        <label class="inline"><input type="radio" name="auth" id="auth-user" prop:checked=auth == AuthMethod::UserPassword on:change=move |_| edit(&|s| s.auth = AuthMethod::UserPassword)/>{t("各ユーザーのログインID・パスワード", "Each user's login id and password")}</label>
+                        <label class="inline"><input type="radio" name="auth" id="auth-token" prop:checked=auth == AuthMethod::Token on:change=move |_| edit(&|s| s.auth = AuthMethod::Token)/>{t("管理者が発行したトークン", "A token issued by the admin")}</label>
                     </fieldset>
                     <fieldset>
                         <legend>{t("(5) トークン", "(5) Token")}</legend>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
-use crate::api::{self, ApiError, Login, Me};
+use crate::api::{self, ApiError, LoginRequest, Me};
 use crate::app::use_session;
 use crate::i18n::{t, use_lang};
 
@@ -27,9 +27,9 @@ pub fn LoginPage() -> impl IntoView {
         error.set(None);
         let navigate = navigate.clone();
         spawn_local(async move {
-            let form = Login {
-                login_id: &login_id.get_untracked(),
-                password: &password.get_untracked(),
+            let form = LoginRequest {
+                login_id: login_id.get_untracked(),
+                password: password.get_untracked(),
             };
             match api::post::<_, Me>("/api/login", &form).await {
                 Ok(me) => {

@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
 use sheetlink_engine::linkage::crm_catalog;
 
 use crate::api::{self, segment};
@@ -14,15 +13,7 @@ use crate::i18n::{t, use_lang};
 pub type Run = sheetlink_protocol::linkage::LinkageRun;
 
 /// A timeline post.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Post {
-    /// Id.
-    pub id: String,
-    /// When.
-    pub at: u64,
-    /// Text.
-    pub text: String,
-}
+pub type Post = sheetlink_protocol::linkage::TimelinePost;
 
 fn when(seconds: u64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(seconds as f64 * 1000.0));

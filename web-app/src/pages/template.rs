@@ -130,7 +130,7 @@ fn TemplateForm() -> impl IntoView {
                 segment(&period_id),
                 segment(&sheet_id)
             );
-            let request = TemplateRequest { items: &chosen };
+            let request = TemplateRequest { items: chosen };
             let lang = lang.get_untracked();
             match api::post_for_bytes(&format!("{base}/template"), &request).await {
                 Ok(bytes) => {
@@ -236,7 +236,7 @@ fn TemplateForm() -> impl IntoView {
                                             }
                                         />
                                         {item.caption.clone()}
-                                        <span class="muted">" " {item.item_type.clone()}</span>
+                                        <span class="muted">" " {item.item_type.as_str()}</span>
                                     </label>
                                 </li>
                             }

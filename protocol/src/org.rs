@@ -1,0 +1,119 @@
+//! The organisation as the import screens pick from it: periods, sheets,
+//! items and members.
+
+use serde::{Deserialize, Serialize};
+
+/// An evaluation period the caller may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Open (not closed).
+    pub open: bool,
+    /// Whether an import may target it now (open).
+    pub importable: bool,
+}
+
+/// A published sheet the caller may pick.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// The type of an importable item, as the template's row 4 and the schema
+/// name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemType {
+    /// A number (integer or decimal, with bounds).
+    Number,
+    /// Free text.
+    Text,
+    /// One of the listed choices.
+    Dropdown,
+    /// On or off.
+    Checkbox,
+}
+
+impl ItemType {
+    /// Its JSON name (`number`, `text`, `dropdown`, `checkbox`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemType::Number => "number",
+            ItemType::Text => "text",
+            ItemType::Dropdown => "dropdown",
+            ItemType::Checkbox => "checkbox",
+        }
+    }
+}
+
+impl From<&sheetlink_engine::evaluation::ItemKind> for ItemType {
+    fn from(kind: &sheetlink_engine::evaluation::ItemKind) -> Self {
+        use sheetlink_engine::evaluation::ItemKind;
+        match kind {
+            ItemKind::Number { .. } => ItemType::Number,
+            ItemKind::Text { .. } => ItemType::Text,
+            ItemKind::Dropdown { .. } => ItemType::Dropdown,
+            ItemKind::Checkbox => ItemType::Checkbox,
+        }
+    }
+}
+
+/// An item the caller may import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemView {
+    /// Id.
+    pub id: String,
+    /// `【Block>Item】` as in row 3.
+    pub caption: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub item_type: ItemType,
+}
+
+/// The items a template is made for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateRequest {
+    /// Item ids.
+    pub items: Vec<String>,
+}
+
+/// A member, for pickers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sheetlink_engine::evaluation::ItemKind;
+
+    #[test]
+    fn item_types_are_named_as_the_schema_names_them() {
+        let kinds = [
+            ItemKind::Number {
+                min: None,
+                max: None,
+            },
+            ItemKind::Text { max_len: None },
+            ItemKind::Dropdown {
+                options: Vec::new(),
+            },
+            ItemKind::Checkbox,
+        ];
+        for kind in &kinds {
+            let json = serde_json::to_value(ItemType::from(kind)).expect("serializes");
+            assert_eq!(json, kind.schema_name());
+            assert_eq!(ItemType::from(kind).as_str(), kind.schema_name());
+        }
+    }
+}
