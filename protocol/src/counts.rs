@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// What became of one row (an evaluatee of an evaluation import, a record
 /// of a batch import).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Got its first values (a new record; an evaluatee's empty sheet).
@@ -44,6 +45,7 @@ impl std::fmt::Display for Outcome {
 /// `unchanged` + `skipped` + `failed` ([`Counts::adds_up`]); for an export,
 /// `rows_in` is the rows written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Counts {
     /// Rows read.
     pub rows_in: u32,

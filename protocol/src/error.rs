@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// they help, beside them (`retry_after_seconds`, `limit`, `cells`,
 /// `conflicts`, `problems`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// The stable code (`too_large`, `period_closed`, …).
     pub error: String,

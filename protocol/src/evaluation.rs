@@ -9,6 +9,7 @@ use crate::counts::{Counts, Outcome};
 
 /// Where an import is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ImportStatus {
     /// Being applied.
@@ -44,6 +45,7 @@ impl ImportStatus {
 
 /// One error of an import, located in the uploaded file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportError {
     /// 1-based row, as Excel shows it.
     pub row: Option<u32>,
@@ -66,6 +68,7 @@ pub const MAX_STORED_ERRORS: usize = 1_000;
 /// An import in the history, as stored and answered (its errors are stored
 /// apart; see [`ImportAnswer`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportRecord {
     /// Id (sorts by start).
     pub id: String,
@@ -124,6 +127,7 @@ pub fn error_totals(errors: &[ImportError]) -> BTreeMap<String, u32> {
 /// An import as answered: the record and its first [`MAX_STORED_ERRORS`]
 /// errors (`errors_truncated` says when more existed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportAnswer {
     /// The record.
     #[serde(flatten)]
@@ -135,6 +139,7 @@ pub struct ImportAnswer {
 
 /// Progress of a running import, kept beside the data it describes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Progress {
     /// Evaluatees processed so far (applied or failed).
     pub done: u32,
@@ -146,6 +151,7 @@ pub struct Progress {
 
 /// `GET /api/imports/{id}` and `GET /api/imports/by-key/{key}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportDetails {
     /// The import and its first errors.
     pub import: ImportAnswer,
@@ -155,6 +161,7 @@ pub struct ImportDetails {
 
 /// One line of the import history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryLine {
     /// Import id.
     pub id: String,
@@ -178,6 +185,7 @@ pub struct HistoryLine {
 
 /// What an import does to one cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CellAction {
     /// A value where there was none.
@@ -201,6 +209,7 @@ impl CellAction {
 
 /// One cell an import changed (or, in a dry run, would change).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CellChange {
     /// Item id.
     pub item: String,
@@ -215,6 +224,7 @@ pub struct CellChange {
 /// The cells one evaluatee's row would change (a page of a dry run holds
 /// whole evaluatees).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvaluateePlan {
     /// File row.
     pub row: u32,
@@ -232,6 +242,7 @@ pub struct EvaluateePlan {
 /// to apply, in file order): a 10,000-evaluatee plan answers a few hundred
 /// kilobytes, not one object per evaluatee.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvaluateeTotals {
     /// File rows.
     pub row: Vec<u32>,
@@ -251,6 +262,7 @@ pub struct EvaluateeTotals {
 
 /// Cell totals of a dry run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CellTotals {
     /// Cells that get a value where there was none.
     pub create: u32,
@@ -275,6 +287,7 @@ impl CellTotals {
 
 /// The cell totals of one item over the whole file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemTotals {
     /// Item id.
     pub item: String,
@@ -286,6 +299,7 @@ pub struct ItemTotals {
 /// A page of a dry run's changed cells: whole evaluatees, about
 /// [`CHANGES_PAGE_BYTES`] of cells.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangesPage {
     /// Evaluatees with at least one changed cell, in file order.
     pub evaluatees: Vec<EvaluateePlan>,
@@ -300,6 +314,7 @@ pub const CHANGES_PAGE_BYTES: usize = 128 * 1024;
 /// first page of changed cells; the plan's `id` pages on
 /// (`GET /api/dry-runs/{id}?after=ROW`, or `?row=ROW` for one evaluatee).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DryRun {
     /// The plan, to page through its changes.
     pub id: String,
@@ -326,6 +341,7 @@ pub struct DryRun {
 /// A cell a revert would restore but may not (a later change touched it,
 /// or the caller may no longer write it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevertConflict {
     /// The member id.
     pub member: String,
@@ -339,6 +355,7 @@ pub struct RevertConflict {
 
 /// The answer to a revert.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reverted {
     /// Cells restored.
     pub restored_cells: u32,

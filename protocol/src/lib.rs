@@ -4,8 +4,10 @@
 //! and roles are enums; their JSON names are the snake_case the API has
 //! always used.
 //!
-//! Plain data and serde only: this crate compiles to WebAssembly for the
-//! browser, so it carries no server code and no OpenAPI machinery.
+//! Plain data and serde: this crate compiles to WebAssembly for the browser,
+//! so it carries no server code. The OpenAPI schemas (utoipa `ToSchema`)
+//! exist only with the `openapi` feature, which the server turns on and the
+//! browser's build does not.
 
 pub mod counts;
 pub mod error;

@@ -14,6 +14,7 @@ pub const MAX_EMAILS: usize = 20;
 /// its condition. Server policy, not the engine's: the engine checks the
 /// condition, the server carries these out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AfterImport {
     /// Members told on their timeline.
     #[serde(default)]
@@ -28,6 +29,7 @@ pub struct AfterImport {
 
 /// Who is told when a batch export finishes, stored with its condition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AfterExport {
     /// Members told on their timeline.
     #[serde(default)]
@@ -40,6 +42,7 @@ pub struct AfterExport {
 /// An import condition as stored and answered: the engine's condition and
 /// the after-import actions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredImportCondition {
     /// Key, sheet, mode, mapping, matching keys…
     pub condition: ImportCondition,
@@ -50,6 +53,7 @@ pub struct StoredImportCondition {
 
 /// An export condition as stored and answered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredExportCondition {
     /// Key, sheet, encoding, filter, columns, sort…
     pub condition: ExportCondition,
@@ -60,6 +64,7 @@ pub struct StoredExportCondition {
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     /// Every row applied (or, for an export, written).
@@ -94,6 +99,7 @@ impl RunStatus {
 
 /// Who started a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunKind {
     /// The batch API (a scheduled client).
@@ -102,6 +108,7 @@ pub enum RunKind {
 
 /// Which way the data went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// A file into the records.
@@ -122,6 +129,7 @@ impl Direction {
 
 /// What became of one row of a batch import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowResult {
     /// 1-based file row.
     pub row: u32,
@@ -143,6 +151,7 @@ pub struct RowResult {
 
 /// One batch run (import or export), kept as history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LinkageRun {
     /// Run id (sorts by start).
     pub id: String,
@@ -183,6 +192,7 @@ pub struct LinkageRun {
 
 /// How the batch client authenticates (バッチ連携認証方式).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {
     /// Each user's login id and password (HTTP Basic). Only evaluation
@@ -196,6 +206,7 @@ pub enum AuthMethod {
 /// A tenant's batch-linkage settings as the admin sees and saves them:
 /// everything but the token's hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SettingsView {
     /// (1) On or off.
     pub enabled: bool,
@@ -216,6 +227,7 @@ pub struct SettingsView {
 
 /// A batch token, just issued: shown this once (only its hash is kept).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IssuedToken {
     /// The token.
     pub token: String,
@@ -229,6 +241,7 @@ pub struct IssuedToken {
 
 /// A timeline post (completion of a batch run).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimelinePost {
     /// Post id (sorts by time).
     pub id: String,

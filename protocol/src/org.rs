@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// An evaluation period the caller may see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeriodView {
     /// Id.
     pub id: String,
@@ -18,6 +19,7 @@ pub struct PeriodView {
 
 /// A published sheet the caller may pick.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SheetView {
     /// Id.
     pub id: String,
@@ -28,6 +30,7 @@ pub struct SheetView {
 /// The type of an importable item, as the template's row 4 and the schema
 /// name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ItemType {
     /// A number (integer or decimal, with bounds).
@@ -66,6 +69,7 @@ impl From<&sheetlink_engine::evaluation::ItemKind> for ItemType {
 
 /// An item the caller may import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemView {
     /// Id.
     pub id: String,
@@ -78,6 +82,7 @@ pub struct ItemView {
 
 /// The items a template is made for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TemplateRequest {
     /// Item ids.
     pub items: Vec<String>,
@@ -85,6 +90,7 @@ pub struct TemplateRequest {
 
 /// A member, for pickers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberView {
     /// Id.
     pub id: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a member may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RoleName {
     /// Evaluation admin.
@@ -16,6 +17,7 @@ pub enum RoleName {
 
 /// The sign-in form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// Login id.
     pub login_id: String,
@@ -25,6 +27,7 @@ pub struct LoginRequest {
 
 /// Who is signed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     /// Member id.
     pub id: String,

@@ -38,6 +38,17 @@ fn me(member: &Member) -> Me {
 }
 
 /// `POST /api/login`: checks the password and starts a session.
+#[utoipa::path(
+    post, summary = "Sign in", path = "/api/login", tag = "session", security(()),
+    request_body = sheetlink_protocol::session::LoginRequest,
+    responses(
+        (status = 200, description = "Signed in; an HttpOnly, SameSite=Strict session cookie is set.", body = Me),
+        (status = 400, description = "A login id over 256 bytes.", body = sheetlink_protocol::ErrorBody),
+        (status = 401, description = "Wrong login id or password.", body = sheetlink_protocol::ErrorBody),
+        (status = 403, description = "Sent from another site.", body = sheetlink_protocol::ErrorBody),
+        (status = 429, description = "Too many failed attempts for this login id or address: retry after `retry_after_seconds` (also the Retry-After header).", body = sheetlink_protocol::ErrorBody),
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
@@ -115,6 +126,10 @@ pub async fn login(
 }
 
 /// `POST /api/logout`: ends the session (works without one, too).
+#[utoipa::path(
+    post, summary = "Sign out", path = "/api/logout", tag = "session",
+    responses((status = 204, description = "Signed out (also without a session); the cookie is cleared."), (status = 403, description = "Sent from another site.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn logout(
     State(state): State<AppState>,
     request: axum::extract::Request,
@@ -132,6 +147,10 @@ pub async fn logout(
 }
 
 /// `GET /api/me`
+#[utoipa::path(
+    get, summary = "Who is signed in", path = "/api/me", tag = "session",
+    responses((status = 200, description = "The member signed in.", body = Me), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn whoami(caller: Caller) -> Json<Me> {
     Json(me(&caller.member))
 }
@@ -149,6 +168,10 @@ fn require_importer(caller: &Caller) -> Result<(), AppError> {
 }
 
 /// `GET /api/periods`: admins every period, leaders theirs.
+#[utoipa::path(
+    get, summary = "Periods the caller may pick", path = "/api/periods", tag = "evaluation",
+    responses((status = 200, description = "Periods the caller may pick (a leader: theirs); `importable` is false for closed ones.", body = Vec<PeriodView>), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and group leaders import.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn periods(
     State(state): State<AppState>,
     caller: Caller,
@@ -206,6 +229,11 @@ fn no_period() -> AppError {
 }
 
 /// `GET /api/periods/{period}/sheets`: published sheets only.
+#[utoipa::path(
+    get, summary = "Published sheets of a period", path = "/api/periods/{period}/sheets", tag = "evaluation",
+    params(("period" = String, Path, description = "Period id.")),
+    responses((status = 200, description = "Published customize sheets.", body = Vec<SheetView>), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and group leaders import.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such period for the caller.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn sheets(
     State(state): State<AppState>,
     caller: Caller,
@@ -235,6 +263,10 @@ pub async fn sheets(
 
 /// `GET /api/periods/{period}/sheets/{sheet}/items`: importable items the
 /// caller's role may write.
+#[utoipa::path(
+    get, summary = "Items the caller may import", path = "/api/periods/{period}/sheets/{sheet}/items", tag = "evaluation", params(("period" = String, Path, description = "Period id."), ("sheet" = String, Path, description = "Customize sheet id.")),
+    responses((status = 200, description = "Importable items the caller's role may write.", body = Vec<ItemView>), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and group leaders import.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such period or published sheet.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn items(
     State(state): State<AppState>,
     caller: Caller,
@@ -291,6 +323,10 @@ fn writable_evaluatees(
 /// `GET /api/periods/{period}/sheets/{sheet}/schema`: the engine's schema for
 /// validating offline: the items the caller may write and the evaluatees in
 /// the caller's scope. Cacheable by the browser.
+#[utoipa::path(
+    get, summary = "The schema for checking a file offline", path = "/api/periods/{period}/sheets/{sheet}/schema", tag = "evaluation", params(("period" = String, Path, description = "Period id."), ("sheet" = String, Path, description = "Customize sheet id.")),
+    responses((status = 200, description = "The engine's schema for checking a file offline: the items the caller may write and the evaluatees in their scope.", body = SheetSchema), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and group leaders import.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such period or published sheet.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn schema(
     State(state): State<AppState>,
     caller: Caller,
@@ -329,6 +365,14 @@ pub async fn schema(
 
 /// `POST /api/periods/{period}/sheets/{sheet}/template`: the CSV template
 /// with current values, for the evaluatees the caller may write.
+#[utoipa::path(
+    post, summary = "A template CSV with current values", path = "/api/periods/{period}/sheets/{sheet}/template", tag = "evaluation", params(("period" = String, Path, description = "Period id."), ("sheet" = String, Path, description = "Customize sheet id.")),
+    request_body = TemplateRequest,
+    responses(
+        (status = 200, description = "The template (UTF-8 CSV with BOM) with current values, for the evaluatees the caller may write.", content_type = "text/csv", body = String),
+        (status = 400, description = "No items, more than 1,000, or one the caller may not write.", body = sheetlink_protocol::ErrorBody), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and group leaders import.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such period or published sheet.", body = sheetlink_protocol::ErrorBody),
+    )
+)]
 pub async fn template(
     State(state): State<AppState>,
     caller: Caller,
@@ -391,7 +435,8 @@ pub async fn template(
 }
 
 /// Import options.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Only say what would happen.
     #[serde(default)]
@@ -405,6 +450,26 @@ pub use crate::imports::IMPORTS_PER_HOUR;
 /// CSV as the body (gzip accepted), an `Idempotency-Key` header for real
 /// imports. Validates natively, checks every evaluatee, then applies (or,
 /// for a dry run, plans).
+#[utoipa::path(
+    post, summary = "Import a filled template (or plan it: a dry run)", path = "/api/periods/{period}/sheets/{sheet}/imports", tag = "evaluation",
+    params(
+        ("period" = String, Path, description = "Period id."),
+        ("sheet" = String, Path, description = "Customize sheet id."),
+        ImportQuery,
+        ("Idempotency-Key" = Option<String>, Header, description = "Required for a real import (1 to 200 visible ASCII characters): a retry with the same key and file answers the first result."),
+    ),
+    request_body(content = String, content_type = "text/csv", description = "The filled template, at most 30 MB (`Content-Encoding: gzip` accepted)."),
+    responses(
+        (status = 200, description = "A dry run: every total and the first page of changes (or a replayed import, with `Idempotent-Replayed: true`).", body = DryRun),
+        (status = 201, description = "Imported (or refused as a whole, recorded): the record and its first errors.", body = ImportAnswer),
+        (status = 400, description = "No or a malformed Idempotency-Key, or a body that is not what it says.", body = sheetlink_protocol::ErrorBody), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody),
+        (status = 403, description = "Not an importer, or the period is closed.", body = sheetlink_protocol::ErrorBody),
+        (status = 404, description = "No such period or published sheet.", body = sheetlink_protocol::ErrorBody),
+        (status = 409, description = "The Idempotency-Key was used for another file.", body = sheetlink_protocol::ErrorBody),
+        (status = 413, description = "Over 30 MB.", body = sheetlink_protocol::ErrorBody),
+        (status = 429, description = "Ten imports already started in the last hour: retry after `retry_after_seconds`.", body = sheetlink_protocol::ErrorBody),
+    )
+)]
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
@@ -479,10 +544,11 @@ pub async fn import(
         .await
 }
 
-pub use sheetlink_protocol::evaluation::HistoryLine;
+pub use sheetlink_protocol::evaluation::{ChangesPage, DryRun, HistoryLine, ImportAnswer};
 
 /// Which page of a dry run's changes.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// The evaluatees after this file row (0 for the first page).
     pub after: Option<u32>,
@@ -493,6 +559,11 @@ pub struct PageQuery {
 /// `GET /api/dry-runs/{id}?after=ROW` (or `?row=ROW`): a page of a recent
 /// dry run's changed cells, for the member who ran it only; 404
 /// `dry_run_expired` once it is no longer kept (or for anyone else).
+#[utoipa::path(
+    get, summary = "A page of a dry run's changed cells", path = "/api/dry-runs/{id}", tag = "evaluation",
+    params(("id" = String, Path, description = "The dry run's id."), PageQuery),
+    responses((status = 200, description = "Whole evaluatees' changed cells, about 128 KiB; `next_after` names the next page.", body = ChangesPage), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and group leaders import.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "The plan is no longer kept (30 minutes), or it is somebody else's: run the dry run again.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn dry_run_page(
     State(state): State<AppState>,
     caller: Caller,
@@ -537,6 +608,10 @@ pub const HISTORY_LINES: usize = 100;
 
 /// `GET /api/imports`: the latest 100 imports of the tenant, newest first;
 /// everyone in the tenant may see the list.
+#[utoipa::path(
+    get, summary = "The import history", path = "/api/imports", tag = "evaluation",
+    responses((status = 200, description = "The latest 100 imports of the tenant, newest first (everyone in the tenant may see the list).", body = Vec<HistoryLine>), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn history(
     State(state): State<AppState>,
     caller: Caller,
@@ -580,6 +655,11 @@ pub async fn history(
 
 /// `GET /api/imports/{id}`: counts and every error, for evaluation admins
 /// and the import's own operator only.
+#[utoipa::path(
+    get, summary = "One import: record, first errors, progress", path = "/api/imports/{id}", tag = "evaluation",
+    params(("id" = String, Path, description = "Import id.")),
+    responses((status = 200, description = "The record, its first 1,000 errors and its progress.", body = sheetlink_protocol::evaluation::ImportDetails), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and the import's operator see its details.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such import.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn import_details(
     State(state): State<AppState>,
     caller: Caller,
@@ -599,6 +679,11 @@ pub async fn import_details(
 /// `GET /api/imports/{id}` answers — so that a client follows *its* import
 /// while it runs. 404 until the import is recorded (its file is checked
 /// first), and for anyone who may not see it.
+#[utoipa::path(
+    get, summary = "The import started with an Idempotency-Key", path = "/api/imports/by-key/{key}", tag = "evaluation",
+    params(("key" = String, Path, description = "The Idempotency-Key the import was sent with.")),
+    responses((status = 200, description = "The import started with this key, as `GET /api/imports/{id}` answers it: a client follows its own import while it runs.", body = sheetlink_protocol::evaluation::ImportDetails), (status = 400, description = "A malformed key.", body = sheetlink_protocol::ErrorBody), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 404, description = "Not recorded yet (the file is still being checked), no such key, or an import the caller may not see.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn import_by_key(
     State(state): State<AppState>,
     caller: Caller,
@@ -632,6 +717,17 @@ pub async fn import_by_key(
 /// `POST /api/imports/{id}/revert`: restores every cell the import changed,
 /// atomically; 409 with the cells when a later change touched any of them.
 /// Evaluation admins and the import's own operator only.
+#[utoipa::path(
+    post, summary = "Revert an import", path = "/api/imports/{id}/revert", tag = "evaluation",
+    params(("id" = String, Path, description = "Import id.")),
+    responses(
+        (status = 200, description = "Every cell the import changed is back, in one transaction.", body = sheetlink_protocol::evaluation::Reverted),
+        (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody),
+        (status = 403, description = "Not the caller's import, the period is closed, or the caller may no longer write some cells (`cells`).", body = sheetlink_protocol::ErrorBody),
+        (status = 404, description = "No such import, period or sheet.", body = sheetlink_protocol::ErrorBody),
+        (status = 409, description = "Still running, already reverted, or cells changed since (`conflicts`): nothing was restored.", body = sheetlink_protocol::ErrorBody),
+    )
+)]
 pub async fn revert(
     State(state): State<AppState>,
     caller: Caller,
@@ -677,6 +773,14 @@ pub async fn revert(
 
 /// `GET /api/imports/{id}/error-file`: the uploaded rows that failed, with an
 /// error column, to fix and upload again. Same permission as the details.
+#[utoipa::path(
+    get, summary = "The error file of an import", path = "/api/imports/{id}/error-file", tag = "evaluation",
+    params(("id" = String, Path, description = "Import id.")),
+    responses(
+        (status = 200, description = "The uploaded rows that failed, with an error column, to fix and upload again.", content_type = "text/csv", body = String),
+        (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and the import's operator.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such import, or it had no errors.", body = sheetlink_protocol::ErrorBody),
+    )
+)]
 pub async fn error_file(
     State(state): State<AppState>,
     caller: Caller,

@@ -8,7 +8,7 @@
 //! (`Store::run`), never on the async threads.
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 
 pub mod api;
 pub mod auth;
@@ -22,6 +22,7 @@ pub mod ids;
 pub mod imports;
 pub mod linkage;
 pub mod model;
+pub mod openapi;
 pub mod permissions;
 pub mod seed;
 pub mod store;
@@ -76,54 +77,6 @@ impl AppState {
         std::sync::Arc::clone(locks.entry(tenant.to_owned()).or_default())
     }
 }
-
-/// The OpenAPI description of this API, kept beside the code it describes
-/// (a test checks that every route is in it).
-pub const OPENAPI: &str = include_str!("../api/openapi.json");
-
-async fn openapi() -> impl axum::response::IntoResponse {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        OPENAPI,
-    )
-}
-
-/// Every route, for the OpenAPI check.
-pub const ROUTES: &[&str] = &[
-    "/api/login",
-    "/api/logout",
-    "/api/me",
-    "/api/periods",
-    "/api/periods/{period}/sheets",
-    "/api/periods/{period}/sheets/{sheet}/items",
-    "/api/periods/{period}/sheets/{sheet}/schema",
-    "/api/periods/{period}/sheets/{sheet}/template",
-    "/api/periods/{period}/sheets/{sheet}/imports",
-    "/api/dry-runs/{id}",
-    "/api/imports",
-    "/api/imports/{id}",
-    "/api/imports/by-key/{key}",
-    "/api/imports/{id}/revert",
-    "/api/imports/{id}/error-file",
-    "/api/openapi.json",
-    "/api/linkage/settings",
-    "/api/linkage/token",
-    "/api/linkage/catalog",
-    "/api/linkage/import-conditions",
-    "/api/linkage/import-conditions/{key}",
-    "/api/linkage/import-conditions/{key}/script",
-    "/api/linkage/export-conditions",
-    "/api/linkage/export-conditions/{key}",
-    "/api/linkage/export-conditions/{key}/script",
-    "/api/linkage/client-module",
-    "/api/linkage/runs",
-    "/api/linkage/runs/{id}",
-    "/api/timeline",
-    "/api/linkage/export-preview",
-    "/api/linkage/members",
-    "/api/batch/imports/{key}",
-    "/api/batch/exports/{key}",
-];
 
 /// The whole HTTP API, and the web app (from `config.web_dir`) at every
 /// other path: files as they are, and `index.html` for the app's own routes
@@ -276,97 +229,8 @@ fn same_origin(headers: &axum::http::HeaderMap, config: &Config) -> bool {
 
 fn api_routes(state: AppState) -> Router {
     let guard = axum::middleware::from_fn_with_state(state.clone(), same_origin_only);
-    api_router().layer(guard).with_state(state)
-}
-
-fn api_router() -> Router<AppState> {
-    Router::new()
-        .route("/api/login", post(api::login))
-        .route("/api/logout", post(api::logout))
-        .route("/api/me", get(api::whoami))
-        .route("/api/periods", get(api::periods))
-        .route("/api/periods/{period}/sheets", get(api::sheets))
-        .route(
-            "/api/periods/{period}/sheets/{sheet}/items",
-            get(api::items),
-        )
-        .route(
-            "/api/periods/{period}/sheets/{sheet}/schema",
-            get(api::schema),
-        )
-        .route(
-            "/api/periods/{period}/sheets/{sheet}/template",
-            post(api::template),
-        )
-        // The import handler enforces the 30 MB limit itself (413 from the
-        // declared length before reading, and while reading).
-        .route(
-            "/api/periods/{period}/sheets/{sheet}/imports",
-            post(api::import).layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route("/api/dry-runs/{id}", get(api::dry_run_page))
-        .route("/api/imports", get(api::history))
-        .route("/api/imports/{id}", get(api::import_details))
-        .route("/api/imports/by-key/{key}", get(api::import_by_key))
-        .route("/api/imports/{id}/revert", post(api::revert))
-        .route("/api/imports/{id}/error-file", get(api::error_file))
-        .route("/api/openapi.json", get(openapi))
-        .merge(linkage_routes())
-}
-
-fn linkage_routes() -> Router<AppState> {
-    use linkage::api as l;
-    use linkage::{StoredExportCondition as Export, StoredImportCondition as Import};
-    Router::new()
-        .route(
-            "/api/linkage/settings",
-            get(l::get_settings).put(l::put_settings),
-        )
-        .route("/api/linkage/token", post(l::post_token))
-        .route("/api/linkage/catalog", get(l::catalog))
-        .route(
-            "/api/linkage/import-conditions",
-            get(l::list_conditions::<Import>).post(l::create_condition::<Import>),
-        )
-        .route(
-            "/api/linkage/import-conditions/{key}",
-            get(l::get_condition::<Import>)
-                .put(l::update_condition::<Import>)
-                .delete(l::delete_condition::<Import>),
-        )
-        .route(
-            "/api/linkage/import-conditions/{key}/script",
-            get(l::condition_script::<Import>),
-        )
-        .route(
-            "/api/linkage/export-conditions",
-            get(l::list_conditions::<Export>).post(l::create_condition::<Export>),
-        )
-        .route(
-            "/api/linkage/export-conditions/{key}",
-            get(l::get_condition::<Export>)
-                .put(l::update_condition::<Export>)
-                .delete(l::delete_condition::<Export>),
-        )
-        .route(
-            "/api/linkage/export-conditions/{key}/script",
-            get(l::condition_script::<Export>),
-        )
-        .route("/api/linkage/client-module", post(l::client_module))
-        .route("/api/linkage/runs", get(l::runs))
-        .route("/api/linkage/runs/{id}", get(l::run_details))
-        .route("/api/timeline", get(l::timeline))
-        .route("/api/linkage/export-preview", post(l::export_preview))
-        .route("/api/linkage/members", get(l::members))
-        .route(
-            "/api/batch/imports/{key}",
-            post(l::batch_import).layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route("/api/batch/exports/{key}", get(l::batch_export))
-        // Settings and conditions are small documents: 256 KiB is far more
-        // than the largest the engine accepts (500 columns, 200 comparisons).
-        // The batch import's own route lifts this for its CSV body.
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BODY_BYTES))
+    let (router, _) = openapi::routes().split_for_parts();
+    router.layer(guard).with_state(state)
 }
 
 /// The largest settings or condition document accepted.

@@ -1446,24 +1446,32 @@ async fn idempotency_keys_of_the_two_kinds_never_meet() {
     assert_eq!(replay.json()["id"], batch.json()["id"]);
 }
 
-/// Every state-changing route authenticated by the cookie, and the sign-in.
-const NON_GET_ROUTES: &[(&str, &str)] = &[
-    ("POST", "/api/login"),
-    ("POST", "/api/periods/2026-h1/sheets/performance/template"),
-    ("POST", "/api/periods/2026-h1/sheets/performance/imports"),
-    ("POST", "/api/imports/x/revert"),
-    ("PUT", "/api/linkage/settings"),
-    ("POST", "/api/linkage/token"),
-    ("POST", "/api/linkage/import-conditions"),
-    ("PUT", "/api/linkage/import-conditions/x"),
-    ("DELETE", "/api/linkage/import-conditions/x"),
-    ("POST", "/api/linkage/export-conditions"),
-    ("PUT", "/api/linkage/export-conditions/x"),
-    ("DELETE", "/api/linkage/export-conditions/x"),
-    ("POST", "/api/linkage/client-module"),
-    ("POST", "/api/linkage/export-preview"),
-    ("POST", "/api/logout"),
-];
+/// Every state-changing operation of the API, from the generated document
+/// (so a new route is covered the day it is added), with its path
+/// parameters filled in.
+fn non_get_routes() -> Vec<(Method, String)> {
+    let document: serde_json::Value =
+        serde_json::from_str(sheetlink_server::openapi::json()).expect("the document");
+    let mut routes = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        let concrete: Vec<&str> = path
+            .split('/')
+            .map(|segment| match segment {
+                "{period}" => "2026-h1",
+                "{sheet}" => "performance",
+                s if s.starts_with('{') => "x",
+                s => s,
+            })
+            .collect();
+        for method in ["post", "put", "delete", "patch"] {
+            if item.get(method).is_some() {
+                let method: Method = method.to_uppercase().parse().expect("method");
+                routes.push((method, concrete.join("/")));
+            }
+        }
+    }
+    routes
+}
 
 #[tokio::test]
 async fn cross_site_requests_with_the_cookie_are_refused() {
@@ -1475,8 +1483,15 @@ async fn cross_site_requests_with_the_cookie_are_refused() {
         ("origin", "https://evil.example"),
         ("origin", "null"),
     ];
-    for &(method, path) in NON_GET_ROUTES {
-        let method: Method = method.parse().expect("method");
+    let routes = non_get_routes();
+    assert!(
+        routes.len() >= 16
+            && routes.contains(&(Method::POST, "/api/login".into()))
+            && routes.contains(&(Method::POST, "/api/imports/x/revert".into())),
+        "{routes:?}"
+    );
+    for (method, path) in routes {
+        let path = path.as_str();
         for (name, value) in cross_site {
             let reply = call(method.clone(), path)
                 .cookie(&admin)

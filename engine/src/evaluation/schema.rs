@@ -11,6 +11,7 @@ use crate::decimal::Hundredths;
 /// reads from a file) so that a template can be validated offline. Only
 /// importable items are listed: evaluation-entry items never appear here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SheetSchema {
     /// Evaluation period id, as printed in row 1 (`period:{id}`).
     pub period: String,
@@ -27,6 +28,7 @@ pub struct SheetSchema {
 
 /// One importable item of a customize sheet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Item {
     /// Stable item id, as printed in row 2.
     pub id: String,
@@ -41,6 +43,7 @@ pub struct Item {
 
 /// The importable item types and their constraints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ItemKind {
     /// A decimal number, stored with at most two decimals.

@@ -11,6 +11,7 @@ use crate::linkage::field::{Catalog, FieldType, Sheet};
 
 /// How an import treats existing records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ImportMode {
     /// 新規登録および上書き保存: update the record found by the matching
@@ -25,6 +26,7 @@ pub enum ImportMode {
 
 /// What happens when rows collide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DuplicateHandling {
     /// Insert-only meets a record that already exists.
     #[serde(default)]
@@ -36,6 +38,7 @@ pub struct DuplicateHandling {
 
 /// Insert-only meets an existing record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OnExisting {
     /// Leave the record alone and count the row as skipped.
@@ -47,6 +50,7 @@ pub enum OnExisting {
 
 /// Two rows of the file match the same record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InFileDuplicates {
     /// Every such row after the first is an error (nothing is guessed).
@@ -60,6 +64,7 @@ pub enum InFileDuplicates {
 
 /// Where a mapped value comes from in the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// The column whose header cell is this text.
@@ -70,6 +75,7 @@ pub enum Source {
 
 /// One row of the mapping: a file column into a field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MappingRow {
     /// The file column.
     pub source: Source,
@@ -83,6 +89,7 @@ pub struct MappingRow {
 /// For a relation field: which field of the related sheet identifies the
 /// target record (紐づき先のマッチングキー).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RelationKey {
     /// The relation field of the target sheet.
     pub field: String,
@@ -92,6 +99,7 @@ pub struct RelationKey {
 
 /// The encoding of an imported file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InputEncoding {
     /// UTF-8, with or without BOM.
@@ -102,6 +110,7 @@ pub enum InputEncoding {
 
 /// A named, reusable description of how to import a CSV into a sheet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportCondition {
     /// インポートキー: unique per tenant; the batch client names it.
     pub key: String,
@@ -599,6 +608,7 @@ fn check_relations(
 
 /// The encoding of an exported file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OutputEncoding {
     /// UTF-8 without BOM.
@@ -612,6 +622,7 @@ pub enum OutputEncoding {
 
 /// What to do with a character Shift_JIS cannot represent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Unrepresentable {
     /// Write nothing and report every such cell (record, field, character).
@@ -623,6 +634,7 @@ pub enum Unrepresentable {
 
 /// A comparison of a search condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Comparison {
     /// The value is equal (numbers by value).
@@ -641,6 +653,8 @@ pub enum Comparison {
 
 /// A search condition: comparisons joined by AND / OR, nested freely.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(no_recursion))]
 #[serde(rename_all = "snake_case")]
 pub enum Filter {
     /// Every part holds.
@@ -662,6 +676,7 @@ pub enum Filter {
 
 /// One output column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportColumn {
     /// The header cell.
     pub header: String,
@@ -671,6 +686,7 @@ pub struct ExportColumn {
 
 /// One sort key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SortKey {
     /// The field id.
     pub field: String,
@@ -681,6 +697,7 @@ pub struct SortKey {
 
 /// A named, reusable description of how to export a sheet to CSV.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportCondition {
     /// エクスポートキー: unique per tenant.
     pub key: String,

@@ -149,6 +149,7 @@ pub fn export(
 /// encoding, no formula protection: for showing on a screen), and how many
 /// records it selects in all.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExportPreview {
     /// The header row.
     pub headers: Vec<String>,

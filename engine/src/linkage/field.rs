@@ -13,6 +13,7 @@ use crate::diagnostic::{Problem, ValueHint, excerpt};
 
 /// The type of a field of a CRM sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     /// Free text.
@@ -90,6 +91,7 @@ impl FieldType {
 
 /// One field of a sheet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Field {
     /// Stable field id (`customer_name`).
     pub id: String,
@@ -135,6 +137,7 @@ impl Field {
 
 /// A sheet (顧客, 案件, …) and its fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Sheet {
     /// Stable sheet id (`customer`).
     pub id: String,
@@ -158,6 +161,7 @@ impl Sheet {
 
 /// Every sheet of a tenant, so relations can be followed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Catalog {
     /// The sheets.
     pub sheets: Vec<Sheet>,

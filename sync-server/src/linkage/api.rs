@@ -40,6 +40,10 @@ fn require_admin(caller: &Caller) -> Result<(), AppError> {
 }
 
 /// `GET /api/linkage/settings`.
+#[utoipa::path(
+    get, summary = "The batch-linkage settings", path = "/api/linkage/settings", tag = "linkage",
+    responses((status = 200, description = "The settings (the token's hash is never shown).", body = SettingsView), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn get_settings(
     State(state): State<AppState>,
     caller: Caller,
@@ -54,6 +58,11 @@ pub async fn get_settings(
 
 /// `PUT /api/linkage/settings`: every field checked (addresses, at most 20
 /// e-mails, timeline targets are members); the token is kept.
+#[utoipa::path(
+    put, summary = "Save the batch-linkage settings", path = "/api/linkage/settings", tag = "linkage",
+    request_body = SettingsView,
+    responses((status = 200, description = "Saved; the token is kept.", body = SettingsView), (status = 400, description = "An address, an e-mail (at most 20) or a timeline target is not acceptable.", body = sheetlink_protocol::ErrorBody), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn put_settings(
     State(state): State<AppState>,
     caller: Caller,
@@ -93,6 +102,10 @@ pub async fn put_settings(
 
 /// `POST /api/linkage/token`: issues (or re-issues) the batch token; the
 /// previous token stops working at once.
+#[utoipa::path(
+    post, summary = "Issue the batch token", path = "/api/linkage/token", tag = "linkage",
+    responses((status = 200, description = "The token, shown this once (only its hash is kept); the previous token stops working at once.", body = IssuedToken), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn post_token(
     State(state): State<AppState>,
     caller: Caller,
@@ -118,6 +131,10 @@ pub async fn post_token(
 }
 
 /// `GET /api/linkage/catalog`: the CRM sheets and their fields.
+#[utoipa::path(
+    get, summary = "The CRM sheets and their fields", path = "/api/linkage/catalog", tag = "linkage",
+    responses((status = 200, description = "The CRM sheets and their typed fields.", body = Catalog), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn catalog(caller: Caller) -> Result<Json<Catalog>, AppError> {
     require_admin(&caller)?;
     Ok(Json(crm_catalog()))
@@ -176,7 +193,7 @@ fn no_condition() -> AppError {
 }
 
 /// `GET /api/linkage/{import,export}-conditions`.
-pub async fn list_conditions<T: StoredCondition>(
+async fn list_conditions<T: StoredCondition>(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<T>>, AppError> {
@@ -190,7 +207,7 @@ pub async fn list_conditions<T: StoredCondition>(
 }
 
 /// `GET /api/linkage/{import,export}-conditions/{key}`.
-pub async fn get_condition<T: StoredCondition>(
+async fn get_condition<T: StoredCondition>(
     State(state): State<AppState>,
     caller: Caller,
     Path(key): Path<String>,
@@ -244,7 +261,7 @@ fn save<T: StoredCondition>(
 }
 
 /// `POST /api/linkage/{import,export}-conditions`.
-pub async fn create_condition<T: StoredCondition>(
+async fn create_condition<T: StoredCondition>(
     State(state): State<AppState>,
     caller: Caller,
     crate::http::JsonBody(body): crate::http::JsonBody<T>,
@@ -258,7 +275,7 @@ pub async fn create_condition<T: StoredCondition>(
 }
 
 /// `PUT /api/linkage/{import,export}-conditions/{key}`.
-pub async fn update_condition<T: StoredCondition>(
+async fn update_condition<T: StoredCondition>(
     State(state): State<AppState>,
     caller: Caller,
     Path(key): Path<String>,
@@ -273,7 +290,7 @@ pub async fn update_condition<T: StoredCondition>(
 }
 
 /// `DELETE /api/linkage/{import,export}-conditions/{key}`.
-pub async fn delete_condition<T: StoredCondition>(
+async fn delete_condition<T: StoredCondition>(
     State(state): State<AppState>,
     caller: Caller,
     Path(key): Path<String>,
@@ -292,7 +309,8 @@ pub async fn delete_condition<T: StoredCondition>(
 }
 
 /// `?os=` of a script download.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ScriptQuery {
     /// `linux` (default) or `windows`.
     #[serde(default)]
@@ -300,7 +318,7 @@ pub struct ScriptQuery {
 }
 
 /// `GET /api/linkage/{import,export}-conditions/{key}/script?os=linux|windows`.
-pub async fn condition_script<T: StoredCondition>(
+async fn condition_script<T: StoredCondition>(
     State(state): State<AppState>,
     caller: Caller,
     Path(key): Path<String>,
@@ -325,7 +343,7 @@ pub async fn condition_script<T: StoredCondition>(
 }
 
 /// Client-module request: the token just issued, to fill in.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, utoipa::ToSchema)]
 pub struct ModuleRequest {
     /// Embedded only when it is the tenant's current token.
     #[serde(default)]
@@ -334,6 +352,14 @@ pub struct ModuleRequest {
 
 /// `POST /api/linkage/client-module`: the zip with `linkage.conf` (server URL
 /// and, when given and current, the token) and every condition's scripts.
+#[utoipa::path(
+    post, summary = "The batch client module (zip)", path = "/api/linkage/client-module", tag = "linkage",
+    request_body = ModuleRequest,
+    responses(
+        (status = 200, description = "The batch client module (zip): linkage.conf with the server's public URL (and the token, when the one given is current) and a .sh and a .bat per condition.", content_type = "application/zip", body = String),
+        (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody), (status = 409, description = "The server's public URL is not set.", body = sheetlink_protocol::ErrorBody),
+    )
+)]
 pub async fn client_module(
     State(state): State<AppState>,
     caller: Caller,
@@ -374,7 +400,8 @@ pub async fn client_module(
 }
 
 /// `?sheet=` of the run history.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RunsQuery {
     /// Only this sheet's runs.
     #[serde(default)]
@@ -383,6 +410,10 @@ pub struct RunsQuery {
 
 /// `GET /api/linkage/runs[?sheet=]`: the latest 100 batch runs, newest first,
 /// without their per-row results.
+#[utoipa::path(
+    get, summary = "The batch-run history", path = "/api/linkage/runs", tag = "linkage", params(RunsQuery),
+    responses((status = 200, description = "The latest 100 batch runs, newest first, without their rows.", body = Vec<LinkageRun>), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn runs(
     State(state): State<AppState>,
     caller: Caller,
@@ -406,6 +437,11 @@ pub async fn runs(
 }
 
 /// `GET /api/linkage/runs/{id}`: one run with its per-row results.
+#[utoipa::path(
+    get, summary = "One batch run with its rows", path = "/api/linkage/runs/{id}", tag = "linkage",
+    params(("id" = String, Path, description = "Run id.")),
+    responses((status = 200, description = "One run with its stored row results (the first 1,000).", body = LinkageRun), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such run.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn run_details(
     State(state): State<AppState>,
     caller: Caller,
@@ -429,6 +465,10 @@ pub async fn run_details(
 
 /// `GET /api/timeline`: the latest 100 posts addressed to the caller
 /// (admins see every post of the tenant).
+#[utoipa::path(
+    get, summary = "The timeline", path = "/api/timeline", tag = "linkage",
+    responses((status = 200, description = "The latest 100 posts addressed to the caller (admins: every post).", body = Vec<TimelinePost>), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn timeline(
     State(state): State<AppState>,
     caller: Caller,
@@ -460,6 +500,24 @@ fn peer_ip(
 
 /// `POST /api/batch/imports/{key}`: a batch import by the scheduler client.
 /// The CSV is the body; an `Idempotency-Key` makes retries apply once.
+#[utoipa::path(
+    post, summary = "Batch import by condition key", path = "/api/batch/imports/{key}", tag = "batch",
+    security(("bearerToken" = []), ("basicPassword" = [])),
+    params(
+        ("key" = String, Path, description = "The import condition's key."),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry apply once (1 to 200 visible ASCII characters)."),
+    ),
+    request_body(content = String, content_type = "text/csv", description = "The file, in the condition's encoding (`Content-Encoding: gzip` accepted)."),
+    responses(
+        (status = 200, description = "The run: counts and row results (every row up to 10,000 rows, else the failed and skipped ones); a replay has `Idempotent-Replayed: true`.", body = LinkageRun),
+        (status = 401, description = "Wrong or missing credentials, or the other authentication method.", body = sheetlink_protocol::ErrorBody),
+        (status = 403, description = "Batch linkage is off, or the client's address is not allowed.", body = sheetlink_protocol::ErrorBody),
+        (status = 404, description = "No such import condition.", body = sheetlink_protocol::ErrorBody),
+        (status = 409, description = "The Idempotency-Key was used for another file.", body = sheetlink_protocol::ErrorBody),
+        (status = 413, description = "Over 30 MB.", body = sheetlink_protocol::ErrorBody),
+        (status = 429, description = "Too many failed attempts from this address: retry after `retry_after_seconds`.", body = sheetlink_protocol::ErrorBody),
+    )
+)]
 pub async fn batch_import(
     State(state): State<AppState>,
     Path(key): Path<String>,
@@ -525,6 +583,17 @@ pub async fn batch_import(
 
 /// `GET /api/batch/exports/{key}`: a batch export; the file in the
 /// condition's encoding, or 422 listing the cells Shift_JIS cannot hold.
+#[utoipa::path(
+    get, summary = "Batch export by condition key", path = "/api/batch/exports/{key}", tag = "batch",
+    security(("bearerToken" = []), ("basicPassword" = [])),
+    params(("key" = String, Path, description = "The export condition's key.")),
+    responses(
+        (status = 200, description = "The file in the condition's encoding; `X-Sheetlink-Rows` gives the row count.", content_type = "text/csv", body = String),
+        (status = 401, description = "Wrong or missing credentials.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Batch linkage is off, or the address is not allowed.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such export condition.", body = sheetlink_protocol::ErrorBody),
+        (status = 422, description = "Characters Shift_JIS cannot hold (`cells`, the first 100): nothing was written.", body = sheetlink_protocol::ErrorBody),
+        (status = 429, description = "Too many failed attempts from this address.", body = sheetlink_protocol::ErrorBody),
+    )
+)]
 pub async fn batch_export(
     State(state): State<AppState>,
     Path(key): Path<String>,
@@ -576,6 +645,11 @@ pub async fn batch_export(
 
 /// `POST /api/linkage/export-preview`: the first 20 rows an export
 /// condition would write now, for the export wizard.
+#[utoipa::path(
+    post, summary = "Preview an export condition", path = "/api/linkage/export-preview", tag = "linkage",
+    request_body = sheetlink_engine::linkage::ExportCondition,
+    responses((status = 200, description = "The first 20 rows the condition would write now.", body = sheetlink_engine::linkage::ExportPreview), (status = 400, description = "The condition is not acceptable (`problems`).", body = sheetlink_protocol::ErrorBody), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn export_preview(
     State(state): State<AppState>,
     caller: Caller,
@@ -608,6 +682,10 @@ pub async fn export_preview(
 
 /// `GET /api/linkage/members`: the tenant's members (id and name), for the
 /// notification pickers.
+#[utoipa::path(
+    get, summary = "Members for pickers", path = "/api/linkage/members", tag = "linkage",
+    responses((status = 200, description = "The tenant's members, for the notification pickers.", body = Vec<MemberView>), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody))
+)]
 pub async fn members(
     State(state): State<AppState>,
     caller: Caller,
@@ -628,3 +706,96 @@ pub async fn members(
         .await?;
     Ok(Json(members))
 }
+
+/// The condition routes of one direction, concrete (the generic handlers
+/// above serve both) so that each operation has its OpenAPI entry.
+macro_rules! condition_routes {
+    ($module:ident, $stored:ty, $kind:literal, $list:literal, $one:literal, $script:literal) => {
+        #[doc = concat!("The ", $kind, " condition routes.")]
+        pub mod $module {
+            use super::*;
+
+            #[doc = concat!("Every ", $kind, " condition, in key order.")]
+            #[utoipa::path(get, summary = concat!("Every ", $kind, " condition, in key order."), path = $list, tag = "linkage",
+                responses((status = 200, description = "The conditions.", body = Vec<$stored>),
+                    (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody),
+                    (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody)))]
+            pub async fn list(state: State<AppState>, caller: Caller) -> Result<Json<Vec<$stored>>, AppError> {
+                list_conditions::<$stored>(state, caller).await
+            }
+
+            #[doc = concat!("Creates an ", $kind, " condition, checked by the engine.")]
+            #[utoipa::path(post, summary = concat!("Creates an ", $kind, " condition, checked by the engine."), path = $list, tag = "linkage", request_body = $stored,
+                responses((status = 201, description = "Created.", body = $stored),
+                    (status = 400, description = "The engine refuses the condition (`problems`), or an e-mail is not acceptable.", body = sheetlink_protocol::ErrorBody),
+                    (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody),
+                    (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody),
+                    (status = 409, description = "The key is taken.", body = sheetlink_protocol::ErrorBody)))]
+            pub async fn create(state: State<AppState>, caller: Caller, body: crate::http::JsonBody<$stored>) -> Result<Response, AppError> {
+                create_condition::<$stored>(state, caller, body).await
+            }
+
+            #[doc = concat!("One ", $kind, " condition.")]
+            #[utoipa::path(get, summary = concat!("One ", $kind, " condition."), path = $one, tag = "linkage",
+                params(("key" = String, Path, description = "The condition's key.")),
+                responses((status = 200, description = "The condition.", body = $stored),
+                    (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody),
+                    (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody),
+                    (status = 404, description = "No condition has this key.", body = sheetlink_protocol::ErrorBody)))]
+            pub async fn get(state: State<AppState>, caller: Caller, key: Path<String>) -> Result<Json<$stored>, AppError> {
+                get_condition::<$stored>(state, caller, key).await
+            }
+
+            #[doc = concat!("Replaces an ", $kind, " condition (its key cannot change).")]
+            #[utoipa::path(put, summary = concat!("Replaces an ", $kind, " condition (its key cannot change)."), path = $one, tag = "linkage", request_body = $stored,
+                params(("key" = String, Path, description = "The condition's key.")),
+                responses((status = 200, description = "Saved.", body = $stored),
+                    (status = 400, description = "The engine refuses the condition, or the key in the body differs.", body = sheetlink_protocol::ErrorBody),
+                    (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody),
+                    (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody),
+                    (status = 404, description = "No condition has this key.", body = sheetlink_protocol::ErrorBody)))]
+            pub async fn update(state: State<AppState>, caller: Caller, key: Path<String>, body: crate::http::JsonBody<$stored>) -> Result<Response, AppError> {
+                update_condition::<$stored>(state, caller, key, body).await
+            }
+
+            #[doc = concat!("Deletes an ", $kind, " condition.")]
+            #[utoipa::path(delete, summary = concat!("Deletes an ", $kind, " condition."), path = $one, tag = "linkage",
+                params(("key" = String, Path, description = "The condition's key.")),
+                responses((status = 204, description = "Deleted."),
+                    (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody),
+                    (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody),
+                    (status = 404, description = "No condition has this key.", body = sheetlink_protocol::ErrorBody)))]
+            pub async fn delete(state: State<AppState>, caller: Caller, key: Path<String>) -> Result<StatusCode, AppError> {
+                delete_condition::<$stored>(state, caller, key).await
+            }
+
+            #[doc = concat!("The ", $kind, " condition's run script: `.sh` for cron, `.bat` for Task Scheduler.")]
+            #[utoipa::path(get, summary = concat!("The ", $kind, " condition's run script: `.sh` for cron, `.bat` for Task Scheduler."), path = $script, tag = "linkage",
+                params(("key" = String, Path, description = "The condition's key."), ScriptQuery),
+                responses((status = 200, description = "The script.", content_type = "text/plain", body = String),
+                    (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody),
+                    (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody),
+                    (status = 404, description = "No condition has this key.", body = sheetlink_protocol::ErrorBody)))]
+            pub async fn script(state: State<AppState>, caller: Caller, key: Path<String>, query: crate::http::QueryParams<ScriptQuery>) -> Result<Response, AppError> {
+                condition_script::<$stored>(state, caller, key, query).await
+            }
+        }
+    };
+}
+
+condition_routes!(
+    import_conditions,
+    StoredImportCondition,
+    "import",
+    "/api/linkage/import-conditions",
+    "/api/linkage/import-conditions/{key}",
+    "/api/linkage/import-conditions/{key}/script"
+);
+condition_routes!(
+    export_conditions,
+    StoredExportCondition,
+    "export",
+    "/api/linkage/export-conditions",
+    "/api/linkage/export-conditions/{key}",
+    "/api/linkage/export-conditions/{key}/script"
+);

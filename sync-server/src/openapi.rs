@@ -1,0 +1,139 @@
+//! The API's route table, once: every route is registered here through
+//! `utoipa_axum::routes!`, which takes the method, the path and the
+//! OpenAPI operation from the handler's `#[utoipa::path]`. The router and
+//! the document served at `/api/openapi.json` are two halves of the same
+//! value, so they cannot disagree.
+
+use std::sync::OnceLock;
+
+use axum::extract::DefaultBodyLimit;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
+use utoipa_axum::routes;
+
+use crate::linkage::api as l;
+use crate::{AppState, MAX_JSON_BODY_BYTES, api};
+
+/// The document's frame: what it is, who may call it, how.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "sheetlink sync-server",
+        description = "Evaluation-sheet imports (templates, native re-validation, per-evaluatee atomic apply, dry runs, revert, history) and batch linkage of CRM records. Every operation but sign-in, this document and the batch API needs the session cookie that `POST /api/login` sets; the batch API takes the tenant's token (Bearer) or an admin's login id and password (Basic). Every refusal has one body: `{error, message, message_en, …details}`."
+    ),
+    security(("session" = [])),
+    modifiers(&Security),
+    tags(
+        (name = "session", description = "Signing in and out."),
+        (name = "evaluation", description = "Evaluation-sheet templates and imports."),
+        (name = "linkage", description = "Batch-linkage settings, conditions, runs and the timeline (evaluation admins)."),
+        (name = "batch", description = "The API the scheduled batch client calls."),
+        (name = "meta", description = "This document."),
+    )
+)]
+struct ApiDoc;
+
+/// The session cookie and the two batch credentials.
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "sheetlink_session",
+                "Set by POST /api/login (HttpOnly, SameSite=Strict; `__Host-sheetlink_session` when the public URL is https).",
+            ))),
+        );
+        let mut bearer = Http::new(HttpAuthScheme::Bearer);
+        bearer.description =
+            Some("The tenant's batch token (authentication method: token).".into());
+        components.add_security_scheme("bearerToken", SecurityScheme::Http(bearer));
+        let mut basic = Http::new(HttpAuthScheme::Basic);
+        basic.description = Some(
+            "An evaluation admin's login id and password (authentication method: user id and password)."
+                .into(),
+        );
+        components.add_security_scheme("basicPassword", SecurityScheme::Http(basic));
+    }
+}
+
+/// Lifts the default body limit for a route that enforces its own (the
+/// CSV uploads: 30 MB, checked from the declared length and while reading).
+fn own_body_limit(
+    (schemas, paths, method_router): UtoipaMethodRouter<AppState>,
+) -> UtoipaMethodRouter<AppState> {
+    (
+        schemas,
+        paths,
+        method_router.layer(DefaultBodyLimit::disable()),
+    )
+}
+
+/// Every API route with its documentation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    use l::{export_conditions as export, import_conditions as import};
+    let linkage = OpenApiRouter::new()
+        .routes(routes!(l::get_settings, l::put_settings))
+        .routes(routes!(l::post_token))
+        .routes(routes!(l::catalog))
+        .routes(routes!(import::list, import::create))
+        .routes(routes!(import::get, import::update, import::delete))
+        .routes(routes!(import::script))
+        .routes(routes!(export::list, export::create))
+        .routes(routes!(export::get, export::update, export::delete))
+        .routes(routes!(export::script))
+        .routes(routes!(l::client_module))
+        .routes(routes!(l::runs))
+        .routes(routes!(l::run_details))
+        .routes(routes!(l::timeline))
+        .routes(routes!(l::export_preview))
+        .routes(routes!(l::members))
+        .routes(own_body_limit(routes!(l::batch_import)))
+        .routes(routes!(l::batch_export))
+        // Settings and conditions are small documents: 256 KiB is far more
+        // than the largest the engine accepts (500 columns, 200
+        // comparisons). The batch import's own route lifts this for its CSV.
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(api::login))
+        .routes(routes!(api::logout))
+        .routes(routes!(api::whoami))
+        .routes(routes!(api::periods))
+        .routes(routes!(api::sheets))
+        .routes(routes!(api::items))
+        .routes(routes!(api::schema))
+        .routes(routes!(api::template))
+        .routes(own_body_limit(routes!(api::import)))
+        .routes(routes!(api::dry_run_page))
+        .routes(routes!(api::history))
+        .routes(routes!(api::import_details))
+        .routes(routes!(api::import_by_key))
+        .routes(routes!(api::revert))
+        .routes(routes!(api::error_file))
+        .routes(routes!(document))
+        .merge(linkage)
+}
+
+/// The OpenAPI document of [`routes`], as JSON, made once.
+pub fn json() -> &'static str {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let (_, document) = routes().split_for_parts();
+        document
+            .to_pretty_json()
+            .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
+    })
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "meta", security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document of this API.", content_type = "application/json", body = Object)))]
+pub async fn document() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json(),
+    )
+}
