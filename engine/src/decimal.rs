@@ -9,7 +9,10 @@
 use std::fmt;
 
 /// A decimal number as a whole count of hundredths (12.35 is `Hundredths(1235)`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct Hundredths(pub i64);
 
 /// At most this many digits before the decimal point. Excel keeps 15
@@ -26,7 +29,8 @@ pub enum NumberError {
 }
 
 /// What a malformed number looks like, so the message can say how to fix it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum NumberHint {
     /// Full-width digits such as `１２３`, which Japanese IMEs produce.
     FullWidth,

@@ -4,7 +4,13 @@
 //! it) and what ([`Problem`], with the values involved). Messages are rendered
 //! on demand in Japanese or English, so a report of 50,000 errors costs a few
 //! machine words each, not two formatted strings.
+//!
+//! A [`Problem`] is also how a diagnostic is kept: serialized, it is its
+//! code (`{"problem": "number_above_max", …}`) and the values involved,
+//! never a finished sentence, so a stored report is rendered in the reader's
+//! language, in today's wording, when it is read.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::decimal::{Hundredths, MAX_INTEGER_DIGITS, NumberHint};
@@ -35,7 +41,8 @@ pub struct Diagnostic {
 /// Everything that can be wrong with an evaluation-sheet CSV.
 ///
 /// Strings held here are the offending values, cut to a readable length.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
 pub enum Problem {
     /// The file is larger than the 30 MB limit.
     FileTooLarge {
@@ -45,7 +52,7 @@ pub enum Problem {
     /// The bytes are not UTF-8.
     NotUtf8 {
         /// What the bytes look like instead, when it can be told.
-        looks_like: Option<&'static str>,
+        looks_like: Option<Cow<'static, str>>,
     },
     /// The file ends before row 4.
     HeaderIncomplete,
@@ -59,7 +66,7 @@ pub enum Problem {
     /// Row 1 names another evaluation period or sheet than the one chosen.
     WrongSheet {
         /// `period` or `sheet`.
-        what: &'static str,
+        what: Cow<'static, str>,
         /// The id of the chosen period or sheet.
         expected: String,
         /// The id found in row 1.
@@ -90,7 +97,7 @@ pub enum Problem {
         /// The item id.
         id: String,
         /// Type name the item has now.
-        expected: &'static str,
+        expected: Cow<'static, str>,
         /// Type name found in row 4.
         found: String,
     },
@@ -206,13 +213,14 @@ pub enum Problem {
     /// The bytes are not valid in the file's encoding.
     NotDecodable {
         /// The encoding the file was read as.
-        encoding: &'static str,
+        encoding: Cow<'static, str>,
     },
 }
 
 /// What is wrong with a batch-linkage value, so the message can say how to
 /// fix it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ValueHint {
     /// Full-width digits or `＠` where half-width ones are needed.
     FullWidth,

@@ -103,10 +103,10 @@ pub struct ImportRecord {
 }
 
 impl ImportRecord {
-    /// Counts `errors` per code into the record.
-    pub fn summarize_errors(&mut self, errors: &[ImportError]) {
-        self.error_totals = error_totals(errors);
-        self.errors_truncated = errors.len() > MAX_STORED_ERRORS;
+    /// Counts the errors, given by their codes, per code into the record.
+    pub fn summarize_errors<'c>(&mut self, codes: impl ExactSizeIterator<Item = &'c str>) {
+        self.errors_truncated = codes.len() > MAX_STORED_ERRORS;
+        self.error_totals = error_totals(codes);
     }
 
     /// Every error, however many were kept.
@@ -115,11 +115,11 @@ impl ImportRecord {
     }
 }
 
-/// How many of `errors` have each code.
-pub fn error_totals(errors: &[ImportError]) -> BTreeMap<String, u32> {
+/// How many errors have each code, given their codes.
+pub fn error_totals<'c>(codes: impl IntoIterator<Item = &'c str>) -> BTreeMap<String, u32> {
     let mut totals = BTreeMap::new();
-    for error in errors {
-        *totals.entry(error.code.clone()).or_default() += 1;
+    for code in codes {
+        *totals.entry(code.to_owned()).or_default() += 1;
     }
     totals
 }

@@ -747,7 +747,7 @@ pub async fn revert(
             let sheet = store.sheet(&caller.tenant, &record.sheet)?.ok_or_else(|| AppError::not_found("unknown_sheet", "このインポートのシートはもうありません。", "The sheet of this import no longer exists."))?;
             match crate::imports::revert(store, &caller, &period, &sheet, &mut record)? {
                 Ok(restored) => {
-                    let errors = store.import_errors(&caller.tenant, &record.id)?;
+                    let errors = crate::imports::first_errors(&store.import_errors(&caller.tenant, &record.id)?);
                     let import = crate::imports::ImportAnswer { import: record, errors };
                     Ok(Json(sheetlink_protocol::evaluation::Reverted { restored_cells: restored, import }).into_response())
                 }

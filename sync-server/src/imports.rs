@@ -6,10 +6,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
+use sheetlink_engine::Lang;
 use sheetlink_engine::evaluation::{
     Batch, Change, EvaluateeChanges, MAX_ERRORED_EVALUATEES, SheetSchema, Status, validate,
 };
-use sheetlink_engine::{Diagnostic, Lang};
 
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -18,6 +18,7 @@ use crate::model::{
     CustomizeSheet, Member, Period, SheetItem, SheetView, UserSheet, encode_sheet, put_leb,
     take_leb,
 };
+use crate::notice::{Note, Notice};
 use crate::permissions::{in_scope, may_write_in, writable_items};
 use crate::store::{Backend, Evaluations, Organisation};
 
@@ -28,27 +29,35 @@ pub use sheetlink_protocol::evaluation::{
 };
 pub use sheetlink_protocol::{Counts, Outcome};
 
-/// An error the engine found, as the API answers it (both languages).
-fn error_from_diagnostic(diagnostic: &Diagnostic) -> ImportError {
+/// An error as the API answers it: the stored note, rendered in both
+/// languages.
+pub fn import_error(note: &Note) -> ImportError {
     ImportError {
-        row: diagnostic.row,
-        column: diagnostic.column,
-        column_letter: diagnostic.column_letter(),
-        code: diagnostic.code().to_owned(),
-        message: diagnostic.message(Lang::Ja),
-        message_en: diagnostic.message(Lang::En),
+        row: note.row,
+        column: note.column,
+        column_letter: note.column_letter(),
+        code: note.notice.code().to_owned(),
+        message: note.notice.message(Lang::Ja),
+        message_en: note.notice.message(Lang::En),
     }
 }
 
+/// The first [`MAX_STORED_ERRORS`] of `notes`, as the API answers them.
+pub fn first_errors(notes: &[Note]) -> Vec<ImportError> {
+    notes
+        .iter()
+        .take(MAX_STORED_ERRORS)
+        .map(import_error)
+        .collect()
+}
+
 /// An error the server found about an evaluatee (column B of its row).
-fn evaluatee_error(row: u32, code: &str, message: &str, message_en: &str) -> ImportError {
-    ImportError {
+fn evaluatee_error(row: u32, notice: Notice) -> Note {
+    Note {
         row: Some(row),
         column: Some(2),
-        column_letter: Some("B".into()),
-        code: code.into(),
-        message: message.into(),
-        message_en: message_en.into(),
+        field: None,
+        notice,
     }
 }
 
@@ -60,7 +69,7 @@ pub fn details(
     import: ImportRecord,
 ) -> Result<sheetlink_protocol::evaluation::ImportDetails, AppError> {
     let progress = store.import_progress(tenant, &import.id)?;
-    let errors = store.import_errors(tenant, &import.id)?;
+    let errors = first_errors(&store.import_errors(tenant, &import.id)?);
     Ok(sheetlink_protocol::evaluation::ImportDetails {
         import: ImportAnswer { import, errors },
         progress,
@@ -142,7 +151,7 @@ pub fn start(
             // nothing of it (the same answer as another file).
             return Ok(match visible_import(store, caller, &id) {
                 Ok(import) => {
-                    let errors = store.import_errors(&caller.tenant, &id)?;
+                    let errors = first_errors(&store.import_errors(&caller.tenant, &id)?);
                     Started::Replayed(ImportAnswer { import, errors })
                 }
                 Err(_) => Started::Conflict,
@@ -168,7 +177,7 @@ pub fn start(
         reverted_at: None,
         items: Vec::new(),
     };
-    record.summarize_errors(&errors);
+    record.summarize_errors(errors.iter().map(|note| note.notice.code()));
     let refused = refused(&prepared);
     if refused.is_none() {
         let recent = recent_imports(store, &caller.tenant, started)?;
@@ -197,7 +206,11 @@ pub fn start(
     store.write_evaluations(&caller.tenant, true, |tx| {
         tx.put_import(&record)?;
         if !errors.is_empty() {
-            let located = errors.iter().map(|e| (e.row, e.column, e.message.as_str()));
+            let messages: Vec<String> = errors.iter().map(|e| e.notice.message(Lang::Ja)).collect();
+            let located = errors
+                .iter()
+                .zip(&messages)
+                .map(|(e, message)| (e.row, e.column, message.as_str()));
             tx.put_error_file(&id, &sheetlink_engine::evaluation::error_file(csv, located))?;
         }
         tx.put_import_errors(&id, &errors)?;
@@ -208,11 +221,9 @@ pub fn start(
         Some(prepared) => apply(store, caller, period, sheet, record, prepared, deadline)?,
         None => record,
     };
-    let mut errors = errors;
-    errors.truncate(MAX_STORED_ERRORS);
     Ok(Started::Applied(ImportAnswer {
         import: record,
-        errors,
+        errors: first_errors(&errors),
     }))
 }
 
@@ -246,7 +257,7 @@ pub fn visible_import(
 /// evaluatee, the member and sheet it applies to.
 pub struct Prepared {
     /// File-level and cell errors, then server-side ones.
-    pub errors: Vec<ImportError>,
+    pub errors: Vec<Note>,
     /// Rows the engine read.
     pub rows_in: u32,
     /// Rows that failed (engine or server).
@@ -303,11 +314,7 @@ pub fn prepare(
         evaluatees: None,
     };
     let (report, batch) = validate(&schema, csv);
-    let mut errors: Vec<ImportError> = report
-        .diagnostics
-        .iter()
-        .map(error_from_diagnostic)
-        .collect();
+    let mut errors: Vec<Note> = report.diagnostics.iter().map(Note::of).collect();
     let mut failed = report.with_errors;
     let mut aborted = report.status == Status::Aborted;
     if report.status == Status::Rejected {
@@ -339,54 +346,49 @@ pub fn prepare(
     let mut targets = Vec::with_capacity(batch.len());
     // Every evaluatee's sheet from one read snapshot.
     store.with_user_sheets(&caller.tenant, &period.id, &sheet.id, |user_sheets| {
-    for (position, evaluatee) in batch.evaluatees().enumerate() {
-        let row = evaluatee.row;
-        // Out of the caller's scope reads exactly like unknown: a leader must
-        // not learn which employee numbers exist elsewhere.
-        let Some(member) = members
-            .get(&*sheetlink_engine::evaluation::matching_key(evaluatee.key))
-            .filter(|member| in_scope(&caller.member, period, member))
-        else {
-            errors.push(evaluatee_error(
+        for (position, evaluatee) in batch.evaluatees().enumerate() {
+            let row = evaluatee.row;
+            // Out of the caller's scope reads exactly like unknown: a leader must
+            // not learn which employee numbers exist elsewhere.
+            let Some(member) = members
+                .get(&*sheetlink_engine::evaluation::matching_key(evaluatee.key))
+                .filter(|member| in_scope(&caller.member, period, member))
+            else {
+                errors.push(evaluatee_error(
+                    row,
+                    Notice::EvaluateeUnknown {
+                        key: evaluatee.key.to_owned(),
+                    },
+                ));
+                failed += 1;
+                // Evaluatees the server refuses count towards the abort like the
+                // engine's: 50 errored evaluatees of any kind abort the import
+                // (which then applies nothing, so every row is still listed).
+                aborted |= failed >= MAX_ERRORED_EVALUATEES;
+                continue;
+            };
+            let mut status = None;
+            user_sheets.visit(&member.id, &mut |stored| {
+                status = stored.and_then(SheetView::parse).map(|view| view.status);
+                Ok(())
+            })?;
+            if !status.is_some_and(|status| may_write_in(&caller.member, status, &items)) {
+                errors.push(evaluatee_error(row, Notice::EvaluateeForbidden));
+                failed += 1;
+                // Evaluatees the server refuses count towards the abort like the
+                // engine's: 50 errored evaluatees of any kind abort the import
+                // (which then applies nothing, so every row is still listed).
+                aborted |= failed >= MAX_ERRORED_EVALUATEES;
+                continue;
+            }
+            targets.push(Target {
                 row,
-                "evaluatee.unknown",
-                &format!("「{}」に該当する被評価者がいません。従業員番号またはメールアドレスを確認してください。", evaluatee.key),
-                &format!("No evaluatee has the key \"{}\". Check the employee number or e-mail.", evaluatee.key),
-            ));
-            failed += 1;
-            // Evaluatees the server refuses count towards the abort like the
-            // engine's: 50 errored evaluatees of any kind abort the import
-            // (which then applies nothing, so every row is still listed).
-            aborted |= failed >= MAX_ERRORED_EVALUATEES;
-            continue;
-        };
-        let mut status = None;
-        user_sheets.visit(&member.id, &mut |stored| {
-            status = stored.and_then(SheetView::parse).map(|view| view.status);
-            Ok(())
-        })?;
-        if !status.is_some_and(|status| may_write_in(&caller.member, status, &items)) {
-            errors.push(evaluatee_error(
-                row,
-                "evaluatee.forbidden",
-                "この被評価者のシートには、現在のステータスでは記入権限がありません。",
-                "You may not write this evaluatee's sheet in its current status.",
-            ));
-            failed += 1;
-            // Evaluatees the server refuses count towards the abort like the
-            // engine's: 50 errored evaluatees of any kind abort the import
-            // (which then applies nothing, so every row is still listed).
-            aborted |= failed >= MAX_ERRORED_EVALUATEES;
-            continue;
+                key: evaluatee.key.to_owned(),
+                member: member.id.clone(),
+                evaluatee: position,
+            });
         }
-        targets.push(Target {
-            row,
-            key: evaluatee.key.to_owned(),
-            member: member.id.clone(),
-            evaluatee: position,
-        });
-    }
-    Ok(())
+        Ok(())
     })?;
     errors.sort_by_key(|e| (e.row, e.column));
     Ok(Prepared {
@@ -695,8 +697,10 @@ pub fn dry_run(
         cells,
         evaluatees,
         items,
-        errors: prepared.errors[..prepared.errors.len().min(MAX_STORED_ERRORS)].to_vec(),
-        error_totals: sheetlink_protocol::evaluation::error_totals(&prepared.errors),
+        errors: first_errors(&prepared.errors),
+        error_totals: sheetlink_protocol::evaluation::error_totals(
+            prepared.errors.iter().map(|note| note.notice.code()),
+        ),
         errors_truncated: prepared.errors.len() > MAX_STORED_ERRORS,
         changes,
     })

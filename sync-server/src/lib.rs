@@ -22,6 +22,7 @@ pub mod ids;
 pub mod imports;
 pub mod linkage;
 pub mod model;
+pub mod notice;
 pub mod openapi;
 pub mod permissions;
 pub mod seed;

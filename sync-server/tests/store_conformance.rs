@@ -8,15 +8,16 @@ use std::collections::BTreeMap;
 use sheetlink_engine::linkage::{SheetRecord, crm_catalog};
 use sheetlink_server::Store;
 use sheetlink_server::idempotency::Remembered;
-use sheetlink_server::imports::{ImportError, ImportRecord, ImportStatus, Progress};
+use sheetlink_server::imports::{ImportRecord, ImportStatus, Progress};
 use sheetlink_server::linkage::mail::Mail;
 use sheetlink_server::linkage::{
-    Counts, Direction, LinkageRun, Outcome, RowResult, RunKind, RunStatus, Settings,
+    Counts, Direction, LinkageRun, Outcome, RowRecord, Run, RunKind, RunStatus, Settings,
     StoredExportCondition, StoredImportCondition, TimelinePost,
 };
 use sheetlink_server::model::{
     CustomizeSheet, Group, Member, Period, Role, Session, SheetStatus, UserSheet,
 };
+use sheetlink_server::notice::{Note, Notice};
 use sheetlink_server::store::{
     Directory, Evaluations, Idempotency, Linkage, MailQueue, Organisation, Saved, Seeding,
     Sessions, TenantSeed,
@@ -404,14 +405,14 @@ fn import_record(id: &str, status: ImportStatus) -> ImportRecord {
     }
 }
 
-fn import_error(row: u32) -> ImportError {
-    ImportError {
+fn import_error(row: u32) -> Note {
+    Note {
         row: Some(row),
-        column: Some(3),
-        column_letter: Some("C".into()),
-        code: "number.invalid".into(),
-        message: "数値ではありません。".into(),
-        message_en: "Not a number.".into(),
+        column: Some(2),
+        field: None,
+        notice: Notice::EvaluateeUnknown {
+            key: format!("E{row}"),
+        },
     }
 }
 
@@ -427,7 +428,7 @@ fn evaluations_conform(store: &(impl Evaluations + Idempotency + Organisation + 
         result_id: id.into(),
     };
     // Everything a job writes lands together.
-    let errors: Vec<ImportError> = (1..=1_200).map(import_error).collect();
+    let errors: Vec<Note> = (1..=1_200).map(import_error).collect();
     let progress = Progress {
         done: 1,
         total: 2,
@@ -459,7 +460,7 @@ fn evaluations_conform(store: &(impl Evaluations + Idempotency + Organisation + 
     );
     let kept = store.import_errors("acme", "0001").expect("reads");
     assert_eq!(kept.len(), 1_000, "the first 1,000 errors are kept");
-    assert_eq!(kept[999].row, Some(1_000));
+    assert_eq!(kept[999], import_error(1_000), "kept coded, as written");
     assert!(
         store
             .import_errors("acme", "0002")
@@ -617,35 +618,49 @@ fn redb_evaluations_conform() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn run(id: &str, rows: usize) -> LinkageRun {
-    LinkageRun {
-        id: id.into(),
-        kind: RunKind::Batch,
-        direction: Direction::Import,
-        key: "customers".into(),
-        sheet: "customer".into(),
-        actor: "token".into(),
-        started_at: 1,
-        ended_at: 2,
-        status: RunStatus::Completed,
-        reason: None,
-        reason_en: None,
-        counts: Counts {
-            rows_in: rows as u32,
-            created: rows as u32,
-            ..Counts::default()
+fn run(id: &str, rows: usize) -> Run {
+    Run {
+        head: LinkageRun {
+            id: id.into(),
+            kind: RunKind::Batch,
+            direction: Direction::Import,
+            key: "customers".into(),
+            sheet: "customer".into(),
+            actor: "token".into(),
+            started_at: 1,
+            ended_at: 2,
+            status: RunStatus::Completed,
+            reason: None,
+            reason_en: None,
+            counts: Counts {
+                rows_in: rows as u32,
+                created: rows as u32,
+                ..Counts::default()
+            },
+            rows: Vec::new(),
+            rows_truncated: false,
         },
         rows: (0..rows)
-            .map(|row| RowResult {
+            .map(|row| RowRecord {
                 row: row as u32 + 2,
-                outcome: Outcome::Created,
-                record: Some(format!("C{row:06}")),
-                code: None,
-                message: None,
-                message_en: None,
+                outcome: if row == 0 {
+                    Outcome::Failed
+                } else {
+                    Outcome::Created
+                },
+                record: (row > 0).then(|| format!("C{row:06}")),
+                notes: if row == 0 {
+                    vec![Note::at(Some(2), Notice::RecordNotFound).on("parent")]
+                } else {
+                    Vec::new()
+                },
             })
             .collect(),
-        rows_truncated: false,
+        reason: if rows == 0 {
+            vec![Note::at(Some(3), Notice::IdTaken { id: "C1".into() })]
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -825,8 +840,13 @@ fn linkage_conforms(store: &(impl Linkage + MailQueue + Idempotency + Sync)) {
         .expect("reads")
         .expect("the run");
     assert_eq!(stored.rows.len(), 1_000, "the first 1,000 rows are kept");
-    assert!(stored.rows_truncated);
-    assert_eq!(stored.counts.created, 1_500, "the counts stay exact");
+    assert!(stored.head.rows_truncated);
+    assert_eq!(stored.head.counts.created, 1_500, "the counts stay exact");
+    assert_eq!(
+        stored.rows[..],
+        run("r1", 1_500).rows[..1_000],
+        "rows kept coded, as written"
+    );
     assert_eq!(
         store
             .remembered("acme/batch/customers/k")
@@ -891,10 +911,20 @@ fn linkage_conforms(store: &(impl Linkage + MailQueue + Idempotency + Sync)) {
             tx.record_run(&run("r3", 3))
         })
         .expect("applies");
+    // A refused file's reason is kept coded too.
+    store
+        .write_crm("beta", |tx| tx.record_run(&run("r9", 0)))
+        .expect("applies");
+    let refused = store
+        .linkage_run("beta", "r9")
+        .expect("reads")
+        .expect("the run");
+    assert_eq!(refused.reason, run("r9", 0).reason);
+    assert!(refused.rows.is_empty());
     let mut runs = Vec::new();
     store
         .runs_newest_first("acme", &mut |run| {
-            runs.push((run.id, run.rows.len()));
+            runs.push((run.head.id, run.rows.len()));
             true
         })
         .expect("reads");

@@ -223,7 +223,7 @@ impl Validation {
             && let Some(looks_like) = encoding::utf16_bom(input)
         {
             self.reject(Diagnostic::file(Problem::NotUtf8 {
-                looks_like: Some(looks_like),
+                looks_like: Some(looks_like.into()),
             }));
             return;
         }
@@ -253,7 +253,9 @@ impl Validation {
                 self.reject(Diagnostic {
                     row,
                     column,
-                    problem: Problem::NotUtf8 { looks_like },
+                    problem: Problem::NotUtf8 {
+                        looks_like: looks_like.map(Into::into),
+                    },
                 });
             }
         }
@@ -1004,7 +1006,7 @@ impl<'s> HeaderCheck<'s> {
                     Some(column),
                     Problem::ItemTypeChanged {
                         id: excerpt(id.as_bytes()),
-                        expected: item.kind.template_name(),
+                        expected: item.kind.template_name().into(),
                         found: excerpt(type_name.as_bytes()),
                     },
                 ));
@@ -1054,7 +1056,7 @@ impl<'s> HeaderCheck<'s> {
                 row,
                 Some(column),
                 Problem::WrongSheet {
-                    what,
+                    what: what.into(),
                     expected: expected.to_owned(),
                     found: excerpt(id.as_bytes()),
                 },

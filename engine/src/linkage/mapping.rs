@@ -490,7 +490,9 @@ fn undecodable(bytes: &[u8], offset: usize, encoding: &'static str) -> Diagnosti
     Diagnostic {
         row,
         column,
-        problem: Problem::NotDecodable { encoding },
+        problem: Problem::NotDecodable {
+            encoding: encoding.into(),
+        },
     }
 }
 

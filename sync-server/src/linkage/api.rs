@@ -425,8 +425,8 @@ pub async fn runs(
         .run(move |store| {
             let mut runs = Vec::new();
             store.runs_newest_first(&caller.tenant, &mut |run| {
-                if query.sheet.as_deref().is_none_or(|s| s == run.sheet) {
-                    runs.push(run);
+                if query.sheet.as_deref().is_none_or(|s| s == run.head.sheet) {
+                    runs.push(run.render());
                 }
                 runs.len() < 100
             })?;
@@ -451,13 +451,16 @@ pub async fn run_details(
     let run = state
         .store
         .run(move |store| {
-            store.linkage_run(&caller.tenant, &id)?.ok_or_else(|| {
-                AppError::not_found(
-                    "unknown_run",
-                    "この連携履歴は見つかりません。履歴から選び直してください。",
-                    "No such run. Pick it again from the history.",
-                )
-            })
+            store
+                .linkage_run(&caller.tenant, &id)?
+                .map(|run| run.render())
+                .ok_or_else(|| {
+                    AppError::not_found(
+                        "unknown_run",
+                        "この連携履歴は見つかりません。履歴から選び直してください。",
+                        "No such run. Pick it again from the history.",
+                    )
+                })
         })
         .await?;
     Ok(Json(run))
@@ -568,7 +571,9 @@ pub async fn batch_import(
                         let run = store
                             .linkage_run(&caller.tenant, &run_id)?
                             .ok_or_else(|| AppError::internal("idempotency record without run"))?;
-                        return Ok(([("idempotent-replayed", "true")], Json(run)).into_response());
+                        return Ok(
+                            ([("idempotent-replayed", "true")], Json(run.render())).into_response()
+                        );
                     }
                 }
             }

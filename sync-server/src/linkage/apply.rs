@@ -15,10 +15,11 @@ use crate::idempotency::Key;
 use crate::ids::{now, record_id};
 use crate::linkage::mail::Mail;
 use crate::linkage::{
-    ANSWER_EVERY_ROW, Counts, Direction, LinkageRun, MAX_ANSWERED_ROWS, Outcome, RowResult,
+    ANSWER_EVERY_ROW, Counts, Direction, LinkageRun, MAX_ANSWERED_ROWS, Outcome, RowRecord, Run,
     RunKind, RunStatus, Settings, StoredExportCondition, StoredImportCondition, TimelinePost,
     completion_message,
 };
+use crate::notice::{Note, Notice};
 use crate::store::{CrmTx, Linkage};
 
 /// Who runs a batch and under which settings: what every step of a run
@@ -111,18 +112,18 @@ impl Lookup {
     fn find(&self, value: &str) -> Result<String, Note> {
         match self.by_value.get(value).map(Vec::as_slice) {
             Some([one]) => Ok(one.clone()),
-            None | Some([]) => Err(Note::new(
-                "relation.not_found",
-                format!("「{value}」に当たる紐づき先が見つかりません。"),
-                format!("No related record has “{value}”."),
+            None | Some([]) => Err(Note::at(
+                None,
+                Notice::RelationNotFound {
+                    value: value.to_owned(),
+                },
             )),
-            Some(many) => Err(Note::new(
-                "relation.ambiguous",
-                format!(
-                    "「{value}」に当たる紐づき先が{}件あり、一つに決まりません。",
-                    many.len()
-                ),
-                format!("{} related records have “{value}”.", many.len()),
+            Some(many) => Err(Note::at(
+                None,
+                Notice::RelationAmbiguous {
+                    value: value.to_owned(),
+                    count: many.len(),
+                },
             )),
         }
     }
@@ -232,30 +233,14 @@ pub fn run_import(
     // (the counts stay exact): a million-row file must not build a million
     // results.
     let every_row = mapping.rows_read as usize <= ANSWER_EVERY_ROW;
-    let mut results: Vec<RowResult> = Vec::new();
-    // A failed row's note: the first problem's code, every problem in both
-    // languages (`C5: …`, one a line).
-    let mut failed_rows: HashMap<u32, Note> = HashMap::new();
+    let mut results: Vec<RowRecord> = Vec::new();
+    // A failed row's problems, in the order the engine found them.
+    let mut failed_rows: HashMap<u32, Vec<Note>> = HashMap::new();
     for diagnostic in &mapping.diagnostics {
-        let row = diagnostic.row.unwrap_or(0);
-        let place = diagnostic
-            .column_letter()
-            .map(|letter| format!("{letter}{row}: "))
-            .unwrap_or_default();
-        let (ja, en) = (
-            format!("{place}{}", diagnostic.message(Lang::Ja)),
-            format!("{place}{}", diagnostic.message(Lang::En)),
-        );
-        match failed_rows.entry(row) {
-            std::collections::hash_map::Entry::Vacant(entry) => {
-                entry.insert(Note::new(diagnostic.code(), ja, en));
-            }
-            std::collections::hash_map::Entry::Occupied(mut entry) => {
-                let note = entry.get_mut();
-                note.ja = format!("{}\n{ja}", note.ja);
-                note.en = format!("{}\n{en}", note.en);
-            }
-        }
+        failed_rows
+            .entry(diagnostic.row.unwrap_or(0))
+            .or_default()
+            .push(Note::of(diagnostic));
     }
     store.write_crm(tenant, |tx| {
         let mut touched = Vec::new();
@@ -304,22 +289,20 @@ pub fn run_import(
                         if !every_row {
                             continue;
                         }
-                        RowResult {
+                        RowRecord {
                             row: row.row,
                             outcome,
                             record: Some(applier.records[position].id.clone()),
-                            code: None,
-                            message: None,
-                            message_en: None,
+                            notes: Vec::new(),
                         }
                     }
                     Err(Refusal::Skip(note)) => {
                         counts.skipped += 1;
-                        note.result(row.row, Outcome::Skipped)
+                        refused(row.row, Outcome::Skipped, vec![note])
                     }
                     Err(Refusal::Fail(note)) => {
                         counts.failed += 1;
-                        note.result(row.row, Outcome::Failed)
+                        refused(row.row, Outcome::Failed, vec![note])
                     }
                 };
                 results.push(result);
@@ -330,9 +313,9 @@ pub fn run_import(
                 tx.put_record(&sheet.id, &applier.records[position])?;
             }
         }
-        let mut failed: Vec<RowResult> = failed_rows
+        let mut failed: Vec<RowRecord> = failed_rows
             .into_iter()
-            .map(|(row, note)| note.result(row, Outcome::Failed))
+            .map(|(row, notes)| refused(row, Outcome::Failed, notes))
             .collect();
         results.append(&mut failed);
         results.sort_by_key(|r| r.row);
@@ -341,21 +324,25 @@ pub fn run_import(
         results.truncate(MAX_ANSWERED_ROWS);
         crate::imports::check_reconciled("batch import", &condition.key, &counts);
         let status = RunStatus::of(&counts);
-        let run = LinkageRun {
-            id: record_id()?,
-            kind: RunKind::Batch,
-            direction: Direction::Import,
-            key: condition.key.clone(),
-            sheet: sheet.id.clone(),
-            actor: actor.to_owned(),
-            started_at: started,
-            ended_at: now(),
-            status,
-            reason: None,
-            reason_en: None,
-            counts,
+        let run = Run {
+            head: LinkageRun {
+                id: record_id()?,
+                kind: RunKind::Batch,
+                direction: Direction::Import,
+                key: condition.key.clone(),
+                sheet: sheet.id.clone(),
+                actor: actor.to_owned(),
+                started_at: started,
+                ended_at: now(),
+                status,
+                reason: None,
+                reason_en: None,
+                counts,
+                rows: Vec::new(),
+                rows_truncated: !listed_all,
+            },
             rows: results,
-            rows_truncated: !listed_all,
+            reason: Vec::new(),
         };
         if let Some(list) = &stored.after.add_to_list {
             let entries: Vec<String> = touched
@@ -365,9 +352,18 @@ pub fn run_import(
             tx.add_to_list(list, &entries)?;
         }
         let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
-        finish(tx, context, people, &sheet.name, &run, idempotency)?;
-        Ok(run)
+        finish(tx, context, people, &sheet.name, &run, idempotency)
     })
+}
+
+/// A skipped or failed row.
+fn refused(row: u32, outcome: Outcome, notes: Vec<Note>) -> RowRecord {
+    RowRecord {
+        row,
+        outcome,
+        record: None,
+        notes,
+    }
 }
 
 /// A file refused as a whole (wrong encoding, a mapped column missing):
@@ -382,82 +378,30 @@ fn refuse_file(
     started: u64,
     idempotency: Option<&Key>,
 ) -> Result<LinkageRun, AppError> {
-    let reason = |lang| {
-        mapping
-            .diagnostics
-            .iter()
-            .map(|d| {
-                let place = match (d.row, d.column_letter()) {
-                    (Some(row), Some(letter)) => format!("{letter}{row}: "),
-                    (Some(row), None) if lang == Lang::Ja => format!("{row}行目: "),
-                    (Some(row), None) => format!("row {row}: "),
-                    _ => String::new(),
-                };
-                format!("{place}{}", d.message(lang))
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let run = LinkageRun {
-        id: record_id()?,
-        kind: RunKind::Batch,
-        direction: Direction::Import,
-        key: stored.condition.key.clone(),
-        sheet: sheet.id.clone(),
-        actor: context.actor.to_owned(),
-        started_at: started,
-        ended_at: now(),
-        status: RunStatus::AllFailed,
-        reason: Some(reason(Lang::Ja)),
-        reason_en: Some(reason(Lang::En)),
-        counts: Counts::default(),
+    let run = Run {
+        head: LinkageRun {
+            id: record_id()?,
+            kind: RunKind::Batch,
+            direction: Direction::Import,
+            key: stored.condition.key.clone(),
+            sheet: sheet.id.clone(),
+            actor: context.actor.to_owned(),
+            started_at: started,
+            ended_at: now(),
+            status: RunStatus::AllFailed,
+            reason: None,
+            reason_en: None,
+            counts: Counts::default(),
+            rows: Vec::new(),
+            rows_truncated: false,
+        },
         rows: Vec::new(),
-        rows_truncated: false,
+        reason: mapping.diagnostics.iter().map(Note::of).collect(),
     };
     let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
     store.write_crm(context.tenant, |tx| {
         finish(tx, context, people, &sheet.name, &run, idempotency)
-    })?;
-    Ok(run)
-}
-
-/// Why a row was skipped or failed: a stable code and the reason in both
-/// languages (stored apart, never joined).
-struct Note {
-    code: String,
-    ja: String,
-    en: String,
-}
-
-impl Note {
-    fn new(code: &str, ja: impl Into<String>, en: impl Into<String>) -> Self {
-        Note {
-            code: code.to_owned(),
-            ja: ja.into(),
-            en: en.into(),
-        }
-    }
-
-    /// The note prefixed by the field it concerns.
-    fn on(self, field: &str) -> Self {
-        Note {
-            ja: format!("{field}: {}", self.ja),
-            en: format!("{field}: {}", self.en),
-            ..self
-        }
-    }
-
-    /// A row result with this note.
-    fn result(self, row: u32, outcome: Outcome) -> RowResult {
-        RowResult {
-            row,
-            outcome,
-            record: None,
-            code: Some(self.code),
-            message: Some(self.ja),
-            message_en: Some(self.en),
-        }
-    }
+    })
 }
 
 enum Refusal {
@@ -540,16 +484,12 @@ impl Applier<'_> {
         };
         match (existing, condition.mode) {
             (Some(_), ImportMode::InsertOnly) => Ok(Err(match condition.duplicates.existing {
-                OnExisting::Skip => Refusal::Skip(Note::new(
-                    "record.exists",
-                    "既に登録されているため、新規登録のみの設定によりスキップしました。",
-                    "Already exists; insert-only skips it.",
-                )),
-                OnExisting::Error => Refusal::Fail(Note::new(
-                    "record.exists",
-                    "既に登録されています（新規登録のみ）。",
-                    "Already exists (insert only).",
-                )),
+                OnExisting::Skip => {
+                    Refusal::Skip(Note::at(None, Notice::RecordExists { skipped: true }))
+                }
+                OnExisting::Error => {
+                    Refusal::Fail(Note::at(None, Notice::RecordExists { skipped: false }))
+                }
             })),
             (Some(position), _) => {
                 let before = records[position].clone();
@@ -577,11 +517,9 @@ impl Applier<'_> {
                     position,
                 )))
             }
-            (None, ImportMode::UpdateOnly) => Ok(Err(Refusal::Fail(Note::new(
-                "record.not_found",
-                "一致するレコードがありません（上書きのみ）。",
-                "No record matches (update only).",
-            )))),
+            (None, ImportMode::UpdateOnly) => {
+                Ok(Err(Refusal::Fail(Note::at(None, Notice::RecordNotFound))))
+            }
             (None, _) => {
                 let mut values = vec![None; sheet.fields.len()];
                 for (index, key) in key_indexes.iter().zip(&keys) {
@@ -596,11 +534,7 @@ impl Applier<'_> {
                 }
                 let id = match id_index.and_then(|i| values[i].clone()) {
                     Some(id) if by_id.contains_key(&id) => {
-                        return Ok(Err(Refusal::Fail(Note::new(
-                            "record.id_taken",
-                            format!("ID「{id}」は別のレコードが使っています。"),
-                            format!("The id {id} belongs to another record."),
-                        ))));
+                        return Ok(Err(Refusal::Fail(Note::at(None, Notice::IdTaken { id }))));
                     }
                     Some(id) => id,
                     None => {
@@ -676,22 +610,24 @@ fn notify(
 
 /// Ends a run: its timeline post and e-mails (to the settings' and the
 /// condition's `(members, emails)`), its history record, the idempotency key
-/// that protects it, and the commit of everything the run wrote.
+/// that protects it, all in the batch's transaction. Returns the run as the
+/// API answers it.
 fn finish(
     tx: &mut dyn CrmTx,
     context: RunContext<'_>,
     people: (&[String], &[String]),
     sheet_name: &str,
-    run: &LinkageRun,
+    run: &Run,
     idempotency: Option<&Key>,
-) -> Result<(), AppError> {
-    notify(tx, context, people, sheet_name, run)?;
+) -> Result<LinkageRun, AppError> {
+    let answer = run.render();
+    notify(tx, context, people, sheet_name, &answer)?;
     tx.record_run(run)?;
     if let Some(key) = idempotency {
-        let (key, remembered) = key.record(&run.id);
+        let (key, remembered) = key.record(&run.head.id);
         tx.remember(key, &remembered)?;
     }
-    Ok(())
+    Ok(answer)
 }
 
 /// Runs an export: the condition's records, filtered, sorted and written by
@@ -719,24 +655,28 @@ pub fn run_export(
         return Ok(written);
     }
     let rows = u32::try_from(written.rows).unwrap_or(u32::MAX);
-    let run = LinkageRun {
-        id: record_id()?,
-        kind: RunKind::Batch,
-        direction: Direction::Export,
-        key: condition.key.clone(),
-        sheet: sheet.id.clone(),
-        actor: actor.to_owned(),
-        started_at: started,
-        ended_at: now(),
-        status: RunStatus::Completed,
-        reason: None,
-        reason_en: None,
-        counts: Counts {
-            rows_in: rows,
-            ..Counts::default()
+    let run = Run {
+        head: LinkageRun {
+            id: record_id()?,
+            kind: RunKind::Batch,
+            direction: Direction::Export,
+            key: condition.key.clone(),
+            sheet: sheet.id.clone(),
+            actor: actor.to_owned(),
+            started_at: started,
+            ended_at: now(),
+            status: RunStatus::Completed,
+            reason: None,
+            reason_en: None,
+            counts: Counts {
+                rows_in: rows,
+                ..Counts::default()
+            },
+            rows: Vec::new(),
+            rows_truncated: false,
         },
         rows: Vec::new(),
-        rows_truncated: false,
+        reason: Vec::new(),
     };
     let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
     store.write_crm(tenant, |tx| {

@@ -46,7 +46,10 @@ pub struct Settings {
     pub emails: Vec<String>,
 }
 
+use sheetlink_engine::Lang;
 pub use sheetlink_protocol::linkage::{Direction, LinkageRun, RowResult, RunKind, RunStatus};
+
+use crate::notice::{self, Note};
 pub use sheetlink_protocol::{Counts, Outcome};
 
 /// A batch file of at most this many data rows is answered with every row's
@@ -60,35 +63,60 @@ pub const MAX_ANSWERED_ROWS: usize = 100_000;
 /// client got every row in its answer.
 pub const MAX_STORED_ROW_RESULTS: usize = 1_000;
 
-/// A run as stored and its first rows, for [`crate::store::tables::LINKAGE_RUNS`] and
-/// [`crate::store::tables::LINKAGE_RUN_ROWS`].
-pub fn split_for_storage(run: &LinkageRun) -> (LinkageRun, &[RowResult]) {
-    let kept = &run.rows[..run.rows.len().min(MAX_STORED_ROW_RESULTS)];
-    let head = LinkageRun {
-        rows: Vec::new(),
-        rows_truncated: run.rows_truncated || kept.len() < run.rows.len(),
-        ..clone_without_rows(run)
-    };
-    (head, kept)
+/// A row's result as kept: its outcome and record, or what went wrong,
+/// coded (rendered in both languages when read).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RowRecord {
+    /// File row.
+    pub row: u32,
+    /// What happened to it.
+    pub outcome: Outcome,
+    /// The record it created or updated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// Why it was skipped or failed, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
 }
 
-/// The run without its per-row results.
-fn clone_without_rows(run: &LinkageRun) -> LinkageRun {
-    LinkageRun {
-        id: run.id.clone(),
-        kind: run.kind,
-        direction: run.direction,
-        key: run.key.clone(),
-        sheet: run.sheet.clone(),
-        actor: run.actor.clone(),
-        started_at: run.started_at,
-        ended_at: run.ended_at,
-        status: run.status,
-        reason: run.reason.clone(),
-        reason_en: run.reason_en.clone(),
-        counts: run.counts,
-        rows: Vec::new(),
-        rows_truncated: run.rows_truncated,
+impl RowRecord {
+    /// The row as the API answers it: the first note's code and every note
+    /// as a line (`C5: …`, `parent: …`), in each language.
+    pub fn render(&self) -> RowResult {
+        let said = !self.notes.is_empty();
+        RowResult {
+            row: self.row,
+            outcome: self.outcome,
+            record: self.record.clone(),
+            code: self.notes.first().map(|note| note.notice.code().to_owned()),
+            message: said.then(|| notice::lines(&self.notes, Lang::Ja, false)),
+            message_en: said.then(|| notice::lines(&self.notes, Lang::En, false)),
+        }
+    }
+}
+
+/// A batch run as kept: the run without its rows or rendered reason, its
+/// rows and the reason a file was refused, coded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    /// Everything but the rows and the reason.
+    pub head: LinkageRun,
+    /// The rows it reports.
+    pub rows: Vec<RowRecord>,
+    /// Why the file was refused as a whole (empty otherwise).
+    pub reason: Vec<Note>,
+}
+
+impl Run {
+    /// The run as the API answers it.
+    pub fn render(&self) -> LinkageRun {
+        let refused = !self.reason.is_empty();
+        LinkageRun {
+            rows: self.rows.iter().map(RowRecord::render).collect(),
+            reason: refused.then(|| notice::lines(&self.reason, Lang::Ja, true)),
+            reason_en: refused.then(|| notice::lines(&self.reason, Lang::En, true)),
+            ..self.head.clone()
+        }
     }
 }
 

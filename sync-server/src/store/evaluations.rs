@@ -11,15 +11,17 @@ use super::tables::{
 use super::{Store, get_json, get_raw, scan_json, scan_json_rev, to_json, txn_get, txn_put};
 use crate::error::AppError;
 use crate::idempotency::Remembered;
-use crate::imports::{ImportError, ImportRecord, MAX_STORED_ERRORS, Progress};
+use crate::imports::{ImportRecord, MAX_STORED_ERRORS, Progress};
 use crate::model::Member;
+use crate::notice::Note;
 
 /// Imports of evaluation sheets.
 pub trait Evaluations {
     /// One import record.
     fn import(&self, tenant: &str, id: &str) -> Result<Option<ImportRecord>, AppError>;
-    /// The stored errors of an import (the first [`MAX_STORED_ERRORS`]).
-    fn import_errors(&self, tenant: &str, id: &str) -> Result<Vec<ImportError>, AppError>;
+    /// The stored errors of an import (the first [`MAX_STORED_ERRORS`]),
+    /// coded.
+    fn import_errors(&self, tenant: &str, id: &str) -> Result<Vec<Note>, AppError>;
     /// An import's progress, as committed with its data.
     fn import_progress(&self, tenant: &str, id: &str) -> Result<Option<Progress>, AppError>;
     /// An import's error file (CSV bytes), when it had errors.
@@ -90,7 +92,7 @@ pub trait EvaluationTx {
     /// Writes an import record.
     fn put_import(&mut self, record: &ImportRecord) -> Result<(), AppError>;
     /// Keeps the first [`MAX_STORED_ERRORS`] of an import's errors.
-    fn put_import_errors(&mut self, id: &str, errors: &[ImportError]) -> Result<(), AppError>;
+    fn put_import_errors(&mut self, id: &str, errors: &[Note]) -> Result<(), AppError>;
     /// Keeps an import's error file.
     fn put_error_file(&mut self, id: &str, csv: &[u8]) -> Result<(), AppError>;
     /// Logs the cells an import changed in one member's sheet (encoded).
@@ -106,7 +108,7 @@ impl Evaluations for Store {
         get_json(self.db(), IMPORTS, &format!("{tenant}/{id}"))
     }
 
-    fn import_errors(&self, tenant: &str, id: &str) -> Result<Vec<ImportError>, AppError> {
+    fn import_errors(&self, tenant: &str, id: &str) -> Result<Vec<Note>, AppError> {
         Ok(get_json(self.db(), IMPORT_ERRORS, &format!("{tenant}/{id}"))?.unwrap_or_default())
     }
 
@@ -211,7 +213,7 @@ impl EvaluationTx for RedbEvaluationTx<'_> {
         txn_put(self.txn, IMPORTS, &self.key(&record.id), &to_json(record)?)
     }
 
-    fn put_import_errors(&mut self, id: &str, errors: &[ImportError]) -> Result<(), AppError> {
+    fn put_import_errors(&mut self, id: &str, errors: &[Note]) -> Result<(), AppError> {
         if errors.is_empty() {
             return Ok(());
         }

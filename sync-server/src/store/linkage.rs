@@ -13,7 +13,8 @@ use crate::error::AppError;
 use crate::idempotency::Remembered;
 use crate::linkage::mail::Mail;
 use crate::linkage::{
-    Direction, LinkageRun, Settings, StoredCondition, TimelinePost, split_for_storage,
+    Direction, LinkageRun, MAX_STORED_ROW_RESULTS, RowRecord, Run, Settings, StoredCondition,
+    TimelinePost,
 };
 
 /// What saving a condition came to.
@@ -64,10 +65,10 @@ pub trait Linkage {
     fn runs_newest_first(
         &self,
         tenant: &str,
-        visit: &mut dyn FnMut(LinkageRun) -> bool,
+        visit: &mut dyn FnMut(Run) -> bool,
     ) -> Result<(), AppError>;
-    /// One run with its stored row results.
-    fn linkage_run(&self, tenant: &str, id: &str) -> Result<Option<LinkageRun>, AppError>;
+    /// One run with its stored rows.
+    fn linkage_run(&self, tenant: &str, id: &str) -> Result<Option<Run>, AppError>;
     /// The tenant's timeline posts newest first, handed to `visit` until it
     /// returns `false`.
     fn timeline_newest_first(
@@ -108,10 +109,10 @@ pub trait CrmTx {
     fn post(&mut self, post: &TimelinePost) -> Result<(), AppError>;
     /// Queues an e-mail, due after `delay_millis`.
     fn enqueue_mail(&mut self, mail: &Mail, delay_millis: u128) -> Result<(), AppError>;
-    /// Records a run; its row results apart (the first
-    /// [`crate::linkage::MAX_STORED_ROW_RESULTS`]), so listing runs never
+    /// Records a run; its rows apart (the first [`MAX_STORED_ROW_RESULTS`];
+    /// the run then says its rows were truncated), so listing runs never
     /// reads them.
-    fn record_run(&mut self, run: &LinkageRun) -> Result<(), AppError>;
+    fn record_run(&mut self, run: &Run) -> Result<(), AppError>;
     /// Remembers an idempotency key (its full storage key) with its result.
     fn remember(&mut self, key: &str, remembered: &Remembered) -> Result<(), AppError>;
 }
@@ -203,31 +204,23 @@ impl Linkage for Store {
     fn runs_newest_first(
         &self,
         tenant: &str,
-        visit: &mut dyn FnMut(LinkageRun) -> bool,
+        visit: &mut dyn FnMut(Run) -> bool,
     ) -> Result<(), AppError> {
         scan_json_rev(
             self.db(),
             LINKAGE_RUNS,
             &format!("{tenant}/"),
-            |_, run: LinkageRun| {
-                // Runs written before the rows moved apart hold them inline.
-                visit(LinkageRun {
-                    rows: Vec::new(),
-                    ..run
-                })
-            },
+            |_, head: StoredHead| visit(head.into_run(Vec::new())),
         )
     }
 
-    fn linkage_run(&self, tenant: &str, id: &str) -> Result<Option<LinkageRun>, AppError> {
+    fn linkage_run(&self, tenant: &str, id: &str) -> Result<Option<Run>, AppError> {
         let key = format!("{tenant}/{id}");
-        let Some(mut run) = get_json::<LinkageRun>(self.db(), LINKAGE_RUNS, &key)? else {
+        let Some(head) = get_json::<StoredHead>(self.db(), LINKAGE_RUNS, &key)? else {
             return Ok(None);
         };
-        if let Some(rows) = get_json(self.db(), LINKAGE_RUN_ROWS, &key)? {
-            run.rows = rows;
-        }
-        Ok(Some(run))
+        let rows = get_json(self.db(), LINKAGE_RUN_ROWS, &key)?.unwrap_or_default();
+        Ok(Some(head.into_run(rows)))
     }
 
     fn timeline_newest_first(
@@ -370,16 +363,46 @@ impl CrmTx for RedbCrmTx<'_> {
         super::mail::enqueue(self.txn, mail, delay_millis)
     }
 
-    fn record_run(&mut self, run: &LinkageRun) -> Result<(), AppError> {
-        let (head, rows) = split_for_storage(run);
-        let key = self.key(&run.id);
-        if !rows.is_empty() {
-            txn_put(self.txn, LINKAGE_RUN_ROWS, &key, &to_json(&rows)?)?;
+    fn record_run(&mut self, run: &Run) -> Result<(), AppError> {
+        let kept = &run.rows[..run.rows.len().min(MAX_STORED_ROW_RESULTS)];
+        let key = self.key(&run.head.id);
+        if !kept.is_empty() {
+            txn_put(self.txn, LINKAGE_RUN_ROWS, &key, &to_json(&kept)?)?;
         }
+        let head = StoredHead {
+            head: LinkageRun {
+                rows: Vec::new(),
+                reason: None,
+                reason_en: None,
+                rows_truncated: run.head.rows_truncated || kept.len() < run.rows.len(),
+                ..run.head.clone()
+            },
+            reason_notes: run.reason.clone(),
+        };
         txn_put(self.txn, LINKAGE_RUNS, &key, &to_json(&head)?)
     }
 
     fn remember(&mut self, key: &str, remembered: &Remembered) -> Result<(), AppError> {
         txn_put(self.txn, IDEMPOTENCY, key, &to_json(remembered)?)
+    }
+}
+
+/// A run as [`LINKAGE_RUNS`] keeps it: the run without rows or rendered
+/// reason, and the reason coded.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(super) struct StoredHead {
+    #[serde(flatten)]
+    pub(super) head: LinkageRun,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) reason_notes: Vec<crate::notice::Note>,
+}
+
+impl StoredHead {
+    fn into_run(self, rows: Vec<RowRecord>) -> Run {
+        Run {
+            head: self.head,
+            rows,
+            reason: self.reason_notes,
+        }
     }
 }

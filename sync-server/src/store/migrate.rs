@@ -6,19 +6,24 @@
 //! record (`import_errors`, the first 1,000, with exact totals per code in the
 //! record) and sessions in their own database (`sessions.redb`). A format
 //! newer than this build knows is refused: an older server must not half-read
-//! what a newer one wrote.
+//! what a newer one wrote. Format 3 keeps import errors, batch rows and the
+//! reason a batch file was refused coded (`crate::notice`), never as
+//! finished sentences.
 
 use redb::{Database, ReadableTable, TableDefinition};
 
-use super::tables::{IMPORT_ERRORS, IMPORTS, SESSIONS};
+use super::linkage::StoredHead;
+use super::tables::{IMPORT_ERRORS, IMPORTS, LINKAGE_RUN_ROWS, LINKAGE_RUNS, SESSIONS};
 use super::to_json;
 use crate::error::AppError;
 use crate::imports::{ImportError, ImportRecord, MAX_STORED_ERRORS};
+use crate::linkage::{LinkageRun, MAX_STORED_ROW_RESULTS, RowRecord, RowResult};
+use crate::notice::{Note, Notice};
 
 /// `format` → the store's format version.
 pub const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 /// The format this build writes.
-pub const FORMAT: u64 = 2;
+pub const FORMAT: u64 = 3;
 const FORMAT_KEY: &str = "format";
 
 /// The stored format version (1 for a store written before versions).
@@ -48,6 +53,9 @@ pub fn migrate(db: &Database) -> anyhow::Result<u64> {
     if found < 2 {
         one_to_two(db).map_err(|e| anyhow::anyhow!("migrating the store to format 2: {e:?}"))?;
     }
+    if found < 3 {
+        two_to_three(db).map_err(|e| anyhow::anyhow!("migrating the store to format 3: {e:?}"))?;
+    }
     Ok(found)
 }
 
@@ -74,7 +82,7 @@ fn one_to_two(db: &Database) -> Result<(), AppError> {
             }
             let mut record: ImportRecord =
                 serde_json::from_slice(value.value()).map_err(AppError::internal)?;
-            record.summarize_errors(&inline.errors);
+            record.summarize_errors(inline.errors.iter().map(|e| e.code.as_str()));
             let mut errors = inline.errors;
             errors.truncate(MAX_STORED_ERRORS);
             moved.push((key.value().to_owned(), record, errors));
@@ -99,6 +107,122 @@ fn one_to_two(db: &Database) -> Result<(), AppError> {
         .open_table(META)
         .map_err(AppError::internal)?
         .insert(FORMAT_KEY, 2)
+        .map_err(AppError::internal)?;
+    write.commit().map_err(AppError::internal)
+}
+
+/// Format 2 → 3: what was kept as sentences becomes notes that keep them
+/// ([`Notice::Sentence`]: the code and both sentences as they were, since
+/// their values are gone): import errors, batch rows (runs that still held
+/// their rows inline get them moved apart, the first 1,000), and the reason
+/// a batch file was refused.
+fn two_to_three(db: &Database) -> Result<(), AppError> {
+    let sentence = |code: String, ja: String, en: String| Note {
+        row: None,
+        column: None,
+        field: None,
+        notice: Notice::Sentence { code, ja, en },
+    };
+    let row = |result: RowResult| RowRecord {
+        row: result.row,
+        outcome: result.outcome,
+        record: result.record,
+        notes: match (result.code, result.message, result.message_en) {
+            (None, None, None) => Vec::new(),
+            (code, ja, en) => vec![sentence(
+                code.unwrap_or_else(|| "row.refused".into()),
+                ja.unwrap_or_default(),
+                en.unwrap_or_default(),
+            )],
+        },
+    };
+    let write = db.begin_write().map_err(AppError::internal)?;
+    {
+        let mut errors = write
+            .open_table(IMPORT_ERRORS)
+            .map_err(AppError::internal)?;
+        let mut coded = Vec::new();
+        for entry in errors.iter().map_err(AppError::internal)? {
+            let (key, value) = entry.map_err(AppError::internal)?;
+            let old: Vec<ImportError> =
+                serde_json::from_slice(value.value()).map_err(AppError::internal)?;
+            let notes: Vec<Note> = old
+                .into_iter()
+                .map(|error| Note {
+                    row: error.row,
+                    column: error.column,
+                    ..sentence(error.code, error.message, error.message_en)
+                })
+                .collect();
+            coded.push((key.value().to_owned(), notes));
+        }
+        for (key, notes) in coded {
+            errors
+                .insert(key.as_str(), to_json(&notes)?.as_slice())
+                .map_err(AppError::internal)?;
+        }
+
+        let mut rows = write
+            .open_table(LINKAGE_RUN_ROWS)
+            .map_err(AppError::internal)?;
+        let mut coded = Vec::new();
+        for entry in rows.iter().map_err(AppError::internal)? {
+            let (key, value) = entry.map_err(AppError::internal)?;
+            let old: Vec<RowResult> =
+                serde_json::from_slice(value.value()).map_err(AppError::internal)?;
+            let records: Vec<RowRecord> = old.into_iter().map(row).collect();
+            coded.push((key.value().to_owned(), records));
+        }
+        for (key, records) in coded {
+            rows.insert(key.as_str(), to_json(&records)?.as_slice())
+                .map_err(AppError::internal)?;
+        }
+
+        let mut runs = write.open_table(LINKAGE_RUNS).map_err(AppError::internal)?;
+        let mut heads = Vec::new();
+        for entry in runs.iter().map_err(AppError::internal)? {
+            let (key, value) = entry.map_err(AppError::internal)?;
+            let mut run: LinkageRun =
+                serde_json::from_slice(value.value()).map_err(AppError::internal)?;
+            let reason_notes = match (run.reason.take(), run.reason_en.take()) {
+                (None, None) => Vec::new(),
+                (ja, en) => vec![sentence(
+                    "file.refused".into(),
+                    ja.unwrap_or_default(),
+                    en.unwrap_or_default(),
+                )],
+            };
+            let inline: Vec<RowRecord> =
+                std::mem::take(&mut run.rows).into_iter().map(row).collect();
+            let kept = inline.len().min(MAX_STORED_ROW_RESULTS);
+            run.rows_truncated |= kept < inline.len();
+            heads.push((
+                key.value().to_owned(),
+                StoredHead {
+                    head: run,
+                    reason_notes,
+                },
+                inline[..kept].to_vec(),
+            ));
+        }
+        for (key, head, inline) in heads {
+            runs.insert(key.as_str(), to_json(&head)?.as_slice())
+                .map_err(AppError::internal)?;
+            if !inline.is_empty()
+                && rows
+                    .get(key.as_str())
+                    .map_err(AppError::internal)?
+                    .is_none()
+            {
+                rows.insert(key.as_str(), to_json(&inline)?.as_slice())
+                    .map_err(AppError::internal)?;
+            }
+        }
+    }
+    write
+        .open_table(META)
+        .map_err(AppError::internal)?
+        .insert(FORMAT_KEY, 3)
         .map_err(AppError::internal)?;
     write.commit().map_err(AppError::internal)
 }
@@ -153,11 +277,16 @@ mod tests {
             .expect("reads")
             .expect("kept");
         assert!(raw.get("errors").is_none(), "no errors left inline");
-        let kept: Vec<ImportError> = get_json(&db, IMPORT_ERRORS, "demo/0001")
+        let kept: Vec<Note> = get_json(&db, IMPORT_ERRORS, "demo/0001")
             .expect("reads")
             .expect("kept");
         assert_eq!(kept.len(), MAX_STORED_ERRORS);
         assert_eq!(kept[0].row, Some(5));
+        assert_eq!(
+            kept[0].notice.code(),
+            "number.invalid",
+            "kept coded, with its sentences"
+        );
         assert!(
             crate::store::get_raw(&db, SESSIONS, "abc")
                 .expect("reads")
