@@ -1,8 +1,8 @@
-//! A data directory written by the last main before the store format was
-//! versioned (commit 8dfb214; `tests/data/make-format1.sh` made it) opens,
-//! is migrated to the current format in one step, and everything in it is
-//! still there: sign-in, the history with its errors (moved out of the
-//! record), the error file, the batch run and its records.
+//! Data directories written by earlier mains open, are migrated to the
+//! current format, and everything in them is still there and reads the same:
+//! format 1 (commit 8dfb214, before the format was versioned;
+//! `tests/data/make-format1.sh`) and format 2 (commit 7cb51ff, messages kept
+//! as sentences; `tests/data/make-format2.sh`).
 
 use std::io::Read as _;
 
@@ -134,5 +134,131 @@ async fn a_data_directory_of_the_unversioned_format_is_migrated() {
             .expect("reads"),
         sheetlink_server::store::migrate::FORMAT
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Unpacks a fixture into a fresh directory, opens (migrates) it and signs
+/// in as the demo admin.
+async fn open_fixture(
+    name: &str,
+    packed: &[u8],
+) -> (std::path::PathBuf, Store, axum::Router, String) {
+    let dir = std::env::temp_dir().join(format!("sheetlink-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut redb = Vec::new();
+    flate2::read::GzDecoder::new(packed)
+        .read_to_end(&mut redb)
+        .expect("inflates");
+    std::fs::write(dir.join("sheetlink.redb"), redb).expect("writes");
+    let store = Store::open(&dir).expect("opens and migrates");
+    let router = app(AppState::new(store.clone(), Config::default()));
+    let (status, me, cookie) = call(
+        &router,
+        Request::post("/api/login")
+            .header("content-type", "application/json")
+            .body(Body::from(
+                json!({"login_id": "admin", "password": "admin-demo-2026"}).to_string(),
+            ))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    (dir, store, router, cookie.expect("a session"))
+}
+
+#[tokio::test]
+async fn a_data_directory_of_format_2_keeps_its_messages_as_they_were_answered() {
+    let (dir, store, router, cookie) = open_fixture(
+        "migration-2",
+        include_bytes!("data/format2-7cb51ff.redb.gz"),
+    )
+    .await;
+    assert_eq!(
+        store
+            .with_db(sheetlink_server::store::migrate::format)
+            .expect("reads"),
+        3
+    );
+    let get = |path: &str| {
+        Request::get(path)
+            .header("cookie", &cookie)
+            .body(Body::empty())
+            .expect("request")
+    };
+    // What 7cb51ff answered when the fixture was made (make-format2.sh).
+    let (_, history, _) = call(&router, get("/api/imports")).await;
+    let id = history[0]["id"].as_str().expect("an id").to_owned();
+    let (_, details, _) = call(&router, get(&format!("/api/imports/{id}"))).await;
+    let errors = &details["import"]["errors"];
+    assert_eq!(errors[0]["code"], "number.invalid");
+    assert_eq!(errors[0]["row"], 6);
+    assert_eq!(errors[0]["column_letter"], "C");
+    assert_eq!(
+        errors[0]["message"],
+        "「abc」は数値ではありません。半角数字で入力してください(例: 12.5、-3)。"
+    );
+    assert_eq!(
+        errors[1]["message_en"],
+        "No evaluatee has the key \"E9999\". Check the employee number or e-mail."
+    );
+
+    let (_, runs, _) = call(&router, get("/api/linkage/runs?sheet=customer")).await;
+    let runs = runs.as_array().expect("runs").clone();
+    let refused = runs
+        .iter()
+        .find(|run| run["status"] == "all_failed")
+        .expect("the refused file's run");
+    assert!(
+        refused["reason"]
+            .as_str()
+            .expect("a reason")
+            .starts_with("1行目: 見出し「顧客ID」の列がファイルにありません。"),
+        "{refused}"
+    );
+    assert!(
+        refused["reason_en"]
+            .as_str()
+            .expect("a reason")
+            .starts_with("row 1: The file has no column headed \"顧客ID\"."),
+        "{refused}"
+    );
+    let partial = runs
+        .iter()
+        .find(|run| run["status"] == "completed_with_errors")
+        .expect("the run with a failed row");
+    let (_, run, _) = call(
+        &router,
+        get(&format!(
+            "/api/linkage/runs/{}",
+            partial["id"].as_str().expect("an id")
+        )),
+    )
+    .await;
+    assert_eq!(run["rows"][0]["record"], "F2-1");
+    assert_eq!(run["rows"][1]["code"], "relation.not_found");
+    assert_eq!(
+        run["rows"][1]["message"],
+        "parent: 「NO-SUCH」に当たる紐づき先が見つかりません。"
+    );
+    assert_eq!(
+        run["rows"][1]["message_en"],
+        "parent: No related record has “NO-SUCH”."
+    );
+
+    // Kept coded now: the migrated sentences as notes.
+    let stored: Value = store.with_db(|db| {
+        sheetlink_server::store::get_json(
+            db,
+            sheetlink_server::store::tables::IMPORT_ERRORS,
+            &format!("demo/{id}"),
+        )
+        .expect("reads")
+        .expect("kept")
+    });
+    assert_eq!(stored[0]["notice"]["kind"], "sentence", "{stored}");
+    assert_eq!(stored[0]["row"], 6);
+    drop(router);
+    drop(store);
     let _ = std::fs::remove_dir_all(&dir);
 }
