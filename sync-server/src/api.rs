@@ -7,19 +7,16 @@ use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use serde::Deserialize;
-use sheetlink_engine::evaluation::{SheetSchema, TemplateRow, write_template};
+use sheetlink_engine::evaluation::SheetSchema;
 
 use crate::AppState;
-use crate::auth::{
-    Caller, SESSION_SECONDS, expired_cookie, request_token, session_cookie, token_key,
-    verify_password,
-};
+use crate::auth::{Caller, expired_cookie, request_token, session_cookie, token_key};
 use crate::error::AppError;
 use crate::http::CSV_UTF8;
-use crate::ids::{new_token, now};
-use crate::model::{CustomizeSheet, Member, Period, Role, Session, SheetItem, UserSheet};
-use crate::permissions::{may_import, may_see_period, may_write, writable_items};
-use crate::store::{Directory as _, Evaluations as _, Organisation, Sessions as _};
+use crate::ids::now;
+use crate::model::{Member, Role};
+use crate::permissions::{may_import, may_see_period};
+use crate::store::{Organisation, Sessions as _};
 
 pub use sheetlink_protocol::org::{ItemType, ItemView, PeriodView, SheetView, TemplateRequest};
 pub use sheetlink_protocol::session::{LoginRequest, Me, RoleName};
@@ -55,74 +52,20 @@ pub async fn login(
     headers: HeaderMap,
     crate::http::JsonBody(form): crate::http::JsonBody<LoginRequest>,
 ) -> Result<Response, AppError> {
-    let secure = state.config.https();
     let address = crate::http::client_ip(peer.as_deref(), &headers, &state.trusted_proxies);
-    if form.login_id.len() > crate::auth::MAX_LOGIN_ID_BYTES {
-        let max = crate::auth::MAX_LOGIN_ID_BYTES;
-        return Err(AppError::bad_request(
-            "login_id_too_long",
-            format!(
-                "ログインIDが長すぎます（{max}バイトまで）。正しいログインIDを入力してください。"
-            ),
-            format!("A login id is at most {max} bytes. Enter your login id."),
-        )
-        .with("limit", max));
-    }
-    let attempt = match state.login_throttle.begin(&form.login_id, address) {
-        Ok(attempt) => attempt,
-        Err(wait) => return Ok(crate::auth::too_many_attempts(wait)),
-    };
-    let sessions = state.store.sessions();
-    let found = state
-        .store
-        .directory()
-        .by_login(form.login_id.clone())
-        .await;
-    // argon2 runs on the blocking pool; against a fixed hash when the login is
-    // unknown, so that the answer takes as long either way.
-    let verified = match found {
-        Ok(found) => tokio::task::spawn_blocking(move || {
-            let stored = found.as_ref().and_then(|(_, m)| m.password_hash.clone());
-            let verified = match &stored {
-                Some(hash) => verify_password(&form.password, hash),
-                None => {
-                    let _ = verify_password(&form.password, &crate::auth::dummy_hash()?);
-                    false
-                }
-            };
-            match (found, verified) {
-                (Some(found), true) => Ok(found),
-                _ => Err(AppError::Unauthorized),
-            }
-        })
-        .await
-        .map_err(AppError::internal)
-        .and_then(|verified| verified),
-        Err(error) => Err(error),
-    };
-    let outcome = match verified {
-        Ok((tenant, member)) => {
-            let token = new_token()?;
-            let session = Session {
-                tenant,
-                member: member.id.clone(),
-                expires_at: now() + SESSION_SECONDS,
-            };
-            sessions.open(token_key(&token), session).await.map(|()| {
-                (
-                    AppendHeaders([(SET_COOKIE, session_cookie(&token, secure))]),
-                    Json(me(&member)),
-                )
-                    .into_response()
-            })
-        }
-        Err(error) => Err(error),
-    };
-    match &outcome {
-        Ok(_) => attempt.succeeded(),
-        Err(_) => attempt.failed(),
-    }
-    outcome
+    let (token, member) = crate::auth::sign_in(
+        &state.store,
+        &state.login_throttle,
+        form.login_id,
+        form.password,
+        address,
+    )
+    .await?;
+    Ok((
+        AppendHeaders([(SET_COOKIE, session_cookie(&token, state.config.https()))]),
+        Json(me(&member)),
+    )
+        .into_response())
 }
 
 /// `POST /api/logout`: ends the session (works without one, too).
@@ -195,39 +138,6 @@ pub async fn periods(
     ))
 }
 
-/// The period and published sheet a request names, if the caller may see them.
-fn period_and_sheet(
-    store: &impl Organisation,
-    caller: &Caller,
-    period: &str,
-    sheet: &str,
-) -> Result<(Period, CustomizeSheet), AppError> {
-    let period = store
-        .period(&caller.tenant, period)?
-        .filter(|p| may_see_period(&caller.member, p))
-        .ok_or_else(no_period)?;
-    let sheet = store
-        .sheet(&caller.tenant, sheet)?
-        .filter(|s| s.published)
-        .ok_or_else(|| {
-            AppError::not_found(
-                "unknown_sheet",
-                "指定されたシートは公開されていないか、存在しません。テンプレート画面で期間とシートを選び直してください。",
-                "No published sheet has this id. Pick the period and the sheet again on the template page.",
-            )
-        })?;
-    Ok((period, sheet))
-}
-
-/// 404 for a period that does not exist or is not the caller's.
-fn no_period() -> AppError {
-    AppError::not_found(
-        "unknown_period",
-        "指定された評価期間はありません。期間を選び直してください。",
-        "No such evaluation period. Pick the period again.",
-    )
-}
-
 /// `GET /api/periods/{period}/sheets`: published sheets only.
 #[utoipa::path(
     get, summary = "Published sheets of a period", path = "/api/periods/{period}/sheets", tag = "evaluation",
@@ -246,7 +156,7 @@ pub async fn sheets(
             store
                 .period(&caller.tenant, &period)?
                 .filter(|p| may_see_period(&caller.member, p))
-                .ok_or_else(no_period)?;
+                .ok_or_else(crate::sheets::no_period)?;
             Ok(store
                 .sheets(&caller.tenant)?
                 .into_iter()
@@ -275,49 +185,9 @@ pub async fn items(
     require_importer(&caller)?;
     let views = state
         .store
-        .run(move |store| {
-            let (_, sheet) = period_and_sheet(store, &caller, &period, &sheet)?;
-            Ok(writable_items(&caller.member, &sheet)
-                .into_iter()
-                .filter_map(|item| item.importable.as_ref())
-                .map(|item| ItemView {
-                    id: item.id.clone(),
-                    caption: item.caption(),
-                    item_type: ItemType::from(&item.kind),
-                })
-                .collect())
-        })
+        .run(move |store| crate::sheets::items(store, &caller, &period, &sheet))
         .await?;
     Ok(Json(views))
-}
-
-/// Members with a sheet in (period, sheet) that the caller may write for
-/// every one of `items`, in member-id order.
-fn writable_evaluatees(
-    store: &impl Organisation,
-    caller: &Caller,
-    period: &Period,
-    sheet: &CustomizeSheet,
-    items: &[&SheetItem],
-) -> Result<Vec<(Member, UserSheet)>, AppError> {
-    // The tenant's members in one scan, not one read per user sheet.
-    let mut members: std::collections::HashMap<String, Member> = store
-        .members(&caller.tenant)?
-        .into_iter()
-        .map(|member| (member.id.clone(), member))
-        .collect();
-    let mut out = Vec::new();
-    for (member_id, user_sheet) in store.user_sheets(&caller.tenant, &period.id, &sheet.id)? {
-        let Some(member) = members.remove(&member_id) else {
-            continue;
-        };
-        if member.evaluatee_key().is_some()
-            && may_write(&caller.member, period, &member, user_sheet.status, items)
-        {
-            out.push((member, user_sheet));
-        }
-    }
-    Ok(out)
 }
 
 /// `GET /api/periods/{period}/sheets/{sheet}/schema`: the engine's schema for
@@ -335,27 +205,7 @@ pub async fn schema(
     require_importer(&caller)?;
     let schema = state
         .store
-        .run(move |store| {
-            let (period, sheet) = period_and_sheet(store, &caller, &period, &sheet)?;
-            let items = writable_items(&caller.member, &sheet);
-            // Scope only (no status condition): a status may change between
-            // download and import, and the server checks it at import time.
-            let in_scope = writable_evaluatees(store, &caller, &period, &sheet, &[])?;
-            Ok(SheetSchema {
-                period: period.id,
-                sheet: sheet.id.clone(),
-                items: items
-                    .into_iter()
-                    .filter_map(|item| item.importable.clone())
-                    .collect(),
-                evaluatees: Some(
-                    in_scope
-                        .iter()
-                        .filter_map(|(m, _)| m.evaluatee_key().map(str::to_owned))
-                        .collect(),
-                ),
-            })
-        })
+        .run(move |store| crate::sheets::schema(store, &caller, &period, &sheet))
         .await?;
     // Never cached by the browser's HTTP cache (it lists the caller's
     // evaluatees, and the next user of the browser must not get it); the app
@@ -382,54 +232,7 @@ pub async fn template(
     require_importer(&caller)?;
     let (file_name, bytes) = state
         .store
-        .run(move |store| {
-            let (period, sheet) = period_and_sheet(store, &caller, &period, &sheet)?;
-            if !period.open {
-                return Err(AppError::forbidden(
-                    "period_closed",
-                    "この評価期間は締め切られているため、テンプレートは作成できません（一括登録の対象外です）。",
-                    "This evaluation period is closed: it takes no bulk registration, so there is no template.",
-                ));
-            }
-            let writable = writable_items(&caller.member, &sheet);
-            let mut chosen = Vec::with_capacity(request.items.len());
-            for id in &request.items {
-                match writable.iter().find(|item| item.id() == id) {
-                    Some(item) => chosen.push(*item),
-                    None => {
-                        return Err(AppError::bad_request(
-                            "unknown_item",
-                            format!("項目「{id}」は存在しないか、記入権限がありません。項目を選び直してください。"),
-                            format!("Item \"{id}\" does not exist or you may not write it. Pick the items again."),
-                        ));
-                    }
-                }
-            }
-            let evaluatees = writable_evaluatees(store, &caller, &period, &sheet, &chosen)?;
-            let schema = SheetSchema {
-                period: period.id.clone(),
-                sheet: sheet.id.clone(),
-                items: chosen
-                    .iter()
-                    .filter_map(|item| item.importable.clone())
-                    .collect(),
-                evaluatees: None,
-            };
-            let ids: Vec<&str> = request.items.iter().map(String::as_str).collect();
-            let rows = evaluatees.iter().map(|(member, user_sheet)| TemplateRow {
-                name: &member.name,
-                key: member.evaluatee_key().unwrap_or_default(),
-                values: ids
-                    .iter()
-                    .map(|id| user_sheet.values.get(*id).map(String::as_str))
-                    .collect(),
-            });
-            let bytes = write_template(&schema, &ids, rows)
-                .map_err(|e| {
-                    AppError::bad_request("template_refused", e.message(sheetlink_engine::Lang::Ja), e.message(sheetlink_engine::Lang::En))
-                })?;
-            Ok((format!("template_{}_{}.csv", period.id, sheet.id), bytes))
-        })
+        .run(move |store| crate::sheets::template(store, &caller, &period, &sheet, &request.items))
         .await?;
     Ok(crate::http::attachment(CSV_UTF8, &file_name, bytes))
 }
@@ -483,30 +286,16 @@ pub async fn import(
         Ok(csv) => csv,
         Err(response) => return Ok(response),
     };
-    let sent_key = headers
-        .get("idempotency-key")
-        .map(|v| v.to_str().unwrap_or("\u{0}"));
-    if !query.dry_run && sent_key.is_none() {
-        let max = crate::idempotency::MAX_KEY_LEN;
-        return Err(AppError::bad_request(
-            "idempotency_key_missing",
-            format!(
-                "Idempotency-Keyヘッダー（1〜{max}文字）が必要です。再送しても二重に反映されないよう、インポートごとに新しいキーを付けてください。"
-            ),
-            format!(
-                "An Idempotency-Key header (1 to {max} characters) is required: send a new key with each import, so that a retry is applied once."
-            ),
-        ));
-    }
+    // A real import needs its key; a dry run writes nothing and needs none.
     let idempotency = if query.dry_run {
         None
     } else {
-        crate::idempotency::Key::from_request(
+        Some(crate::idempotency::Key::required(
             &caller.tenant,
             crate::idempotency::Scope::Evaluation,
-            sent_key,
+            &headers,
             &csv,
-        )?
+        )?)
     };
     let lock = state.import_lock(&caller.tenant);
     let _running = lock.lock().await;
@@ -515,7 +304,7 @@ pub async fn import(
     state
         .store
         .run(move |store| {
-            let (period, sheet) = period_and_sheet(store, &caller, &period, &sheet)?;
+            let (period, sheet) = crate::sheets::period_and_sheet(store, &caller, &period, &sheet)?;
             let Some(idempotency) = idempotency else {
                 let plan = crate::imports::plan(store, &caller, period, sheet, &csv, &dry_runs)?;
                 return Ok(Json(plan).into_response());
@@ -603,8 +392,7 @@ pub async fn dry_run_page(
     Ok(Json(page).into_response())
 }
 
-/// How many imports the history lists.
-pub const HISTORY_LINES: usize = 100;
+pub use crate::sheets::HISTORY_LINES;
 
 /// `GET /api/imports`: the latest 100 imports of the tenant, newest first;
 /// everyone in the tenant may see the list.
@@ -618,37 +406,7 @@ pub async fn history(
 ) -> Result<Json<Vec<HistoryLine>>, AppError> {
     let lines = state
         .store
-        .run(move |store| {
-            // The newest 100 records only, never their errors.
-            let mut records = Vec::with_capacity(HISTORY_LINES);
-            store.imports_newest_first(&caller.tenant, &mut |record| {
-                records.push(record);
-                records.len() < HISTORY_LINES
-            })?;
-            let mut lines = Vec::new();
-            for record in records {
-                let period_name = store
-                    .period(&caller.tenant, &record.period)?
-                    .map(|p| p.name)
-                    .unwrap_or_default();
-                let sheet_name = store
-                    .sheet(&caller.tenant, &record.sheet)?
-                    .map(|s| s.name)
-                    .unwrap_or_default();
-                lines.push(HistoryLine {
-                    id: record.id,
-                    status: record.status,
-                    period: record.period,
-                    period_name,
-                    sheet: record.sheet,
-                    sheet_name,
-                    started_at: record.started_at,
-                    ended_at: record.ended_at,
-                    operator_name: record.operator_name,
-                });
-            }
-            Ok(lines)
-        })
+        .run(move |store| crate::sheets::history(store, &caller.tenant))
         .await?;
     Ok(Json(lines))
 }
@@ -736,39 +494,11 @@ pub async fn revert(
     require_importer(&caller)?;
     let lock = state.import_lock(&caller.tenant);
     let _running = lock.lock().await;
-    state
+    let reverted = state
         .store
-        .run(move |store| {
-            let mut record = crate::imports::visible_import(store, &caller, &id)?;
-            let period = store.period(&caller.tenant, &record.period)?.ok_or_else(no_period)?;
-            if !period.open {
-                return Err(AppError::forbidden("period_closed", "この評価期間は締め切られているため、変更できません。", "This evaluation period is closed and cannot be changed."));
-            }
-            let sheet = store.sheet(&caller.tenant, &record.sheet)?.ok_or_else(|| AppError::not_found("unknown_sheet", "このインポートのシートはもうありません。", "The sheet of this import no longer exists."))?;
-            match crate::imports::revert(store, &caller, &period, &sheet, &mut record)? {
-                Ok(restored) => {
-                    let errors = crate::imports::first_errors(&store.import_errors(&caller.tenant, &record.id)?);
-                    let import = crate::imports::ImportAnswer { import: record, errors };
-                    Ok(Json(sheetlink_protocol::evaluation::Reverted { restored_cells: restored, import }).into_response())
-                }
-                Err(crate::imports::RevertRefusal::NotRevertible(ja, en)) => {
-                    Err(AppError::conflict("not_revertible", ja, en))
-                }
-                Err(crate::imports::RevertRefusal::Forbidden(cells)) => Err(AppError::forbidden(
-                    "revert_forbidden",
-                    "現在は記入権限のないセルがあるため、元に戻せません（担当範囲外、またはシートのステータスが変わりました）。",
-                    "You may no longer write some of the cells, so the import cannot be reverted.",
-                )
-                .with("cells", cells)),
-                Err(crate::imports::RevertRefusal::Conflicts(conflicts)) => Err(AppError::conflict(
-                    "changed_since",
-                    "後から変更されたセルがあるため、元に戻せません。一覧のセルを確認してください。",
-                    "Some cells changed after the import, so it cannot be reverted. Check the cells listed.",
-                )
-                .with("conflicts", conflicts)),
-            }
-        })
-        .await
+        .run(move |store| crate::imports::revert_import(store, &caller, &id))
+        .await?;
+    Ok(Json(reverted).into_response())
 }
 
 /// `GET /api/imports/{id}/error-file`: the uploaded rows that failed, with an
@@ -786,22 +516,9 @@ pub async fn error_file(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    state
+    let (file_name, bytes) = state
         .store
-        .run(move |store| {
-            let record = crate::imports::visible_import(store, &caller, &id)?;
-            let bytes = store.error_file(&caller.tenant, &id)?.ok_or_else(|| {
-                AppError::not_found(
-                    "no_error_file",
-                    "このインポートにはエラーがないため、エラーファイルはありません。",
-                    "This import had no errors, so it has no error file.",
-                )
-            })?;
-            Ok(crate::http::attachment(
-                CSV_UTF8,
-                &format!("errors_{}.csv", record.id),
-                bytes,
-            ))
-        })
-        .await
+        .run(move |store| crate::imports::error_file(store, &caller, &id))
+        .await?;
+    Ok(crate::http::attachment(CSV_UTF8, &file_name, bytes))
 }

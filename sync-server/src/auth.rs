@@ -328,16 +328,78 @@ fn keys<'k>(
         .chain(address.map(|a| (a, MAX_FAILED_LOGINS_PER_ADDRESS)))
 }
 
-/// The 429 answer of a locked sign-in.
-pub fn too_many_attempts(wait: u64) -> axum::response::Response {
-    use axum::response::IntoResponse as _;
+/// Signs a member in: the login id's length, the throttle (counted before
+/// argon2 runs), the password — checked on the blocking pool, against a fixed
+/// hash when the login id is unknown so that the answer takes as long either
+/// way — and a new session. Returns the session's token and the member.
+pub async fn sign_in(
+    store: &crate::Store,
+    throttle: &LoginThrottle,
+    login_id: String,
+    password: String,
+    address: Option<std::net::IpAddr>,
+) -> Result<(String, Member), AppError> {
+    use crate::store::{Directory as _, Sessions as _};
+    if login_id.len() > MAX_LOGIN_ID_BYTES {
+        let max = MAX_LOGIN_ID_BYTES;
+        return Err(AppError::bad_request(
+            "login_id_too_long",
+            format!(
+                "ログインIDが長すぎます（{max}バイトまで）。正しいログインIDを入力してください。"
+            ),
+            format!("A login id is at most {max} bytes. Enter your login id."),
+        )
+        .with("limit", max));
+    }
+    let attempt = throttle.begin(&login_id, address).map_err(locked)?;
+    let outcome = async {
+        let found = store.directory().by_login(login_id).await?;
+        let (tenant, member) = tokio::task::spawn_blocking(move || {
+            let verified = match found.as_ref().and_then(|(_, m)| m.password_hash.as_deref()) {
+                Some(hash) => verify_password(&password, hash),
+                None => {
+                    let _ = verify_password(&password, &dummy_hash()?);
+                    false
+                }
+            };
+            match (found, verified) {
+                (Some(found), true) => Ok(found),
+                _ => Err(AppError::Unauthorized),
+            }
+        })
+        .await
+        .map_err(AppError::internal)??;
+        let token = crate::ids::new_token()?;
+        let session = crate::model::Session {
+            tenant,
+            member: member.id.clone(),
+            expires_at: crate::ids::now() + SESSION_SECONDS,
+        };
+        store.sessions().open(token_key(&token), session).await?;
+        Ok((token, member))
+    }
+    .await;
+    match &outcome {
+        Ok(_) => attempt.succeeded(),
+        Err(_) => attempt.failed(),
+    }
+    outcome
+}
+
+/// The 429 refusal of a locked sign-in.
+fn locked(wait: u64) -> AppError {
     AppError::too_many(
         "too_many_attempts",
         format!("サインインの失敗が続いたため、{wait}秒間お待ちください。"),
         format!("Too many failed sign-ins; try again in {wait} seconds."),
         wait,
     )
-    .into_response()
+}
+
+/// The 429 answer of a locked sign-in.
+pub fn too_many_attempts(wait: u64) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    locked(wait).into_response()
 }
 
 #[cfg(test)]

@@ -90,6 +90,37 @@ impl Key {
         }))
     }
 
+    /// The key of a request that must carry one (`Idempotency-Key`), checked
+    /// like [`Key::from_request`]; 400 `idempotency_key_missing` without it.
+    pub fn required(
+        tenant: &str,
+        scope: Scope<'_>,
+        headers: &axum::http::HeaderMap,
+        body: &[u8],
+    ) -> Result<Key, AppError> {
+        Key::from_request(tenant, scope, sent(headers), body)?.ok_or_else(|| {
+            AppError::bad_request(
+                "idempotency_key_missing",
+                format!(
+                    "Idempotency-Keyヘッダー（1〜{MAX_KEY_LEN}文字）が必要です。再送しても二重に反映されないよう、インポートごとに新しいキーを付けてください。"
+                ),
+                format!(
+                    "An Idempotency-Key header (1 to {MAX_KEY_LEN} characters) is required: send a new key with each import, so that a retry is applied once."
+                ),
+            )
+        })
+    }
+
+    /// The key a request may carry (`None` without the header).
+    pub fn optional(
+        tenant: &str,
+        scope: Scope<'_>,
+        headers: &axum::http::HeaderMap,
+        body: &[u8],
+    ) -> Result<Option<Key>, AppError> {
+        Key::from_request(tenant, scope, sent(headers), body)
+    }
+
     /// What the stored keys say about this request.
     pub fn look_up(&self, store: &impl Idempotency) -> Result<Seen, AppError> {
         Ok(match store.remembered(&self.storage_key)? {
@@ -127,6 +158,14 @@ impl Key {
             },
         )
     }
+}
+
+/// The `Idempotency-Key` header as sent (a value that is not text is kept
+/// as one the check refuses).
+fn sent(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get("idempotency-key")
+        .map(|v| v.to_str().unwrap_or("\u{0}"))
 }
 
 /// The 409 answer to a key used for another file (or by somebody whose

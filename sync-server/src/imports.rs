@@ -253,6 +253,24 @@ pub fn visible_import(
     Ok(record)
 }
 
+/// The error file of the import `id` (the rows that failed, with an error
+/// column), for a caller who may see the import: its file name and bytes.
+pub fn error_file(
+    store: &impl Evaluations,
+    caller: &Caller,
+    id: &str,
+) -> Result<(String, Vec<u8>), AppError> {
+    let record = visible_import(store, caller, id)?;
+    let bytes = store.error_file(&caller.tenant, id)?.ok_or_else(|| {
+        AppError::not_found(
+            "no_error_file",
+            "このインポートにはエラーがないため、エラーファイルはありません。",
+            "This import had no errors, so it has no error file.",
+        )
+    })?;
+    Ok((format!("errors_{}.csv", record.id), bytes))
+}
+
 /// The checked input of an import: the engine's outcome plus, per valid
 /// evaluatee, the member and sheet it applies to.
 pub struct Prepared {
@@ -902,6 +920,62 @@ pub enum RevertRefusal {
     /// The caller may no longer write these cells (the evaluatee left their
     /// scope, the sheet's status moved on, the item's permission changed).
     Forbidden(Vec<RevertConflict>),
+}
+
+/// Reverts the import `id` for the caller: it must see the import, its
+/// period must be open and its sheet still exist; then [`revert`].
+pub fn revert_import(
+    store: &(impl Evaluations + Organisation),
+    caller: &Caller,
+    id: &str,
+) -> Result<sheetlink_protocol::evaluation::Reverted, AppError> {
+    let mut record = visible_import(store, caller, id)?;
+    let period = store
+        .period(&caller.tenant, &record.period)?
+        .ok_or_else(crate::sheets::no_period)?;
+    if !period.open {
+        return Err(AppError::forbidden(
+            "period_closed",
+            "この評価期間は締め切られているため、変更できません。",
+            "This evaluation period is closed and cannot be changed.",
+        ));
+    }
+    let sheet = store.sheet(&caller.tenant, &record.sheet)?.ok_or_else(|| {
+        AppError::not_found(
+            "unknown_sheet",
+            "このインポートのシートはもうありません。",
+            "The sheet of this import no longer exists.",
+        )
+    })?;
+    let restored = revert(store, caller, &period, &sheet, &mut record)?.map_err(AppError::from)?;
+    let errors = first_errors(&store.import_errors(&caller.tenant, &record.id)?);
+    Ok(sheetlink_protocol::evaluation::Reverted {
+        restored_cells: restored,
+        import: ImportAnswer {
+            import: record,
+            errors,
+        },
+    })
+}
+
+impl From<RevertRefusal> for AppError {
+    fn from(refusal: RevertRefusal) -> Self {
+        match refusal {
+            RevertRefusal::NotRevertible(ja, en) => AppError::conflict("not_revertible", ja, en),
+            RevertRefusal::Forbidden(cells) => AppError::forbidden(
+                "revert_forbidden",
+                "現在は記入権限のないセルがあるため、元に戻せません（担当範囲外、またはシートのステータスが変わりました）。",
+                "You may no longer write some of the cells, so the import cannot be reverted.",
+            )
+            .with("cells", cells),
+            RevertRefusal::Conflicts(conflicts) => AppError::conflict(
+                "changed_since",
+                "後から変更されたセルがあるため、元に戻せません。一覧のセルを確認してください。",
+                "Some cells changed after the import, so it cannot be reverted. Check the cells listed.",
+            )
+            .with("conflicts", conflicts),
+        }
+    }
 }
 
 /// Restores every cell an import changed to its previous value, in one

@@ -26,6 +26,7 @@ pub mod notice;
 pub mod openapi;
 pub mod permissions;
 pub mod seed;
+pub mod sheets;
 pub mod store;
 
 pub use config::Config;

@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::linkage::access::{authenticate, client_ip, issue_token, parse_allowed};
-use crate::linkage::apply::{run_export, run_import};
+use crate::linkage::apply::BatchStarted;
 use crate::linkage::module::{archive, batch_script, shell_script};
 use crate::linkage::{
     LinkageRun, SettingsView, StoredCondition, StoredExportCondition, StoredImportCondition,
@@ -175,23 +175,6 @@ fn check<T: StoredCondition>(stored: &T) -> Result<(), AppError> {
     check_emails(stored.emails()).map_err(|e| e.bad_request("emails_invalid"))
 }
 
-fn get_one<T: StoredCondition>(
-    store: &impl Linkage,
-    tenant: &str,
-    key: &str,
-) -> Result<T, AppError> {
-    store.condition(tenant, key)?.ok_or_else(no_condition)
-}
-
-/// 404 for a condition key that does not exist.
-fn no_condition() -> AppError {
-    AppError::not_found(
-        "unknown_condition",
-        "このキーの条件はありません。条件の一覧を確認してください。",
-        "No condition has this key. Check the list of conditions.",
-    )
-}
-
 /// `GET /api/linkage/{import,export}-conditions`.
 async fn list_conditions<T: StoredCondition>(
     State(state): State<AppState>,
@@ -216,7 +199,7 @@ async fn get_condition<T: StoredCondition>(
     Ok(Json(
         state
             .store
-            .run(move |store| get_one::<T>(store, &caller.tenant, &key))
+            .run(move |store| crate::linkage::stored_condition::<T>(store, &caller.tenant, &key))
             .await?,
     ))
 }
@@ -246,7 +229,7 @@ fn save<T: StoredCondition>(
                 format!("The key {key} is already used: choose another."),
             ));
         }
-        Saved::Missing => return Err(no_condition()),
+        Saved::Missing => return Err(crate::linkage::no_condition()),
     }
     let status = if path_key.is_none() {
         StatusCode::CREATED
@@ -302,7 +285,7 @@ async fn delete_condition<T: StoredCondition>(
             if store.delete_condition::<T>(&caller.tenant, &key)? {
                 Ok(StatusCode::NO_CONTENT)
             } else {
-                Err(no_condition())
+                Err(crate::linkage::no_condition())
             }
         })
         .await
@@ -327,7 +310,7 @@ async fn condition_script<T: StoredCondition>(
     require_admin(&caller)?;
     let found: T = state
         .store
-        .run(move |store| get_one::<T>(store, &caller.tenant, &key))
+        .run(move |store| crate::linkage::stored_condition::<T>(store, &caller.tenant, &key))
         .await?;
     let (direction, key) = (T::DIRECTION.as_str(), found.key());
     let (body, extension) = if query.os.as_deref() == Some("windows") {
@@ -545,45 +528,35 @@ pub async fn batch_import(
         Ok(csv) => csv,
         Err(response) => return Ok(response),
     };
-    let sent_key = headers
-        .get("idempotency-key")
-        .map(|v| v.to_str().unwrap_or("\u{0}"));
-    let idempotency = crate::idempotency::Key::from_request(
+    let idempotency = crate::idempotency::Key::optional(
         &caller.tenant,
         crate::idempotency::Scope::Batch { condition: &key },
-        sent_key,
+        &headers,
         &csv,
     )?;
     let lock = state.import_lock(&caller.tenant);
     let _running = lock.lock().await;
     let offset = state.config.timezone_offset_minutes;
-    state
+    let started = state
         .store
         .run(move |store| {
-            let stored: StoredImportCondition = get_one(store, &caller.tenant, &key)?;
-            if let Some(idempotency) = &idempotency {
-                match idempotency.look_up(store)? {
-                    crate::idempotency::Seen::New => {}
-                    crate::idempotency::Seen::Conflict => return Ok(crate::idempotency::conflict()),
-                    // Every batch caller of the tenant may see its runs; the
-                    // key's namespace is the tenant's own.
-                    crate::idempotency::Seen::Replay(run_id) => {
-                        let run = store
-                            .linkage_run(&caller.tenant, &run_id)?
-                            .ok_or_else(|| AppError::internal("idempotency record without run"))?;
-                        return Ok(
-                            ([("idempotent-replayed", "true")], Json(run.render())).into_response()
-                        );
-                    }
-                }
-            }
-            let settings = store.linkage_settings(&caller.tenant)?;
-            let catalog = crm_catalog();
-            let context = caller.context(&catalog, &settings, offset);
-            let run = run_import(store, context, &stored, &csv, idempotency.as_ref())?;
-            Ok(Json(run).into_response())
+            crate::linkage::apply::start_import(
+                store,
+                &caller,
+                &key,
+                &csv,
+                idempotency.as_ref(),
+                offset,
+            )
         })
-        .await
+        .await?;
+    Ok(match started {
+        BatchStarted::Applied(run) => Json(run).into_response(),
+        BatchStarted::Replayed(run) => {
+            ([("idempotent-replayed", "true")], Json(run)).into_response()
+        }
+        BatchStarted::Conflict => crate::idempotency::conflict(),
+    })
 }
 
 /// `GET /api/batch/exports/{key}`: a batch export; the file in the
@@ -615,24 +588,8 @@ pub async fn batch_export(
                 Ok(caller) => caller,
                 Err(refusal) => return Ok(refusal.into_response()),
             };
-            let stored: StoredExportCondition = get_one(store, &caller.tenant, &key)?;
-            let settings = store.linkage_settings(&caller.tenant)?;
-            let catalog = crm_catalog();
-            let context = caller.context(&catalog, &settings, offset);
-            let written = run_export(store, context, &stored)?;
-            if written.refused() {
-                let cells: Vec<_> = written.unrepresentable.iter().take(100).map(|c| serde_json::json!({
-                    "record": c.record, "field": c.field, "character": c.character.to_string(),
-                })).collect();
-                let count = written.unrepresentable.len();
-                return Err(AppError::refuse(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "unrepresentable",
-                    format!("Shift_JISで表せない文字が{count}か所あるため出力しませんでした。該当のセルを直すか、出力条件で「?に置き換える」を選んでください。"),
-                    format!("{count} cells have characters Shift_JIS cannot represent, so nothing was written. Fix those cells, or let the condition replace them with ?."),
-                )
-                .with("cells", cells));
-            }
+            let (stored, written) =
+                crate::linkage::apply::start_export(store, &caller, &key, offset)?;
             let charset = match stored.condition.encoding {
                 OutputEncoding::ShiftJis => "text/csv; charset=shift_jis",
                 _ => "text/csv; charset=utf-8",

@@ -11,16 +11,18 @@ use sheetlink_engine::linkage::{
 };
 
 use crate::error::AppError;
-use crate::idempotency::Key;
+use crate::idempotency::{Key, Seen};
 use crate::ids::{now, record_id};
+use crate::linkage::access::BatchCaller;
 use crate::linkage::mail::Mail;
+use crate::linkage::stored_condition;
 use crate::linkage::{
     ANSWER_EVERY_ROW, Counts, Direction, LinkageRun, MAX_ANSWERED_ROWS, Outcome, RowRecord, Run,
     RunKind, RunStatus, Settings, StoredExportCondition, StoredImportCondition, TimelinePost,
     completion_message,
 };
 use crate::notice::{Note, Notice};
-use crate::store::{CrmTx, Linkage};
+use crate::store::{CrmTx, Idempotency, Linkage};
 
 /// Who runs a batch and under which settings: what every step of a run
 /// needs besides its condition and its file.
@@ -64,6 +66,84 @@ fn next_id(tx: &mut dyn CrmTx, sheet: &Sheet) -> Result<String, AppError> {
     let next = tx.next_number(&sheet.id)?;
     let prefix = sheet.id.chars().next().unwrap_or('R').to_ascii_uppercase();
     Ok(format!("{prefix}{next:06}"))
+}
+
+/// What starting a batch import ended in.
+pub enum BatchStarted {
+    /// Applied (or the file refused as a whole, recorded): the run.
+    Applied(LinkageRun),
+    /// The key was used before for the same file: the stored run.
+    Replayed(LinkageRun),
+    /// The key was used for another file.
+    Conflict,
+}
+
+/// A batch import of `csv` under the tenant's import condition `key` for
+/// `caller`: a replay or conflict is answered from the stored key (every
+/// batch caller of the tenant may see its runs; the key's namespace is the
+/// tenant's own), otherwise the file is run by [`run_import`].
+pub fn start_import(
+    store: &(impl Linkage + Idempotency),
+    caller: &BatchCaller,
+    key: &str,
+    csv: &[u8],
+    idempotency: Option<&Key>,
+    offset_minutes: i32,
+) -> Result<BatchStarted, AppError> {
+    let stored: StoredImportCondition = stored_condition(store, &caller.tenant, key)?;
+    if let Some(idempotency) = idempotency {
+        match idempotency.look_up(store)? {
+            Seen::New => {}
+            Seen::Conflict => return Ok(BatchStarted::Conflict),
+            Seen::Replay(run_id) => {
+                let run = store
+                    .linkage_run(&caller.tenant, &run_id)?
+                    .ok_or_else(|| AppError::internal("idempotency record without run"))?;
+                return Ok(BatchStarted::Replayed(run.render()));
+            }
+        }
+    }
+    let settings = store.linkage_settings(&caller.tenant)?;
+    let catalog = sheetlink_engine::linkage::crm_catalog();
+    let context = caller.context(&catalog, &settings, offset_minutes);
+    run_import(store, context, &stored, csv, idempotency).map(BatchStarted::Applied)
+}
+
+/// A batch export under the tenant's export condition `key` for `caller`:
+/// the condition and the file, or 422 listing the first 100 cells Shift_JIS
+/// cannot hold (nothing written, nothing recorded).
+pub fn start_export(
+    store: &impl Linkage,
+    caller: &BatchCaller,
+    key: &str,
+    offset_minutes: i32,
+) -> Result<(StoredExportCondition, Export), AppError> {
+    let stored: StoredExportCondition = stored_condition(store, &caller.tenant, key)?;
+    let settings = store.linkage_settings(&caller.tenant)?;
+    let catalog = sheetlink_engine::linkage::crm_catalog();
+    let context = caller.context(&catalog, &settings, offset_minutes);
+    let written = run_export(store, context, &stored)?;
+    if written.refused() {
+        let cells: Vec<_> = written
+            .unrepresentable
+            .iter()
+            .take(100)
+            .map(|c| {
+                serde_json::json!({
+                    "record": c.record, "field": c.field, "character": c.character.to_string(),
+                })
+            })
+            .collect();
+        let count = written.unrepresentable.len();
+        return Err(AppError::refuse(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "unrepresentable",
+            format!("Shift_JISで表せない文字が{count}か所あるため出力しませんでした。該当のセルを直すか、出力条件で「?に置き換える」を選んでください。"),
+            format!("{count} cells have characters Shift_JIS cannot represent, so nothing was written. Fix those cells, or let the condition replace them with ?."),
+        )
+        .with("cells", cells));
+    }
+    Ok((stored, written))
 }
 
 /// Finds records of a sheet by a field's value, built once per batch.

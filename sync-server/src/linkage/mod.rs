@@ -248,6 +248,24 @@ pub fn local_time(seconds: u64, offset_minutes: i32) -> String {
     )
 }
 
+/// The tenant's condition `key` of one direction, or 404.
+pub fn stored_condition<T: StoredCondition>(
+    store: &impl crate::store::Linkage,
+    tenant: &str,
+    key: &str,
+) -> Result<T, crate::error::AppError> {
+    store.condition(tenant, key)?.ok_or_else(no_condition)
+}
+
+/// 404 for a condition key that does not exist.
+pub fn no_condition() -> crate::error::AppError {
+    crate::error::AppError::not_found(
+        "unknown_condition",
+        "このキーの条件はありません。条件の一覧を確認してください。",
+        "No condition has this key. Check the list of conditions.",
+    )
+}
+
 /// What the store and the condition routes need of a stored condition type:
 /// one set of generic handlers and store operations serves import and
 /// export conditions alike.
