@@ -230,7 +230,11 @@ async fn the_batch_api_refuses_what_it_must() {
         import("slk_demo_0000", FROM).send(&app).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let wrong = format!("{}0", &token[..token.len() - 1]);
+    // The last character changed (to one it is not: a random token may end
+    // in `0` already).
+    let last = if token.ends_with('0') { '1' } else { '0' };
+    let wrong = format!("{}{last}", &token[..token.len() - 1]);
+    assert_ne!(wrong, token);
     assert_eq!(
         import(&wrong, FROM).send(&app).await.status,
         StatusCode::UNAUTHORIZED
