@@ -14,9 +14,11 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::decimal::{Hundredths, MAX_INTEGER_DIGITS, NumberHint};
-use crate::linkage::FieldType;
+use crate::evaluation::layout::{HEADER_ROWS, MAX_EVALUATEES, MAX_FILE_MIB, MAX_ITEMS};
+use crate::field_type::FieldType;
 
-/// The language of a rendered message.
+/// The language of a rendered message, and of every screen: one type for
+/// the engine, the server, the CLI and the web app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
     /// 日本語 (the product's default).
@@ -24,6 +26,25 @@ pub enum Lang {
     Ja,
     /// English.
     En,
+}
+
+impl Lang {
+    /// Its code (`ja`, `en`), as HTML's `lang` attribute and the CLI's
+    /// `--lang` name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    /// `ja` in Japanese, `en` in English.
+    pub fn pick<T>(self, ja: T, en: T) -> T {
+        match self {
+            Lang::Ja => ja,
+            Lang::En => en,
+        }
+    }
 }
 
 /// One problem found in an uploaded file.
@@ -296,9 +317,9 @@ impl Problem {
             Problem::FileTooLarge { size } => {
                 let mb = *size as f64 / (1024.0 * 1024.0);
                 if ja {
-                    format!("ファイルサイズが{mb:.1}MBです。30MB以下に分割してアップロードしてください。")
+                    format!("ファイルサイズが{mb:.1}MBです。{MAX_FILE_MIB}MB以下に分割してアップロードしてください。")
                 } else {
-                    format!("The file is {mb:.1} MB; the limit is 30 MB. Split it into smaller files.")
+                    format!("The file is {mb:.1} MB; the limit is {MAX_FILE_MIB} MB. Split it into smaller files.")
                 }
             }
             Problem::NotUtf8 { looks_like } => match (looks_like, ja) {
@@ -313,16 +334,16 @@ impl Problem {
             },
             Problem::HeaderIncomplete => {
                 if ja {
-                    "1〜4行目(システム用の見出し)がそろっていません。テンプレートをダウンロードし直してください。".to_owned()
+                    format!("1〜{HEADER_ROWS}行目(システム用の見出し)がそろっていません。テンプレートをダウンロードし直してください。")
                 } else {
-                    "Rows 1-4 (the system's header) are incomplete. Download the template again.".to_owned()
+                    format!("Rows 1-{HEADER_ROWS} (the system's header) are incomplete. Download the template again.")
                 }
             }
             Problem::HeaderCell { expected, found } => {
                 if ja {
-                    format!("見出しのこのセルは「{expected}」のはずですが「{found}」になっています。1〜4行目は編集せず、テンプレートのままにしてください。")
+                    format!("見出しのこのセルは「{expected}」のはずですが「{found}」になっています。1〜{HEADER_ROWS}行目は編集せず、テンプレートのままにしてください。")
                 } else {
-                    format!("This header cell should be \"{expected}\" but is \"{found}\". Rows 1-4 must stay as the template wrote them.")
+                    format!("This header cell should be \"{expected}\" but is \"{found}\". Rows 1-{HEADER_ROWS} must stay as the template wrote them.")
                 }
             }
             Problem::WrongSheet { what, expected, found } => {
@@ -357,9 +378,9 @@ impl Problem {
             }
             Problem::TooManyItems { count } => {
                 if ja {
-                    format!("項目が{count}個以上あります。1回のインポートは1,000項目までです。項目を分けてテンプレートを作成してください。")
+                    format!("項目が{count}個以上あります。1回のインポートは{}項目までです。項目を分けてテンプレートを作成してください。", thousands(MAX_ITEMS as u64))
                 } else {
-                    format!("The file has at least {count} items; one import takes at most 1,000. Split the items over several templates.")
+                    format!("The file has at least {count} items; one import takes at most {}. Split the items over several templates.", thousands(MAX_ITEMS as u64))
                 }
             }
             Problem::ItemTypeChanged { id, expected, found } => {
@@ -371,16 +392,16 @@ impl Problem {
             }
             Problem::HeaderWidth { expected, found } => {
                 if ja {
-                    format!("この見出し行は{found}列ですが、2行目は{expected}列です。1〜4行目は編集しないでください。")
+                    format!("この見出し行は{found}列ですが、2行目は{expected}列です。1〜{HEADER_ROWS}行目は編集しないでください。")
                 } else {
-                    format!("This header row has {found} columns but row 2 has {expected}. Rows 1-4 must not be edited.")
+                    format!("This header row has {found} columns but row 2 has {expected}. Rows 1-{HEADER_ROWS} must not be edited.")
                 }
             }
             Problem::TooManyEvaluatees => {
                 if ja {
-                    "被評価者の行が10,000行を超えています。ファイルを分けてアップロードしてください。".to_owned()
+                    format!("被評価者の行が{}行を超えています。ファイルを分けてアップロードしてください。", thousands(u64::from(MAX_EVALUATEES)))
                 } else {
-                    "The file has more than 10,000 evaluatee rows. Split it into several files.".to_owned()
+                    format!("The file has more than {} evaluatee rows. Split it into several files.", thousands(u64::from(MAX_EVALUATEES)))
                 }
             }
             Problem::FieldCount { expected, found } => {

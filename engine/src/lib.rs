@@ -21,7 +21,10 @@ mod diagnostic;
 mod encoding;
 mod error;
 pub mod evaluation;
+mod field_type;
 pub mod linkage;
+#[cfg(feature = "sample")]
+mod sample_rng;
 
 pub use decimal::{Hundredths, MAX_INTEGER_DIGITS, NumberError, NumberHint};
 pub use diagnostic::{Diagnostic, Lang, Problem, ValueHint, column_letter};

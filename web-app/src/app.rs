@@ -34,7 +34,7 @@ pub fn use_session() -> Session {
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
-    let lang = RwSignal::new(Lang::remembered());
+    let lang = RwSignal::new(crate::i18n::remembered());
     provide_context(lang);
     let session = Session {
         me: RwSignal::new(None),
@@ -80,7 +80,7 @@ pub fn App() -> impl IntoView {
                     id="lang-switch"
                     on:click=move |_| {
                         let next = lang.get().pick(Lang::En, Lang::Ja);
-                        next.remember();
+                        crate::i18n::remember(next);
                         lang.set(next);
                     }
                 >

@@ -5,45 +5,22 @@ use leptos::prelude::*;
 
 const STORAGE_KEY: &str = "sheetlink.lang";
 
-/// The language of the screens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// 日本語 (the default).
-    Ja,
-    /// English.
-    En,
+/// The language of the screens: the engine's, so messages the engine
+/// renders and the screens' own texts follow one switch.
+pub use sheetlink_engine::Lang;
+
+/// The language saved by the switch, else Japanese.
+pub fn remembered() -> Lang {
+    match LocalStorage::get::<String>(STORAGE_KEY).as_deref() {
+        Ok("en") => Lang::En,
+        _ => Lang::Ja,
+    }
 }
 
-impl Lang {
-    /// The code the engine and the `lang` attribute use.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Ja => "ja",
-            Lang::En => "en",
-        }
-    }
-
-    /// The language saved by the switch, else Japanese.
-    pub fn remembered() -> Self {
-        match LocalStorage::get::<String>(STORAGE_KEY).as_deref() {
-            Ok("en") => Lang::En,
-            _ => Lang::Ja,
-        }
-    }
-
-    /// Saves the choice for the next visit.
-    pub fn remember(self) {
-        // Private browsing may refuse storage; the switch still works.
-        let _ = LocalStorage::set(STORAGE_KEY, self.code());
-    }
-
-    /// `ja` in Japanese, `en` in English.
-    pub fn pick<T>(self, ja: T, en: T) -> T {
-        match self {
-            Lang::Ja => ja,
-            Lang::En => en,
-        }
-    }
+/// Saves the choice for the next visit.
+pub fn remember(lang: Lang) {
+    // Private browsing may refuse storage; the switch still works.
+    let _ = LocalStorage::set(STORAGE_KEY, lang.code());
 }
 
 /// The language signal the app provides.

@@ -7,7 +7,7 @@ use crate::csv_read::{Next, Tokenizer};
 use crate::csv_write::{CRLF, unprotect, write_protected_field};
 use crate::diagnostic::column_letter;
 use crate::encoding::utf8_bom_len;
-use crate::evaluation::validate::{ERROR_COLUMN, MAX_HEADER_COLUMNS};
+use crate::evaluation::layout::{ERROR_COLUMN, MAX_HEADER_COLUMNS};
 
 /// Caption of the error column in row 3.
 pub const ERROR_CAPTION: &str = "【エラー内容】";

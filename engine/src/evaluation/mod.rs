@@ -11,6 +11,7 @@
 
 mod batch;
 mod error_file;
+pub mod layout;
 #[cfg(feature = "sample")]
 pub mod sample;
 mod schema;
@@ -19,10 +20,10 @@ mod validate;
 
 pub use batch::{Batch, Change, EvaluateeChanges};
 pub use error_file::{ERROR_CAPTION, error_file, row_keys};
+pub use layout::{
+    ERROR_COLUMN, HEADER_ROWS, KEY_COLUMN, MAX_ERRORED_EVALUATEES, MAX_EVALUATEES, MAX_FILE_BYTES,
+    MAX_HEADER_COLUMNS, MAX_HEADER_PROBLEMS, MAX_ITEMS,
+};
 pub use schema::{Item, ItemKind, SheetSchema, UNNAMED_BLOCK, matching_key};
 pub use template::{TemplateRow, identify, write_template};
-pub use validate::{
-    ERROR_COLUMN, MAX_ERRORED_EVALUATEES, MAX_EVALUATEES, MAX_FILE_BYTES, MAX_HEADER_COLUMNS,
-    MAX_HEADER_PROBLEMS, MAX_ITEMS, Progress, Report, Status, Validation, check_file_size,
-    validate,
-};
+pub use validate::{Progress, Report, Status, Validation, check_file_size, validate};

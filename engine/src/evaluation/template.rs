@@ -5,16 +5,11 @@ use std::collections::HashSet;
 
 use crate::csv_write::{CRLF, write_protected_field};
 use crate::error::Error;
+use crate::evaluation::layout::{
+    KEY_CAPTION, KEY_HEADER, MAX_ITEMS, NAME_CAPTION, NAME_HEADER, PERIOD_PREFIX, SHEET_PREFIX,
+    VERSION_CELL,
+};
 use crate::evaluation::schema::{Item, SheetSchema};
-use crate::evaluation::validate::MAX_ITEMS;
-
-pub(crate) const VERSION_CELL: &str = "version:1";
-pub(crate) const PERIOD_PREFIX: &str = "period:";
-pub(crate) const SHEET_PREFIX: &str = "sheet:";
-pub(crate) const NAME_HEADER: &str = "name";
-pub(crate) const KEY_HEADER: &str = "employeenumber_or_email";
-pub(crate) const NAME_CAPTION: &str = "【氏名】";
-pub(crate) const KEY_CAPTION: &str = "(必須)【従業員番号またはメールアドレス】";
 
 /// One evaluatee's row of a template.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,34 +8,12 @@ use crate::decimal::{Hundredths, NumberError};
 use crate::diagnostic::{Diagnostic, Problem, excerpt};
 use crate::encoding;
 use crate::evaluation::batch::Batch;
-use crate::evaluation::schema::{ItemKind, SheetSchema, matching_key};
-use crate::evaluation::template::{
-    KEY_CAPTION, KEY_HEADER, NAME_CAPTION, NAME_HEADER, PERIOD_PREFIX, SHEET_PREFIX, VERSION_CELL,
+use crate::evaluation::layout::{
+    ERROR_COLUMN, HEADER_ROWS, KEY_CAPTION, KEY_HEADER, MAX_ERRORED_EVALUATEES, MAX_EVALUATEES,
+    MAX_FILE_BYTES, MAX_HEADER_COLUMNS, MAX_HEADER_PROBLEMS, MAX_ITEMS, NAME_CAPTION, NAME_HEADER,
+    PERIOD_PREFIX, SHEET_PREFIX, VERSION_CELL,
 };
-
-/// The row-2 id of the error column that [`super::error_file`] appends: a
-/// last column with this id is read over, so a corrected error file can be
-/// uploaded as it is.
-pub const ERROR_COLUMN: &str = "#errors";
-
-/// Largest accepted file: 30 MiB (30 × 1024 × 1024 bytes).
-pub const MAX_FILE_BYTES: usize = 30 * 1024 * 1024;
-/// Most item columns in one template.
-pub const MAX_ITEMS: usize = 1000;
-
-/// The widest a header row (1–4) may be: name, key, [`MAX_ITEMS`] items and
-/// the error column of an error file. A non-empty cell further right refuses
-/// the file at once, before the rest of the row is read or kept.
-pub const MAX_HEADER_COLUMNS: u32 = MAX_ITEMS as u32 + 3;
-
-/// Header problems after which the header check stops listing more.
-pub const MAX_HEADER_PROBLEMS: usize = 100;
-/// Most evaluatee rows in one file.
-pub const MAX_EVALUATEES: u32 = 10_000;
-/// Validation stops (status `aborted`) when this many evaluatees have errors.
-pub const MAX_ERRORED_EVALUATEES: u32 = 50;
-/// Rows 1–4 belong to the system; evaluatees start at row 5.
-const HEADER_ROWS: u32 = 4;
+use crate::evaluation::schema::{ItemKind, SheetSchema, matching_key};
 
 /// The outcome of a validation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,13 +2,13 @@
 //! customer data, for benchmarks, tests and demo data (cargo feature
 //! `sample`).
 
-use crate::evaluation::sample::Rng;
 use crate::linkage::condition::{
     DuplicateHandling, ImportCondition, ImportMode, MappingRow, RelationKey, Source,
 };
 use crate::linkage::crm::{RANKS, crm_catalog};
 use crate::linkage::export::SheetRecord;
 use crate::linkage::field::Sheet;
+use crate::sample_rng::Rng;
 
 const COMPANIES: [&str; 8] = [
     "サンプル商事",

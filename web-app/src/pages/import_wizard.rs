@@ -47,11 +47,6 @@ pub fn preview_table(
     sample: &[u8],
     lang: Lang,
 ) -> PreviewTable {
-    let lang_engine = if lang == Lang::En {
-        sheetlink_engine::Lang::En
-    } else {
-        sheetlink_engine::Lang::Ja
-    };
     let Some(sheet) = catalog.sheet(&condition.sheet) else {
         return PreviewTable::default();
     };
@@ -69,7 +64,7 @@ pub fn preview_table(
         Err(problems) => {
             return PreviewTable {
                 headers,
-                problems: problems.iter().map(|p| p.message(lang_engine)).collect(),
+                problems: problems.iter().map(|p| p.message(lang)).collect(),
                 ..PreviewTable::default()
             };
         }
@@ -107,8 +102,8 @@ pub fn preview_table(
     for diagnostic in &mapping.diagnostics {
         let row = diagnostic.row.unwrap_or(0);
         let text = match diagnostic.column_letter() {
-            Some(letter) => format!("{letter}{row}: {}", diagnostic.message(lang_engine)),
-            None => diagnostic.message(lang_engine),
+            Some(letter) => format!("{letter}{row}: {}", diagnostic.message(lang)),
+            None => diagnostic.message(lang),
         };
         match rows.iter_mut().find(|(r, _, _)| *r == row) {
             Some((_, _, errors)) => {
@@ -287,11 +282,6 @@ fn ImportWizard() -> impl IntoView {
                 message.set(None);
             }
             Err(diagnostic) => {
-                let lang = if lang == Lang::En {
-                    sheetlink_engine::Lang::En
-                } else {
-                    sheetlink_engine::Lang::Ja
-                };
                 message.set(Some((false, diagnostic.message(lang))));
             }
         }
@@ -468,7 +458,7 @@ fn ImportWizard() -> impl IntoView {
                                                 c.matching_keys.retain(|k| *k != old);
                                                 c.relation_keys.retain(|r| r.field != old);
                                             }); }>
-                                                {options.iter().map(|f| view! { <option value=f.id.clone() selected=f.id == field_id>{format!("{} ({})", f.label, f.field_type.name(if lang.get_untracked() == Lang::En { sheetlink_engine::Lang::En } else { sheetlink_engine::Lang::Ja }))}</option> }).collect_view()}
+                                                {options.iter().map(|f| view! { <option value=f.id.clone() selected=f.id == field_id>{format!("{} ({})", f.label, f.field_type.name(lang.get_untracked()))}</option> }).collect_view()}
                                             </select>
                                         </td>
                                         <td class="muted">{suggested}</td>
