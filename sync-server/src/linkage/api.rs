@@ -17,7 +17,7 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::linkage::access::{authenticate, client_ip, issue_token, parse_allowed};
 use crate::linkage::apply::BatchStarted;
-use crate::linkage::module::{archive, batch_script, shell_script};
+use crate::linkage::module::{batch_script, shell_script};
 use crate::linkage::{
     LinkageRun, SettingsView, StoredCondition, StoredExportCondition, StoredImportCondition,
     TimelinePost, check_emails,
@@ -73,29 +73,7 @@ pub async fn put_settings(
     check_emails(&update.emails).map_err(|e| e.bad_request("emails_invalid"))?;
     let saved = state
         .store
-        .run(move |store| {
-            for member in &update.timeline_targets {
-                if store.member(&caller.tenant, member)?.is_none() {
-                    return Err(AppError::bad_request(
-                        "unknown_member",
-                        format!(
-                            "通知先の社員「{member}」が見つかりません。一覧から選び直してください。"
-                        ),
-                        format!("No member {member}: pick the member again from the list."),
-                    ));
-                }
-            }
-            // One transaction: a token issued meanwhile is kept, never
-            // replaced by the hash this save read.
-            store.update_linkage_settings(&caller.tenant, |settings| {
-                settings.enabled = update.enabled;
-                settings.allowed_ips = update.allowed_ips.trim().to_owned();
-                settings.auth = update.auth;
-                settings.timeline_targets = update.timeline_targets;
-                settings.emails = update.emails;
-                Ok(settings.clone())
-            })
-        })
+        .run(move |store| crate::linkage::save_settings(store, &caller.tenant, update))
         .await?;
     Ok(Json(saved.into()))
 }
@@ -312,7 +290,7 @@ async fn condition_script<T: StoredCondition>(
         .store
         .run(move |store| crate::linkage::stored_condition::<T>(store, &caller.tenant, &key))
         .await?;
-    let (direction, key) = (T::DIRECTION.as_str(), found.key());
+    let (direction, key) = (T::DIRECTION, found.key());
     let (body, extension) = if query.os.as_deref() == Some("windows") {
         (batch_script(direction, key), "bat")
     } else {
@@ -320,7 +298,7 @@ async fn condition_script<T: StoredCondition>(
     };
     Ok(crate::http::attachment(
         "text/plain; charset=utf-8",
-        &format!("{direction}_{key}.{extension}"),
+        &format!("{}_{key}.{extension}", direction.as_str()),
         body,
     ))
 }
@@ -361,18 +339,7 @@ pub async fn client_module(
     let bytes = state
         .store
         .run(move |store| {
-            let settings = store.linkage_settings(&caller.tenant)?;
-            let token = request.token.filter(|token| {
-                settings.token_hash.as_deref() == Some(crate::auth::token_key(token).as_str())
-            });
-            let imports: Vec<StoredImportCondition> = store.conditions(&caller.tenant)?;
-            let exports: Vec<StoredExportCondition> = store.conditions(&caller.tenant)?;
-            let mut conditions: Vec<(&str, &str)> = imports
-                .iter()
-                .map(|c| ("import", c.condition.key.as_str()))
-                .collect();
-            conditions.extend(exports.iter().map(|c| ("export", c.condition.key.as_str())));
-            archive(&url, token.as_deref(), &conditions).map_err(AppError::internal)
+            crate::linkage::module::client_module(store, &caller.tenant, &url, request.token)
         })
         .await?;
     Ok(crate::http::attachment(

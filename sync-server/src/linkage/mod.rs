@@ -248,6 +248,34 @@ pub fn local_time(seconds: u64, offset_minutes: i32) -> String {
     )
 }
 
+/// Saves the tenant's settings as the admin sent them (addresses and
+/// e-mails checked by the handler): every timeline target must be a member;
+/// the token is kept — read, changed and written in one transaction, so a
+/// token issued meanwhile is never replaced by the hash this save read.
+pub fn save_settings(
+    store: &(impl crate::store::Linkage + crate::store::Organisation),
+    tenant: &str,
+    update: SettingsView,
+) -> Result<Settings, crate::error::AppError> {
+    for member in &update.timeline_targets {
+        if store.member(tenant, member)?.is_none() {
+            return Err(crate::error::AppError::bad_request(
+                "unknown_member",
+                format!("通知先の社員「{member}」が見つかりません。一覧から選び直してください。"),
+                format!("No member {member}: pick the member again from the list."),
+            ));
+        }
+    }
+    store.update_linkage_settings(tenant, |settings| {
+        settings.enabled = update.enabled;
+        settings.allowed_ips = update.allowed_ips.trim().to_owned();
+        settings.auth = update.auth;
+        settings.timeline_targets = update.timeline_targets;
+        settings.emails = update.emails;
+        Ok(settings.clone())
+    })
+}
+
 /// The tenant's condition `key` of one direction, or 404.
 pub fn stored_condition<T: StoredCondition>(
     store: &impl crate::store::Linkage,

@@ -2,6 +2,7 @@
 //! condition for Linux (`.sh`, for cron) and Windows (`.bat`, for Task
 //! Scheduler). The `sheetlink` binary itself is installed separately.
 
+use crate::linkage::Direction;
 use std::io::Write as _;
 
 /// `linkage.conf` for a server at `url`; the token only when it was just
@@ -30,13 +31,13 @@ fn safe_key(key: &str) -> bool {
     sheetlink_engine::linkage::valid_key(key)
 }
 
-/// The Linux run script of a condition (`import` or `export`).
-pub fn shell_script(direction: &str, key: &str) -> String {
-    let what = if direction == "import" {
-        format!("import {key} --dir \"$DIR/in/{key}\"")
-    } else {
-        format!("export {key} --out \"$DIR/out/{key}\"")
+/// The Linux run script of a condition.
+pub fn shell_script(direction: Direction, key: &str) -> String {
+    let what = match direction {
+        Direction::Import => format!("import {key} --dir \"$DIR/in/{key}\""),
+        Direction::Export => format!("export {key} --out \"$DIR/out/{key}\""),
     };
+    let direction = direction.as_str();
     format!(
         "#!/bin/sh\n\
          # sheetlink batch {direction}: {key}. For cron, e.g. every night at 2:00:\n\
@@ -48,12 +49,12 @@ pub fn shell_script(direction: &str, key: &str) -> String {
 }
 
 /// The Windows run script of a condition.
-pub fn batch_script(direction: &str, key: &str) -> String {
-    let what = if direction == "import" {
-        format!("import {key} --dir \"%~dp0in\\{key}\"")
-    } else {
-        format!("export {key} --out \"%~dp0out\\{key}\"")
+pub fn batch_script(direction: Direction, key: &str) -> String {
+    let what = match direction {
+        Direction::Import => format!("import {key} --dir \"%~dp0in\\{key}\""),
+        Direction::Export => format!("export {key} --out \"%~dp0out\\{key}\""),
     };
+    let direction = direction.as_str();
     format!(
         "@echo off\r\n\
          rem sheetlink batch {direction}: {key}. Register in Task Scheduler:\r\n\
@@ -68,7 +69,7 @@ pub fn batch_script(direction: &str, key: &str) -> String {
 pub fn archive(
     url: &str,
     token: Option<&str>,
-    conditions: &[(&str, &str)],
+    conditions: &[(Direction, &str)],
 ) -> std::io::Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default();
@@ -81,10 +82,11 @@ pub fn archive(
         if !safe_key(key) {
             continue;
         }
-        zip.start_file(format!("sheetlink/{direction}_{key}.sh"), shell)?;
-        zip.write_all(shell_script(direction, key).as_bytes())?;
-        zip.start_file(format!("sheetlink/{direction}_{key}.bat"), options)?;
-        zip.write_all(batch_script(direction, key).as_bytes())?;
+        let name = direction.as_str();
+        zip.start_file(format!("sheetlink/{name}_{key}.sh"), shell)?;
+        zip.write_all(shell_script(*direction, key).as_bytes())?;
+        zip.start_file(format!("sheetlink/{name}_{key}.bat"), options)?;
+        zip.write_all(batch_script(*direction, key).as_bytes())?;
     }
     Ok(zip.finish()?.into_inner())
 }
@@ -102,6 +104,30 @@ const README: &str = "sheetlink バッチ連携クライアント / batch client
 4. 終了コード / exit codes: 0 成功 success, 1 一部エラー completed with errors,\r\n\
    2 失敗 failed, 3 設定・認証の問題 configuration or authentication problem.\r\n";
 
+/// The client module of `tenant`: `linkage.conf` with the server's public
+/// `url` and — only when it is the tenant's current token — `token`, and
+/// the scripts of every condition.
+pub fn client_module(
+    store: &impl crate::store::Linkage,
+    tenant: &str,
+    url: &str,
+    token: Option<String>,
+) -> Result<Vec<u8>, crate::error::AppError> {
+    use crate::linkage::{StoredCondition as _, StoredExportCondition, StoredImportCondition};
+    let settings = store.linkage_settings(tenant)?;
+    let token = token.filter(|token| {
+        settings.token_hash.as_deref() == Some(crate::auth::token_key(token).as_str())
+    });
+    let imports: Vec<StoredImportCondition> = store.conditions(tenant)?;
+    let exports: Vec<StoredExportCondition> = store.conditions(tenant)?;
+    let conditions: Vec<(Direction, &str)> = imports
+        .iter()
+        .map(|c| (Direction::Import, c.key()))
+        .chain(exports.iter().map(|c| (Direction::Export, c.key())))
+        .collect();
+    archive(url, token.as_deref(), &conditions).map_err(crate::error::AppError::internal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,14 +143,17 @@ mod tests {
 
     #[test]
     fn scripts_run_the_client_for_their_condition() {
-        let sh = shell_script("import", "customers");
+        let sh = shell_script(Direction::Import, "customers");
         assert!(sh.starts_with("#!/bin/sh\n") && sh.contains("import customers --dir"));
-        let bat = batch_script("export", "customers-sjis");
+        let bat = batch_script(Direction::Export, "customers-sjis");
         assert!(bat.contains("export customers-sjis --out") && bat.contains("\r\n"));
         let bytes = archive(
             "http://x",
             None,
-            &[("import", "customers"), ("export", "bad key;rm")],
+            &[
+                (Direction::Import, "customers"),
+                (Direction::Export, "bad key;rm"),
+            ],
         )
         .expect("zip");
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("reads back");
