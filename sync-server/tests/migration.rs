@@ -37,36 +37,14 @@ async fn call(app: &axum::Router, request: Request<Body>) -> (StatusCode, Value,
 
 #[tokio::test]
 async fn a_data_directory_of_the_unversioned_format_is_migrated() {
-    let dir = std::env::temp_dir().join(format!("sheetlink-migration-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    let packed: &[u8] = include_bytes!("data/format1-8dfb214.redb.gz");
-    let mut redb = Vec::new();
-    flate2::read::GzDecoder::new(packed)
-        .read_to_end(&mut redb)
-        .expect("inflates");
-    std::fs::write(dir.join("sheetlink.redb"), redb).expect("writes");
-
-    let store = Store::open(&dir).expect("opens and migrates");
+    let (dir, store, router, cookie) =
+        open_fixture("migration", include_bytes!("data/format1-8dfb214.redb.gz")).await;
     assert_eq!(
         store
             .with_db(sheetlink_server::store::migrate::format)
             .expect("reads"),
         sheetlink_server::store::migrate::FORMAT
     );
-    let router = app(AppState::new(store.clone(), Config::default()));
-    let (status, me, cookie) = call(
-        &router,
-        Request::post("/api/login")
-            .header("content-type", "application/json")
-            .body(Body::from(
-                json!({"login_id": "admin", "password": "admin-demo-2026"}).to_string(),
-            ))
-            .expect("request"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{me}");
-    let cookie = cookie.expect("a session");
     let get = |path: &str| {
         Request::get(path)
             .header("cookie", &cookie)

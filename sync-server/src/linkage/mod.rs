@@ -308,33 +308,28 @@ pub trait StoredCondition: Serialize + serde::de::DeserializeOwned + Send + Sync
     fn emails(&self) -> &[String];
 }
 
-impl StoredCondition for StoredImportCondition {
-    const DIRECTION: Direction = Direction::Import;
-    fn key(&self) -> &str {
-        &self.condition.key
-    }
-    fn problems(&self) -> Vec<sheetlink_engine::linkage::ConditionProblem> {
-        self.condition
-            .check(&sheetlink_engine::linkage::crm_catalog())
-    }
-    fn emails(&self) -> &[String] {
-        &self.after.emails
-    }
+/// Both stored condition types hold the engine's condition and the
+/// after-actions the same way.
+macro_rules! stored_condition {
+    ($stored:ty, $direction:expr) => {
+        impl StoredCondition for $stored {
+            const DIRECTION: Direction = $direction;
+            fn key(&self) -> &str {
+                &self.condition.key
+            }
+            fn problems(&self) -> Vec<sheetlink_engine::linkage::ConditionProblem> {
+                self.condition
+                    .check(&sheetlink_engine::linkage::crm_catalog())
+            }
+            fn emails(&self) -> &[String] {
+                &self.after.emails
+            }
+        }
+    };
 }
 
-impl StoredCondition for StoredExportCondition {
-    const DIRECTION: Direction = Direction::Export;
-    fn key(&self) -> &str {
-        &self.condition.key
-    }
-    fn problems(&self) -> Vec<sheetlink_engine::linkage::ConditionProblem> {
-        self.condition
-            .check(&sheetlink_engine::linkage::crm_catalog())
-    }
-    fn emails(&self) -> &[String] {
-        &self.after.emails
-    }
-}
+stored_condition!(StoredImportCondition, Direction::Import);
+stored_condition!(StoredExportCondition, Direction::Export);
 
 impl From<Settings> for SettingsView {
     fn from(s: Settings) -> Self {
