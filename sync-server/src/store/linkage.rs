@@ -168,18 +168,17 @@ impl Linkage for Store {
     ) -> Result<Saved, AppError> {
         let table = condition_table(T::DIRECTION);
         let key = format!("{tenant}/{}", condition.key());
-        self.write(true, |txn| {
+        self.commit(|txn| {
             let exists = txn_get(txn, table, &key)?.is_some();
             Ok(match (create, exists) {
-                (true, true) => Err(Saved::Exists),
-                (false, false) => Err(Saved::Missing),
+                (true, true) => Saved::Exists,
+                (false, false) => Saved::Missing,
                 _ => {
                     txn_put(txn, table, &key, &to_json(condition)?)?;
-                    Ok(Saved::Done)
+                    Saved::Done
                 }
             })
         })
-        .map(|saved| saved.unwrap_or_else(|refused| refused))
     }
 
     fn delete_condition<T: StoredCondition>(
@@ -188,7 +187,7 @@ impl Linkage for Store {
         key: &str,
     ) -> Result<bool, AppError> {
         let key = format!("{tenant}/{key}");
-        self.write(true, |txn| {
+        self.commit(|txn| {
             let mut table = txn
                 .open_table(condition_table(T::DIRECTION))
                 .map_err(AppError::internal)?;
@@ -196,9 +195,8 @@ impl Linkage for Store {
                 .remove(key.as_str())
                 .map_err(AppError::internal)?
                 .is_some();
-            Ok(Ok::<_, ()>(removed))
+            Ok(removed)
         })
-        .map(|removed| removed.unwrap_or(false))
     }
 
     fn runs_newest_first(
@@ -251,13 +249,7 @@ impl Linkage for Store {
         tenant: &str,
         job: impl FnOnce(&mut dyn CrmTx) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        self.write(true, |txn| {
-            job(&mut RedbCrmTx { txn, tenant }).map(Ok::<T, std::convert::Infallible>)
-        })
-        .map(|done| match done {
-            Ok(answer) => answer,
-            Err(never) => match never {},
-        })
+        self.commit(|txn| job(&mut RedbCrmTx { txn, tenant }))
     }
 }
 

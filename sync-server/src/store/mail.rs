@@ -58,7 +58,7 @@ impl MailQueue for Store {
     fn claim_due(&self, lease_millis: u128, limit: usize) -> Result<Vec<Claimed>, AppError> {
         let now = now_millis();
         let end = queue_key(now, "~");
-        self.write(true, |txn| {
+        self.commit(|txn| {
             let mut queue = txn.open_table(MAIL_QUEUE).map_err(AppError::internal)?;
             let mut due = Vec::new();
             for entry in queue.range(..end.as_str()).map_err(AppError::internal)? {
@@ -79,13 +79,12 @@ impl MailQueue for Store {
                     .map_err(AppError::internal)?;
                 claimed.push(Claimed { ticket, mail });
             }
-            Ok(Ok::<_, ()>(claimed))
+            Ok(claimed)
         })
-        .map(|claimed| claimed.unwrap_or_default())
     }
 
     fn settle(&self, ticket: &str, again: Option<(&Mail, u128)>) -> Result<(), AppError> {
-        self.write(true, |txn| {
+        self.commit(|txn| {
             txn.open_table(MAIL_QUEUE)
                 .map_err(AppError::internal)?
                 .remove(ticket)
@@ -93,12 +92,17 @@ impl MailQueue for Store {
             if let Some((mail, delay)) = again {
                 enqueue(txn, mail, delay)?;
             }
-            Ok(Ok::<_, ()>(()))
+            Ok(())
         })
-        .map(|_| ())
     }
 
     fn queued(&self) -> Result<usize, AppError> {
-        Ok(super::scan_raw(self.db(), MAIL_QUEUE, "")?.len())
+        use redb::{ReadableDatabase as _, ReadableTableMetadata as _};
+        let read = self.db().begin_read().map_err(AppError::internal)?;
+        match read.open_table(MAIL_QUEUE) {
+            Ok(table) => Ok(table.len().map_err(AppError::internal)? as usize),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
+            Err(error) => Err(AppError::internal(error)),
+        }
     }
 }

@@ -141,8 +141,20 @@ impl Store {
         &self.db
     }
 
+    /// Runs `job` in one durable write transaction, committed when it
+    /// returns `Ok` and rolled back on an error.
+    fn commit<T>(
+        &self,
+        job: impl FnOnce(&redb::WriteTransaction) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let txn = self.db.begin_write().map_err(AppError::internal)?;
+        let answer = job(&txn)?;
+        txn.commit().map_err(AppError::internal)?;
+        Ok(answer)
+    }
+
     /// Runs `job` in one write transaction, committed when it returns
-    /// `Ok(Ok(_))` and rolled back otherwise; `durable: false` skips the
+    /// `Ok(Ok(_))` and rolled back otherwise (a refusal or an error); `durable: false` skips the
     /// disk sync (a later durable commit persists it).
     fn write<T, R>(
         &self,
