@@ -32,8 +32,8 @@ pub struct ErrorLine {
 /// What the worker found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
-    /// `ok`, `errors`, `rejected` or `aborted`.
-    pub status: String,
+    /// The engine's verdict.
+    pub status: sheetlink_engine::evaluation::Status,
     /// Evaluatee rows read.
     pub evaluatees: u32,
     /// Rows without error.
@@ -171,7 +171,11 @@ fn decode(data: &JsValue) -> Event {
                 })
                 .collect();
             Event::Report(Report {
-                status: field(data, "status").as_string().unwrap_or_default(),
+                // A status the worker never writes reads as a refusal.
+                status: field(data, "status")
+                    .as_string()
+                    .and_then(|name| sheetlink_engine::evaluation::Status::parse(&name))
+                    .unwrap_or(sheetlink_engine::evaluation::Status::Rejected),
                 evaluatees: number(data, "evaluatees") as u32,
                 valid: number(data, "valid") as u32,
                 with_errors: number(data, "with_errors") as u32,

@@ -40,6 +40,18 @@ impl Status {
             Status::Aborted => "aborted",
         }
     }
+
+    /// The status [`Status::as_str`] wrote (`None` for anything else).
+    pub fn parse(name: &str) -> Option<Status> {
+        [
+            Status::Ok,
+            Status::Errors,
+            Status::Rejected,
+            Status::Aborted,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == name)
+    }
 }
 
 /// What a validation found.

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use sheetlink_engine::evaluation::{MAX_FILE_BYTES, identify};
+use sheetlink_engine::evaluation::{MAX_FILE_BYTES, Status, identify};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
@@ -313,31 +313,31 @@ async fn read(blob: &web_sys::Blob) -> Result<js_sys::ArrayBuffer, String> {
 #[component]
 fn Summary(report: Report) -> impl IntoView {
     let lang = use_lang();
-    let status = report.status.clone();
+    let status = report.status;
     let headline = move || {
         let lang = lang.get();
-        match status.as_str() {
-            "ok" => lang.pick(
+        match status {
+            Status::Ok => lang.pick(
                 "エラーはありません。アップロードできます。",
                 "No errors: the file can be uploaded.",
             ),
-            "errors" => lang.pick(
+            Status::Errors => lang.pick(
                 "エラーのある行があります。エラーのない行だけをアップロードできます。",
                 "Some rows have errors. Only the rows without errors can be uploaded.",
             ),
-            "aborted" => lang.pick(
+            Status::Aborted => lang.pick(
                 "エラーのある評価対象者が多すぎるため、チェックを途中で止めました。",
                 "Too many evaluatees have errors; the check stopped early.",
             ),
-            _ => lang.pick(
+            Status::Rejected => lang.pick(
                 "このファイルは取り込めません。",
                 "This file cannot be imported.",
             ),
         }
     };
-    let class = if report.status == "ok" { "ok" } else { "error" };
+    let class = if status == Status::Ok { "ok" } else { "error" };
     view! {
-        <div class="summary" id="summary" data-status=report.status.clone()>
+        <div class="summary" id="summary" data-status=status.as_str()>
             <p class=class role="status">{headline}</p>
             <dl class="counts">
                 <dt>{t("評価対象者", "Evaluatees")}</dt><dd id="count-evaluatees">{report.evaluatees}</dd>
