@@ -377,7 +377,21 @@ async fn a_30_mb_file_is_validated_while_the_page_keeps_answering() -> Result {
         .eval(&format!(
             "localStorage.setItem('sheetlink.schema.{}/{}', JSON.stringify({schema_json}));
              localStorage.setItem('sheetlink.schemas', {});
-             window.probe = {{ maxGap: 0, clicks: 0, clicksWhileValidating: 0 }};
+             // The page's thread must never run one task long enough to
+             // miss a click: the browser's long-task entries (tasks over
+             // 50 ms) are that measure. The longest gap between 5 ms timer
+             // ticks is reported too; it also counts time the machine gave
+             // the page no CPU at all (seen on busy CI hosts), so it is
+             // printed, not asserted.
+             window.probe = {{ since: performance.now(), longestTask: 0, tasks: [], maxGap: 0,
+                               clicks: 0, clicksWhileValidating: 0 }};
+             new PerformanceObserver(list => {{
+                 for (const task of list.getEntries()) {{
+                     if (task.startTime < probe.since) continue;
+                     probe.longestTask = Math.max(probe.longestTask, task.duration);
+                     probe.tasks.push([Math.round(task.startTime - probe.since), Math.round(task.duration)]);
+                 }}
+             }}).observe({{ type: 'longtask', buffered: true }});
              let last = performance.now();
              setInterval(() => {{
                  const now = performance.now();
@@ -434,13 +448,14 @@ async fn a_30_mb_file_is_validated_while_the_page_keeps_answering() -> Result {
         headings.windows(2).all(|pair| pair[0] != pair[1]),
         "every click switched the language at once: {headings:?}"
     );
-    let max_gap = probe["maxGap"].as_f64().unwrap_or(f64::MAX);
+    let longest_task = probe["longestTask"].as_f64().unwrap_or(f64::MAX);
     assert!(
-        max_gap < 250.0,
-        "the page's thread stalled for {max_gap:.0} ms"
+        longest_task < 250.0,
+        "the page's thread ran one task for {longest_task:.0} ms: {probe}"
     );
     println!(
-        "30 MB check: {while_validating} clicks handled while validating; longest main-thread gap {max_gap:.0} ms"
+        "30 MB check: {while_validating} clicks handled while validating; longest task on the page's thread {longest_task:.0} ms, longest timer gap {:.0} ms",
+        probe["maxGap"].as_f64().unwrap_or(0.0)
     );
     assert!(
         server
