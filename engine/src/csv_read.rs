@@ -35,6 +35,20 @@ pub(crate) struct Field<'a> {
     pub raw: std::ops::Range<usize>,
 }
 
+impl<'a> Field<'a> {
+    /// The rules' view of the field.
+    #[inline(always)]
+    pub(crate) fn cell(&self) -> crate::rows::Cell<'a> {
+        crate::rows::Cell {
+            row: self.row,
+            column: self.column,
+            bytes: self.bytes,
+            quoted: self.quoted,
+            record_end: self.record_end,
+        }
+    }
+}
+
 /// What [`Tokenizer::next_field`] found.
 #[derive(Debug)]
 pub(crate) enum Next<'a> {

@@ -9,8 +9,9 @@ use sheetlink_engine::linkage::sample::customer_import_condition;
 use sheetlink_engine::linkage::{
     Catalog, ExportColumn, ExportCondition, Field, FieldChange, FieldType, ImportCondition,
     ImportMode, MapStatus, MappingRow, OutputEncoding, RelationKey, Sheet, SheetRecord, Source,
-    Unrepresentable, export, map_file, parse_value, preview,
+    Unrepresentable, export, map_file, map_rows, parse_value, preview,
 };
+use sheetlink_engine::rows::CsvRows;
 
 const TYPES: [FieldType; 12] = [
     FieldType::Text,
@@ -208,6 +209,14 @@ proptest! {
         }
         if mapping.status != MapStatus::Rejected {
             prop_assert_eq!(mapping.rows_read as usize, mapping.rows.len() + mapping.failed as usize + mapping.skipped as usize);
+        }
+        let unmarked = file.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&file);
+        if let Ok(text) = std::str::from_utf8(unmarked) {
+            // Read as rows (the seam a workbook will use), the same mapping.
+            let mut by_rows = map_rows(&condition, &catalog, &mut CsvRows::new(text))
+                .expect("condition is valid");
+            by_rows.encoding = mapping.encoding;
+            prop_assert_eq!(by_rows, mapping);
         }
         let first = preview(&condition, &catalog, &file, 3).expect("condition is valid");
         prop_assert!(first.rows.len() <= 3);

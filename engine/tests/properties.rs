@@ -4,8 +4,9 @@ use proptest::prelude::*;
 use sheetlink_engine::Hundredths;
 use sheetlink_engine::evaluation::{
     Batch, Change, Item, ItemKind, SheetSchema, Status, TemplateRow, Validation, validate,
-    write_template,
+    validate_rows, write_template,
 };
+use sheetlink_engine::rows::CsvRows;
 
 fn schema() -> SheetSchema {
     SheetSchema {
@@ -154,8 +155,10 @@ proptest! {
         }
         let (plain_report, plain_batch) = validate(&schema, &plain);
         let (padded_report, padded_batch) = validate(&schema, &padded);
-        prop_assert_eq!(plain_report, padded_report);
-        prop_assert_eq!(plain_batch, padded_batch);
+        prop_assert_eq!(&plain_report, &padded_report);
+        prop_assert_eq!(&plain_batch, &padded_batch);
+        same_through_the_row_source(&schema, &plain);
+        same_through_the_row_source(&schema, &padded);
     }
 
     /// Rounding in decimal agrees with exact rational arithmetic.
@@ -190,4 +193,17 @@ fn check_invariants(bytes: &[u8]) {
     let mut validation = Validation::new(&schema);
     while !validation.step(bytes, 7).finished {}
     assert_eq!(validation.finish(bytes).0, report);
+    same_through_the_row_source(&schema, bytes);
+}
+
+/// Read as rows (the seam a workbook will use) instead of bytes, a UTF-8
+/// file gets the same report and batch: the rules exist once.
+fn same_through_the_row_source(schema: &SheetSchema, bytes: &[u8]) {
+    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let Ok(text) = std::str::from_utf8(text) else {
+        return; // refused as a whole before any row is read
+    };
+    let by_bytes = validate(schema, bytes);
+    let by_rows = validate_rows(schema, &mut CsvRows::new(text));
+    assert_eq!(by_rows, by_bytes, "{text:?}");
 }

@@ -5,7 +5,8 @@
 //! The pieces, in the order data flows:
 //! - [`SheetSchema`]: the importable items of a sheet and who may be imported;
 //! - [`write_template`]: rows 1–4 plus the current values;
-//! - [`Validation`] / [`validate`]: reads an upload in steps and returns a
+//! - [`Validation`] / [`validate`] / [`validate_rows`]: reads an upload (CSV
+//!   bytes in steps, or any [`crate::rows::RowSource`]) and returns a
 //!   [`Report`] of located [`crate::Diagnostic`]s and a compact [`Batch`] of
 //!   the changes of every evaluatee whose row is valid.
 
@@ -26,4 +27,6 @@ pub use layout::{
 };
 pub use schema::{Item, ItemKind, SheetSchema, UNNAMED_BLOCK, matching_key};
 pub use template::{TemplateRow, identify, write_template};
-pub use validate::{Progress, Report, Status, Validation, check_file_size, validate};
+pub use validate::{
+    Progress, Report, Status, Validation, check_file_size, validate, validate_rows,
+};

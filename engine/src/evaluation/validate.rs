@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::csv_read::{Field, FieldText, Next, Tokenizer, find_delimiter, scan_quoted};
+use crate::csv_read::{FieldText, Next, Tokenizer, find_delimiter, scan_quoted};
 use crate::csv_write::unprotect;
 use crate::decimal::{Hundredths, NumberError};
 use crate::diagnostic::{Diagnostic, Problem, excerpt};
@@ -14,6 +14,7 @@ use crate::evaluation::layout::{
     PERIOD_PREFIX, SHEET_PREFIX, VERSION_CELL,
 };
 use crate::evaluation::schema::{ItemKind, SheetSchema, matching_key};
+use crate::rows::{Cell, Row, RowSource};
 
 /// The outcome of a validation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +97,29 @@ pub fn validate(schema: &SheetSchema, input: &[u8]) -> (Report, Batch) {
     Validation::new(schema).finish(input)
 }
 
+/// Validates the rows of any [`RowSource`] with the same rules as
+/// [`validate`], which reads CSV bytes. What only a format knows (the file's
+/// size, its encoding) the source has checked before.
+pub fn validate_rows(schema: &SheetSchema, rows: &mut impl RowSource) -> (Report, Batch) {
+    let mut checker = Checker::new(schema);
+    let mut row = Row::default();
+    while rows.next_row(&mut row) {
+        for index in 0..row.len() {
+            let cell = row.cell(index);
+            let flow = if checker.header_checked {
+                checker.on_body_field(&cell)
+            } else {
+                checker.on_header_field(&cell, 0)
+            };
+            if flow.is_break() {
+                return checker.into_outcome();
+            }
+        }
+    }
+    checker.on_end();
+    checker.into_outcome()
+}
+
 /// A validation that runs in steps over one byte buffer, so that a browser
 /// worker can report progress between steps and stop when cancelled (by
 /// simply not calling [`Validation::step`] again).
@@ -160,9 +184,10 @@ impl Validation {
             match self.tokenizer.next_field(available, eof) {
                 Next::Field(field) => {
                     let flow = if self.checker.header_checked {
-                        self.checker.on_body_field(&field)
+                        self.checker.on_body_field(&field.cell())
                     } else {
-                        self.checker.on_header_field(&field, total)
+                        let after = total.saturating_sub(field.raw.end);
+                        self.checker.on_header_field(&field.cell(), after)
                     };
                     if flow.is_break() {
                         self.finished = true;
@@ -414,10 +439,11 @@ impl Checker {
         }
     }
 
-    /// Collects rows 1–4 and checks them once complete. `total` is the
-    /// file size, to size the batch.
-    fn on_header_field(&mut self, field: &Field<'_>, total: usize) -> Flow {
-        self.body_bytes = total.saturating_sub(field.raw.end);
+    /// Collects rows 1–4 and checks them once complete. `after` is how
+    /// many bytes of the file follow the cell (0 if unknown), to size the
+    /// batch.
+    fn on_header_field(&mut self, field: &Cell<'_>, after: usize) -> Flow {
+        self.body_bytes = after;
         if field.row > HEADER_ROWS {
             // Empty lines stood where header rows belong.
             return self.check_header();
@@ -454,7 +480,7 @@ impl Checker {
     }
 
     #[inline(always)]
-    fn on_body_field(&mut self, field: &Field<'_>) -> Flow {
+    fn on_body_field(&mut self, field: &Cell<'_>) -> Flow {
         let column = field.column;
         if column == 1 {
             self.row = RowState {

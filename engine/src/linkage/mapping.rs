@@ -16,6 +16,7 @@ use crate::linkage::condition::{
 };
 use crate::linkage::field::{Catalog, Field, Sheet, parse_value};
 use crate::linkage::suggest::normalize_label;
+use crate::rows::{CsvRows, Row, RowSource};
 
 /// What a mapped row does to one field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +108,20 @@ pub const MAX_BATCH_ROWS: u32 = 1_000_000;
 pub const MAX_DIAGNOSED_ROWS: u32 = 100_000;
 
 impl Mapping {
+    fn empty() -> Self {
+        Mapping {
+            status: MapStatus::Ok,
+            encoding: None,
+            headers: Vec::new(),
+            rows_read: 0,
+            failed: 0,
+            skipped: 0,
+            rows: Vec::new(),
+            diagnostics: Vec::new(),
+            diagnostics_truncated: false,
+        }
+    }
+
     fn rejected(mut self, diagnostics: Vec<Diagnostic>) -> Self {
         self.status = MapStatus::Rejected;
         self.rows = Vec::new();
@@ -124,6 +139,16 @@ pub fn map_file(
     bytes: &[u8],
 ) -> Result<Mapping, Vec<ConditionProblem>> {
     Mapper::new(condition, catalog)?.run(bytes, None)
+}
+
+/// Maps every row of any [`RowSource`] with the rules of [`map_file`],
+/// which reads CSV bytes; the mapping's `encoding` is then `None`.
+pub fn map_rows(
+    condition: &ImportCondition,
+    catalog: &Catalog,
+    rows: &mut impl RowSource,
+) -> Result<Mapping, Vec<ConditionProblem>> {
+    Mapper::new(condition, catalog)?.map_rows(rows, None, Mapping::empty())
 }
 
 /// Maps only the first `rows` data rows: the instant preview of the import
@@ -203,18 +228,8 @@ impl<'c> Mapper<'c> {
         Ok(Mapper { condition, targets })
     }
 
-    fn run(mut self, bytes: &[u8], limit: Option<usize>) -> Result<Mapping, Vec<ConditionProblem>> {
-        let mut mapping = Mapping {
-            status: MapStatus::Ok,
-            encoding: None,
-            headers: Vec::new(),
-            rows_read: 0,
-            failed: 0,
-            skipped: 0,
-            rows: Vec::new(),
-            diagnostics: Vec::new(),
-            diagnostics_truncated: false,
-        };
+    fn run(self, bytes: &[u8], limit: Option<usize>) -> Result<Mapping, Vec<ConditionProblem>> {
+        let mut mapping = Mapping::empty();
         let bytes = match limit {
             Some(rows) => &bytes[..self.prefix_for(bytes, rows)],
             None => bytes,
@@ -226,17 +241,24 @@ impl<'c> Mapper<'c> {
             }
             Err(diagnostic) => return Ok(mapping.rejected(vec![diagnostic])),
         };
-        let input = text.as_bytes();
+        self.map_rows(&mut CsvRows::new(&text), limit, mapping)
+    }
 
+    /// Maps the rows of any source (the file's encoding is dealt with).
+    fn map_rows(
+        mut self,
+        rows: &mut impl RowSource,
+        limit: Option<usize>,
+        mut mapping: Mapping,
+    ) -> Result<Mapping, Vec<ConditionProblem>> {
         let header_row = self.condition.first_data_row.saturating_sub(1);
-        let mut tokenizer = Tokenizer::new(0);
-        let mut record = RecordBuffer::default();
+        let mut record = Row::default();
         let mut seen_keys: HashMap<Vec<String>, usize> = HashMap::new();
         let mut header_done = !self.condition.has_header;
         while limit.is_none_or(|limit| (mapping.rows_read as usize) < limit)
-            && record.read(&mut tokenizer, input)
+            && rows.next_row(&mut record)
         {
-            if self.condition.has_header && record.row == header_row {
+            if self.condition.has_header && record.number() == header_row {
                 mapping.headers = (0..record.len())
                     .map(|i| record.text(i).to_owned())
                     .collect();
@@ -246,12 +268,12 @@ impl<'c> Mapper<'c> {
                 header_done = true;
                 continue;
             }
-            if record.row < self.condition.first_data_row || record.is_blank() {
+            if record.number() < self.condition.first_data_row || record.is_blank() {
                 continue;
             }
             if mapping.rows_read == MAX_BATCH_ROWS {
                 let diagnostic = Diagnostic::at(
-                    record.row,
+                    record.number(),
                     None,
                     Problem::TooManyRows {
                         max: MAX_BATCH_ROWS,
@@ -310,11 +332,11 @@ impl<'c> Mapper<'c> {
 
     fn map_row(
         &self,
-        record: &RecordBuffer,
+        record: &Row,
         mapping: &mut Mapping,
         seen_keys: &mut HashMap<Vec<String>, usize>,
     ) {
-        let row = record.row;
+        let row = record.number();
         let mut problems = Vec::new();
         let needed = self.targets.iter().map(|t| t.column + 1).max().unwrap_or(0);
         if record.len() < needed {
@@ -496,55 +518,6 @@ fn undecodable(bytes: &[u8], offset: usize, encoding: &'static str) -> Diagnosti
     }
 }
 
-/// One record's fields, copied out of the tokenizer (a mapping may read
-/// the same column twice, and columns in any order).
-#[derive(Default)]
-struct RecordBuffer {
-    row: u32,
-    text: String,
-    ends: Vec<usize>,
-}
-
-impl RecordBuffer {
-    /// Reads the next record; `false` at the end of the input.
-    fn read(&mut self, tokenizer: &mut Tokenizer, input: &[u8]) -> bool {
-        self.text.clear();
-        self.ends.clear();
-        loop {
-            match tokenizer.next_field(input, true) {
-                Next::Field(field) => {
-                    self.row = field.row;
-                    // The input is a `str` and fields split at ASCII bytes.
-                    self.text
-                        .push_str(std::str::from_utf8(field.bytes).unwrap_or_default());
-                    self.ends.push(self.text.len());
-                    if field.record_end {
-                        return true;
-                    }
-                }
-                Next::NeedInput | Next::End => return !self.ends.is_empty(),
-            }
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// Field `index`, or `""` past the end of the record.
-    fn text(&self, index: usize) -> &str {
-        let Some(&end) = self.ends.get(index) else {
-            return "";
-        };
-        let start = if index == 0 { 0 } else { self.ends[index - 1] };
-        &self.text[start..end]
-    }
-
-    fn is_blank(&self) -> bool {
-        self.text.is_empty()
-    }
-}
-
 /// The first `rows` records of a sample file, decoded as an import would
 /// decode it (UTF-8 with or without BOM, else Shift_JIS unless `encoding`
 /// says UTF-8), with the encoding found: what the import wizard shows to
@@ -564,11 +537,10 @@ pub fn sample_rows(
             .map_or(end, |newline| newline + 1);
     }
     let (text, found) = decode(&bytes[..end], encoding)?;
-    let input = text.as_bytes();
-    let mut tokenizer = Tokenizer::new(0);
-    let mut record = RecordBuffer::default();
+    let mut source = CsvRows::new(&text);
+    let mut record = Row::default();
     let mut out = Vec::new();
-    while out.len() < rows && record.read(&mut tokenizer, input) {
+    while out.len() < rows && source.next_row(&mut record) {
         out.push(
             (0..record.len())
                 .map(|i| record.text(i).to_owned())

@@ -32,6 +32,6 @@ pub use export::{Export, ExportPreview, SheetRecord, UnrepresentableCell, export
 pub use field::{Catalog, Field, FieldType, MAX_VALUE_CHARS, Sheet, compare_values, parse_value};
 pub use mapping::{
     FieldChange, MAX_BATCH_ROWS, MAX_DIAGNOSED_ROWS, MapStatus, MappedRow, Mapping, map_file,
-    preview, sample_rows,
+    map_rows, preview, sample_rows,
 };
 pub use suggest::{MIN_CONFIDENCE, MatchKind, Suggestion, normalize_label, suggest_mapping};
