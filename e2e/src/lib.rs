@@ -171,6 +171,34 @@ impl Drop for Server {
     }
 }
 
+/// Expands each `@name` of a selector to `[data-testid="name"]`: the tests
+/// find what they touch by the test ids the app gives it (`@summary`,
+/// `@history tr[data-id='…']`), never by layout, class or `id`. Every method
+/// of [`Browser`] taking a selector reads it so.
+pub fn by_test_id(selector: &str) -> String {
+    let mut out = String::with_capacity(selector.len() + 32);
+    let mut chars = selector.char_indices().peekable();
+    // `@` starts a test id only where a selector part can start, so an
+    // address in an attribute value (`[data-key='a@b']`) stays as it is.
+    let mut part_start = true;
+    while let Some((at, c)) = chars.next() {
+        if c == '@' && part_start {
+            let name_end = selector[at + 1..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                .map_or(selector.len(), |end| at + 1 + end);
+            out.push_str(&format!("[data-testid=\"{}\"]", &selector[at + 1..name_end]));
+            while chars.peek().is_some_and(|&(i, _)| i < name_end) {
+                chars.next();
+            }
+            part_start = false;
+            continue;
+        }
+        out.push(c);
+        part_start = matches!(c, ' ' | '>' | '+' | '~' | ',' | '(');
+    }
+    out
+}
+
 /// A headless Chromium session.
 pub struct Browser {
     /// The WebDriver client.
@@ -282,14 +310,18 @@ impl Browser {
             .wait()
             .at_most(timeout)
             .every(Duration::from_millis(50))
-            .for_element(Locator::Css(css))
+            .for_element(Locator::Css(&by_test_id(css)))
             .await
             .with_context(|| format!("waiting for `{css}`"))
     }
 
     /// Whether something matches `css` now.
     pub async fn exists(&self, css: &str) -> anyhow::Result<bool> {
-        Ok(!self.client.find_all(Locator::Css(css)).await?.is_empty())
+        Ok(!self
+            .client
+            .find_all(Locator::Css(&by_test_id(css)))
+            .await?
+            .is_empty())
     }
 
     /// Text of the element matching `css` (waiting for it).
@@ -372,10 +404,10 @@ impl Browser {
         password: &str,
     ) -> anyhow::Result<()> {
         self.goto(&format!("{}/login", server.url)).await?;
-        self.fill("#login-id", login).await?;
-        self.fill("#password", password).await?;
-        self.click("#login-submit").await?;
-        self.wait("#who").await?;
+        self.fill("@login-id", login).await?;
+        self.fill("@password", password).await?;
+        self.click("@login-submit").await?;
+        self.wait("@who").await?;
         Ok(())
     }
 
@@ -430,5 +462,20 @@ impl Drop for Browser {
         let _ = std::fs::remove_dir_all(&self.profile);
         let _ = std::fs::remove_dir_all(&self.downloads);
         let _ = std::fs::remove_dir_all(&self.uploads);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::by_test_id;
+
+    #[test]
+    fn test_ids_expand_and_the_rest_stays() {
+        assert_eq!(by_test_id("@summary"), "[data-testid=\"summary\"]");
+        assert_eq!(
+            by_test_id("@history tr[data-id='a@b'] @x-1"),
+            "[data-testid=\"history\"] tr[data-id='a@b'] [data-testid=\"x-1\"]"
+        );
+        assert_eq!(by_test_id("table td"), "table td");
     }
 }

@@ -18,7 +18,7 @@ fn shift_jis(text: &str) -> Vec<u8> {
 /// page so that a re-render between finding and reading cannot interfere.
 async fn shown_token(browser: &Browser, previous: Option<&str>) -> anyhow::Result<String> {
     let previous = previous.unwrap_or_default();
-    let read = "(document.querySelector('#token') || {}).value || ''";
+    let read = "(document.querySelector('[data-testid=token]') || {}).value || ''";
     browser
         .wait_until(
             &format!("{read}.startsWith('slk_') && {read} !== '{previous}'"),
@@ -50,11 +50,11 @@ async fn the_import_wizard_previews_a_shift_jis_sample_on_every_change() -> Resu
     browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
     browser.click("a[href='/linkage']").await?;
     browser.click("a[href='/linkage/import/new']").await?;
-    browser.fill("#import-key", "sjis-customers").await?;
+    browser.fill("@import-key", "sjis-customers").await?;
     browser
-        .fill("#import-description", "基幹システムの顧客（Shift_JIS）")
+        .fill("@import-description", "基幹システムの顧客（Shift_JIS）")
         .await?;
-    browser.click("#to-step-2").await?;
+    browser.click("@to-step-2").await?;
     let sample = shift_jis(
         "顧客ID,顧客名,電話番号,メールアドレス,ランク\r\n\
          S-1,株式会社見本,03-1234-5678,mihon@example.co.jp,A\r\n\
@@ -62,51 +62,51 @@ async fn the_import_wizard_previews_a_shift_jis_sample_on_every_change() -> Resu
          S-3,合同会社サンプル,,sample@example.co.jp,B\r\n",
     );
     let file = browser.file("sample-sjis.csv", &sample)?;
-    browser.upload("#sample-input", &file).await?;
-    let name = browser.text("#sample-name").await?;
+    browser.upload("@sample-input", &file).await?;
+    let name = browser.text("@sample-name").await?;
     assert!(name.contains("Shift_JIS"), "{name}");
-    browser.click("#to-step-3").await?;
+    browser.click("@to-step-3").await?;
     // Auto-suggested from the headers, with confidence.
-    browser.wait("#mapping tr[data-row='5']").await?;
+    browser.wait("@mapping tr[data-row='5']").await?;
     assert!(
         browser
-            .text("#mapping tr[data-row='1']")
+            .text("@mapping tr[data-row='1']")
             .await?
             .contains("100%")
     );
     // Without a matching key the condition itself is refused, by mapping row.
-    assert!(!browser.text("#condition-problems").await?.is_empty());
-    browser.click("#mapping tr[data-row='1'] input.key").await?;
-    browser.wait("#preview tr[data-row='2']").await?;
-    let row2 = browser.text("#preview tr[data-row='2']").await?;
+    assert!(!browser.text("@condition-problems").await?.is_empty());
+    browser.click("@mapping tr[data-row='1'] input.key").await?;
+    browser.wait("@preview tr[data-row='2']").await?;
+    let row2 = browser.text("@preview tr[data-row='2']").await?;
     assert!(
         row2.contains("S-1") && row2.contains("株式会社見本") && row2.contains("03-1234-5678"),
         "{row2}"
     );
-    let row3 = browser.text("#preview tr[data-row='3']").await?;
+    let row3 = browser.text("@preview tr[data-row='3']").await?;
     assert!(row3.contains("E3"), "the bad rank is located: {row3}");
     // Change a mapping row: the rank column now goes to the note field.
-    let before = browser.text("#preview thead").await?;
+    let before = browser.text("@preview thead").await?;
     assert!(before.contains("ランク"), "{before}");
     browser
-        .select("#mapping tr[data-row='5'] select.target", "note")
+        .select("@mapping tr[data-row='5'] select.target", "note")
         .await?;
     browser
         .wait_until(
-            "document.querySelector('#preview thead').textContent.includes('備考')",
+            "document.querySelector('[data-testid=preview] thead').textContent.includes('備考')",
             Duration::from_secs(5),
         )
         .await?;
-    let row3 = browser.text("#preview tr[data-row='3']").await?;
+    let row3 = browser.text("@preview tr[data-row='3']").await?;
     assert!(
         row3.contains('Z') && !row3.contains("E3"),
         "a note accepts “Z”: {row3}"
     );
     // Blank updates are shown as such.
     browser
-        .click("#mapping tr[data-row='3'] input.blank")
+        .click("@mapping tr[data-row='3'] input.blank")
         .await?;
-    browser.wait_until("document.querySelector('#preview tr[data-row=\"4\"]').textContent.includes('空白で更新')", Duration::from_secs(5)).await?;
+    browser.wait_until("document.querySelector('[data-testid=preview] tr[data-row=\"4\"]').textContent.includes('空白で更新')", Duration::from_secs(5)).await?;
     let times = browser
         .eval("return window.sheetlinkPreviewTimes || [];")
         .await?;
@@ -120,11 +120,11 @@ async fn the_import_wizard_previews_a_shift_jis_sample_on_every_change() -> Resu
     let slowest = times.iter().copied().fold(0.0, f64::max);
     assert!(slowest < 16.0, "a preview refresh took {slowest} ms");
     println!("preview refreshes (ms): {times:?}");
-    browser.click("#to-step-4").await?;
-    browser.fill("#add-to-list", "見本リスト").await?;
-    browser.click("#save-condition").await?;
+    browser.click("@to-step-4").await?;
+    browser.fill("@add-to-list", "見本リスト").await?;
+    browser.click("@save-condition").await?;
     browser
-        .wait("#import-conditions tr[data-key='sjis-customers']")
+        .wait("@import-conditions tr[data-key='sjis-customers']")
         .await?;
     browser.close().await;
     Ok(())
@@ -137,13 +137,13 @@ async fn a_reissued_token_replaces_the_old_one_at_once() -> Result {
     let browser = Browser::start("token").await?;
     browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
     browser.goto(&format!("{}/linkage", server.url)).await?;
-    browser.click("#issue-token").await?;
+    browser.click("@issue-token").await?;
     let first = shown_token(&browser, None).await?;
     assert!(first.starts_with("slk_demo_"), "{first}");
-    assert!(browser.text("#token-warning").await?.contains("今だけ表示"));
-    assert!(browser.exists("#copy-token").await?);
+    assert!(browser.text("@token-warning").await?.contains("今だけ表示"));
+    assert!(browser.exists("@copy-token").await?);
     assert_eq!(batch_status(&browser, &first).await?, 200);
-    browser.click("#issue-token").await?;
+    browser.click("@issue-token").await?;
     browser.client.accept_alert().await?;
     let second = shown_token(&browser, Some(&first)).await?;
     assert_eq!(
@@ -208,19 +208,19 @@ async fn a_batch_import_by_the_cli_shows_in_history_and_on_the_timeline() -> Res
         .goto(&format!("{}/linkage/history", server.url))
         .await?;
     let run = browser
-        .wait("#runs tr[data-key='customers'][data-status='completed']")
+        .wait("@runs tr[data-key='customers'][data-status='completed']")
         .await?;
     assert!(run.text().await?.contains("新規2"));
     browser
-        .click("#runs tr[data-key='customers'] button")
+        .click("@runs tr[data-key='customers'] button")
         .await?;
-    let rows = browser.text("#run-rows").await?;
+    let rows = browser.text("@run-rows").await?;
     assert!(
         rows.contains("N-1") && rows.contains("N-2") && rows.contains("created"),
         "{rows}"
     );
     browser.goto(&format!("{}/timeline", server.url)).await?;
-    let post = browser.text("#timeline li").await?;
+    let post = browser.text("@timeline li").await?;
     assert!(
         post.contains("顧客のインポートがバッチ連携(customers)により完了しました。")
             && post.contains("データの件数:2件"),
@@ -239,46 +239,46 @@ async fn the_export_wizard_previews_from_the_server_and_saves() -> Result {
     browser
         .goto(&format!("{}/linkage/export/new", server.url))
         .await?;
-    browser.fill("#export-key", "rank-a").await?;
-    browser.fill("#export-description", "ランクAの顧客").await?;
-    browser.select("#export-encoding", "utf8_bom").await?;
-    browser.click("#add-rule").await?;
+    browser.fill("@export-key", "rank-a").await?;
+    browser.fill("@export-description", "ランクAの顧客").await?;
+    browser.select("@export-encoding", "utf8_bom").await?;
+    browser.click("@add-rule").await?;
     browser
         .select(
-            "#filter-rules tr:nth-child(1) td:nth-child(1) select",
+            "@filter-rules tr:nth-child(1) td:nth-child(1) select",
             "rank",
         )
         .await?;
     browser
         .select(
-            "#filter-rules tr:nth-child(1) td:nth-child(2) select",
+            "@filter-rules tr:nth-child(1) td:nth-child(2) select",
             "equals",
         )
         .await?;
-    browser.fill("#filter-rules .rule-value", "A").await?;
-    browser.click("#add-column").await?;
+    browser.fill("@filter-rules .rule-value", "A").await?;
+    browser.click("@add-column").await?;
     browser
-        .fill("#export-columns tr:nth-child(3) .column-header", "区分")
+        .fill("@export-columns tr:nth-child(3) .column-header", "区分")
         .await?;
     browser
-        .select("#export-columns tr:nth-child(3) .column-field", "rank")
+        .select("@export-columns tr:nth-child(3) .column-field", "rank")
         .await?;
     browser
-        .select("#sort-keys tr:nth-child(1) td:nth-child(2) select", "desc")
+        .select("@sort-keys tr:nth-child(1) td:nth-child(2) select", "desc")
         .await?;
-    browser.click("#export-preview").await?;
-    let total = browser.text("#export-total").await?;
+    browser.click("@export-preview").await?;
+    let total = browser.text("@export-total").await?;
     assert!(total.contains("該当 25 件"), "{total}");
-    let head = browser.text("#export-preview-table thead").await?;
+    let head = browser.text("@export-preview-table thead").await?;
     assert!(head.contains("顧客ID") && head.contains("区分"), "{head}");
-    let first = browser.text("#export-preview-table tbody tr").await?;
+    let first = browser.text("@export-preview-table tbody tr").await?;
     assert!(
         first.starts_with("C000097") && first.ends_with('A'),
         "descending by id, rank A only: {first}"
     );
-    browser.click("#save-export").await?;
+    browser.click("@save-export").await?;
     browser
-        .wait("#export-conditions tr[data-key='rank-a']")
+        .wait("@export-conditions tr[data-key='rank-a']")
         .await?;
     browser.close().await;
     Ok(())

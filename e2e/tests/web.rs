@@ -56,19 +56,19 @@ async fn signs_in_with_japanese_default_and_switches_to_english() -> Result {
     let browser = Browser::start("login").await?;
     browser.goto(&format!("{}/login", server.url)).await?;
     assert_eq!(browser.text("h1").await?, "ログイン");
-    browser.fill("#login-id", DEMO_ADMIN.0).await?;
-    browser.fill("#password", "wrong password").await?;
-    browser.click("#login-submit").await?;
+    browser.fill("@login-id", DEMO_ADMIN.0).await?;
+    browser.fill("@password", "wrong password").await?;
+    browser.click("@login-submit").await?;
     assert!(
         browser
-            .text("#login-error")
+            .text("@login-error")
             .await?
             .contains("パスワードが違います")
     );
     browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
-    assert_eq!(browser.text("#who").await?, "人事 管理者");
+    assert_eq!(browser.text("@who").await?, "人事 管理者");
     assert_eq!(browser.text("h1").await?, "評価シートのインポート");
-    browser.click("#lang-switch").await?;
+    browser.click("@lang-switch").await?;
     browser
         .wait_until(
             "document.querySelector('h1').textContent === 'Import evaluation sheets'",
@@ -90,14 +90,14 @@ async fn downloads_a_template_of_the_chosen_items() -> Result {
     let browser = Browser::start("template").await?;
     browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
     browser.click("a[href='/template']").await?;
-    browser.select("#period", "2026-h1").await?;
-    browser.select("#sheet", "performance").await?;
+    browser.select("@period", "2026-h1").await?;
+    browser.select("@sheet", "performance").await?;
     browser.wait("ul.items input[value='score_total']").await?;
-    browser.fill("#item-search", "総合").await?;
-    browser.click("#select-shown").await?;
-    let count = browser.text("#selected-count").await?;
+    browser.fill("@item-search", "総合").await?;
+    browser.click("@select-shown").await?;
+    let count = browser.text("@selected-count").await?;
     assert!(count.starts_with("選択中 3 /"), "{count}");
-    browser.click("#download-template").await?;
+    browser.click("@download-template").await?;
     let file = String::from_utf8(browser.downloaded("template_2026-h1_performance").await?)?;
     let rows = rows(&file);
     assert_eq!(
@@ -119,7 +119,7 @@ async fn downloads_a_template_of_the_chosen_items() -> Result {
     assert!(rows.len() > 4 + 20, "one row per evaluatee: {}", rows.len());
     assert!(
         browser
-            .text("#template-message")
+            .text("@template-message")
             .await?
             .contains("オフラインでも")
     );
@@ -138,13 +138,13 @@ async fn shows_each_error_at_its_row_and_column() -> Result {
     rows[6][3] = "Z".into(); // D7: not one of S, A, B, C, D
     let key7 = rows[6][1].clone();
     let file = browser.file("errors.csv", write_rows(&rows).as_bytes())?;
-    browser.upload("#file-input", &file).await?;
-    let summary = browser.wait("#summary").await?;
+    browser.upload("@file-input", &file).await?;
+    let summary = browser.wait("@summary").await?;
     assert_eq!(
         summary.attr("data-status").await?.as_deref(),
         Some("errors")
     );
-    assert_eq!(browser.text("#count-errors").await?, "2");
+    assert_eq!(browser.text("@count-errors").await?, "2");
     let c6 = browser
         .text(".error-row[data-row='6'][data-column='3']")
         .await?;
@@ -156,14 +156,14 @@ async fn shows_each_error_at_its_row_and_column() -> Result {
         .text(".error-row[data-row='7'][data-column='4']")
         .await?;
     assert!(d7.contains("D (4)") && d7.contains(&key7), "{d7}");
-    browser.fill("#filter-key", &key7).await?;
+    browser.fill("@filter-key", &key7).await?;
     browser
         .wait_until(
             "document.querySelectorAll('.error-row:not(.head)').length === 1",
             Duration::from_secs(5),
         )
         .await?;
-    browser.click("#download-error-file").await?;
+    browser.click("@download-error-file").await?;
     let errors = String::from_utf8(browser.downloaded("errors_").await?)?;
     assert!(
         errors.contains("C6: ") && errors.contains("D7: "),
@@ -199,8 +199,8 @@ async fn a_valid_file_is_dry_run_applied_and_listed_in_the_history() -> Result {
     rows[changed][2] = "77.5".into();
     let file = browser.file("apply.csv", write_rows(&rows).as_bytes())?;
     let file_len = std::fs::metadata(&file)?.len() as usize;
-    browser.upload("#file-input", &file).await?;
-    let summary = browser.wait("#summary").await?;
+    browser.upload("@file-input", &file).await?;
+    let summary = browser.wait("@summary").await?;
     assert_eq!(summary.attr("data-status").await?.as_deref(), Some("ok"));
     assert!(
         server
@@ -210,15 +210,15 @@ async fn a_valid_file_is_dry_run_applied_and_listed_in_the_history() -> Result {
         "no request carries the file before upload: {:?}",
         server.requests()
     );
-    browser.click("#dry-run").await?;
-    browser.wait("#dry-run-result").await?;
+    browser.click("@dry-run").await?;
+    browser.wait("@dry-run-result").await?;
     assert!(
-        browser.exists("#plan-deletes").await?,
+        browser.exists("@plan-deletes").await?,
         "the blank that deletes is called out"
     );
     assert!(browser.exists(".change.delete").await?);
-    let created: u32 = browser.text("#plan-created").await?.parse()?;
-    let updated: u32 = browser.text("#plan-updated").await?.parse()?;
+    let created: u32 = browser.text("@plan-created").await?.parse()?;
+    let updated: u32 = browser.text("@plan-updated").await?.parse()?;
     assert_eq!(created + updated, 2, "the two rows changed");
     let uploads: Vec<_> = server
         .requests()
@@ -230,22 +230,22 @@ async fn a_valid_file_is_dry_run_applied_and_listed_in_the_history() -> Result {
         uploads[0].path.ends_with("?dry_run=true") && uploads[0].body_bytes == file_len,
         "{uploads:?}"
     );
-    browser.click("#apply").await?;
+    browser.click("@apply").await?;
     let result = browser
-        .wait_for("#import-result", Duration::from_secs(30))
+        .wait_for("@import-result", Duration::from_secs(30))
         .await?;
     assert_eq!(
         result.attr("data-status").await?.as_deref(),
         Some("completed")
     );
-    browser.click("#import-result a").await?;
-    let detail = browser.wait("#detail").await?;
+    browser.click("@import-result a").await?;
+    let detail = browser.wait("@detail").await?;
     assert_eq!(
         detail.attr("data-status").await?.as_deref(),
         Some("completed")
     );
     browser.goto(&format!("{}/history", server.url)).await?;
-    browser.wait("#history tr[data-status='completed']").await?;
+    browser.wait("@history tr[data-status='completed']").await?;
     browser.close().await;
     Ok(())
 }
@@ -274,18 +274,18 @@ async fn a_group_leader_cannot_open_another_operators_import() -> Result {
         .await?;
     browser.goto(&format!("{}/history", server.url)).await?;
     browser
-        .wait(&format!("#history tr[data-id='{id}']"))
+        .wait(&format!("@history tr[data-id='{id}']"))
         .await?;
     browser
         .goto(&format!("{}/history/{id}", server.url))
         .await?;
     assert!(
         browser
-            .text("#not-allowed")
+            .text("@not-allowed")
             .await?
             .contains("権限がありません")
     );
-    assert!(!browser.exists("#revert").await?);
+    assert!(!browser.exists("@revert").await?);
     browser.close().await;
     Ok(())
 }
@@ -299,11 +299,11 @@ async fn validates_offline_with_the_server_stopped() -> Result {
     let mut rows = rows(&template(&browser, &["score_total", "grade"]).await?);
     // The template page keeps the schema of what it downloads.
     browser.click("a[href='/template']").await?;
-    browser.select("#period", "2026-h1").await?;
-    browser.select("#sheet", "performance").await?;
+    browser.select("@period", "2026-h1").await?;
+    browser.select("@sheet", "performance").await?;
     browser.click("ul.items input[value='score_total']").await?;
-    browser.click("#download-template").await?;
-    browser.wait("#template-message.ok").await?;
+    browser.click("@download-template").await?;
+    browser.wait("@template-message.ok").await?;
     browser
         .wait_until(
             "navigator.serviceWorker.controller !== null",
@@ -312,15 +312,15 @@ async fn validates_offline_with_the_server_stopped() -> Result {
         .await?;
     server.stop().await;
     browser.goto(&server.url).await?;
-    browser.wait("#offline-banner").await?;
+    browser.wait("@offline-banner").await?;
     assert!(
-        !browser.exists("#who").await?,
+        !browser.exists("@who").await?,
         "nobody is signed in offline"
     );
     rows[5][2] = "101".into();
     let file = browser.file("offline.csv", write_rows(&rows).as_bytes())?;
-    browser.upload("#file-input", &file).await?;
-    let summary = browser.wait("#summary").await?;
+    browser.upload("@file-input", &file).await?;
+    let summary = browser.wait("@summary").await?;
     assert_eq!(
         summary.attr("data-status").await?.as_deref(),
         Some("errors")
@@ -329,7 +329,7 @@ async fn validates_offline_with_the_server_stopped() -> Result {
         .wait(".error-row[data-row='6'][data-column='3']")
         .await?;
     assert!(
-        browser.exists("#upload-unavailable").await?,
+        browser.exists("@upload-unavailable").await?,
         "uploading waits for the network"
     );
     browser.close().await;
@@ -345,8 +345,8 @@ async fn refuses_a_file_over_30_mb_at_once() -> Result {
     let path = browser.file("huge.csv", b"")?;
     let file = std::fs::OpenOptions::new().write(true).open(&path)?;
     file.set_len(sheetlink_engine::evaluation::MAX_FILE_BYTES as u64 + 1)?;
-    browser.upload("#file-input", &path).await?;
-    let refused = browser.text("#refused").await?;
+    browser.upload("@file-input", &path).await?;
+    let refused = browser.text("@refused").await?;
     assert!(
         refused.contains("大きすぎます") && refused.contains("31.5 MB"),
         "{refused}"
@@ -364,7 +364,7 @@ async fn a_30_mb_file_is_validated_while_the_page_keeps_answering() -> Result {
     let server = Server::start("large").await?;
     let browser = Browser::start("large").await?;
     browser.goto(&server.url).await?;
-    browser.wait("#file-input").await?;
+    browser.wait("@file-input").await?;
     // The generated sheet's schema, stored as the app stores what it
     // downloads (nobody is signed in, so the app takes it from there).
     let schema = sheet_schema(1_000, 10_000);
@@ -400,7 +400,7 @@ async fn a_30_mb_file_is_validated_while_the_page_keeps_answering() -> Result {
              }}, 5);
              document.addEventListener('click', () => {{
                  probe.clicks += 1;
-                 if (document.getElementById('validating')) probe.clicksWhileValidating += 1;
+                 if (document.querySelector('[data-testid=validating]')) probe.clicksWhileValidating += 1;
              }}, true);
              return true;",
             schema.period,
@@ -410,21 +410,21 @@ async fn a_30_mb_file_is_validated_while_the_page_keeps_answering() -> Result {
         .await?;
     let file = browser.file("large.csv", &bytes)?;
     // Cancelling stops the check at once and leaves no report.
-    browser.upload("#file-input", &file).await?;
-    browser.click("#cancel").await?;
-    browser.wait("#cancelled").await?;
+    browser.upload("@file-input", &file).await?;
+    browser.click("@cancel").await?;
+    browser.wait("@cancelled").await?;
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert!(
-        !browser.exists("#summary").await?,
+        !browser.exists("@summary").await?,
         "a cancelled check reports nothing"
     );
-    browser.upload("#file-input", &file).await?;
+    browser.upload("@file-input", &file).await?;
     // Click the language switch while the check runs: each click must be
     // handled (the heading changes language) before the check ends.
     let mut headings = Vec::new();
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while !browser.exists("#summary").await? {
-        if std::time::Instant::now() > deadline || browser.exists("#refused").await? {
+    while !browser.exists("@summary").await? {
+        if std::time::Instant::now() > deadline || browser.exists("@refused").await? {
             let picture = browser.screenshot("large").await?;
             anyhow::bail!(
                 "no report ({}): {}",
@@ -432,13 +432,13 @@ async fn a_30_mb_file_is_validated_while_the_page_keeps_answering() -> Result {
                 browser.text("main").await?
             );
         }
-        browser.click("#lang-switch").await?;
+        browser.click("@lang-switch").await?;
         headings.push(browser.text("h1").await?);
     }
     let probe = browser.eval("return probe;").await?;
-    let summary = browser.wait("#summary").await?;
+    let summary = browser.wait("@summary").await?;
     assert_eq!(summary.attr("data-status").await?.as_deref(), Some("ok"));
-    assert_eq!(browser.text("#count-evaluatees").await?, "10000");
+    assert_eq!(browser.text("@count-evaluatees").await?, "10000");
     let while_validating = probe["clicksWhileValidating"].as_u64().unwrap_or(0);
     assert!(
         while_validating >= 1,
@@ -504,33 +504,33 @@ async fn a_large_dry_run_shows_its_changes_page_by_page() -> Result {
         file.push_str(&format!("x,{key},{long}\r\n"));
     }
     let path = browser.file("pages.csv", file.as_bytes())?;
-    browser.upload("#file-input", &path).await?;
-    let summary = browser.wait("#summary").await?;
+    browser.upload("@file-input", &path).await?;
+    let summary = browser.wait("@summary").await?;
     assert_eq!(summary.attr("data-status").await?.as_deref(), Some("ok"));
-    browser.click("#dry-run").await?;
-    browser.wait("#dry-run-result").await?;
-    let count_rows = "return document.querySelectorAll('#plan-rows tr').length;";
+    browser.click("@dry-run").await?;
+    browser.wait("@dry-run-result").await?;
+    let count_rows = "return document.querySelectorAll('[data-testid=plan-rows] tr').length;";
     let first = browser.eval(count_rows).await?.as_u64().context("rows")?;
     assert!(0 < first && first < 200, "a first page: {first} rows");
-    assert!(browser.exists("#plan-more").await?, "さらに表示 is offered");
+    assert!(browser.exists("@plan-more").await?, "さらに表示 is offered");
     let mut pages = 1;
-    while browser.exists("#plan-more").await? && pages < 10 {
+    while browser.exists("@plan-more").await? && pages < 10 {
         let before = browser.eval(count_rows).await?.as_u64().unwrap_or(0);
-        browser.click("#plan-more").await?;
+        browser.click("@plan-more").await?;
         browser
             .wait_until(
-                &format!("document.querySelectorAll('#plan-rows tr').length > {before}"),
+                &format!("document.querySelectorAll('[data-testid=plan-rows] tr').length > {before}"),
                 Duration::from_secs(20),
             )
             .await?;
         pages += 1;
     }
     assert_eq!(browser.eval(count_rows).await?.as_u64(), Some(200));
-    assert!(!browser.exists("#plan-more").await?, "nothing more to show");
+    assert!(!browser.exists("@plan-more").await?, "nothing more to show");
     assert!(
-        browser.text("#plan-shown").await?.contains("200"),
+        browser.text("@plan-shown").await?.contains("200"),
         "{}",
-        browser.text("#plan-shown").await?
+        browser.text("@plan-shown").await?
     );
     let pages_read = server
         .requests()

@@ -53,6 +53,17 @@ impl ApiError {
     }
 }
 
+/// In English, for logs; screens use [`ApiError::describe`].
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe(Lang::En))
+    }
+}
+
+/// So that a failed load can be thrown to the nearest `<ErrorBoundary>`
+/// (see `components::Loader`), which shows it in the chosen language.
+impl std::error::Error for ApiError {}
+
 async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
     let request = request.map_err(|e| ApiError::Unexpected(e.to_string()))?;
     let response = request.send().await.map_err(|_| {

@@ -77,7 +77,7 @@ pub fn App() -> impl IntoView {
                 <div class="spacer"></div>
                 <button
                     class="link"
-                    id="lang-switch"
+                    data-testid="lang-switch"
                     on:click=move |_| {
                         let next = lang.get().pick(Lang::En, Lang::Ja);
                         crate::i18n::remember(next);
@@ -89,7 +89,7 @@ pub fn App() -> impl IntoView {
                 <SessionBox/>
             </header>
             <Show when=move || !online.get()>
-                <div class="banner offline" role="status" id="offline-banner">
+                <div class="banner offline" role="status" data-testid="offline-banner">
                     {t(
                         "オフラインです。保存済みのシートでファイルをチェックできます。アップロードは接続が戻ってから行えます。",
                         "You are offline. Files can be checked against saved sheets; uploading waits until the connection is back.",
@@ -129,7 +129,7 @@ fn SessionBox() -> impl IntoView {
     view! {
         {move || match session.me.get() {
             Some(me) => view! {
-                <span class="who" id="who">{me.name}</span>
+                <span class="who" data-testid="who">{me.name}</span>
                 <button class="link" on:click=logout>{t("ログアウト", "Sign out")}</button>
             }
                 .into_any(),

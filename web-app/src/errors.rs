@@ -80,7 +80,7 @@ pub fn ErrorTable(
         <div class="row filters">
             <label>
                 {t("項目", "Item")}
-                <select id="filter-item" on:change=move |ev| { item.set(event_target_value(&ev)); scroll_top.set(0.0); }>
+                <select data-testid="filter-item" on:change=move |ev| { item.set(event_target_value(&ev)); scroll_top.set(0.0); }>
                     <option value="">{t("すべて", "All")}</option>
                     <For each=move || items.get() key=|i| i.clone() let:i>
                         <option value=i.clone()>{i.clone()}</option>
@@ -90,13 +90,13 @@ pub fn ErrorTable(
             <label>
                 {t("評価対象者", "Evaluatee")}
                 <input
-                    id="filter-key"
+                    data-testid="filter-key"
                     type="search"
                     placeholder=t("従業員番号・メール", "Employee number or e-mail")
                     on:input=move |ev| { key.set(event_target_value(&ev)); scroll_top.set(0.0); }
                 />
             </label>
-            <span class="muted" id="error-count">
+            <span class="muted" data-testid="error-count">
                 {move || format!(
                     "{} {} / {}",
                     lang.get().pick("表示", "showing"),

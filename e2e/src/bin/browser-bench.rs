@@ -163,24 +163,24 @@ async fn preview_refreshes(browser: &Browser, server: &Server) -> anyhow::Result
     browser
         .goto(&format!("{}/linkage/import/new", server.url))
         .await?;
-    browser.fill("#import-key", "bench").await?;
-    browser.click("#to-step-2").await?;
+    browser.fill("@import-key", "bench").await?;
+    browser.click("@to-step-2").await?;
     let file = browser.file("wide.csv", &wide_sample())?;
-    browser.upload("#sample-input", &file).await?;
-    browser.wait("#sample-name").await?;
-    browser.click("#to-step-3").await?;
-    browser.wait("#mapping tr[data-row='15']").await?;
-    browser.click("#mapping tr[data-row='1'] input.key").await?;
+    browser.upload("@sample-input", &file).await?;
+    browser.wait("@sample-name").await?;
+    browser.click("@to-step-3").await?;
+    browser.wait("@mapping tr[data-row='15']").await?;
+    browser.click("@mapping tr[data-row='1'] input.key").await?;
     // The parent customer (column 4) is found by its id.
     browser
-        .select("#mapping tr[data-row='4'] select.relation", "id")
+        .select("@mapping tr[data-row='4'] select.relation", "id")
         .await?;
     if let Err(error) = browser
-        .wait(&format!("#preview tr[data-row='{}']", PREVIEW_ROWS + 1))
+        .wait(&format!("@preview tr[data-row='{}']", PREVIEW_ROWS + 1))
         .await
     {
         let problems = browser
-            .text("#condition-problems")
+            .text("@condition-problems")
             .await
             .unwrap_or_default();
         anyhow::bail!("{error:#}: {problems}");
@@ -191,7 +191,7 @@ async fn preview_refreshes(browser: &Browser, server: &Server) -> anyhow::Result
     for turn in 0..30 {
         let row = 2 + turn % 14;
         browser
-            .click(&format!("#mapping tr[data-row='{row}'] input.blank"))
+            .click(&format!("@mapping tr[data-row='{row}'] input.blank"))
             .await?;
     }
     let times = browser.eval("return window.sheetlinkPreviewTimes;").await?;

@@ -14,7 +14,7 @@ use sheetlink_protocol::linkage::AfterExport;
 use crate::api::{self, segment};
 use crate::app::SignedIn;
 use crate::i18n::{t, use_lang};
-use crate::pages::linkage::Notifications;
+use crate::components::Notifications;
 
 type Stored = sheetlink_protocol::linkage::StoredExportCondition;
 
@@ -220,27 +220,27 @@ fn ExportWizard() -> impl IntoView {
     view! {
         <section class="card wizard">
             <h1>{t("エクスポート条件設定", "Export condition")}</h1>
-            {move || message.get().map(|m| view! { <p class="error" role="alert" id="export-message">{m}</p> })}
+            {move || message.get().map(|m| view! { <p class="error" role="alert" data-testid="export-message">{m}</p> })}
             <div class="row">
-                <label>{t("エクスポートキー", "Export key")}<input id="export-key" prop:value=move || condition.with(|c| c.key.clone()) on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.key = v); }/></label>
+                <label>{t("エクスポートキー", "Export key")}<input data-testid="export-key" prop:value=move || condition.with(|c| c.key.clone()) on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.key = v); }/></label>
                 <label>{t("エンコード", "Encoding")}
-                    <select id="export-encoding" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.encoding = match v.as_str() { "utf8" => OutputEncoding::Utf8, "utf8_bom" => OutputEncoding::Utf8Bom, _ => OutputEncoding::ShiftJis }); }>
+                    <select data-testid="export-encoding" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.encoding = match v.as_str() { "utf8" => OutputEncoding::Utf8, "utf8_bom" => OutputEncoding::Utf8Bom, _ => OutputEncoding::ShiftJis }); }>
                         <option value="shift_jis" selected=move || condition.with(|c| c.encoding == OutputEncoding::ShiftJis)>"Shift_JIS"</option>
                         <option value="utf8_bom" selected=move || condition.with(|c| c.encoding == OutputEncoding::Utf8Bom)>{t("UTF-8（BOM付き）", "UTF-8 with BOM")}</option>
                         <option value="utf8" selected=move || condition.with(|c| c.encoding == OutputEncoding::Utf8)>"UTF-8"</option>
                     </select>
                 </label>
                 <label>{t("シート", "Sheet")}
-                    <select id="export-sheet" on:change=move |ev| { let v = event_target_value(&ev); rules.set(Vec::new()); condition.update(|c| { c.sheet = v; c.columns.clear(); c.sort.clear(); }); }>
+                    <select data-testid="export-sheet" on:change=move |ev| { let v = event_target_value(&ev); rules.set(Vec::new()); condition.update(|c| { c.sheet = v; c.columns.clear(); c.sort.clear(); }); }>
                         {catalog.with_value(|c| c.sheets.iter().map(|s| { let id = s.id.clone(); view! { <option value=id.clone() selected=move || condition.with(|c| c.sheet == id)>{s.name.clone()}</option> } }).collect_view())}
                     </select>
                 </label>
             </div>
-            <label>{t("説明", "Description")}<input id="export-description" prop:value=move || condition.with(|c| c.description.clone()) on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.description = v); }/></label>
+            <label>{t("説明", "Description")}<input data-testid="export-description" prop:value=move || condition.with(|c| c.description.clone()) on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.description = v); }/></label>
 
             <h2>{t("条件指定", "Search condition")}</h2>
-            <label class="inline"><input type="checkbox" id="filter-any" prop:checked=any on:change=move |ev| any.set(event_target_checked(&ev))/>{t("いずれかに一致（オフ: すべてに一致）", "Match any (off: match all)")}</label>
-            <table id="filter-rules"><tbody>
+            <label class="inline"><input type="checkbox" data-testid="filter-any" prop:checked=any on:change=move |ev| any.set(event_target_checked(&ev))/>{t("いずれかに一致（オフ: すべてに一致）", "Match any (off: match all)")}</label>
+            <table data-testid="filter-rules"><tbody>
                 {move || rules.get().into_iter().enumerate().map(|(i, r)| view! {
                     <tr>
                         <td><select on:change=move |ev| { let v = event_target_value(&ev); rules.update(|r| r[i].field = v); }>{field_options(r.field.clone())}</select></td>
@@ -252,10 +252,10 @@ fn ExportWizard() -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </tbody></table>
-            <button id="add-rule" on:click=move |_| rules.update(|r| r.push(Rule { field: "name".into(), comparison: Comparison::Contains, value: String::new() }))>{t("条件を追加", "Add a condition")}</button>
+            <button data-testid="add-rule" on:click=move |_| rules.update(|r| r.push(Rule { field: "name".into(), comparison: Comparison::Contains, value: String::new() }))>{t("条件を追加", "Add a condition")}</button>
 
             <h2>{t("項目", "Columns")}</h2>
-            <table id="export-columns"><tbody>
+            <table data-testid="export-columns"><tbody>
                 {move || condition.get().columns.into_iter().enumerate().map(|(i, column)| view! {
                     <tr>
                         <td><input class="column-header" prop:value=column.header.clone() on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.columns[i].header = v); }/></td>
@@ -264,10 +264,10 @@ fn ExportWizard() -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </tbody></table>
-            <button id="add-column" on:click=move |_| { let first = fields().first().cloned(); if let Some(f) = first { condition.update(|c| c.columns.push(ExportColumn { header: f.label.clone(), field: f.id.clone() })); } }>{t("行の追加", "Add a column")}</button>
+            <button data-testid="add-column" on:click=move |_| { let first = fields().first().cloned(); if let Some(f) = first { condition.update(|c| c.columns.push(ExportColumn { header: f.label.clone(), field: f.id.clone() })); } }>{t("行の追加", "Add a column")}</button>
 
             <h2>{t("ソートキー", "Sort keys")}</h2>
-            <table id="sort-keys"><tbody>
+            <table data-testid="sort-keys"><tbody>
                 {move || condition.get().sort.into_iter().enumerate().map(|(i, key)| view! {
                     <tr>
                         <td><select on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.sort[i].field = v); }>{field_options(key.field.clone())}</select></td>
@@ -279,17 +279,17 @@ fn ExportWizard() -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </tbody></table>
-            <button id="add-sort" on:click=move |_| condition.update(|c| c.sort.push(SortKey { field: "id".into(), descending: false }))>{t("ソートキーを追加", "Add a sort key")}</button>
+            <button data-testid="add-sort" on:click=move |_| condition.update(|c| c.sort.push(SortKey { field: "id".into(), descending: false }))>{t("ソートキーを追加", "Add a sort key")}</button>
 
             <h2>{t("エクスポート後のアクション", "After export")}</h2>
             <Notifications members=notify emails=emails/>
             <div class="row">
-                <button id="export-preview" on:click=show_preview>{t("プレビュー（サーバーの現在のデータ）", "Preview (the server's current data)")}</button>
-                <button class="primary" id="save-export" on:click=save>{t("完了", "Save")}</button>
+                <button data-testid="export-preview" on:click=show_preview>{t("プレビュー（サーバーの現在のデータ）", "Preview (the server's current data)")}</button>
+                <button class="primary" data-testid="save-export" on:click=save>{t("完了", "Save")}</button>
             </div>
             {move || preview.get().map(|p| view! {
-                <p class="muted" id="export-total">{move || lang.get().pick(format!("該当 {} 件（先頭20件を表示）", p.total), format!("{} records match (first 20 shown)", p.total))}</p>
-                <table class="preview" id="export-preview-table">
+                <p class="muted" data-testid="export-total">{move || lang.get().pick(format!("該当 {} 件（先頭20件を表示）", p.total), format!("{} records match (first 20 shown)", p.total))}</p>
+                <table class="preview" data-testid="export-preview-table">
                     <thead><tr>{p.headers.iter().map(|h| view! { <th>{h.clone()}</th> }).collect_view()}</tr></thead>
                     <tbody>{p.rows.iter().map(|r| view! { <tr>{r.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}</tr> }).collect_view()}</tbody>
                 </table>

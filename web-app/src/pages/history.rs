@@ -54,7 +54,7 @@ fn HistoryList() -> impl IntoView {
                 view! { <p class="muted">{t("まだインポートはありません。", "No imports yet.")}</p> }.into_any()
             } else {
                 view! {
-                    <table class="history" id="history">
+                    <table class="history" data-testid="history">
                         <thead><tr>
                             <th>{t("開始", "Started")}</th><th>{t("期間", "Period")}</th><th>{t("シート", "Sheet")}</th>
                             <th>{t("実行者", "Operator")}</th><th>{t("状態", "Status")}</th><th></th>
@@ -151,7 +151,7 @@ fn ImportDetail() -> impl IntoView {
         <section class="card">
             <h1>{t("インポートの詳細", "Import details")}</h1>
             <Show when=move || forbidden.get()>
-                <p class="error" role="alert" id="not-allowed">
+                <p class="error" role="alert" data-testid="not-allowed">
                     {t(
                         "このインポートの詳細を見る権限がありません。詳細は評価管理者と実行した本人だけが見られます。",
                         "You are not allowed to see this import. Only evaluation admins and the person who ran it can.",
@@ -170,7 +170,7 @@ fn ImportDetail() -> impl IntoView {
                 let reverted = record.reverted_at;
                 let error_href = format!("/api/imports/{}/error-file", segment(&record.id));
                 view! {
-                    <dl class="counts" id="detail" data-status=record.status.as_str()>
+                    <dl class="counts" data-testid="detail" data-status=record.status.as_str()>
                         <dt>{t("状態", "Status")}</dt><dd>{move || status_text(lang.get(), status)}</dd>
                         <dt>{t("実行者", "Operator")}</dt><dd>{record.operator_name.clone()}</dd>
                         <dt>{t("開始", "Started")}</dt><dd>{when(record.started_at)}</dd>
@@ -181,13 +181,13 @@ fn ImportDetail() -> impl IntoView {
                         <dt>{t("エラー", "Failed")}</dt><dd>{record.counts.failed}</dd>
                     </dl>
                     {reverted.map(|at| view! {
-                        <p class="notice" id="reverted">{move || format!("{} {}", lang.get().pick("元に戻し済み:", "Reverted at"), when(at))}</p>
+                        <p class="notice" data-testid="reverted">{move || format!("{} {}", lang.get().pick("元に戻し済み:", "Reverted at"), when(at))}</p>
                     })}
                     <Show when=move || has_errors>
                         <a href=error_href.clone() download="">{t("エラーファイルをダウンロード", "Download the error file")}</a>
                     </Show>
                     <Show when=move || truncated>
-                        <p class="notice" id="errors-truncated">{move || lang.get().pick(
+                        <p class="notice" data-testid="errors-truncated">{move || lang.get().pick(
                             format!("エラーは全{total}件です。ここには最初の{listed}件を表示しています。すべての行はエラーファイルにあります。"),
                             format!("{total} errors in all; the first {listed} are listed here. The error file has every failed row."),
                         )}</p>
@@ -203,12 +203,12 @@ fn ImportDetail() -> impl IntoView {
                         }).collect_view()}
                     </ul>
                     <Show when=move || reverted.is_none()>
-                        <button id="revert" disabled=busy on:click=revert>{t("元に戻す", "Revert")}</button>
+                        <button data-testid="revert" disabled=busy on:click=revert>{t("元に戻す", "Revert")}</button>
                     </Show>
                 }
             })}
             {move || answer.get().map(|(ok, text)| view! {
-                <p class=if ok { "ok" } else { "error" } role="status" id="revert-answer">{text}</p>
+                <p class=if ok { "ok" } else { "error" } role="status" data-testid="revert-answer">{text}</p>
             })}
         </section>
     }

@@ -158,7 +158,7 @@ pub fn ImportPage() -> impl IntoView {
             <div class="row">
                 <label>
                     {t("シート", "Sheet")}
-                    <select id="sheet-choice" on:change=move |ev| manual.set(event_target_value(&ev))>
+                    <select data-testid="sheet-choice" on:change=move |ev| manual.set(event_target_value(&ev))>
                         <option value="">{t("自動（ファイルの1行目から判別）", "Automatic (from row 1 of the file)")}</option>
                         <For each=move || cached.get() key=|c| format!("{}/{}", c.period, c.sheet) let:c>
                             <option value=format!("{}/{}", c.period, c.sheet)>{c.label.clone()}</option>
@@ -175,7 +175,7 @@ pub fn ImportPage() -> impl IntoView {
             >
                 <p>{t("ここにCSVファイルをドロップ、または", "Drop a CSV file here, or")}</p>
                 <button
-                    id="choose-file"
+                    data-testid="choose-file"
                     on:click=move |_| {
                         if let Some(input) = picker.get() {
                             input.click();
@@ -185,7 +185,7 @@ pub fn ImportPage() -> impl IntoView {
                     {t("ファイルを選択", "Choose a file")}
                 </button>
                 <input
-                    id="file-input"
+                    data-testid="file-input"
                     node_ref=picker
                     class="visually-hidden"
                     type="file"
@@ -198,15 +198,15 @@ pub fn ImportPage() -> impl IntoView {
             </div>
             {move || match stage.get() {
                 Stage::Idle => ().into_any(),
-                Stage::Refused(message) => view! { <p class="error" role="alert" id="refused">{message}</p> }.into_any(),
-                Stage::Cancelled => view! { <p class="notice" id="cancelled">{t("チェックを中止しました。", "The check was cancelled.")}</p> }.into_any(),
+                Stage::Refused(message) => view! { <p class="error" role="alert" data-testid="refused">{message}</p> }.into_any(),
+                Stage::Cancelled => view! { <p class="notice" data-testid="cancelled">{t("チェックを中止しました。", "The check was cancelled.")}</p> }.into_any(),
                 Stage::Validating { done, total } => {
                     let percent = if total > 0.0 { (done / total * 100.0).round() } else { 0.0 };
                     view! {
-                        <div class="progress-line" id="validating">
+                        <div class="progress-line" data-testid="validating">
                             <progress max="100" value=percent aria-label=t("チェックの進み具合", "Check progress")></progress>
                             <span>{format!("{percent}%")}</span>
-                            <button id="cancel" on:click=cancel>{t("中止", "Cancel")}</button>
+                            <button data-testid="cancel" on:click=cancel>{t("中止", "Cancel")}</button>
                         </div>
                     }
                         .into_any()
@@ -216,7 +216,7 @@ pub fn ImportPage() -> impl IntoView {
             {move || report.get().map(|r| view! { <Summary report=r/> })}
             <Show when=move || !errors.with(Vec::is_empty)>
                 <ErrorTable errors=errors/>
-                <button id="download-error-file" on:click=error_file>
+                <button data-testid="download-error-file" on:click=error_file>
                     {t("エラーファイルをダウンロード", "Download the error file")}
                 </button>
             </Show>
@@ -337,12 +337,12 @@ fn Summary(report: Report) -> impl IntoView {
     };
     let class = if status == Status::Ok { "ok" } else { "error" };
     view! {
-        <div class="summary" id="summary" data-status=status.as_str()>
+        <div class="summary" data-testid="summary" data-status=status.as_str()>
             <p class=class role="status">{headline}</p>
             <dl class="counts">
-                <dt>{t("評価対象者", "Evaluatees")}</dt><dd id="count-evaluatees">{report.evaluatees}</dd>
-                <dt>{t("エラーなし", "Valid")}</dt><dd id="count-valid">{report.valid}</dd>
-                <dt>{t("エラーあり", "With errors")}</dt><dd id="count-errors">{report.with_errors}</dd>
+                <dt>{t("評価対象者", "Evaluatees")}</dt><dd data-testid="count-evaluatees">{report.evaluatees}</dd>
+                <dt>{t("エラーなし", "Valid")}</dt><dd data-testid="count-valid">{report.valid}</dd>
+                <dt>{t("エラーあり", "With errors")}</dt><dd data-testid="count-errors">{report.with_errors}</dd>
                 <dt>{t("チェック時間", "Check time")}</dt><dd>{format!("{:.0} ms", report.millis)}</dd>
             </dl>
         </div>
@@ -420,7 +420,7 @@ fn Upload(
             <Show
                 when=can_upload
                 fallback=move || view! {
-                    <p class="notice" id="upload-unavailable">
+                    <p class="notice" data-testid="upload-unavailable">
                         {t(
                             "アップロードするには、オンラインでログインしてください。",
                             "To upload, be online and signed in.",
@@ -428,14 +428,14 @@ fn Upload(
                     </p>
                 }
             >
-                <button id="dry-run" class="primary" disabled=busy on:click=check>
+                <button data-testid="dry-run" class="primary" disabled=busy on:click=check>
                     {t("アップロードしてサーバーで確認（ドライラン）", "Upload and check on the server (dry run)")}
                 </button>
             </Show>
-            {move || failure.get().map(|f| view! { <p class="error" role="alert" id="upload-error">{f}</p> })}
+            {move || failure.get().map(|f| view! { <p class="error" role="alert" data-testid="upload-error">{f}</p> })}
             {move || dry_run.get().map(|plan| view! { <DryRunView plan=plan/> })}
             <Show when=move || dry_run.with(Option::is_some) && result.with(Option::is_none) && can_upload()>
-                <button id="apply" class="primary" disabled=busy on:click=apply>
+                <button data-testid="apply" class="primary" disabled=busy on:click=apply>
                     {move || if failure.get().is_some() && key.get_value().is_some() {
                         lang.get().pick("もう一度反映する（同じ操作として送信）", "Retry applying (sent as the same import)")
                     } else {
@@ -444,7 +444,7 @@ fn Upload(
                 </button>
             </Show>
             {move || applying.get().map(|(done, total)| view! {
-                <div class="progress-line" id="applying">
+                <div class="progress-line" data-testid="applying">
                     <progress max=total.max(1) value=done></progress>
                     <span>{format!("{done} / {total}")}</span>
                 </div>
@@ -511,14 +511,14 @@ fn DryRunView(plan: DryRun) -> impl IntoView {
         });
     };
     view! {
-        <div class="dry-run" id="dry-run-result">
+        <div class="dry-run" data-testid="dry-run-result">
             <h2>{t("ドライランの結果（まだ反映されていません）", "Dry run (nothing applied yet)")}</h2>
             <dl class="counts">
-                <dt>{t("新規", "Created")}</dt><dd id="plan-created">{plan.counts.created}</dd>
-                <dt>{t("更新", "Updated")}</dt><dd id="plan-updated">{plan.counts.updated}</dd>
-                <dt>{t("変更なし", "Unchanged")}</dt><dd id="plan-unchanged">{plan.counts.unchanged}</dd>
+                <dt>{t("新規", "Created")}</dt><dd data-testid="plan-created">{plan.counts.created}</dd>
+                <dt>{t("更新", "Updated")}</dt><dd data-testid="plan-updated">{plan.counts.updated}</dd>
+                <dt>{t("変更なし", "Unchanged")}</dt><dd data-testid="plan-unchanged">{plan.counts.unchanged}</dd>
                 <dt>{t("スキップ", "Skipped")}</dt><dd>{plan.counts.skipped}</dd>
-                <dt>{t("エラー", "Failed")}</dt><dd id="plan-failed">{plan.counts.failed}</dd>
+                <dt>{t("エラー", "Failed")}</dt><dd data-testid="plan-failed">{plan.counts.failed}</dd>
             </dl>
             <p>
                 {move || lang.get().pick(
@@ -527,7 +527,7 @@ fn DryRunView(plan: DryRun) -> impl IntoView {
                 )}
             </p>
             <Show when=move || { plan.cells.delete > 0 }>
-                <p class="warning" id="plan-deletes">
+                <p class="warning" data-testid="plan-deletes">
                     {t(
                         "空欄のセルは、保存済みの値を削除します。削除されるセルは下の表で「削除」と表示されています。",
                         "Blank cells delete the stored value. The cells to be deleted are marked “delete” below.",
@@ -542,7 +542,7 @@ fn DryRunView(plan: DryRun) -> impl IntoView {
                     <th>{t("行", "Row")}</th><th>{t("評価対象者", "Evaluatee")}</th>
                     <th>{t("結果", "Outcome")}</th><th>{t("変更", "Changes")}</th>
                 </tr></thead>
-                <tbody id="plan-rows">
+                <tbody data-testid="plan-rows">
                     {move || rows.get().into_iter().map(|e| view! {
                         <tr>
                             <td>{e.row}</td><td>{e.key}</td><td>{e.outcome.as_str()}</td>
@@ -560,7 +560,7 @@ fn DryRunView(plan: DryRun) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-            <p class="muted" id="plan-shown">
+            <p class="muted" data-testid="plan-shown">
                 {move || {
                     let shown = rows.with(Vec::len);
                     lang.get().pick(
@@ -570,7 +570,7 @@ fn DryRunView(plan: DryRun) -> impl IntoView {
                 }}
             </p>
             <Show when=move || next_after.get().is_some()>
-                <button id="plan-more" disabled=loading on:click=more.clone()>
+                <button data-testid="plan-more" disabled=loading on:click=more.clone()>
                     {t("さらに表示", "Show more")}
                 </button>
             </Show>
@@ -603,7 +603,7 @@ fn ImportResult(record: ImportAnswer) -> impl IntoView {
     let status = record.status;
     let href = format!("/history/{}", record.id);
     view! {
-        <div class="result" id="import-result" data-status=record.status.as_str()>
+        <div class="result" data-testid="import-result" data-status=record.status.as_str()>
             <h2>{move || format!("{}: {}", lang.get().pick("結果", "Result"), status_text(lang.get(), status))}</h2>
             <dl class="counts">
                 <dt>{t("新規", "Created")}</dt><dd>{record.counts.created}</dd>

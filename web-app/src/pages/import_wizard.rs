@@ -20,7 +20,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::api::{self, segment};
 use crate::app::SignedIn;
 use crate::i18n::{Lang, t, use_lang};
-use crate::pages::linkage::Notifications;
+use crate::components::Notifications;
 
 type Stored = sheetlink_protocol::linkage::StoredImportCondition;
 
@@ -341,26 +341,26 @@ fn ImportWizard() -> impl IntoView {
                     view! { <li class:current=move || step.get() == number><button class="link" aria-current=move || (step.get() == number).then_some("step") on:click=move |_| step.set(number)>{n}". "{t(ja, en)}</button></li> }
                 }).collect_view()}
             </ol>
-            {move || message.get().map(|(ok, text)| view! { <p class=if ok { "ok" } else { "error" } role="alert" id="wizard-message">{text}</p> })}
+            {move || message.get().map(|(ok, text)| view! { <p class=if ok { "ok" } else { "error" } role="alert" data-testid="wizard-message">{text}</p> })}
 
             <div hidden=move || step.get() != 1>
                 <label>{t("インポートキー（半角英数字と - _ .）", "Import key (ASCII letters, digits, - _ .)")}
-                    <input id="import-key" prop:value=move || condition.with(|c| c.key.clone()) disabled=editing_title(params)
+                    <input data-testid="import-key" prop:value=move || condition.with(|c| c.key.clone()) disabled=editing_title(params)
                         on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.key = v); }/>
                 </label>
                 <label>{t("説明", "Description")}
-                    <input id="import-description" prop:value=move || condition.with(|c| c.description.clone())
+                    <input data-testid="import-description" prop:value=move || condition.with(|c| c.description.clone())
                         on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.description = v); }/>
                 </label>
                 <label>{t("シート", "Sheet")}
-                    <select id="import-sheet" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| { c.sheet = v; c.mappings.clear(); c.matching_keys.clear(); c.relation_keys.clear(); }); }>
+                    <select data-testid="import-sheet" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| { c.sheet = v; c.mappings.clear(); c.matching_keys.clear(); c.relation_keys.clear(); }); }>
                         {catalog.with_value(|c| c.sheets.iter().map(|s| {
                             let id = s.id.clone();
                             view! { <option value=id.clone() selected=move || condition.with(|c| c.sheet == id)>{s.name.clone()}</option> }
                         }).collect_view())}
                     </select>
                 </label>
-                <button class="primary" id="to-step-2" on:click=move |_| step.set(2)>{t("次へ", "Next")}</button>
+                <button class="primary" data-testid="to-step-2" on:click=move |_| step.set(2)>{t("次へ", "Next")}</button>
             </div>
 
             <div hidden=move || step.get() != 2>
@@ -371,46 +371,46 @@ fn ImportWizard() -> impl IntoView {
                         if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) { read_file(file); }
                     }>
                     <p>{t("サンプルのCSVファイル（UTF-8・BOM付き・Shift_JIS）をドロップ、または選択", "Drop or choose a sample CSV (UTF-8, with BOM, or Shift_JIS)")}</p>
-                    <input id="sample-input" type="file" accept=".csv,text/csv" on:change=move |ev| {
+                    <input data-testid="sample-input" type="file" accept=".csv,text/csv" on:change=move |ev| {
                         let input: web_sys::HtmlInputElement = event_target(&ev);
                         if let Some(file) = input.files().and_then(|f| f.get(0)) { read_file(file); }
                     }/>
-                    <p class="muted" id="sample-name">{move || sample_info.with(|i| i.as_ref().map(|(name, _)| name.clone()).unwrap_or_default())}</p>
+                    <p class="muted" data-testid="sample-name">{move || sample_info.with(|i| i.as_ref().map(|(name, _)| name.clone()).unwrap_or_default())}</p>
                 </div>
                 <fieldset>
                     <legend>{t("処理方法", "Mode")}</legend>
                     {[(ImportMode::InsertAndUpdate, "mode-upsert", "新規登録および上書き保存", "Insert and update"), (ImportMode::InsertOnly, "mode-insert", "新規登録のみ", "Insert only"), (ImportMode::UpdateOnly, "mode-update", "上書きのみ", "Update only")].into_iter().map(|(mode, id, ja, en)| view! {
-                        <label class="inline"><input type="radio" name="mode" id=id prop:checked=move || condition.with(|c| c.mode == mode) on:change=move |_| condition.update(|c| c.mode = mode)/>{t(ja, en)}</label>
+                        <label class="inline"><input type="radio" name="mode" data-testid=id prop:checked=move || condition.with(|c| c.mode == mode) on:change=move |_| condition.update(|c| c.mode = mode)/>{t(ja, en)}</label>
                     }).collect_view()}
                 </fieldset>
                 <label>{t("登録済みのレコードがあるとき（新規登録のみ）", "When the record exists (insert only)")}
-                    <select id="on-existing" on:change=move |ev| { let skip = event_target_value(&ev) == "skip"; condition.update(|c| c.duplicates.existing = if skip { OnExisting::Skip } else { OnExisting::Error }); }>
+                    <select data-testid="on-existing" on:change=move |ev| { let skip = event_target_value(&ev) == "skip"; condition.update(|c| c.duplicates.existing = if skip { OnExisting::Skip } else { OnExisting::Error }); }>
                         <option value="skip" selected=move || condition.with(|c| c.duplicates.existing == OnExisting::Skip)>{t("スキップ", "Skip")}</option>
                         <option value="error" selected=move || condition.with(|c| c.duplicates.existing == OnExisting::Error)>{t("エラー", "Error")}</option>
                     </select>
                 </label>
                 <label>{t("ファイル内で同じキーが重複したとき", "Same keys twice in the file")}
-                    <select id="in-file" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.duplicates.in_file = match v.as_str() { "first_wins" => InFileDuplicates::FirstWins, "last_wins" => InFileDuplicates::LastWins, _ => InFileDuplicates::Error }); }>
+                    <select data-testid="in-file" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.duplicates.in_file = match v.as_str() { "first_wins" => InFileDuplicates::FirstWins, "last_wins" => InFileDuplicates::LastWins, _ => InFileDuplicates::Error }); }>
                         <option value="error" selected=move || condition.with(|c| c.duplicates.in_file == InFileDuplicates::Error)>{t("エラー", "Error")}</option>
                         <option value="first_wins" selected=move || condition.with(|c| c.duplicates.in_file == InFileDuplicates::FirstWins)>{t("最初の行を使う", "First wins")}</option>
                         <option value="last_wins" selected=move || condition.with(|c| c.duplicates.in_file == InFileDuplicates::LastWins)>{t("最後の行を使う", "Last wins")}</option>
                     </select>
                 </label>
-                <button class="primary" id="to-step-3" on:click=move |_| step.set(3)>{t("次へ", "Next")}</button>
+                <button class="primary" data-testid="to-step-3" on:click=move |_| step.set(3)>{t("次へ", "Next")}</button>
             </div>
 
             <div hidden=move || step.get() != 3>
                 <div class="row">
-                    <label class="inline"><input type="checkbox" id="has-header" prop:checked=move || condition.with(|c| c.has_header) on:change=move |ev| { let on = event_target_checked(&ev); condition.update(|c| c.has_header = on); }/>{t("見出し行あり", "Header row")}</label>
+                    <label class="inline"><input type="checkbox" data-testid="has-header" prop:checked=move || condition.with(|c| c.has_header) on:change=move |ev| { let on = event_target_checked(&ev); condition.update(|c| c.has_header = on); }/>{t("見出し行あり", "Header row")}</label>
                     <label>{t("インポート開始行", "First data row")}
-                        <input id="first-row" type="number" min="1" prop:value=move || condition.with(|c| c.first_data_row.to_string())
+                        <input data-testid="first-row" type="number" min="1" prop:value=move || condition.with(|c| c.first_data_row.to_string())
                             on:input=move |ev| { if let Ok(n) = event_target_value(&ev).parse::<u32>() { condition.update(|c| c.first_data_row = n.max(1)); } }/>
                     </label>
                     <label>{t("項目を検索", "Search fields")}
-                        <input id="field-search" type="search" prop:value=search on:input=move |ev| search.set(event_target_value(&ev))/>
+                        <input data-testid="field-search" type="search" prop:value=search on:input=move |ev| search.set(event_target_value(&ev))/>
                     </label>
                 </div>
-                <table class="mapping" id="mapping">
+                <table class="mapping" data-testid="mapping">
                     <thead><tr>
                         <th>"#"</th><th>{t("読み込みファイルの項目", "File column")}</th><th>{t("インポート先の項目", "Target field")}</th>
                         <th>{t("自動", "Suggested")}</th><th>{t("空白で更新", "Update with blank")}</th><th>{t("マッチングキー", "Matching key")}</th><th>{t("紐づき先のマッチングキー", "Relation key")}</th><th></th>
@@ -483,16 +483,16 @@ fn ImportWizard() -> impl IntoView {
                         }}
                     </tbody>
                 </table>
-                <button id="add-row" on:click=move |_| {
+                <button data-testid="add-row" on:click=move |_| {
                     let first_free = fields().into_iter().map(|f| f.id).find(|id| !condition.with_untracked(|c| c.mappings.iter().any(|m| m.field == *id))).unwrap_or_else(|| "name".into());
                     let source = header_row().and_then(|h| h.first().cloned()).map_or(Source::Position(1), Source::Header);
                     condition.update(|c| c.mappings.push(MappingRow { source, field: first_free, update_with_blank: false }));
                 }>{t("行の追加", "Add a row")}</button>
 
                 <h2>{t("プレビュー（先頭20行、ブラウザ内で変換・チェック）", "Preview (first 20 rows, mapped and checked in this browser)")}</h2>
-                <p class="muted" id="preview-ms">{move || format!("{:.2} ms", table.with(|t| t.millis))}</p>
-                <ul class="error" id="condition-problems">{move || table.with(|t| t.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view())}</ul>
-                <table class="preview" id="preview">
+                <p class="muted" data-testid="preview-ms">{move || format!("{:.2} ms", table.with(|t| t.millis))}</p>
+                <ul class="error" data-testid="condition-problems">{move || table.with(|t| t.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view())}</ul>
+                <table class="preview" data-testid="preview">
                     <thead><tr><th>{t("行", "Row")}</th>{move || table.with(|t| t.headers.iter().map(|h| view! { <th>{h.clone()}</th> }).collect_view())}<th>{t("エラー", "Errors")}</th></tr></thead>
                     <tbody>
                         {move || table.with(|t| t.rows.iter().map(|(row, cells, errors)| view! {
@@ -504,16 +504,16 @@ fn ImportWizard() -> impl IntoView {
                         }).collect_view())}
                     </tbody>
                 </table>
-                <button class="primary" id="to-step-4" on:click=move |_| step.set(4)>{t("次へ", "Next")}</button>
+                <button class="primary" data-testid="to-step-4" on:click=move |_| step.set(4)>{t("次へ", "Next")}</button>
             </div>
 
             <div hidden=move || step.get() != 4>
                 <Notifications members=notify emails=emails/>
                 <label>{t("リストへの追加（リスト名、空欄なら追加しない）", "Add the imported records to a list (name; empty: none)")}
-                    <input id="add-to-list" prop:value=move || list.get().unwrap_or_default()
+                    <input data-testid="add-to-list" prop:value=move || list.get().unwrap_or_default()
                         on:input=move |ev| { let v = event_target_value(&ev); list.set((!v.trim().is_empty()).then(|| v.trim().to_owned())); }/>
                 </label>
-                <button class="primary" id="save-condition" on:click=save>{t("登録", "Save")}</button>
+                <button class="primary" data-testid="save-condition" on:click=save>{t("登録", "Save")}</button>
             </div>
         </section>
     }

@@ -56,7 +56,7 @@ pub fn LoginPage() -> impl IntoView {
             <form on:submit=submit>
                 <label for="login-id">{t("ログインID", "Login id")}</label>
                 <input
-                    id="login-id"
+                    id="login-id" data-testid="login-id"
                     autocomplete="username"
                     required
                     prop:value=login_id
@@ -64,7 +64,7 @@ pub fn LoginPage() -> impl IntoView {
                 />
                 <label for="password">{t("パスワード", "Password")}</label>
                 <input
-                    id="password"
+                    id="password" data-testid="password"
                     type="password"
                     autocomplete="current-password"
                     required
@@ -72,9 +72,9 @@ pub fn LoginPage() -> impl IntoView {
                     on:input=move |ev| password.set(event_target_value(&ev))
                 />
                 <Show when=move || error.get().is_some()>
-                    <p class="error" role="alert" id="login-error">{move || error.get()}</p>
+                    <p class="error" role="alert" data-testid="login-error">{move || error.get()}</p>
                 </Show>
-                <button type="submit" class="primary" id="login-submit" disabled=busy>
+                <button type="submit" class="primary" data-testid="login-submit" disabled=busy>
                     {t("ログイン", "Sign in")}
                 </button>
             </form>

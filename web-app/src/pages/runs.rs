@@ -64,11 +64,11 @@ fn Runs() -> impl IntoView {
             <p class="muted">{t("バッチ連携の実行結果です。種別「バッチ」。", "Runs of the batch client; type “batch”.")}</p>
             {move || failure.get().map(|f| view! { <p class="error">{f}</p> })}
             <label>{t("シート", "Sheet")}
-                <select id="runs-sheet" on:change=move |ev| { details.set(None); sheet.set(event_target_value(&ev)); }>
+                <select data-testid="runs-sheet" on:change=move |ev| { details.set(None); sheet.set(event_target_value(&ev)); }>
                     {crm_catalog().sheets.into_iter().map(|s| view! { <option value=s.id.clone()>{s.name.clone()}</option> }).collect_view()}
                 </select>
             </label>
-            <table id="runs">
+            <table data-testid="runs">
                 <thead><tr><th>{t("開始", "Started")}</th><th>{t("種別", "Type")}</th><th>{t("方向", "Direction")}</th><th>{t("キー", "Key")}</th><th>{t("実行者", "By")}</th><th>{t("状態", "Status")}</th><th>{t("件数", "Rows")}</th><th></th></tr></thead>
                 <tbody>
                     {move || runs.get().into_iter().map(|run| {
@@ -90,7 +90,7 @@ fn Runs() -> impl IntoView {
             </table>
             {move || details.get().map(|run| view! {
                 <h2>{format!("{} / {}", run.key, run.id)}</h2>
-                <table id="run-rows">
+                <table data-testid="run-rows">
                     <thead><tr><th>{t("行", "Row")}</th><th>{t("結果", "Outcome")}</th><th>{t("レコード", "Record")}</th><th>{t("理由", "Reason")}</th></tr></thead>
                     <tbody>{run.rows.into_iter().take(1000).map(|r| view! {
                         <tr><td>{r.row}</td><td>{r.outcome.as_str()}</td><td>{r.record.unwrap_or_default()}</td><td>{move || if lang.get() == crate::i18n::Lang::En { r.message_en.clone() } else { r.message.clone() }.unwrap_or_default()}</td></tr>
@@ -122,7 +122,7 @@ fn Timeline() -> impl IntoView {
         <section class="card">
             <h1>{t("タイムライン", "Timeline")}</h1>
             {move || failure.get().map(|f| view! { <p class="error">{f}</p> })}
-            <ul class="timeline" id="timeline">
+            <ul class="timeline" data-testid="timeline">
                 {move || posts.get().into_iter().map(|p| view! { <li data-id=p.id.clone()><time>{when(p.at)}</time><pre>{p.text}</pre></li> }).collect_view()}
             </ul>
             <Show when=move || posts.with(Vec::is_empty)><p class="muted">{t("投稿はまだありません。", "No posts yet.")}</p></Show>

@@ -172,7 +172,7 @@ fn TemplateForm() -> impl IntoView {
             <div class="row">
                 <label>
                     {t("評価期間", "Evaluation period")}
-                    <select id="period" on:change=move |ev| choose_period(event_target_value(&ev))>
+                    <select data-testid="period" on:change=move |ev| choose_period(event_target_value(&ev))>
                         <option value="">{t("選択してください", "Choose…")}</option>
                         <For each=move || periods.get() key=|p| p.id.clone() let:p>
                             <option value=p.id.clone() selected=move || period.get() == p.id>
@@ -183,7 +183,7 @@ fn TemplateForm() -> impl IntoView {
                 </label>
                 <label>
                     {t("シート", "Sheet")}
-                    <select id="sheet" on:change=move |ev| choose_sheet(event_target_value(&ev))>
+                    <select data-testid="sheet" on:change=move |ev| choose_sheet(event_target_value(&ev))>
                         <option value="">{t("選択してください", "Choose…")}</option>
                         <For each=move || sheets.get() key=|s| s.id.clone() let:s>
                             <option value=s.id.clone()>{s.name.clone()}</option>
@@ -194,19 +194,19 @@ fn TemplateForm() -> impl IntoView {
             <Show when=move || !items.with(Vec::is_empty)>
                 <div class="row">
                     <input
-                        id="item-search"
+                        data-testid="item-search"
                         type="search"
                         placeholder=t("項目を検索", "Search items")
                         prop:value=search
                         on:input=move |ev| search.set(event_target_value(&ev))
                     />
-                    <button id="select-shown" on:click=select_shown>
+                    <button data-testid="select-shown" on:click=select_shown>
                         {t("表示中をすべて選択", "Select all shown")}
                     </button>
                     <button on:click=move |_| selected.set(BTreeSet::new())>
                         {t("選択を解除", "Clear selection")}
                     </button>
-                    <span class="muted" id="selected-count">
+                    <span class="muted" data-testid="selected-count">
                         {move || format!(
                             "{} {} / {}",
                             lang.get().pick("選択中", "selected"),
@@ -245,7 +245,7 @@ fn TemplateForm() -> impl IntoView {
                 </ul>
             </Show>
             <Show when=over_limit>
-                <p class="error" role="alert" id="too-many-items">
+                <p class="error" role="alert" data-testid="too-many-items">
                     {move || lang.get().pick(
                         format!("一度に選べる項目は{MAX_ITEMS}件までです。選択を減らしてください。"),
                         format!("At most {MAX_ITEMS} items fit in one template; select fewer."),
@@ -254,14 +254,14 @@ fn TemplateForm() -> impl IntoView {
             </Show>
             <button
                 class="primary"
-                id="download-template"
+                data-testid="download-template"
                 disabled=move || busy.get() || sheet.get().is_empty() || selected.with(BTreeSet::is_empty) || over_limit()
                 on:click=download
             >
                 {t("ダウンロード", "Download")}
             </button>
             {move || message.get().map(|(ok, text)| view! {
-                <p class=if ok { "ok" } else { "error" } role="status" id="template-message">{text}</p>
+                <p class=if ok { "ok" } else { "error" } role="status" data-testid="template-message">{text}</p>
             })}
         </section>
     }

@@ -1,0 +1,95 @@
+//! Who is told when a batch finishes: members on the timeline and e-mail
+//! addresses. The settings screen and both condition wizards use it.
+
+use leptos::prelude::*;
+use sheetlink_protocol::linkage::MAX_EMAILS;
+use sheetlink_protocol::org::MemberView;
+
+use crate::api;
+use crate::i18n::{t, use_lang};
+
+/// Whether `address` looks like an e-mail address (the server checks again).
+pub fn plausible_email(address: &str) -> bool {
+    let Some((local, domain)) = address.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !address.chars().any(char::is_whitespace)
+}
+
+/// Members to notify (a multiple choice) and addresses to e-mail (at most
+/// [`MAX_EMAILS`], each checked for form before it is added).
+#[component]
+pub fn Notifications(
+    /// Member ids to notify on the timeline.
+    members: RwSignal<Vec<String>>,
+    /// Addresses to e-mail.
+    emails: RwSignal<Vec<String>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    // Without the member list the addresses can still be edited: a failed
+    // load leaves the choice empty rather than the form unusable.
+    let everyone = LocalResource::new(|| api::get::<Vec<MemberView>>("/api/linkage/members"));
+    let typed = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let add = move |_| {
+        let address = typed.get_untracked().trim().to_owned();
+        let lang = lang.get_untracked();
+        if !plausible_email(&address) {
+            problem.set(Some(lang.pick(
+                format!("「{address}」はメールアドレスの形式ではありません。"),
+                format!("“{address}” is not an e-mail address."),
+            )));
+        } else if emails.with_untracked(Vec::len) >= MAX_EMAILS {
+            problem.set(Some(lang.pick(
+                format!("通知先は{MAX_EMAILS}件までです。"),
+                format!("At most {MAX_EMAILS} addresses."),
+            )));
+        } else {
+            emails.update(|list| {
+                if !list.contains(&address) {
+                    list.push(address);
+                }
+            });
+            typed.set(String::new());
+            problem.set(None);
+        }
+    };
+    view! {
+        <label>{t("完了後の通知先（社員・タイムライン）", "Members to notify (timeline)")}
+            <select multiple data-testid="notify-members" size="5" on:change=move |ev| {
+                members.set(chosen_options(&event_target(&ev)));
+            }>
+                {move || everyone.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|m| {
+                    let selected = members.with_untracked(|list| list.contains(&m.id));
+                    view! { <option value=m.id.clone() selected=selected>{format!("{} ({})", m.name, m.id)}</option> }
+                }).collect_view()}
+            </select>
+        </label>
+        <label>{t("通知先メールアドレス（20件まで）", "E-mail addresses (up to 20)")}
+            <div class="row">
+                <input data-testid="notify-email" type="email" prop:value=typed on:input=move |ev| typed.set(event_target_value(&ev))/>
+                <button data-testid="notify-add" on:click=add>{t("追加", "Add")}</button>
+            </div>
+        </label>
+        {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+        <ul data-testid="notify-emails">
+            {move || emails.get().into_iter().map(|e| {
+                let remove = e.clone();
+                view! { <li>{e}" "<button class="link" on:click=move |_| emails.update(|list| list.retain(|x| *x != remove))>{t("削除", "Remove")}</button></li> }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// The values of the options chosen in a multiple `<select>`.
+fn chosen_options(select: &web_sys::HtmlSelectElement) -> Vec<String> {
+    let options = select.selected_options();
+    (0..options.length())
+        .filter_map(|i| options.item(i))
+        .filter_map(|o| o.get_attribute("value"))
+        .collect()
+}

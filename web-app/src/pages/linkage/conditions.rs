@@ -1,0 +1,126 @@
+//! Items (10)–(15): the import and export conditions, each with its edit
+//! link, its `.sh` / `.bat` scripts and delete.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use sheetlink_protocol::linkage::{StoredExportCondition, StoredImportCondition};
+
+use crate::api::{self, ApiError, segment};
+use crate::components::{Answer, Loader, Said, confirm};
+use crate::i18n::{t, use_lang};
+
+/// Import or export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Import,
+    Export,
+}
+
+impl Kind {
+    fn path(self) -> &'static str {
+        match self {
+            Kind::Import => "import",
+            Kind::Export => "export",
+        }
+    }
+}
+
+/// What a list row shows of a condition.
+#[derive(Debug, Clone)]
+struct Listed {
+    key: String,
+    sheet: String,
+    description: String,
+}
+
+/// Both lists.
+#[component]
+pub(super) fn ConditionLists() -> impl IntoView {
+    let lang = use_lang();
+    let imports = LocalResource::new(|| async {
+        let list = api::get::<Vec<StoredImportCondition>>("/api/linkage/import-conditions").await?;
+        Ok::<_, ApiError>(list.into_iter().map(|c| Listed { key: c.condition.key, sheet: c.condition.sheet, description: c.condition.description }).collect::<Vec<_>>())
+    });
+    let exports = LocalResource::new(|| async {
+        let list = api::get::<Vec<StoredExportCondition>>("/api/linkage/export-conditions").await?;
+        Ok::<_, ApiError>(list.into_iter().map(|c| Listed { key: c.condition.key, sheet: c.condition.sheet, description: c.condition.description }).collect::<Vec<_>>())
+    });
+    let delete = Action::new_local(move |(kind, key): &(Kind, String)| {
+        let (kind, path) = (*kind, format!("/api/linkage/{}-conditions/{}", kind.path(), segment(key)));
+        async move {
+            api::delete(&path).await?;
+            match kind {
+                Kind::Import => imports.refetch(),
+                Kind::Export => exports.refetch(),
+            }
+            Ok::<_, ApiError>(())
+        }
+    });
+    let ask = Callback::new(move |(kind, key): (Kind, String)| {
+        let lang = lang.get_untracked();
+        if confirm(lang, &format!("「{key}」を削除します。よろしいですか？"), &format!("Delete “{key}”?")) {
+            delete.dispatch((kind, key));
+        }
+    });
+    let failed = Signal::derive(move || delete.value().get().and_then(Result::err).map(Said::Failed));
+    view! {
+        <section class="card">
+            <Answer said=failed testid="delete-answer"/>
+            <h2>{t("(11) インポート条件", "(11) Import conditions")}</h2>
+            <A href="/linkage/import/new">{t("(10) インポート条件設定登録", "(10) New import condition")}</A>
+            <ConditionTable kind=Kind::Import list=imports ask=ask/>
+            <h2>{t("(15) エクスポート条件", "(15) Export conditions")}</h2>
+            <A href="/linkage/export/new">{t("(14) エクスポート条件設定登録", "(14) New export condition")}</A>
+            <ConditionTable kind=Kind::Export list=exports ask=ask/>
+        </section>
+    }
+}
+
+/// One list: key (edit link), sheet, description, the scripts (12) and
+/// delete (13).
+#[component]
+fn ConditionTable(
+    kind: Kind,
+    list: LocalResource<Result<Vec<Listed>, ApiError>>,
+    ask: Callback<(Kind, String)>,
+) -> impl IntoView {
+    let testid = match kind {
+        Kind::Import => "import-conditions",
+        Kind::Export => "export-conditions",
+    };
+    let key_caption = match kind {
+        Kind::Import => t("インポートキー", "Import key"),
+        Kind::Export => t("エクスポートキー", "Export key"),
+    };
+    view! {
+        <Loader>
+            {move || Suspend::new(async move {
+                list.await.map(|rows| view! {
+                    <table data-testid=testid>
+                        <thead><tr><th>{key_caption}</th><th>{t("シート", "Sheet")}</th><th>{t("説明", "Description")}</th><th>{t("(12) スクリプト", "(12) Scripts")}</th><th></th></tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|row| condition_row(kind, row, ask)).collect_view()}
+                        </tbody>
+                    </table>
+                })
+            })}
+        </Loader>
+    }
+}
+
+fn condition_row(kind: Kind, row: Listed, ask: Callback<(Kind, String)>) -> impl IntoView {
+    let path = segment(&row.key);
+    let edit_href = format!("/linkage/{}/{path}", kind.path());
+    let script = |os: &str| format!("/api/linkage/{}-conditions/{path}/script?os={os}", kind.path());
+    let (linux, windows) = (script("linux"), script("windows"));
+    let (key, label, asked) = (row.key.clone(), row.key.clone(), row.key);
+    view! {
+        <tr data-key=key>
+            <td><A href=edit_href>{label}</A></td>
+            <td>{row.sheet}</td>
+            <td>{row.description}</td>
+            <td><a href=linux download="">".sh"</a>" "<a href=windows download="">".bat"</a></td>
+            <td><button class="link delete" on:click=move |_| ask.run((kind, asked.clone()))>{t("削除", "Delete")}</button></td>
+        </tr>
+    }
+}

@@ -1,0 +1,21 @@
+//! Batch-linkage settings (バッチ連携設定): every item of the reference's
+//! settings screen (`settings.rs`), and the lists of import and export
+//! conditions (`conditions.rs`).
+
+mod conditions;
+mod settings;
+
+use leptos::prelude::*;
+
+use crate::app::SignedIn;
+
+/// `/linkage`.
+#[component]
+pub fn LinkagePage() -> impl IntoView {
+    view! {
+        <SignedIn>
+            <settings::Settings/>
+            <conditions::ConditionLists/>
+        </SignedIn>
+    }
+}

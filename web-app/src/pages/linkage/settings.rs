@@ -1,0 +1,160 @@
+//! Items (1)–(9) of the settings screen: on/off, the client module, allowed
+//! IPs, the authentication method, the token, and who is notified.
+
+use leptos::prelude::*;
+use sheetlink_protocol::linkage::{AuthMethod, IssuedToken, SettingsView};
+
+use crate::api::{self, ApiError};
+use crate::components::{Answer, Loader, Notifications, Said, confirm};
+use crate::i18n::{t, use_lang};
+
+/// Loads the settings, then shows the form.
+#[component]
+pub(super) fn Settings() -> impl IntoView {
+    let loaded = LocalResource::new(|| api::get::<SettingsView>("/api/linkage/settings"));
+    view! {
+        <section class="card">
+            <h1>{t("バッチ連携設定", "Batch linkage settings")}</h1>
+            <Loader>
+                {move || Suspend::new(async move {
+                    loaded.await.map(|settings| view! { <SettingsForm initial=settings/> })
+                })}
+            </Loader>
+        </section>
+    }
+}
+
+/// The form, filled from `initial`. Edits change signals only, so a field
+/// keeps its focus while typing; (9) sends them all.
+#[component]
+fn SettingsForm(initial: SettingsView) -> impl IntoView {
+    let enabled = RwSignal::new(initial.enabled);
+    let allowed_ips = RwSignal::new(initial.allowed_ips);
+    let auth = RwSignal::new(initial.auth);
+    let issued_at = RwSignal::new(initial.token_issued_at);
+    let members = RwSignal::new(initial.timeline_targets);
+    let emails = RwSignal::new(initial.emails);
+    // A token just issued: shown once, and filled into the client module.
+    let token = RwSignal::new(None::<String>);
+    let current = move || SettingsView {
+        enabled: enabled.get_untracked(),
+        allowed_ips: allowed_ips.get_untracked(),
+        auth: auth.get_untracked(),
+        token_issued_at: issued_at.get_untracked(),
+        timeline_targets: members.get_untracked(),
+        emails: emails.get_untracked(),
+    };
+    let save = Action::new_local(|settings: &SettingsView| {
+        let settings = settings.clone();
+        async move { api::put::<_, SettingsView>("/api/linkage/settings", &settings).await }
+    });
+    let saved = Signal::derive(move || {
+        save.value().get().map(|answer| match answer {
+            Ok(_) => Said::Done("設定を保存しました。".into(), "Settings saved.".into()),
+            Err(error) => Said::Failed(error),
+        })
+    });
+    view! {
+        <fieldset>
+            <legend>{t("(1) バッチ連携使用可否", "(1) Batch linkage")}</legend>
+            <label class="inline"><input type="radio" name="enabled" data-testid="enabled-on" prop:checked=move || enabled.get() on:change=move |_| enabled.set(true)/>{t("使用可", "On")}</label>
+            <label class="inline"><input type="radio" name="enabled" data-testid="enabled-off" prop:checked=move || !enabled.get() on:change=move |_| enabled.set(false)/>{t("使用不可", "Off")}</label>
+        </fieldset>
+        <ClientModule token=token/>
+        <label>
+            {t("(3) アクセス許可IP（; 区切り、IPv4・IPv6・CIDR、空欄ならすべて許可）", "(3) Allowed IPs (; separated, IPv4, IPv6, CIDR; empty: any)")}
+            <input data-testid="allowed-ips" prop:value=allowed_ips on:input=move |ev| allowed_ips.set(event_target_value(&ev))/>
+        </label>
+        <fieldset>
+            <legend>{t("(4) バッチ連携認証方式", "(4) Authentication")}</legend>
+            <label class="inline"><input type="radio" name="auth" data-testid="auth-user" prop:checked=move || auth.get() == AuthMethod::UserPassword on:change=move |_| auth.set(AuthMethod::UserPassword)/>{t("各ユーザーのログインID・パスワード", "Each user's login id and password")}</label>
+            <label class="inline"><input type="radio" name="auth" data-testid="auth-token" prop:checked=move || auth.get() == AuthMethod::Token on:change=move |_| auth.set(AuthMethod::Token)/>{t("管理者が発行したトークン", "A token issued by the admin")}</label>
+        </fieldset>
+        <Token issued_at=issued_at shown=token/>
+        <fieldset>
+            <legend>{t("(6)(7)(8) 通知先（タイムライン・メール）", "(6)(7)(8) Who is notified (timeline, e-mail)")}</legend>
+            <Notifications members=members emails=emails/>
+        </fieldset>
+        <button class="primary" data-testid="save-settings" disabled=save.pending() on:click=move |_| { save.dispatch(current()); }>
+            {t("(9) 設定保存", "(9) Save settings")}
+        </button>
+        <Answer said=saved testid="settings-answer"/>
+    }
+}
+
+/// (2): the client module, with this session's token filled in when one
+/// was just issued (the server fills it from the request).
+#[component]
+fn ClientModule(token: RwSignal<Option<String>>) -> impl IntoView {
+    let download = Action::new_local(|token: &Option<String>| {
+        let body = serde_json::json!({ "token": token });
+        async move {
+            let bytes = api::post_for_bytes("/api/linkage/client-module", &body).await?;
+            let _ = crate::download::save(&bytes, "sheetlink-client.zip", "application/zip");
+            Ok::<_, ApiError>(())
+        }
+    });
+    let failed = Signal::derive(move || download.value().get().and_then(Result::err).map(Said::Failed));
+    view! {
+        <fieldset>
+            <legend>{t("(2) クライアントモジュール", "(2) Client module")}</legend>
+            <button data-testid="download-module" disabled=download.pending() on:click=move |_| {
+                download.dispatch(token.get_untracked());
+            }>{t("クライアントモジュールをダウンロード", "Download the client module")}</button>
+            <p class="muted">{t("条件を保存してからダウンロードすると、条件ごとの実行スクリプトが入ります。トークンは発行直後だけ linkage.conf に入ります。", "Download after saving conditions to get their scripts; the token is filled into linkage.conf only right after it is issued.")}</p>
+            <Answer said=failed testid="module-answer"/>
+        </fieldset>
+    }
+}
+
+/// (5): issue or re-issue the token; it is shown once, with a copy button.
+#[component]
+fn Token(issued_at: RwSignal<Option<u64>>, shown: RwSignal<Option<String>>) -> impl IntoView {
+    let lang = use_lang();
+    let issue = Action::new_local(move |_: &()| async move {
+        let issued = api::post_empty::<IssuedToken>("/api/linkage/token").await?;
+        issued_at.set(Some(issued.issued_at));
+        shown.set(Some(issued.token));
+        Ok::<_, ApiError>(())
+    });
+    let failed = Signal::derive(move || issue.value().get().and_then(Result::err).map(Said::Failed));
+    let copied = RwSignal::new(None::<Said>);
+    let ask = move |_| {
+        let reissue = issued_at.get_untracked().is_some();
+        if !reissue
+            || confirm(
+                lang.get_untracked(),
+                "再発行すると、今のトークンはすぐに使えなくなります。よろしいですか？",
+                "Re-issuing makes the current token stop working at once. Continue?",
+            )
+        {
+            issue.dispatch(());
+        }
+    };
+    let copy = move |_| {
+        if let (Some(text), Some(window)) = (shown.get_untracked(), web_sys::window()) {
+            let _ = window.navigator().clipboard().write_text(&text);
+            copied.set(Some(Said::Done("トークンをコピーしました。".into(), "Token copied.".into())));
+        }
+    };
+    view! {
+        <fieldset>
+            <legend>{t("(5) トークン", "(5) Token")}</legend>
+            <button data-testid="issue-token" disabled=issue.pending() on:click=ask>
+                {move || if issued_at.get().is_some() { lang.get().pick("再発行", "Re-issue") } else { lang.get().pick("発行", "Issue") }}
+            </button>
+            <Answer said=failed testid="token-answer"/>
+            {move || shown.get().map(|value| view! {
+                <div class="token">
+                    <input data-testid="token" readonly prop:value=value aria-label=t("発行したトークン", "Issued token")/>
+                    <button data-testid="copy-token" on:click=copy>{t("コピー", "Copy")}</button>
+                    <p class="warning" data-testid="token-warning">{t(
+                        "このトークンは今だけ表示されます。linkage.conf の linkage.token に設定してください。以前のトークンは使えなくなりました。",
+                        "This token is shown only now: put it in linkage.token of linkage.conf. The previous token no longer works.",
+                    )}</p>
+                </div>
+            })}
+            <Answer said=copied testid="copy-answer"/>
+        </fieldset>
+    }
+}
