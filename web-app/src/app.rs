@@ -1,11 +1,10 @@
 //! The frame: header, navigation, language switch, offline banner, routes.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::api::{self, ApiError, Me};
+use crate::api::{self, Me};
 use crate::i18n::{Lang, t, use_lang};
 use crate::network;
 use crate::pages::export_wizard::ExportWizardPage;
@@ -43,12 +42,14 @@ pub fn App() -> impl IntoView {
     provide_context(session);
     network::watch_browser();
     network::register_service_worker();
-    spawn_local(async move {
-        match api::get::<Me>("/api/me").await {
-            Ok(me) => session.me.set(Some(me)),
-            Err(ApiError::Offline | ApiError::Status { .. } | ApiError::Unexpected(_)) => {}
+    // Who is signed in, asked once; signing in and out change it later.
+    let me = LocalResource::new(|| api::get::<Me>("/api/me"));
+    Effect::new(move || {
+        if let Some(answer) = me.get() {
+            // Not signed in, or the server unreachable: screens say which.
+            session.me.set(answer.ok());
+            session.checked.set(true);
         }
-        session.checked.set(true);
     });
     Effect::new(move || {
         if let Some(root) = web_sys::window()
@@ -119,18 +120,19 @@ pub fn App() -> impl IntoView {
 #[component]
 fn SessionBox() -> impl IntoView {
     let session = use_session();
-    let logout = move |_| {
-        spawn_local(async move {
-            let _ = api::post_empty::<serde_json::Value>("/api/logout").await;
-            crate::cache::clear();
-            session.me.set(None);
-        });
-    };
+    let logout = Action::new_local(move |_: &()| async move {
+        // Signed out here whatever the server answers: the cookie is
+        // forgotten by the browser once the server has cleared it, and an
+        // unreachable server keeps no one signed in on this screen.
+        let _ = api::post_empty::<serde_json::Value>("/api/logout").await;
+        crate::cache::clear();
+        session.me.set(None);
+    });
     view! {
         {move || match session.me.get() {
             Some(me) => view! {
                 <span class="who" data-testid="who">{me.name}</span>
-                <button class="link" on:click=logout>{t("ログアウト", "Sign out")}</button>
+                <button class="link" data-testid="sign-out" on:click=move |_| { logout.dispatch(()); }>{t("ログアウト", "Sign out")}</button>
             }
                 .into_any(),
             None => view! { <A href="/login">{t("ログイン", "Sign in")}</A> }.into_any(),

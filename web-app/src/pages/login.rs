@@ -1,54 +1,47 @@
 //! Sign-in.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::{self, ApiError, LoginRequest, Me};
 use crate::app::use_session;
-use crate::i18n::{t, use_lang};
+use crate::components::{Answer, Said};
+use crate::i18n::t;
 
 /// `/login`.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
-    let lang = use_lang();
     let login_id = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
     let navigate = use_navigate();
+    let sign_in = Action::new_local(move |form: &LoginRequest| {
+        let form = form.clone();
+        let navigate = navigate.clone();
+        async move {
+            let me = api::post::<_, Me>("/api/login", &form).await?;
+            session.me.set(Some(me));
+            password.set(String::new());
+            navigate("/", Default::default());
+            Ok::<_, ApiError>(())
+        }
+    });
+    let refused = Signal::derive(move || match sign_in.value().get() {
+        Some(Err(ApiError::Status { status: 401, .. })) => Some(Said::Problem(
+            "ログインIDまたはパスワードが違います。".into(),
+            "The login id or password is wrong.".into(),
+        )),
+        Some(Err(other)) => Some(Said::Failed(other)),
+        _ => None,
+    });
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            let form = LoginRequest {
+        if !sign_in.pending().get_untracked() {
+            sign_in.dispatch(LoginRequest {
                 login_id: login_id.get_untracked(),
                 password: password.get_untracked(),
-            };
-            match api::post::<_, Me>("/api/login", &form).await {
-                Ok(me) => {
-                    session.me.set(Some(me));
-                    password.set(String::new());
-                    navigate("/", Default::default());
-                }
-                Err(ApiError::Status { status: 401, .. }) => error.set(Some(
-                    lang.get_untracked()
-                        .pick(
-                            "ログインIDまたはパスワードが違います。",
-                            "The login id or password is wrong.",
-                        )
-                        .to_owned(),
-                )),
-                Err(other) => error.set(Some(other.describe(lang.get_untracked()))),
-            }
-            busy.set(false);
-        });
+            });
+        }
     };
     view! {
         <section class="card narrow">
@@ -71,10 +64,8 @@ pub fn LoginPage() -> impl IntoView {
                     prop:value=password
                     on:input=move |ev| password.set(event_target_value(&ev))
                 />
-                <Show when=move || error.get().is_some()>
-                    <p class="error" role="alert" data-testid="login-error">{move || error.get()}</p>
-                </Show>
-                <button type="submit" class="primary" data-testid="login-submit" disabled=busy>
+                <Answer said=refused testid="login-error"/>
+                <button type="submit" class="primary" data-testid="login-submit" disabled=sign_in.pending()>
                     {t("ログイン", "Sign in")}
                 </button>
             </form>

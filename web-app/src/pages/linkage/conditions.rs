@@ -35,7 +35,7 @@ struct Listed {
 
 /// Both lists.
 #[component]
-pub(super) fn ConditionLists() -> impl IntoView {
+pub fn ConditionLists() -> impl IntoView {
     let lang = use_lang();
     let imports = LocalResource::new(|| async {
         let list = api::get::<Vec<StoredImportCondition>>("/api/linkage/import-conditions").await?;

@@ -2,8 +2,8 @@
 //! settings screen (`settings.rs`), and the lists of import and export
 //! conditions (`conditions.rs`).
 
-mod conditions;
-mod settings;
+pub mod conditions;
+pub mod settings;
 
 use leptos::prelude::*;
 

@@ -10,7 +10,7 @@ use crate::i18n::{t, use_lang};
 
 /// Loads the settings, then shows the form.
 #[component]
-pub(super) fn Settings() -> impl IntoView {
+pub fn Settings() -> impl IntoView {
     let loaded = LocalResource::new(|| api::get::<SettingsView>("/api/linkage/settings"));
     view! {
         <section class="card">

@@ -1,0 +1,120 @@
+//! Before the worker checks a file: which sheet it is for (picked, or read
+//! from row 1), that sheet's schema (from the server when signed in and
+//! reachable, else as saved in this browser), and the file's bytes.
+
+use leptos::prelude::*;
+use sheetlink_engine::evaluation::identify;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::File;
+
+use super::Chosen;
+use crate::api::{self, ApiError, segment};
+use crate::cache::{self, CachedSheet};
+use crate::i18n::{Lang, t};
+
+/// What the worker needs.
+pub struct Prepared {
+    /// The sheet's schema (JSON).
+    pub schema: String,
+    period: String,
+    sheet: String,
+    /// The whole file (transferred to the worker).
+    pub bytes: js_sys::ArrayBuffer,
+}
+
+impl Prepared {
+    /// The file, with the sheet it was checked against.
+    pub fn chosen(&self, file: File) -> Chosen {
+        Chosen {
+            file,
+            period: self.period.clone(),
+            sheet: self.sheet.clone(),
+        }
+    }
+}
+
+/// The sheet choice: automatic (row 1 says) or one of those saved here.
+#[component]
+pub fn SheetChoice(
+    /// The sheets saved in this browser.
+    cached: RwSignal<Vec<CachedSheet>>,
+    /// `period/sheet` picked, or empty for automatic.
+    manual: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="row">
+            <label>
+                {t("シート", "Sheet")}
+                <select data-testid="sheet-choice" on:change=move |ev| manual.set(event_target_value(&ev))>
+                    <option value="">{t("自動（ファイルの1行目から判別）", "Automatic (from row 1 of the file)")}</option>
+                    <For each=move || cached.get() key=|c| format!("{}/{}", c.period, c.sheet) let:c>
+                        <option value=format!("{}/{}", c.period, c.sheet)>{c.label.clone()}</option>
+                    </For>
+                </select>
+            </label>
+        </div>
+    }
+}
+
+/// Finds the schema for `file` and reads the file; a sentence in `lang`
+/// when either cannot be done.
+pub async fn prepare(
+    file: &File,
+    manual: &str,
+    lang: Lang,
+    signed_in: bool,
+) -> Result<Prepared, String> {
+    let (period, sheet) = match manual.split_once('/') {
+        Some((period, sheet)) => (period.to_owned(), sheet.to_owned()),
+        None => {
+            let head = file.slice_with_i32_and_i32(0, 4096).map_err(|e| format!("{e:?}"))?;
+            let head = js_sys::Uint8Array::new(&read(&head).await?.into()).to_vec();
+            identify(&head).ok_or_else(|| {
+                lang.pick(
+                    "どのシートのファイルか判別できません。1行目がテンプレートのまま（version:1,period:…,sheet:…）か確認するか、シートを選んでください。",
+                    "Cannot tell which sheet this file is for: check that row 1 is as in the template (version:1,period:…,sheet:…), or choose the sheet.",
+                )
+                .to_owned()
+            })?
+        }
+    };
+    let fetched = if signed_in {
+        fetch_schema(&period, &sheet).await.map_err(|error| error.describe(lang))?
+    } else {
+        None
+    };
+    let Some(schema) = fetched.or_else(|| cache::schema(&period, &sheet)) else {
+        return Err(lang.pick(
+            format!("シート {period} / {sheet} の定義がこのブラウザに保存されていません。オンラインでログインしてテンプレートをダウンロードすると、オフラインでもチェックできるようになります。"),
+            format!("The sheet {period} / {sheet} is not saved in this browser. Sign in online and download its template to check it offline."),
+        ));
+    };
+    let bytes = read(file).await?;
+    Ok(Prepared { schema, period, sheet, bytes })
+}
+
+/// The schema from the server, saved here for offline use; `None` when the
+/// server cannot be reached (the saved copy is used then).
+async fn fetch_schema(period: &str, sheet: &str) -> Result<Option<String>, ApiError> {
+    let path = format!("/api/periods/{}/sheets/{}/schema", segment(period), segment(sheet));
+    let json = match api::get_text(&path).await {
+        Ok(json) => json,
+        Err(ApiError::Offline) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let label = cache::sheets()
+        .into_iter()
+        .find(|c| (c.period.as_str(), c.sheet.as_str()) == (period, sheet))
+        .map_or_else(|| format!("{period} / {sheet}"), |c| c.label);
+    let entry = CachedSheet { period: period.to_owned(), sheet: sheet.to_owned(), label };
+    cache::store(entry, &json);
+    Ok(Some(json))
+}
+
+async fn read(blob: &web_sys::Blob) -> Result<js_sys::ArrayBuffer, String> {
+    JsFuture::from(blob.array_buffer())
+        .await
+        .map(|buffer| buffer.unchecked_into())
+        .map_err(|e| format!("{e:?}"))
+}

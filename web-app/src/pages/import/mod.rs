@@ -1,0 +1,203 @@
+//! Import: pick or drop a file, validate it in the worker (nothing leaves the
+//! browser; `check.rs`), then the server's dry run and apply with progress
+//! (`upload.rs`, `dry_run.rs`).
+
+pub mod check;
+pub mod dry_run;
+pub mod upload;
+
+use leptos::prelude::*;
+use sheetlink_engine::evaluation::{MAX_FILE_BYTES, Status};
+use web_sys::File;
+
+use crate::app::use_session;
+use crate::cache;
+use crate::components::{Count, Counts, FileDrop};
+use crate::errors::ErrorTable;
+use crate::i18n::{Lang, t, use_lang};
+use crate::network;
+use crate::validation::{ErrorLine, Event, Job, Report};
+
+/// Where the page is.
+#[derive(Debug, Clone, PartialEq)]
+enum Stage {
+    Idle,
+    Refused(String),
+    Validating { done: f64, total: f64 },
+    Cancelled,
+    Validated,
+}
+
+/// The file being worked on.
+#[derive(Clone)]
+pub struct Chosen {
+    file: File,
+    period: String,
+    sheet: String,
+}
+
+/// `/`: the import screen.
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let lang = use_lang();
+    let session = use_session();
+    let cached = RwSignal::new(cache::sheets());
+    let manual = RwSignal::new(String::new());
+    let stage = RwSignal::new(Stage::Idle);
+    let report = RwSignal::new(None::<Report>);
+    let errors = RwSignal::new(Vec::<ErrorLine>::new());
+    let chosen = StoredValue::new_local(None::<Chosen>);
+    let job = StoredValue::new_local(None::<Job>);
+    let file_name = RwSignal::new(String::new());
+
+    let on_event = move |event: Event| match event {
+        Event::Progress { done, total } => {
+            if matches!(stage.get_untracked(), Stage::Validating { .. }) {
+                stage.set(Stage::Validating { done, total });
+            }
+        }
+        Event::Report(mut done) => {
+            errors.set(std::mem::take(&mut done.errors));
+            report.set(Some(done));
+            stage.set(Stage::Validated);
+        }
+        Event::ErrorFile(bytes) => {
+            let name = format!("errors_{}", file_name.get_untracked());
+            let _ = crate::download::save(&bytes, &name, "text/csv");
+        }
+        Event::Failed(message) => stage.set(Stage::Refused(message)),
+    };
+    // Finding the schema and reading the file, then handing both to the
+    // worker: an action, so a second file replaces the first.
+    let check = Action::new_local(move |file: &File| {
+        let file = file.clone();
+        let lang = lang.get_untracked();
+        let signed_in = session.me.get_untracked().is_some();
+        async move {
+            match check::prepare(&file, &manual.get_untracked(), lang, signed_in).await {
+                Ok(prepared) => {
+                    cached.set(cache::sheets());
+                    if stage.get_untracked() != Stage::Cancelled {
+                        chosen.set_value(Some(prepared.chosen(file)));
+                        match Job::start(&prepared.schema, prepared.bytes, lang, on_event) {
+                            Ok(started) => job.set_value(Some(started)),
+                            Err(error) => stage.set(Stage::Refused(format!("{error:?}"))),
+                        }
+                    }
+                }
+                Err(message) => stage.set(Stage::Refused(message)),
+            }
+        }
+    });
+    let start = move |file: File| {
+        job.set_value(None);
+        report.set(None);
+        errors.set(Vec::new());
+        chosen.set_value(None);
+        file_name.set(file.name());
+        if file.size() > MAX_FILE_BYTES as f64 {
+            stage.set(Stage::Refused(too_large(lang.get_untracked(), file.size())));
+            return;
+        }
+        stage.set(Stage::Validating { done: 0.0, total: file.size() });
+        check.dispatch_local(file);
+    };
+    let cancel = move |_| {
+        job.set_value(None);
+        stage.set(Stage::Cancelled);
+    };
+    let error_file = move |_| {
+        job.with_value(|job| {
+            if let Some(job) = job {
+                job.request_error_file(lang.get_untracked());
+            }
+        });
+    };
+
+    view! {
+        <section class="card">
+            <h1>{t("評価シートのインポート", "Import evaluation sheets")}</h1>
+            <p class="muted">
+                {t(
+                    "ファイルはまずこのブラウザの中でチェックされます。「アップロード」を押すまで、ファイルの内容は送信されません。",
+                    "The file is first checked inside this browser. Nothing of it is sent until you press “Upload”.",
+                )}
+            </p>
+            <check::SheetChoice cached=cached manual=manual/>
+            <FileDrop on_file=start accept=".csv,text/csv" file_name=file_name/>
+            {move || stage_view(stage.get(), cancel)}
+            {move || report.get().map(|r| view! { <Summary report=r/> })}
+            <Show when=move || !errors.with(Vec::is_empty)>
+                <ErrorTable errors=errors/>
+                <button data-testid="download-error-file" on:click=error_file>
+                    {t("エラーファイルをダウンロード", "Download the error file")}
+                </button>
+            </Show>
+            <Show when=move || report.with(|r| r.as_ref().is_some_and(|r| r.valid > 0))>
+                <upload::Upload chosen=chosen online=network::online()/>
+            </Show>
+        </section>
+    }
+}
+
+fn stage_view(stage: Stage, cancel: impl Fn(leptos::ev::MouseEvent) + 'static) -> AnyView {
+    match stage {
+        Stage::Idle | Stage::Validated => ().into_any(),
+        Stage::Refused(message) => view! { <p class="error" role="alert" data-testid="refused">{message}</p> }.into_any(),
+        Stage::Cancelled => view! { <p class="notice" data-testid="cancelled">{t("チェックを中止しました。", "The check was cancelled.")}</p> }.into_any(),
+        Stage::Validating { done, total } => {
+            let percent = if total > 0.0 { (done / total * 100.0).round() } else { 0.0 };
+            view! {
+                <div class="progress-line" data-testid="validating">
+                    <progress max="100" value=percent aria-label=t("チェックの進み具合", "Check progress")></progress>
+                    <span>{format!("{percent}%")}</span>
+                    <button data-testid="cancel" on:click=cancel>{t("中止", "Cancel")}</button>
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+fn too_large(lang: Lang, size: f64) -> String {
+    let mb = size / 1_000_000.0;
+    let limit = MAX_FILE_BYTES as f64 / 1_000_000.0;
+    lang.pick(
+        format!("ファイルが大きすぎます（{mb:.1} MB）。上限は {limit:.1} MB です。評価対象者を分けて複数のファイルにしてください。"),
+        format!("The file is too large ({mb:.1} MB); the limit is {limit:.1} MB. Split the evaluatees over several files."),
+    )
+}
+
+#[component]
+fn Summary(report: Report) -> impl IntoView {
+    let lang = use_lang();
+    let status = report.status;
+    let headline = move || {
+        let lang = lang.get();
+        match status {
+            Status::Ok => lang.pick("エラーはありません。アップロードできます。", "No errors: the file can be uploaded."),
+            Status::Errors => lang.pick(
+                "エラーのある行があります。エラーのない行だけをアップロードできます。",
+                "Some rows have errors. Only the rows without errors can be uploaded.",
+            ),
+            Status::Aborted => lang.pick(
+                "エラーのある評価対象者が多すぎるため、チェックを途中で止めました。",
+                "Too many evaluatees have errors; the check stopped early.",
+            ),
+            Status::Rejected => lang.pick("このファイルは取り込めません。", "This file cannot be imported."),
+        }
+    };
+    let class = if status == Status::Ok { "ok" } else { "error" };
+    let counts: Vec<Count> = vec![
+        ("評価対象者", "Evaluatees", u64::from(report.evaluatees), "count-evaluatees"),
+        ("エラーなし", "Valid", u64::from(report.valid), "count-valid"),
+        ("エラーあり", "With errors", u64::from(report.with_errors), "count-errors"),
+    ];
+    view! {
+        <div class="summary" data-testid="summary" data-status=status.as_str()>
+            <p class=class role="status">{headline}</p>
+            <Counts counts=counts/>
+            <p class="muted">{move || format!("{} {:.0} ms", lang.get().pick("チェック時間", "Check time"), report.millis)}</p>
+        </div>
+    }
+}
