@@ -186,7 +186,10 @@ pub fn by_test_id(selector: &str) -> String {
             let name_end = selector[at + 1..]
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
                 .map_or(selector.len(), |end| at + 1 + end);
-            out.push_str(&format!("[data-testid=\"{}\"]", &selector[at + 1..name_end]));
+            out.push_str(&format!(
+                "[data-testid=\"{}\"]",
+                &selector[at + 1..name_end]
+            ));
             while chars.peek().is_some_and(|&(i, _)| i < name_end) {
                 chars.next();
             }

@@ -48,8 +48,8 @@ async fn the_import_wizard_previews_a_shift_jis_sample_on_every_change() -> Resu
     let server = Server::start("wizard").await?;
     let browser = Browser::start("wizard").await?;
     browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
-    browser.click("a[href='/linkage']").await?;
-    browser.click("a[href='/linkage/import/new']").await?;
+    browser.click("@nav-linkage").await?;
+    browser.click("@new-import-condition").await?;
     browser.fill("@import-key", "sjis-customers").await?;
     browser
         .fill("@import-description", "基幹システムの顧客（Shift_JIS）")
@@ -76,7 +76,9 @@ async fn the_import_wizard_previews_a_shift_jis_sample_on_every_change() -> Resu
     );
     // Without a matching key the condition itself is refused, by mapping row.
     assert!(!browser.text("@condition-problems").await?.is_empty());
-    browser.click("@mapping tr[data-row='1'] input.key").await?;
+    browser
+        .click("@mapping tr[data-row='1'] @mapping-key")
+        .await?;
     browser.wait("@preview tr[data-row='2']").await?;
     let row2 = browser.text("@preview tr[data-row='2']").await?;
     assert!(
@@ -89,7 +91,7 @@ async fn the_import_wizard_previews_a_shift_jis_sample_on_every_change() -> Resu
     let before = browser.text("@preview thead").await?;
     assert!(before.contains("ランク"), "{before}");
     browser
-        .select("@mapping tr[data-row='5'] select.target", "note")
+        .select("@mapping tr[data-row='5'] @mapping-target", "note")
         .await?;
     browser
         .wait_until(
@@ -104,7 +106,7 @@ async fn the_import_wizard_previews_a_shift_jis_sample_on_every_change() -> Resu
     );
     // Blank updates are shown as such.
     browser
-        .click("@mapping tr[data-row='3'] input.blank")
+        .click("@mapping tr[data-row='3'] @mapping-blank")
         .await?;
     browser.wait_until("document.querySelector('[data-testid=preview] tr[data-row=\"4\"]').textContent.includes('空白で更新')", Duration::from_secs(5)).await?;
     let times = browser
@@ -244,27 +246,21 @@ async fn the_export_wizard_previews_from_the_server_and_saves() -> Result {
     browser.select("@export-encoding", "utf8_bom").await?;
     browser.click("@add-rule").await?;
     browser
-        .select(
-            "@filter-rules tr:nth-child(1) td:nth-child(1) select",
-            "rank",
-        )
+        .select("@filter-rules tr:nth-child(1) @rule-field", "rank")
         .await?;
     browser
-        .select(
-            "@filter-rules tr:nth-child(1) td:nth-child(2) select",
-            "equals",
-        )
+        .select("@filter-rules tr:nth-child(1) @rule-comparison", "equals")
         .await?;
-    browser.fill("@filter-rules .rule-value", "A").await?;
+    browser.fill("@filter-rules @rule-value", "A").await?;
     browser.click("@add-column").await?;
     browser
-        .fill("@export-columns tr:nth-child(3) .column-header", "区分")
+        .fill("@export-columns tr:nth-child(3) @column-header", "区分")
         .await?;
     browser
-        .select("@export-columns tr:nth-child(3) .column-field", "rank")
+        .select("@export-columns tr:nth-child(3) @column-field", "rank")
         .await?;
     browser
-        .select("@sort-keys tr:nth-child(1) td:nth-child(2) select", "desc")
+        .select("@sort-keys tr:nth-child(1) @sort-order", "desc")
         .await?;
     browser.click("@export-preview").await?;
     let total = browser.text("@export-total").await?;

@@ -89,10 +89,10 @@ async fn downloads_a_template_of_the_chosen_items() -> Result {
     let server = Server::start("template").await?;
     let browser = Browser::start("template").await?;
     browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
-    browser.click("a[href='/template']").await?;
+    browser.click("@nav-template").await?;
     browser.select("@period", "2026-h1").await?;
     browser.select("@sheet", "performance").await?;
-    browser.wait("ul.items input[value='score_total']").await?;
+    browser.wait("@item-score_total").await?;
     browser.fill("@item-search", "総合").await?;
     browser.click("@select-shown").await?;
     let count = browser.text("@selected-count").await?;
@@ -146,20 +146,20 @@ async fn shows_each_error_at_its_row_and_column() -> Result {
     );
     assert_eq!(browser.text("@count-errors").await?, "2");
     let c6 = browser
-        .text(".error-row[data-row='6'][data-column='3']")
+        .text("@error-row[data-row='6'][data-column='3']")
         .await?;
     assert!(
         c6.contains("C (3)") && c6.contains("【業績評価>未設定>総合点】") && c6.contains("100"),
         "{c6}"
     );
     let d7 = browser
-        .text(".error-row[data-row='7'][data-column='4']")
+        .text("@error-row[data-row='7'][data-column='4']")
         .await?;
     assert!(d7.contains("D (4)") && d7.contains(&key7), "{d7}");
     browser.fill("@filter-key", &key7).await?;
     browser
         .wait_until(
-            "document.querySelectorAll('.error-row:not(.head)').length === 1",
+            "document.querySelectorAll('[data-testid=error-row]').length === 1",
             Duration::from_secs(5),
         )
         .await?;
@@ -216,7 +216,7 @@ async fn a_valid_file_is_dry_run_applied_and_listed_in_the_history() -> Result {
         browser.exists("@plan-deletes").await?,
         "the blank that deletes is called out"
     );
-    assert!(browser.exists(".change.delete").await?);
+    assert!(browser.exists("@change-delete").await?);
     let created: u32 = browser.text("@plan-created").await?.parse()?;
     let updated: u32 = browser.text("@plan-updated").await?.parse()?;
     assert_eq!(created + updated, 2, "the two rows changed");
@@ -267,8 +267,8 @@ async fn a_group_leader_cannot_open_another_operators_import() -> Result {
         ))
         .await?;
     let id = id.as_str().context("import id")?.to_owned();
-    browser.click("button.link:not(#lang-switch)").await?; // sign out
-    browser.wait("header a[href='/login']").await?;
+    browser.click("@sign-out").await?;
+    browser.wait("@sign-in-link").await?;
     browser
         .sign_in(&server, DEMO_LEADER.0, DEMO_LEADER.1)
         .await?;
@@ -298,10 +298,10 @@ async fn validates_offline_with_the_server_stopped() -> Result {
     browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
     let mut rows = rows(&template(&browser, &["score_total", "grade"]).await?);
     // The template page keeps the schema of what it downloads.
-    browser.click("a[href='/template']").await?;
+    browser.click("@nav-template").await?;
     browser.select("@period", "2026-h1").await?;
     browser.select("@sheet", "performance").await?;
-    browser.click("ul.items input[value='score_total']").await?;
+    browser.click("@item-score_total").await?;
     browser.click("@download-template").await?;
     browser.wait("@template-message.ok").await?;
     browser
@@ -326,7 +326,7 @@ async fn validates_offline_with_the_server_stopped() -> Result {
         Some("errors")
     );
     browser
-        .wait(".error-row[data-row='6'][data-column='3']")
+        .wait("@error-row[data-row='6'][data-column='3']")
         .await?;
     assert!(
         browser.exists("@upload-unavailable").await?,
@@ -519,7 +519,9 @@ async fn a_large_dry_run_shows_its_changes_page_by_page() -> Result {
         browser.click("@plan-more").await?;
         browser
             .wait_until(
-                &format!("document.querySelectorAll('[data-testid=plan-rows] tr').length > {before}"),
+                &format!(
+                    "document.querySelectorAll('[data-testid=plan-rows] tr').length > {before}"
+                ),
                 Duration::from_secs(20),
             )
             .await?;

@@ -66,13 +66,13 @@ pub fn App() -> impl IntoView {
             <header class="top">
                 <a class="brand" href="/">"sheetlink"</a>
                 <nav aria-label=t("メニュー", "Menu")>
-                    <A href="/">{t("インポート", "Import")}</A>
-                    <A href="/template">{t("テンプレート", "Template")}</A>
-                    <A href="/history">{t("履歴", "History")}</A>
-                    <A href="/timeline">{t("タイムライン", "Timeline")}</A>
+                    <A href="/" attr:data-testid="nav-import">{t("インポート", "Import")}</A>
+                    <A href="/template" attr:data-testid="nav-template">{t("テンプレート", "Template")}</A>
+                    <A href="/history" attr:data-testid="nav-history">{t("履歴", "History")}</A>
+                    <A href="/timeline" attr:data-testid="nav-timeline">{t("タイムライン", "Timeline")}</A>
                     <Show when=move || session.me.with(|m| m.as_ref().is_some_and(|m| m.role == crate::api::RoleName::Admin))>
-                        <A href="/linkage">{t("バッチ連携", "Batch linkage")}</A>
-                        <A href="/linkage/history">{t("連携履歴", "Linkage history")}</A>
+                        <A href="/linkage" attr:data-testid="nav-linkage">{t("バッチ連携", "Batch linkage")}</A>
+                        <A href="/linkage/history" attr:data-testid="nav-linkage-history">{t("連携履歴", "Linkage history")}</A>
                     </Show>
                 </nav>
                 <div class="spacer"></div>
@@ -135,7 +135,7 @@ fn SessionBox() -> impl IntoView {
                 <button class="link" data-testid="sign-out" on:click=move |_| { logout.dispatch(()); }>{t("ログアウト", "Sign out")}</button>
             }
                 .into_any(),
-            None => view! { <A href="/login">{t("ログイン", "Sign in")}</A> }.into_any(),
+            None => view! { <A href="/login" attr:data-testid="sign-in-link">{t("ログイン", "Sign in")}</A> }.into_any(),
         }}
     }
 }

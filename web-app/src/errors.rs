@@ -129,7 +129,7 @@ pub fn ErrorTable(
                         let (_, e) = line;
                         let column = if e.column > 0 { format!("{} ({})", e.letter, e.column) } else { String::new() };
                         view! {
-                            <div class="error-row" role="row" data-row=e.row data-column=e.column>
+                            <div class="error-row" role="row" data-testid="error-row" data-row=e.row data-column=e.column>
                                 <span role="cell">{if e.row > 0 { e.row.to_string() } else { String::new() }}</span>
                                 <span role="cell">{column}</span>
                                 <span role="cell">{e.item}</span>

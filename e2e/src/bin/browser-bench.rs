@@ -170,10 +170,12 @@ async fn preview_refreshes(browser: &Browser, server: &Server) -> anyhow::Result
     browser.wait("@sample-name").await?;
     browser.click("@to-step-3").await?;
     browser.wait("@mapping tr[data-row='15']").await?;
-    browser.click("@mapping tr[data-row='1'] input.key").await?;
+    browser
+        .click("@mapping tr[data-row='1'] @mapping-key")
+        .await?;
     // The parent customer (column 4) is found by its id.
     browser
-        .select("@mapping tr[data-row='4'] select.relation", "id")
+        .select("@mapping tr[data-row='4'] @mapping-relation", "id")
         .await?;
     if let Err(error) = browser
         .wait(&format!("@preview tr[data-row='{}']", PREVIEW_ROWS + 1))
@@ -191,7 +193,7 @@ async fn preview_refreshes(browser: &Browser, server: &Server) -> anyhow::Result
     for turn in 0..30 {
         let row = 2 + turn % 14;
         browser
-            .click(&format!("@mapping tr[data-row='{row}'] input.blank"))
+            .click(&format!("@mapping tr[data-row='{row}'] @mapping-blank"))
             .await?;
     }
     let times = browser.eval("return window.sheetlinkPreviewTimes;").await?;

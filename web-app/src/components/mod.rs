@@ -8,9 +8,12 @@
 //! - [`ImportStatusText`] / [`import_status_text`]: an import's state in words.
 //! - [`FileDrop`]: drop a file or choose one.
 //! - [`Notifications`]: who is told when a batch ends.
+//! - [`Steps`], [`load_condition`], [`save_condition`]: what both condition
+//!   wizards share.
 //! - [`confirm`], [`when`]: a yes/no question; a time as local text.
 
 pub mod answer;
+pub mod conditions;
 pub mod counts;
 pub mod file_drop;
 pub mod loader;
@@ -18,6 +21,7 @@ pub mod notifications;
 pub mod status;
 
 pub use answer::{Answer, Said};
+pub use conditions::{ConditionKind, NextStep, Steps, load_condition, save_condition};
 pub use counts::{Count, Counts};
 pub use file_drop::FileDrop;
 pub use loader::Loader;

@@ -95,7 +95,12 @@ fn Details(
     let counts: Vec<Count> = vec![
         ("新規", "Created", u64::from(record.counts.created), ""),
         ("更新", "Updated", u64::from(record.counts.updated), ""),
-        ("変更なし", "Unchanged", u64::from(record.counts.unchanged), ""),
+        (
+            "変更なし",
+            "Unchanged",
+            u64::from(record.counts.unchanged),
+            "",
+        ),
         ("エラー", "Failed", u64::from(record.counts.failed), ""),
     ];
     let (listed, total) = (errors.len(), record.error_count());

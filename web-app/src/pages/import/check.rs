@@ -68,7 +68,9 @@ pub async fn prepare(
     let (period, sheet) = match manual.split_once('/') {
         Some((period, sheet)) => (period.to_owned(), sheet.to_owned()),
         None => {
-            let head = file.slice_with_i32_and_i32(0, 4096).map_err(|e| format!("{e:?}"))?;
+            let head = file
+                .slice_with_i32_and_i32(0, 4096)
+                .map_err(|e| format!("{e:?}"))?;
             let head = js_sys::Uint8Array::new(&read(&head).await?.into()).to_vec();
             identify(&head).ok_or_else(|| {
                 lang.pick(
@@ -80,7 +82,9 @@ pub async fn prepare(
         }
     };
     let fetched = if signed_in {
-        fetch_schema(&period, &sheet).await.map_err(|error| error.describe(lang))?
+        fetch_schema(&period, &sheet)
+            .await
+            .map_err(|error| error.describe(lang))?
     } else {
         None
     };
@@ -91,13 +95,22 @@ pub async fn prepare(
         ));
     };
     let bytes = read(file).await?;
-    Ok(Prepared { schema, period, sheet, bytes })
+    Ok(Prepared {
+        schema,
+        period,
+        sheet,
+        bytes,
+    })
 }
 
 /// The schema from the server, saved here for offline use; `None` when the
 /// server cannot be reached (the saved copy is used then).
 async fn fetch_schema(period: &str, sheet: &str) -> Result<Option<String>, ApiError> {
-    let path = format!("/api/periods/{}/sheets/{}/schema", segment(period), segment(sheet));
+    let path = format!(
+        "/api/periods/{}/sheets/{}/schema",
+        segment(period),
+        segment(sheet)
+    );
     let json = match api::get_text(&path).await {
         Ok(json) => json,
         Err(ApiError::Offline) => return Ok(None),
@@ -107,7 +120,11 @@ async fn fetch_schema(period: &str, sheet: &str) -> Result<Option<String>, ApiEr
         .into_iter()
         .find(|c| (c.period.as_str(), c.sheet.as_str()) == (period, sheet))
         .map_or_else(|| format!("{period} / {sheet}"), |c| c.label);
-    let entry = CachedSheet { period: period.to_owned(), sheet: sheet.to_owned(), label };
+    let entry = CachedSheet {
+        period: period.to_owned(),
+        sheet: sheet.to_owned(),
+        label,
+    };
     cache::store(entry, &json);
     Ok(Some(json))
 }

@@ -15,15 +15,44 @@ pub fn DryRunView(
     plan: DryRun,
 ) -> impl IntoView {
     let lang = use_lang();
-    let errors: u32 = plan.error_totals.values().sum::<u32>().max(plan.errors.len() as u32);
-    let changed = plan.evaluatees.outcome.iter().filter(|o| **o != Outcome::Unchanged).count();
+    let errors: u32 = plan
+        .error_totals
+        .values()
+        .sum::<u32>()
+        .max(plan.errors.len() as u32);
+    let changed = plan
+        .evaluatees
+        .outcome
+        .iter()
+        .filter(|o| **o != Outcome::Unchanged)
+        .count();
     let cells = plan.cells;
     let counts: Vec<Count> = vec![
-        ("新規", "Created", u64::from(plan.counts.created), "plan-created"),
-        ("更新", "Updated", u64::from(plan.counts.updated), "plan-updated"),
-        ("変更なし", "Unchanged", u64::from(plan.counts.unchanged), "plan-unchanged"),
+        (
+            "新規",
+            "Created",
+            u64::from(plan.counts.created),
+            "plan-created",
+        ),
+        (
+            "更新",
+            "Updated",
+            u64::from(plan.counts.updated),
+            "plan-updated",
+        ),
+        (
+            "変更なし",
+            "Unchanged",
+            u64::from(plan.counts.unchanged),
+            "plan-unchanged",
+        ),
         ("スキップ", "Skipped", u64::from(plan.counts.skipped), ""),
-        ("エラー", "Failed", u64::from(plan.counts.failed), "plan-failed"),
+        (
+            "エラー",
+            "Failed",
+            u64::from(plan.counts.failed),
+            "plan-failed",
+        ),
     ];
     view! {
         <div class="dry-run" data-testid="dry-run-result">
@@ -79,9 +108,9 @@ fn PlanRows(id: String, first: ChangesPage, changed: usize) -> impl IntoView {
                         <td>{e.row}</td><td>{e.key}</td><td>{e.outcome.as_str()}</td>
                         <td>
                             {e.changes.into_iter().map(|c| {
-                                let class = if c.action == CellAction::Delete { "change delete" } else { "change" };
+                                let (class, testid) = if c.action == CellAction::Delete { ("change delete", "change-delete") } else { ("change", "change") };
                                 view! {
-                                    <span class=class>
+                                    <span class=class data-testid=testid>
                                         {format!("{} [{}]: {} → {}", c.item, c.action.as_str(), c.old.unwrap_or_default(), c.new.unwrap_or_default())}
                                     </span>
                                 }

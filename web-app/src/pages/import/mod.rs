@@ -99,7 +99,10 @@ pub fn ImportPage() -> impl IntoView {
             stage.set(Stage::Refused(too_large(lang.get_untracked(), file.size())));
             return;
         }
-        stage.set(Stage::Validating { done: 0.0, total: file.size() });
+        stage.set(Stage::Validating {
+            done: 0.0,
+            total: file.size(),
+        });
         check.dispatch_local(file);
     };
     let cancel = move |_| {
@@ -175,7 +178,10 @@ fn Summary(report: Report) -> impl IntoView {
     let headline = move || {
         let lang = lang.get();
         match status {
-            Status::Ok => lang.pick("エラーはありません。アップロードできます。", "No errors: the file can be uploaded."),
+            Status::Ok => lang.pick(
+                "エラーはありません。アップロードできます。",
+                "No errors: the file can be uploaded.",
+            ),
             Status::Errors => lang.pick(
                 "エラーのある行があります。エラーのない行だけをアップロードできます。",
                 "Some rows have errors. Only the rows without errors can be uploaded.",
@@ -184,14 +190,32 @@ fn Summary(report: Report) -> impl IntoView {
                 "エラーのある評価対象者が多すぎるため、チェックを途中で止めました。",
                 "Too many evaluatees have errors; the check stopped early.",
             ),
-            Status::Rejected => lang.pick("このファイルは取り込めません。", "This file cannot be imported."),
+            Status::Rejected => lang.pick(
+                "このファイルは取り込めません。",
+                "This file cannot be imported.",
+            ),
         }
     };
     let class = if status == Status::Ok { "ok" } else { "error" };
     let counts: Vec<Count> = vec![
-        ("評価対象者", "Evaluatees", u64::from(report.evaluatees), "count-evaluatees"),
-        ("エラーなし", "Valid", u64::from(report.valid), "count-valid"),
-        ("エラーあり", "With errors", u64::from(report.with_errors), "count-errors"),
+        (
+            "評価対象者",
+            "Evaluatees",
+            u64::from(report.evaluatees),
+            "count-evaluatees",
+        ),
+        (
+            "エラーなし",
+            "Valid",
+            u64::from(report.valid),
+            "count-valid",
+        ),
+        (
+            "エラーあり",
+            "With errors",
+            u64::from(report.with_errors),
+            "count-errors",
+        ),
     ];
     view! {
         <div class="summary" data-testid="summary" data-status=status.as_str()>

@@ -35,7 +35,11 @@ pub fn Upload(
         chosen.with_value(|c| {
             c.as_ref().map(|c| Target {
                 file: c.file.clone(),
-                path: format!("/api/periods/{}/sheets/{}/imports", segment(&c.period), segment(&c.sheet)),
+                path: format!(
+                    "/api/periods/{}/sheets/{}/imports",
+                    segment(&c.period),
+                    segment(&c.sheet)
+                ),
             })
         })
     };
@@ -51,7 +55,9 @@ pub fn Upload(
         // Progress is read while the upload runs; it stops with it.
         spawn_local(follow_progress(applying, idempotency_key.clone()));
         async move {
-            let sending = Sending::Apply { idempotency_key: &idempotency_key };
+            let sending = Sending::Apply {
+                idempotency_key: &idempotency_key,
+            };
             let answer = api::post_file::<ImportAnswer>(&target.path, &target.file, sending).await;
             applying.set(None);
             answer
@@ -134,7 +140,12 @@ fn ImportResult(record: ImportAnswer) -> impl IntoView {
     let counts: Vec<Count> = vec![
         ("新規", "Created", u64::from(record.counts.created), ""),
         ("更新", "Updated", u64::from(record.counts.updated), ""),
-        ("変更なし", "Unchanged", u64::from(record.counts.unchanged), ""),
+        (
+            "変更なし",
+            "Unchanged",
+            u64::from(record.counts.unchanged),
+            "",
+        ),
         ("エラー", "Failed", u64::from(record.counts.failed), ""),
     ];
     view! {

@@ -39,14 +39,33 @@ pub fn ConditionLists() -> impl IntoView {
     let lang = use_lang();
     let imports = LocalResource::new(|| async {
         let list = api::get::<Vec<StoredImportCondition>>("/api/linkage/import-conditions").await?;
-        Ok::<_, ApiError>(list.into_iter().map(|c| Listed { key: c.condition.key, sheet: c.condition.sheet, description: c.condition.description }).collect::<Vec<_>>())
+        Ok::<_, ApiError>(
+            list.into_iter()
+                .map(|c| Listed {
+                    key: c.condition.key,
+                    sheet: c.condition.sheet,
+                    description: c.condition.description,
+                })
+                .collect::<Vec<_>>(),
+        )
     });
     let exports = LocalResource::new(|| async {
         let list = api::get::<Vec<StoredExportCondition>>("/api/linkage/export-conditions").await?;
-        Ok::<_, ApiError>(list.into_iter().map(|c| Listed { key: c.condition.key, sheet: c.condition.sheet, description: c.condition.description }).collect::<Vec<_>>())
+        Ok::<_, ApiError>(
+            list.into_iter()
+                .map(|c| Listed {
+                    key: c.condition.key,
+                    sheet: c.condition.sheet,
+                    description: c.condition.description,
+                })
+                .collect::<Vec<_>>(),
+        )
     });
     let delete = Action::new_local(move |(kind, key): &(Kind, String)| {
-        let (kind, path) = (*kind, format!("/api/linkage/{}-conditions/{}", kind.path(), segment(key)));
+        let (kind, path) = (
+            *kind,
+            format!("/api/linkage/{}-conditions/{}", kind.path(), segment(key)),
+        );
         async move {
             api::delete(&path).await?;
             match kind {
@@ -58,19 +77,24 @@ pub fn ConditionLists() -> impl IntoView {
     });
     let ask = Callback::new(move |(kind, key): (Kind, String)| {
         let lang = lang.get_untracked();
-        if confirm(lang, &format!("「{key}」を削除します。よろしいですか？"), &format!("Delete “{key}”?")) {
+        if confirm(
+            lang,
+            &format!("「{key}」を削除します。よろしいですか？"),
+            &format!("Delete “{key}”?"),
+        ) {
             delete.dispatch((kind, key));
         }
     });
-    let failed = Signal::derive(move || delete.value().get().and_then(Result::err).map(Said::Failed));
+    let failed =
+        Signal::derive(move || delete.value().get().and_then(Result::err).map(Said::Failed));
     view! {
         <section class="card">
             <Answer said=failed testid="delete-answer"/>
             <h2>{t("(11) インポート条件", "(11) Import conditions")}</h2>
-            <A href="/linkage/import/new">{t("(10) インポート条件設定登録", "(10) New import condition")}</A>
+            <A href="/linkage/import/new" attr:data-testid="new-import-condition">{t("(10) インポート条件設定登録", "(10) New import condition")}</A>
             <ConditionTable kind=Kind::Import list=imports ask=ask/>
             <h2>{t("(15) エクスポート条件", "(15) Export conditions")}</h2>
-            <A href="/linkage/export/new">{t("(14) エクスポート条件設定登録", "(14) New export condition")}</A>
+            <A href="/linkage/export/new" attr:data-testid="new-export-condition">{t("(14) エクスポート条件設定登録", "(14) New export condition")}</A>
             <ConditionTable kind=Kind::Export list=exports ask=ask/>
         </section>
     }
@@ -111,7 +135,12 @@ fn ConditionTable(
 fn condition_row(kind: Kind, row: Listed, ask: Callback<(Kind, String)>) -> impl IntoView {
     let path = segment(&row.key);
     let edit_href = format!("/linkage/{}/{path}", kind.path());
-    let script = |os: &str| format!("/api/linkage/{}-conditions/{path}/script?os={os}", kind.path());
+    let script = |os: &str| {
+        format!(
+            "/api/linkage/{}-conditions/{path}/script?os={os}",
+            kind.path()
+        )
+    };
     let (linux, windows) = (script("linux"), script("windows"));
     let (key, label, asked) = (row.key.clone(), row.key.clone(), row.key);
     view! {

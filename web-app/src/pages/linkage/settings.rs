@@ -94,7 +94,13 @@ fn ClientModule(token: RwSignal<Option<String>>) -> impl IntoView {
             Ok::<_, ApiError>(())
         }
     });
-    let failed = Signal::derive(move || download.value().get().and_then(Result::err).map(Said::Failed));
+    let failed = Signal::derive(move || {
+        download
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(Said::Failed)
+    });
     view! {
         <fieldset>
             <legend>{t("(2) クライアントモジュール", "(2) Client module")}</legend>
@@ -117,7 +123,8 @@ fn Token(issued_at: RwSignal<Option<u64>>, shown: RwSignal<Option<String>>) -> i
         shown.set(Some(issued.token));
         Ok::<_, ApiError>(())
     });
-    let failed = Signal::derive(move || issue.value().get().and_then(Result::err).map(Said::Failed));
+    let failed =
+        Signal::derive(move || issue.value().get().and_then(Result::err).map(Said::Failed));
     let copied = RwSignal::new(None::<Said>);
     let ask = move |_| {
         let reissue = issued_at.get_untracked().is_some();
@@ -134,7 +141,10 @@ fn Token(issued_at: RwSignal<Option<u64>>, shown: RwSignal<Option<String>>) -> i
     let copy = move |_| {
         if let (Some(text), Some(window)) = (shown.get_untracked(), web_sys::window()) {
             let _ = window.navigator().clipboard().write_text(&text);
-            copied.set(Some(Said::Done("トークンをコピーしました。".into(), "Token copied.".into())));
+            copied.set(Some(Said::Done(
+                "トークンをコピーしました。".into(),
+                "Token copied.".into(),
+            )));
         }
     };
     view! {

@@ -89,6 +89,7 @@ fn ItemChoice(item: Item, selected: RwSignal<BTreeSet<String>>) -> impl IntoView
             <label>
                 <input
                     type="checkbox"
+                    data-testid=format!("item-{id}")
                     value=id.clone()
                     prop:checked=move || selected.with(|s| s.contains(&checked_id))
                     on:change=move |ev| {

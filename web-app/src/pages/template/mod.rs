@@ -55,7 +55,11 @@ fn TemplateForm() -> impl IntoView {
             if sheet.is_empty() {
                 return Ok(Vec::new());
             }
-            let path = format!("/api/periods/{}/sheets/{}/items", segment(&period), segment(&sheet));
+            let path = format!(
+                "/api/periods/{}/sheets/{}/items",
+                segment(&period),
+                segment(&sheet)
+            );
             api::get::<Vec<Item>>(&path).await
         }
     });
@@ -67,7 +71,12 @@ fn TemplateForm() -> impl IntoView {
             .map(Said::Failed)
     });
     let download = Action::new_local(|wanted: &Wanted| download_template(wanted.clone()));
-    let said = Signal::derive(move || download.value().get().map(|answer| answer.unwrap_or_else(Said::Failed)));
+    let said = Signal::derive(move || {
+        download
+            .value()
+            .get()
+            .map(|answer| answer.unwrap_or_else(Said::Failed))
+    });
     let over_limit = move || selected.with(BTreeSet::len) > MAX_ITEMS;
     let start = move |_| {
         let (period_id, sheet_id) = (period.get_untracked(), sheet.get_untracked());
@@ -79,12 +88,26 @@ fn TemplateForm() -> impl IntoView {
             .into_iter()
             .find(|s| s.id == sheet_id)
             .map(|s| s.name);
-        let label = format!("{} / {}", period_name.unwrap_or_default(), sheet_name.unwrap_or_default());
+        let label = format!(
+            "{} / {}",
+            period_name.unwrap_or_default(),
+            sheet_name.unwrap_or_default()
+        );
         // Items in the sheet's order, not the order they were ticked.
         let chosen = selected.with_untracked(|set| {
-            all_items.get_untracked().into_iter().filter(|i| set.contains(&i.id)).map(|i| i.id).collect()
+            all_items
+                .get_untracked()
+                .into_iter()
+                .filter(|i| set.contains(&i.id))
+                .map(|i| i.id)
+                .collect()
         });
-        download.dispatch(Wanted { period: period_id, sheet: sheet_id, label, items: chosen });
+        download.dispatch(Wanted {
+            period: period_id,
+            sheet: sheet_id,
+            label,
+            items: chosen,
+        });
     };
     view! {
         <section class="card">
@@ -148,21 +171,32 @@ fn failed<T>(answer: Option<Result<T, ApiError>>) -> Option<ApiError> {
 
 /// Downloads the template and keeps the sheet's schema for offline checks.
 async fn download_template(wanted: Wanted) -> Result<Said, ApiError> {
-    let base = format!("/api/periods/{}/sheets/{}", segment(&wanted.period), segment(&wanted.sheet));
-    let request = TemplateRequest { items: wanted.items };
+    let base = format!(
+        "/api/periods/{}/sheets/{}",
+        segment(&wanted.period),
+        segment(&wanted.sheet)
+    );
+    let request = TemplateRequest {
+        items: wanted.items,
+    };
     let bytes = api::post_for_bytes(&format!("{base}/template"), &request).await?;
     let name = format!("template_{}_{}.csv", wanted.period, wanted.sheet);
     let _ = crate::download::save(&bytes, &name, "text/csv");
     let kept = match api::get_text(&format!("{base}/schema")).await {
         Ok(schema) => cache::store(
-            CachedSheet { period: wanted.period, sheet: wanted.sheet, label: wanted.label },
+            CachedSheet {
+                period: wanted.period,
+                sheet: wanted.sheet,
+                label: wanted.label,
+            },
             &schema,
         ),
         Err(_) => false,
     };
     Ok(if kept {
         Said::Done(
-            "テンプレートをダウンロードしました。このシートはオフラインでもチェックできます。".into(),
+            "テンプレートをダウンロードしました。このシートはオフラインでもチェックできます。"
+                .into(),
             "Template downloaded. This sheet can now also be checked offline.".into(),
         )
     } else {

@@ -1,0 +1,66 @@
+//! The columns of the file (header and field) and the sort keys.
+
+use leptos::prelude::*;
+use sheetlink_engine::linkage::{ExportColumn, ExportCondition, SortKey};
+
+use super::field_options;
+use crate::i18n::t;
+
+/// The columns, each with its header name, and "Add a column".
+#[component]
+pub fn Columns(
+    /// The condition edited.
+    condition: RwSignal<ExportCondition>,
+    /// The sheet's fields, as `(id, label)`.
+    fields: Signal<Vec<(String, String)>>,
+) -> impl IntoView {
+    let add = move |_| {
+        if let Some((id, label)) = fields.get_untracked().into_iter().next() {
+            condition.update(|c| {
+                c.columns.push(ExportColumn {
+                    header: label,
+                    field: id,
+                })
+            });
+        }
+    };
+    view! {
+        <h2>{t("項目", "Columns")}</h2>
+        <table data-testid="export-columns"><tbody>
+            {move || condition.get().columns.into_iter().enumerate().map(|(i, column)| view! {
+                <tr>
+                    <td><input class="column-header" data-testid="column-header" prop:value=column.header.clone() on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.columns[i].header = v); }/></td>
+                    <td><select class="column-field" data-testid="column-field" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.columns[i].field = v); }>{field_options(&fields.get(), &column.field)}</select></td>
+                    <td><button class="link" on:click=move |_| condition.update(|c| { c.columns.remove(i); })>{t("削除", "Remove")}</button></td>
+                </tr>
+            }).collect_view()}
+        </tbody></table>
+        <button data-testid="add-column" on:click=add>{t("行の追加", "Add a column")}</button>
+    }
+}
+
+/// The sort keys, and "Add a sort key".
+#[component]
+pub fn SortKeys(
+    /// The condition edited.
+    condition: RwSignal<ExportCondition>,
+    /// The sheet's fields, as `(id, label)`.
+    fields: Signal<Vec<(String, String)>>,
+) -> impl IntoView {
+    view! {
+        <h2>{t("ソートキー", "Sort keys")}</h2>
+        <table data-testid="sort-keys"><tbody>
+            {move || condition.get().sort.into_iter().enumerate().map(|(i, key)| view! {
+                <tr>
+                    <td><select data-testid="sort-field" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.sort[i].field = v); }>{field_options(&fields.get(), &key.field)}</select></td>
+                    <td><select data-testid="sort-order" on:change=move |ev| { let desc = event_target_value(&ev) == "desc"; condition.update(|c| c.sort[i].descending = desc); }>
+                        <option value="asc" selected=!key.descending>{t("昇順", "Ascending")}</option>
+                        <option value="desc" selected=key.descending>{t("降順", "Descending")}</option>
+                    </select></td>
+                    <td><button class="link" on:click=move |_| condition.update(|c| { c.sort.remove(i); })>{t("削除", "Remove")}</button></td>
+                </tr>
+            }).collect_view()}
+        </tbody></table>
+        <button data-testid="add-sort" on:click=move |_| condition.update(|c| c.sort.push(SortKey { field: "id".into(), descending: false }))>{t("ソートキーを追加", "Add a sort key")}</button>
+    }
+}

@@ -1,0 +1,115 @@
+//! The search condition as the wizard edits it: a flat list of comparisons
+//! joined by "all" or "any", turned into the engine's [`Filter`] and back.
+
+use leptos::prelude::*;
+use sheetlink_engine::linkage::{Comparison, Filter};
+
+use super::field_options;
+use crate::i18n::t;
+
+/// One comparison of the search-condition builder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    field: String,
+    comparison: Comparison,
+    value: String,
+}
+
+const COMPARISONS: [(Comparison, &str, &str, &str); 6] = [
+    (Comparison::Equals, "equals", "と等しい", "equals"),
+    (Comparison::Contains, "contains", "を含む", "contains"),
+    (
+        Comparison::Before,
+        "before",
+        "より前（小さい）",
+        "before / less than",
+    ),
+    (
+        Comparison::After,
+        "after",
+        "より後（大きい）",
+        "after / greater than",
+    ),
+    (Comparison::Empty, "empty", "が空", "is empty"),
+    (
+        Comparison::NotEmpty,
+        "not_empty",
+        "が空でない",
+        "is not empty",
+    ),
+];
+
+/// The engine's filter for `rules` (`None` when there are none).
+pub fn filter_of(rules: &[Rule], any: bool) -> Option<Filter> {
+    let compares: Vec<Filter> = rules
+        .iter()
+        .map(|r| Filter::Compare {
+            field: r.field.clone(),
+            comparison: r.comparison,
+            value: r.value.clone(),
+        })
+        .collect();
+    match compares.len() {
+        0 => None,
+        _ if any => Some(Filter::Any(compares)),
+        _ => Some(Filter::All(compares)),
+    }
+}
+
+/// The rules of a stored filter and whether it matches any of them. Nested
+/// groups (possible through the API) cannot be shown flat and are left out:
+/// saving from the wizard drops them.
+pub fn rules_of(filter: Option<&Filter>) -> (Vec<Rule>, bool) {
+    let (list, any) = match filter {
+        None => return (Vec::new(), false),
+        Some(Filter::All(list)) => (list.as_slice(), false),
+        Some(Filter::Any(list)) => (list.as_slice(), true),
+        Some(single) => (std::slice::from_ref(single), false),
+    };
+    let rules = list
+        .iter()
+        .filter_map(|f| match f {
+            Filter::Compare {
+                field,
+                comparison,
+                value,
+            } => Some(Rule {
+                field: field.clone(),
+                comparison: *comparison,
+                value: value.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    (rules, any)
+}
+
+/// `/linkage/export/new` and `/linkage/export/:key`.
+/// The comparisons, with "match any" and "Add a condition".
+#[component]
+pub fn FilterRules(
+    /// The comparisons.
+    rules: RwSignal<Vec<Rule>>,
+    /// Whether one match is enough (otherwise all must match).
+    any: RwSignal<bool>,
+    /// The sheet's fields, as `(id, label)`.
+    fields: Signal<Vec<(String, String)>>,
+) -> impl IntoView {
+    view! {
+        <h2>{t("条件指定", "Search condition")}</h2>
+        <label class="inline"><input type="checkbox" data-testid="filter-any" prop:checked=any on:change=move |ev| any.set(event_target_checked(&ev))/>{t("いずれかに一致（オフ: すべてに一致）", "Match any (off: match all)")}</label>
+        <table data-testid="filter-rules"><tbody>
+            {move || rules.get().into_iter().enumerate().map(|(i, r)| view! {
+                <tr>
+                    <td><select data-testid="rule-field" on:change=move |ev| { let v = event_target_value(&ev); rules.update(|r| r[i].field = v); }>{field_options(&fields.get(), &r.field)}</select></td>
+                    <td><select data-testid="rule-comparison" on:change=move |ev| { let v = event_target_value(&ev); if let Some((c, ..)) = COMPARISONS.iter().find(|(_, id, ..)| *id == v) { let c = *c; rules.update(|r| r[i].comparison = c); } }>
+                        {COMPARISONS.iter().map(|(c, id, ja, en)| { let selected = *c == r.comparison; view! { <option value=*id selected=selected>{t(ja, en)}</option> } }).collect_view()}
+                    </select></td>
+                    <td><input class="rule-value" data-testid="rule-value" prop:value=r.value.clone() on:input=move |ev| { let v = event_target_value(&ev); rules.update(|r| r[i].value = v); }/></td>
+                    <td><button class="link" on:click=move |_| rules.update(|r| { r.remove(i); })>{t("削除", "Remove")}</button></td>
+                </tr>
+            }).collect_view()}
+        </tbody></table>
+        <button data-testid="add-rule" on:click=move |_| rules.update(|r| r.push(Rule { field: "name".into(), comparison: Comparison::Contains, value: String::new() }))>{t("条件を追加", "Add a condition")}</button>
+    }
+}

@@ -1,0 +1,180 @@
+//! The export-condition wizard: key, encoding, description, a search
+//! condition (`filter.rs`), columns with header names and sort keys
+//! (`columns.rs`), and a preview of the first rows from the server.
+
+pub mod columns;
+pub mod filter;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use sheetlink_engine::linkage::{
+    ExportColumn, ExportCondition, ExportPreview, OutputEncoding, SortKey, Unrepresentable,
+    crm_catalog,
+};
+use sheetlink_protocol::linkage::{AfterExport, StoredExportCondition as Stored};
+
+use crate::api::{self, ApiError};
+use crate::app::SignedIn;
+use crate::components::{
+    Answer, ConditionKind, Loader, Notifications, Said, load_condition, save_condition,
+};
+use crate::i18n::{t, use_lang};
+
+/// `/linkage/export/new` and `/linkage/export/:key`.
+#[component]
+pub fn ExportWizardPage() -> impl IntoView {
+    let editing = use_params_map().with_untracked(|p| p.get("key"));
+    let stored = load_condition::<Stored>(ConditionKind::Export, editing.clone());
+    let editing = StoredValue::new(editing);
+    view! {
+        <SignedIn>
+            <Loader>
+                {move || Suspend::new(async move {
+                    stored.await.map(|found| view! {
+                        <ExportWizard editing=editing.get_value() stored=found.unwrap_or_else(blank)/>
+                    })
+                })}
+            </Loader>
+        </SignedIn>
+    }
+}
+
+fn blank() -> Stored {
+    let column = |header: &str, field: &str| ExportColumn {
+        header: header.into(),
+        field: field.into(),
+    };
+    Stored {
+        condition: ExportCondition {
+            key: String::new(),
+            description: String::new(),
+            sheet: "customer".into(),
+            encoding: OutputEncoding::ShiftJis,
+            filter: None,
+            columns: vec![column("顧客ID", "id"), column("顧客名", "name")],
+            sort: vec![SortKey {
+                field: "id".into(),
+                descending: false,
+            }],
+            formula_protection: true,
+            unrepresentable: Unrepresentable::Refuse,
+        },
+        after: AfterExport::default(),
+    }
+}
+
+/// `<option>`s of `fields` (`(id, label)`), `selected` chosen.
+fn field_options(fields: &[(String, String)], selected: &str) -> impl IntoView + use<> {
+    fields
+        .iter()
+        .map(|(id, label)| view! { <option value=id.clone() selected=id == selected>{label.clone()}</option> })
+        .collect_view()
+}
+
+#[component]
+fn ExportWizard(editing: Option<String>, stored: Stored) -> impl IntoView {
+    let (found_rules, found_any) = filter::rules_of(stored.condition.filter.as_ref());
+    let condition = RwSignal::new(stored.condition);
+    let rules = RwSignal::new(found_rules);
+    let any = RwSignal::new(found_any);
+    let notify = RwSignal::new(stored.after.notify_members);
+    let emails = RwSignal::new(stored.after.emails);
+    let catalog = StoredValue::new(crm_catalog());
+    let fields = Signal::derive(move || {
+        let sheet = condition.with(|c| c.sheet.clone());
+        catalog.with_value(|c| {
+            c.sheet(&sheet)
+                .map(|s| {
+                    s.fields
+                        .iter()
+                        .map(|f| (f.id.clone(), f.label.clone()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    });
+    let current = move || {
+        let mut c = condition.get_untracked();
+        c.filter = filter::filter_of(&rules.get_untracked(), any.get_untracked());
+        c
+    };
+    let preview = Action::new_local(|condition: &ExportCondition| {
+        let condition = condition.clone();
+        async move { api::post::<_, ExportPreview>("/api/linkage/export-preview", &condition).await }
+    });
+    let save = save_condition::<Stored>(ConditionKind::Export, editing);
+    let refused = Signal::derive(move || {
+        let failed = |answer: Option<Result<_, ApiError>>| answer.and_then(Result::err);
+        failed(save.value().get())
+            .or_else(|| failed(preview.value().get().map(|a| a.map(|_| ()))))
+            .map(Said::Failed)
+    });
+    let submit = move |_| {
+        save.dispatch(Stored {
+            condition: current(),
+            after: AfterExport {
+                notify_members: notify.get_untracked(),
+                emails: emails.get_untracked(),
+            },
+        });
+    };
+    view! {
+        <section class="card wizard">
+            <h1>{t("エクスポート条件設定", "Export condition")}</h1>
+            <Answer said=refused testid="export-message"/>
+            <Basics condition=condition rules=rules catalog=catalog/>
+            <filter::FilterRules rules=rules any=any fields=fields/>
+            <columns::Columns condition=condition fields=fields/>
+            <columns::SortKeys condition=condition fields=fields/>
+            <h2>{t("エクスポート後のアクション", "After export")}</h2>
+            <Notifications members=notify emails=emails/>
+            <div class="row">
+                <button data-testid="export-preview" disabled=preview.pending() on:click=move |_| { preview.dispatch(current()); }>{t("プレビュー（サーバーの現在のデータ）", "Preview (the server's current data)")}</button>
+                <button class="primary" data-testid="save-export" disabled=save.pending() on:click=submit>{t("完了", "Save")}</button>
+            </div>
+            {move || preview.value().get().and_then(Result::ok).map(|p| view! { <PreviewTable preview=p/> })}
+        </section>
+    }
+}
+
+/// Key, encoding, sheet and description.
+#[component]
+fn Basics(
+    condition: RwSignal<ExportCondition>,
+    rules: RwSignal<Vec<filter::Rule>>,
+    catalog: StoredValue<sheetlink_engine::linkage::Catalog>,
+) -> impl IntoView {
+    let encoding_is = move |encoding| condition.with(|c| c.encoding == encoding);
+    view! {
+        <div class="row">
+            <label>{t("エクスポートキー", "Export key")}<input data-testid="export-key" prop:value=move || condition.with(|c| c.key.clone()) on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.key = v); }/></label>
+            <label>{t("エンコード", "Encoding")}
+                <select data-testid="export-encoding" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.encoding = match v.as_str() { "utf8" => OutputEncoding::Utf8, "utf8_bom" => OutputEncoding::Utf8Bom, _ => OutputEncoding::ShiftJis }); }>
+                    <option value="shift_jis" selected=move || encoding_is(OutputEncoding::ShiftJis)>"Shift_JIS"</option>
+                    <option value="utf8_bom" selected=move || encoding_is(OutputEncoding::Utf8Bom)>{t("UTF-8（BOM付き）", "UTF-8 with BOM")}</option>
+                    <option value="utf8" selected=move || encoding_is(OutputEncoding::Utf8)>"UTF-8"</option>
+                </select>
+            </label>
+            <label>{t("シート", "Sheet")}
+                <select data-testid="export-sheet" on:change=move |ev| { let v = event_target_value(&ev); rules.set(Vec::new()); condition.update(|c| { c.sheet = v; c.columns.clear(); c.sort.clear(); }); }>
+                    {catalog.with_value(|c| c.sheets.iter().map(|s| { let id = s.id.clone(); view! { <option value=id.clone() selected=move || condition.with(|c| c.sheet == id)>{s.name.clone()}</option> } }).collect_view())}
+                </select>
+            </label>
+        </div>
+        <label>{t("説明", "Description")}<input data-testid="export-description" prop:value=move || condition.with(|c| c.description.clone()) on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.description = v); }/></label>
+    }
+}
+
+/// The first rows the export would write, from the server's current data.
+#[component]
+fn PreviewTable(preview: ExportPreview) -> impl IntoView {
+    let lang = use_lang();
+    let total = preview.total;
+    view! {
+        <p class="muted" data-testid="export-total">{move || lang.get().pick(format!("該当 {total} 件（先頭20件を表示）"), format!("{total} records match (first 20 shown)"))}</p>
+        <table class="preview" data-testid="export-preview-table">
+            <thead><tr>{preview.headers.iter().map(|h| view! { <th>{h.clone()}</th> }).collect_view()}</tr></thead>
+            <tbody>{preview.rows.iter().map(|r| view! { <tr>{r.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}</tr> }).collect_view()}</tbody>
+        </table>
+    }
+}

@@ -1,0 +1,179 @@
+//! Step 3: which file column goes to which field, which fields match
+//! existing records, and how relations find their target.
+
+use leptos::prelude::*;
+use sheetlink_engine::linkage::{Field, MappingRow, RelationKey, Source};
+
+use super::Draft;
+use crate::i18n::{t, use_lang};
+
+/// The step: header settings, the mapping table and "Add a row".
+#[component]
+pub fn MappingStep(
+    /// The condition and its sample.
+    draft: Draft,
+) -> impl IntoView {
+    let condition = draft.condition;
+    let search = RwSignal::new(String::new());
+    let add_row = move |_| {
+        let taken =
+            |id: &String| condition.with_untracked(|c| c.mappings.iter().any(|m| m.field == *id));
+        let first_free = draft
+            .fields()
+            .into_iter()
+            .map(|f| f.id)
+            .find(|id| !taken(id))
+            .unwrap_or_else(|| "name".into());
+        let source = draft
+            .header_row()
+            .and_then(|h| h.first().cloned())
+            .map_or(Source::Position(1), Source::Header);
+        condition.update(|c| {
+            c.mappings.push(MappingRow {
+                source,
+                field: first_free,
+                update_with_blank: false,
+            })
+        });
+    };
+    view! {
+        <div class="row">
+            <label class="inline"><input type="checkbox" data-testid="has-header" prop:checked=move || condition.with(|c| c.has_header) on:change=move |ev| { let on = event_target_checked(&ev); condition.update(|c| c.has_header = on); }/>{t("見出し行あり", "Header row")}</label>
+            <label>{t("インポート開始行", "First data row")}
+                <input data-testid="first-row" type="number" min="1" prop:value=move || condition.with(|c| c.first_data_row.to_string())
+                    on:input=move |ev| { if let Ok(n) = event_target_value(&ev).parse::<u32>() { condition.update(|c| c.first_data_row = n.max(1)); } }/>
+            </label>
+            <label>{t("項目を検索", "Search fields")}
+                <input data-testid="field-search" type="search" prop:value=search on:input=move |ev| search.set(event_target_value(&ev))/>
+            </label>
+        </div>
+        <table class="mapping" data-testid="mapping">
+            <thead><tr>
+                <th>"#"</th><th>{t("読み込みファイルの項目", "File column")}</th><th>{t("インポート先の項目", "Target field")}</th>
+                <th>{t("自動", "Suggested")}</th><th>{t("空白で更新", "Update with blank")}</th><th>{t("マッチングキー", "Matching key")}</th><th>{t("紐づき先のマッチングキー", "Relation key")}</th><th></th>
+            </tr></thead>
+            <tbody>
+                // Rebuilt on every change of the condition (a few dozen rows).
+                {move || {
+                    let rows = condition.with(|c| c.mappings.len());
+                    let (headers, fields, needle) = (draft.header_row().unwrap_or_default(), draft.fields(), search.get().to_lowercase());
+                    (0..rows).map(|index| mapping_line(draft, index, &headers, &fields, &needle)).collect_view()
+                }}
+            </tbody>
+        </table>
+        <button data-testid="add-row" on:click=add_row>{t("行の追加", "Add a row")}</button>
+    }
+}
+
+/// Row `index` of the mapping table.
+fn mapping_line(
+    draft: Draft,
+    index: usize,
+    headers: &[String],
+    fields: &[Field],
+    needle: &str,
+) -> impl IntoView + use<> {
+    let lang = use_lang();
+    let condition = draft.condition;
+    let (m, has_header, is_key, relation_key) = condition.with_untracked(|c| {
+        let m = c.mappings[index].clone();
+        let is_key = c.matching_keys.contains(&m.field);
+        let relation_key = c
+            .relation_keys
+            .iter()
+            .find(|r| r.field == m.field)
+            .map(|r| r.key_field.clone());
+        (m, c.has_header, is_key, relation_key)
+    });
+    let source_text = match &m.source {
+        Source::Header(h) => h.clone(),
+        Source::Position(p) => p.to_string(),
+    };
+    let suggested = match &m.source {
+        Source::Header(h) => draft.confidence.with_untracked(|c| {
+            c.get(h)
+                .filter(|(f, _)| *f == m.field)
+                .map(|(_, conf)| format!("{:.0}%", conf * 100.0))
+        }),
+        Source::Position(_) => None,
+    };
+    let relation = fields
+        .iter()
+        .find(|f| f.id == m.field)
+        .and_then(|f| f.relation_sheet.clone());
+    let options: Vec<Field> = fields
+        .iter()
+        .filter(|f| {
+            needle.is_empty()
+                || f.id == m.field
+                || f.label.to_lowercase().contains(needle)
+                || f.id.contains(needle)
+        })
+        .cloned()
+        .collect();
+    let source = if has_header {
+        let headers = headers.to_vec();
+        let listed = headers.contains(&source_text);
+        view! {
+            <select class="source" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.mappings[index].source = Source::Header(v)); }>
+                {headers.into_iter().map(|h| { let selected = h == source_text; view! { <option value=h.clone() selected=selected>{h.clone()}</option> } }).collect_view()}
+                {(!listed).then(|| view! { <option value=source_text.clone() selected=true>{source_text.clone()}</option> })}
+            </select>
+        }.into_any()
+    } else {
+        // `change`, not `input`: the table is rebuilt on every change, which
+        // would take the focus after one digit.
+        view! {
+            <input class="source" type="number" min="1" prop:value=source_text on:change=move |ev| { if let Ok(p) = event_target_value(&ev).parse::<u32>() { condition.update(|c| c.mappings[index].source = Source::Position(p.max(1))); } }/>
+        }.into_any()
+    };
+    let field_id = m.field.clone();
+    let (key_field, relation_field) = (m.field.clone(), m.field.clone());
+    view! {
+        <tr data-row=index + 1>
+            <td>{index + 1}</td>
+            <td>{source}</td>
+            <td>
+                <select class="target" data-testid="mapping-target" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| {
+                    let old = std::mem::replace(&mut c.mappings[index].field, v);
+                    c.matching_keys.retain(|k| *k != old);
+                    c.relation_keys.retain(|r| r.field != old);
+                }); }>
+                    {options.iter().map(|f| view! { <option value=f.id.clone() selected=f.id == field_id>{format!("{} ({})", f.label, f.field_type.name(lang.get_untracked()))}</option> }).collect_view()}
+                </select>
+            </td>
+            <td class="muted">{suggested}</td>
+            <td><input type="checkbox" class="blank" data-testid="mapping-blank" prop:checked=m.update_with_blank on:change=move |ev| { let on = event_target_checked(&ev); condition.update(|c| c.mappings[index].update_with_blank = on); }/></td>
+            <td><input type="checkbox" class="key" data-testid="mapping-key" prop:checked=is_key on:change=move |ev| { let on = event_target_checked(&ev); let f = key_field.clone(); condition.update(|c| { c.matching_keys.retain(|k| *k != f); if on { c.matching_keys.push(f); } }); }/></td>
+            <td>{relation.map(|related| relation_choice(draft, related, relation_field, relation_key))}</td>
+            <td><button class="link remove-row" on:click=move |_| condition.update(|c| { let removed = c.mappings.remove(index); c.matching_keys.retain(|k| *k != removed.field); c.relation_keys.retain(|r| r.field != removed.field); })>{t("削除", "Remove")}</button></td>
+        </tr>
+    }
+}
+
+/// The related sheet's field that identifies a relation's target.
+fn relation_choice(
+    draft: Draft,
+    related: String,
+    field: String,
+    chosen: Option<String>,
+) -> impl IntoView {
+    let condition = draft.condition;
+    let related_fields: Vec<Field> = draft.catalog.with_value(|c| {
+        c.sheet(&related)
+            .map(|s| {
+                s.fields
+                    .iter()
+                    .filter(|f| f.can_identify_relation())
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    view! {
+        <select class="relation" data-testid="mapping-relation" on:change=move |ev| { let v = event_target_value(&ev); let f = field.clone(); condition.update(|c| { c.relation_keys.retain(|r| r.field != f); if !v.is_empty() { c.relation_keys.push(RelationKey { field: f, key_field: v }); } }); }>
+            <option value="">"—"</option>
+            {related_fields.into_iter().map(|rf| { let selected = chosen.as_deref() == Some(rf.id.as_str()); view! { <option value=rf.id.clone() selected=selected>{rf.label.clone()}</option> } }).collect_view()}
+        </select>
+    }
+}

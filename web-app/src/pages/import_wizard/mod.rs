@@ -1,0 +1,196 @@
+//! The import-condition wizard: key and description → sample file, mode and
+//! duplicates (`method.rs`) → mapping (`mapping.rs`: auto-suggested, with the
+//! first 20 rows of the sample mapped and checked by the engine in this page
+//! on every change, `preview.rs`) → after-import actions → save. The server
+//! checks the condition again.
+
+pub mod mapping;
+pub mod method;
+pub mod preview;
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use sheetlink_engine::linkage::{
+    Catalog, DuplicateHandling, Field, ImportCondition, ImportMode, crm_catalog,
+};
+use sheetlink_protocol::linkage::{AfterImport, StoredImportCondition as Stored};
+
+pub use preview::{PREVIEW_ROWS, PreviewTable, preview_table};
+
+use crate::app::SignedIn;
+use crate::components::{
+    Answer, ConditionKind, Loader, NextStep, Notifications, Said, Steps, load_condition,
+    save_condition,
+};
+use crate::i18n::{t, use_lang};
+
+/// `/linkage/import/new` and `/linkage/import/:key`.
+#[component]
+pub fn ImportWizardPage() -> impl IntoView {
+    let editing = use_params_map().with_untracked(|p| p.get("key"));
+    let stored = load_condition::<Stored>(ConditionKind::Import, editing.clone());
+    let editing = StoredValue::new(editing);
+    view! {
+        <SignedIn>
+            <Loader>
+                {move || Suspend::new(async move {
+                    stored.await.map(|found| view! {
+                        <ImportWizard editing=editing.get_value() stored=found.unwrap_or_else(blank)/>
+                    })
+                })}
+            </Loader>
+        </SignedIn>
+    }
+}
+
+fn blank() -> Stored {
+    Stored {
+        condition: ImportCondition {
+            key: String::new(),
+            description: String::new(),
+            sheet: "customer".into(),
+            mode: ImportMode::InsertAndUpdate,
+            duplicates: DuplicateHandling::default(),
+            has_header: true,
+            first_data_row: 2,
+            encoding: None,
+            mappings: Vec::new(),
+            matching_keys: Vec::new(),
+            relation_keys: Vec::new(),
+        },
+        after: AfterImport::default(),
+    }
+}
+
+/// The condition being edited and what the wizard knows of its sample.
+#[derive(Clone, Copy)]
+pub struct Draft {
+    /// The condition as edited so far.
+    pub condition: RwSignal<ImportCondition>,
+    /// The CRM sheets and their fields.
+    pub catalog: StoredValue<Catalog>,
+    /// The sample file's bytes.
+    pub sample: StoredValue<Option<Vec<u8>>, LocalStorage>,
+    /// Bumped when a new sample is read.
+    pub sample_version: RwSignal<u32>,
+    /// The sample's name (with its encoding) and its first rows.
+    pub sample_info: RwSignal<Option<(String, Vec<Vec<String>>)>>,
+    /// Per file header, the field suggested and how sure the suggestion is.
+    pub confidence: RwSignal<HashMap<String, (String, f32)>>,
+}
+
+impl Draft {
+    /// The fields of the condition's sheet.
+    pub fn fields(self) -> Vec<Field> {
+        let sheet = self.condition.with(|c| c.sheet.clone());
+        self.catalog.with_value(|c| {
+            c.sheet(&sheet)
+                .map(|s| s.fields.clone())
+                .unwrap_or_default()
+        })
+    }
+
+    /// The sample's header row, when the condition says it has one.
+    pub fn header_row(self) -> Option<Vec<String>> {
+        let (has_header, first_data_row) =
+            self.condition.with(|c| (c.has_header, c.first_data_row));
+        self.sample_info.with(|info| {
+            let (_, rows) = info.as_ref()?;
+            has_header.then(|| rows.get(first_data_row.saturating_sub(2) as usize).cloned())?
+        })
+    }
+}
+
+const STEPS: &[(&str, &str)] = &[
+    ("キーと説明", "Key"),
+    ("インポート方法", "Method"),
+    ("マッピング", "Mapping"),
+    ("インポート後のアクション", "After import"),
+];
+
+#[component]
+fn ImportWizard(editing: Option<String>, stored: Stored) -> impl IntoView {
+    let lang = use_lang();
+    let draft = Draft {
+        condition: RwSignal::new(stored.condition),
+        catalog: StoredValue::new(crm_catalog()),
+        sample: StoredValue::new_local(None),
+        sample_version: RwSignal::new(0),
+        sample_info: RwSignal::new(None),
+        confidence: RwSignal::new(HashMap::new()),
+    };
+    let notify = RwSignal::new(stored.after.notify_members);
+    let emails = RwSignal::new(stored.after.emails);
+    let list = RwSignal::new(stored.after.add_to_list);
+    let step = RwSignal::new(1u8);
+    let problem = RwSignal::new(None::<Said>);
+    let is_edit = editing.is_some();
+    let save = save_condition::<Stored>(ConditionKind::Import, editing);
+    let refused =
+        Signal::derive(move || save.value().get().and_then(Result::err).map(Said::Failed));
+    let submit = move |_| {
+        save.dispatch(Stored {
+            condition: draft.condition.get_untracked(),
+            after: AfterImport {
+                notify_members: notify.get_untracked(),
+                emails: emails.get_untracked(),
+                add_to_list: list.get_untracked(),
+            },
+        });
+    };
+    view! {
+        <section class="card wizard">
+            <h1>{move || if is_edit { lang.get().pick("インポート条件の編集", "Edit import condition") } else { lang.get().pick("インポート条件設定登録", "New import condition") }}</h1>
+            <Steps step=step captions=STEPS/>
+            <Answer said=problem testid="wizard-message"/>
+            <div hidden=move || step.get() != 1>
+                <KeyStep draft=draft is_edit=is_edit/>
+                <NextStep step=step to=2 testid="to-step-2"/>
+            </div>
+            <div hidden=move || step.get() != 2>
+                <method::MethodStep draft=draft problem=problem/>
+                <NextStep step=step to=3 testid="to-step-3"/>
+            </div>
+            <div hidden=move || step.get() != 3>
+                <mapping::MappingStep draft=draft/>
+                <preview::Preview draft=draft/>
+                <NextStep step=step to=4 testid="to-step-4"/>
+            </div>
+            <div hidden=move || step.get() != 4>
+                <Notifications members=notify emails=emails/>
+                <label>{t("リストへの追加（リスト名、空欄なら追加しない）", "Add the imported records to a list (name; empty: none)")}
+                    <input data-testid="add-to-list" prop:value=move || list.get().unwrap_or_default()
+                        on:input=move |ev| { let v = event_target_value(&ev); list.set((!v.trim().is_empty()).then(|| v.trim().to_owned())); }/>
+                </label>
+                <button class="primary" data-testid="save-condition" disabled=save.pending() on:click=submit>{t("登録", "Save")}</button>
+                <Answer said=refused testid="save-error"/>
+            </div>
+        </section>
+    }
+}
+
+/// Step 1: the key (fixed once saved), the description and the sheet.
+#[component]
+fn KeyStep(draft: Draft, is_edit: bool) -> impl IntoView {
+    let condition = draft.condition;
+    view! {
+        <label>{t("インポートキー（半角英数字と - _ .）", "Import key (ASCII letters, digits, - _ .)")}
+            <input data-testid="import-key" prop:value=move || condition.with(|c| c.key.clone()) disabled=is_edit
+                on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.key = v); }/>
+        </label>
+        <label>{t("説明", "Description")}
+            <input data-testid="import-description" prop:value=move || condition.with(|c| c.description.clone())
+                on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.description = v); }/>
+        </label>
+        <label>{t("シート", "Sheet")}
+            <select data-testid="import-sheet" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| { c.sheet = v; c.mappings.clear(); c.matching_keys.clear(); c.relation_keys.clear(); }); }>
+                {draft.catalog.with_value(|c| c.sheets.iter().map(|s| {
+                    let id = s.id.clone();
+                    view! { <option value=id.clone() selected=move || condition.with(|c| c.sheet == id)>{s.name.clone()}</option> }
+                }).collect_view())}
+            </select>
+        </label>
+    }
+}
