@@ -1,7 +1,8 @@
 // The validation worker: the engine (engine-wasm) runs here, off the page's
-// thread. The page sends the file's bytes once (transferred, not copied) and
-// gets progress messages and one compact report back: parallel arrays, never
-// one object per cell. Cancelling is the page terminating this worker.
+// thread. The page sends the File itself (a handle: the page never reads the
+// bytes, so its thread does no work in proportion to the file) and gets
+// progress messages and one compact report back: parallel arrays, never one
+// object per cell. Cancelling is the page terminating this worker.
 importScripts("./sheetlink-engine-wasm.js");
 const ready = wasm_bindgen({ module_or_path: "./sheetlink-engine-wasm_bg.wasm" });
 
@@ -16,10 +17,12 @@ onmessage = async (event) => {
   const message = event.data;
   if (message.kind === "validate") {
     if (current) current.free();
-    const started = performance.now();
     let validation;
+    let started;
     try {
-      validation = new wasm_bindgen.SheetValidation(message.schema, new Uint8Array(message.bytes));
+      const bytes = new Uint8Array(await message.file.arrayBuffer());
+      started = performance.now();
+      validation = new wasm_bindgen.SheetValidation(message.schema, bytes);
     } catch (error) {
       postMessage({ kind: "failed", message: String(error) });
       return;

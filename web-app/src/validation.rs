@@ -1,8 +1,9 @@
-//! The validation worker, seen from the page: the file's bytes go to the
-//! worker once (transferred), progress and one compact report come back.
-//! The page's thread never parses the file, so it keeps answering clicks.
+//! The validation worker, seen from the page: the file goes to the worker as
+//! a handle (the worker reads it), progress and one compact report come
+//! back. The page's thread never reads or parses the file, so it keeps
+//! answering clicks.
 
-use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array, Uint32Array};
+use js_sys::{Array, Reflect, Uint8Array, Uint32Array};
 use sheetlink_engine::column_letter;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -72,11 +73,11 @@ pub struct Job {
 }
 
 impl Job {
-    /// Starts validating `bytes` (transferred to the worker: the buffer is
-    /// empty afterwards) against `schema_json`.
+    /// Starts validating `file` against `schema_json`; the worker reads the
+    /// file.
     pub fn start(
         schema_json: &str,
-        bytes: ArrayBuffer,
+        file: &web_sys::File,
         lang: Lang,
         on_event: impl Fn(Event) + 'static,
     ) -> Result<Job, JsValue> {
@@ -96,8 +97,8 @@ impl Job {
         Reflect::set(&request, &"kind".into(), &"validate".into())?;
         Reflect::set(&request, &"schema".into(), &schema_json.into())?;
         Reflect::set(&request, &"lang".into(), &lang.code().into())?;
-        Reflect::set(&request, &"bytes".into(), &bytes)?;
-        worker.post_message_with_transfer(&request, &Array::of1(&bytes))?;
+        Reflect::set(&request, &"file".into(), file)?;
+        worker.post_message(&request)?;
         Ok(Job {
             worker,
             _on_message: on_message,

@@ -2,10 +2,11 @@
 //! saving it (create or replace), and the step list.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_params_map};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::Loader;
 use crate::api::{self, ApiError, segment};
 use crate::i18n::{t, use_lang};
 
@@ -28,8 +29,36 @@ impl ConditionKind {
     }
 }
 
+/// The page of a condition wizard: loads the condition named in the path
+/// (`/linkage/{kind}/:key`; none for `/new`), then shows `form` with it — or
+/// with `blank()` for a new one — and whether it is being edited.
+#[component]
+pub fn ConditionEditor<T, V>(
+    /// Import or export.
+    kind: ConditionKind,
+    /// A new condition.
+    blank: fn() -> T,
+    /// The wizard, given the key edited (if any) and the condition.
+    form: fn(Option<String>, T) -> V,
+) -> impl IntoView
+where
+    T: DeserializeOwned + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let editing = use_params_map().with_untracked(|p| p.get("key"));
+    let stored = load_condition::<T>(kind, editing.clone());
+    let editing = StoredValue::new(editing);
+    view! {
+        <Loader>
+            {move || Suspend::new(async move {
+                stored.await.map(|found| form(editing.get_value(), found.unwrap_or_else(blank)))
+            })}
+        </Loader>
+    }
+}
+
 /// The stored condition `key` (`None`: a new one, nothing to load).
-pub fn load_condition<T>(
+fn load_condition<T>(
     kind: ConditionKind,
     key: Option<String>,
 ) -> LocalResource<Result<Option<T>, ApiError>>

@@ -8,7 +8,7 @@
 //! - [`ImportStatusText`] / [`import_status_text`]: an import's state in words.
 //! - [`FileDrop`]: drop a file or choose one.
 //! - [`Notifications`]: who is told when a batch ends.
-//! - [`Steps`], [`load_condition`], [`save_condition`]: what both condition
+//! - [`ConditionEditor`], [`Steps`], [`save_condition`]: what both condition
 //!   wizards share.
 //! - [`confirm`], [`when`]: a yes/no question; a time as local text.
 
@@ -21,7 +21,7 @@ pub mod notifications;
 pub mod status;
 
 pub use answer::{Answer, Said};
-pub use conditions::{ConditionKind, NextStep, Steps, load_condition, save_condition};
+pub use conditions::{ConditionEditor, ConditionKind, NextStep, Steps, save_condition};
 pub use counts::{Count, Counts};
 pub use file_drop::FileDrop;
 pub use loader::Loader;

@@ -6,7 +6,6 @@ pub mod columns;
 pub mod filter;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use sheetlink_engine::linkage::{
     ExportColumn, ExportCondition, ExportPreview, OutputEncoding, SortKey, Unrepresentable,
     crm_catalog,
@@ -16,25 +15,20 @@ use sheetlink_protocol::linkage::{AfterExport, StoredExportCondition as Stored};
 use crate::api::{self, ApiError};
 use crate::app::SignedIn;
 use crate::components::{
-    Answer, ConditionKind, Loader, Notifications, Said, load_condition, save_condition,
+    Answer, ConditionEditor, ConditionKind, Notifications, Said, save_condition,
 };
 use crate::i18n::{t, use_lang};
 
 /// `/linkage/export/new` and `/linkage/export/:key`.
 #[component]
 pub fn ExportWizardPage() -> impl IntoView {
-    let editing = use_params_map().with_untracked(|p| p.get("key"));
-    let stored = load_condition::<Stored>(ConditionKind::Export, editing.clone());
-    let editing = StoredValue::new(editing);
     view! {
         <SignedIn>
-            <Loader>
-                {move || Suspend::new(async move {
-                    stored.await.map(|found| view! {
-                        <ExportWizard editing=editing.get_value() stored=found.unwrap_or_else(blank)/>
-                    })
-                })}
-            </Loader>
+            <ConditionEditor
+                kind=ConditionKind::Export
+                blank=blank
+                form=|editing, stored| view! { <ExportWizard editing=editing stored=stored/> }
+            />
         </SignedIn>
     }
 }

@@ -1,6 +1,7 @@
 //! Before the worker checks a file: which sheet it is for (picked, or read
-//! from row 1), that sheet's schema (from the server when signed in and
-//! reachable, else as saved in this browser), and the file's bytes.
+//! from row 1, the first 4 KB being all the page reads of the file) and
+//! that sheet's schema (from the server when signed in and reachable, else
+//! as saved in this browser).
 
 use leptos::prelude::*;
 use sheetlink_engine::evaluation::identify;
@@ -19,8 +20,6 @@ pub struct Prepared {
     pub schema: String,
     period: String,
     sheet: String,
-    /// The whole file (transferred to the worker).
-    pub bytes: js_sys::ArrayBuffer,
 }
 
 impl Prepared {
@@ -57,8 +56,8 @@ pub fn SheetChoice(
     }
 }
 
-/// Finds the schema for `file` and reads the file; a sentence in `lang`
-/// when either cannot be done.
+/// Finds the schema for `file`; a sentence in `lang` when it cannot be
+/// found.
 pub async fn prepare(
     file: &File,
     manual: &str,
@@ -94,12 +93,10 @@ pub async fn prepare(
             format!("The sheet {period} / {sheet} is not saved in this browser. Sign in online and download its template to check it offline."),
         ));
     };
-    let bytes = read(file).await?;
     Ok(Prepared {
         schema,
         period,
         sheet,
-        bytes,
     })
 }
 

@@ -67,8 +67,7 @@ pub fn ImportPage() -> impl IntoView {
         }
         Event::Failed(message) => stage.set(Stage::Refused(message)),
     };
-    // Finding the schema and reading the file, then handing both to the
-    // worker: an action, so a second file replaces the first.
+    // Finding the schema, then handing it and the file to the worker.
     let check = Action::new_local(move |file: &File| {
         let file = file.clone();
         let lang = lang.get_untracked();
@@ -78,9 +77,11 @@ pub fn ImportPage() -> impl IntoView {
                 Ok(prepared) => {
                     cached.set(cache::sheets());
                     if stage.get_untracked() != Stage::Cancelled {
-                        chosen.set_value(Some(prepared.chosen(file)));
-                        match Job::start(&prepared.schema, prepared.bytes, lang, on_event) {
-                            Ok(started) => job.set_value(Some(started)),
+                        match Job::start(&prepared.schema, &file, lang, on_event) {
+                            Ok(started) => {
+                                job.set_value(Some(started));
+                                chosen.set_value(Some(prepared.chosen(file)));
+                            }
                             Err(error) => stage.set(Stage::Refused(format!("{error:?}"))),
                         }
                     }

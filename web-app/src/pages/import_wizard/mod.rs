@@ -11,7 +11,6 @@ pub mod preview;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use sheetlink_engine::linkage::{
     Catalog, DuplicateHandling, Field, ImportCondition, ImportMode, crm_catalog,
 };
@@ -21,26 +20,20 @@ pub use preview::{PREVIEW_ROWS, PreviewTable, preview_table};
 
 use crate::app::SignedIn;
 use crate::components::{
-    Answer, ConditionKind, Loader, NextStep, Notifications, Said, Steps, load_condition,
-    save_condition,
+    Answer, ConditionEditor, ConditionKind, NextStep, Notifications, Said, Steps, save_condition,
 };
 use crate::i18n::{t, use_lang};
 
 /// `/linkage/import/new` and `/linkage/import/:key`.
 #[component]
 pub fn ImportWizardPage() -> impl IntoView {
-    let editing = use_params_map().with_untracked(|p| p.get("key"));
-    let stored = load_condition::<Stored>(ConditionKind::Import, editing.clone());
-    let editing = StoredValue::new(editing);
     view! {
         <SignedIn>
-            <Loader>
-                {move || Suspend::new(async move {
-                    stored.await.map(|found| view! {
-                        <ImportWizard editing=editing.get_value() stored=found.unwrap_or_else(blank)/>
-                    })
-                })}
-            </Loader>
+            <ConditionEditor
+                kind=ConditionKind::Import
+                blank=blank
+                form=|editing, stored| view! { <ImportWizard editing=editing stored=stored/> }
+            />
         </SignedIn>
     }
 }
