@@ -4,7 +4,9 @@ const RUNS = 5;
 
 function validateInWorker(worker, schemaText, bytes) {
   return new Promise((resolve, reject) => {
-    const copy = bytes.slice(0); // the worker takes the buffer it is given
+    // As the app sends it: a File-like handle the worker reads itself (the
+    // read is timed too).
+    const file = new Blob([bytes]);
     const started = performance.now();
     worker.onmessage = (event) => {
       if (event.data.kind === "report") {
@@ -13,7 +15,7 @@ function validateInWorker(worker, schemaText, bytes) {
         reject(new Error(event.data.message));
       }
     };
-    worker.postMessage({ kind: "validate", schema: schemaText, lang: "en", bytes: copy }, [copy]);
+    worker.postMessage({ kind: "validate", schema: schemaText, lang: "en", file });
   });
 }
 
