@@ -92,7 +92,7 @@ pub async fn logout(
 /// `GET /api/me`
 #[utoipa::path(
     get, summary = "Who is signed in", path = "/api/me", tag = "session",
-    responses((status = 200, description = "The member signed in.", body = Me), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "The member signed in.", body = Me), crate::openapi::SignedIn)
 )]
 pub async fn whoami(caller: Caller) -> Json<Me> {
     Json(me(&caller.member))
@@ -113,7 +113,7 @@ fn require_importer(caller: &Caller) -> Result<(), AppError> {
 /// `GET /api/periods`: admins every period, leaders theirs.
 #[utoipa::path(
     get, summary = "Periods the caller may pick", path = "/api/periods", tag = "evaluation",
-    responses((status = 200, description = "Periods the caller may pick (a leader: theirs); `importable` is false for closed ones.", body = Vec<PeriodView>), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and group leaders import.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "Periods the caller may pick (a leader: theirs); `importable` is false for closed ones.", body = Vec<PeriodView>), crate::openapi::SignedIn, crate::openapi::ImportersOnly)
 )]
 pub async fn periods(
     State(state): State<AppState>,
@@ -142,7 +142,7 @@ pub async fn periods(
 #[utoipa::path(
     get, summary = "Published sheets of a period", path = "/api/periods/{period}/sheets", tag = "evaluation",
     params(("period" = String, Path, description = "Period id.")),
-    responses((status = 200, description = "Published customize sheets.", body = Vec<SheetView>), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and group leaders import.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such period for the caller.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "Published customize sheets.", body = Vec<SheetView>), crate::openapi::SignedIn, crate::openapi::ImportersOnly, (status = 404, description = "No such period for the caller.", body = sheetlink_protocol::ErrorBody))
 )]
 pub async fn sheets(
     State(state): State<AppState>,
@@ -175,7 +175,7 @@ pub async fn sheets(
 /// caller's role may write.
 #[utoipa::path(
     get, summary = "Items the caller may import", path = "/api/periods/{period}/sheets/{sheet}/items", tag = "evaluation", params(("period" = String, Path, description = "Period id."), ("sheet" = String, Path, description = "Customize sheet id.")),
-    responses((status = 200, description = "Importable items the caller's role may write.", body = Vec<ItemView>), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and group leaders import.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such period or published sheet.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "Importable items the caller's role may write.", body = Vec<ItemView>), crate::openapi::SignedIn, crate::openapi::ImportersOnly, (status = 404, description = "No such period or published sheet.", body = sheetlink_protocol::ErrorBody))
 )]
 pub async fn items(
     State(state): State<AppState>,
@@ -195,7 +195,7 @@ pub async fn items(
 /// the caller's scope. Cacheable by the browser.
 #[utoipa::path(
     get, summary = "The schema for checking a file offline", path = "/api/periods/{period}/sheets/{sheet}/schema", tag = "evaluation", params(("period" = String, Path, description = "Period id."), ("sheet" = String, Path, description = "Customize sheet id.")),
-    responses((status = 200, description = "The engine's schema for checking a file offline: the items the caller may write and the evaluatees in their scope.", body = SheetSchema), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and group leaders import.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such period or published sheet.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "The engine's schema for checking a file offline: the items the caller may write and the evaluatees in their scope.", body = SheetSchema), crate::openapi::SignedIn, crate::openapi::ImportersOnly, (status = 404, description = "No such period or published sheet.", body = sheetlink_protocol::ErrorBody))
 )]
 pub async fn schema(
     State(state): State<AppState>,
@@ -220,7 +220,7 @@ pub async fn schema(
     request_body = TemplateRequest,
     responses(
         (status = 200, description = "The template (UTF-8 CSV with BOM) with current values, for the evaluatees the caller may write.", content_type = "text/csv", body = String),
-        (status = 400, description = "No items, more than 1,000, or one the caller may not write.", body = sheetlink_protocol::ErrorBody), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and group leaders import.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such period or published sheet.", body = sheetlink_protocol::ErrorBody),
+        (status = 400, description = "No items, more than 1,000, or one the caller may not write.", body = sheetlink_protocol::ErrorBody), crate::openapi::SignedIn, crate::openapi::ImportersOnly, (status = 404, description = "No such period or published sheet.", body = sheetlink_protocol::ErrorBody),
     )
 )]
 pub async fn template(
@@ -265,7 +265,7 @@ pub use crate::imports::IMPORTS_PER_HOUR;
     responses(
         (status = 200, description = "A dry run: every total and the first page of changes (or a replayed import, with `Idempotent-Replayed: true`).", body = DryRun),
         (status = 201, description = "Imported (or refused as a whole, recorded): the record and its first errors.", body = ImportAnswer),
-        (status = 400, description = "No or a malformed Idempotency-Key, or a body that is not what it says.", body = sheetlink_protocol::ErrorBody), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody),
+        (status = 400, description = "No or a malformed Idempotency-Key, or a body that is not what it says.", body = sheetlink_protocol::ErrorBody), crate::openapi::SignedIn,
         (status = 403, description = "Not an importer, or the period is closed.", body = sheetlink_protocol::ErrorBody),
         (status = 404, description = "No such period or published sheet.", body = sheetlink_protocol::ErrorBody),
         (status = 409, description = "The Idempotency-Key was used for another file.", body = sheetlink_protocol::ErrorBody),
@@ -351,7 +351,7 @@ pub struct PageQuery {
 #[utoipa::path(
     get, summary = "A page of a dry run's changed cells", path = "/api/dry-runs/{id}", tag = "evaluation",
     params(("id" = String, Path, description = "The dry run's id."), PageQuery),
-    responses((status = 200, description = "Whole evaluatees' changed cells, about 128 KiB; `next_after` names the next page.", body = ChangesPage), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and group leaders import.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "The plan is no longer kept (30 minutes), or it is somebody else's: run the dry run again.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "Whole evaluatees' changed cells, about 128 KiB; `next_after` names the next page.", body = ChangesPage), crate::openapi::SignedIn, crate::openapi::ImportersOnly, (status = 404, description = "The plan is no longer kept (30 minutes), or it is somebody else's: run the dry run again.", body = sheetlink_protocol::ErrorBody))
 )]
 pub async fn dry_run_page(
     State(state): State<AppState>,
@@ -398,7 +398,7 @@ pub use crate::sheets::HISTORY_LINES;
 /// everyone in the tenant may see the list.
 #[utoipa::path(
     get, summary = "The import history", path = "/api/imports", tag = "evaluation",
-    responses((status = 200, description = "The latest 100 imports of the tenant, newest first (everyone in the tenant may see the list).", body = Vec<HistoryLine>), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "The latest 100 imports of the tenant, newest first (everyone in the tenant may see the list).", body = Vec<HistoryLine>), crate::openapi::SignedIn)
 )]
 pub async fn history(
     State(state): State<AppState>,
@@ -416,7 +416,7 @@ pub async fn history(
 #[utoipa::path(
     get, summary = "One import: record, first errors, progress", path = "/api/imports/{id}", tag = "evaluation",
     params(("id" = String, Path, description = "Import id.")),
-    responses((status = 200, description = "The record, its first 1,000 errors and its progress.", body = sheetlink_protocol::evaluation::ImportDetails), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and the import's operator see its details.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such import.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "The record, its first 1,000 errors and its progress.", body = sheetlink_protocol::evaluation::ImportDetails), crate::openapi::SignedIn, (status = 403, description = "Only evaluation admins and the import's operator see its details.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such import.", body = sheetlink_protocol::ErrorBody))
 )]
 pub async fn import_details(
     State(state): State<AppState>,
@@ -440,7 +440,7 @@ pub async fn import_details(
 #[utoipa::path(
     get, summary = "The import started with an Idempotency-Key", path = "/api/imports/by-key/{key}", tag = "evaluation",
     params(("key" = String, Path, description = "The Idempotency-Key the import was sent with.")),
-    responses((status = 200, description = "The import started with this key, as `GET /api/imports/{id}` answers it: a client follows its own import while it runs.", body = sheetlink_protocol::evaluation::ImportDetails), (status = 400, description = "A malformed key.", body = sheetlink_protocol::ErrorBody), (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 404, description = "Not recorded yet (the file is still being checked), no such key, or an import the caller may not see.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "The import started with this key, as `GET /api/imports/{id}` answers it: a client follows its own import while it runs.", body = sheetlink_protocol::evaluation::ImportDetails), (status = 400, description = "A malformed key.", body = sheetlink_protocol::ErrorBody), crate::openapi::SignedIn, (status = 404, description = "Not recorded yet (the file is still being checked), no such key, or an import the caller may not see.", body = sheetlink_protocol::ErrorBody))
 )]
 pub async fn import_by_key(
     State(state): State<AppState>,
@@ -480,7 +480,7 @@ pub async fn import_by_key(
     params(("id" = String, Path, description = "Import id.")),
     responses(
         (status = 200, description = "Every cell the import changed is back, in one transaction.", body = sheetlink_protocol::evaluation::Reverted),
-        (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody),
+        crate::openapi::SignedIn,
         (status = 403, description = "Not the caller's import, the period is closed, or the caller may no longer write some cells (`cells`).", body = sheetlink_protocol::ErrorBody),
         (status = 404, description = "No such import, period or sheet.", body = sheetlink_protocol::ErrorBody),
         (status = 409, description = "Still running, already reverted, or cells changed since (`conflicts`): nothing was restored.", body = sheetlink_protocol::ErrorBody),
@@ -508,7 +508,7 @@ pub async fn revert(
     params(("id" = String, Path, description = "Import id.")),
     responses(
         (status = 200, description = "The uploaded rows that failed, with an error column, to fix and upload again.", content_type = "text/csv", body = String),
-        (status = 401, description = "Not signed in (no or an expired session).", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins and the import's operator.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such import, or it had no errors.", body = sheetlink_protocol::ErrorBody),
+        crate::openapi::SignedIn, (status = 403, description = "Only evaluation admins and the import's operator.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such import, or it had no errors.", body = sheetlink_protocol::ErrorBody),
     )
 )]
 pub async fn error_file(

@@ -72,6 +72,30 @@ fn own_body_limit(
     )
 }
 
+/// 401, for every endpoint that needs a session (`responses(…, SignedIn)`).
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 401,
+    description = "Not signed in (no or an expired session)."
+)]
+pub struct SignedIn(pub sheetlink_protocol::ErrorBody);
+
+/// 403, for the evaluation endpoints only importers reach.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 403,
+    description = "Only evaluation admins and group leaders import."
+)]
+pub struct ImportersOnly(pub sheetlink_protocol::ErrorBody);
+
+/// 403, for the batch-linkage settings endpoints.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 403,
+    description = "Only evaluation admins manage batch linkage."
+)]
+pub struct AdminsOnly(pub sheetlink_protocol::ErrorBody);
+
 /// Every API route with its documentation.
 pub fn routes() -> OpenApiRouter<AppState> {
     use l::{export_conditions as export, import_conditions as import};

@@ -42,7 +42,7 @@ fn require_admin(caller: &Caller) -> Result<(), AppError> {
 /// `GET /api/linkage/settings`.
 #[utoipa::path(
     get, summary = "The batch-linkage settings", path = "/api/linkage/settings", tag = "linkage",
-    responses((status = 200, description = "The settings (the token's hash is never shown).", body = SettingsView), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "The settings (the token's hash is never shown).", body = SettingsView), crate::openapi::SignedIn, crate::openapi::AdminsOnly)
 )]
 pub async fn get_settings(
     State(state): State<AppState>,
@@ -61,7 +61,7 @@ pub async fn get_settings(
 #[utoipa::path(
     put, summary = "Save the batch-linkage settings", path = "/api/linkage/settings", tag = "linkage",
     request_body = SettingsView,
-    responses((status = 200, description = "Saved; the token is kept.", body = SettingsView), (status = 400, description = "An address, an e-mail (at most 20) or a timeline target is not acceptable.", body = sheetlink_protocol::ErrorBody), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "Saved; the token is kept.", body = SettingsView), (status = 400, description = "An address, an e-mail (at most 20) or a timeline target is not acceptable.", body = sheetlink_protocol::ErrorBody), crate::openapi::SignedIn, crate::openapi::AdminsOnly)
 )]
 pub async fn put_settings(
     State(state): State<AppState>,
@@ -82,7 +82,7 @@ pub async fn put_settings(
 /// previous token stops working at once.
 #[utoipa::path(
     post, summary = "Issue the batch token", path = "/api/linkage/token", tag = "linkage",
-    responses((status = 200, description = "The token, shown this once (only its hash is kept); the previous token stops working at once.", body = IssuedToken), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "The token, shown this once (only its hash is kept); the previous token stops working at once.", body = IssuedToken), crate::openapi::SignedIn, crate::openapi::AdminsOnly)
 )]
 pub async fn post_token(
     State(state): State<AppState>,
@@ -111,7 +111,7 @@ pub async fn post_token(
 /// `GET /api/linkage/catalog`: the CRM sheets and their fields.
 #[utoipa::path(
     get, summary = "The CRM sheets and their fields", path = "/api/linkage/catalog", tag = "linkage",
-    responses((status = 200, description = "The CRM sheets and their typed fields.", body = Catalog), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "The CRM sheets and their typed fields.", body = Catalog), crate::openapi::SignedIn, crate::openapi::AdminsOnly)
 )]
 pub async fn catalog(caller: Caller) -> Result<Json<Catalog>, AppError> {
     require_admin(&caller)?;
@@ -318,7 +318,7 @@ pub struct ModuleRequest {
     request_body = ModuleRequest,
     responses(
         (status = 200, description = "The batch client module (zip): linkage.conf with the server's public URL (and the token, when the one given is current) and a .sh and a .bat per condition.", content_type = "application/zip", body = String),
-        (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody), (status = 409, description = "The server's public URL is not set.", body = sheetlink_protocol::ErrorBody),
+        crate::openapi::SignedIn, crate::openapi::AdminsOnly, (status = 409, description = "The server's public URL is not set.", body = sheetlink_protocol::ErrorBody),
     )
 )]
 pub async fn client_module(
@@ -362,7 +362,7 @@ pub struct RunsQuery {
 /// without their per-row results.
 #[utoipa::path(
     get, summary = "The batch-run history", path = "/api/linkage/runs", tag = "linkage", params(RunsQuery),
-    responses((status = 200, description = "The latest 100 batch runs, newest first, without their rows.", body = Vec<LinkageRun>), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "The latest 100 batch runs, newest first, without their rows.", body = Vec<LinkageRun>), crate::openapi::SignedIn, crate::openapi::AdminsOnly)
 )]
 pub async fn runs(
     State(state): State<AppState>,
@@ -390,7 +390,7 @@ pub async fn runs(
 #[utoipa::path(
     get, summary = "One batch run with its rows", path = "/api/linkage/runs/{id}", tag = "linkage",
     params(("id" = String, Path, description = "Run id.")),
-    responses((status = 200, description = "One run with its stored row results (the first 1,000).", body = LinkageRun), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such run.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "One run with its stored row results (the first 1,000).", body = LinkageRun), crate::openapi::SignedIn, crate::openapi::AdminsOnly, (status = 404, description = "No such run.", body = sheetlink_protocol::ErrorBody))
 )]
 pub async fn run_details(
     State(state): State<AppState>,
@@ -420,7 +420,7 @@ pub async fn run_details(
 /// (admins see every post of the tenant).
 #[utoipa::path(
     get, summary = "The timeline", path = "/api/timeline", tag = "linkage",
-    responses((status = 200, description = "The latest 100 posts addressed to the caller (admins: every post).", body = Vec<TimelinePost>), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "The latest 100 posts addressed to the caller (admins: every post).", body = Vec<TimelinePost>), crate::openapi::SignedIn)
 )]
 pub async fn timeline(
     State(state): State<AppState>,
@@ -577,7 +577,7 @@ pub async fn batch_export(
 #[utoipa::path(
     post, summary = "Preview an export condition", path = "/api/linkage/export-preview", tag = "linkage",
     request_body = sheetlink_engine::linkage::ExportCondition,
-    responses((status = 200, description = "The first 20 rows the condition would write now.", body = sheetlink_engine::linkage::ExportPreview), (status = 400, description = "The condition is not acceptable (`problems`).", body = sheetlink_protocol::ErrorBody), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "The first 20 rows the condition would write now.", body = sheetlink_engine::linkage::ExportPreview), (status = 400, description = "The condition is not acceptable (`problems`).", body = sheetlink_protocol::ErrorBody), crate::openapi::SignedIn, crate::openapi::AdminsOnly)
 )]
 pub async fn export_preview(
     State(state): State<AppState>,
@@ -613,7 +613,7 @@ pub async fn export_preview(
 /// notification pickers.
 #[utoipa::path(
     get, summary = "Members for pickers", path = "/api/linkage/members", tag = "linkage",
-    responses((status = 200, description = "The tenant's members, for the notification pickers.", body = Vec<MemberView>), (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody), (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody))
+    responses((status = 200, description = "The tenant's members, for the notification pickers.", body = Vec<MemberView>), crate::openapi::SignedIn, crate::openapi::AdminsOnly)
 )]
 pub async fn members(
     State(state): State<AppState>,
@@ -647,7 +647,7 @@ macro_rules! condition_routes {
             #[doc = concat!("Every ", $kind, " condition, in key order.")]
             #[utoipa::path(get, summary = concat!("Every ", $kind, " condition, in key order."), path = $list, tag = "linkage",
                 responses((status = 200, description = "The conditions.", body = Vec<$stored>),
-                    (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody),
+                    crate::openapi::SignedIn,
                     (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody)))]
             pub async fn list(state: State<AppState>, caller: Caller) -> Result<Json<Vec<$stored>>, AppError> {
                 list_conditions::<$stored>(state, caller).await
@@ -657,7 +657,7 @@ macro_rules! condition_routes {
             #[utoipa::path(post, summary = concat!("Creates an ", $kind, " condition, checked by the engine."), path = $list, tag = "linkage", request_body = $stored,
                 responses((status = 201, description = "Created.", body = $stored),
                     (status = 400, description = "The engine refuses the condition (`problems`), or an e-mail is not acceptable.", body = sheetlink_protocol::ErrorBody),
-                    (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody),
+                    crate::openapi::SignedIn,
                     (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody),
                     (status = 409, description = "The key is taken.", body = sheetlink_protocol::ErrorBody)))]
             pub async fn create(state: State<AppState>, caller: Caller, body: crate::http::JsonBody<$stored>) -> Result<Response, AppError> {
@@ -668,7 +668,7 @@ macro_rules! condition_routes {
             #[utoipa::path(get, summary = concat!("One ", $kind, " condition."), path = $one, tag = "linkage",
                 params(("key" = String, Path, description = "The condition's key.")),
                 responses((status = 200, description = "The condition.", body = $stored),
-                    (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody),
+                    crate::openapi::SignedIn,
                     (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody),
                     (status = 404, description = "No condition has this key.", body = sheetlink_protocol::ErrorBody)))]
             pub async fn get(state: State<AppState>, caller: Caller, key: Path<String>) -> Result<Json<$stored>, AppError> {
@@ -680,7 +680,7 @@ macro_rules! condition_routes {
                 params(("key" = String, Path, description = "The condition's key.")),
                 responses((status = 200, description = "Saved.", body = $stored),
                     (status = 400, description = "The engine refuses the condition, or the key in the body differs.", body = sheetlink_protocol::ErrorBody),
-                    (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody),
+                    crate::openapi::SignedIn,
                     (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody),
                     (status = 404, description = "No condition has this key.", body = sheetlink_protocol::ErrorBody)))]
             pub async fn update(state: State<AppState>, caller: Caller, key: Path<String>, body: crate::http::JsonBody<$stored>) -> Result<Response, AppError> {
@@ -691,7 +691,7 @@ macro_rules! condition_routes {
             #[utoipa::path(delete, summary = concat!("Deletes an ", $kind, " condition."), path = $one, tag = "linkage",
                 params(("key" = String, Path, description = "The condition's key.")),
                 responses((status = 204, description = "Deleted."),
-                    (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody),
+                    crate::openapi::SignedIn,
                     (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody),
                     (status = 404, description = "No condition has this key.", body = sheetlink_protocol::ErrorBody)))]
             pub async fn delete(state: State<AppState>, caller: Caller, key: Path<String>) -> Result<StatusCode, AppError> {
@@ -702,7 +702,7 @@ macro_rules! condition_routes {
             #[utoipa::path(get, summary = concat!("The ", $kind, " condition's run script: `.sh` for cron, `.bat` for Task Scheduler."), path = $script, tag = "linkage",
                 params(("key" = String, Path, description = "The condition's key."), ScriptQuery),
                 responses((status = 200, description = "The script.", content_type = "text/plain", body = String),
-                    (status = 401, description = "Not signed in.", body = sheetlink_protocol::ErrorBody),
+                    crate::openapi::SignedIn,
                     (status = 403, description = "Only evaluation admins manage batch linkage.", body = sheetlink_protocol::ErrorBody),
                     (status = 404, description = "No condition has this key.", body = sheetlink_protocol::ErrorBody)))]
             pub async fn script(state: State<AppState>, caller: Caller, key: Path<String>, query: crate::http::QueryParams<ScriptQuery>) -> Result<Response, AppError> {
