@@ -104,6 +104,10 @@ async fn main() -> anyhow::Result<()> {
             "MISSED"
         }
     );
+    println!(
+        "  the app's path (a File the worker reads, then the engine): median {:.0} ms",
+        number(&wasm["fromFile"], "median")?
+    );
     println!("  runs (ms): wasm {}  papa {}", wasm["runs"], papa["runs"]);
     let mut sorted = preview_times.clone();
     sorted.sort_by(f64::total_cmp);
