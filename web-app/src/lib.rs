@@ -15,6 +15,7 @@ pub mod errors;
 pub mod i18n;
 pub mod network;
 pub mod pages;
+pub mod session;
 pub mod validation;
 
 /// Mounts the app on the page's body.

@@ -93,3 +93,26 @@ fn chosen_options(select: &web_sys::HtmlSelectElement) -> Vec<String> {
         .filter_map(|o| o.get_attribute("value"))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::plausible_email;
+
+    #[test]
+    fn tells_an_address_from_a_typo() {
+        for good in ["a@example.com", "山田@例え.jp", "x.y+z@mail.example.co.jp"] {
+            assert!(plausible_email(good), "{good}");
+        }
+        for bad in [
+            "",
+            "a",
+            "@example.com",
+            "a@example",
+            "a@.com",
+            "a@example.",
+            "a b@example.com",
+        ] {
+            assert!(!plausible_email(bad), "{bad}");
+        }
+    }
+}

@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::{self, ApiError, LoginRequest, Me};
-use crate::app::use_session;
 use crate::components::{Answer, Said};
 use crate::i18n::t;
+use crate::session::use_session;
 
 /// `/login`.
 #[component]

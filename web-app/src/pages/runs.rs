@@ -6,9 +6,9 @@ use sheetlink_engine::linkage::crm_catalog;
 use sheetlink_protocol::linkage::{LinkageRun as Run, RunKind, TimelinePost as Post};
 
 use crate::api::{self, segment};
-use crate::app::SignedIn;
 use crate::components::{Loader, when};
 use crate::i18n::{t, use_lang};
+use crate::session::SignedIn;
 
 /// `/linkage/history`.
 #[component]

@@ -113,3 +113,50 @@ pub fn FilterRules(
         <button data-testid="add-rule" on:click=move |_| rules.update(|r| r.push(Rule { field: "name".into(), comparison: Comparison::Contains, value: String::new() }))>{t("条件を追加", "Add a condition")}</button>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sheetlink_engine::linkage::{Comparison, Filter};
+
+    use super::{filter_of, rules_of};
+
+    fn compare(field: &str, value: &str) -> Filter {
+        Filter::Compare {
+            field: field.into(),
+            comparison: Comparison::Equals,
+            value: value.into(),
+        }
+    }
+
+    #[test]
+    fn a_flat_filter_reads_back_as_it_was_stored() {
+        for stored in [
+            Filter::All(vec![compare("rank", "A"), compare("name", "x")]),
+            Filter::Any(vec![compare("rank", "A"), compare("rank", "B")]),
+        ] {
+            let (rules, any) = rules_of(Some(&stored));
+            assert_eq!(filter_of(&rules, any), Some(stored));
+        }
+        // One comparison alone is stored as a group of one.
+        let (rules, any) = rules_of(Some(&compare("rank", "A")));
+        assert_eq!(
+            filter_of(&rules, any),
+            Some(Filter::All(vec![compare("rank", "A")]))
+        );
+        assert_eq!(rules_of(None), (Vec::new(), false));
+        assert_eq!(filter_of(&[], true), None);
+    }
+
+    #[test]
+    fn nested_groups_are_left_out_as_documented() {
+        let stored = Filter::All(vec![
+            compare("rank", "A"),
+            Filter::Any(vec![compare("name", "x")]),
+        ]);
+        let (rules, any) = rules_of(Some(&stored));
+        assert_eq!(
+            filter_of(&rules, any),
+            Some(Filter::All(vec![compare("rank", "A")]))
+        );
+    }
+}

@@ -13,11 +13,11 @@ use sheetlink_engine::linkage::{
 use sheetlink_protocol::linkage::{AfterExport, StoredExportCondition as Stored};
 
 use crate::api::{self, ApiError};
-use crate::app::SignedIn;
 use crate::components::{
     Answer, ConditionEditor, ConditionKind, Notifications, Said, save_condition,
 };
 use crate::i18n::{t, use_lang};
+use crate::session::SignedIn;
 
 /// `/linkage/export/new` and `/linkage/export/:key`.
 #[component]

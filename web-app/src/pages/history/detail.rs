@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, ApiError, ImportDetails, Reverted, ServerError, segment};
-use crate::app::SignedIn;
 use crate::components::{Answer, Count, Counts, ImportStatusText, Loader, Said, confirm, when};
 use crate::i18n::{t, use_lang};
+use crate::session::SignedIn;
 
 /// `/history/:id`.
 #[component]

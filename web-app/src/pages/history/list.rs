@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::{self, HistoryLine};
-use crate::app::SignedIn;
 use crate::components::{ImportStatusText, Loader, when};
 use crate::i18n::t;
+use crate::session::SignedIn;
 
 /// `/history`.
 #[component]

@@ -10,12 +10,12 @@ use leptos::prelude::*;
 use sheetlink_engine::evaluation::{MAX_FILE_BYTES, Status};
 use web_sys::File;
 
-use crate::app::use_session;
 use crate::cache;
 use crate::components::{Count, Counts, FileDrop};
 use crate::errors::ErrorTable;
 use crate::i18n::{Lang, t, use_lang};
 use crate::network;
+use crate::session::use_session;
 use crate::validation::{ErrorLine, Event, Job, Report};
 
 /// Where the page is.

@@ -7,9 +7,9 @@ use leptos::task::spawn_local;
 use super::Chosen;
 use super::dry_run::DryRunView;
 use crate::api::{self, ApiError, DryRun, ImportAnswer, ImportDetails, Upload as Sending, segment};
-use crate::app::use_session;
 use crate::components::{Answer, Count, Counts, ImportStatusText, Said};
 use crate::i18n::{t, use_lang};
+use crate::session::use_session;
 
 /// A file and where it goes.
 #[derive(Clone)]

@@ -18,11 +18,11 @@ use sheetlink_protocol::linkage::{AfterImport, StoredImportCondition as Stored};
 
 pub use preview::{PREVIEW_ROWS, PreviewTable, preview_table};
 
-use crate::app::SignedIn;
 use crate::components::{
     Answer, ConditionEditor, ConditionKind, NextStep, Notifications, Said, Steps, save_condition,
 };
 use crate::i18n::{t, use_lang};
+use crate::session::SignedIn;
 
 /// `/linkage/import/new` and `/linkage/import/:key`.
 #[component]

@@ -7,7 +7,7 @@ pub mod settings;
 
 use leptos::prelude::*;
 
-use crate::app::SignedIn;
+use crate::session::SignedIn;
 
 /// `/linkage`.
 #[component]

@@ -10,10 +10,10 @@ use leptos::prelude::*;
 use sheetlink_engine::evaluation::MAX_ITEMS;
 
 use crate::api::{self, ApiError, Item, Period, Sheet, TemplateRequest, segment};
-use crate::app::SignedIn;
 use crate::cache::{self, CachedSheet};
 use crate::components::{Answer, Said};
 use crate::i18n::t;
+use crate::session::SignedIn;
 
 /// `/template`.
 #[component]
