@@ -13,8 +13,9 @@ use crate::pages::import::ImportPage;
 use crate::pages::import_wizard::ImportWizardPage;
 use crate::pages::linkage::LinkagePage;
 use crate::pages::login::LoginPage;
-use crate::pages::runs::{RunsPage, TimelinePage};
+use crate::pages::runs::RunsPage;
 use crate::pages::template::TemplatePage;
+use crate::pages::timeline::TimelinePage;
 use crate::session::{Session, use_session};
 
 /// The whole app.

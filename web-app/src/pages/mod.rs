@@ -8,3 +8,4 @@ pub mod linkage;
 pub mod login;
 pub mod runs;
 pub mod template;
+pub mod timeline;

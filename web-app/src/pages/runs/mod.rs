@@ -1,9 +1,11 @@
-//! Batch-linkage history per sheet (with each run's per-row results) and the
-//! timeline of completion posts.
+//! Batch-linkage history per sheet, and one run's per-row results
+//! (`rows.rs`).
+
+pub mod rows;
 
 use leptos::prelude::*;
 use sheetlink_engine::linkage::crm_catalog;
-use sheetlink_protocol::linkage::{LinkageRun as Run, RunKind, TimelinePost as Post};
+use sheetlink_protocol::linkage::{LinkageRun as Run, RunKind};
 
 use crate::api::{self, segment};
 use crate::components::{Loader, when};
@@ -38,7 +40,7 @@ fn Runs() -> impl IntoView {
                     runs.await.map(|runs| view! { <RunTable runs=runs opened=opened/> })
                 })}
             </Loader>
-            {move || opened.get().map(|id| view! { <RunRows id=id/> })}
+            {move || opened.get().map(|id| view! { <rows::RunRows id=id/> })}
         </section>
     }
 }
@@ -67,60 +69,5 @@ fn RunTable(runs: Vec<Run>, opened: RwSignal<Option<String>>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-    }
-}
-
-/// One run's per-row results (the first 1,000 rows).
-#[component]
-fn RunRows(id: String) -> impl IntoView {
-    let lang = use_lang();
-    let path = format!("/api/linkage/runs/{}", segment(&id));
-    let run = LocalResource::new(move || {
-        let path = path.clone();
-        async move { api::get::<Run>(&path).await }
-    });
-    view! {
-        <Loader>
-            {move || Suspend::new(async move {
-                run.await.map(|run| view! {
-                    <h2>{format!("{} / {}", run.key, run.id)}</h2>
-                    <table data-testid="run-rows">
-                        <thead><tr><th>{t("行", "Row")}</th><th>{t("結果", "Outcome")}</th><th>{t("レコード", "Record")}</th><th>{t("理由", "Reason")}</th></tr></thead>
-                        <tbody>{run.rows.into_iter().take(1000).map(|r| view! {
-                            <tr><td>{r.row}</td><td>{r.outcome.as_str()}</td><td>{r.record.unwrap_or_default()}</td><td>{move || lang.get().pick(r.message.clone(), r.message_en.clone()).unwrap_or_default()}</td></tr>
-                        }).collect_view()}</tbody>
-                    </table>
-                })
-            })}
-        </Loader>
-    }
-}
-
-/// `/timeline`.
-#[component]
-pub fn TimelinePage() -> impl IntoView {
-    view! { <SignedIn><Timeline/></SignedIn> }
-}
-
-#[component]
-fn Timeline() -> impl IntoView {
-    let posts = LocalResource::new(|| api::get::<Vec<Post>>("/api/timeline"));
-    view! {
-        <section class="card">
-            <h1>{t("タイムライン", "Timeline")}</h1>
-            <Loader>
-                {move || Suspend::new(async move {
-                    posts.await.map(|posts| if posts.is_empty() {
-                        view! { <p class="muted">{t("投稿はまだありません。", "No posts yet.")}</p> }.into_any()
-                    } else {
-                        view! {
-                            <ul class="timeline" data-testid="timeline">
-                                {posts.into_iter().map(|p| view! { <li data-id=p.id.clone()><time>{when(p.at)}</time><pre>{p.text}</pre></li> }).collect_view()}
-                            </ul>
-                        }.into_any()
-                    })
-                })}
-            </Loader>
-        </section>
     }
 }

@@ -1,0 +1,38 @@
+//! The timeline of completion posts.
+
+use leptos::prelude::*;
+use sheetlink_protocol::linkage::TimelinePost as Post;
+
+use crate::api;
+use crate::components::{Loader, when};
+use crate::i18n::t;
+use crate::session::SignedIn;
+
+/// `/timeline`.
+#[component]
+pub fn TimelinePage() -> impl IntoView {
+    view! { <SignedIn><Timeline/></SignedIn> }
+}
+
+#[component]
+fn Timeline() -> impl IntoView {
+    let posts = LocalResource::new(|| api::get::<Vec<Post>>("/api/timeline"));
+    view! {
+        <section class="card">
+            <h1>{t("タイムライン", "Timeline")}</h1>
+            <Loader>
+                {move || Suspend::new(async move {
+                    posts.await.map(|posts| if posts.is_empty() {
+                        view! { <p class="muted">{t("投稿はまだありません。", "No posts yet.")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="timeline" data-testid="timeline">
+                                {posts.into_iter().map(|p| view! { <li data-id=p.id.clone()><time>{when(p.at)}</time><pre>{p.text}</pre></li> }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    })
+                })}
+            </Loader>
+        </section>
+    }
+}
