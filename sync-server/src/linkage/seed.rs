@@ -6,9 +6,8 @@
 //! token issued yet) and one import and one export condition.
 
 use sheetlink_engine::linkage::{
-    Catalog, DuplicateHandling, ExportColumn, ExportCondition, ImportCondition, ImportMode,
-    MappingRow, OutputEncoding, RelationKey, SheetRecord, SortKey, Source, Unrepresentable,
-    crm_catalog,
+    Catalog, ExportColumn, ExportCondition, ImportCondition, MappingRow, RelationKey, SheetRecord,
+    SortKey, Source, crm_catalog,
 };
 
 use crate::linkage::{
@@ -252,12 +251,6 @@ pub fn seed_crm(seed: &mut TenantSeed) {
         condition: ImportCondition {
             key: "customers".into(),
             description: "基幹システムの顧客マスタ（Shift_JIS）を毎晩取り込む".into(),
-            sheet: "customer".into(),
-            mode: ImportMode::InsertAndUpdate,
-            duplicates: DuplicateHandling::default(),
-            has_header: true,
-            first_data_row: 2,
-            encoding: None,
             mappings: vec![
                 by_header("顧客ID", "id"),
                 by_header("顧客名", "name"),
@@ -271,6 +264,7 @@ pub fn seed_crm(seed: &mut TenantSeed) {
                 field: "parent".into(),
                 key_field: "id".into(),
             }],
+            ..ImportCondition::new("customer")
         },
         after: AfterImport {
             notify_members: vec!["admin".into()],
@@ -282,9 +276,6 @@ pub fn seed_crm(seed: &mut TenantSeed) {
         condition: ExportCondition {
             key: "customers-sjis".into(),
             description: "会計システム向けの顧客一覧（Shift_JIS）".into(),
-            sheet: "customer".into(),
-            encoding: OutputEncoding::ShiftJis,
-            filter: None,
             columns: [
                 ("顧客ID", "id"),
                 ("顧客名", "name"),
@@ -301,8 +292,7 @@ pub fn seed_crm(seed: &mut TenantSeed) {
                 field: "id".into(),
                 descending: false,
             }],
-            formula_protection: true,
-            unrepresentable: Unrepresentable::Refuse,
+            ..ExportCondition::new("customer")
         },
         after: AfterExport::default(),
     };

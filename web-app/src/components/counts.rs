@@ -8,6 +8,28 @@ use crate::i18n::t;
 /// `data-testid` of the value (`""`: none).
 pub type Count = (&'static str, &'static str, u64, &'static str);
 
+/// An import's or a dry run's reconciliation figures — created, updated,
+/// unchanged, skipped, failed — with the test ids of their values (`""`:
+/// none).
+pub fn outcome_counts(
+    counts: &sheetlink_protocol::Counts,
+    testids: [&'static str; 5],
+) -> Vec<Count> {
+    let [created, updated, unchanged, skipped, failed] = testids;
+    vec![
+        ("新規", "Created", u64::from(counts.created), created),
+        ("更新", "Updated", u64::from(counts.updated), updated),
+        (
+            "変更なし",
+            "Unchanged",
+            u64::from(counts.unchanged),
+            unchanged,
+        ),
+        ("スキップ", "Skipped", u64::from(counts.skipped), skipped),
+        ("エラー", "Failed", u64::from(counts.failed), failed),
+    ]
+}
+
 /// A `<dl class="counts">` of `counts`.
 #[component]
 pub fn Counts(

@@ -22,7 +22,7 @@ pub mod status;
 
 pub use answer::{Answer, Said};
 pub use conditions::{ConditionEditor, ConditionKind, NextStep, Steps, save_condition};
-pub use counts::{Count, Counts};
+pub use counts::{Count, Counts, outcome_counts};
 pub use file_drop::FileDrop;
 pub use loader::Loader;
 pub use notifications::{Notifications, plausible_email};

@@ -133,6 +133,23 @@ pub struct ExportCondition {
 }
 
 impl ExportCondition {
+    /// A new condition for `sheet`: Shift_JIS (what Japanese Excel opens),
+    /// every record, formula protection on, a value Shift_JIS cannot hold
+    /// refuses the export; no columns or sort keys yet.
+    pub fn new(sheet: &str) -> Self {
+        ExportCondition {
+            key: String::new(),
+            description: String::new(),
+            sheet: sheet.to_owned(),
+            encoding: OutputEncoding::ShiftJis,
+            filter: None,
+            columns: Vec::new(),
+            sort: Vec::new(),
+            formula_protection: true,
+            unrepresentable: Unrepresentable::Refuse,
+        }
+    }
+
     /// Checks the condition against the sheet: key, fields, headers.
     pub fn check(&self, catalog: &Catalog) -> Vec<ConditionProblem> {
         let mut problems = Vec::new();

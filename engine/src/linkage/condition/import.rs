@@ -148,6 +148,25 @@ fn two() -> u32 {
 }
 
 impl ImportCondition {
+    /// A new condition for `sheet`, as the wizard starts one: insert and
+    /// update, a header row then data from row 2, the encoding found from
+    /// the file, no mapping yet (key and description empty).
+    pub fn new(sheet: &str) -> Self {
+        ImportCondition {
+            key: String::new(),
+            description: String::new(),
+            sheet: sheet.to_owned(),
+            mode: ImportMode::InsertAndUpdate,
+            duplicates: DuplicateHandling::default(),
+            has_header: true,
+            first_data_row: 2,
+            encoding: None,
+            mappings: Vec::new(),
+            matching_keys: Vec::new(),
+            relation_keys: Vec::new(),
+        }
+    }
+
     /// Checks the condition against the tenant's sheets, before any file is
     /// read. Returns every problem; an empty list means the condition can run.
     pub fn check(&self, catalog: &Catalog) -> Vec<ConditionProblem> {

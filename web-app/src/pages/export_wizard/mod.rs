@@ -7,8 +7,7 @@ pub mod filter;
 
 use leptos::prelude::*;
 use sheetlink_engine::linkage::{
-    ExportColumn, ExportCondition, ExportPreview, OutputEncoding, SortKey, Unrepresentable,
-    crm_catalog,
+    ExportColumn, ExportCondition, ExportPreview, OutputEncoding, SortKey, crm_catalog,
 };
 use sheetlink_protocol::linkage::{AfterExport, StoredExportCondition as Stored};
 
@@ -38,20 +37,15 @@ fn blank() -> Stored {
         header: header.into(),
         field: field.into(),
     };
+    let sort = SortKey {
+        field: "id".into(),
+        descending: false,
+    };
     Stored {
         condition: ExportCondition {
-            key: String::new(),
-            description: String::new(),
-            sheet: "customer".into(),
-            encoding: OutputEncoding::ShiftJis,
-            filter: None,
             columns: vec![column("顧客ID", "id"), column("顧客名", "name")],
-            sort: vec![SortKey {
-                field: "id".into(),
-                descending: false,
-            }],
-            formula_protection: true,
-            unrepresentable: Unrepresentable::Refuse,
+            sort: vec![sort],
+            ..ExportCondition::new("customer")
         },
         after: AfterExport::default(),
     }

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, ApiError, ImportDetails, Reverted, ServerError, segment};
-use crate::components::{Answer, Count, Counts, ImportStatusText, Loader, Said, confirm, when};
+use crate::components::{
+    Answer, Counts, ImportStatusText, Loader, Said, confirm, outcome_counts, when,
+};
 use crate::i18n::{t, use_lang};
 use crate::session::SignedIn;
 
@@ -92,17 +94,7 @@ fn Details(
     let lang = use_lang();
     let errors = details.import.errors;
     let record = details.import.import;
-    let counts: Vec<Count> = vec![
-        ("新規", "Created", u64::from(record.counts.created), ""),
-        ("更新", "Updated", u64::from(record.counts.updated), ""),
-        (
-            "変更なし",
-            "Unchanged",
-            u64::from(record.counts.unchanged),
-            "",
-        ),
-        ("エラー", "Failed", u64::from(record.counts.failed), ""),
-    ];
+    let counts = outcome_counts(&record.counts, [""; 5]);
     let (listed, total) = (errors.len(), record.error_count());
     let truncated = record.errors_truncated;
     let reverted = record.reverted_at;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use sheetlink_protocol::Outcome;
 
 use crate::api::{self, CellAction, ChangesPage, DryRun, segment};
-use crate::components::{Answer, Count, Counts, Said};
+use crate::components::{Answer, Counts, Said, outcome_counts};
 use crate::i18n::{t, use_lang};
 
 /// The plan, its totals and its changes.
@@ -27,33 +27,16 @@ pub fn DryRunView(
         .filter(|o| **o != Outcome::Unchanged)
         .count();
     let cells = plan.cells;
-    let counts: Vec<Count> = vec![
-        (
-            "新規",
-            "Created",
-            u64::from(plan.counts.created),
+    let counts = outcome_counts(
+        &plan.counts,
+        [
             "plan-created",
-        ),
-        (
-            "更新",
-            "Updated",
-            u64::from(plan.counts.updated),
             "plan-updated",
-        ),
-        (
-            "変更なし",
-            "Unchanged",
-            u64::from(plan.counts.unchanged),
             "plan-unchanged",
-        ),
-        ("スキップ", "Skipped", u64::from(plan.counts.skipped), ""),
-        (
-            "エラー",
-            "Failed",
-            u64::from(plan.counts.failed),
+            "",
             "plan-failed",
-        ),
-    ];
+        ],
+    );
     view! {
         <div class="dry-run" data-testid="dry-run-result">
             <h2>{t("ドライランの結果（まだ反映されていません）", "Dry run (nothing applied yet)")}</h2>

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use super::Chosen;
 use super::dry_run::DryRunView;
 use crate::api::{self, ApiError, DryRun, ImportAnswer, ImportDetails, Upload as Sending, segment};
-use crate::components::{Answer, Count, Counts, ImportStatusText, Said};
+use crate::components::{Answer, Counts, ImportStatusText, Said, outcome_counts};
 use crate::i18n::{t, use_lang};
 use crate::session::use_session;
 
@@ -137,17 +137,7 @@ fn ImportResult(record: ImportAnswer) -> impl IntoView {
     let lang = use_lang();
     let record = record.import;
     let href = format!("/history/{}", record.id);
-    let counts: Vec<Count> = vec![
-        ("新規", "Created", u64::from(record.counts.created), ""),
-        ("更新", "Updated", u64::from(record.counts.updated), ""),
-        (
-            "変更なし",
-            "Unchanged",
-            u64::from(record.counts.unchanged),
-            "",
-        ),
-        ("エラー", "Failed", u64::from(record.counts.failed), ""),
-    ];
+    let counts = outcome_counts(&record.counts, [""; 5]);
     view! {
         <div class="result" data-testid="import-result" data-status=record.status.as_str()>
             <h2>{move || lang.get().pick("結果", "Result")}": "<ImportStatusText status=record.status/></h2>

@@ -11,9 +11,7 @@ pub mod preview;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use sheetlink_engine::linkage::{
-    Catalog, DuplicateHandling, Field, ImportCondition, ImportMode, crm_catalog,
-};
+use sheetlink_engine::linkage::{Catalog, Field, ImportCondition, crm_catalog};
 use sheetlink_protocol::linkage::{AfterImport, StoredImportCondition as Stored};
 
 pub use preview::{PREVIEW_ROWS, PreviewTable, preview_table};
@@ -40,19 +38,7 @@ pub fn ImportWizardPage() -> impl IntoView {
 
 fn blank() -> Stored {
     Stored {
-        condition: ImportCondition {
-            key: String::new(),
-            description: String::new(),
-            sheet: "customer".into(),
-            mode: ImportMode::InsertAndUpdate,
-            duplicates: DuplicateHandling::default(),
-            has_header: true,
-            first_data_row: 2,
-            encoding: None,
-            mappings: Vec::new(),
-            matching_keys: Vec::new(),
-            relation_keys: Vec::new(),
-        },
+        condition: ImportCondition::new("customer"),
         after: AfterImport::default(),
     }
 }

@@ -33,33 +33,42 @@ struct Listed {
     description: String,
 }
 
+impl Listed {
+    fn of(key: String, sheet: String, description: String) -> Self {
+        Listed {
+            key,
+            sheet,
+            description,
+        }
+    }
+}
+
+/// The conditions of `kind`, as their list rows.
+async fn listed<T: serde::de::DeserializeOwned>(
+    kind: Kind,
+    row: fn(T) -> Listed,
+) -> Result<Vec<Listed>, ApiError> {
+    let path = format!("/api/linkage/{}-conditions", kind.path());
+    Ok(api::get::<Vec<T>>(&path)
+        .await?
+        .into_iter()
+        .map(row)
+        .collect())
+}
+
 /// Both lists.
 #[component]
 pub fn ConditionLists() -> impl IntoView {
     let lang = use_lang();
-    let imports = LocalResource::new(|| async {
-        let list = api::get::<Vec<StoredImportCondition>>("/api/linkage/import-conditions").await?;
-        Ok::<_, ApiError>(
-            list.into_iter()
-                .map(|c| Listed {
-                    key: c.condition.key,
-                    sheet: c.condition.sheet,
-                    description: c.condition.description,
-                })
-                .collect::<Vec<_>>(),
-        )
+    let imports = LocalResource::new(|| {
+        listed(Kind::Import, |c: StoredImportCondition| {
+            Listed::of(c.condition.key, c.condition.sheet, c.condition.description)
+        })
     });
-    let exports = LocalResource::new(|| async {
-        let list = api::get::<Vec<StoredExportCondition>>("/api/linkage/export-conditions").await?;
-        Ok::<_, ApiError>(
-            list.into_iter()
-                .map(|c| Listed {
-                    key: c.condition.key,
-                    sheet: c.condition.sheet,
-                    description: c.condition.description,
-                })
-                .collect::<Vec<_>>(),
-        )
+    let exports = LocalResource::new(|| {
+        listed(Kind::Export, |c: StoredExportCondition| {
+            Listed::of(c.condition.key, c.condition.sheet, c.condition.description)
+        })
     });
     let delete = Action::new_local(move |(kind, key): &(Kind, String)| {
         let (kind, path) = (
