@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use super::Loader;
 use crate::api::{self, ApiError, segment};
 use crate::i18n::{t, use_lang};
+use crate::session::SignedIn;
 
 /// Which conditions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,9 +30,10 @@ impl ConditionKind {
     }
 }
 
-/// The page of a condition wizard: loads the condition named in the path
-/// (`/linkage/{kind}/:key`; none for `/new`), then shows `form` with it — or
-/// with `blank()` for a new one — and whether it is being edited.
+/// The page of a condition wizard, for a signed-in member: loads the
+/// condition named in the path (`/linkage/{kind}/:key`; none for `/new`),
+/// then shows `form` with it — or with `blank()` for a new one — and
+/// whether it is being edited.
 #[component]
 pub fn ConditionEditor<T, V>(
     /// Import or export.
@@ -49,11 +51,13 @@ where
     let stored = load_condition::<T>(kind, editing.clone());
     let editing = StoredValue::new(editing);
     view! {
-        <Loader>
-            {move || Suspend::new(async move {
-                stored.await.map(|found| form(editing.get_value(), found.unwrap_or_else(blank)))
-            })}
-        </Loader>
+        <SignedIn>
+            <Loader>
+                {move || Suspend::new(async move {
+                    stored.await.map(|found| form(editing.get_value(), found.unwrap_or_else(blank)))
+                })}
+            </Loader>
+        </SignedIn>
     }
 }
 

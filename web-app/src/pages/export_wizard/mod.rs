@@ -16,19 +16,16 @@ use crate::components::{
     Answer, ConditionEditor, ConditionKind, Notifications, Said, save_condition,
 };
 use crate::i18n::{t, use_lang};
-use crate::session::SignedIn;
 
 /// `/linkage/export/new` and `/linkage/export/:key`.
 #[component]
 pub fn ExportWizardPage() -> impl IntoView {
     view! {
-        <SignedIn>
-            <ConditionEditor
-                kind=ConditionKind::Export
-                blank=blank
-                form=|editing, stored| view! { <ExportWizard editing=editing stored=stored/> }
-            />
-        </SignedIn>
+        <ConditionEditor
+            kind=ConditionKind::Export
+            blank=blank
+            form=|editing, stored| view! { <ExportWizard editing=editing stored=stored/> }
+        />
     }
 }
 

@@ -20,19 +20,16 @@ use crate::components::{
     Answer, ConditionEditor, ConditionKind, NextStep, Notifications, Said, Steps, save_condition,
 };
 use crate::i18n::{t, use_lang};
-use crate::session::SignedIn;
 
 /// `/linkage/import/new` and `/linkage/import/:key`.
 #[component]
 pub fn ImportWizardPage() -> impl IntoView {
     view! {
-        <SignedIn>
-            <ConditionEditor
-                kind=ConditionKind::Import
-                blank=blank
-                form=|editing, stored| view! { <ImportWizard editing=editing stored=stored/> }
-            />
-        </SignedIn>
+        <ConditionEditor
+            kind=ConditionKind::Import
+            blank=blank
+            form=|editing, stored| view! { <ImportWizard editing=editing stored=stored/> }
+        />
     }
 }
 
