@@ -67,30 +67,36 @@ pub fn ImportPage() -> impl IntoView {
         }
         Event::Failed(message) => stage.set(Stage::Refused(message)),
     };
+    // Bumped by every new file and by cancelling: a schema that arrives for
+    // a file no longer wanted starts nothing.
+    let generation = StoredValue::new(0u32);
     // Finding the schema, then handing it and the file to the worker.
     let check = Action::new_local(move |file: &File| {
         let file = file.clone();
         let lang = lang.get_untracked();
         let signed_in = session.me.get_untracked().is_some();
+        let mine = generation.get_value();
         async move {
-            match check::prepare(&file, &manual.get_untracked(), lang, signed_in).await {
-                Ok(prepared) => {
-                    cached.set(cache::sheets());
-                    if stage.get_untracked() != Stage::Cancelled {
-                        match Job::start(&prepared.schema, &file, lang, on_event) {
-                            Ok(started) => {
-                                job.set_value(Some(started));
-                                chosen.set_value(Some(prepared.chosen(file)));
-                            }
-                            Err(error) => stage.set(Stage::Refused(format!("{error:?}"))),
-                        }
-                    }
+            let prepared = check::prepare(&file, &manual.get_untracked(), lang, signed_in).await;
+            cached.set(cache::sheets());
+            if generation.get_value() != mine {
+                return;
+            }
+            match prepared.and_then(|prepared| {
+                let started = Job::start(&prepared.schema, &file, lang, on_event)
+                    .map_err(|error| format!("{error:?}"))?;
+                Ok((started, prepared.chosen(file)))
+            }) {
+                Ok((started, file)) => {
+                    job.set_value(Some(started));
+                    chosen.set_value(Some(file));
                 }
                 Err(message) => stage.set(Stage::Refused(message)),
             }
         }
     });
     let start = move |file: File| {
+        generation.update_value(|g| *g += 1);
         job.set_value(None);
         report.set(None);
         errors.set(Vec::new());
@@ -107,6 +113,7 @@ pub fn ImportPage() -> impl IntoView {
         check.dispatch_local(file);
     };
     let cancel = move |_| {
+        generation.update_value(|g| *g += 1);
         job.set_value(None);
         stage.set(Stage::Cancelled);
     };
