@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// A demo file of the demo tenant's performance sheet (made from the demo
+/// tenant: `sync-server/tests/demo_files.rs`).
 fn demo(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples/demo")
+        .join("../examples/demo/performance")
         .join(name)
 }
 
@@ -70,12 +72,10 @@ fn errors_are_located_in_json_and_exit_1() {
     assert_eq!(
         cells,
         [
-            "C5:number.quoted",
-            "C6:number.invalid",
-            "E6:dropdown.unknown",
-            "D7:number.above_max",
-            "G7:checkbox.invalid",
-            "B8:evaluatee.unknown",
+            "C6:number.above_max",
+            "F7:dropdown.unknown",
+            "G8:checkbox.invalid",
+            "B9:evaluatee.unknown",
         ]
     );
     let first = &report["errors"][0];
@@ -83,7 +83,7 @@ fn errors_are_located_in_json_and_exit_1() {
     assert!(
         first["message"]
             .as_str()
-            .is_some_and(|m| m.contains("Remove the quotes"))
+            .is_some_and(|m| m.contains("Enter 100 or less"))
     );
 }
 
@@ -98,18 +98,18 @@ fn table_names_row_cell_and_fix() {
     );
     let line = table
         .lines()
-        .find(|line| line.contains("D7"))
+        .find(|line| line.contains("C6"))
         .unwrap_or_default();
     assert!(
-        line.contains("number.above_max") && line.contains("200以下"),
+        line.contains("number.above_max") && line.contains("100以下"),
         "{line}"
     );
 }
 
 #[test]
 fn rejected_file_has_no_position_and_exits_2() {
-    let (shift_jis, _, _) = encoding_rs::SHIFT_JIS
-        .encode("version:1,period:2026-h1,sheet:performance-review\r\n名前\r\n");
+    let (shift_jis, _, _) =
+        encoding_rs::SHIFT_JIS.encode("version:1,period:2026-h1,sheet:performance\r\n名前\r\n");
     let path = scratch_file("shift_jis.csv", &shift_jis);
     let output = validate(&path, &["--json"]);
     assert_eq!(output.status.code(), Some(2));

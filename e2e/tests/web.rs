@@ -467,6 +467,57 @@ async fn a_30_mb_file_is_validated_while_the_page_keeps_answering() -> Result {
     Ok(())
 }
 
+/// The demo files shipped in `examples/demo/` (made from the demo tenant)
+/// are checked in the browser as the README says, and the valid one of each
+/// demo sheet imports for the demo group leader.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_files_import_into_the_demo_tenant() -> Result {
+    let _one = one_at_a_time().await;
+    let server = Server::start("demo-files").await?;
+    let browser = Browser::start("demo-files").await?;
+    browser
+        .sign_in(&server, DEMO_LEADER.0, DEMO_LEADER.1)
+        .await?;
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo");
+    for (sheet, evaluatees_with_errors) in [("performance", "4"), ("competency", "3")] {
+        browser.goto(&server.url).await?;
+        let wrong = browser.file(
+            &format!("{sheet}-with-errors.csv"),
+            &std::fs::read(demo.join(sheet).join("evaluation-with-errors.csv"))?,
+        )?;
+        browser.upload("@file-input", &wrong).await?;
+        let summary = browser.wait("@summary").await?;
+        assert_eq!(
+            summary.attr("data-status").await?.as_deref(),
+            Some("errors"),
+            "{sheet}"
+        );
+        assert_eq!(
+            browser.text("@count-errors").await?,
+            evaluatees_with_errors,
+            "{sheet}"
+        );
+        let valid = browser.file(
+            &format!("{sheet}.csv"),
+            &std::fs::read(demo.join(sheet).join("evaluation.csv"))?,
+        )?;
+        browser.upload("@file-input", &valid).await?;
+        browser.wait("@summary[data-status='ok']").await?;
+        assert_eq!(browser.text("@count-evaluatees").await?, "5", "{sheet}");
+        browser.click("@dry-run").await?;
+        browser.wait("@dry-run-result").await?;
+        browser.click("@apply").await?;
+        let result = browser.wait("@import-result").await?;
+        assert_eq!(
+            result.attr("data-status").await?.as_deref(),
+            Some("completed"),
+            "{sheet}"
+        );
+    }
+    browser.close().await;
+    Ok(())
+}
+
 /// A dry run of many long changes answers its first page of cells at once;
 /// さらに表示 / Show more reads the rest page by page until every evaluatee
 /// with changes is shown.
