@@ -478,6 +478,18 @@ async fn the_demo_files_import_into_the_demo_tenant() -> Result {
     browser
         .sign_in(&server, DEMO_LEADER.0, DEMO_LEADER.1)
         .await?;
+    // A file for a sheet the tenant does not have (the old demo files named
+    // one): said in Japanese, with the way to the template page.
+    let stray = browser.file(
+        "stray.csv",
+        "version:1,period:2026-h1,sheet:performance-review\r\n".as_bytes(),
+    )?;
+    browser.goto(&server.url).await?;
+    browser.upload("@file-input", &stray).await?;
+    let refused = browser.text("@refused").await?;
+    assert!(refused.contains("テンプレート画面で"), "{refused}");
+    browser.click("@to-template").await?;
+    browser.wait("@period").await?;
     let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo");
     for (sheet, evaluatees_with_errors) in [("performance", "4"), ("competency", "3")] {
         browser.goto(&server.url).await?;

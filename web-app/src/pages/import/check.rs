@@ -14,6 +14,34 @@ use crate::api::{self, ApiError, segment};
 use crate::cache::{self, CachedSheet};
 use crate::i18n::{Lang, t};
 
+/// Why a file cannot be checked, and whether the template page is the next
+/// step (the file names a sheet this browser or this user does not have).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    /// What is wrong and what to do, in the chosen language.
+    pub text: String,
+    /// Whether to offer a link to the template page.
+    pub to_template: bool,
+}
+
+impl From<String> for Refusal {
+    fn from(text: String) -> Self {
+        Refusal {
+            text,
+            to_template: false,
+        }
+    }
+}
+
+impl Refusal {
+    fn to_template(text: impl Into<String>) -> Self {
+        Refusal {
+            text: text.into(),
+            to_template: true,
+        }
+    }
+}
+
 /// What the worker needs.
 pub struct Prepared {
     /// The sheet's schema (JSON).
@@ -63,7 +91,7 @@ pub async fn prepare(
     manual: &str,
     lang: Lang,
     signed_in: bool,
-) -> Result<Prepared, String> {
+) -> Result<Prepared, Refusal> {
     let (period, sheet) = match manual.split_once('/') {
         Some((period, sheet)) => (period.to_owned(), sheet.to_owned()),
         None => {
@@ -72,26 +100,31 @@ pub async fn prepare(
                 .map_err(|e| format!("{e:?}"))?;
             let head = js_sys::Uint8Array::new(&read(&head).await?.into()).to_vec();
             identify(&head).ok_or_else(|| {
-                lang.pick(
+                Refusal::to_template(lang.pick(
                     "どのシートのファイルか判別できません。1行目がテンプレートのまま（version:1,period:…,sheet:…）か確認するか、シートを選んでください。",
                     "Cannot tell which sheet this file is for: check that row 1 is as in the template (version:1,period:…,sheet:…), or choose the sheet.",
-                )
-                .to_owned()
+                ))
             })?
         }
     };
     let fetched = if signed_in {
-        fetch_schema(&period, &sheet)
-            .await
-            .map_err(|error| error.describe(lang))?
+        fetch_schema(&period, &sheet).await.map_err(|error| {
+            // A sheet or period this user does not have: the template page
+            // lists the ones they do.
+            let unknown = matches!(&error, ApiError::Status { status: 404, .. });
+            Refusal {
+                text: error.describe(lang),
+                to_template: unknown,
+            }
+        })?
     } else {
         None
     };
     let Some(schema) = fetched.or_else(|| cache::schema(&period, &sheet)) else {
-        return Err(lang.pick(
+        return Err(Refusal::to_template(lang.pick(
             format!("シート {period} / {sheet} の定義がこのブラウザに保存されていません。オンラインでログインしてテンプレートをダウンロードすると、オフラインでもチェックできるようになります。"),
             format!("The sheet {period} / {sheet} is not saved in this browser. Sign in online and download its template to check it offline."),
-        ));
+        )));
     };
     Ok(Prepared {
         schema,

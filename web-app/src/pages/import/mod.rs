@@ -7,6 +7,7 @@ pub mod dry_run;
 pub mod upload;
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use sheetlink_engine::evaluation::{MAX_FILE_BYTES, Status};
 use web_sys::File;
 
@@ -22,7 +23,7 @@ use crate::validation::{ErrorLine, Event, Job, Report};
 #[derive(Debug, Clone, PartialEq)]
 enum Stage {
     Idle,
-    Refused(String),
+    Refused(check::Refusal),
     Validating { done: f64, total: f64 },
     Cancelled,
     Validated,
@@ -65,7 +66,7 @@ pub fn ImportPage() -> impl IntoView {
             let name = format!("errors_{}", file_name.get_untracked());
             let _ = crate::download::save(&bytes, &name, "text/csv");
         }
-        Event::Failed(message) => stage.set(Stage::Refused(message)),
+        Event::Failed(message) => stage.set(Stage::Refused(message.into())),
     };
     // Bumped by every new file and by cancelling: a schema that arrives for
     // a file no longer wanted starts nothing.
@@ -84,7 +85,7 @@ pub fn ImportPage() -> impl IntoView {
             }
             match prepared.and_then(|prepared| {
                 let started = Job::start(&prepared.schema, &file, lang, on_event)
-                    .map_err(|error| format!("{error:?}"))?;
+                    .map_err(|error| check::Refusal::from(format!("{error:?}")))?;
                 Ok((started, prepared.chosen(file)))
             }) {
                 Ok((started, file)) => {
@@ -103,7 +104,9 @@ pub fn ImportPage() -> impl IntoView {
         chosen.set_value(None);
         file_name.set(file.name());
         if file.size() > MAX_FILE_BYTES as f64 {
-            stage.set(Stage::Refused(too_large(lang.get_untracked(), file.size())));
+            stage.set(Stage::Refused(
+                too_large(lang.get_untracked(), file.size()).into(),
+            ));
             return;
         }
         stage.set(Stage::Validating {
@@ -154,7 +157,14 @@ pub fn ImportPage() -> impl IntoView {
 fn stage_view(stage: Stage, cancel: impl Fn(leptos::ev::MouseEvent) + 'static) -> AnyView {
     match stage {
         Stage::Idle | Stage::Validated => ().into_any(),
-        Stage::Refused(message) => view! { <p class="error" role="alert" data-testid="refused">{message}</p> }.into_any(),
+        Stage::Refused(refusal) => view! {
+            <p class="error" role="alert" data-testid="refused">
+                {refusal.text}
+                {refusal.to_template.then(|| view! {
+                    " " <A href="/template" attr:data-testid="to-template">{t("テンプレート画面へ", "Go to the template page")}</A>
+                })}
+            </p>
+        }.into_any(),
         Stage::Cancelled => view! { <p class="notice" data-testid="cancelled">{t("チェックを中止しました。", "The check was cancelled.")}</p> }.into_any(),
         Stage::Validating { done, total } => {
             let percent = if total > 0.0 { (done / total * 100.0).round() } else { 0.0 };
