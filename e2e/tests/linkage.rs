@@ -142,18 +142,57 @@ async fn a_reissued_token_replaces_the_old_one_at_once() -> Result {
     browser.click("@issue-token").await?;
     let first = shown_token(&browser, None).await?;
     assert!(first.starts_with("slk_demo_"), "{first}");
-    assert!(browser.text("@token-warning").await?.contains("今だけ表示"));
+    let warning = browser.text("@token-warning").await?;
+    assert!(
+        warning.contains("今だけ表示") && !warning.contains("以前のトークン"),
+        "the first token replaces none: {warning}"
+    );
     assert!(browser.exists("@copy-token").await?);
     assert_eq!(batch_status(&browser, &first).await?, 200);
     browser.click("@issue-token").await?;
     browser.client.accept_alert().await?;
     let second = shown_token(&browser, Some(&first)).await?;
+    assert!(
+        browser
+            .text("@token-warning")
+            .await?
+            .contains("以前のトークンは使えなくなりました")
+    );
     assert_eq!(
         batch_status(&browser, &first).await?,
         401,
         "the old token is refused"
     );
     assert_eq!(batch_status(&browser, &second).await?, 200);
+    // The settings speak plainly: no specification numbers in the labels.
+    assert!(!browser.text("main").await?.contains("(1)"));
+    // A wrong address stays in its box, marked, whether added by Enter or
+    // by the button; nothing is added.
+    browser
+        .fill("@notify-email", "not-an-address\u{E007}")
+        .await?;
+    browser.wait("@notify-problem").await?;
+    let input = browser.wait("@notify-email").await?;
+    assert_eq!(
+        input.prop("value").await?.as_deref(),
+        Some("not-an-address")
+    );
+    assert_eq!(input.attr("aria-invalid").await?.as_deref(), Some("true"));
+    assert!(
+        !browser
+            .text("@notify-emails")
+            .await?
+            .contains("not-an-address")
+    );
+    browser
+        .fill("@notify-email", "ok@example.com\u{E007}")
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector('[data-testid=notify-emails]').textContent.includes('ok@example.com')",
+            Duration::from_secs(5),
+        )
+        .await?;
     browser.close().await;
     Ok(())
 }

@@ -92,16 +92,24 @@ pub async fn post_token(
     let issued = state
         .store
         .run(move |store| {
-            let (token, settings) = store.update_linkage_settings(&caller.tenant, |settings| {
-                Ok((issue_token(&caller.tenant, settings)?, settings.clone()))
-            })?;
+            let (token, settings, replaced) =
+                store.update_linkage_settings(&caller.tenant, |settings| {
+                    let replaced = settings.token_issued_at.is_some();
+                    Ok((issue_token(&caller.tenant, settings)?, settings.clone(), replaced))
+                })?;
+            let (mut warning, mut warning_en) = (
+                "このトークンは今だけ表示されます。コピーして linkage.conf の linkage.token に設定してください。".to_owned(),
+                "This token is shown only now: copy it into linkage.token of linkage.conf.".to_owned(),
+            );
+            if replaced {
+                warning.push_str("以前のトークンは使えなくなりました。");
+                warning_en.push_str(" The previous token no longer works.");
+            }
             Ok(IssuedToken {
                 token,
                 issued_at: settings.token_issued_at.unwrap_or_default(),
-                warning: "このトークンは今だけ表示されます。以前のトークンは使えなくなりました。"
-                    .into(),
-                warning_en: "This token is shown only now; the previous one no longer works."
-                    .into(),
+                warning,
+                warning_en,
             })
         })
         .await?;

@@ -35,7 +35,7 @@ pub fn Notifications(
     let everyone = LocalResource::new(|| api::get::<Vec<MemberView>>("/api/linkage/members"));
     let typed = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
-    let add = move |_| {
+    let add = move |()| {
         let address = typed.get_untracked().trim().to_owned();
         let lang = lang.get_untracked();
         if !plausible_email(&address) {
@@ -71,11 +71,18 @@ pub fn Notifications(
         </label>
         <label>{t("通知先メールアドレス（20件まで）", "E-mail addresses (up to 20)")}
             <div class="row">
-                <input data-testid="notify-email" type="email" prop:value=typed on:input=move |ev| typed.set(event_target_value(&ev))/>
-                <button data-testid="notify-add" on:click=add>{t("追加", "Add")}</button>
+                // A refused address stays in the box, marked, until it is
+                // corrected; Enter adds like the button.
+                <input data-testid="notify-email" type="email"
+                    aria-invalid=move || problem.with(Option::is_some).then_some("true")
+                    aria-describedby="notify-problem"
+                    prop:value=typed
+                    on:input=move |ev| { typed.set(event_target_value(&ev)); problem.set(None); }
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Enter" { ev.prevent_default(); add(()); }/>
+                <button data-testid="notify-add" on:click=move |_| add(())>{t("追加", "Add")}</button>
             </div>
         </label>
-        {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+        {move || problem.get().map(|p| view! { <p class="error" role="alert" id="notify-problem" data-testid="notify-problem">{p}</p> })}
         <ul data-testid="notify-emails">
             {move || emails.get().into_iter().map(|e| {
                 let remove = e.clone();

@@ -99,11 +99,11 @@ pub fn ConditionLists() -> impl IntoView {
     view! {
         <section class="card">
             <Answer said=failed testid="delete-answer"/>
-            <h2>{t("(11) インポート条件", "(11) Import conditions")}</h2>
-            <A href="/linkage/import/new" attr:data-testid="new-import-condition">{t("(10) インポート条件設定登録", "(10) New import condition")}</A>
+            <h2>{t("インポート条件", "Import conditions")}</h2>
+            <A href="/linkage/import/new" attr:data-testid="new-import-condition">{t("インポート条件設定登録", "New import condition")}</A>
             <ConditionTable kind=Kind::Import list=imports ask=ask/>
-            <h2>{t("(15) エクスポート条件", "(15) Export conditions")}</h2>
-            <A href="/linkage/export/new" attr:data-testid="new-export-condition">{t("(14) エクスポート条件設定登録", "(14) New export condition")}</A>
+            <h2>{t("エクスポート条件", "Export conditions")}</h2>
+            <A href="/linkage/export/new" attr:data-testid="new-export-condition">{t("エクスポート条件設定登録", "New export condition")}</A>
             <ConditionTable kind=Kind::Export list=exports ask=ask/>
         </section>
     }
@@ -130,7 +130,7 @@ fn ConditionTable(
             {move || Suspend::new(async move {
                 list.await.map(|rows| view! {
                     <table data-testid=testid>
-                        <thead><tr><th>{key_caption}</th><th>{t("シート", "Sheet")}</th><th>{t("説明", "Description")}</th><th>{t("(12) スクリプト", "(12) Scripts")}</th><th></th></tr></thead>
+                        <thead><tr><th>{key_caption}</th><th>{t("シート", "Sheet")}</th><th>{t("説明", "Description")}</th><th>{t("スクリプト", "Scripts")}</th><th></th></tr></thead>
                         <tbody>
                             {rows.into_iter().map(|row| condition_row(kind, row, ask)).collect_view()}
                         </tbody>

@@ -56,27 +56,27 @@ fn SettingsForm(initial: SettingsView) -> impl IntoView {
     });
     view! {
         <fieldset>
-            <legend>{t("(1) バッチ連携使用可否", "(1) Batch linkage")}</legend>
+            <legend>{t("バッチ連携使用可否", "Batch linkage")}</legend>
             <label class="inline"><input type="radio" name="enabled" data-testid="enabled-on" prop:checked=move || enabled.get() on:change=move |_| enabled.set(true)/>{t("使用可", "On")}</label>
             <label class="inline"><input type="radio" name="enabled" data-testid="enabled-off" prop:checked=move || !enabled.get() on:change=move |_| enabled.set(false)/>{t("使用不可", "Off")}</label>
         </fieldset>
         <ClientModule token=token/>
         <label>
-            {t("(3) アクセス許可IP（; 区切り、IPv4・IPv6・CIDR、空欄ならすべて許可）", "(3) Allowed IPs (; separated, IPv4, IPv6, CIDR; empty: any)")}
+            {t("アクセス許可IP（; 区切り、IPv4・IPv6・CIDR、空欄ならすべて許可）", "Allowed IPs (; separated, IPv4, IPv6, CIDR; empty: any)")}
             <input data-testid="allowed-ips" prop:value=allowed_ips on:input=move |ev| allowed_ips.set(event_target_value(&ev))/>
         </label>
         <fieldset>
-            <legend>{t("(4) バッチ連携認証方式", "(4) Authentication")}</legend>
+            <legend>{t("バッチ連携認証方式", "Authentication")}</legend>
             <label class="inline"><input type="radio" name="auth" data-testid="auth-user" prop:checked=move || auth.get() == AuthMethod::UserPassword on:change=move |_| auth.set(AuthMethod::UserPassword)/>{t("各ユーザーのログインID・パスワード", "Each user's login id and password")}</label>
             <label class="inline"><input type="radio" name="auth" data-testid="auth-token" prop:checked=move || auth.get() == AuthMethod::Token on:change=move |_| auth.set(AuthMethod::Token)/>{t("管理者が発行したトークン", "A token issued by the admin")}</label>
         </fieldset>
         <Token issued_at=issued_at shown=token/>
         <fieldset>
-            <legend>{t("(6)(7)(8) 通知先（タイムライン・メール）", "(6)(7)(8) Who is notified (timeline, e-mail)")}</legend>
+            <legend>{t("通知先（タイムライン・メール）", "Who is notified (timeline, e-mail)")}</legend>
             <Notifications members=members emails=emails/>
         </fieldset>
         <button class="primary" data-testid="save-settings" disabled=save.pending() on:click=move |_| { save.dispatch(current()); }>
-            {t("(9) 設定保存", "(9) Save settings")}
+            {t("設定保存", "Save settings")}
         </button>
         <Answer said=saved testid="settings-answer"/>
     }
@@ -103,7 +103,7 @@ fn ClientModule(token: RwSignal<Option<String>>) -> impl IntoView {
     });
     view! {
         <fieldset>
-            <legend>{t("(2) クライアントモジュール", "(2) Client module")}</legend>
+            <legend>{t("クライアントモジュール", "Client module")}</legend>
             <button data-testid="download-module" disabled=download.pending() on:click=move |_| {
                 download.dispatch(token.get_untracked());
             }>{t("クライアントモジュールをダウンロード", "Download the client module")}</button>
@@ -117,9 +117,13 @@ fn ClientModule(token: RwSignal<Option<String>>) -> impl IntoView {
 #[component]
 fn Token(issued_at: RwSignal<Option<u64>>, shown: RwSignal<Option<String>>) -> impl IntoView {
     let lang = use_lang();
+    // What the server says of the token just issued (whether an older one
+    // stopped working), in both languages.
+    let warning = RwSignal::new(None::<(String, String)>);
     let issue = Action::new_local(move |_: &()| async move {
         let issued = api::post_empty::<IssuedToken>("/api/linkage/token").await?;
         issued_at.set(Some(issued.issued_at));
+        warning.set(Some((issued.warning, issued.warning_en)));
         shown.set(Some(issued.token));
         Ok::<_, ApiError>(())
     });
@@ -149,7 +153,7 @@ fn Token(issued_at: RwSignal<Option<u64>>, shown: RwSignal<Option<String>>) -> i
     };
     view! {
         <fieldset>
-            <legend>{t("(5) トークン", "(5) Token")}</legend>
+            <legend>{t("トークン", "Token")}</legend>
             <button data-testid="issue-token" disabled=issue.pending() on:click=ask>
                 {move || if issued_at.get().is_some() { lang.get().pick("再発行", "Re-issue") } else { lang.get().pick("発行", "Issue") }}
             </button>
@@ -158,10 +162,9 @@ fn Token(issued_at: RwSignal<Option<u64>>, shown: RwSignal<Option<String>>) -> i
                 <div class="token">
                     <input data-testid="token" readonly prop:value=value aria-label=t("発行したトークン", "Issued token")/>
                     <button data-testid="copy-token" on:click=copy>{t("コピー", "Copy")}</button>
-                    <p class="warning" data-testid="token-warning">{t(
-                        "このトークンは今だけ表示されます。linkage.conf の linkage.token に設定してください。以前のトークンは使えなくなりました。",
-                        "This token is shown only now: put it in linkage.token of linkage.conf. The previous token no longer works.",
-                    )}</p>
+                    <p class="warning" data-testid="token-warning">
+                        {move || warning.get().map(|(ja, en)| lang.get().pick(ja, en))}
+                    </p>
                 </div>
             })}
             <Answer said=copied testid="copy-answer"/>
