@@ -50,6 +50,14 @@ async fn the_import_wizard_previews_a_shift_jis_sample_on_every_change() -> Resu
     browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
     browser.click("@nav-linkage").await?;
     browser.click("@new-import-condition").await?;
+    // A missing key is said at step 1, not at the end.
+    browser.click("@to-step-2").await?;
+    assert!(
+        browser
+            .text("@key-problem")
+            .await?
+            .contains("インポートキー")
+    );
     browser.fill("@import-key", "sjis-customers").await?;
     browser
         .fill("@import-description", "基幹システムの顧客（Shift_JIS）")

@@ -11,7 +11,7 @@ pub mod preview;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use sheetlink_engine::linkage::{Catalog, Field, ImportCondition, crm_catalog};
+use sheetlink_engine::linkage::{Catalog, Field, ImportCondition, crm_catalog, valid_key};
 use sheetlink_protocol::linkage::{AfterImport, StoredImportCondition as Stored};
 
 pub use preview::{PREVIEW_ROWS, PreviewTable, preview_table};
@@ -122,8 +122,7 @@ fn ImportWizard(editing: Option<String>, stored: Stored) -> impl IntoView {
             <Steps step=step captions=STEPS/>
             <Answer said=problem testid="wizard-message"/>
             <div hidden=move || step.get() != 1>
-                <KeyStep draft=draft is_edit=is_edit/>
-                <NextStep step=step to=2 testid="to-step-2"/>
+                <KeyStep draft=draft is_edit=is_edit step=step/>
             </div>
             <div hidden=move || step.get() != 2>
                 <method::MethodStep draft=draft problem=problem/>
@@ -147,15 +146,31 @@ fn ImportWizard(editing: Option<String>, stored: Stored) -> impl IntoView {
     }
 }
 
-/// Step 1: the key (fixed once saved), the description and the sheet.
+/// Step 1: the key (fixed once saved; checked here by the engine's rule
+/// before the next step), the description and the sheet.
 #[component]
-fn KeyStep(draft: Draft, is_edit: bool) -> impl IntoView {
+fn KeyStep(draft: Draft, is_edit: bool, step: RwSignal<u8>) -> impl IntoView {
     let condition = draft.condition;
+    let key_refused = RwSignal::new(false);
+    let next = move |_| {
+        let fine = is_edit || condition.with_untracked(|c| valid_key(&c.key));
+        key_refused.set(!fine);
+        if fine {
+            step.set(2);
+        }
+    };
     view! {
-        <label>{t("インポートキー（半角英数字と - _ .）", "Import key (ASCII letters, digits, - _ .)")}
+        <label>{t("インポートキー（半角英数字と - _、64文字まで、先頭に - は使えません）", "Import key (ASCII letters, digits, - and _; up to 64; not starting with -)")}
             <input data-testid="import-key" prop:value=move || condition.with(|c| c.key.clone()) disabled=is_edit
-                on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.key = v); }/>
+                aria-invalid=move || key_refused.get().then_some("true")
+                on:input=move |ev| { let v = event_target_value(&ev); key_refused.set(false); condition.update(|c| c.key = v); }/>
         </label>
+        <Show when=move || key_refused.get()>
+            <p class="error" role="alert" data-testid="key-problem">{t(
+                "インポートキーを入力してください。使えるのは半角英数字と - _ で、64文字まで、先頭に - は使えません（例: customers-nightly）。",
+                "Enter an import key: ASCII letters, digits, - and _, up to 64, not starting with - (e.g. customers-nightly).",
+            )}</p>
+        </Show>
         <label>{t("説明", "Description")}
             <input data-testid="import-description" prop:value=move || condition.with(|c| c.description.clone())
                 on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.description = v); }/>
@@ -168,5 +183,6 @@ fn KeyStep(draft: Draft, is_edit: bool) -> impl IntoView {
                 }).collect_view())}
             </select>
         </label>
+        <button class="primary" data-testid="to-step-2" on:click=next>{t("次へ", "Next")}</button>
     }
 }
