@@ -136,6 +136,12 @@ async fn the_import_wizard_previews_a_shift_jis_sample_on_every_change() -> Resu
     browser
         .wait("@import-conditions tr[data-key='sjis-customers']")
         .await?;
+    assert!(
+        browser
+            .text("@saved-answer")
+            .await?
+            .contains("「sjis-customers」を登録しました")
+    );
     browser.close().await;
     Ok(())
 }
@@ -192,6 +198,10 @@ async fn a_reissued_token_replaces_the_old_one_at_once() -> Result {
             .await?
             .contains("not-an-address")
     );
+    // After the client module's download, the next step is said.
+    browser.click("@download-module").await?;
+    assert!(browser.text("@module-answer").await?.contains("ZIPを展開"));
+    browser.downloaded("sheetlink-client").await?;
     browser
         .fill("@notify-email", "ok@example.com\u{E007}")
         .await?;

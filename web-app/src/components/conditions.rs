@@ -83,10 +83,12 @@ where
 }
 
 /// Saves a condition: creates it, or replaces `editing`; then back to the
-/// settings screen. The answer is the server's refusal, if any.
+/// settings screen, which says it was saved (`?saved=KEY`). The answer is
+/// the server's refusal, if any.
 pub fn save_condition<T>(
     kind: ConditionKind,
     editing: Option<String>,
+    key_of: fn(&T) -> String,
 ) -> Action<T, Result<(), ApiError>>
 where
     T: Serialize + Clone + 'static,
@@ -104,7 +106,8 @@ where
                 }
                 None => api::post::<_, serde_json::Value>(kind.collection(), &stored).await?,
             };
-            navigate("/linkage", Default::default());
+            let saved = format!("/linkage?saved={}", segment(&key_of(&stored)));
+            navigate(&saved, Default::default());
             Ok(())
         }
     })

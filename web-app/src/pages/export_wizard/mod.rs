@@ -87,7 +87,8 @@ fn ExportWizard(editing: Option<String>, stored: Stored) -> impl IntoView {
         let condition = condition.clone();
         async move { api::post::<_, ExportPreview>("/api/linkage/export-preview", &condition).await }
     });
-    let save = save_condition::<Stored>(ConditionKind::Export, editing);
+    let save =
+        save_condition::<Stored>(ConditionKind::Export, editing, |s| s.condition.key.clone());
     let refused = Signal::derive(move || {
         let failed = |answer: Option<Result<_, ApiError>>| answer.and_then(Result::err);
         failed(save.value().get())

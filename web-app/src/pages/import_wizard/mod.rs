@@ -103,7 +103,8 @@ fn ImportWizard(editing: Option<String>, stored: Stored) -> impl IntoView {
     let step = RwSignal::new(1u8);
     let problem = RwSignal::new(None::<Said>);
     let is_edit = editing.is_some();
-    let save = save_condition::<Stored>(ConditionKind::Import, editing);
+    let save =
+        save_condition::<Stored>(ConditionKind::Import, editing, |s| s.condition.key.clone());
     let refused =
         Signal::derive(move || save.value().get().and_then(Result::err).map(Said::Failed));
     let submit = move |_| {

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 use sheetlink_protocol::linkage::{StoredExportCondition, StoredImportCondition};
 
 use crate::api::{self, ApiError, segment};
@@ -96,8 +97,19 @@ pub fn ConditionLists() -> impl IntoView {
     });
     let failed =
         Signal::derive(move || delete.value().get().and_then(Result::err).map(Said::Failed));
+    // Back from a wizard: say what was saved.
+    let query = use_query_map();
+    let saved = Signal::derive(move || {
+        query.with(|q| q.get("saved")).map(|key| {
+            Said::Done(
+                format!("条件「{key}」を登録しました。"),
+                format!("The condition “{key}” is saved."),
+            )
+        })
+    });
     view! {
         <section class="card">
+            <Answer said=saved testid="saved-answer"/>
             <Answer said=failed testid="delete-answer"/>
             <h2>{t("インポート条件", "Import conditions")}</h2>
             <A href="/linkage/import/new" attr:data-testid="new-import-condition">{t("インポート条件設定登録", "New import condition")}</A>

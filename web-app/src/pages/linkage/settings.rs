@@ -94,12 +94,15 @@ fn ClientModule(token: RwSignal<Option<String>>) -> impl IntoView {
             Ok::<_, ApiError>(())
         }
     });
-    let failed = Signal::derive(move || {
-        download
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(Said::Failed)
+    // After the download: what to do with it.
+    let said = Signal::derive(move || {
+        download.value().get().map(|answer| match answer {
+            Ok(()) => Said::Done(
+                "ダウンロードしました。ZIPを展開し、README.txt の手順で linkage.conf を確認してから、条件ごとのスクリプト（.sh / .bat）を cron やタスクスケジューラーに登録してください。".into(),
+                "Downloaded. Unpack the ZIP, check linkage.conf as its README.txt says, then schedule each condition's script (.sh / .bat) with cron or Task Scheduler.".into(),
+            ),
+            Err(error) => Said::Failed(error),
+        })
     });
     view! {
         <fieldset>
@@ -108,7 +111,7 @@ fn ClientModule(token: RwSignal<Option<String>>) -> impl IntoView {
                 download.dispatch(token.get_untracked());
             }>{t("クライアントモジュールをダウンロード", "Download the client module")}</button>
             <p class="muted">{t("条件を保存してからダウンロードすると、条件ごとの実行スクリプトが入ります。トークンは発行直後だけ linkage.conf に入ります。", "Download after saving conditions to get their scripts; the token is filled into linkage.conf only right after it is issued.")}</p>
-            <Answer said=failed testid="module-answer"/>
+            <Answer said=said testid="module-answer"/>
         </fieldset>
     }
 }
