@@ -342,6 +342,14 @@ async fn refuses_a_file_over_30_mb_at_once() -> Result {
     let server = Server::start("too-large").await?;
     let browser = Browser::start("too-large").await?;
     browser.goto(&server.url).await?;
+    // Signed out, the import page says it only checks, and where to sign in.
+    assert!(
+        browser
+            .text("@signed-out-notice")
+            .await?
+            .contains("ファイルのチェックだけ")
+    );
+    assert!(browser.exists("@signed-out-sign-in").await?);
     let path = browser.file("huge.csv", b"")?;
     let file = std::fs::OpenOptions::new().write(true).open(&path)?;
     file.set_len(sheetlink_engine::evaluation::MAX_FILE_BYTES as u64 + 1)?;

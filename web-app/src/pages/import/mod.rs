@@ -137,6 +137,18 @@ pub fn ImportPage() -> impl IntoView {
                     "The file is first checked inside this browser. Nothing of it is sent until you press “Upload”.",
                 )}
             </p>
+            // Signed out, this page is the offline checker: it says so, and
+            // where to sign in to upload.
+            <Show when=move || session.checked.get() && session.me.with(Option::is_none)>
+                <p class="notice" data-testid="signed-out-notice">
+                    {t(
+                        "ログインしていません。このブラウザに保存済みのシートで、ファイルのチェックだけができます。アップロードするには",
+                        "You are not signed in: files can be checked against the sheets saved in this browser. To upload,",
+                    )}
+                    " "
+                    <A href="/login" attr:data-testid="signed-out-sign-in">{t("ログインしてください。", "sign in.")}</A>
+                </p>
+            </Show>
             <check::SheetChoice cached=cached manual=manual/>
             <FileDrop on_file=start accept=".csv,text/csv" file_name=file_name/>
             {move || stage_view(stage.get(), cancel)}
