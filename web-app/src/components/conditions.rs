@@ -21,6 +21,14 @@ pub enum ConditionKind {
 }
 
 impl ConditionKind {
+    /// `import` or `export`, as in the screens' paths (`/linkage/import/…`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ConditionKind::Import => "import",
+            ConditionKind::Export => "export",
+        }
+    }
+
     /// The collection's path.
     pub fn collection(self) -> &'static str {
         match self {

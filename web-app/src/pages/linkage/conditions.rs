@@ -7,24 +7,8 @@ use leptos_router::hooks::use_query_map;
 use sheetlink_protocol::linkage::{StoredExportCondition, StoredImportCondition};
 
 use crate::api::{self, ApiError, segment};
-use crate::components::{Answer, Loader, Said, confirm};
+use crate::components::{Answer, ConditionKind, Loader, Said, confirm};
 use crate::i18n::{t, use_lang};
-
-/// Import or export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Import,
-    Export,
-}
-
-impl Kind {
-    fn path(self) -> &'static str {
-        match self {
-            Kind::Import => "import",
-            Kind::Export => "export",
-        }
-    }
-}
 
 /// What a list row shows of a condition.
 #[derive(Debug, Clone)]
@@ -46,11 +30,10 @@ impl Listed {
 
 /// The conditions of `kind`, as their list rows.
 async fn listed<T: serde::de::DeserializeOwned>(
-    kind: Kind,
+    kind: ConditionKind,
     row: fn(T) -> Listed,
 ) -> Result<Vec<Listed>, ApiError> {
-    let path = format!("/api/linkage/{}-conditions", kind.path());
-    Ok(api::get::<Vec<T>>(&path)
+    Ok(api::get::<Vec<T>>(kind.collection())
         .await?
         .into_iter()
         .map(row)
@@ -62,30 +45,27 @@ async fn listed<T: serde::de::DeserializeOwned>(
 pub fn ConditionLists() -> impl IntoView {
     let lang = use_lang();
     let imports = LocalResource::new(|| {
-        listed(Kind::Import, |c: StoredImportCondition| {
+        listed(ConditionKind::Import, |c: StoredImportCondition| {
             Listed::of(c.condition.key, c.condition.sheet, c.condition.description)
         })
     });
     let exports = LocalResource::new(|| {
-        listed(Kind::Export, |c: StoredExportCondition| {
+        listed(ConditionKind::Export, |c: StoredExportCondition| {
             Listed::of(c.condition.key, c.condition.sheet, c.condition.description)
         })
     });
-    let delete = Action::new_local(move |(kind, key): &(Kind, String)| {
-        let (kind, path) = (
-            *kind,
-            format!("/api/linkage/{}-conditions/{}", kind.path(), segment(key)),
-        );
+    let delete = Action::new_local(move |(kind, key): &(ConditionKind, String)| {
+        let (kind, path) = (*kind, format!("{}/{}", kind.collection(), segment(key)));
         async move {
             api::delete(&path).await?;
             match kind {
-                Kind::Import => imports.refetch(),
-                Kind::Export => exports.refetch(),
+                ConditionKind::Import => imports.refetch(),
+                ConditionKind::Export => exports.refetch(),
             }
             Ok::<_, ApiError>(())
         }
     });
-    let ask = Callback::new(move |(kind, key): (Kind, String)| {
+    let ask = Callback::new(move |(kind, key): (ConditionKind, String)| {
         let lang = lang.get_untracked();
         if confirm(
             lang,
@@ -113,10 +93,10 @@ pub fn ConditionLists() -> impl IntoView {
             <Answer said=failed testid="delete-answer"/>
             <h2>{t("インポート条件", "Import conditions")}</h2>
             <A href="/linkage/import/new" attr:data-testid="new-import-condition">{t("インポート条件設定登録", "New import condition")}</A>
-            <ConditionTable kind=Kind::Import list=imports ask=ask/>
+            <ConditionTable kind=ConditionKind::Import list=imports ask=ask/>
             <h2>{t("エクスポート条件", "Export conditions")}</h2>
             <A href="/linkage/export/new" attr:data-testid="new-export-condition">{t("エクスポート条件設定登録", "New export condition")}</A>
-            <ConditionTable kind=Kind::Export list=exports ask=ask/>
+            <ConditionTable kind=ConditionKind::Export list=exports ask=ask/>
         </section>
     }
 }
@@ -125,17 +105,17 @@ pub fn ConditionLists() -> impl IntoView {
 /// delete (13).
 #[component]
 fn ConditionTable(
-    kind: Kind,
+    kind: ConditionKind,
     list: LocalResource<Result<Vec<Listed>, ApiError>>,
-    ask: Callback<(Kind, String)>,
+    ask: Callback<(ConditionKind, String)>,
 ) -> impl IntoView {
     let testid = match kind {
-        Kind::Import => "import-conditions",
-        Kind::Export => "export-conditions",
+        ConditionKind::Import => "import-conditions",
+        ConditionKind::Export => "export-conditions",
     };
     let key_caption = match kind {
-        Kind::Import => t("インポートキー", "Import key"),
-        Kind::Export => t("エクスポートキー", "Export key"),
+        ConditionKind::Import => t("インポートキー", "Import key"),
+        ConditionKind::Export => t("エクスポートキー", "Export key"),
     };
     view! {
         <Loader>
@@ -153,15 +133,14 @@ fn ConditionTable(
     }
 }
 
-fn condition_row(kind: Kind, row: Listed, ask: Callback<(Kind, String)>) -> impl IntoView {
+fn condition_row(
+    kind: ConditionKind,
+    row: Listed,
+    ask: Callback<(ConditionKind, String)>,
+) -> impl IntoView {
     let path = segment(&row.key);
-    let edit_href = format!("/linkage/{}/{path}", kind.path());
-    let script = |os: &str| {
-        format!(
-            "/api/linkage/{}-conditions/{path}/script?os={os}",
-            kind.path()
-        )
-    };
+    let edit_href = format!("/linkage/{}/{path}", kind.name());
+    let script = |os: &str| format!("{}/{path}/script?os={os}", kind.collection());
     let (linux, windows) = (script("linux"), script("windows"));
     let (key, label, asked) = (row.key.clone(), row.key.clone(), row.key);
     view! {
