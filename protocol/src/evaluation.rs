@@ -100,7 +100,14 @@ pub struct ImportRecord {
     /// The item ids of the file, which the change log refers to by position.
     #[serde(default)]
     pub items: Vec<String>,
+    /// The name of the uploaded file as the browser or client gave it
+    /// (at most [`MAX_FILE_NAME_CHARS`] characters), when it gave one.
+    #[serde(default)]
+    pub file_name: Option<String>,
 }
+
+/// The longest file name an import keeps, in characters.
+pub const MAX_FILE_NAME_CHARS: usize = 255;
 
 impl ImportRecord {
     /// Counts the errors, given by their codes, per code into the record.
@@ -181,6 +188,22 @@ pub struct HistoryLine {
     pub ended_at: Option<u64>,
     /// Who ran it.
     pub operator_name: String,
+    /// The uploaded file's name, when one was given.
+    #[serde(default)]
+    pub file_name: Option<String>,
+    /// How many evaluatees went where.
+    #[serde(default)]
+    pub counts: Counts,
+    /// Every error the import had.
+    #[serde(default)]
+    pub error_count: u32,
+    /// When it was reverted, if it was.
+    #[serde(default)]
+    pub reverted_at: Option<u64>,
+    /// Whether the caller may open its details (evaluation admins and the
+    /// import's own operator): the app offers no link otherwise.
+    #[serde(default)]
+    pub may_open: bool,
 }
 
 /// What an import does to one cell.

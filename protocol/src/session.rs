@@ -35,4 +35,13 @@ pub struct Me {
     pub name: String,
     /// What they may do.
     pub role: RoleName,
+    /// The server's time zone as minutes east of UTC (540: JST): the app
+    /// shows every time in it, as the server's own texts (timeline posts,
+    /// e-mails) do.
+    #[serde(default = "jst")]
+    pub utc_offset_minutes: i32,
+}
+
+fn jst() -> i32 {
+    9 * 60
 }

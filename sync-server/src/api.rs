@@ -21,7 +21,7 @@ use crate::store::{Organisation, Sessions as _};
 pub use sheetlink_protocol::org::{ItemType, ItemView, PeriodView, SheetView, TemplateRequest};
 pub use sheetlink_protocol::session::{LoginRequest, Me, RoleName};
 
-fn me(member: &Member) -> Me {
+fn me(member: &Member, config: &crate::Config) -> Me {
     let role = match member.role {
         Role::Admin => RoleName::Admin,
         Role::Leader { .. } => RoleName::Leader,
@@ -31,6 +31,7 @@ fn me(member: &Member) -> Me {
         id: member.id.clone(),
         name: member.name.clone(),
         role,
+        utc_offset_minutes: config.timezone_offset_minutes,
     }
 }
 
@@ -63,7 +64,7 @@ pub async fn login(
     .await?;
     Ok((
         AppendHeaders([(SET_COOKIE, session_cookie(&token, state.config.https()))]),
-        Json(me(&member)),
+        Json(me(&member, &state.config)),
     )
         .into_response())
 }
@@ -94,8 +95,8 @@ pub async fn logout(
     get, summary = "Who is signed in", path = "/api/me", tag = "session",
     responses((status = 200, description = "The member signed in.", body = Me), crate::openapi::SignedIn)
 )]
-pub async fn whoami(caller: Caller) -> Json<Me> {
-    Json(me(&caller.member))
+pub async fn whoami(State(state): State<AppState>, caller: Caller) -> Json<Me> {
+    Json(me(&caller.member, &state.config))
 }
 
 fn require_importer(caller: &Caller) -> Result<(), AppError> {
@@ -244,6 +245,9 @@ pub struct ImportQuery {
     /// Only say what would happen.
     #[serde(default)]
     pub dry_run: bool,
+    /// The uploaded file's name, kept with the import for the history (at
+    /// most 255 characters; a path keeps only its last part).
+    pub file_name: Option<String>,
 }
 
 /// Imports a tenant may start in any rolling hour.
@@ -282,6 +286,7 @@ pub async fn import(
     body: axum::body::Body,
 ) -> Result<Response, AppError> {
     require_importer(&caller)?;
+    let file_name = crate::imports::file_name(query.file_name.as_deref())?;
     let csv = match crate::http::read_csv(&headers, body).await {
         Ok(csv) => csv,
         Err(response) => return Ok(response),
@@ -318,6 +323,7 @@ pub async fn import(
                     &sheet,
                     &csv,
                     &idempotency,
+                    file_name,
                     deadline,
                 )? {
                     crate::imports::Started::Applied(answer) => {
@@ -406,7 +412,7 @@ pub async fn history(
 ) -> Result<Json<Vec<HistoryLine>>, AppError> {
     let lines = state
         .store
-        .run(move |store| crate::sheets::history(store, &caller.tenant))
+        .run(move |store| crate::sheets::history(store, &caller))
         .await?;
     Ok(Json(lines))
 }

@@ -10,6 +10,7 @@ use sheetlink_engine::Lang;
 use sheetlink_engine::evaluation::{
     Batch, Change, EvaluateeChanges, MAX_ERRORED_EVALUATEES, SheetSchema, Status, validate,
 };
+use sheetlink_protocol::evaluation::MAX_FILE_NAME_CHARS;
 
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -128,6 +129,37 @@ fn require_open(period: &Period) -> Result<(), AppError> {
     }
 }
 
+/// Whether `caller` may open `record`'s details: evaluation admins and the
+/// import's own operator.
+pub fn may_open(caller: &Caller, record: &ImportRecord) -> bool {
+    matches!(caller.member.role, crate::model::Role::Admin) || record.operator == caller.member.id
+}
+
+/// The file name an upload gave, as kept: its last path part (a browser
+/// may send `C:\fakepath\…`), without control characters; `None` for none
+/// or an empty one; refused over [`MAX_FILE_NAME_CHARS`] characters.
+pub fn file_name(given: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(given) = given else {
+        return Ok(None);
+    };
+    let last = given.rsplit(['/', '\\']).next().unwrap_or(given);
+    let clean: String = last.chars().filter(|c| !c.is_control()).collect();
+    let clean = clean.trim();
+    let chars = clean.chars().count();
+    if chars > MAX_FILE_NAME_CHARS {
+        return Err(AppError::bad_request(
+            "file_name_too_long",
+            format!(
+                "ファイル名が長すぎます（{chars}文字）。{MAX_FILE_NAME_CHARS}文字以内の名前に変えて、もう一度アップロードしてください。"
+            ),
+            format!(
+                "The file name is too long ({chars} characters). Rename the file to at most {MAX_FILE_NAME_CHARS} characters and upload it again."
+            ),
+        ));
+    }
+    Ok((!clean.is_empty()).then(|| clean.to_owned()))
+}
+
 /// Starts an import under its idempotency key: a replay or conflict is
 /// answered from the stored key; otherwise the file is checked, the hourly
 /// limit consulted (files refused before anything is applied use none of
@@ -140,6 +172,7 @@ pub fn start(
     sheet: &CustomizeSheet,
     csv: &[u8],
     idempotency: &crate::idempotency::Key,
+    file_name: Option<String>,
     deadline: u64,
 ) -> Result<Started, AppError> {
     require_open(period)?;
@@ -176,6 +209,7 @@ pub fn start(
         errors_truncated: false,
         reverted_at: None,
         items: Vec::new(),
+        file_name,
     };
     record.summarize_errors(errors.iter().map(|note| note.notice.code()));
     let refused = refused(&prepared);
@@ -241,9 +275,7 @@ pub fn visible_import(
             "No such import. Pick it again from the history.",
         )
     })?;
-    if !(matches!(caller.member.role, crate::model::Role::Admin)
-        || record.operator == caller.member.id)
-    {
+    if !may_open(caller, &record) {
         return Err(AppError::forbidden(
             "not_your_import",
             "このインポートの詳細は、評価管理者と実行した本人だけが見られます。",

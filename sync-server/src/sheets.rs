@@ -194,8 +194,9 @@ pub fn template(
 /// the names of their periods and sheets (never their errors).
 pub fn history(
     store: &(impl Evaluations + Organisation),
-    tenant: &str,
+    caller: &Caller,
 ) -> Result<Vec<HistoryLine>, AppError> {
+    let tenant = caller.tenant.as_str();
     let mut records = Vec::with_capacity(HISTORY_LINES);
     store.imports_newest_first(tenant, &mut |record| {
         records.push(record);
@@ -211,7 +212,14 @@ pub fn history(
             .sheet(tenant, &record.sheet)?
             .map(|s| s.name)
             .unwrap_or_default();
+        let may_open = crate::imports::may_open(caller, &record);
+        let error_count = record.error_count();
         lines.push(HistoryLine {
+            file_name: record.file_name,
+            counts: record.counts,
+            error_count,
+            reverted_at: record.reverted_at,
+            may_open,
             id: record.id,
             status: record.status,
             period: record.period,

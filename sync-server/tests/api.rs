@@ -197,12 +197,10 @@ async fn every_endpoint_needs_a_session_and_logout_ends_it() {
         );
     }
     let cookie = sign_in(&app, DEMO_ADMIN).await;
-    assert_eq!(
-        call(&app, Method::GET, "/api/me", Some(&cookie), None)
-            .await
-            .status,
-        StatusCode::OK
-    );
+    let me = call(&app, Method::GET, "/api/me", Some(&cookie), None).await;
+    assert_eq!(me.status, StatusCode::OK);
+    // The server's time zone, for the app to show every time in it.
+    assert_eq!(me.json()["utc_offset_minutes"], 540, "{}", me.json());
     let logout = call(&app, Method::POST, "/api/logout", Some(&cookie), None).await;
     assert_eq!(logout.status, StatusCode::NO_CONTENT);
     assert!(logout.set_cookie.is_some_and(|c| c.contains("Max-Age=0")));

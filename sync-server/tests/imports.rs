@@ -1097,3 +1097,71 @@ async fn an_import_is_followed_by_its_key() {
     .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_history_keeps_file_names_counts_and_who_may_open() {
+    let app = server("history-lines", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let leader = sign_in(&app, DEMO_LEADER).await;
+    let original = template(&app, &admin, &["score_total"]).await;
+    let mut edited = with_row(&original, "E0002", "x,E0002,80");
+    edited.push_str("ghost,E9999,1\r\n");
+    // The browser's name, percent-encoded, with the path some browsers add.
+    let request = Request::post(
+        "/api/periods/2026-h1/sheets/performance/imports?file_name=C%3A%5Cfakepath%5C%E8%A9%95%E4%BE%A1%201%E6%9C%88.csv",
+    )
+    .header(COOKIE, &admin)
+    .header(CONTENT_TYPE, "text/csv")
+    .header("idempotency-key", "named")
+    .body(Body::from(edited.clone()))
+    .expect("request");
+    let record = send(&app, request).await;
+    assert_eq!(record.status, StatusCode::CREATED);
+    assert_eq!(record.json()["file_name"], "評価 1月.csv");
+    // Without a name: none kept.
+    import(&app, &admin, "2026-h1", &original, Some("unnamed"), false).await;
+    // A name over 255 characters is refused before anything is read.
+    let long = "a".repeat(256);
+    let request = Request::post(format!(
+        "/api/periods/2026-h1/sheets/performance/imports?file_name={long}.csv"
+    ))
+    .header(COOKIE, &admin)
+    .header(CONTENT_TYPE, "text/csv")
+    .header("idempotency-key", "long")
+    .body(Body::from(original.clone()))
+    .expect("request");
+    let refused = send(&app, request).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.json()["error"], "file_name_too_long");
+
+    let lines = get(&app, "/api/imports", &admin).await.json();
+    assert_eq!(lines.as_array().map(Vec::len), Some(2), "{lines}");
+    let (unnamed, named) = (&lines[0], &lines[1]);
+    assert!(unnamed["file_name"].is_null(), "{unnamed}");
+    assert_eq!(named["file_name"], "評価 1月.csv");
+    assert_eq!(named["counts"]["updated"], 1, "{named}");
+    assert_eq!(named["counts"]["failed"], 1, "{named}");
+    assert_eq!(named["error_count"], 1, "{named}");
+    assert!(named["reverted_at"].is_null());
+    assert_eq!(named["may_open"], true, "the admin may open every import");
+    let for_leader = get(&app, "/api/imports", &leader).await.json();
+    assert_eq!(
+        for_leader[1]["may_open"], false,
+        "a leader may not open the admin's import: {for_leader}"
+    );
+    // A reverted import says so in the list (the newest: nothing changed
+    // its cells since).
+    let id = unnamed["id"].as_str().unwrap_or_default().to_owned();
+    let reverted = send(
+        &app,
+        Request::post(format!("/api/imports/{id}/revert"))
+            .header(COOKIE, &admin)
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(reverted.status, StatusCode::OK, "{:?}", reverted.body);
+    let lines = get(&app, "/api/imports", &admin).await.json();
+    assert!(lines[0]["reverted_at"].is_u64(), "{}", lines[0]);
+    assert!(lines[1]["reverted_at"].is_null(), "{}", lines[1]);
+}

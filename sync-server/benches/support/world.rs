@@ -158,5 +158,6 @@ pub(crate) fn record(world: &World, id: &str) -> ImportRecord {
         errors_truncated: false,
         reverted_at: None,
         items: vec![],
+        file_name: None,
     }
 }
