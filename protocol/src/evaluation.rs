@@ -100,6 +100,9 @@ pub struct ImportRecord {
     /// The item ids of the file, which the change log refers to by position.
     #[serde(default)]
     pub items: Vec<String>,
+    /// Cells created, updated and deleted (emptied) by the import.
+    #[serde(default)]
+    pub cells: CellTotals,
     /// The name of the uploaded file as the browser or client gave it
     /// (at most [`MAX_FILE_NAME_CHARS`] characters), when it gave one.
     #[serde(default)]
@@ -194,6 +197,9 @@ pub struct HistoryLine {
     /// How many evaluatees went where.
     #[serde(default)]
     pub counts: Counts,
+    /// How many cells it created, updated and deleted.
+    #[serde(default)]
+    pub cells: CellTotals,
     /// Every error the import had.
     #[serde(default)]
     pub error_count: u32,
@@ -330,6 +336,28 @@ pub struct ChangesPage {
     pub next_after: Option<u32>,
 }
 
+/// One evaluatee's cells an applied import changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangedEvaluatee {
+    /// The member id.
+    pub member: String,
+    /// The member's name.
+    pub name: String,
+    /// The cells changed, as the import wrote them.
+    pub changes: Vec<CellChange>,
+}
+
+/// A page of the cells an applied import changed, by member id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportChanges {
+    /// Evaluatees with changed cells, by member id.
+    pub evaluatees: Vec<ChangedEvaluatee>,
+    /// Ask for `?after=` this member id for the next page; `None` on the last.
+    pub next_after: Option<String>,
+}
+
 /// About how many bytes of changed cells a page of a dry run holds.
 pub const CHANGES_PAGE_BYTES: usize = 128 * 1024;
 
@@ -368,6 +396,9 @@ pub struct DryRun {
 pub struct RevertConflict {
     /// The member id.
     pub member: String,
+    /// The member's name.
+    #[serde(default)]
+    pub member_name: String,
     /// The item id.
     pub item: String,
     /// What the import wrote.

@@ -507,6 +507,35 @@ pub async fn revert(
     Ok(Json(reverted).into_response())
 }
 
+/// Which page of an import's changed cells.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesQuery {
+    /// The members after this member id (none: the first page).
+    pub after: Option<String>,
+}
+
+/// `GET /api/imports/{id}/changes?after=MEMBER`: the cells an applied
+/// import changed, a page of evaluatees at a time, for evaluation admins and
+/// the import's own operator.
+#[utoipa::path(
+    get, summary = "The cells an import changed", path = "/api/imports/{id}/changes", tag = "evaluation",
+    params(("id" = String, Path, description = "Import id."), ChangesQuery),
+    responses((status = 200, description = "A page of evaluatees (at most 100, about 128 KB) with the cells the import changed, old and new values.", body = sheetlink_protocol::evaluation::ImportChanges), crate::openapi::SignedIn, (status = 403, description = "Only evaluation admins and the import's operator see its changes.", body = sheetlink_protocol::ErrorBody), (status = 404, description = "No such import.", body = sheetlink_protocol::ErrorBody))
+)]
+pub async fn import_changes(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    crate::http::QueryParams(query): crate::http::QueryParams<ChangesQuery>,
+) -> Result<Json<sheetlink_protocol::evaluation::ImportChanges>, AppError> {
+    let changes = state
+        .store
+        .run(move |store| crate::imports::changes(store, &caller, &id, query.after.as_deref()))
+        .await?;
+    Ok(Json(changes))
+}
+
 /// `GET /api/imports/{id}/error-file`: the uploaded rows that failed, with an
 /// error column, to fix and upload again. Same permission as the details.
 #[utoipa::path(

@@ -24,9 +24,9 @@ use crate::permissions::{in_scope, may_write_in, writable_items};
 use crate::store::{Backend, Evaluations, Organisation};
 
 pub use sheetlink_protocol::evaluation::{
-    CHANGES_PAGE_BYTES, CellAction, CellChange, CellTotals, ChangesPage, DryRun, EvaluateePlan,
-    EvaluateeTotals, ImportAnswer, ImportError, ImportRecord, ImportStatus, ItemTotals,
-    MAX_STORED_ERRORS, Progress, RevertConflict,
+    CHANGES_PAGE_BYTES, CellAction, CellChange, CellTotals, ChangedEvaluatee, ChangesPage, DryRun,
+    EvaluateePlan, EvaluateeTotals, ImportAnswer, ImportChanges, ImportError, ImportRecord,
+    ImportStatus, ItemTotals, MAX_STORED_ERRORS, Progress, RevertConflict,
 };
 pub use sheetlink_protocol::{Counts, Outcome};
 
@@ -209,6 +209,7 @@ pub fn start(
         errors_truncated: false,
         reverted_at: None,
         items: Vec::new(),
+        cells: CellTotals::default(),
         file_name,
     };
     record.summarize_errors(errors.iter().map(|note| note.notice.code()));
@@ -903,6 +904,9 @@ pub fn apply(
                 let stored = SheetView::parse(&bytes)
                     .ok_or_else(|| AppError::internal(format!("corrupt user sheet of {member}")))?;
                 let (diffs, _, outcome) = diff(prepared.changes_of(target)?, &stored);
+                for d in &diffs {
+                    record.cells.count(d.action());
+                }
                 if !diffs.is_empty() {
                     tx.put_user_sheet(&period.id, &sheet.id, member, &merged(&stored, &diffs))?;
                     tx.put_changes(&record.id, member, &encode_changes(&diffs, &item_index))?;
@@ -1047,7 +1051,12 @@ pub fn revert(
             };
             // Like an import: the caller must still be allowed to write
             // every cell the revert restores, now.
-            let in_scope = tx.member(member)?.is_some_and(|evaluatee| {
+            let evaluatee = tx.member(member)?;
+            let member_name = evaluatee
+                .as_ref()
+                .map(|m| m.name.clone())
+                .unwrap_or_default();
+            let in_scope = evaluatee.is_some_and(|evaluatee| {
                 crate::permissions::in_scope(&caller.member, period, &evaluatee)
             });
             for cell in cells {
@@ -1060,6 +1069,7 @@ pub fn revert(
                 let now_value = user_sheet.values.get(&cell.item).cloned();
                 let refused = RevertConflict {
                     member: member.clone(),
+                    member_name: member_name.clone(),
                     item: cell.item.clone(),
                     imported: cell.new.clone(),
                     now: now_value.clone(),
@@ -1106,6 +1116,66 @@ pub struct CellChangeOwned {
     pub old: Option<String>,
     /// Value the import wrote.
     pub new: Option<String>,
+}
+
+/// Members an import-changes page holds at most.
+const CHANGES_PAGE_MEMBERS: usize = 100;
+
+/// A page of the cells an applied import changed, by member id after
+/// `after`: at most [`CHANGES_PAGE_MEMBERS`] members or about
+/// [`CHANGES_PAGE_BYTES`] of values, whichever comes first (one member
+/// always fits).
+pub fn changes(
+    store: &(impl Evaluations + Organisation),
+    caller: &Caller,
+    id: &str,
+    after: Option<&str>,
+) -> Result<ImportChanges, AppError> {
+    let record = visible_import(store, caller, id)?;
+    let mut log = store.change_log(&caller.tenant, id)?;
+    log.sort_by(|a, b| a.0.cmp(&b.0));
+    let start = after.map_or(0, |after| {
+        log.partition_point(|(member, _)| member.as_str() <= after)
+    });
+    let mut evaluatees = Vec::new();
+    let mut bytes = 0;
+    let mut next_after = None;
+    for (member, encoded) in &log[start..] {
+        if evaluatees.len() >= CHANGES_PAGE_MEMBERS || bytes >= CHANGES_PAGE_BYTES {
+            next_after = evaluatees
+                .last()
+                .map(|e: &ChangedEvaluatee| e.member.clone());
+            break;
+        }
+        bytes += encoded.len();
+        let cells = decode_changes(encoded, &record.items)
+            .ok_or_else(|| AppError::internal("corrupt change log"))?;
+        let name = store
+            .member(&caller.tenant, member)?
+            .map(|m| m.name)
+            .unwrap_or_default();
+        evaluatees.push(ChangedEvaluatee {
+            member: member.clone(),
+            name,
+            changes: cells
+                .into_iter()
+                .map(|cell| CellChange {
+                    action: match (&cell.old, &cell.new) {
+                        (None, _) => CellAction::Create,
+                        (_, None) => CellAction::Delete,
+                        _ => CellAction::Update,
+                    },
+                    item: cell.item,
+                    old: cell.old,
+                    new: cell.new,
+                })
+                .collect(),
+        });
+    }
+    Ok(ImportChanges {
+        evaluatees,
+        next_after,
+    })
 }
 
 /// The change log of an import: per member, the cells it changed.

@@ -137,6 +137,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::import_by_key))
         .routes(routes!(api::revert))
         .routes(routes!(api::error_file))
+        .routes(routes!(api::import_changes))
         .routes(routes!(document))
         .merge(linkage)
 }

@@ -217,6 +217,7 @@ pub fn history(
         lines.push(HistoryLine {
             file_name: record.file_name,
             counts: record.counts,
+            cells: record.cells,
             error_count,
             reverted_at: record.reverted_at,
             may_open,

@@ -512,7 +512,7 @@ async fn revert_restores_overwritten_values_or_refuses_with_the_cells() {
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert_eq!(
         refused.json()["conflicts"],
-        json!([{"member": "e0002", "item": "grade", "imported": "S", "now": "B"}])
+        json!([{"member": "e0002", "member_name": "鈴木 太郎", "item": "grade", "imported": "S", "now": "B"}])
     );
     assert!(
         template(&app, &admin, &items)
@@ -1142,12 +1142,37 @@ async fn the_history_keeps_file_names_counts_and_who_may_open() {
     assert_eq!(named["counts"]["updated"], 1, "{named}");
     assert_eq!(named["counts"]["failed"], 1, "{named}");
     assert_eq!(named["error_count"], 1, "{named}");
+    assert_eq!(named["cells"]["update"], 1, "{named}");
+    assert_eq!(named["cells"]["delete"], 0, "{named}");
     assert!(named["reverted_at"].is_null());
     assert_eq!(named["may_open"], true, "the admin may open every import");
     let for_leader = get(&app, "/api/imports", &leader).await.json();
     assert_eq!(
         for_leader[1]["may_open"], false,
         "a leader may not open the admin's import: {for_leader}"
+    );
+    // The cells it changed, with the evaluatee's name; only for those who
+    // may open it.
+    let named_id = named["id"].as_str().unwrap_or_default().to_owned();
+    let changes = get(&app, &format!("/api/imports/{named_id}/changes"), &admin).await;
+    assert_eq!(changes.status, StatusCode::OK);
+    let changes = changes.json();
+    assert_eq!(
+        changes["evaluatees"].as_array().map(Vec::len),
+        Some(1),
+        "{changes}"
+    );
+    assert_eq!(changes["evaluatees"][0]["name"], "鈴木 太郎", "{changes}");
+    let cell = &changes["evaluatees"][0]["changes"][0];
+    assert_eq!(cell["item"], "score_total");
+    assert_eq!(cell["action"], "update");
+    assert_eq!(cell["new"], "80");
+    assert!(changes["next_after"].is_null());
+    assert_eq!(
+        get(&app, &format!("/api/imports/{named_id}/changes"), &leader)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
     );
     // A reverted import says so in the list (the newest: nothing changed
     // its cells since).

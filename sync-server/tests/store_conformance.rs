@@ -402,6 +402,7 @@ fn import_record(id: &str, status: ImportStatus) -> ImportRecord {
         errors_truncated: false,
         reverted_at: None,
         items: vec!["score".into()],
+        cells: Default::default(),
         file_name: Some("評価.csv".into()),
     }
 }

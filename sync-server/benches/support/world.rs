@@ -158,6 +158,7 @@ pub(crate) fn record(world: &World, id: &str) -> ImportRecord {
         errors_truncated: false,
         reverted_at: None,
         items: vec![],
+        cells: Default::default(),
         file_name: None,
     }
 }
