@@ -67,6 +67,18 @@ ensure_web_tools() {
   fi
 }
 
+# axe-core for the browser tests' accessibility check (e2e/node_modules).
+ensure_axe() {
+  if ! command -v npm >/dev/null; then
+    echo "npm is missing: install Node.js (Debian: apt-get install nodejs npm)" >&2
+    exit 1
+  fi
+  if [ ! -f e2e/node_modules/axe-core/axe.min.js ]; then
+    step "axe-core for the accessibility check (e2e, npm ci)"
+    (cd e2e && npm ci --no-audit --no-fund)
+  fi
+}
+
 # Builds the web app into web-app/dist, which the server serves.
 build_web_app() {
   step "building the web app (trunk build --release)"

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 ensure_rust_targets
 ensure_cargo_tool cargo-fuzz cargo-fuzz 0.13.2
 ensure_web_tools
+ensure_axe
 
 step "format and lints"
 cargo fmt --all -- --check

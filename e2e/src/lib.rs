@@ -6,6 +6,8 @@
 //! The web app must be built first (`trunk build --release`, which
 //! `scripts/test.sh` does); [`Server::start`] says so if it is not.
 
+pub mod tour;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -441,6 +443,37 @@ impl Browser {
         let path = std::env::temp_dir().join(format!("sheetlink-e2e-{name}.png"));
         std::fs::write(&path, self.client.screenshot().await?)?;
         Ok(path)
+    }
+
+    /// Sizes the page's viewport to `width` × `height` CSS pixels (the
+    /// window is made larger by the browser's own frame, measured).
+    pub async fn viewport(&self, width: u32, height: u32) -> anyhow::Result<()> {
+        self.client.set_window_size(width, height).await?;
+        let inner = self
+            .eval("return [window.innerWidth, window.innerHeight];")
+            .await?;
+        let inner_width = inner[0].as_u64().unwrap_or(u64::from(width));
+        let inner_height = inner[1].as_u64().unwrap_or(u64::from(height));
+        let frame_width = u64::from(width).saturating_sub(inner_width);
+        let frame_height = u64::from(height).saturating_sub(inner_height);
+        if frame_width > 0 || frame_height > 0 {
+            self.client
+                .set_window_size(
+                    width + u32::try_from(frame_width)?,
+                    height + u32::try_from(frame_height)?,
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// How far the page itself scrolls sideways, in CSS pixels (0 when it
+    /// fits its viewport).
+    pub async fn sideways_overflow(&self) -> anyhow::Result<i64> {
+        let overflow = self
+            .eval("return document.documentElement.scrollWidth - window.innerWidth;")
+            .await?;
+        Ok(overflow.as_i64().unwrap_or_default())
     }
 
     /// Ends the session and the browser.

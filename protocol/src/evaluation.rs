@@ -167,6 +167,12 @@ pub struct ImportDetails {
     pub import: ImportAnswer,
     /// Progress (while running, and the last one after).
     pub progress: Option<Progress>,
+    /// The period's name.
+    #[serde(default)]
+    pub period_name: String,
+    /// The sheet's name.
+    #[serde(default)]
+    pub sheet_name: String,
 }
 
 /// One line of the import history.

@@ -65,15 +65,25 @@ fn evaluatee_error(row: u32, notice: Notice) -> Note {
 /// An import as `GET /api/imports/{id}` answers it: the record, its stored
 /// errors and its progress.
 pub fn details(
-    store: &impl Evaluations,
+    store: &(impl Evaluations + Organisation),
     tenant: &str,
     import: ImportRecord,
 ) -> Result<sheetlink_protocol::evaluation::ImportDetails, AppError> {
     let progress = store.import_progress(tenant, &import.id)?;
     let errors = first_errors(&store.import_errors(tenant, &import.id)?);
+    let period_name = store
+        .period(tenant, &import.period)?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    let sheet_name = store
+        .sheet(tenant, &import.sheet)?
+        .map(|s| s.name)
+        .unwrap_or_default();
     Ok(sheetlink_protocol::evaluation::ImportDetails {
         import: ImportAnswer { import, errors },
         progress,
+        period_name,
+        sheet_name,
     })
 }
 

@@ -1168,6 +1168,12 @@ async fn the_history_keeps_file_names_counts_and_who_may_open() {
     assert_eq!(cell["action"], "update");
     assert_eq!(cell["new"], "80");
     assert!(changes["next_after"].is_null());
+    let details = get(&app, &format!("/api/imports/{named_id}"), &admin)
+        .await
+        .json();
+    assert_eq!(details["period_name"], "2026年度上期", "{details}");
+    assert_eq!(details["sheet_name"], "業績評価シート", "{details}");
+    assert_eq!(details["import"]["file_name"], "評価 1月.csv");
     assert_eq!(
         get(&app, &format!("/api/imports/{named_id}/changes"), &leader)
             .await

@@ -35,7 +35,11 @@ pub fn App() -> impl IntoView {
     Effect::new(move || {
         if let Some(answer) = me.get() {
             // Not signed in, or the server unreachable: screens say which.
-            session.me.set(answer.ok());
+            let answer = answer.ok();
+            if let Some(me) = &answer {
+                crate::components::set_time_zone(me.utc_offset_minutes);
+            }
+            session.me.set(answer);
             session.checked.set(true);
         }
     });
@@ -48,6 +52,13 @@ pub fn App() -> impl IntoView {
         }
     });
     let online = network::online();
+    // Offline, the server is asked every few seconds whether it is back;
+    // the banner goes and uploads come back without a reload.
+    Effect::new(move || {
+        if !online.get() {
+            leptos::task::spawn_local(wait_for_server(session));
+        }
+    });
 
     view! {
         <Router>
@@ -86,7 +97,7 @@ pub fn App() -> impl IntoView {
                 </div>
             </Show>
             <main>
-                <Routes fallback=|| view! { <p>{t("ページが見つかりません。", "Page not found.")}</p> }>
+                <Routes fallback=|| view! { <NotFound/> }>
                     <Route path=path!("/") view=ImportPage/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/template") view=TemplatePage/>
@@ -102,6 +113,47 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// How often the app asks, while offline, whether the server is back.
+const SERVER_POLL_MS: u32 = 3_000;
+
+/// Asks the server until it answers (any answer: `network` then says
+/// online, which ends this loop); a session that is still valid comes back
+/// with it.
+async fn wait_for_server(session: Session) {
+    thread_local! {
+        static WAITING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if WAITING.with(|waiting| waiting.replace(true)) {
+        return;
+    }
+    let online = network::online();
+    while !online.get_untracked() {
+        gloo_timers::future::TimeoutFuture::new(SERVER_POLL_MS).await;
+        if online.get_untracked() {
+            return;
+        }
+        if let Ok(me) = api::get::<Me>("/api/me").await {
+            crate::components::set_time_zone(me.utc_offset_minutes);
+            session.me.set(Some(me));
+        }
+    }
+    WAITING.with(|waiting| waiting.set(false));
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <section class="card" data-testid="not-found">
+            <h1>{t("ページが見つかりません", "Page not found")}</h1>
+            <p>
+                {t("このアドレスのページはありません。", "There is no page at this address.")}
+                " "
+                <A href="/">{t("インポート画面へ", "Go to the import screen")}</A>
+            </p>
+        </section>
     }
 }
 

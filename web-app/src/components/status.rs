@@ -1,33 +1,156 @@
-//! An import's state in words.
+//! States in words and as badges (colour, icon and words together, never
+//! colour alone), one word per state everywhere (../shared/UX.md).
 
 use leptos::prelude::*;
+use sheetlink_engine::evaluation::MAX_ERRORED_EVALUATEES;
+use sheetlink_protocol::Outcome;
+use sheetlink_protocol::linkage::{Direction, RunStatus};
 
 use crate::api::ImportStatus;
 use crate::i18n::{Lang, use_lang};
 
-/// The state of an import, in words.
-pub fn import_status_text(lang: Lang, status: ImportStatus) -> &'static str {
-    match status {
-        ImportStatus::Running => lang.pick("実行中", "running"),
-        ImportStatus::Completed => lang.pick("完了", "completed"),
-        ImportStatus::CompletedWithErrors => lang.pick("一部エラーで完了", "completed with errors"),
-        ImportStatus::AllFailed => lang.pick("すべて失敗", "all failed"),
-        ImportStatus::Aborted => {
-            lang.pick("中止（エラーが多すぎます）", "aborted (too many errors)")
+/// How a state reads at a glance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Done as asked.
+    Good,
+    /// Done in part, or stopped with something kept.
+    Warn,
+    /// Nothing done.
+    Bad,
+    /// Under way, or set aside.
+    Neutral,
+}
+
+impl Tone {
+    fn class(self) -> &'static str {
+        match self {
+            Tone::Good => "badge good",
+            Tone::Warn => "badge warn",
+            Tone::Bad => "badge bad",
+            Tone::Neutral => "badge neutral",
         }
-        ImportStatus::TimedOut => lang.pick("時間切れ", "timed out"),
-        ImportStatus::Interrupted => {
-            lang.pick("中断（サーバー再起動）", "interrupted (server restart)")
+    }
+
+    fn icon(self) -> &'static str {
+        match self {
+            Tone::Good => "✓",
+            Tone::Warn => "!",
+            Tone::Bad => "×",
+            Tone::Neutral => "•",
         }
     }
 }
 
-/// [`import_status_text`] following the language switch.
+/// A badge: icon and words in the tone's colours.
 #[component]
-pub fn ImportStatusText(
+pub fn Badge(
+    /// Its colours and icon.
+    tone: Tone,
+    /// Its words, following the language switch.
+    #[prop(into)]
+    text: Signal<String>,
+    /// The state's API name, for tests (`data-status`).
+    #[prop(optional)]
+    status: &'static str,
+) -> impl IntoView {
+    view! {
+        <span class=tone.class() data-status=(!status.is_empty()).then_some(status)>
+            <span aria-hidden="true">{tone.icon()}</span>
+            " "
+            {text}
+        </span>
+    }
+}
+
+/// The state of an import, in words; `reverted` wins over the state.
+pub fn import_status_text(lang: Lang, status: ImportStatus, reverted: bool) -> String {
+    if reverted {
+        return lang.pick("取り消し済み", "Reverted").to_owned();
+    }
+    match status {
+        ImportStatus::Running => lang.pick("実行中", "Running").to_owned(),
+        ImportStatus::Completed => lang.pick("完了", "Completed").to_owned(),
+        ImportStatus::CompletedWithErrors => lang.pick("一部エラー", "Some errors").to_owned(),
+        ImportStatus::AllFailed => lang.pick("すべて失敗", "All failed").to_owned(),
+        ImportStatus::Aborted => lang.pick(
+            format!("中断（エラーが{MAX_ERRORED_EVALUATEES}名に達したため）"),
+            format!("Stopped ({MAX_ERRORED_EVALUATEES} evaluatees had errors)"),
+        ),
+        ImportStatus::TimedOut => lang.pick("タイムアウト", "Timed out").to_owned(),
+        ImportStatus::Interrupted => lang
+            .pick(
+                "停止（サーバーの停止による）",
+                "Stopped (the server stopped)",
+            )
+            .to_owned(),
+    }
+}
+
+fn import_tone(status: ImportStatus, reverted: bool) -> Tone {
+    if reverted {
+        return Tone::Neutral;
+    }
+    match status {
+        ImportStatus::Running => Tone::Neutral,
+        ImportStatus::Completed => Tone::Good,
+        ImportStatus::CompletedWithErrors | ImportStatus::TimedOut | ImportStatus::Interrupted => {
+            Tone::Warn
+        }
+        ImportStatus::AllFailed | ImportStatus::Aborted => Tone::Bad,
+    }
+}
+
+/// An import's state as a badge.
+#[component]
+pub fn ImportBadge(
     /// The state.
     status: ImportStatus,
+    /// Whether it was reverted since.
+    #[prop(optional)]
+    reverted: bool,
 ) -> impl IntoView {
     let lang = use_lang();
-    move || import_status_text(lang.get(), status)
+    let text = Signal::derive(move || import_status_text(lang.get(), status, reverted));
+    let code = if reverted {
+        "reverted"
+    } else {
+        status.as_str()
+    };
+    view! { <Badge tone=import_tone(status, reverted) text=text status=code/> }
+}
+
+/// A batch run's state as a badge.
+#[component]
+pub fn RunBadge(
+    /// The state.
+    status: RunStatus,
+) -> impl IntoView {
+    let lang = use_lang();
+    let (tone, ja, en) = match status {
+        RunStatus::Completed => (Tone::Good, "完了", "Completed"),
+        RunStatus::CompletedWithErrors => (Tone::Warn, "一部エラー", "Some errors"),
+        RunStatus::AllFailed => (Tone::Bad, "すべて失敗", "All failed"),
+    };
+    let text = Signal::derive(move || lang.get().pick(ja, en).to_owned());
+    view! { <Badge tone=tone text=text status=status.as_str()/> }
+}
+
+/// What became of a row, in the one word for it.
+pub fn outcome_text(lang: Lang, outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Created => lang.pick("新規", "Created"),
+        Outcome::Updated => lang.pick("更新", "Updated"),
+        Outcome::Unchanged => lang.pick("変更なし", "Unchanged"),
+        Outcome::Skipped => lang.pick("スキップ", "Skipped"),
+        Outcome::Failed => lang.pick("失敗", "Failed"),
+    }
+}
+
+/// Which way a batch run went.
+pub fn direction_text(lang: Lang, direction: Direction) -> &'static str {
+    match direction {
+        Direction::Import => lang.pick("インポート", "Import"),
+        Direction::Export => lang.pick("エクスポート", "Export"),
+    }
 }
