@@ -164,7 +164,13 @@ async fn a_reissued_token_replaces_the_old_one_at_once() -> Result {
     assert!(browser.exists("@copy-token").await?);
     assert_eq!(batch_status(&browser, &first).await?, 200);
     browser.click("@issue-token").await?;
-    browser.client.accept_alert().await?;
+    // Asked in the page, saying what re-issuing does.
+    let asked = browser.text("@token-fieldset").await?;
+    assert!(
+        asked.contains("今のトークンはすぐに使えなくなります"),
+        "{asked}"
+    );
+    browser.click("@confirm-reissue").await?;
     let second = shown_token(&browser, Some(&first)).await?;
     assert!(
         browser

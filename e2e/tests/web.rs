@@ -149,13 +149,26 @@ async fn shows_each_error_at_its_row_and_column() -> Result {
         .text("@error-row[data-row='6'][data-column='3']")
         .await?;
     assert!(
-        c6.contains("C (3)") && c6.contains("【業績評価>未設定>総合点】") && c6.contains("100"),
+        c6.contains("C6") && c6.contains("業績評価 > 未設定 > 総合点") && c6.contains("100"),
         "{c6}"
     );
     let d7 = browser
         .text("@error-row[data-row='7'][data-column='4']")
         .await?;
-    assert!(d7.contains("D (4)") && d7.contains(&key7), "{d7}");
+    assert!(d7.contains("D7") && d7.contains(&key7), "{d7}");
+    // A message opens to its whole text in its row, and closes again.
+    browser
+        .click("@error-row[data-row='7'][data-column='4'] button")
+        .await?;
+    browser
+        .wait("@error-row.open[data-row='7'] button[aria-expanded='true']")
+        .await?;
+    browser
+        .click("@error-row[data-row='7'][data-column='4'] button")
+        .await?;
+    browser
+        .wait("@error-row[data-row='7'] button[aria-expanded='false']")
+        .await?;
     browser.fill("@filter-key", &key7).await?;
     browser
         .wait_until(
@@ -227,10 +240,22 @@ async fn a_valid_file_is_dry_run_applied_and_listed_in_the_history() -> Result {
         .collect();
     assert_eq!(uploads.len(), 1);
     assert!(
-        uploads[0].path.ends_with("?dry_run=true") && uploads[0].body_bytes == file_len,
+        uploads[0].path.contains("dry_run=true")
+            && uploads[0].path.contains("file_name=apply.csv")
+            && uploads[0].body_bytes == file_len,
         "{uploads:?}"
     );
+    // Applying is asked once, in the page, in numbers; キャンセル leaves it.
     browser.click("@apply").await?;
+    browser.wait("@confirm-apply").await?;
+    let asked = browser.text("@confirm").await?;
+    assert!(
+        asked.contains("2名のシートを書き換えます") && asked.contains("削除 1"),
+        "{asked}"
+    );
+    browser.click("@confirm-cancel").await?;
+    browser.click("@apply").await?;
+    browser.click("@confirm-apply").await?;
     let result = browser
         .wait_for("@import-result", Duration::from_secs(30))
         .await?;
@@ -238,14 +263,47 @@ async fn a_valid_file_is_dry_run_applied_and_listed_in_the_history() -> Result {
         result.attr("data-status").await?.as_deref(),
         Some("completed")
     );
-    browser.click("@import-result a").await?;
+    // The success state, and nothing left to press twice.
+    assert!(
+        browser
+            .text("@import-result")
+            .await?
+            .contains("反映しました")
+    );
+    assert!(
+        !browser.exists("@apply").await?,
+        "no apply button after applying"
+    );
+    assert!(
+        !browser.exists("@dry-run").await?,
+        "no dry-run button after applying"
+    );
+    assert!(
+        !browser
+            .text("main")
+            .await?
+            .contains("まだ反映されていません"),
+        "the plan's “nothing applied yet” is gone"
+    );
+    browser.click("@to-history").await?;
     let detail = browser.wait("@detail").await?;
     assert_eq!(
         detail.attr("data-status").await?.as_deref(),
         Some("completed")
     );
-    browser.goto(&format!("{}/history", server.url)).await?;
-    browser.wait("@history tr[data-status='completed']").await?;
+    assert_eq!(browser.text("@detail-file").await?, "apply.csv");
+    let changed_cells = browser.text("@changed-cells").await?;
+    assert!(
+        changed_cells.contains("77.5") && changed_cells.contains("（削除）"),
+        "{changed_cells}"
+    );
+    browser.click("@back-to-history").await?;
+    let line = browser.wait("@history tr[data-status='completed']").await?;
+    let line = line.text().await?;
+    assert!(
+        line.contains("apply.csv") && line.contains("削除 1セル"),
+        "{line}"
+    );
     browser.close().await;
     Ok(())
 }
@@ -276,6 +334,14 @@ async fn a_group_leader_cannot_open_another_operators_import() -> Result {
     browser
         .wait(&format!("@history tr[data-id='{id}']"))
         .await?;
+    // The list offers no link the leader could not open.
+    assert!(
+        !browser
+            .exists(&format!("@history tr[data-id='{id}'] @detail"))
+            .await?,
+        "a 詳細 link the leader may not open"
+    );
+    // Typed in by hand, the address says why not.
     browser
         .goto(&format!("{}/history/{id}", server.url))
         .await?;
@@ -527,6 +593,7 @@ async fn the_demo_files_import_into_the_demo_tenant() -> Result {
         browser.click("@dry-run").await?;
         browser.wait("@dry-run-result").await?;
         browser.click("@apply").await?;
+        browser.click("@confirm-apply").await?;
         let result = browser.wait("@import-result").await?;
         assert_eq!(
             result.attr("data-status").await?.as_deref(),

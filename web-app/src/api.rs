@@ -77,11 +77,11 @@ async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, Api
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
     // Every refusal of the server is an ErrorBody; anything else (a proxy's
-    // page) is shown as it came, in both fields.
+    // page) is said in a sentence of our own, never shown as it came.
     let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or_else(|_| ErrorBody {
         error: format!("http_{status}"),
-        message: text.clone(),
-        message_en: text,
+        message: "サーバーが予期しない応答を返しました。しばらくしてからもう一度お試しください。続く場合は管理者に連絡してください。".to_owned(),
+        message_en: "The server gave an unexpected answer. Try again in a moment; if it keeps happening, tell your administrator.".to_owned(),
         details: Default::default(),
     });
     Err(ApiError::Status {
@@ -159,7 +159,10 @@ pub async fn post_file<T: DeserializeOwned>(
     file: &web_sys::File,
     upload: Upload<'_>,
 ) -> Result<T, ApiError> {
-    let mut builder: RequestBuilder = Request::post(path).header("Content-Type", "text/csv");
+    // The file's name goes with it, for the history.
+    let mut builder: RequestBuilder = Request::post(path)
+        .header("Content-Type", "text/csv")
+        .query([("file_name", file.name())]);
     builder = match upload {
         Upload::DryRun => builder.query([("dry_run", "true")]),
         Upload::Apply { idempotency_key } => builder.header("Idempotency-Key", idempotency_key),

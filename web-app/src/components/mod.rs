@@ -4,6 +4,7 @@
 //! - [`Loader`]: a load in flight, then its result or its failure
 //!   (`<ErrorBoundary>` around `<Transition>`), for every `LocalResource`.
 //! - [`Answer`]: what an action (save, apply, revert, …) answered.
+//! - [`Captions`]: item captions for the item ids of the server's answers.
 //! - [`Counts`]: the created / updated / unchanged / failed figures.
 //! - [`ImportBadge`], [`RunBadge`], [`Badge`]: states as badges;
 //!   [`outcome_text`], [`direction_text`]: the one word for each.
@@ -16,6 +17,7 @@
 //!   once per screen.
 
 pub mod answer;
+pub mod captions;
 pub mod conditions;
 pub mod confirm;
 pub mod counts;
@@ -25,6 +27,7 @@ pub mod notifications;
 pub mod status;
 
 pub use answer::{Answer, Said};
+pub use captions::Captions;
 pub use conditions::{ConditionEditor, ConditionKind, NextStep, Steps, save_condition};
 pub use confirm::Confirm;
 pub use counts::{Count, Counts, outcome_counts};

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use sheetlink_protocol::linkage::TimelinePost as Post;
 
 use crate::api;
-use crate::components::{Loader, when};
+use crate::components::{Loader, ZoneNote, when};
 use crate::i18n::t;
 use crate::session::SignedIn;
 
@@ -23,9 +23,15 @@ fn Timeline() -> impl IntoView {
             <Loader>
                 {move || Suspend::new(async move {
                     posts.await.map(|posts| if posts.is_empty() {
-                        view! { <p class="muted">{t("投稿はまだありません。", "No posts yet.")}</p> }.into_any()
+                        view! {
+                            <p class="muted" data-testid="timeline-empty">{t(
+                                "投稿はまだありません。バッチ連携の実行が終わると、ここに結果が投稿されます。",
+                                "No posts yet. When a batch run ends, its result is posted here.",
+                            )}</p>
+                        }.into_any()
                     } else {
                         view! {
+                            <ZoneNote/>
                             <ul class="timeline" data-testid="timeline">
                                 {posts.into_iter().map(|p| view! { <li data-id=p.id.clone()><time>{when(p.at)}</time><pre>{p.text}</pre></li> }).collect_view()}
                             </ul>

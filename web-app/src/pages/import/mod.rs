@@ -8,11 +8,11 @@ pub mod upload;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use sheetlink_engine::evaluation::{MAX_FILE_BYTES, Status};
+use sheetlink_engine::evaluation::{MAX_ERRORED_EVALUATEES, MAX_FILE_BYTES, Status};
 use web_sys::File;
 
 use crate::cache;
-use crate::components::{Count, Counts, FileDrop};
+use crate::components::{Badge, Count, Counts, FileDrop, Tone};
 use crate::errors::ErrorTable;
 use crate::i18n::{Lang, t, use_lang};
 use crate::network;
@@ -196,7 +196,7 @@ fn too_large(lang: Lang, size: f64) -> String {
     let mb = size / 1_000_000.0;
     let limit = MAX_FILE_BYTES as f64 / 1_000_000.0;
     lang.pick(
-        format!("ファイルが大きすぎます（{mb:.1} MB）。上限は {limit:.1} MB です。評価対象者を分けて複数のファイルにしてください。"),
+        format!("ファイルが大きすぎます（{mb:.1} MB）。上限は {limit:.1} MB です。被評価者を分けて複数のファイルにしてください。"),
         format!("The file is too large ({mb:.1} MB); the limit is {limit:.1} MB. Split the evaluatees over several files."),
     )
 }
@@ -204,44 +204,62 @@ fn too_large(lang: Lang, size: f64) -> String {
 #[component]
 fn Summary(report: Report) -> impl IntoView {
     let lang = use_lang();
+    let session = use_session();
+    let online = network::online();
     let status = report.status;
+    let can_upload = move || online.get() && session.me.with(Option::is_some);
     let headline = move || {
         let lang = lang.get();
         match status {
-            Status::Ok => lang.pick(
-                "エラーはありません。アップロードできます。",
-                "No errors: the file can be uploaded.",
-            ),
+            Status::Ok if can_upload() => lang.pick(
+                "エラーはありません。次に、サーバーで反映前の確認をします。",
+                "No errors. Next, the server checks what applying would change.",
+            ).to_owned(),
+            Status::Ok => lang.pick("エラーはありません。", "No errors.").to_owned(),
             Status::Errors => lang.pick(
-                "エラーのある行があります。エラーのない行だけをアップロードできます。",
-                "Some rows have errors. Only the rows without errors can be uploaded.",
-            ),
+                "エラーのある被評価者がいます。エラーのない被評価者の分だけアップロードできます。エラーファイルで直して、もう一度チェックすることもできます。",
+                "Some evaluatees have errors. Only the evaluatees without errors can be uploaded; or fix the errors in the error file and check it again.",
+            ).to_owned(),
             Status::Aborted => lang.pick(
-                "エラーのある評価対象者が多すぎるため、チェックを途中で止めました。",
-                "Too many evaluatees have errors; the check stopped early.",
+                format!("エラーのある被評価者が{MAX_ERRORED_EVALUATEES}名に達したため、チェックを途中で止めました。エラーファイルで直して、もう一度チェックしてください。"),
+                format!("{MAX_ERRORED_EVALUATEES} evaluatees had errors, so the check stopped there. Fix them in the error file and check it again."),
             ),
             Status::Rejected => lang.pick(
-                "このファイルは取り込めません。",
-                "This file cannot be imported.",
-            ),
+                "このファイルは取り込めません。下のエラーを直して、もう一度チェックしてください。",
+                "This file cannot be imported. Fix the errors below and check it again.",
+            ).to_owned(),
         }
     };
-    let class = if status == Status::Ok { "ok" } else { "error" };
+    let (class, tone) = match status {
+        Status::Ok => ("ok", Tone::Good),
+        Status::Errors => ("error", Tone::Warn),
+        Status::Aborted | Status::Rejected => ("error", Tone::Bad),
+    };
+    let badge = Signal::derive(move || {
+        let lang = lang.get();
+        match status {
+            Status::Ok => lang.pick("チェック完了", "Checked"),
+            Status::Errors => lang.pick("エラーあり", "Errors found"),
+            Status::Aborted => lang.pick("チェック中断", "Check stopped"),
+            Status::Rejected => lang.pick("取り込めません", "Cannot import"),
+        }
+        .to_owned()
+    });
     let counts: Vec<Count> = vec![
         (
-            "評価対象者",
+            "被評価者",
             "Evaluatees",
             u64::from(report.evaluatees),
             "count-evaluatees",
         ),
         (
-            "エラーなし",
-            "Valid",
+            "エラーのない被評価者",
+            "Without errors",
             u64::from(report.valid),
             "count-valid",
         ),
         (
-            "エラーあり",
+            "エラーのある被評価者",
             "With errors",
             u64::from(report.with_errors),
             "count-errors",
@@ -249,7 +267,7 @@ fn Summary(report: Report) -> impl IntoView {
     ];
     view! {
         <div class="summary" data-testid="summary" data-status=status.as_str()>
-            <p class=class role="status">{headline}</p>
+            <p class=class role="status"><Badge tone=tone text=badge/>" "{headline}</p>
             <Counts counts=counts/>
             <p class="muted">{move || format!("{} {:.0} ms", lang.get().pick("チェック時間", "Check time"), report.millis)}</p>
         </div>

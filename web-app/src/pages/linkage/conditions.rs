@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use sheetlink_protocol::linkage::{StoredExportCondition, StoredImportCondition};
 
 use crate::api::{self, ApiError, segment};
-use crate::components::{Answer, ConditionKind, Loader, Said, confirm};
+use crate::components::{Answer, ConditionKind, Confirm, Loader, Said};
 use crate::i18n::{t, use_lang};
 
 /// What a list row shows of a condition.
@@ -43,7 +43,6 @@ async fn listed<T: serde::de::DeserializeOwned>(
 /// Both lists.
 #[component]
 pub fn ConditionLists() -> impl IntoView {
-    let lang = use_lang();
     let imports = LocalResource::new(|| {
         listed(ConditionKind::Import, |c: StoredImportCondition| {
             Listed::of(c.condition.key, c.condition.sheet, c.condition.description)
@@ -65,14 +64,14 @@ pub fn ConditionLists() -> impl IntoView {
             Ok::<_, ApiError>(())
         }
     });
-    let ask = Callback::new(move |(kind, key): (ConditionKind, String)| {
-        let lang = lang.get_untracked();
-        if confirm(
-            lang,
-            &format!("「{key}」を削除します。よろしいですか？"),
-            &format!("Delete “{key}”?"),
-        ) {
-            delete.dispatch((kind, key));
+    // Which condition's deletion is being asked, in its row.
+    let asking = RwSignal::new(None::<(ConditionKind, String)>);
+    let ask = Callback::new(move |asked: (ConditionKind, String)| {
+        if asking.get_untracked().as_ref() == Some(&asked) {
+            asking.set(None);
+            delete.dispatch(asked);
+        } else {
+            asking.set(Some(asked));
         }
     });
     let failed =
@@ -93,10 +92,10 @@ pub fn ConditionLists() -> impl IntoView {
             <Answer said=failed testid="delete-answer"/>
             <h2>{t("インポート条件", "Import conditions")}</h2>
             <A href="/linkage/import/new" attr:data-testid="new-import-condition">{t("インポート条件設定登録", "New import condition")}</A>
-            <ConditionTable kind=ConditionKind::Import list=imports ask=ask/>
+            <ConditionTable kind=ConditionKind::Import list=imports ask=ask asking=asking/>
             <h2>{t("エクスポート条件", "Export conditions")}</h2>
             <A href="/linkage/export/new" attr:data-testid="new-export-condition">{t("エクスポート条件設定登録", "New export condition")}</A>
-            <ConditionTable kind=ConditionKind::Export list=exports ask=ask/>
+            <ConditionTable kind=ConditionKind::Export list=exports ask=ask asking=asking/>
         </section>
     }
 }
@@ -108,6 +107,7 @@ fn ConditionTable(
     kind: ConditionKind,
     list: LocalResource<Result<Vec<Listed>, ApiError>>,
     ask: Callback<(ConditionKind, String)>,
+    asking: RwSignal<Option<(ConditionKind, String)>>,
 ) -> impl IntoView {
     let testid = match kind {
         ConditionKind::Import => "import-conditions",
@@ -124,7 +124,7 @@ fn ConditionTable(
                     <table data-testid=testid>
                         <thead><tr><th>{key_caption}</th><th>{t("シート", "Sheet")}</th><th>{t("説明", "Description")}</th><th>{t("スクリプト", "Scripts")}</th><th></th></tr></thead>
                         <tbody>
-                            {rows.into_iter().map(|row| condition_row(kind, row, ask)).collect_view()}
+                            {rows.into_iter().map(|row| condition_row(kind, row, ask, asking)).collect_view()}
                         </tbody>
                     </table>
                 })
@@ -137,7 +137,9 @@ fn condition_row(
     kind: ConditionKind,
     row: Listed,
     ask: Callback<(ConditionKind, String)>,
+    asking: RwSignal<Option<(ConditionKind, String)>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let path = segment(&row.key);
     let edit_href = format!("/linkage/{}/{path}", kind.name());
     let script = |os: &str| format!("{}/{path}/script?os={os}", kind.collection());
@@ -149,7 +151,25 @@ fn condition_row(
             <td>{row.sheet}</td>
             <td>{row.description}</td>
             <td><a href=linux download="">".sh"</a>" "<a href=windows download="">".bat"</a></td>
-            <td><button class="link delete" on:click=move |_| ask.run((kind, asked.clone()))>{t("削除", "Delete")}</button></td>
+            <td>
+                {move || {
+                    let this = (kind, asked.clone());
+                    if asking.get().as_ref() == Some(&this) {
+                        let key = asked.clone();
+                        let question = Signal::derive(move || lang.get().pick(
+                            format!("条件「{key}」を削除します。このキーで登録したスクリプトは動かなくなります。"),
+                            format!("The condition “{key}” will be deleted; scripts scheduled with this key stop working."),
+                        ));
+                        view! {
+                            <Confirm question=question yes=("削除する", "Delete") on_yes=Callback::new(move |()| ask.run(this.clone())) on_no=Callback::new(move |()| asking.set(None)) testid="confirm-delete"/>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <button class="link delete" data-testid="delete-condition" on:click=move |_| ask.run(this.clone())>{t("削除", "Delete")}</button>
+                        }.into_any()
+                    }
+                }}
+            </td>
         </tr>
     }
 }

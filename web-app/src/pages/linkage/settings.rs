@@ -1,11 +1,11 @@
-//! Items (1)–(9) of the settings screen: on/off, the client module, allowed
+//! The settings screen: on/off, the client module, allowed
 //! IPs, the authentication method, the token, and who is notified.
 
 use leptos::prelude::*;
 use sheetlink_protocol::linkage::{AuthMethod, IssuedToken, SettingsView};
 
 use crate::api::{self, ApiError};
-use crate::components::{Answer, Loader, Notifications, Said, confirm};
+use crate::components::{Answer, Confirm, Loader, Notifications, Said};
 use crate::i18n::{t, use_lang};
 
 /// Loads the settings, then shows the form.
@@ -25,7 +25,7 @@ pub fn Settings() -> impl IntoView {
 }
 
 /// The form, filled from `initial`. Edits change signals only, so a field
-/// keeps its focus while typing; (9) sends them all.
+/// keeps its focus while typing; 設定保存 sends them all.
 #[component]
 fn SettingsForm(initial: SettingsView) -> impl IntoView {
     let enabled = RwSignal::new(initial.enabled);
@@ -82,7 +82,7 @@ fn SettingsForm(initial: SettingsView) -> impl IntoView {
     }
 }
 
-/// (2): the client module, with this session's token filled in when one
+/// The client module, with this session's token filled in when one
 /// was just issued (the server fills it from the request).
 #[component]
 fn ClientModule(token: RwSignal<Option<String>>) -> impl IntoView {
@@ -116,7 +116,7 @@ fn ClientModule(token: RwSignal<Option<String>>) -> impl IntoView {
     }
 }
 
-/// (5): issue or re-issue the token; it is shown once, with a copy button.
+/// Issue or re-issue the token; it is shown once, with a copy button.
 #[component]
 fn Token(issued_at: RwSignal<Option<u64>>, shown: RwSignal<Option<String>>) -> impl IntoView {
     let lang = use_lang();
@@ -133,18 +133,28 @@ fn Token(issued_at: RwSignal<Option<u64>>, shown: RwSignal<Option<String>>) -> i
     let failed =
         Signal::derive(move || issue.value().get().and_then(Result::err).map(Said::Failed));
     let copied = RwSignal::new(None::<Said>);
+    // A re-issue stops the current token at once: asked in the page first.
+    let asking = RwSignal::new(false);
     let ask = move |_| {
-        let reissue = issued_at.get_untracked().is_some();
-        if !reissue
-            || confirm(
-                lang.get_untracked(),
-                "再発行すると、今のトークンはすぐに使えなくなります。よろしいですか？",
-                "Re-issuing makes the current token stop working at once. Continue?",
-            )
-        {
+        if issued_at.get_untracked().is_some() {
+            asking.set(true);
+        } else {
             issue.dispatch(());
         }
     };
+    let yes = Callback::new(move |()| {
+        asking.set(false);
+        issue.dispatch(());
+    });
+    let no = Callback::new(move |()| asking.set(false));
+    let question = Signal::derive(move || {
+        lang.get()
+            .pick(
+                "トークンを再発行すると、今のトークンはすぐに使えなくなります。バッチクライアントの linkage.conf も新しいトークンに書き換えてください。",
+                "Re-issuing makes the current token stop working at once; put the new one into the batch client's linkage.conf too.",
+            )
+            .to_owned()
+    });
     let copy = move |_| {
         if let (Some(text), Some(window)) = (shown.get_untracked(), web_sys::window()) {
             let _ = window.navigator().clipboard().write_text(&text);
@@ -155,11 +165,18 @@ fn Token(issued_at: RwSignal<Option<u64>>, shown: RwSignal<Option<String>>) -> i
         }
     };
     view! {
-        <fieldset>
+        <fieldset data-testid="token-fieldset">
             <legend>{t("トークン", "Token")}</legend>
-            <button data-testid="issue-token" disabled=issue.pending() on:click=ask>
-                {move || if issued_at.get().is_some() { lang.get().pick("再発行", "Re-issue") } else { lang.get().pick("発行", "Issue") }}
-            </button>
+            <Show
+                when=move || asking.get()
+                fallback=move || view! {
+                    <button data-testid="issue-token" disabled=issue.pending() on:click=ask>
+                        {move || if issued_at.get().is_some() { lang.get().pick("トークンを再発行", "Re-issue the token") } else { lang.get().pick("トークンを発行", "Issue a token") }}
+                    </button>
+                }
+            >
+                <Confirm question=question yes=("再発行する", "Re-issue") on_yes=yes on_no=no testid="confirm-reissue"/>
+            </Show>
             <Answer said=failed testid="token-answer"/>
             {move || shown.get().map(|value| view! {
                 <div class="token">

@@ -8,7 +8,7 @@ use sheetlink_engine::linkage::crm_catalog;
 use sheetlink_protocol::linkage::{LinkageRun as Run, RunKind};
 
 use crate::api::{self, segment};
-use crate::components::{Loader, when};
+use crate::components::{Loader, RunBadge, ZoneNote, direction_text, when};
 use crate::i18n::{t, use_lang};
 use crate::session::SignedIn;
 
@@ -48,19 +48,31 @@ fn Runs() -> impl IntoView {
 #[component]
 fn RunTable(runs: Vec<Run>, opened: RwSignal<Option<String>>) -> impl IntoView {
     let lang = use_lang();
+    if runs.is_empty() {
+        return view! {
+            <p class="muted" data-testid="runs">{t(
+                "このシートのバッチ実行はまだありません。バッチ連携設定で条件を登録し、クライアントモジュールのスクリプトを実行すると、ここに結果が並びます。",
+                "No batch runs for this sheet yet. Save a condition in the batch linkage settings and run the client module's script; results appear here.",
+            )}</p>
+        }
+        .into_any();
+    }
     view! {
+        <ZoneNote/>
+        <div class="table-box">
         <table data-testid="runs">
-            <thead><tr><th>{t("開始", "Started")}</th><th>{t("種別", "Type")}</th><th>{t("方向", "Direction")}</th><th>{t("キー", "Key")}</th><th>{t("実行者", "By")}</th><th>{t("状態", "Status")}</th><th>{t("件数", "Rows")}</th><th></th></tr></thead>
+            <thead><tr><th>{t("開始", "Started")}</th><th>{t("種別", "Type")}</th><th>{t("方向", "Direction")}</th><th>{t("キー", "Key")}</th><th>{t("実行者", "By")}</th><th>{t("状態", "Status")}</th><th>{t("件数", "Rows")}</th><th><span class="visually-hidden">{t("詳細", "Details")}</span></th></tr></thead>
             <tbody>
                 {runs.into_iter().map(|run| {
                     let id = run.id.clone();
                     let c = run.counts;
+                    let direction = run.direction;
                     view! {
                         <tr data-key=run.key.clone() data-status=run.status.as_str()>
                             <td>{when(run.started_at)}</td><td>{match run.kind { RunKind::Batch => t("バッチ", "batch")() }}</td>
-                            <td>{run.direction.as_str()}</td><td>{run.key.clone()}</td><td>{run.actor.clone()}</td><td>{run.status.as_str()}</td>
+                            <td>{move || direction_text(lang.get(), direction)}</td><td>{run.key.clone()}</td><td>{run.actor.clone()}</td><td><RunBadge status=run.status/></td>
                             <td>{move || lang.get().pick(
-                                format!("{}行: 新規{} 更新{} 変更なし{} スキップ{} エラー{}", c.rows_in, c.created, c.updated, c.unchanged, c.skipped, c.failed),
+                                format!("{}行: 新規 {} ・ 更新 {} ・ 変更なし {} ・ スキップ {} ・ 失敗 {}", c.rows_in, c.created, c.updated, c.unchanged, c.skipped, c.failed),
                                 format!("{} rows: {} created, {} updated, {} unchanged, {} skipped, {} failed", c.rows_in, c.created, c.updated, c.unchanged, c.skipped, c.failed),
                             )}</td>
                             <td><button class="link" on:click=move |_| opened.set(Some(id.clone()))>{t("詳細", "Details")}</button></td>
@@ -69,5 +81,7 @@ fn RunTable(runs: Vec<Run>, opened: RwSignal<Option<String>>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
+    .into_any()
 }

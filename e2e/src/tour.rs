@@ -1,0 +1,266 @@
+//! A walk through every screen of the web app in each of its states —
+//! signed out, as the demo administrator and as the demo group leader;
+//! empty, with errors, with results; each wizard step — in one language.
+//!
+//! The accessibility test runs axe-core at every stop and
+//! `scripts/screenshots.sh` photographs every stop: one list of stops
+//! serves both, so a screen added here is checked and photographed.
+
+use std::future::Future;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER};
+
+use crate::{Browser, Server, workspace};
+
+/// What happens at each stop of the tour.
+pub trait Visitor {
+    /// Called with the page in the state named `state`
+    /// (`admin-import-errors`, …), fully rendered.
+    fn at(&mut self, browser: &Browser, state: &str) -> impl Future<Output = anyhow::Result<()>>;
+}
+
+/// The screens' language for a tour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// 日本語 (the default).
+    Ja,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// The code the app remembers (`ja`, `en`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Ja => "ja",
+            Language::En => "en",
+        }
+    }
+}
+
+/// One of the demo files of `examples/demo/SHEET/NAME`.
+fn demo_file(sheet: &str, name: &str) -> anyhow::Result<Vec<u8>> {
+    let path = workspace().join("examples/demo").join(sheet).join(name);
+    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
+}
+
+/// Opens `path` of `server` and waits for `ready` (a selector).
+async fn open(browser: &Browser, server: &Server, path: &str, ready: &str) -> anyhow::Result<()> {
+    browser.goto(&format!("{}{path}", server.url)).await?;
+    browser.wait(ready).await?;
+    settle(browser).await
+}
+
+/// Lets the page finish what it started (loads behind a `Loader` show a
+/// `@loading` placeholder; fonts and layout take a frame).
+async fn settle(browser: &Browser) -> anyhow::Result<()> {
+    browser
+        .wait_until(
+            "!document.querySelector('[data-testid=loading]')",
+            Duration::from_secs(15),
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    Ok(())
+}
+
+/// Walks every screen and state on a fresh demo `server` in `language`,
+/// calling `visitor` at each stop.
+pub async fn tour(
+    server: &Server,
+    browser: &Browser,
+    language: Language,
+    visitor: &mut impl Visitor,
+) -> anyhow::Result<()> {
+    // The language is the one the switch would have remembered.
+    browser.goto(&format!("{}/login", server.url)).await?;
+    browser
+        .eval(&format!(
+            "localStorage.setItem('sheetlink.lang', '{}'); return null;",
+            language.code()
+        ))
+        .await?;
+
+    // Signed out.
+    open(browser, server, "/", "@signed-out-notice").await?;
+    visitor.at(browser, "signed-out-import").await?;
+    let with_errors = browser.file(
+        "performance-with-errors.csv",
+        &demo_file("performance", "evaluation-with-errors.csv")?,
+    )?;
+    let valid = browser.file(
+        "performance.csv",
+        &demo_file("performance", "evaluation.csv")?,
+    )?;
+    open(browser, server, "/nowhere", "@not-found").await?;
+    visitor.at(browser, "signed-out-not-found").await?;
+    open(browser, server, "/login", "@login-id").await?;
+    visitor.at(browser, "login").await?;
+    browser.fill("@login-id", DEMO_ADMIN.0).await?;
+    browser.fill("@password", "not the password").await?;
+    browser.click("@login-submit").await?;
+    browser.wait("@login-error").await?;
+    visitor.at(browser, "login-refused").await?;
+
+    // The administrator, before any import.
+    browser.sign_in(server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
+    open(browser, server, "/", "@file-input").await?;
+    visitor.at(browser, "admin-import").await?;
+    open(browser, server, "/history", "@history-empty").await?;
+    visitor.at(browser, "admin-history-empty").await?;
+    open(browser, server, "/template", "@period").await?;
+    visitor.at(browser, "admin-template").await?;
+
+    // An import from errors to applied.
+    open(browser, server, "/", "@file-input").await?;
+    browser.upload("@file-input", &with_errors).await?;
+    browser.wait("@summary").await?;
+    settle(browser).await?;
+    visitor.at(browser, "admin-import-errors").await?;
+    browser.upload("@file-input", &valid).await?;
+    browser.wait("@summary[data-status='ok']").await?;
+    visitor.at(browser, "admin-import-checked").await?;
+    browser.click("@dry-run").await?;
+    browser.wait("@dry-run-result").await?;
+    settle(browser).await?;
+    visitor.at(browser, "admin-import-dry-run").await?;
+    browser.click("@apply").await?;
+    browser.wait("@confirm-apply").await?;
+    visitor.at(browser, "admin-import-confirm").await?;
+    browser.click("@confirm-apply").await?;
+    browser.wait("@import-result").await?;
+    settle(browser).await?;
+    visitor.at(browser, "admin-import-applied").await?;
+
+    open(browser, server, "/history", "@history tbody tr").await?;
+    visitor.at(browser, "admin-history").await?;
+    browser.click("@history tbody tr @detail").await?;
+    browser.wait("@import-detail").await?;
+    settle(browser).await?;
+    visitor.at(browser, "admin-history-detail").await?;
+    open(browser, server, "/timeline", "@timeline, @timeline-empty").await?;
+    visitor.at(browser, "admin-timeline").await?;
+
+    // Batch linkage.
+    open(browser, server, "/linkage", "@import-conditions").await?;
+    visitor.at(browser, "admin-linkage").await?;
+    open(browser, server, "/linkage/history", "@runs").await?;
+    visitor.at(browser, "admin-linkage-history").await?;
+    open(browser, server, "/linkage/import/new", "@import-key").await?;
+    visitor.at(browser, "admin-import-wizard-1").await?;
+    browser.click("@to-step-2").await?;
+    browser.wait("@key-problem").await?;
+    visitor.at(browser, "admin-import-wizard-1-problem").await?;
+    browser.fill("@import-key", "tour-customers").await?;
+    browser.click("@to-step-2").await?;
+    browser.wait("@sample-input").await?;
+    visitor.at(browser, "admin-import-wizard-2").await?;
+    let sample = browser.file(
+        "customers.csv",
+        "顧客ID,顧客名,電話番号,メールアドレス,ランク\r\n\
+         S-1,株式会社見本,03-1234-5678,mihon@example.co.jp,A\r\n\
+         S-2,有限会社テスト,06-1111-2222,test@example.co.jp,Z\r\n"
+            .as_bytes(),
+    )?;
+    browser.upload("@sample-input", &sample).await?;
+    browser.wait("@sample-name").await?;
+    browser.click("@to-step-3").await?;
+    browser.wait("@mapping tr[data-row='5']").await?;
+    browser.wait("@preview").await?;
+    settle(browser).await?;
+    visitor.at(browser, "admin-import-wizard-3").await?;
+    browser.click("@to-step-4").await?;
+    browser.wait("@save-condition").await?;
+    visitor.at(browser, "admin-import-wizard-4").await?;
+    open(browser, server, "/linkage/export/new", "@export-key").await?;
+    browser.fill("@export-key", "tour-export").await?;
+    browser.click("@export-preview").await?;
+    browser.wait("@export-total").await?;
+    settle(browser).await?;
+    visitor.at(browser, "admin-export-wizard").await?;
+
+    // The group leader.
+    browser.click("@sign-out").await?;
+    browser.wait("@sign-in-link").await?;
+    browser
+        .sign_in(server, DEMO_LEADER.0, DEMO_LEADER.1)
+        .await?;
+    open(browser, server, "/", "@file-input").await?;
+    visitor.at(browser, "leader-import").await?;
+    open(browser, server, "/template", "@period").await?;
+    visitor.at(browser, "leader-template").await?;
+    open(browser, server, "/history", "@history tbody tr").await?;
+    visitor.at(browser, "leader-history").await?;
+    Ok(())
+}
+
+/// A serious or critical accessibility problem axe-core found.
+#[derive(Debug, Clone)]
+pub struct Violation {
+    /// axe's rule (`label`, `color-contrast`, …).
+    pub rule: String,
+    /// `serious` or `critical`.
+    pub impact: String,
+    /// What the rule asks, in axe's words.
+    pub help: String,
+    /// Selectors of the first offending elements.
+    pub targets: Vec<String>,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({}): {} — {}",
+            self.rule,
+            self.impact,
+            self.help,
+            self.targets.join(", ")
+        )
+    }
+}
+
+/// Runs axe-core (from `e2e/node_modules`, installed by `npm ci`) on the
+/// page as it is and returns its serious and critical violations. The
+/// source goes in through WebDriver's execute-script: the app's CSP
+/// rightly refuses an injected `<script>`.
+pub async fn axe(browser: &Browser) -> anyhow::Result<Vec<Violation>> {
+    let path = workspace().join("e2e/node_modules/axe-core/axe.min.js");
+    let source = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "reading {}: run `npm ci` in e2e/ (scripts/test.sh does)",
+            path.display()
+        )
+    })?;
+    browser
+        .eval(&format!("if (!window.axe) {{ {source}\n }} return null;"))
+        .await?;
+    let found = browser
+        .eval_async(
+            "const done = arguments[0];
+             axe.run(document, { resultTypes: ['violations'] })
+               .then(r => done(r.violations
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                   .map(v => ({ rule: v.id, impact: v.impact, help: v.help,
+                                targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')) }))),
+                     e => done([{ rule: 'axe-failed', impact: 'critical', help: String(e), targets: [] }]));",
+        )
+        .await?;
+    let list = found.as_array().context("axe's answer")?;
+    Ok(list
+        .iter()
+        .map(|v| Violation {
+            rule: v["rule"].as_str().unwrap_or_default().to_owned(),
+            impact: v["impact"].as_str().unwrap_or_default().to_owned(),
+            help: v["help"].as_str().unwrap_or_default().to_owned(),
+            targets: v["targets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t.as_str().map(str::to_owned))
+                .collect(),
+        })
+        .collect())
+}
