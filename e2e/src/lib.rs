@@ -57,6 +57,8 @@ pub struct Server {
     pub seen: Arc<Mutex<Vec<Seen>>>,
     /// Its data directory.
     pub data_dir: PathBuf,
+    web_dir: PathBuf,
+    extra: axum::Router,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -84,15 +86,29 @@ impl Server {
         seed_demo(&store).map_err(|e| anyhow::anyhow!("seeding: {e:?}"))?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
-        let config = Config {
-            data_dir: data_dir.clone(),
+        let mut server = Server {
+            url,
+            seen: Arc::new(Mutex::new(Vec::new())),
+            data_dir,
             web_dir,
-            public_url: Some(url.clone()),
+            extra,
+            shutdown: None,
+            task: None,
+        };
+        server.serve(listener, store);
+        Ok(server)
+    }
+
+    /// Serves the app over `store` on `listener`, recording every request.
+    fn serve(&mut self, listener: tokio::net::TcpListener, store: Store) {
+        let config = Config {
+            data_dir: self.data_dir.clone(),
+            web_dir: self.web_dir.clone(),
+            public_url: Some(self.url.clone()),
             ..Config::default()
         };
-        let seen = Arc::new(Mutex::new(Vec::new()));
         let recorder = {
-            let seen = Arc::clone(&seen);
+            let seen = Arc::clone(&self.seen);
             move |request: Request, next: Next| {
                 let seen = Arc::clone(&seen);
                 async move {
@@ -117,7 +133,7 @@ impl Server {
             }
         };
         let router = app(AppState::new(store, config))
-            .merge(extra)
+            .merge(self.extra.clone())
             .layer(axum::middleware::from_fn(recorder));
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -128,13 +144,28 @@ impl Server {
                 })
                 .await;
         });
-        Ok(Server {
-            url,
-            seen,
-            data_dir,
-            shutdown: Some(shutdown),
-            task: Some(task),
-        })
+        self.shutdown = Some(shutdown);
+        self.task = Some(task);
+    }
+
+    /// Starts a stopped server again at the same address, over the same
+    /// data (sessions signed in before still hold).
+    pub async fn resume(&mut self) -> anyhow::Result<()> {
+        let address = self.url.trim_start_matches("http://").to_owned();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        // The data file is free once the stopped server's last handle goes.
+        let store = loop {
+            match Store::open(&self.data_dir) {
+                Ok(store) => break store,
+                Err(error) if Instant::now() > deadline => bail!("reopening the store: {error:?}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        let listener = tokio::net::TcpListener::bind(&address)
+            .await
+            .with_context(|| format!("binding {address} again"))?;
+        self.serve(listener, store);
+        Ok(())
     }
 
     /// Stops the server; the port then refuses connections.
@@ -474,6 +505,38 @@ impl Browser {
             .eval("return document.documentElement.scrollWidth - window.innerWidth;")
             .await?;
         Ok(overflow.as_i64().unwrap_or_default())
+    }
+
+    /// The outermost elements that stick out past the viewport's right edge
+    /// outside any scrolling box (what makes the page scroll sideways),
+    /// described.
+    pub async fn sticking_out(&self) -> anyhow::Result<Vec<String>> {
+        let found = self
+            .eval(
+                "const out = [];
+                 for (const e of document.querySelectorAll('body *')) {
+                   if (e.getBoundingClientRect().right <= window.innerWidth + 0.5) continue;
+                   let boxed = false;
+                   for (let p = e.parentElement; p; p = p.parentElement) {
+                     const o = getComputedStyle(p).overflowX;
+                     if (o === 'auto' || o === 'scroll' || o === 'hidden') { boxed = true; break; }
+                   }
+                   if (boxed) continue;
+                   const parent = e.parentElement;
+                   if (parent && parent !== document.body && parent.getBoundingClientRect().right > window.innerWidth + 0.5) continue;
+                   out.push(e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
+                     + (e.dataset.testid ? '@' + e.dataset.testid : '') + ' right=' + Math.round(e.getBoundingClientRect().right));
+                   if (out.length >= 5) break;
+                 }
+                 return out;",
+            )
+            .await?;
+        Ok(found
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect())
     }
 
     /// Ends the session and the browser.

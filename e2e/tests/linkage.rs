@@ -95,6 +95,10 @@ async fn the_import_wizard_previews_a_shift_jis_sample_on_every_change() -> Resu
     );
     let row3 = browser.text("@preview tr[data-row='3']").await?;
     assert!(row3.contains("E3"), "the bad rank is located: {row3}");
+    assert!(
+        row3.contains("有限会社テスト") && row3.contains("06-1111-2222"),
+        "a refused row keeps its values from the file: {row3}"
+    );
     // Change a mapping row: the rank column now goes to the note field.
     let before = browser.text("@preview thead").await?;
     assert!(before.contains("ランク"), "{before}");
@@ -204,6 +208,21 @@ async fn a_reissued_token_replaces_the_old_one_at_once() -> Result {
             .await?
             .contains("not-an-address")
     );
+    // People are found by typing, not in a 200-row list box; Enter picks.
+    browser.fill("@notify-members", "鈴木 太").await?;
+    let options = browser.text("@notify-members-options").await?;
+    assert!(options.contains("鈴木 太郎"), "{options}");
+    assert!(
+        options.lines().count() <= 8,
+        "a handful of matches, not everyone: {options}"
+    );
+    browser.fill("@notify-members", "鈴木 太郎\u{E007}").await?;
+    browser
+        .wait_until(
+            "document.querySelector('[data-testid=notify-members-chosen]').textContent.includes('鈴木 太郎')",
+            Duration::from_secs(5),
+        )
+        .await?;
     // After the client module's download, the next step is said.
     browser.click("@download-module").await?;
     assert!(browser.text("@module-answer").await?.contains("ZIPを展開"));

@@ -28,9 +28,11 @@ impl Visitor for Checker {
                 let path = browser
                     .screenshot(&format!("overflow-{}-{state}", self.language.code()))
                     .await?;
+                let culprits = browser.sticking_out().await?;
                 self.problems.push(format!(
-                    "{} {state}: the page scrolls {overflow} px sideways at 390 px ({})",
+                    "{} {state}: the page scrolls {overflow} px sideways at 390 px: {} ({})",
                     self.language.code(),
+                    culprits.join(", "),
                     path.display()
                 ));
             }

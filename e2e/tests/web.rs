@@ -357,6 +357,7 @@ async fn a_group_leader_cannot_open_another_operators_import() -> Result {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::print_stdout)] // how soon the server was noticed goes to the log
 async fn validates_offline_with_the_server_stopped() -> Result {
     let _one = one_at_a_time().await;
     let mut server = Server::start("offline").await?;
@@ -398,6 +399,22 @@ async fn validates_offline_with_the_server_stopped() -> Result {
         browser.exists("@upload-unavailable").await?,
         "uploading waits for the network"
     );
+    // The server comes back: the app notices within 10 s without a reload,
+    // the session it had holds, and uploading is offered again.
+    server.resume().await?;
+    let back = std::time::Instant::now();
+    browser
+        .wait_until(
+            "!document.querySelector('[data-testid=offline-banner]') && !!document.querySelector('[data-testid=who]')",
+            Duration::from_secs(10),
+        )
+        .await
+        .context("the app did not notice the server within 10 s")?;
+    println!(
+        "noticed the server back after {} ms",
+        back.elapsed().as_millis()
+    );
+    browser.wait("@dry-run").await?;
     browser.close().await;
     Ok(())
 }

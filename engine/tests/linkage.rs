@@ -312,6 +312,21 @@ fn conditions_are_checked_before_reading() {
         "{}",
         problem.message(Lang::En)
     );
+    // … and the fields by the names people see, never by their ids.
+    assert!(
+        problem.message(Lang::Ja).contains("「顧客ID」")
+            && !problem.message(Lang::Ja).contains("「id」"),
+        "{}",
+        problem.message(Lang::Ja)
+    );
+    let mut not_mapped = condition();
+    not_mapped.matching_keys = vec!["email".into()];
+    let message = not_mapped.check(&crm_catalog())[0].message(Lang::Ja);
+    assert!(message.contains("「メールアドレス」"), "{message}");
+    let mut bad_relation = condition();
+    bad_relation.relation_keys[0].key_field = "phone".into();
+    let message = bad_relation.check(&crm_catalog())[0].message(Lang::Ja);
+    assert!(!message.contains("phone"), "{message}");
 }
 
 #[test]

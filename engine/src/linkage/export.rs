@@ -269,7 +269,7 @@ impl CompiledFilter {
                         problems.push(ConditionProblem {
                             mapping_row: None,
                             issue: ConditionIssue::BadFilterValue {
-                                field: field.clone(),
+                                field: target.label.clone(),
                                 value: value.clone(),
                             },
                         });

@@ -72,6 +72,13 @@ pub struct Sheet {
 }
 
 impl Sheet {
+    /// What users see for the field `id` (`顧客ID`): its label, or the id
+    /// itself when the sheet has no such field.
+    pub fn label_of(&self, id: &str) -> String {
+        self.field(id)
+            .map_or_else(|| id.to_owned(), |field| field.label.clone())
+    }
+
     /// Looks a field up by id.
     pub fn field(&self, id: &str) -> Option<&Field> {
         self.fields.iter().find(|field| field.id == id)

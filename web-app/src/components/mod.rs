@@ -23,6 +23,7 @@ pub mod confirm;
 pub mod counts;
 pub mod file_drop;
 pub mod loader;
+pub mod member_picker;
 pub mod notifications;
 pub mod status;
 

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use sheetlink_protocol::linkage::MAX_EMAILS;
 use sheetlink_protocol::org::MemberView;
 
+use super::member_picker::MemberPicker;
 use crate::api;
 use crate::i18n::{t, use_lang};
 
@@ -20,7 +21,7 @@ pub fn plausible_email(address: &str) -> bool {
         && !address.chars().any(char::is_whitespace)
 }
 
-/// Members to notify (a multiple choice) and addresses to e-mail (at most
+/// Members to notify (a searchable picker) and addresses to e-mail (at most
 /// [`MAX_EMAILS`], each checked for form before it is added).
 #[component]
 pub fn Notifications(
@@ -59,16 +60,12 @@ pub fn Notifications(
         }
     };
     view! {
-        <label>{t("完了後の通知先（社員・タイムライン）", "Members to notify (timeline)")}
-            <select multiple data-testid="notify-members" size="5" on:change=move |ev| {
-                members.set(chosen_options(&event_target(&ev)));
-            }>
-                {move || everyone.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|m| {
-                    let selected = members.with_untracked(|list| list.contains(&m.id));
-                    view! { <option value=m.id.clone() selected=selected>{format!("{} ({})", m.name, m.id)}</option> }
-                }).collect_view()}
-            </select>
-        </label>
+        <MemberPicker
+            members=Signal::derive(move || everyone.get().and_then(Result::ok).unwrap_or_default())
+            chosen=members
+            label=("完了後の通知先（社員・タイムライン）", "Members to notify (timeline)")
+            testid="notify-members"
+        />
         <label>{t("通知先メールアドレス（20件まで）", "E-mail addresses (up to 20)")}
             <div class="row">
                 // A refused address stays in the box, marked, until it is
@@ -90,15 +87,6 @@ pub fn Notifications(
             }).collect_view()}
         </ul>
     }
-}
-
-/// The values of the options chosen in a multiple `<select>`.
-fn chosen_options(select: &web_sys::HtmlSelectElement) -> Vec<String> {
-    let options = select.selected_options();
-    (0..options.length())
-        .filter_map(|i| options.item(i))
-        .filter_map(|o| o.get_attribute("value"))
-        .collect()
 }
 
 #[cfg(test)]

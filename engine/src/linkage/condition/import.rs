@@ -216,7 +216,7 @@ impl ImportCondition {
                 Some(&(_, first)) => problem(
                     row,
                     ConditionIssue::FieldMappedTwice {
-                        field: mapping.field.clone(),
+                        field: sheet.label_of(&mapping.field),
                         first_row: first,
                     },
                 ),
@@ -234,13 +234,16 @@ impl ImportCondition {
                 .map(|&(_, row)| row);
             match (row, sheet.field(key)) {
                 (_, None) => problem(None, ConditionIssue::UnknownField(key.clone())),
-                (None, Some(_)) => problem(None, ConditionIssue::MatchingKeyNotMapped(key.clone())),
+                (None, Some(field)) => problem(
+                    None,
+                    ConditionIssue::MatchingKeyNotMapped(field.label.clone()),
+                ),
                 (Some(row), Some(field)) => {
                     if !field.field_type.can_be_matching_key() {
                         problem(
                             Some(row),
                             ConditionIssue::MatchingKeyType {
-                                field: key.clone(),
+                                field: field.label.clone(),
                                 field_type: field.field_type,
                             },
                         );
@@ -248,7 +251,7 @@ impl ImportCondition {
                     if self.mappings[row - 1].update_with_blank {
                         problem(
                             Some(row),
-                            ConditionIssue::MatchingKeyUpdatedWithBlank(key.clone()),
+                            ConditionIssue::MatchingKeyUpdatedWithBlank(field.label.clone()),
                         );
                     }
                 }
@@ -291,7 +294,7 @@ fn check_relations(
         {
             problem(
                 Some(row),
-                ConditionIssue::RelationKeyMissing(field.id.clone()),
+                ConditionIssue::RelationKeyMissing(field.label.clone()),
             );
         }
     }
@@ -301,7 +304,10 @@ fn check_relations(
             .field(&key.field)
             .filter(|f| f.field_type == FieldType::Relation);
         let (Some(row), Some(relation)) = (row, relation) else {
-            problem(row, ConditionIssue::NotARelation(key.field.clone()));
+            problem(
+                row,
+                ConditionIssue::NotARelation(sheet.label_of(&key.field)),
+            );
             continue;
         };
         let target = relation
@@ -313,8 +319,9 @@ fn check_relations(
             problem(
                 Some(row),
                 ConditionIssue::BadRelationKey {
-                    field: key.field.clone(),
-                    key_field: key.key_field.clone(),
+                    field: relation.label.clone(),
+                    key_field: target
+                        .map_or_else(|| key.key_field.clone(), |t| t.label_of(&key.key_field)),
                 },
             );
         }

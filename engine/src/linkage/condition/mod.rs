@@ -44,7 +44,7 @@ pub enum ConditionIssue {
     UnknownField(String),
     /// The same field is mapped twice.
     FieldMappedTwice {
-        /// The field id.
+        /// The field's label.
         field: String,
         /// The mapping row that maps it first.
         first_row: usize,
@@ -63,7 +63,7 @@ pub enum ConditionIssue {
     MatchingKeyNotMapped(String),
     /// A matching key of a type that cannot identify a record.
     MatchingKeyType {
-        /// The field id.
+        /// The field's label.
         field: String,
         /// Its type.
         field_type: FieldType,
@@ -78,9 +78,9 @@ pub enum ConditionIssue {
     /// A relation matching key that is not an id, name, e-mail or text
     /// field of the related sheet.
     BadRelationKey {
-        /// The relation field.
+        /// The relation field's label.
         field: String,
-        /// The key field asked for.
+        /// The key field asked for (its label, when the related sheet has it).
         key_field: String,
     },
     /// An export column without a header name.
@@ -102,7 +102,7 @@ pub enum ConditionIssue {
     FilterTooLarge,
     /// A search-condition value that is not a value of its field's type.
     BadFilterValue {
-        /// The field id.
+        /// The field's label.
         field: String,
         /// The value given.
         value: String,

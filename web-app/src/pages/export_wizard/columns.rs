@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use sheetlink_engine::linkage::{ExportColumn, ExportCondition, SortKey};
 
 use super::field_options;
-use crate::i18n::t;
+use crate::i18n::{t, use_lang};
 
 /// The columns, each with its header name, and "Add a column".
 #[component]
@@ -24,17 +24,23 @@ pub fn Columns(
             });
         }
     };
+    let lang = use_lang();
     view! {
         <h2>{t("項目", "Columns")}</h2>
-        <table data-testid="export-columns"><tbody>
+        <div class="table-box" tabindex="0" role="region" aria-label=t("項目", "Columns")>
+        <table data-testid="export-columns">
+            <thead><tr><th>{t("見出し", "Header")}</th><th>{t("出力する項目", "Field")}</th><th><span class="visually-hidden">{t("削除", "Remove")}</span></th></tr></thead>
+            <tbody>
             {move || condition.get().columns.into_iter().enumerate().map(|(i, column)| view! {
                 <tr>
-                    <td><input class="column-header" data-testid="column-header" prop:value=column.header.clone() on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.columns[i].header = v); }/></td>
-                    <td><select class="column-field" data-testid="column-field" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.columns[i].field = v); }>{field_options(&fields.get(), &column.field)}</select></td>
-                    <td><button class="link" on:click=move |_| condition.update(|c| { c.columns.remove(i); })>{t("削除", "Remove")}</button></td>
+                    <td><input class="column-header" data-testid="column-header" aria-label=move || lang.get().pick(format!("{}列目の見出し", i + 1), format!("Header of column {}", i + 1)) prop:value=column.header.clone() on:input=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.columns[i].header = v); }/></td>
+                    <td><select class="column-field" data-testid="column-field" aria-label=move || lang.get().pick(format!("{}列目に出力する項目", i + 1), format!("Field of column {}", i + 1)) on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.columns[i].field = v); }>{field_options(&fields.get(), &column.field)}</select></td>
+                    <td><button class="link" aria-label=move || lang.get().pick(format!("{}列目を削除", i + 1), format!("Remove column {}", i + 1)) on:click=move |_| condition.update(|c| { c.columns.remove(i); })>{t("削除", "Remove")}</button></td>
                 </tr>
             }).collect_view()}
-        </tbody></table>
+            </tbody>
+        </table>
+        </div>
         <button data-testid="add-column" on:click=add>{t("行の追加", "Add a column")}</button>
     }
 }
@@ -47,20 +53,24 @@ pub fn SortKeys(
     /// The sheet's fields, as `(id, label)`.
     fields: Signal<Vec<(String, String)>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <h2>{t("ソートキー", "Sort keys")}</h2>
-        <table data-testid="sort-keys"><tbody>
+        <table data-testid="sort-keys">
+            <thead><tr><th>{t("並べる項目", "Field")}</th><th>{t("順序", "Order")}</th><th><span class="visually-hidden">{t("削除", "Remove")}</span></th></tr></thead>
+            <tbody>
             {move || condition.get().sort.into_iter().enumerate().map(|(i, key)| view! {
                 <tr>
-                    <td><select data-testid="sort-field" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.sort[i].field = v); }>{field_options(&fields.get(), &key.field)}</select></td>
-                    <td><select data-testid="sort-order" on:change=move |ev| { let desc = event_target_value(&ev) == "desc"; condition.update(|c| c.sort[i].descending = desc); }>
+                    <td><select data-testid="sort-field" aria-label=move || lang.get().pick(format!("ソートキー{}の項目", i + 1), format!("Field of sort key {}", i + 1)) on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.sort[i].field = v); }>{field_options(&fields.get(), &key.field)}</select></td>
+                    <td><select data-testid="sort-order" aria-label=move || lang.get().pick(format!("ソートキー{}の順序", i + 1), format!("Order of sort key {}", i + 1)) on:change=move |ev| { let desc = event_target_value(&ev) == "desc"; condition.update(|c| c.sort[i].descending = desc); }>
                         <option value="asc" selected=!key.descending>{t("昇順", "Ascending")}</option>
                         <option value="desc" selected=key.descending>{t("降順", "Descending")}</option>
                     </select></td>
-                    <td><button class="link" on:click=move |_| condition.update(|c| { c.sort.remove(i); })>{t("削除", "Remove")}</button></td>
+                    <td><button class="link" aria-label=move || lang.get().pick(format!("ソートキー{}を削除", i + 1), format!("Remove sort key {}", i + 1)) on:click=move |_| condition.update(|c| { c.sort.remove(i); })>{t("削除", "Remove")}</button></td>
                 </tr>
             }).collect_view()}
-        </tbody></table>
+            </tbody>
+        </table>
         <button data-testid="add-sort" on:click=move |_| condition.update(|c| c.sort.push(SortKey { field: "id".into(), descending: false }))>{t("ソートキーを追加", "Add a sort key")}</button>
     }
 }

@@ -199,7 +199,7 @@ fn Revert(
                     let refused = refused_cells();
                     let captions = captions.clone();
                     (!refused.is_empty()).then(|| view! {
-                        <div class="table-box">
+                        <div class="table-box" tabindex="0" role="region" aria-label=t("元に戻せないセル", "Cells that stop the revert")>
                             <table data-testid="revert-conflicts">
                                 <thead><tr>
                                     <th>{t("被評価者", "Evaluatee")}</th><th>{t("項目", "Item")}</th>
@@ -251,7 +251,7 @@ fn ChangedCells(id: String, captions: Captions) -> impl IntoView {
             <p class="muted" data-testid="no-changes">{t("このインポートで変更されたセルはありません。", "This import changed no cells.")}</p>
         </Show>
         <Show when=move || !rows.with(Vec::is_empty)>
-            <div class="table-box">
+            <div class="table-box" tabindex="0" role="region" aria-label=t("変更したセル", "Cells changed")>
                 <table data-testid="changed-cells">
                     <thead><tr>
                         <th>{t("被評価者", "Evaluatee")}</th><th>{t("項目", "Item")}</th>

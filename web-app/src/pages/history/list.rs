@@ -46,7 +46,7 @@ fn HistoryTable(lines: Vec<HistoryLine>) -> impl IntoView {
     }
     view! {
         <ZoneNote/>
-        <div class="table-box">
+        <div class="table-box" tabindex="0" role="region" aria-label=t("インポート履歴", "Import history")>
             <table class="history" data-testid="history">
                 <thead><tr>
                     <th>{t("ファイル", "File")}</th>

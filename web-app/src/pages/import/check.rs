@@ -146,10 +146,14 @@ async fn fetch_schema(period: &str, sheet: &str) -> Result<Option<String>, ApiEr
         Err(ApiError::Offline) => return Ok(None),
         Err(error) => return Err(error),
     };
-    let label = cache::sheets()
+    let known = cache::sheets()
         .into_iter()
         .find(|c| (c.period.as_str(), c.sheet.as_str()) == (period, sheet))
-        .map_or_else(|| format!("{period} / {sheet}"), |c| c.label);
+        .map(|c| c.label);
+    let label = match known {
+        Some(label) => label,
+        None => names(period, sheet).await,
+    };
     let entry = CachedSheet {
         period: period.to_owned(),
         sheet: sheet.to_owned(),
@@ -157,6 +161,23 @@ async fn fetch_schema(period: &str, sheet: &str) -> Result<Option<String>, ApiEr
     };
     cache::store(entry, &json);
     Ok(Some(json))
+}
+
+/// "2026年度上期 / 業績評価シート": the names of a period and a sheet, for
+/// the saved-sheet picker (the ids when the server does not say).
+async fn names(period: &str, sheet: &str) -> String {
+    let period_name = api::get::<Vec<api::Period>>("/api/periods")
+        .await
+        .ok()
+        .and_then(|all| all.into_iter().find(|p| p.id == period))
+        .map_or_else(|| period.to_owned(), |p| p.name);
+    let sheet_name =
+        api::get::<Vec<api::Sheet>>(&format!("/api/periods/{}/sheets", segment(period)))
+            .await
+            .ok()
+            .and_then(|all| all.into_iter().find(|s| s.id == sheet))
+            .map_or_else(|| sheet.to_owned(), |s| s.name);
+    format!("{period_name} / {sheet_name}")
 }
 
 async fn read(blob: &web_sys::Blob) -> Result<js_sys::ArrayBuffer, String> {

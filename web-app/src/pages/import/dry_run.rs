@@ -96,7 +96,7 @@ fn PlanRows(id: String, first: ChangesPage, changed: usize, captions: Captions) 
     });
     let failed = Signal::derive(move || more.value().get().and_then(Result::err).map(Said::Failed));
     view! {
-        <div class="table-box">
+        <div class="table-box" tabindex="0" role="region" aria-label=t("変更される被評価者", "Evaluatees with changes")>
             <table class="plan">
                 <thead><tr>
                     <th>{t("行", "Row")}</th><th>{t("被評価者", "Evaluatee")}</th>

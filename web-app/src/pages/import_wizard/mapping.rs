@@ -47,10 +47,11 @@ pub fn MappingStep(
                 <input data-testid="field-search" type="search" prop:value=search on:input=move |ev| search.set(event_target_value(&ev))/>
             </label>
         </div>
+        <div class="table-box" tabindex="0" role="region" aria-label=t("マッピング", "Mapping")>
         <table class="mapping" data-testid="mapping">
             <thead><tr>
                 <th>"#"</th><th>{t("読み込みファイルの項目", "File column")}</th><th>{t("インポート先の項目", "Target field")}</th>
-                <th>{t("自動", "Suggested")}</th><th>{t("空白で更新", "Update with blank")}</th><th>{t("マッチングキー", "Matching key")}</th><th>{t("紐づき先のマッチングキー", "Relation key")}</th><th></th>
+                <th>{t("自動", "Suggested")}</th><th>{t("空白で更新", "Update with blank")}</th><th>{t("マッチングキー", "Matching key")}</th><th>{t("紐づき先のマッチングキー", "Relation key")}</th><th><span class="visually-hidden">{t("行の削除", "Remove a row")}</span></th>
             </tr></thead>
             <tbody>
                 // Rebuilt on every change of the condition (a few dozen rows).
@@ -61,6 +62,7 @@ pub fn MappingStep(
                 }}
             </tbody>
         </table>
+        </div>
         <button data-testid="add-row" on:click=add_row>{t("行の追加", "Add a row")}</button>
     }
 }
@@ -111,11 +113,19 @@ fn mapping_line(
         })
         .cloned()
         .collect();
+    // Every control of the row says which row it belongs to.
+    let n = index + 1;
+    let named = move |ja: &'static str, en: &'static str| {
+        move || {
+            lang.get()
+                .pick(format!("{n}行目: {ja}"), format!("Row {n}: {en}"))
+        }
+    };
     let source = if has_header {
         let headers = headers.to_vec();
         let listed = headers.contains(&source_text);
         view! {
-            <select class="source" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.mappings[index].source = Source::Header(v)); }>
+            <select class="source" aria-label=named("読み込みファイルの項目", "file column") on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| c.mappings[index].source = Source::Header(v)); }>
                 {headers.into_iter().map(|h| { let selected = h == source_text; view! { <option value=h.clone() selected=selected>{h.clone()}</option> } }).collect_view()}
                 {(!listed).then(|| view! { <option value=source_text.clone() selected=true>{source_text.clone()}</option> })}
             </select>
@@ -124,7 +134,7 @@ fn mapping_line(
         // `change`, not `input`: the table is rebuilt on every change, which
         // would take the focus after one digit.
         view! {
-            <input class="source" type="number" min="1" prop:value=source_text on:change=move |ev| { if let Ok(p) = event_target_value(&ev).parse::<u32>() { condition.update(|c| c.mappings[index].source = Source::Position(p.max(1))); } }/>
+            <input class="source" type="number" min="1" aria-label=named("読み込みファイルの列番号", "file column number") prop:value=source_text on:change=move |ev| { if let Ok(p) = event_target_value(&ev).parse::<u32>() { condition.update(|c| c.mappings[index].source = Source::Position(p.max(1))); } }/>
         }.into_any()
     };
     let field_id = m.field.clone();
@@ -134,7 +144,7 @@ fn mapping_line(
             <td>{index + 1}</td>
             <td>{source}</td>
             <td>
-                <select class="target" data-testid="mapping-target" on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| {
+                <select class="target" data-testid="mapping-target" aria-label=named("インポート先の項目", "target field") on:change=move |ev| { let v = event_target_value(&ev); condition.update(|c| {
                     let old = std::mem::replace(&mut c.mappings[index].field, v);
                     c.matching_keys.retain(|k| *k != old);
                     c.relation_keys.retain(|r| r.field != old);
@@ -143,10 +153,10 @@ fn mapping_line(
                 </select>
             </td>
             <td class="muted">{suggested}</td>
-            <td><input type="checkbox" class="blank" data-testid="mapping-blank" prop:checked=m.update_with_blank on:change=move |ev| { let on = event_target_checked(&ev); condition.update(|c| c.mappings[index].update_with_blank = on); }/></td>
-            <td><input type="checkbox" class="key" data-testid="mapping-key" prop:checked=is_key on:change=move |ev| { let on = event_target_checked(&ev); let f = key_field.clone(); condition.update(|c| { c.matching_keys.retain(|k| *k != f); if on { c.matching_keys.push(f); } }); }/></td>
-            <td>{relation.map(|related| relation_choice(draft, related, relation_field, relation_key))}</td>
-            <td><button class="link remove-row" on:click=move |_| condition.update(|c| { let removed = c.mappings.remove(index); c.matching_keys.retain(|k| *k != removed.field); c.relation_keys.retain(|r| r.field != removed.field); })>{t("削除", "Remove")}</button></td>
+            <td><input type="checkbox" class="blank" data-testid="mapping-blank" aria-label=named("空白で更新", "update with blank") prop:checked=m.update_with_blank on:change=move |ev| { let on = event_target_checked(&ev); condition.update(|c| c.mappings[index].update_with_blank = on); }/></td>
+            <td><input type="checkbox" class="key" data-testid="mapping-key" aria-label=named("マッチングキー", "matching key") prop:checked=is_key on:change=move |ev| { let on = event_target_checked(&ev); let f = key_field.clone(); condition.update(|c| { c.matching_keys.retain(|k| *k != f); if on { c.matching_keys.push(f); } }); }/></td>
+            <td>{relation.map(|related| relation_choice(draft, related, relation_field, relation_key, n))}</td>
+            <td><button class="link remove-row" aria-label=named("行の削除", "remove the row") on:click=move |_| condition.update(|c| { let removed = c.mappings.remove(index); c.matching_keys.retain(|k| *k != removed.field); c.relation_keys.retain(|r| r.field != removed.field); })>{t("削除", "Remove")}</button></td>
         </tr>
     }
 }
@@ -157,7 +167,9 @@ fn relation_choice(
     related: String,
     field: String,
     chosen: Option<String>,
+    n: usize,
 ) -> impl IntoView {
+    let lang = use_lang();
     let condition = draft.condition;
     let related_fields: Vec<Field> = draft.catalog.with_value(|c| {
         c.sheet(&related)
@@ -171,7 +183,7 @@ fn relation_choice(
             .unwrap_or_default()
     });
     view! {
-        <select class="relation" data-testid="mapping-relation" on:change=move |ev| { let v = event_target_value(&ev); let f = field.clone(); condition.update(|c| { c.relation_keys.retain(|r| r.field != f); if !v.is_empty() { c.relation_keys.push(RelationKey { field: f, key_field: v }); } }); }>
+        <select class="relation" data-testid="mapping-relation" aria-label=move || lang.get().pick(format!("{n}行目: 紐づき先のマッチングキー"), format!("Row {n}: relation key")) on:change=move |ev| { let v = event_target_value(&ev); let f = field.clone(); condition.update(|c| { c.relation_keys.retain(|r| r.field != f); if !v.is_empty() { c.relation_keys.push(RelationKey { field: f, key_field: v }); } }); }>
             <option value="">"—"</option>
             {related_fields.into_iter().map(|rf| { let selected = chosen.as_deref() == Some(rf.id.as_str()); view! { <option value=rf.id.clone() selected=selected>{rf.label.clone()}</option> } }).collect_view()}
         </select>

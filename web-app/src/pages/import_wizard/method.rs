@@ -81,7 +81,7 @@ pub fn MethodStep(
                 if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) { read.dispatch_local(file); }
             }>
             <p>{t("サンプルのCSVファイル（UTF-8・BOM付き・Shift_JIS）をドロップ、または選択", "Drop or choose a sample CSV (UTF-8, with BOM, or Shift_JIS)")}</p>
-            <input data-testid="sample-input" type="file" accept=".csv,text/csv" on:change=move |ev| {
+            <input data-testid="sample-input" type="file" accept=".csv,text/csv" aria-label=t("サンプルのCSVファイル", "Sample CSV file") on:change=move |ev| {
                 let input: web_sys::HtmlInputElement = event_target(&ev);
                 if let Some(file) = input.files().and_then(|f| f.get(0)) { read.dispatch_local(file); }
             }/>

@@ -2,7 +2,7 @@
 //! the engine in this page on every change of the condition.
 
 use leptos::prelude::*;
-use sheetlink_engine::linkage::{Catalog, FieldChange, ImportCondition, preview};
+use sheetlink_engine::linkage::{Catalog, FieldChange, ImportCondition, Source, preview};
 use wasm_bindgen::JsCast;
 
 use super::Draft;
@@ -24,11 +24,14 @@ pub struct PreviewTable {
     pub millis: f64,
 }
 
-/// Maps the first rows of `sample` under `condition`, for the table.
+/// Maps the first rows of `sample` under `condition`, for the table. A row
+/// the engine refuses keeps the values it has in the file (`raw`: the
+/// sample's first records, row 1 first), next to its errors.
 pub fn preview_table(
     condition: &ImportCondition,
     catalog: &Catalog,
     sample: &[u8],
+    raw: &[Vec<String>],
     lang: Lang,
 ) -> PreviewTable {
     let Some(sheet) = catalog.sheet(&condition.sheet) else {
@@ -94,7 +97,7 @@ pub fn preview_table(
                 errors.push_str(&text);
                 errors.push('\n');
             }
-            None => rows.push((row, Vec::new(), text)),
+            None => rows.push((row, file_values(condition, raw, row), text)),
         }
     }
     rows.sort_by_key(|(row, _, _)| *row);
@@ -104,6 +107,32 @@ pub fn preview_table(
         problems: Vec::new(),
         millis: 0.0,
     }
+}
+
+/// The values file row `row` has for each mapping row, as written in the
+/// file (for a row the engine refused, whose mapped values do not exist).
+fn file_values(condition: &ImportCondition, raw: &[Vec<String>], row: u32) -> Vec<String> {
+    let Some(record) = (row as usize).checked_sub(1).and_then(|at| raw.get(at)) else {
+        return Vec::new();
+    };
+    let header = condition
+        .has_header
+        .then(|| raw.get(condition.first_data_row.saturating_sub(2) as usize))
+        .flatten();
+    condition
+        .mappings
+        .iter()
+        .map(|m| {
+            let column = match &m.source {
+                Source::Header(name) => header.and_then(|h| h.iter().position(|c| c == name)),
+                Source::Position(p) => (*p as usize).checked_sub(1),
+            };
+            column
+                .and_then(|c| record.get(c))
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 fn now_ms() -> f64 {
@@ -148,9 +177,12 @@ pub fn Preview(
             .with_value(|bytes| {
                 bytes.as_ref().map(|bytes| {
                     let started = now_ms();
-                    let mut result = draft
-                        .catalog
-                        .with_value(|c| preview_table(&current, c, bytes, lang));
+                    let mut result = draft.sample_info.with_untracked(|info| {
+                        let raw = info.as_ref().map_or(&[][..], |(_, rows)| rows.as_slice());
+                        draft
+                            .catalog
+                            .with_value(|c| preview_table(&current, c, bytes, raw, lang))
+                    });
                     result.millis = now_ms() - started;
                     record_time(result.millis);
                     result
@@ -162,11 +194,12 @@ pub fn Preview(
         <h2>{t("プレビュー（先頭20行、ブラウザ内で変換・チェック）", "Preview (first 20 rows, mapped and checked in this browser)")}</h2>
         <p class="muted" data-testid="preview-ms">{move || format!("{:.2} ms", table.with(|t| t.millis))}</p>
         <ul class="error" data-testid="condition-problems">{move || table.with(|t| t.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view())}</ul>
+        <div class="table-box" tabindex="0" role="region" aria-label=t("プレビュー", "Preview")>
         <table class="preview" data-testid="preview">
             <thead><tr><th>{t("行", "Row")}</th>{move || table.with(|t| t.headers.iter().map(|h| view! { <th>{h.clone()}</th> }).collect_view())}<th>{t("エラー", "Errors")}</th></tr></thead>
             <tbody>
                 {move || table.with(|t| t.rows.iter().map(|(row, cells, errors)| view! {
-                    <tr data-row=*row>
+                    <tr data-row=*row class=(!errors.is_empty()).then_some("has-errors")>
                         <td>{*row}</td>
                         {cells.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}
                         <td class="error">{errors.clone()}</td>
@@ -174,5 +207,6 @@ pub fn Preview(
                 }).collect_view())}
             </tbody>
         </table>
+        </div>
     }
 }

@@ -121,12 +121,14 @@ fn ConditionTable(
         <Loader>
             {move || Suspend::new(async move {
                 list.await.map(|rows| view! {
+                    <div class="table-box" tabindex="0" role="region" aria-label=key_caption>
                     <table data-testid=testid>
-                        <thead><tr><th>{key_caption}</th><th>{t("シート", "Sheet")}</th><th>{t("説明", "Description")}</th><th>{t("スクリプト", "Scripts")}</th><th></th></tr></thead>
+                        <thead><tr><th>{key_caption}</th><th>{t("シート", "Sheet")}</th><th>{t("説明", "Description")}</th><th>{t("スクリプト", "Scripts")}</th><th><span class="visually-hidden">{t("削除", "Delete")}</span></th></tr></thead>
                         <tbody>
                             {rows.into_iter().map(|row| condition_row(kind, row, ask, asking)).collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 })
             })}
         </Loader>
@@ -148,7 +150,7 @@ fn condition_row(
     view! {
         <tr data-key=key>
             <td><A href=edit_href>{label}</A></td>
-            <td>{row.sheet}</td>
+            <td>{sheet_name(&row.sheet)}</td>
             <td>{row.description}</td>
             <td><a href=linux download="">".sh"</a>" "<a href=windows download="">".bat"</a></td>
             <td>
@@ -172,4 +174,11 @@ fn condition_row(
             </td>
         </tr>
     }
+}
+
+/// The CRM sheet's name (顧客) for its id (`customer`).
+fn sheet_name(id: &str) -> String {
+    sheetlink_engine::linkage::crm_catalog()
+        .sheet(id)
+        .map_or_else(|| id.to_owned(), |sheet| sheet.name.clone())
 }

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use sheetlink_engine::evaluation::MAX_ITEMS;
 
 use crate::api::Item;
-use crate::i18n::{t, use_lang};
+use crate::i18n::{Lang, t, use_lang};
+use sheetlink_protocol::org::ItemType;
 
 /// The message when more than [`MAX_ITEMS`] are ticked.
 pub fn too_many_items() -> impl Fn() -> String + Copy {
@@ -71,7 +72,7 @@ pub fn ItemPicker(
                     )}
                 </span>
             </div>
-            <ul class="items" role="group">
+            <ul class="items" aria-label=t("項目", "Items")>
                 <For each=move || shown.get() key=|i| i.id.clone() let:item>
                     <ItemChoice item=item selected=selected/>
                 </For>
@@ -82,6 +83,8 @@ pub fn ItemPicker(
 
 #[component]
 fn ItemChoice(item: Item, selected: RwSignal<BTreeSet<String>>) -> impl IntoView {
+    let lang = use_lang();
+    let item_type = item.item_type;
     let id = item.id.clone();
     let checked_id = id.clone();
     view! {
@@ -100,9 +103,19 @@ fn ItemChoice(item: Item, selected: RwSignal<BTreeSet<String>>) -> impl IntoView
                         });
                     }
                 />
-                {item.caption.clone()}
-                <span class="muted">" " {item.item_type.as_str()}</span>
+                {crate::errors::item_caption(&item.caption)}
+                <span class="muted">" （" {move || item_type_name(lang.get(), item_type)} "）"</span>
             </label>
         </li>
+    }
+}
+
+/// An item's type in words.
+fn item_type_name(lang: Lang, item_type: ItemType) -> &'static str {
+    match item_type {
+        ItemType::Number => lang.pick("数値", "number"),
+        ItemType::Text => lang.pick("テキスト", "text"),
+        ItemType::Dropdown => lang.pick("選択肢", "choice"),
+        ItemType::Checkbox => lang.pick("チェックボックス", "checkbox"),
     }
 }

@@ -12,7 +12,7 @@ use sheetlink_engine::evaluation::MAX_ITEMS;
 use crate::api::{self, ApiError, Item, Period, Sheet, TemplateRequest, segment};
 use crate::cache::{self, CachedSheet};
 use crate::components::{Answer, Said};
-use crate::i18n::t;
+use crate::i18n::{t, use_lang};
 use crate::session::SignedIn;
 
 /// `/template`.
@@ -36,6 +36,7 @@ struct Wanted {
 
 #[component]
 fn TemplateForm() -> impl IntoView {
+    let lang = use_lang();
     let period = RwSignal::new(String::new());
     let sheet = RwSignal::new(String::new());
     let selected = RwSignal::new(BTreeSet::<String>::new());
@@ -122,7 +123,9 @@ fn TemplateForm() -> impl IntoView {
                     }>
                         <option value="">{t("選択してください", "Choose…")}</option>
                         {move || loaded(periods.get()).into_iter().map(|p| view! {
-                            <option value=p.id.clone() selected=period.get_untracked() == p.id>{p.name}</option>
+                            <option value=p.id.clone() selected=period.get_untracked() == p.id disabled=!p.open>
+                                {if p.open { p.name.clone() } else { lang.get().pick(format!("{}（締め切り済み）", p.name), format!("{} (closed)", p.name)) }}
+                            </option>
                         }).collect_view()}
                     </select>
                 </label>
@@ -139,6 +142,12 @@ fn TemplateForm() -> impl IntoView {
                     </select>
                 </label>
             </div>
+            <Show when=move || loaded(periods.get()).iter().any(|p| !p.open)>
+                <p class="muted" data-testid="closed-periods">{t(
+                    "締め切り済みの評価期間は、テンプレートを作成できません（インポートもできません）。",
+                    "Closed evaluation periods have no templates (and take no imports).",
+                )}</p>
+            </Show>
             <Answer said=failure testid="load-error"/>
             <items::ItemPicker items=all_items selected=selected/>
             <Show when=over_limit>
