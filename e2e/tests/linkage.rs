@@ -294,13 +294,14 @@ async fn a_batch_import_by_the_cli_shows_in_history_and_on_the_timeline() -> Res
     let run = browser
         .wait("@runs tr[data-key='customers'][data-status='completed']")
         .await?;
-    assert!(run.text().await?.contains("新規2"));
+    let run = run.text().await?;
+    assert!(run.contains("新規 2") && run.contains("完了"), "{run}");
     browser
         .click("@runs tr[data-key='customers'] button")
         .await?;
     let rows = browser.text("@run-rows").await?;
     assert!(
-        rows.contains("N-1") && rows.contains("N-2") && rows.contains("created"),
+        rows.contains("N-1") && rows.contains("N-2") && rows.contains("新規") && !rows.contains("created"),
         "{rows}"
     );
     browser.goto(&format!("{}/timeline", server.url)).await?;
