@@ -74,17 +74,26 @@ pub async fn tour(
     language: Language,
     visitor: &mut impl Visitor,
 ) -> anyhow::Result<()> {
-    // The language is the one the switch would have remembered.
+    // The language is the one the switch would have remembered (as JSON,
+    // the way the app stores it).
     browser.goto(&format!("{}/login", server.url)).await?;
     browser
         .eval(&format!(
-            "localStorage.setItem('sheetlink.lang', '{}'); return null;",
+            "localStorage.setItem('sheetlink.lang', JSON.stringify('{}')); return null;",
             language.code()
         ))
         .await?;
 
     // Signed out.
     open(browser, server, "/", "@signed-out-notice").await?;
+    let shown = browser
+        .eval("return document.documentElement.lang;")
+        .await?;
+    anyhow::ensure!(
+        shown.as_str() == Some(language.code()),
+        "the app shows {shown} instead of {}",
+        language.code()
+    );
     visitor.at(browser, "signed-out-import").await?;
     let with_errors = browser.file(
         "performance-with-errors.csv",

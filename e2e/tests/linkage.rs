@@ -301,7 +301,10 @@ async fn a_batch_import_by_the_cli_shows_in_history_and_on_the_timeline() -> Res
         .await?;
     let rows = browser.text("@run-rows").await?;
     assert!(
-        rows.contains("N-1") && rows.contains("N-2") && rows.contains("新規") && !rows.contains("created"),
+        rows.contains("N-1")
+            && rows.contains("N-2")
+            && rows.contains("新規")
+            && !rows.contains("created"),
         "{rows}"
     );
     browser.goto(&format!("{}/timeline", server.url)).await?;

@@ -164,7 +164,12 @@ pub fn ErrorTable(
             class="error-table"
             role="table"
             aria-label=t("エラー一覧", "Errors")
-            style=format!("height: {VIEW_HEIGHT}px")
+            // As tall as its rows, up to VIEW_HEIGHT.
+            style=move || {
+                let rows = shown.with(Vec::len) as f64 + 1.0;
+                let extra = if open.get().is_some() { OPEN_EXTRA } else { 0.0 };
+                format!("height: {}px", (rows * ROW_HEIGHT + extra + 2.0).min(VIEW_HEIGHT))
+            }
             tabindex="0"
             on:scroll=move |ev| {
                 let element: web_sys::Element = event_target(&ev);
@@ -200,6 +205,7 @@ pub fn ErrorTable(
                                         aria-expanded=move || opened().to_string()
                                         on:click=move |_| open.update(|o| *o = if *o == Some(at) { None } else { Some(at) })
                                     >
+                                        {(!e.item.is_empty()).then(|| view! { <span class="item-inline">{format!("{}: ", item_caption(&e.item))}</span> })}
                                         {e.message}
                                     </button>
                                 </span>

@@ -26,7 +26,7 @@ pub fn outcome_counts(
             unchanged,
         ),
         ("スキップ", "Skipped", u64::from(counts.skipped), skipped),
-        ("エラー", "Failed", u64::from(counts.failed), failed),
+        ("失敗", "Failed", u64::from(counts.failed), failed),
     ]
 }
 

@@ -133,8 +133,8 @@ pub fn ImportPage() -> impl IntoView {
             <h1>{t("評価シートのインポート", "Import evaluation sheets")}</h1>
             <p class="muted">
                 {t(
-                    "ファイルはまずこのブラウザの中でチェックされます。「アップロード」を押すまで、ファイルの内容は送信されません。",
-                    "The file is first checked inside this browser. Nothing of it is sent until you press “Upload”.",
+                    "ファイルはまずこのブラウザの中でチェックされます。「アップロードして反映前の確認をする」を押すまで、ファイルの内容は送信されません。",
+                    "The file is first checked inside this browser. Nothing of it is sent until you press “Upload and check before applying”.",
                 )}
             </p>
             // Signed out, this page is the offline checker: it says so, and
@@ -204,17 +204,10 @@ fn too_large(lang: Lang, size: f64) -> String {
 #[component]
 fn Summary(report: Report) -> impl IntoView {
     let lang = use_lang();
-    let session = use_session();
-    let online = network::online();
     let status = report.status;
-    let can_upload = move || online.get() && session.me.with(Option::is_some);
     let headline = move || {
         let lang = lang.get();
         match status {
-            Status::Ok if can_upload() => lang.pick(
-                "エラーはありません。次に、サーバーで反映前の確認をします。",
-                "No errors. Next, the server checks what applying would change.",
-            ).to_owned(),
             Status::Ok => lang.pick("エラーはありません。", "No errors.").to_owned(),
             Status::Errors => lang.pick(
                 "エラーのある被評価者がいます。エラーのない被評価者の分だけアップロードできます。エラーファイルで直して、もう一度チェックすることもできます。",

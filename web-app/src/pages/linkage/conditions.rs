@@ -152,7 +152,7 @@ fn condition_row(
             <td><A href=edit_href>{label}</A></td>
             <td>{sheet_name(&row.sheet)}</td>
             <td>{row.description}</td>
-            <td><a href=linux download="">".sh"</a>" "<a href=windows download="">".bat"</a></td>
+            <td class="nowrap"><a href=linux download="">{t("Linux用", "Linux")}</a>" ・ "<a href=windows download="">{t("Windows用", "Windows")}</a></td>
             <td>
                 {move || {
                     let this = (kind, asked.clone());
