@@ -66,9 +66,12 @@ pub fn App() -> impl IntoView {
                 <a class="brand" href="/">"sheetlink"</a>
                 <nav aria-label=t("メニュー", "Menu")>
                     <A href="/" attr:data-testid="nav-import">{t("インポート", "Import")}</A>
-                    <A href="/template" attr:data-testid="nav-template">{t("テンプレート", "Template")}</A>
-                    <A href="/history" attr:data-testid="nav-history">{t("履歴", "History")}</A>
-                    <A href="/timeline" attr:data-testid="nav-timeline">{t("タイムライン", "Timeline")}</A>
+                    // Signed out, only the offline checker is offered.
+                    <Show when=move || session.me.with(Option::is_some)>
+                        <A href="/template" attr:data-testid="nav-template">{t("テンプレート", "Template")}</A>
+                        <A href="/history" attr:data-testid="nav-history">{t("履歴", "History")}</A>
+                        <A href="/timeline" attr:data-testid="nav-timeline">{t("タイムライン", "Timeline")}</A>
+                    </Show>
                     <Show when=move || session.me.with(|m| m.as_ref().is_some_and(|m| m.role == crate::api::RoleName::Admin))>
                         <A href="/linkage" attr:data-testid="nav-linkage">{t("バッチ連携", "Batch linkage")}</A>
                         <A href="/linkage/history" attr:data-testid="nav-linkage-history">{t("連携履歴", "Linkage history")}</A>

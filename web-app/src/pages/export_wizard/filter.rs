@@ -99,23 +99,33 @@ pub fn FilterRules(
     view! {
         <h2>{t("条件指定", "Search condition")}</h2>
         <label class="inline"><input type="checkbox" data-testid="filter-any" prop:checked=any on:change=move |ev| any.set(event_target_checked(&ev))/>{t("いずれかに一致（オフ: すべてに一致）", "Match any (off: match all)")}</label>
+        <Show
+            when=move || !rules.with(Vec::is_empty)
+            fallback=|| view! {
+                <p class="muted" data-testid="no-rules">{t(
+                    "条件はありません。すべてのレコードを出力します。",
+                    "No conditions: every record is exported.",
+                )}</p>
+            }
+        >
         <div class="table-box" tabindex="0" role="region" aria-label=t("条件指定", "Search condition")>
-        <table data-testid="filter-rules">
-            <thead><tr><th>{t("項目", "Field")}</th><th>{t("比較", "Comparison")}</th><th>{t("値", "Value")}</th><th><span class="visually-hidden">{t("削除", "Remove")}</span></th></tr></thead>
-            <tbody>
-            {move || rules.get().into_iter().enumerate().map(|(i, r)| view! {
-                <tr>
-                    <td><select data-testid="rule-field" aria-label=move || lang.get().pick(format!("条件{}の項目", i + 1), format!("Field of condition {}", i + 1)) on:change=move |ev| { let v = event_target_value(&ev); rules.update(|r| r[i].field = v); }>{field_options(&fields.get(), &r.field)}</select></td>
-                    <td><select data-testid="rule-comparison" aria-label=move || lang.get().pick(format!("条件{}の比較", i + 1), format!("Comparison of condition {}", i + 1)) on:change=move |ev| { let v = event_target_value(&ev); if let Some((c, ..)) = COMPARISONS.iter().find(|(_, id, ..)| *id == v) { let c = *c; rules.update(|r| r[i].comparison = c); } }>
-                        {COMPARISONS.iter().map(|(c, id, ja, en)| { let selected = *c == r.comparison; view! { <option value=*id selected=selected>{t(ja, en)}</option> } }).collect_view()}
-                    </select></td>
-                    <td><input class="rule-value" data-testid="rule-value" aria-label=move || lang.get().pick(format!("条件{}の値", i + 1), format!("Value of condition {}", i + 1)) prop:value=r.value.clone() on:input=move |ev| { let v = event_target_value(&ev); rules.update(|r| r[i].value = v); }/></td>
-                    <td><button class="link" aria-label=move || lang.get().pick(format!("条件{}を削除", i + 1), format!("Remove condition {}", i + 1)) on:click=move |_| rules.update(|r| { r.remove(i); })>{t("削除", "Remove")}</button></td>
-                </tr>
-            }).collect_view()}
-            </tbody>
-        </table>
-        </div>
+            <table data-testid="filter-rules">
+                <thead><tr><th>{t("項目", "Field")}</th><th>{t("比較", "Comparison")}</th><th>{t("値", "Value")}</th><th><span class="visually-hidden">{t("削除", "Remove")}</span></th></tr></thead>
+                <tbody>
+                {move || rules.get().into_iter().enumerate().map(|(i, r)| view! {
+                    <tr>
+                        <td><select data-testid="rule-field" aria-label=move || lang.get().pick(format!("条件{}の項目", i + 1), format!("Field of condition {}", i + 1)) on:change=move |ev| { let v = event_target_value(&ev); rules.update(|r| r[i].field = v); }>{field_options(&fields.get(), &r.field)}</select></td>
+                        <td><select data-testid="rule-comparison" aria-label=move || lang.get().pick(format!("条件{}の比較", i + 1), format!("Comparison of condition {}", i + 1)) on:change=move |ev| { let v = event_target_value(&ev); if let Some((c, ..)) = COMPARISONS.iter().find(|(_, id, ..)| *id == v) { let c = *c; rules.update(|r| r[i].comparison = c); } }>
+                            {COMPARISONS.iter().map(|(c, id, ja, en)| { let selected = *c == r.comparison; view! { <option value=*id selected=selected>{t(ja, en)}</option> } }).collect_view()}
+                        </select></td>
+                        <td><input class="rule-value" data-testid="rule-value" aria-label=move || lang.get().pick(format!("条件{}の値", i + 1), format!("Value of condition {}", i + 1)) prop:value=r.value.clone() on:input=move |ev| { let v = event_target_value(&ev); rules.update(|r| r[i].value = v); }/></td>
+                        <td><button class="link" aria-label=move || lang.get().pick(format!("条件{}を削除", i + 1), format!("Remove condition {}", i + 1)) on:click=move |_| rules.update(|r| { r.remove(i); })>{t("削除", "Remove")}</button></td>
+                    </tr>
+                }).collect_view()}
+                </tbody>
+            </table>
+            </div>
+            </Show>
         <button data-testid="add-rule" on:click=move |_| rules.update(|r| r.push(Rule { field: "name".into(), comparison: Comparison::Contains, value: String::new() }))>{t("条件を追加", "Add a condition")}</button>
     }
 }

@@ -119,7 +119,11 @@ fn PlanRows(id: String, first: ChangesPage, changed: usize, captions: Captions) 
                                             let (old, new) = (c.old.unwrap_or_default(), c.new.unwrap_or_default());
                                             view! {
                                                 <span class=class data-testid=testid>
-                                                    {move || format!("{item}（{}）: {old} → {new}", action_text(lang.get(), action))}
+                                                    {move || {
+                                                        let lang = lang.get();
+                                                        let action = action_text(lang, action);
+                                                        lang.pick(format!("{item}（{action}）: {old} → {new}"), format!("{item} ({action}): {old} → {new}"))
+                                                    }}
                                                 </span>
                                             }
                                         }).collect_view()}
