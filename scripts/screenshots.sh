@@ -9,6 +9,13 @@ cd "$(dirname "$0")/.."
 
 ensure_rust_targets
 ensure_web_tools
+# Japanese text needs a CJK font in headless Chromium.
+if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then
+  step "installing fonts-noto-cjk (Debian)"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get install -y fonts-noto-cjk
+fi
 build_web_app
 step "screenshots"
 cargo run --locked -p sheetlink-e2e --bin screenshots -- "$@"

@@ -71,14 +71,8 @@ pub fn details(
 ) -> Result<sheetlink_protocol::evaluation::ImportDetails, AppError> {
     let progress = store.import_progress(tenant, &import.id)?;
     let errors = first_errors(&store.import_errors(tenant, &import.id)?);
-    let period_name = store
-        .period(tenant, &import.period)?
-        .map(|p| p.name)
-        .unwrap_or_default();
-    let sheet_name = store
-        .sheet(tenant, &import.sheet)?
-        .map(|s| s.name)
-        .unwrap_or_default();
+    let (period_name, sheet_name) =
+        crate::sheets::names(store, tenant, &import.period, &import.sheet)?;
     Ok(sheetlink_protocol::evaluation::ImportDetails {
         import: ImportAnswer { import, errors },
         progress,

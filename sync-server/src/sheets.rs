@@ -190,6 +190,24 @@ pub fn template(
     Ok((format!("template_{}_{}.csv", period.id, sheet.id), bytes))
 }
 
+/// The names of a period and a sheet (empty for one deleted since).
+pub fn names(
+    store: &impl Organisation,
+    tenant: &str,
+    period: &str,
+    sheet: &str,
+) -> Result<(String, String), AppError> {
+    let period_name = store
+        .period(tenant, period)?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    let sheet_name = store
+        .sheet(tenant, sheet)?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    Ok((period_name, sheet_name))
+}
+
 /// The latest [`HISTORY_LINES`] imports of the tenant, newest first, with
 /// the names of their periods and sheets (never their errors).
 pub fn history(
@@ -204,14 +222,7 @@ pub fn history(
     })?;
     let mut lines = Vec::with_capacity(records.len());
     for record in records {
-        let period_name = store
-            .period(tenant, &record.period)?
-            .map(|p| p.name)
-            .unwrap_or_default();
-        let sheet_name = store
-            .sheet(tenant, &record.sheet)?
-            .map(|s| s.name)
-            .unwrap_or_default();
+        let (period_name, sheet_name) = names(store, tenant, &record.period, &record.sheet)?;
         let may_open = crate::imports::may_open(caller, &record);
         let error_count = record.error_count();
         lines.push(HistoryLine {

@@ -45,3 +45,21 @@ pub fn Counts(
         </dl>
     }
 }
+
+/// "新規 6 ・ 更新 14 ・ 削除 0": the cells an import creates, updates and
+/// deletes, in `lang`.
+pub fn cells_text(
+    lang: crate::i18n::Lang,
+    cells: sheetlink_protocol::evaluation::CellTotals,
+) -> String {
+    lang.pick(
+        format!(
+            "新規 {} ・ 更新 {} ・ 削除 {}",
+            cells.create, cells.update, cells.delete
+        ),
+        format!(
+            "{} created, {} updated, {} deleted",
+            cells.create, cells.update, cells.delete
+        ),
+    )
+}

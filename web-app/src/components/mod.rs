@@ -31,7 +31,7 @@ pub use answer::{Answer, Said};
 pub use captions::Captions;
 pub use conditions::{ConditionEditor, ConditionKind, NextStep, Steps, save_condition};
 pub use confirm::Confirm;
-pub use counts::{Count, Counts, outcome_counts};
+pub use counts::{Count, Counts, cells_text, outcome_counts};
 pub use file_drop::FileDrop;
 pub use loader::Loader;
 pub use notifications::{Notifications, plausible_email};

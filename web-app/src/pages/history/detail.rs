@@ -9,7 +9,8 @@ use sheetlink_protocol::evaluation::{ImportChanges, RevertConflict};
 
 use crate::api::{self, ApiError, CellAction, ImportDetails, Reverted, ServerError, segment};
 use crate::components::{
-    Answer, Captions, Confirm, Counts, ImportBadge, Loader, Said, ZoneNote, outcome_counts, when,
+    Answer, Captions, Confirm, Counts, ImportBadge, Loader, Said, ZoneNote, cells_text,
+    outcome_counts, when,
 };
 use crate::i18n::{t, use_lang};
 use crate::session::SignedIn;
@@ -93,15 +94,11 @@ fn Details(
     let file = record.file_name.clone();
     let id = record.id.clone();
     let cells_line = move || {
-        lang.get().pick(
-            format!(
-                "セル: 新規 {} ・ 更新 {} ・ 削除 {}",
-                cells.create, cells.update, cells.delete
-            ),
-            format!(
-                "Cells: {} created, {} updated, {} deleted",
-                cells.create, cells.update, cells.delete
-            ),
+        let lang = lang.get();
+        format!(
+            "{}{}",
+            lang.pick("セル: ", "Cells: "),
+            cells_text(lang, cells)
         )
     };
     view! {

@@ -9,7 +9,9 @@ use super::dry_run::DryRunView;
 use crate::api::{
     self, ApiError, DryRun, ImportAnswer, ImportDetails, ImportStatus, Upload as Sending, segment,
 };
-use crate::components::{Answer, Captions, Confirm, Counts, ImportBadge, Said, outcome_counts};
+use crate::components::{
+    Answer, Captions, Confirm, Counts, ImportBadge, Said, cells_text, outcome_counts,
+};
 use crate::i18n::{Lang, t, use_lang};
 use crate::session::use_session;
 
@@ -166,15 +168,10 @@ fn apply_question(lang: Lang, plan: &DryRun) -> String {
     let people = plan.counts.created + plan.counts.updated;
     let cells = plan.cells;
     let failed = plan.counts.failed;
+    let cells = cells_text(lang, cells);
     let mut text = lang.pick(
-        format!(
-            "{people}名のシートを書き換えます（セル: 新規 {}・更新 {}・削除 {}）。",
-            cells.create, cells.update, cells.delete
-        ),
-        format!(
-            "The sheets of {people} evaluatees will be written ({} cells created, {} updated, {} deleted).",
-            cells.create, cells.update, cells.delete
-        ),
+        format!("{people}名のシートを書き換えます（セル: {cells}）。"),
+        format!("The sheets of {people} evaluatees will be written (cells: {cells})."),
     );
     if failed > 0 {
         text.push_str(&lang.pick(
