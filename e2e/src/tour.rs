@@ -122,6 +122,16 @@ pub async fn tour(
     open(browser, server, "/template", "@period").await?;
     visitor.at(browser, "admin-template").await?;
 
+    // A file for a sheet the tenant does not have.
+    open(browser, server, "/", "@file-input").await?;
+    let stray = browser.file(
+        "stray.csv",
+        "version:1,period:2026-h1,sheet:performance-review\r\n".as_bytes(),
+    )?;
+    browser.upload("@file-input", &stray).await?;
+    browser.wait("@refused").await?;
+    visitor.at(browser, "admin-import-refused").await?;
+
     // An import from errors to applied.
     open(browser, server, "/", "@file-input").await?;
     browser.upload("@file-input", &with_errors).await?;
@@ -152,11 +162,20 @@ pub async fn tour(
     open(browser, server, "/timeline", "@timeline, @timeline-empty").await?;
     visitor.at(browser, "admin-timeline").await?;
 
-    // Batch linkage.
+    // Batch linkage: the settings, then a run of the batch client.
     open(browser, server, "/linkage", "@import-conditions").await?;
     visitor.at(browser, "admin-linkage").await?;
     open(browser, server, "/linkage/history", "@runs").await?;
+    visitor.at(browser, "admin-linkage-history-empty").await?;
+    batch_run(browser).await?;
+    open(browser, server, "/linkage/history", "@runs tbody tr").await?;
     visitor.at(browser, "admin-linkage-history").await?;
+    browser.click("@runs tbody tr button").await?;
+    browser.wait("@run-rows").await?;
+    settle(browser).await?;
+    visitor.at(browser, "admin-linkage-run-rows").await?;
+    open(browser, server, "/timeline", "@timeline").await?;
+    visitor.at(browser, "admin-timeline-posts").await?;
     open(browser, server, "/linkage/import/new", "@import-key").await?;
     visitor.at(browser, "admin-import-wizard-1").await?;
     browser.click("@to-step-2").await?;
@@ -202,6 +221,48 @@ pub async fn tour(
     visitor.at(browser, "leader-template").await?;
     open(browser, server, "/history", "@history tbody tr").await?;
     visitor.at(browser, "leader-history").await?;
+    // The administrator's import, asked for by its address.
+    let id = browser
+        .eval("return document.querySelector('[data-testid=history] tbody tr').dataset.id;")
+        .await?;
+    let id = id.as_str().context("an import id")?.to_owned();
+    open(browser, server, &format!("/history/{id}"), "@not-allowed").await?;
+    visitor
+        .at(browser, "leader-history-detail-not-allowed")
+        .await?;
+    Ok(())
+}
+
+/// Issues a batch token (as the signed-in administrator) and sends the demo
+/// `customers` condition a Shift_JIS file through the batch API, as the
+/// scheduled client would: a run for the linkage history and the timeline.
+async fn batch_run(browser: &Browser) -> anyhow::Result<()> {
+    let csv = encoding_rs::SHIFT_JIS
+        .encode(
+            "顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\n\
+             T-1,株式会社巡回,,,C000001,A\r\n\
+             T-2,株式会社巡回二号,,,T-1,Z\r\n",
+        )
+        .0
+        .into_owned();
+    let status = browser
+        .eval_async(&format!(
+            "const done = arguments[0];
+             fetch('/api/linkage/token', {{ method: 'POST' }})
+               .then(r => r.json())
+               .then(t => fetch('/api/batch/imports/customers', {{
+                   method: 'POST',
+                   headers: {{ 'Authorization': 'Bearer ' + t.token, 'Content-Type': 'text/csv', 'Idempotency-Key': 'tour-1' }},
+                   body: new Uint8Array({}),
+               }}))
+               .then(r => done(r.status), e => done(String(e)));",
+            serde_json::to_string(&csv)?
+        ))
+        .await?;
+    anyhow::ensure!(
+        status == serde_json::json!(200),
+        "the batch import answered {status}"
+    );
     Ok(())
 }
 

@@ -321,9 +321,11 @@ pub async fn import(
                     &caller,
                     &period,
                     &sheet,
-                    &csv,
-                    &idempotency,
-                    file_name,
+                    crate::imports::Upload {
+                        csv: &csv,
+                        idempotency: &idempotency,
+                        file_name,
+                    },
                     deadline,
                 )? {
                     crate::imports::Started::Applied(answer) => {

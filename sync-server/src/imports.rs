@@ -164,6 +164,17 @@ pub fn file_name(given: Option<&str>) -> Result<Option<String>, AppError> {
     Ok((!clean.is_empty()).then(|| clean.to_owned()))
 }
 
+/// A file sent to be applied: its bytes, the key that makes a retry apply
+/// it once, and the name it had (for the history).
+pub struct Upload<'a> {
+    /// The CSV as sent (gzip already inflated).
+    pub csv: &'a [u8],
+    /// The checked `Idempotency-Key`.
+    pub idempotency: &'a crate::idempotency::Key,
+    /// The file's name as kept ([`file_name`]).
+    pub file_name: Option<String>,
+}
+
 /// Starts an import under its idempotency key: a replay or conflict is
 /// answered from the stored key; otherwise the file is checked, the hourly
 /// limit consulted (files refused before anything is applied use none of
@@ -174,11 +185,14 @@ pub fn start(
     caller: &Caller,
     period: &Period,
     sheet: &CustomizeSheet,
-    csv: &[u8],
-    idempotency: &crate::idempotency::Key,
-    file_name: Option<String>,
+    upload: Upload<'_>,
     deadline: u64,
 ) -> Result<Started, AppError> {
+    let Upload {
+        csv,
+        idempotency,
+        file_name,
+    } = upload;
     require_open(period)?;
     match idempotency.look_up(store)? {
         crate::idempotency::Seen::New => {}

@@ -70,7 +70,7 @@ fn RunTable(runs: Vec<Run>, opened: RwSignal<Option<String>>) -> impl IntoView {
                     view! {
                         <tr data-key=run.key.clone() data-status=run.status.as_str()>
                             <td>{when(run.started_at)}</td><td>{match run.kind { RunKind::Batch => t("バッチ", "batch")() }}</td>
-                            <td>{move || direction_text(lang.get(), direction)}</td><td>{run.key.clone()}</td><td>{run.actor.clone()}</td><td><RunBadge status=run.status/></td>
+                            <td>{move || direction_text(lang.get(), direction)}</td><td>{run.key.clone()}</td><td>{actor_text(lang, run.actor.clone())}</td><td><RunBadge status=run.status/></td>
                             <td>{move || lang.get().pick(
                                 format!("{}行: 新規 {} ・ 更新 {} ・ 変更なし {} ・ スキップ {} ・ 失敗 {}", c.rows_in, c.created, c.updated, c.unchanged, c.skipped, c.failed),
                                 format!("{} rows: {} created, {} updated, {} unchanged, {} skipped, {} failed", c.rows_in, c.created, c.updated, c.unchanged, c.skipped, c.failed),
@@ -84,4 +84,17 @@ fn RunTable(runs: Vec<Run>, opened: RwSignal<Option<String>>) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// Who ran a batch: a member's login id, or the tenant's token, said so.
+fn actor_text(lang: RwSignal<crate::i18n::Lang>, actor: String) -> impl Fn() -> String {
+    move || {
+        if actor == "token" {
+            lang.get()
+                .pick("バッチクライアント（トークン）", "Batch client (token)")
+                .to_owned()
+        } else {
+            actor.clone()
+        }
+    }
 }
