@@ -472,7 +472,7 @@ async fn thirty_hostile_inputs_change_nothing_and_the_server_stays_up() {
                 twice.to_string().into_bytes(),
             ),
             400,
-            "name",
+            "顧客名",
         ),
         (
             "batch: 10,000 rows with one duplicate key (the first applies)",

@@ -149,6 +149,12 @@ pub fn ImportPage() -> impl IntoView {
                     <A href="/login" attr:data-testid="signed-out-sign-in">{t("ログインしてください。", "sign in.")}</A>
                 </p>
             </Show>
+            <Show when=move || session.me.with(Option::is_some) && report.with(Option::is_none)>
+                <p class="muted" data-testid="import-start-hint">
+                    {t("記入するファイルがまだない場合は、", "No file to fill in yet? ")}
+                    <A href="/template">{t("テンプレートを作成してください。", "Create a template first.")}</A>
+                </p>
+            </Show>
             <check::SheetChoice cached=cached manual=manual/>
             <FileDrop on_file=start accept=".csv,text/csv" file_name=file_name/>
             {move || stage_view(stage.get(), cancel)}

@@ -192,9 +192,15 @@ pub fn Preview(
     });
     view! {
         <h2>{t("プレビュー（先頭20行、ブラウザ内で変換・チェック）", "Preview (first 20 rows, mapped and checked in this browser)")}</h2>
-        <p class="muted" data-testid="preview-ms">{move || format!("{:.2} ms", table.with(|t| t.millis))}</p>
+        <p class="muted" data-testid="preview-ms">{move || format!("{} {:.2} ms", lang.get().pick("変換時間", "Mapped in"), table.with(|t| t.millis))}</p>
         <ul class="error" data-testid="condition-problems">{move || table.with(|t| t.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view())}</ul>
-        <div class="table-box" tabindex="0" role="region" aria-label=t("プレビュー", "Preview")>
+        <Show when=move || table.with(|t| t.rows.is_empty() && !t.problems.is_empty())>
+            <p class="muted" data-testid="preview-waiting">{t(
+                "上の問題を直すと、ここにサンプルの変換結果が表示されます。",
+                "Once the problems above are fixed, the sample's mapped rows appear here.",
+            )}</p>
+        </Show>
+        <div class="table-box" tabindex="0" role="region" aria-label=t("プレビュー", "Preview") hidden=move || table.with(|t| t.rows.is_empty())>
         <table class="preview" data-testid="preview">
             <thead><tr><th>{t("行", "Row")}</th>{move || table.with(|t| t.headers.iter().map(|h| view! { <th>{h.clone()}</th> }).collect_view())}<th>{t("エラー", "Errors")}</th></tr></thead>
             <tbody>
