@@ -1265,6 +1265,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_file_name_is_kept_as_people_see_it() {
+        let kept = |given: &str| file_name(Some(given)).ok().flatten();
+        assert_eq!(kept("評価 1月.csv").as_deref(), Some("評価 1月.csv"));
+        assert_eq!(kept("C:\\fakepath\\評価.csv").as_deref(), Some("評価.csv"));
+        assert_eq!(kept("/home/a/b.csv").as_deref(), Some("b.csv"));
+        assert_eq!(kept("a\u{0}b\nc.csv").as_deref(), Some("abc.csv"));
+        assert_eq!(kept("  "), None);
+        assert_eq!(file_name(None).ok().flatten(), None);
+        assert!(file_name(Some(&"名".repeat(MAX_FILE_NAME_CHARS))).is_ok());
+        assert!(file_name(Some(&"名".repeat(MAX_FILE_NAME_CHARS + 1))).is_err());
+    }
+
+    #[test]
     fn change_log_round_trips() {
         let items: Vec<String> = ["a", "b", "長い項目"]
             .iter()
