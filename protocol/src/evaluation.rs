@@ -265,6 +265,9 @@ pub struct EvaluateePlan {
     pub row: u32,
     /// Employee number or e-mail.
     pub key: String,
+    /// The evaluatee's name.
+    #[serde(default)]
+    pub name: String,
     /// Created, updated or unchanged.
     pub outcome: Outcome,
     /// The cells that change; blank-means-delete cells are `delete`.

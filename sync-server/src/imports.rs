@@ -360,6 +360,8 @@ pub struct Target {
     pub key: String,
     /// Member id.
     pub member: String,
+    /// Member name, for the plan.
+    pub name: String,
     /// Position of its changes in [`Prepared::batch`].
     pub evaluatee: usize,
 }
@@ -454,6 +456,7 @@ pub fn prepare(
                 row,
                 key: evaluatee.key.to_owned(),
                 member: member.id.clone(),
+                name: member.name.clone(),
                 evaluatee: position,
             });
         }
@@ -849,6 +852,7 @@ pub fn changes_page(
             page.evaluatees.push(EvaluateePlan {
                 row: target.row,
                 key: target.key.clone(),
+                name: target.name.clone(),
                 outcome,
                 changes,
                 unchanged_cells: unchanged,

@@ -159,11 +159,16 @@ async fn dry_run_plans_and_apply_writes_once() {
         json!({"create": 1, "update": 1, "delete": 1, "unchanged": 597})
     );
     assert_eq!(plan["changes"]["next_after"], Value::Null, "one page");
-    let changes = &plan["changes"]["evaluatees"]
+    let evaluatee = plan["changes"]["evaluatees"]
         .as_array()
         .and_then(|e| e.iter().find(|e| e["key"] == "E0002"))
         .cloned()
-        .unwrap_or_default()["changes"];
+        .unwrap_or_default();
+    assert_eq!(
+        evaluatee["name"], "鈴木 太郎",
+        "the plan names the evaluatee"
+    );
+    let changes = &evaluatee["changes"];
     assert_eq!(
         changes,
         &json!([

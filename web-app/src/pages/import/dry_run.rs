@@ -110,7 +110,7 @@ fn PlanRows(id: String, first: ChangesPage, changed: usize, captions: Captions) 
                             let outcome = e.outcome;
                             view! {
                                 <tr>
-                                    <td>{e.row}</td><td>{e.key}</td><td>{move || outcome_text(lang.get(), outcome)}</td>
+                                    <td>{e.row}</td><td>{e.name}<br/><span class="muted">{e.key}</span></td><td>{move || outcome_text(lang.get(), outcome)}</td>
                                     <td>
                                         {e.changes.into_iter().map(|c| {
                                             let (class, testid) = if c.action == CellAction::Delete { ("change delete", "change-delete") } else { ("change", "change") };
