@@ -12,6 +12,7 @@
 //! - [`Notifications`]: who is told when a batch ends.
 //! - [`ConditionEditor`], [`Steps`], [`save_condition`]: what both condition
 //!   wizards share.
+//! - [`TableBox`]: a wide table's own labelled scrolling box.
 //! - [`Confirm`]: the question before an irreversible action, in the page.
 //! - [`when`], [`ZoneNote`]: a time in the server's zone, and the zone said
 //!   once per screen.
@@ -26,6 +27,7 @@ pub mod loader;
 pub mod member_picker;
 pub mod notifications;
 pub mod status;
+pub mod table_box;
 
 pub use answer::{Answer, Said};
 pub use captions::Captions;
@@ -38,6 +40,7 @@ pub use notifications::{Notifications, plausible_email};
 pub use status::{
     Badge, ImportBadge, RunBadge, Tone, direction_text, import_status_text, outcome_text,
 };
+pub use table_box::TableBox;
 
 use std::cell::Cell;
 

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use sheetlink_engine::linkage::{ExportColumn, ExportCondition, SortKey};
 
 use super::field_options;
+use crate::components::TableBox;
 use crate::i18n::{t, use_lang};
 
 /// The columns, each with its header name, and "Add a column".
@@ -27,7 +28,7 @@ pub fn Columns(
     let lang = use_lang();
     view! {
         <h2>{t("項目", "Columns")}</h2>
-        <div class="table-box" tabindex="0" role="region" aria-label=t("項目", "Columns")>
+        <TableBox label=t("項目", "Columns")>
         <table data-testid="export-columns">
             <thead><tr><th>{t("見出し", "Header")}</th><th>{t("出力する項目", "Field")}</th><th><span class="visually-hidden">{t("削除", "Remove")}</span></th></tr></thead>
             <tbody>
@@ -40,7 +41,7 @@ pub fn Columns(
             }).collect_view()}
             </tbody>
         </table>
-        </div>
+        </TableBox>
         <button data-testid="add-column" on:click=add>{t("行の追加", "Add a column")}</button>
     }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use sheetlink_engine::linkage::{Comparison, Filter};
 
 use super::field_options;
+use crate::components::TableBox;
 use crate::i18n::{t, use_lang};
 
 /// One comparison of the search-condition builder.
@@ -108,7 +109,7 @@ pub fn FilterRules(
                 )}</p>
             }
         >
-        <div class="table-box" tabindex="0" role="region" aria-label=t("条件指定", "Search condition")>
+        <TableBox label=t("条件指定", "Search condition")>
             <table data-testid="filter-rules">
                 <thead><tr><th>{t("項目", "Field")}</th><th>{t("比較", "Comparison")}</th><th>{t("値", "Value")}</th><th><span class="visually-hidden">{t("削除", "Remove")}</span></th></tr></thead>
                 <tbody>
@@ -124,7 +125,7 @@ pub fn FilterRules(
                 }).collect_view()}
                 </tbody>
             </table>
-            </div>
+            </TableBox>
             </Show>
         <button data-testid="add-rule" on:click=move |_| rules.update(|r| r.push(Rule { field: "name".into(), comparison: Comparison::Contains, value: String::new() }))>{t("条件を追加", "Add a condition")}</button>
     }

@@ -13,7 +13,7 @@ use sheetlink_protocol::linkage::{AfterExport, StoredExportCondition as Stored};
 
 use crate::api::{self, ApiError};
 use crate::components::{
-    Answer, ConditionEditor, ConditionKind, Notifications, Said, save_condition,
+    Answer, ConditionEditor, ConditionKind, Notifications, Said, TableBox, save_condition,
 };
 use crate::i18n::{t, use_lang};
 
@@ -158,11 +158,11 @@ fn PreviewTable(preview: ExportPreview) -> impl IntoView {
     let total = preview.total;
     view! {
         <p class="muted" data-testid="export-total">{move || lang.get().pick(format!("該当 {total} 件（先頭20件を表示）"), format!("{total} records match (first 20 shown)"))}</p>
-        <div class="table-box" tabindex="0" role="region" aria-label=t("プレビュー", "Preview")>
+        <TableBox label=t("プレビュー", "Preview")>
         <table class="preview" data-testid="export-preview-table">
             <thead><tr>{preview.headers.iter().map(|h| view! { <th>{h.clone()}</th> }).collect_view()}</tr></thead>
             <tbody>{preview.rows.iter().map(|r| view! { <tr>{r.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}</tr> }).collect_view()}</tbody>
         </table>
-        </div>
+        </TableBox>
     }
 }

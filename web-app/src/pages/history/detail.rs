@@ -9,7 +9,7 @@ use sheetlink_protocol::evaluation::{ImportChanges, RevertConflict};
 
 use crate::api::{self, ApiError, CellAction, ImportDetails, Reverted, ServerError, segment};
 use crate::components::{
-    Answer, Captions, Confirm, Counts, ImportBadge, Loader, Said, ZoneNote, cells_text,
+    Answer, Captions, Confirm, Counts, ImportBadge, Loader, Said, TableBox, ZoneNote, cells_text,
     outcome_counts, when,
 };
 use crate::i18n::{t, use_lang};
@@ -196,7 +196,7 @@ fn Revert(
                     let refused = refused_cells();
                     let captions = captions.clone();
                     (!refused.is_empty()).then(|| view! {
-                        <div class="table-box" tabindex="0" role="region" aria-label=t("元に戻せないセル", "Cells that stop the revert")>
+                        <TableBox label=t("元に戻せないセル", "Cells that stop the revert")>
                             <table data-testid="revert-conflicts">
                                 <thead><tr>
                                     <th>{t("被評価者", "Evaluatee")}</th><th>{t("項目", "Item")}</th>
@@ -213,7 +213,7 @@ fn Revert(
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                        </div>
+                        </TableBox>
                     })
                 }}
             </div>
@@ -225,6 +225,8 @@ fn Revert(
 #[component]
 fn ChangedCells(id: String, captions: Captions) -> impl IntoView {
     let lang = use_lang();
+    // Read by the rows each time they render.
+    let captions = StoredValue::new(captions);
     let rows = RwSignal::new(Vec::new());
     let next = RwSignal::new(None::<String>);
     let loaded = RwSignal::new(false);
@@ -248,7 +250,7 @@ fn ChangedCells(id: String, captions: Captions) -> impl IntoView {
             <p class="muted" data-testid="no-changes">{t("このインポートで変更されたセルはありません。", "This import changed no cells.")}</p>
         </Show>
         <Show when=move || !rows.with(Vec::is_empty)>
-            <div class="table-box" tabindex="0" role="region" aria-label=t("変更したセル", "Cells changed")>
+            <TableBox label=t("変更したセル", "Cells changed")>
                 <table data-testid="changed-cells">
                     <thead><tr>
                         <th>{t("被評価者", "Evaluatee")}</th><th>{t("項目", "Item")}</th>
@@ -256,9 +258,8 @@ fn ChangedCells(id: String, captions: Captions) -> impl IntoView {
                     </tr></thead>
                     <tbody>
                         {
-                            let captions = captions.clone();
                             move || rows.get().into_iter().flat_map(|evaluatee| {
-                                let captions = captions.clone();
+                                let captions = captions.get_value();
                                 evaluatee.changes.into_iter().map(move |cell| {
                                     let deleted = cell.action == CellAction::Delete;
                                     view! {
@@ -277,7 +278,7 @@ fn ChangedCells(id: String, captions: Captions) -> impl IntoView {
                         }
                     </tbody>
                 </table>
-            </div>
+            </TableBox>
         </Show>
         {move || next.get().map(|after| view! {
             <button data-testid="changes-more" disabled=load.pending() on:click=move |_| { load.dispatch(Some(after.clone())); }>

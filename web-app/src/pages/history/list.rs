@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::{self, HistoryLine};
-use crate::components::{ImportBadge, Loader, ZoneNote, when};
+use crate::components::{ImportBadge, Loader, TableBox, ZoneNote, when};
 use crate::i18n::{t, use_lang};
 use crate::session::SignedIn;
 
@@ -46,7 +46,7 @@ fn HistoryTable(lines: Vec<HistoryLine>) -> impl IntoView {
     }
     view! {
         <ZoneNote/>
-        <div class="table-box" tabindex="0" role="region" aria-label=t("インポート履歴", "Import history")>
+        <TableBox label=t("インポート履歴", "Import history")>
             <table class="history" data-testid="history">
                 <thead><tr>
                     <th>{t("ファイル", "File")}</th>
@@ -61,7 +61,7 @@ fn HistoryTable(lines: Vec<HistoryLine>) -> impl IntoView {
                     {lines.into_iter().map(|line| view! { <HistoryRow line=line/> }).collect_view()}
                 </tbody>
             </table>
-        </div>
+        </TableBox>
     }
     .into_any()
 }

@@ -7,7 +7,7 @@ use sheetlink_protocol::Outcome;
 use sheetlink_engine::evaluation::MAX_ERRORED_EVALUATEES;
 
 use crate::api::{self, CellAction, ChangesPage, DryRun, ImportStatus, segment};
-use crate::components::{Answer, Captions, Counts, Said, outcome_counts, outcome_text};
+use crate::components::{Answer, Captions, Counts, Said, TableBox, outcome_counts, outcome_text};
 use crate::i18n::{Lang, t, use_lang};
 
 /// The plan, its totals and its changes.
@@ -96,7 +96,7 @@ fn PlanRows(id: String, first: ChangesPage, changed: usize, captions: Captions) 
     });
     let failed = Signal::derive(move || more.value().get().and_then(Result::err).map(Said::Failed));
     view! {
-        <div class="table-box" tabindex="0" role="region" aria-label=t("変更される被評価者", "Evaluatees with changes")>
+        <TableBox label=t("変更される被評価者", "Evaluatees with changes")>
             <table class="plan">
                 <thead><tr>
                     <th>{t("行", "Row")}</th><th>{t("被評価者", "Evaluatee")}</th>
@@ -134,7 +134,7 @@ fn PlanRows(id: String, first: ChangesPage, changed: usize, captions: Captions) 
                     }}
                 </tbody>
             </table>
-        </div>
+        </TableBox>
         <p class="muted" data-testid="plan-shown">
             {move || {
                 let shown = rows.with(Vec::len);

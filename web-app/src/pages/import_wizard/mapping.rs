@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use sheetlink_engine::linkage::{Field, MappingRow, RelationKey, Source};
 
 use super::Draft;
+use crate::components::TableBox;
 use crate::i18n::{t, use_lang};
 
 /// The step: header settings, the mapping table and "Add a row".
@@ -47,7 +48,7 @@ pub fn MappingStep(
                 <input data-testid="field-search" type="search" prop:value=search on:input=move |ev| search.set(event_target_value(&ev))/>
             </label>
         </div>
-        <div class="table-box" tabindex="0" role="region" aria-label=t("マッピング", "Mapping")>
+        <TableBox label=t("マッピング", "Mapping")>
         <table class="mapping" data-testid="mapping">
             <thead><tr>
                 <th>"#"</th><th>{t("読み込みファイルの項目", "File column")}</th><th>{t("インポート先の項目", "Target field")}</th>
@@ -62,7 +63,7 @@ pub fn MappingStep(
                 }}
             </tbody>
         </table>
-        </div>
+        </TableBox>
         <button data-testid="add-row" on:click=add_row>{t("行の追加", "Add a row")}</button>
     }
 }

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use sheetlink_protocol::linkage::{StoredExportCondition, StoredImportCondition};
 
 use crate::api::{self, ApiError, segment};
-use crate::components::{Answer, ConditionKind, Confirm, Loader, Said};
+use crate::components::{Answer, ConditionKind, Confirm, Loader, Said, TableBox};
 use crate::i18n::{t, use_lang};
 
 /// What a list row shows of a condition.
@@ -121,14 +121,14 @@ fn ConditionTable(
         <Loader>
             {move || Suspend::new(async move {
                 list.await.map(|rows| view! {
-                    <div class="table-box" tabindex="0" role="region" aria-label=key_caption>
+                    <TableBox label=key_caption>
                     <table data-testid=testid>
                         <thead><tr><th>{key_caption}</th><th>{t("シート", "Sheet")}</th><th>{t("説明", "Description")}</th><th>{t("スクリプト", "Scripts")}</th><th><span class="visually-hidden">{t("削除", "Delete")}</span></th></tr></thead>
                         <tbody>
                             {rows.into_iter().map(|row| condition_row(kind, row, ask, asking)).collect_view()}
                         </tbody>
                     </table>
-                    </div>
+                    </TableBox>
                 })
             })}
         </Loader>

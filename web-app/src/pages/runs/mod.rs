@@ -8,7 +8,7 @@ use sheetlink_engine::linkage::crm_catalog;
 use sheetlink_protocol::linkage::{LinkageRun as Run, RunKind};
 
 use crate::api::{self, segment};
-use crate::components::{Loader, RunBadge, ZoneNote, direction_text, when};
+use crate::components::{Loader, RunBadge, TableBox, ZoneNote, direction_text, when};
 use crate::i18n::{t, use_lang};
 use crate::session::SignedIn;
 
@@ -59,7 +59,7 @@ fn RunTable(runs: Vec<Run>, opened: RwSignal<Option<String>>) -> impl IntoView {
     }
     view! {
         <ZoneNote/>
-        <div class="table-box" tabindex="0" role="region" aria-label=t("バッチ実行", "Batch runs")>
+        <TableBox label=t("バッチ実行", "Batch runs")>
         <table data-testid="runs">
             <thead><tr><th>{t("開始", "Started")}</th><th>{t("種別", "Type")}</th><th>{t("方向", "Direction")}</th><th>{t("キー", "Key")}</th><th>{t("実行者", "By")}</th><th>{t("状態", "Status")}</th><th>{t("件数", "Rows")}</th><th><span class="visually-hidden">{t("詳細", "Details")}</span></th></tr></thead>
             <tbody>
@@ -81,7 +81,7 @@ fn RunTable(runs: Vec<Run>, opened: RwSignal<Option<String>>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        </div>
+        </TableBox>
     }
     .into_any()
 }
