@@ -156,6 +156,11 @@ async fn shows_each_error_at_its_row_and_column() -> Result {
         .text("@error-row[data-row='7'][data-column='4']")
         .await?;
     assert!(d7.contains("D7") && d7.contains(&key7), "{d7}");
+    // No internal code behind the message (it was the hover text).
+    assert!(
+        !browser.exists("@error-row [title]").await?,
+        "an error row carries a title (an internal code)"
+    );
     // A message opens to its whole text in its row, and closes again.
     browser
         .click("@error-row[data-row='7'][data-column='4'] button")
