@@ -9,10 +9,12 @@
 //! exist only with the `openapi` feature, which the server turns on and the
 //! browser's build does not.
 
+pub mod accounts;
 pub mod counts;
 pub mod error;
 pub mod evaluation;
 pub mod linkage;
+pub mod naming;
 pub mod org;
 pub mod session;
 

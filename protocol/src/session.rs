@@ -2,16 +2,20 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What a member may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A role a member holds (one person may hold several; everyone is a
+/// member).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RoleName {
-    /// Evaluation admin.
-    Admin,
+    /// Evaluation admin (評価管理者).
+    #[serde(alias = "admin")]
+    EvaluationAdmin,
+    /// CRM admin (CRM管理者): batch linkage.
+    CrmAdmin,
     /// Group leader.
     Leader,
-    /// Plain member.
+    /// Member.
     Member,
 }
 
@@ -19,8 +23,12 @@ pub enum RoleName {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
-    /// Login id.
+    /// Login id, or `login@tenant`.
     pub login_id: String,
+    /// Tenant id; may be left out when the login id ends with `@tenant` or
+    /// the server has one tenant only.
+    #[serde(default)]
+    pub tenant: Option<String>,
     /// Password.
     pub password: String,
 }
@@ -33,8 +41,11 @@ pub struct Me {
     pub id: String,
     /// Display name.
     pub name: String,
-    /// What they may do.
-    pub role: RoleName,
+    /// Tenant id.
+    #[serde(default)]
+    pub tenant: String,
+    /// Every role they hold (always `member`).
+    pub roles: Vec<RoleName>,
     /// The server's time zone as minutes east of UTC (540: JST): the app
     /// shows every time in it, as the server's own texts (timeline posts,
     /// e-mails) do.
@@ -44,4 +55,11 @@ pub struct Me {
 
 fn jst() -> i32 {
     9 * 60
+}
+
+impl Me {
+    /// Whether they hold `role`.
+    pub fn has(&self, role: RoleName) -> bool {
+        self.roles.contains(&role)
+    }
 }

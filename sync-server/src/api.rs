@@ -14,25 +14,48 @@ use crate::auth::{Caller, expired_cookie, request_token, session_cookie, token_k
 use crate::error::AppError;
 use crate::http::CSV_UTF8;
 use crate::ids::now;
-use crate::model::{Member, Role};
+use crate::model::Member;
 use crate::permissions::{may_import, may_see_period};
 use crate::store::{Organisation, Sessions as _};
 
 pub use sheetlink_protocol::org::{ItemType, ItemView, PeriodView, SheetView, TemplateRequest};
 pub use sheetlink_protocol::session::{LoginRequest, Me, RoleName};
 
-fn me(member: &Member, config: &crate::Config) -> Me {
-    let role = match member.role {
-        Role::Admin => RoleName::Admin,
-        Role::Leader { .. } => RoleName::Leader,
-        Role::Member => RoleName::Member,
-    };
+/// Who `member` of `tenant` is, as `/api/me` says it.
+pub(crate) fn me(tenant: &str, member: &Member, config: &crate::Config) -> Me {
+    let mut roles = Vec::new();
+    if member.is_evaluation_admin() {
+        roles.push(RoleName::EvaluationAdmin);
+    }
+    if member.is_crm_admin() {
+        roles.push(RoleName::CrmAdmin);
+    }
+    if member.leads().is_some() {
+        roles.push(RoleName::Leader);
+    }
+    roles.push(RoleName::Member);
     Me {
         id: member.id.clone(),
         name: member.name.clone(),
-        role,
+        tenant: tenant.to_owned(),
+        roles,
         utc_offset_minutes: config.timezone_offset_minutes,
     }
+}
+
+/// The answer that starts a session for `member` of `tenant`: the cookie
+/// and who they are.
+pub(crate) async fn signed_in(
+    state: &AppState,
+    tenant: String,
+    member: Member,
+) -> Result<Response, AppError> {
+    let token = crate::auth::open_session(&state.store, tenant.clone(), &member).await?;
+    Ok((
+        AppendHeaders([(SET_COOKIE, session_cookie(&token, state.config.https()))]),
+        Json(me(&tenant, &member, &state.config)),
+    )
+        .into_response())
 }
 
 /// `POST /api/login`: checks the password and starts a session.
@@ -41,8 +64,8 @@ fn me(member: &Member, config: &crate::Config) -> Me {
     request_body = sheetlink_protocol::session::LoginRequest,
     responses(
         (status = 200, description = "Signed in; an HttpOnly, SameSite=Strict session cookie is set.", body = Me),
-        (status = 400, description = "A login id over 256 bytes.", body = sheetlink_protocol::ErrorBody),
-        (status = 401, description = "Wrong login id or password.", body = sheetlink_protocol::ErrorBody),
+        (status = 400, description = "A login id over 256 bytes; or several tenants and none named (`tenant_required`).", body = sheetlink_protocol::ErrorBody),
+        (status = 401, description = "Wrong tenant, login id or password; a deactivated account; a disabled tenant.", body = sheetlink_protocol::ErrorBody),
         (status = 403, description = "Sent from another site.", body = sheetlink_protocol::ErrorBody),
         (status = 429, description = "Too many failed attempts for this login id or address: retry after `retry_after_seconds` (also the Retry-After header).", body = sheetlink_protocol::ErrorBody),
     )
@@ -54,19 +77,16 @@ pub async fn login(
     crate::http::JsonBody(form): crate::http::JsonBody<LoginRequest>,
 ) -> Result<Response, AppError> {
     let address = crate::http::client_ip(peer.as_deref(), &headers, &state.trusted_proxies);
-    let (token, member) = crate::auth::sign_in(
+    let (tenant, member) = crate::auth::sign_in(
         &state.store,
         &state.login_throttle,
+        form.tenant,
         form.login_id,
         form.password,
         address,
     )
     .await?;
-    Ok((
-        AppendHeaders([(SET_COOKIE, session_cookie(&token, state.config.https()))]),
-        Json(me(&member, &state.config)),
-    )
-        .into_response())
+    signed_in(&state, tenant, member).await
 }
 
 /// `POST /api/logout`: ends the session (works without one, too).
@@ -96,7 +116,7 @@ pub async fn logout(
     responses((status = 200, description = "The member signed in.", body = Me), crate::openapi::SignedIn)
 )]
 pub async fn whoami(State(state): State<AppState>, caller: Caller) -> Json<Me> {
-    Json(me(&caller.member, &state.config))
+    Json(me(&caller.tenant, &caller.member, &state.config))
 }
 
 fn require_importer(caller: &Caller) -> Result<(), AppError> {

@@ -124,10 +124,12 @@ impl FromRequestParts<AppState> for Caller {
             .find(token_key(&token), now())
             .await?
             .ok_or(AppError::Unauthorized)?;
+        // A deactivated member, a disabled tenant, or changed access (roles,
+        // password) ends the session at its next request.
         let member = state
             .store
             .directory()
-            .member(session.tenant.clone(), session.member)
+            .signed_in(session.tenant.clone(), session.member, session.access)
             .await?
             .ok_or(AppError::Unauthorized)?;
         Ok(Caller {
@@ -151,10 +153,14 @@ pub const MAX_LOGIN_ID_BYTES: usize = 256;
 pub const MAX_THROTTLE_ENTRIES: usize = 100_000;
 
 /// What the throttle counts an account under: the one place that says what
-/// identifies an account (today the login id; with logins per tenant, the
-/// tenant and the login id).
-pub fn account_key(login_id: &str) -> String {
-    format!("id:{login_id}")
+/// identifies an account — the tenant as typed (maybe none) and the login
+/// id, folded.
+pub fn account_key(tenant: Option<&str>, login_id: &str) -> String {
+    let tenant = tenant.unwrap_or_default().trim().to_ascii_lowercase();
+    format!(
+        "id:{tenant}/{}",
+        sheetlink_protocol::naming::login_key(login_id)
+    )
 }
 
 /// What the throttle counts a client address under: an IPv4 address, or
@@ -247,10 +253,16 @@ impl LoginThrottle {
         job(&mut entries)
     }
 
-    /// Checks the locks of `login_id` and `address` and counts the attempt,
-    /// in one step. `Err` carries the seconds to wait.
-    pub fn begin(&self, login_id: &str, address: Option<std::net::IpAddr>) -> Result<Attempt, u64> {
-        self.begin_keys(Some(account_key(login_id)), address)
+    /// Checks the locks of the account (`tenant` as typed, `login_id`) and
+    /// `address` and counts the attempt, in one step. `Err` carries the
+    /// seconds to wait.
+    pub fn begin(
+        &self,
+        tenant: Option<&str>,
+        login_id: &str,
+        address: Option<std::net::IpAddr>,
+    ) -> Result<Attempt, u64> {
+        self.begin_keys(Some(account_key(tenant, login_id)), address)
     }
 
     /// [`LoginThrottle::begin`] for credentials that name no account (a
@@ -331,15 +343,16 @@ fn keys<'k>(
 /// Signs a member in: the login id's length, the throttle (counted before
 /// argon2 runs), the password — checked on the blocking pool, against a fixed
 /// hash when the login id is unknown so that the answer takes as long either
-/// way — and a new session. Returns the session's token and the member.
+/// way. Returns the tenant and the member (the caller opens the session).
 pub async fn sign_in(
     store: &crate::Store,
     throttle: &LoginThrottle,
+    tenant: Option<String>,
     login_id: String,
     password: String,
     address: Option<std::net::IpAddr>,
 ) -> Result<(String, Member), AppError> {
-    use crate::store::{Directory as _, Sessions as _};
+    use crate::store::Directory as _;
     if login_id.len() > MAX_LOGIN_ID_BYTES {
         let max = MAX_LOGIN_ID_BYTES;
         return Err(AppError::bad_request(
@@ -351,9 +364,14 @@ pub async fn sign_in(
         )
         .with("limit", max));
     }
-    let attempt = throttle.begin(&login_id, address).map_err(locked)?;
+    if password.len() > crate::accounts::MAX_PASSWORD_BYTES {
+        return Err(AppError::Unauthorized);
+    }
+    let attempt = throttle
+        .begin(tenant.as_deref(), &login_id, address)
+        .map_err(locked)?;
     let outcome = async {
-        let found = store.directory().by_login(login_id).await?;
+        let found = store.directory().by_login(tenant, login_id).await?;
         let (tenant, member) = tokio::task::spawn_blocking(move || {
             let verified = match found.as_ref().and_then(|(_, m)| m.password_hash.as_deref()) {
                 Some(hash) => verify_password(&password, hash),
@@ -369,14 +387,7 @@ pub async fn sign_in(
         })
         .await
         .map_err(AppError::internal)??;
-        let token = crate::ids::new_token()?;
-        let session = crate::model::Session {
-            tenant,
-            member: member.id.clone(),
-            expires_at: crate::ids::now() + SESSION_SECONDS,
-        };
-        store.sessions().open(token_key(&token), session).await?;
-        Ok((token, member))
+        Ok((tenant, member))
     }
     .await;
     match &outcome {
@@ -384,6 +395,24 @@ pub async fn sign_in(
         Err(_) => attempt.failed(),
     }
     outcome
+}
+
+/// Opens a session for `member` of `tenant` (under the member's current
+/// access); returns its token.
+pub async fn open_session(
+    store: &crate::Store,
+    tenant: String,
+    member: &Member,
+) -> Result<String, AppError> {
+    let token = crate::ids::new_token()?;
+    let session = crate::model::Session {
+        tenant,
+        member: member.id.clone(),
+        expires_at: crate::ids::now() + SESSION_SECONDS,
+        access: member.access,
+    };
+    store.sessions().open(token_key(&token), session).await?;
+    Ok(token)
 }
 
 /// The 429 refusal of a locked sign-in.
@@ -413,15 +442,15 @@ mod throttle_tests {
         // Five attempts in flight at once: all counted, the sixth refused
         // before any of them has been verified.
         let attempts: Vec<Attempt> = (0..MAX_FAILED_LOGINS)
-            .map(|_| throttle.begin("sato", ip).expect("not locked yet"))
+            .map(|_| throttle.begin(None, "sato", ip).expect("not locked yet"))
             .collect();
-        assert!(throttle.begin("sato", ip).is_err(), "the sixth waits");
+        assert!(throttle.begin(None, "sato", ip).is_err(), "the sixth waits");
         drop(attempts);
         // Another account from the same address still may; its success
         // does not count against the address.
         for _ in 0..40 {
             throttle
-                .begin("suzuki", ip)
+                .begin(None, "suzuki", ip)
                 .expect("not locked")
                 .succeeded();
         }
@@ -439,24 +468,33 @@ mod throttle_tests {
         let throttle = LoginThrottle::default();
         for n in 0..MAX_FAILED_LOGINS_PER_ADDRESS {
             throttle
-                .begin(&format!("u{n}"), Some(a))
+                .begin(None, &format!("u{n}"), Some(a))
                 .expect("counted")
                 .failed();
         }
-        assert!(throttle.begin("other", Some(b)).is_err(), "same /64");
-        assert!(throttle.begin("other", Some(c)).is_ok(), "another /64");
+        assert!(throttle.begin(None, "other", Some(b)).is_err(), "same /64");
+        assert!(
+            throttle.begin(None, "other", Some(c)).is_ok(),
+            "another /64"
+        );
     }
 
     #[test]
     fn memory_is_bounded_and_eviction_never_unlocks() {
         let throttle = LoginThrottle::default();
         for _ in 0..MAX_FAILED_LOGINS {
-            throttle.begin("locked", None).expect("counted").failed();
+            throttle
+                .begin(None, "locked", None)
+                .expect("counted")
+                .failed();
         }
         for n in 0..MAX_THROTTLE_ENTRIES + 10 {
-            let _ = throttle.begin(&format!("spray{n}"), None);
+            let _ = throttle.begin(None, &format!("spray{n}"), None);
         }
         assert!(throttle.len() <= MAX_THROTTLE_ENTRIES);
-        assert!(throttle.begin("locked", None).is_err(), "still locked");
+        assert!(
+            throttle.begin(None, "locked", None).is_err(),
+            "still locked"
+        );
     }
 }

@@ -20,7 +20,7 @@ use crate::model::{
     take_leb,
 };
 use crate::notice::{Note, Notice};
-use crate::permissions::{in_scope, may_write_in, writable_items};
+use crate::permissions::{in_scope, may_write, writable_items};
 use crate::store::{Backend, Evaluations, Organisation};
 
 pub use sheetlink_protocol::evaluation::{
@@ -136,7 +136,7 @@ fn require_open(period: &Period) -> Result<(), AppError> {
 /// Whether `caller` may open `record`'s details: evaluation admins and the
 /// import's own operator.
 pub fn may_open(caller: &Caller, record: &ImportRecord) -> bool {
-    matches!(caller.member.role, crate::model::Role::Admin) || record.operator == caller.member.id
+    caller.member.is_evaluation_admin() || record.operator == caller.member.id
 }
 
 /// The file name an upload gave, as kept: its last path part (a browser
@@ -443,7 +443,9 @@ pub fn prepare(
                 status = stored.and_then(SheetView::parse).map(|view| view.status);
                 Ok(())
             })?;
-            if !status.is_some_and(|status| may_write_in(&caller.member, status, &items)) {
+            if !status
+                .is_some_and(|status| may_write(&caller.member, period, member, status, &items))
+            {
                 errors.push(evaluatee_error(row, Notice::EvaluateeForbidden));
                 failed += 1;
                 // Evaluatees the server refuses count towards the abort like the
@@ -1078,16 +1080,20 @@ pub fn revert(
                 .as_ref()
                 .map(|m| m.name.clone())
                 .unwrap_or_default();
-            let in_scope = evaluatee.is_some_and(|evaluatee| {
-                crate::permissions::in_scope(&caller.member, period, &evaluatee)
-            });
             for cell in cells {
                 let item = sheet.items.iter().find(|item| item.id() == cell.item);
-                let writable = in_scope
-                    && item.is_some_and(|item| {
+                let writable = evaluatee.as_ref().is_some_and(|evaluatee| {
+                    item.is_some_and(|item| {
                         item.importable.is_some()
-                            && may_write_in(&caller.member, user_sheet.status, &[item])
-                    });
+                            && may_write(
+                                &caller.member,
+                                period,
+                                evaluatee,
+                                user_sheet.status,
+                                &[item],
+                            )
+                    })
+                });
                 let now_value = user_sheet.values.get(&cell.item).cloned();
                 let refused = RevertConflict {
                     member: member.clone(),

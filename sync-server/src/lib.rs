@@ -10,6 +10,7 @@
 use axum::Router;
 use axum::routing::get;
 
+pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod config;

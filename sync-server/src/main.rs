@@ -1,22 +1,177 @@
-//! `sheetlink-server [CONFIG.toml]`: serves the API (seeding the demo tenant
-//! into an empty data directory when `SHEETLINK_DEMO=1`), until SIGINT / SIGTERM.
+//! `sheetlink-server [--config FILE]`: serves the API (seeding the demo
+//! tenant into an empty data directory when `SHEETLINK_DEMO=1`), until
+//! SIGINT / SIGTERM. `sheetlink-server tenant …`: the operator's commands
+//! (see `accounts::operator`).
+
+use std::path::PathBuf;
 
 use anyhow::Context as _;
-use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER, seed_demo_with};
+use clap::{Parser, Subcommand};
+use sheetlink_protocol::accounts::NewTenant;
+use sheetlink_server::accounts::operator::{self, Answer, Command, Route};
+use sheetlink_server::seed::{
+    DEMO_ADMIN, DEMO_CRM_ADMIN, DEMO_LEADER, DEMO_MEMBER, seed_demo_with,
+};
 use sheetlink_server::{AppState, Config, Store, app};
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-#[allow(clippy::print_stdout)] // the listening line is the binary's output
-async fn main() -> anyhow::Result<()> {
+/// sheetlink's server: the web app, the API and the batch API.
+#[derive(Parser)]
+#[command(
+    name = "sheetlink-server",
+    version,
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    /// The configuration file (TOML); SHEETLINK_* environment variables
+    /// override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The configuration file, given as the only argument (same as --config).
+    #[arg(value_name = "CONFIG")]
+    config_file: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Commands>,
+}
+
+#[derive(Subcommand)]
+enum Commands {
+    /// Tenants (organisations): create, list, disable, enable. Works against
+    /// a stopped data directory and against the running server.
+    Tenant {
+        #[command(subcommand)]
+        action: TenantAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantAction {
+    /// Creates a tenant and its first administrator, and prints the
+    /// administrator's one-time set-up link.
+    Create {
+        /// Tenant id: 2-32 lower-case letters, digits and hyphens.
+        id: String,
+        /// Login id of the first administrator (evaluation and CRM admin).
+        #[arg(long, value_name = "LOGIN")]
+        admin: String,
+        /// The tenant's name (default: its id).
+        #[arg(long)]
+        name: Option<String>,
+        /// The administrator's name (default: the login id).
+        #[arg(long, value_name = "NAME")]
+        admin_name: Option<String>,
+    },
+    /// Lists every tenant.
+    List,
+    /// Disables a tenant: nobody of it signs in or runs a batch.
+    Disable {
+        /// Tenant id.
+        id: String,
+    },
+    /// Enables a disabled tenant again.
+    Enable {
+        /// Tenant id.
+        id: String,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        .with_writer(std::io::stderr)
         .init();
-    let config_path = std::env::args_os().nth(1).map(std::path::PathBuf::from);
+    let cli = Cli::parse();
+    let config_path = cli.config.or(cli.config_file);
     let config = Config::load(config_path.as_deref(), |name| std::env::var(name).ok())
         .context("reading the configuration")?;
+    match cli.command {
+        None => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+            .block_on(serve(config)),
+        Some(Commands::Tenant { action }) => tenant(&config, action),
+    }
+}
+
+/// Runs an operator command and prints its answer; a refusal exits with 1.
+#[allow(clippy::print_stdout, clippy::print_stderr)] // a command's output
+fn tenant(config: &Config, action: TenantAction) -> anyhow::Result<()> {
+    let command = match action {
+        TenantAction::Create {
+            id,
+            admin,
+            name,
+            admin_name,
+        } => Command::Create(NewTenant {
+            id,
+            name: name.unwrap_or_default(),
+            admin_login: admin,
+            admin_name: admin_name.unwrap_or_default(),
+        }),
+        TenantAction::List => Command::List,
+        TenantAction::Disable { id } => Command::Disable { id, disabled: true },
+        TenantAction::Enable { id } => Command::Disable {
+            id,
+            disabled: false,
+        },
+    };
+    let (route, answer) = operator::dispatch(config, &command)?;
+    let via = match route {
+        Route::RunningServer => "through the running server",
+        Route::DataDirectory => "in the data directory (no server running on it)",
+    };
+    match answer {
+        Err(refusal) => {
+            eprintln!("{}\n{}", refusal.message, refusal.message_en);
+            std::process::exit(1);
+        }
+        Ok(Answer::Tenants { tenants }) => {
+            println!("{:<32}  {:<8}  {:>8}  name", "tenant", "status", "accounts");
+            for tenant in tenants {
+                let status = if tenant.disabled_at.is_some() {
+                    "disabled"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<32}  {status:<8}  {:>8}  {}",
+                    tenant.id, tenant.accounts, tenant.name
+                );
+            }
+        }
+        Ok(Answer::Created(created)) => {
+            let hours = (created
+                .setup
+                .expires_at
+                .saturating_sub(sheetlink_server::ids::now())
+                + 1_799)
+                / 3_600;
+            println!(
+                "Created tenant {} ({}) {via}.",
+                created.tenant.id, created.tenant.name
+            );
+            println!(
+                "Its administrator signs in with tenant \"{}\"; send them this set-up link (works once, for {hours} hours; shown only now):",
+                created.tenant.id
+            );
+            println!("{}", created.setup.url);
+        }
+        Ok(Answer::Changed(tenant)) => {
+            let state = if tenant.disabled_at.is_some() {
+                "disabled: nobody of it signs in or runs a batch"
+            } else {
+                "enabled"
+            };
+            println!("Tenant {} is {state} ({via}).", tenant.id);
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)] // the listening line is the binary's output
+async fn serve(config: Config) -> anyhow::Result<()> {
     let store = Store::open(&config.data_dir).context("opening the database")?;
     if !config.demo {
         tracing::info!("no demo tenant (SHEETLINK_DEMO=1 seeds one into an empty database)");
@@ -26,6 +181,8 @@ async fn main() -> anyhow::Result<()> {
         tracing::info!(
             admin = format!("{} / {}", DEMO_ADMIN.0, DEMO_ADMIN.1),
             leader = format!("{} / {}", DEMO_LEADER.0, DEMO_LEADER.1),
+            crm_admin = format!("{} / {}", DEMO_CRM_ADMIN.0, DEMO_CRM_ADMIN.1),
+            member = format!("{} / {}", DEMO_MEMBER.0, DEMO_MEMBER.1),
             "seeded the demo tenant; sign in with these demo accounts"
         );
     }
@@ -83,6 +240,10 @@ async fn main() -> anyhow::Result<()> {
             "no SMTP host configured (SHEETLINK_SMTP_HOST): notification e-mails stay queued"
         ),
     }
+    // Operator commands reach the running server here (loopback only).
+    let _operator = operator::serve(store.clone(), config.clone())
+        .await
+        .context("starting the operator endpoint")?;
     let state = AppState::new(store, config);
     // The peer address is kept for the batch API's allowed-address check.
     axum::serve(

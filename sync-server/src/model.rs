@@ -5,12 +5,30 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sheetlink_engine::evaluation::{Item, ItemKind};
 
+pub use sheetlink_protocol::accounts::{LeaderScope, Roles};
+
+/// A tenant: one organisation on this server. Every storage key starts with
+/// its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tenant {
+    /// Id (see `sheetlink_protocol::naming`).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Seconds since the epoch.
+    pub created_at: u64,
+    /// When the operator disabled it: nobody of it signs in or runs a batch.
+    #[serde(default)]
+    pub disabled_at: Option<u64>,
+}
+
 /// A person of a tenant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Member {
     /// Stable id within the tenant.
     pub id: String,
-    /// Login id, for members who may sign in.
+    /// Login id (stored folded, see `naming::login_key`), for members who
+    /// may sign in.
     #[serde(default)]
     pub login_id: Option<String>,
     /// Display name (氏名).
@@ -24,11 +42,27 @@ pub struct Member {
     /// Groups the member belongs to.
     #[serde(default)]
     pub groups: Vec<String>,
-    /// What the member may do.
-    pub role: Role,
-    /// argon2id PHC string; `None` for members who cannot sign in.
+    /// What the member may do beyond being a member.
+    #[serde(default)]
+    pub roles: Roles,
+    /// argon2id PHC string; `None` for members who cannot sign in (yet).
     #[serde(default)]
     pub password_hash: Option<String>,
+    /// Deactivated members cannot sign in; history keeps their name.
+    #[serde(default = "active")]
+    pub active: bool,
+    /// Bumped whenever the member's access changes (roles, deactivation, a
+    /// password reset or change): a session opened under another value is
+    /// no longer valid, so such a change ends every session at once.
+    #[serde(default)]
+    pub access: u64,
+    /// SHA-256 (hex) of the member's one live set-up link.
+    #[serde(default)]
+    pub setup_link: Option<String>,
+}
+
+fn active() -> bool {
+    true
 }
 
 impl Member {
@@ -37,23 +71,38 @@ impl Member {
     pub fn evaluatee_key(&self) -> Option<&str> {
         self.employee_number.as_deref().or(self.email.as_deref())
     }
-}
 
-/// Roles, with the scope of a group leader.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Role {
-    /// 評価管理者: every period, sheet and member.
-    Admin,
-    /// グループリーダー: the assigned groups, in the assigned periods.
-    Leader {
-        /// Group ids.
-        groups: Vec<String>,
-        /// Period ids.
-        periods: Vec<String>,
-    },
-    /// Everyone else: may see the import history list only.
-    Member,
+    /// 評価管理者.
+    pub fn is_evaluation_admin(&self) -> bool {
+        self.roles.evaluation_admin
+    }
+
+    /// CRM管理者.
+    pub fn is_crm_admin(&self) -> bool {
+        self.roles.crm_admin
+    }
+
+    /// The groups and periods the member leads, if a leader.
+    pub fn leads(&self) -> Option<&LeaderScope> {
+        self.roles.leader.as_ref()
+    }
+
+    /// A member with no roles beyond being one.
+    pub fn new(id: &str, name: &str) -> Member {
+        Member {
+            id: id.into(),
+            login_id: None,
+            name: name.into(),
+            employee_number: None,
+            email: None,
+            groups: Vec::new(),
+            roles: Roles::default(),
+            password_hash: None,
+            active: true,
+            access: 0,
+            setup_link: None,
+        }
+    }
 }
 
 /// A group of members.
@@ -162,6 +211,20 @@ pub struct Session {
     /// The member id.
     pub member: String,
     /// Seconds since the Unix epoch after which the session is invalid.
+    pub expires_at: u64,
+    /// The member's [`Member::access`] when the session opened.
+    #[serde(default)]
+    pub access: u64,
+}
+
+/// A set-up link as stored (under the SHA-256 of its token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupGrant {
+    /// The tenant.
+    pub tenant: String,
+    /// The member who chooses a password with it.
+    pub member: String,
+    /// Seconds since the epoch after which it no longer works.
     pub expires_at: u64,
 }
 

@@ -12,6 +12,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
+use crate::accounts::api as a;
 use crate::linkage::api as l;
 use crate::{AppState, MAX_JSON_BODY_BYTES, api};
 
@@ -26,8 +27,9 @@ use crate::{AppState, MAX_JSON_BODY_BYTES, api};
     modifiers(&Security),
     tags(
         (name = "session", description = "Signing in and out."),
+        (name = "accounts", description = "Set-up links, passwords, members and their roles (evaluation admins), the audit log."),
         (name = "evaluation", description = "Evaluation-sheet templates and imports."),
-        (name = "linkage", description = "Batch-linkage settings, conditions, runs and the timeline (evaluation admins)."),
+        (name = "linkage", description = "Batch-linkage settings, conditions, runs and the timeline (CRM admins)."),
         (name = "batch", description = "The API the scheduled batch client calls."),
         (name = "meta", description = "This document."),
     )
@@ -53,7 +55,7 @@ impl Modify for Security {
         components.add_security_scheme("bearerToken", SecurityScheme::Http(bearer));
         let mut basic = Http::new(HttpAuthScheme::Basic);
         basic.description = Some(
-            "An evaluation admin's login id and password (authentication method: user id and password)."
+            "A CRM admin's `login@tenant` (or login id, on a server with one tenant) and password (authentication method: user id and password)."
                 .into(),
         );
         components.add_security_scheme("basicPassword", SecurityScheme::Http(basic));
@@ -90,11 +92,13 @@ pub struct ImportersOnly(pub sheetlink_protocol::ErrorBody);
 
 /// 403, for the batch-linkage settings endpoints.
 #[derive(utoipa::IntoResponses)]
-#[response(
-    status = 403,
-    description = "Only evaluation admins manage batch linkage."
-)]
+#[response(status = 403, description = "Only CRM admins manage batch linkage.")]
 pub struct AdminsOnly(pub sheetlink_protocol::ErrorBody);
+
+/// 403, for the account endpoints.
+#[derive(utoipa::IntoResponses)]
+#[response(status = 403, description = "Only evaluation admins manage accounts.")]
+pub struct AccountAdminsOnly(pub sheetlink_protocol::ErrorBody);
 
 /// Every API route with its documentation.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -138,6 +142,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::revert))
         .routes(routes!(api::error_file))
         .routes(routes!(api::import_changes))
+        .routes(routes!(a::setup_info))
+        .routes(routes!(a::setup))
+        .routes(routes!(a::change_password))
+        .routes(routes!(a::list, a::create))
+        .routes(routes!(a::set_roles))
+        .routes(routes!(a::deactivate))
+        .routes(routes!(a::activate))
+        .routes(routes!(a::reset_password))
+        .routes(routes!(a::audit))
         .routes(routes!(document))
         .merge(linkage)
 }

@@ -1,8 +1,9 @@
 //! The demo tenant a fresh data directory starts with: three periods (one
 //! closed), two published customize sheets and an unpublished one, nested
 //! blocks (one unnamed), every importable item type plus an evaluation-entry
-//! item, 200 members in several groups (some with an e-mail only), an
-//! evaluation admin and a group leader with known passwords.
+//! item, 200 members in several groups (some with an e-mail only), and
+//! four accounts with known passwords: an admin (evaluation and CRM), a
+//! group leader, a CRM admin only, and a plain member (e0001).
 
 use std::collections::BTreeMap;
 
@@ -11,16 +12,23 @@ use sheetlink_engine::evaluation::{Item, ItemKind};
 use crate::auth::hash_password;
 use crate::error::AppError;
 use crate::model::{
-    CustomizeSheet, Group, Member, Period, Role, SheetItem, SheetStatus, UserSheet, WritePermission,
+    CustomizeSheet, Group, LeaderScope, Member, Period, Roles, SheetItem, SheetStatus, UserSheet,
+    WritePermission,
 };
 use crate::store::{Seeding, TenantSeed};
 
 /// The demo tenant's id.
 pub const DEMO_TENANT: &str = "demo";
-/// Login id and password of the demo evaluation admin.
+/// The demo tenant's name.
+pub const DEMO_TENANT_NAME: &str = "デモ株式会社";
+/// Login id and password of the demo admin (evaluation and CRM).
 pub const DEMO_ADMIN: (&str, &str) = ("admin", "admin-demo-2026");
 /// Login id and password of the demo group leader (営業部, 2026年度上期).
 pub const DEMO_LEADER: (&str, &str) = ("leader", "leader-demo-2026");
+/// Login id and password of the demo CRM admin (batch linkage only).
+pub const DEMO_CRM_ADMIN: (&str, &str) = ("crm", "crm-demo-2026");
+/// Login id and password of a plain demo member (e0001, 佐藤 太郎's sheets).
+pub const DEMO_MEMBER: (&str, &str) = ("member", "member-demo-2026");
 /// Number of demo evaluatees.
 pub const DEMO_MEMBERS: usize = 200;
 
@@ -48,7 +56,7 @@ pub fn demo_tenant(evaluatees: usize) -> Result<TenantSeed, AppError> {
     for (index, member) in members
         .iter()
         .enumerate()
-        .filter(|(_, m)| m.role == Role::Member)
+        .filter(|(_, m)| m.roles == Roles::default())
     {
         for period in &periods {
             for sheet in sheets.iter().filter(|s| s.published) {
@@ -63,6 +71,7 @@ pub fn demo_tenant(evaluatees: usize) -> Result<TenantSeed, AppError> {
     }
     let mut seed = TenantSeed {
         tenant: DEMO_TENANT.to_owned(),
+        name: DEMO_TENANT_NAME.to_owned(),
         groups: groups(),
         periods,
         sheets,
@@ -245,20 +254,22 @@ fn members(count: usize) -> Result<Vec<Member>, AppError> {
     let mut members: Vec<Member> = (0..count)
         .map(|i| {
             let number = format!("E{:04}", i + 1);
+            let id = number.to_lowercase();
             // Every tenth member has no employee number: the e-mail is the key.
             let email_only = i % 10 == 9;
             Member {
-                id: number.to_lowercase(),
-                login_id: None,
                 name: format!("{} {}", FAMILY[i % 10], GIVEN[(i / 10) % 10]),
                 employee_number: (!email_only).then_some(number),
                 email: Some(format!("member{:04}@example.co.jp", i + 1)),
                 groups: vec![group_of[i % 5].into(), office_of[(i / 5) % 2].into()],
-                role: Role::Member,
-                password_hash: None,
+                ..Member::new(&id, "")
             }
         })
         .collect();
+    if let Some(first) = members.first_mut() {
+        first.login_id = Some(DEMO_MEMBER.0.into());
+        first.password_hash = Some(hash_password(DEMO_MEMBER.1)?);
+    }
     members.push(Member {
         id: "admin".into(),
         login_id: Some(DEMO_ADMIN.0.into()),
@@ -266,8 +277,26 @@ fn members(count: usize) -> Result<Vec<Member>, AppError> {
         employee_number: Some("A0001".into()),
         email: Some("hr-admin@example.co.jp".into()),
         groups: vec!["corporate".into()],
-        role: Role::Admin,
+        roles: Roles {
+            evaluation_admin: true,
+            crm_admin: true,
+            leader: None,
+        },
         password_hash: Some(hash_password(DEMO_ADMIN.1)?),
+        ..Member::new("admin", "")
+    });
+    members.push(Member {
+        login_id: Some(DEMO_CRM_ADMIN.0.into()),
+        name: "営業企画 CRM管理者".into(),
+        employee_number: Some("C0001".into()),
+        email: Some("crm-admin@example.co.jp".into()),
+        groups: vec!["corporate".into()],
+        roles: Roles {
+            crm_admin: true,
+            ..Roles::default()
+        },
+        password_hash: Some(hash_password(DEMO_CRM_ADMIN.1)?),
+        ..Member::new("crm", "")
     });
     members.push(Member {
         id: "leader".into(),
@@ -276,11 +305,15 @@ fn members(count: usize) -> Result<Vec<Member>, AppError> {
         employee_number: Some("L0001".into()),
         email: Some("sales-leader@example.co.jp".into()),
         groups: vec!["sales".into()],
-        role: Role::Leader {
-            groups: vec!["sales".into()],
-            periods: vec!["2026-h1".into()],
+        roles: Roles {
+            leader: Some(LeaderScope {
+                groups: vec!["sales".into()],
+                periods: vec!["2026-h1".into()],
+            }),
+            ..Roles::default()
         },
         password_hash: Some(hash_password(DEMO_LEADER.1)?),
+        ..Member::new("leader", "")
     });
     Ok(members)
 }

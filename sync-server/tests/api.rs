@@ -107,7 +107,11 @@ async fn login_sets_a_strict_http_only_cookie_and_stores_only_a_hash() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(reply.json()["role"], "admin");
+    assert_eq!(
+        reply.json()["roles"],
+        json!(["evaluation_admin", "crm_admin", "member"])
+    );
+    assert_eq!(reply.json()["tenant"], "demo");
     let cookie = reply.set_cookie.expect("cookie");
     for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
         assert!(cookie.contains(attribute), "{cookie}");

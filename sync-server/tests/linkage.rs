@@ -1567,34 +1567,26 @@ async fn over_https_the_cookie_is_secure_and_host_only() {
 async fn a_replay_goes_only_to_a_caller_who_may_see_the_import() {
     let (app, store) = common::server("linkage-replay-scope", Config::default());
     // A second leader of the same groups and period.
-    store.with_db(|db| {
+    {
         use sheetlink_server::model::Member;
-        let mut other: Member = sheetlink_server::store::get_json(
-            db,
-            sheetlink_server::store::tables::MEMBERS,
-            "demo/leader",
-        )
-        .expect("reads")
-        .expect("the demo leader");
-        other.id = "leader2".into();
-        other.login_id = Some("leader2".into());
-        other.password_hash =
-            Some(sheetlink_server::auth::hash_password("leader2-pass").expect("hashes"));
-        sheetlink_server::store::put_json(
-            db,
-            sheetlink_server::store::tables::MEMBERS,
-            "demo/leader2",
-            &other,
-        )
-        .expect("writes");
-        let write = db.begin_write().expect("write");
-        write
-            .open_table(sheetlink_server::store::tables::LOGINS)
-            .expect("logins")
-            .insert("leader2", "demo/leader2")
-            .expect("insert");
-        write.commit().expect("commit");
-    });
+        use sheetlink_server::store::{Accounts as _, Change, Organisation as _};
+        let leader = store
+            .member("demo", "leader")
+            .expect("reads")
+            .expect("the demo leader");
+        let other = Member {
+            id: "leader2".into(),
+            login_id: Some("leader2".into()),
+            password_hash: Some(
+                sheetlink_server::auth::hash_password("leader2-pass").expect("hashes"),
+            ),
+            ..leader
+        };
+        store
+            .create_member("demo", &other, &Change::default())
+            .expect("writes")
+            .expect("created");
+    }
     let leader = sign_in(&app, DEMO_LEADER).await;
     let other = sign_in(&app, ("leader2", "leader2-pass")).await;
     let admin = sign_in(&app, DEMO_ADMIN).await;

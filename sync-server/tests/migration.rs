@@ -2,7 +2,8 @@
 //! current format, and everything in them is still there and reads the same:
 //! format 1 (commit 8dfb214, before the format was versioned;
 //! `tests/data/make-format1.sh`) and format 2 (commit 7cb51ff, messages kept
-//! as sentences; `tests/data/make-format2.sh`).
+//! as sentences; `tests/data/make-format2.sh`); both also pass through format
+//! 4 (accounts: roles, per-tenant logins, tenant records).
 
 use std::io::Read as _;
 
@@ -143,6 +144,29 @@ async fn open_fixture(
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{me}");
+    // Format 4: the old admin holds both admin roles, the leader keeps their
+    // scope, the tenant has its record, and logins are per tenant.
+    assert_eq!(
+        me["roles"],
+        json!(["evaluation_admin", "crm_admin", "member"])
+    );
+    assert_eq!(me["tenant"], "demo");
+    {
+        use sheetlink_server::store::{Accounts as _, Organisation as _};
+        let leader = store
+            .member("demo", "leader")
+            .expect("reads")
+            .expect("the leader");
+        let scope = leader.roles.leader.expect("still a leader");
+        assert_eq!(
+            (scope.groups, scope.periods),
+            (vec!["sales".to_owned()], vec!["2026-h1".to_owned()])
+        );
+        assert!(!leader.roles.evaluation_admin && !leader.roles.crm_admin);
+        assert_eq!(store.tenants().expect("reads").len(), 1);
+        let found = store.login(Some("demo"), "LEADER").expect("reads");
+        assert_eq!(found.map(|(_, m)| m.id).as_deref(), Some("leader"));
+    }
     (dir, store, router, cookie.expect("a session"))
 }
 

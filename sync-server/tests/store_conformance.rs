@@ -15,12 +15,12 @@ use sheetlink_server::linkage::{
     StoredExportCondition, StoredImportCondition, TimelinePost,
 };
 use sheetlink_server::model::{
-    CustomizeSheet, Group, Member, Period, Role, Session, SheetStatus, UserSheet,
+    CustomizeSheet, Group, Member, Period, Roles, Session, SheetStatus, UserSheet,
 };
 use sheetlink_server::notice::{Note, Notice};
 use sheetlink_server::store::{
-    Directory, Evaluations, Idempotency, Linkage, MailQueue, Organisation, Saved, Seeding,
-    Sessions, TenantSeed,
+    Accounts, Change, Directory, Evaluations, Idempotency, Linkage, MailQueue, Organisation, Saved,
+    Seeding, Sessions, Taken, TenantSeed,
 };
 
 /// A fresh, empty redb store in a directory of its own.
@@ -38,6 +38,7 @@ fn session(member: &str, expires_at: u64) -> Session {
         tenant: "t".into(),
         member: member.into(),
         expires_at,
+        access: 0,
     }
 }
 
@@ -141,25 +142,51 @@ async fn redb_sessions_conform() {
 async fn directory_conforms(directory: &impl Directory) {
     use sheetlink_server::seed::{DEMO_ADMIN, DEMO_TENANT};
     let (tenant, admin) = directory
-        .by_login(DEMO_ADMIN.0.into())
+        .by_login(None, DEMO_ADMIN.0.into())
         .await
         .expect("finds")
-        .expect("the demo admin");
+        .expect("the demo admin (the only tenant)");
     assert_eq!(tenant, DEMO_TENANT);
     assert!(admin.password_hash.is_some());
+    for (named, login) in [(Some("demo"), "ADMIN"), (None, "admin@demo")] {
+        let found = directory
+            .by_login(named.map(str::to_owned), login.into())
+            .await
+            .expect("finds");
+        assert_eq!(found.map(|(_, m)| m.id), Some(admin.id.clone()), "{login}");
+    }
     assert_eq!(
-        directory.by_login("nobody".into()).await.expect("finds"),
+        directory
+            .by_login(None, "nobody".into())
+            .await
+            .expect("finds"),
         None
     );
+    assert_eq!(
+        directory
+            .by_login(Some("other".into()), DEMO_ADMIN.0.into())
+            .await
+            .expect("finds"),
+        None,
+        "a login belongs to one tenant"
+    );
     let again = directory
-        .member(tenant.clone(), admin.id.clone())
+        .signed_in(tenant.clone(), admin.id.clone(), admin.access)
         .await
         .expect("finds")
         .expect("the same member");
     assert_eq!(again, admin);
     assert_eq!(
         directory
-            .member("another-tenant".into(), admin.id.clone())
+            .signed_in(tenant.clone(), admin.id.clone(), admin.access + 1)
+            .await
+            .expect("finds"),
+        None,
+        "a session of another access is over"
+    );
+    assert_eq!(
+        directory
+            .signed_in("another-tenant".into(), admin.id.clone(), admin.access)
             .await
             .expect("finds"),
         None,
@@ -186,12 +213,11 @@ fn member(id: &str, login: Option<&str>) -> Member {
         employee_number: Some(format!("E-{id}")),
         email: None,
         groups: vec!["g1".into()],
-        role: if login.is_some() {
-            Role::Admin
-        } else {
-            Role::Member
+        roles: Roles {
+            evaluation_admin: login.is_some(),
+            ..Roles::default()
         },
-        password_hash: None,
+        ..Member::new(id, "")
     }
 }
 
@@ -219,6 +245,7 @@ fn small_tenant(tenant: &str, login: &str) -> TenantSeed {
     };
     TenantSeed {
         tenant: tenant.into(),
+        name: format!("{tenant} Inc."),
         groups: vec![Group {
             id: "g1".into(),
             name: "営業部".into(),
@@ -295,9 +322,12 @@ fn seeding_conforms(store: &(impl Seeding + Organisation + Linkage)) {
         store.member("acme", "m1").expect("reads"),
         Some(member("m1", None))
     );
-    let (tenant, boss) = store.login("admin").expect("reads").expect("signs in");
+    let (tenant, boss) = store
+        .login(None, "admin")
+        .expect("reads")
+        .expect("signs in");
     assert_eq!((tenant.as_str(), boss.id.as_str()), ("acme", "boss"));
-    assert_eq!(store.login("m1").expect("reads"), None);
+    assert_eq!(store.login(None, "m1").expect("reads"), None);
     let sheets = store.user_sheets("acme", "p1", "s1").expect("reads");
     assert_eq!(
         sheets,
@@ -350,7 +380,7 @@ fn seeding_conforms(store: &(impl Seeding + Organisation + Linkage)) {
     assert!(store.members("demo").expect("reads").is_empty());
     assert!(store.members("third").expect("reads").is_empty());
     assert_eq!(
-        store.login("admin").expect("reads").map(|(t, _)| t),
+        store.login(None, "admin").expect("reads").map(|(t, _)| t),
         Some("acme".into())
     );
 }
@@ -374,7 +404,7 @@ fn the_demo_goes_only_into_an_empty_store() {
     );
     assert!(!sheetlink_server::seed::seed_demo_with(&store, 5).expect("runs"));
     assert_eq!(
-        store.login("admin").expect("reads").map(|(t, _)| t),
+        store.login(None, "admin").expect("reads").map(|(t, _)| t),
         Some("acme".into())
     );
     let (fresh_store, fresh_dir) = fresh("demo-fresh");
@@ -1022,5 +1052,236 @@ fn mail_queue_conforms(store: &(impl MailQueue + Linkage)) {
 fn redb_mail_queue_conforms() {
     let (store, dir) = fresh("mail");
     mail_queue_conforms(&store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What any [`Accounts`] backend must do: tenants and members created once,
+/// logins per tenant (case folded), set-up links single-use, access that
+/// ends sessions, disabled tenants, an audit log that only grows.
+fn accounts_conform(store: &(impl Accounts + Organisation)) {
+    use sheetlink_protocol::accounts::{AuditAction, AuditEntry};
+    use sheetlink_server::model::{SetupGrant, Tenant};
+    let audit = |action, target: &str| AuditEntry {
+        at: 1,
+        actor: "operator".into(),
+        actor_name: "operator".into(),
+        action,
+        target: target.into(),
+        detail: String::new(),
+    };
+    let grant = |hash: &str, tenant: &str, member: &str, expires_at| {
+        (
+            hash.to_owned(),
+            SetupGrant {
+                tenant: tenant.into(),
+                member: member.into(),
+                expires_at,
+            },
+        )
+    };
+    let with = |hash: &str, tenant: &str, member: &str, expires_at| Change {
+        audit: Some(audit(AuditAction::TenantCreated, member)),
+        grant: Some(grant(hash, tenant, member, expires_at)),
+        mail: None,
+    };
+    let tenant = |id: &str| Tenant {
+        id: id.into(),
+        name: id.into(),
+        created_at: 1,
+        disabled_at: None,
+    };
+    let admin = |hash: &str| Member {
+        setup_link: Some(hash.into()),
+        ..member("admin", Some("sato"))
+    };
+    assert_eq!(
+        store
+            .create_tenant(
+                &tenant("acme"),
+                &admin("h1"),
+                &with("h1", "acme", "admin", 100)
+            )
+            .expect("writes"),
+        Ok(())
+    );
+    assert_eq!(
+        store
+            .create_tenant(
+                &tenant("acme"),
+                &admin("h9"),
+                &with("h9", "acme", "admin", 100)
+            )
+            .expect("writes"),
+        Err(Taken::Tenant)
+    );
+    assert_eq!(
+        store.setup_grant("h9").expect("reads"),
+        None,
+        "nothing of a refusal"
+    );
+    // The same login id in another tenant is another person.
+    store
+        .create_tenant(
+            &tenant("beta"),
+            &admin("h2"),
+            &with("h2", "beta", "admin", 100),
+        )
+        .expect("writes")
+        .expect("created");
+    assert_eq!(store.tenants().expect("reads").len(), 2);
+    let found = |tenant: Option<&str>, login: &str| {
+        store
+            .login(tenant, login)
+            .expect("reads")
+            .map(|(t, m)| (t, m.id))
+    };
+    assert_eq!(
+        found(Some("acme"), "SATO"),
+        Some(("acme".into(), "admin".into()))
+    );
+    assert_eq!(
+        found(None, "sato@beta"),
+        Some(("beta".into(), "admin".into()))
+    );
+    assert!(
+        store.login(None, "sato").is_err(),
+        "two tenants: which one?"
+    );
+    // Members: ids and logins once per tenant.
+    let m = |id: &str, login: &str| member(id, Some(login));
+    let plain = Change {
+        audit: Some(audit(AuditAction::MemberCreated, "x")),
+        ..Change::default()
+    };
+    assert_eq!(
+        store
+            .create_member("acme", &m("m1", "suzuki"), &plain)
+            .expect("writes"),
+        Ok(())
+    );
+    assert_eq!(
+        store
+            .create_member("acme", &m("m1", "other"), &plain)
+            .expect("writes"),
+        Err(Taken::Member)
+    );
+    assert_eq!(
+        store
+            .create_member("acme", &m("m2", "suzuki"), &plain)
+            .expect("writes"),
+        Err(Taken::Login)
+    );
+    assert_eq!(
+        store
+            .create_member("beta", &m("m2", "suzuki"), &plain)
+            .expect("writes"),
+        Ok(())
+    );
+    // A set-up link works once, and only the live one.
+    let replaced = store
+        .update_member("acme", "admin", |member| {
+            member.access += 1;
+            Ok((
+                member.access,
+                Change {
+                    grant: Some(grant("h3", "acme", "admin", 100)),
+                    ..Change::default()
+                },
+            ))
+        })
+        .expect("writes");
+    assert_eq!(replaced, Some(1));
+    assert_eq!(
+        store.setup_grant("h1").expect("reads"),
+        None,
+        "the old link is gone"
+    );
+    let used = store
+        .use_setup_link("h3", 50, |member| {
+            member.password_hash = Some("hash".into());
+            Ok(audit(AuditAction::PasswordSet, &member.id))
+        })
+        .expect("writes");
+    let (tenant_id, admin_now) = used.expect("the live link works");
+    assert_eq!(tenant_id, "acme");
+    assert_eq!(
+        (
+            admin_now.password_hash.as_deref(),
+            admin_now.setup_link.as_deref()
+        ),
+        (Some("hash"), None)
+    );
+    let again = store
+        .use_setup_link("h3", 50, |_| Ok(audit(AuditAction::PasswordSet, "x")))
+        .expect("runs");
+    assert!(again.is_none(), "once");
+    let expired = store
+        .use_setup_link("h2", 100, |_| Ok(audit(AuditAction::PasswordSet, "x")))
+        .expect("runs");
+    assert!(expired.is_none(), "at its expiry time it no longer works");
+    assert_eq!(
+        store.setup_grant("h2").expect("reads"),
+        None,
+        "and is deleted"
+    );
+    // Access and disabled tenants end sessions.
+    assert!(
+        store
+            .signed_in("acme", "admin", 1)
+            .expect("reads")
+            .is_some()
+    );
+    assert!(
+        store
+            .signed_in("acme", "admin", 0)
+            .expect("reads")
+            .is_none()
+    );
+    assert!(store.set_tenant_disabled("acme", Some(5)).expect("writes"));
+    assert!(!store.set_tenant_disabled("gamma", Some(5)).expect("writes"));
+    assert!(
+        store
+            .signed_in("acme", "admin", 1)
+            .expect("reads")
+            .is_none()
+    );
+    assert_eq!(found(Some("acme"), "sato"), None);
+    assert!(store.set_tenant_disabled("acme", None).expect("writes"));
+    assert!(
+        store
+            .signed_in("acme", "admin", 1)
+            .expect("reads")
+            .is_some()
+    );
+    // An inactive member is not found by login.
+    store
+        .update_member("acme", "m1", |member| {
+            member.active = false;
+            Ok(((), Change::default()))
+        })
+        .expect("writes");
+    assert_eq!(found(Some("acme"), "suzuki"), None);
+    // The log: newest first, per tenant.
+    let mut actions = Vec::new();
+    store
+        .audit_newest_first("acme", &mut |entry| {
+            actions.push(entry.action);
+            true
+        })
+        .expect("reads");
+    assert_eq!(
+        actions,
+        [
+            AuditAction::PasswordSet,
+            AuditAction::MemberCreated,
+            AuditAction::TenantCreated
+        ]
+    );
+}
+
+#[test]
+fn redb_accounts_conform() {
+    let (store, dir) = fresh("accounts");
+    accounts_conform(&store);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -72,7 +72,7 @@ pub fn App() -> impl IntoView {
                         <A href="/history" attr:data-testid="nav-history">{t("履歴", "History")}</A>
                         <A href="/timeline" attr:data-testid="nav-timeline">{t("タイムライン", "Timeline")}</A>
                     </Show>
-                    <Show when=move || session.me.with(|m| m.as_ref().is_some_and(|m| m.role == crate::api::RoleName::Admin))>
+                    <Show when=move || session.me.with(|m| m.as_ref().is_some_and(|m| m.has(crate::api::RoleName::CrmAdmin)))>
                         <A href="/linkage" attr:data-testid="nav-linkage">{t("バッチ連携", "Batch linkage")}</A>
                         <A href="/linkage/history" attr:data-testid="nav-linkage-history">{t("連携履歴", "Linkage history")}</A>
                     </Show>

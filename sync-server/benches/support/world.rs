@@ -10,7 +10,7 @@ use sheetlink_server::Store;
 use sheetlink_server::auth::Caller;
 use sheetlink_server::imports::{ImportRecord, ImportStatus};
 use sheetlink_server::model::{
-    CustomizeSheet, Member, Period, Role, SheetItem, SheetStatus, UserSheet, WritePermission,
+    CustomizeSheet, Member, Period, Roles, SheetItem, SheetStatus, UserSheet, WritePermission,
 };
 use sheetlink_server::store::tables::{MEMBERS, PERIODS, SHEETS, USER_SHEETS};
 use sheetlink_server::store::to_json;
@@ -65,14 +65,12 @@ pub(crate) fn world_in(store: Store, dir: std::path::PathBuf) -> World {
         open: true,
     };
     let admin = Member {
-        id: "admin".into(),
-        login_id: None,
-        name: "admin".into(),
         employee_number: Some("A1".into()),
-        email: None,
-        groups: vec![],
-        role: Role::Admin,
-        password_hash: None,
+        roles: Roles {
+            evaluation_admin: true,
+            ..Roles::default()
+        },
+        ..Member::new("admin", "admin")
     };
     store.with_db(|db| {
         let write = db.begin_write().expect("write");
@@ -87,14 +85,9 @@ pub(crate) fn world_in(store: Store, dir: std::path::PathBuf) -> World {
                     (Some(key), None)
                 };
                 let member = Member {
-                    id: format!("m{index:05}"),
-                    login_id: None,
-                    name: format!("m{index}"),
                     employee_number,
                     email,
-                    groups: vec![],
-                    role: Role::Member,
-                    password_hash: None,
+                    ..Member::new(&format!("m{index:05}"), &format!("m{index}"))
                 };
                 members
                     .insert(

@@ -13,7 +13,6 @@ use crate::auth::{token_key, verify_password};
 use crate::error::AppError;
 use crate::ids::new_token;
 use crate::linkage::{AuthMethod, Settings};
-use crate::model::Role;
 use crate::store::{Linkage, Organisation};
 
 /// Parses an allowed-address list (`;`-separated IPv4, IPv6 or CIDR; blank
@@ -168,8 +167,12 @@ pub fn authenticate(
             if login.len() > crate::auth::MAX_LOGIN_ID_BYTES {
                 return Err(AppError::Unauthorized.into());
             }
-            let attempt = throttle.begin(&login, client).map_err(Refusal::Throttled)?;
-            let (tenant, member) = store.login(&login)?.unzip();
+            // The user name is `login@tenant` (or the login id alone on a
+            // server with one tenant).
+            let attempt = throttle
+                .begin(None, &login, client)
+                .map_err(Refusal::Throttled)?;
+            let (tenant, member) = store.login(None, &login)?.unzip();
             let verified = match member.as_ref().and_then(|m| m.password_hash.as_deref()) {
                 Some(hash) => verify_password(&password, hash),
                 None => {
@@ -182,9 +185,11 @@ pub fn authenticate(
                 return Err(AppError::Unauthorized.into());
             };
             attempt.succeeded();
-            // Only evaluation admins may run batches with a password: any
-            // other member's password is no batch credential (401).
-            if !matches!(member.role, Role::Admin) {
+            // Only CRM admins may run batches with a password: any other
+            // member's password is no batch credential (401). A deactivated
+            // member or a disabled tenant is never found by `login`; a role
+            // taken away counts from the next request.
+            if !crate::permissions::may_manage_linkage(&member) {
                 return Err(AppError::Unauthorized.into());
             }
             (tenant, member.name, AuthMethod::UserPassword)

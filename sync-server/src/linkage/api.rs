@@ -22,19 +22,18 @@ use crate::linkage::{
     LinkageRun, SettingsView, StoredCondition, StoredExportCondition, StoredImportCondition,
     TimelinePost, check_emails,
 };
-use crate::model::Role;
 use crate::store::{Linkage, Organisation as _, Saved};
 pub use sheetlink_protocol::linkage::IssuedToken;
 pub use sheetlink_protocol::org::MemberView;
 
 fn require_admin(caller: &Caller) -> Result<(), AppError> {
-    if matches!(caller.member.role, Role::Admin) {
+    if crate::permissions::may_manage_linkage(&caller.member) {
         Ok(())
     } else {
         Err(AppError::forbidden(
             "not_a_linkage_admin",
-            "バッチ連携の設定はシステム管理者だけが行えます。",
-            "Only admins manage batch linkage.",
+            "バッチ連携の設定はCRM管理者だけが行えます。",
+            "Only CRM admins manage batch linkage.",
         ))
     }
 }
@@ -437,7 +436,7 @@ pub async fn timeline(
     let posts = state
         .store
         .run(move |store| {
-            let admin = matches!(caller.member.role, Role::Admin);
+            let admin = crate::permissions::may_manage_linkage(&caller.member);
             let mut posts = Vec::new();
             store.timeline_newest_first(&caller.tenant, &mut |post| {
                 if admin || post.targets.contains(&caller.member.id) {

@@ -9,18 +9,22 @@ use crate::store::{Organisation, Store};
 
 /// Looking members up.
 pub trait Directory: Send + Sync {
-    /// The member a login id signs in as, with their tenant (`None` for an
-    /// unknown login id).
+    /// The member a login id signs in as, with their tenant (see
+    /// [`Organisation::login`]: the tenant named, by `login@tenant`, or the
+    /// only one).
     fn by_login(
         &self,
+        tenant: Option<String>,
         login_id: String,
     ) -> impl Future<Output = Result<Option<(String, Member)>, AppError>> + Send;
 
-    /// Member `id` of `tenant`.
-    fn member(
+    /// Member `id` of `tenant`, if a session with `access` may act for them
+    /// (see [`Organisation::signed_in`]).
+    fn signed_in(
         &self,
         tenant: String,
         id: String,
+        access: u64,
     ) -> impl Future<Output = Result<Option<Member>, AppError>> + Send;
 }
 
@@ -39,13 +43,24 @@ impl RedbDirectory {
 }
 
 impl Directory for RedbDirectory {
-    async fn by_login(&self, login_id: String) -> Result<Option<(String, Member)>, AppError> {
-        self.store.run(move |store| store.login(&login_id)).await
+    async fn by_login(
+        &self,
+        tenant: Option<String>,
+        login_id: String,
+    ) -> Result<Option<(String, Member)>, AppError> {
+        self.store
+            .run(move |store| store.login(tenant.as_deref(), &login_id))
+            .await
     }
 
-    async fn member(&self, tenant: String, id: String) -> Result<Option<Member>, AppError> {
+    async fn signed_in(
+        &self,
+        tenant: String,
+        id: String,
+        access: u64,
+    ) -> Result<Option<Member>, AppError> {
         self.store
-            .run(move |store| Organisation::member(store, &tenant, &id))
+            .run(move |store| Organisation::signed_in(store, &tenant, &id, access))
             .await
     }
 }

@@ -8,12 +8,17 @@
 //! newer than this build knows is refused: an older server must not half-read
 //! what a newer one wrote. Format 3 keeps import errors, batch rows and the
 //! reason a batch file was refused coded (`crate::notice`), never as
-//! finished sentences.
+//! finished sentences. Format 4 has accounts: login ids per tenant
+//! (`{tenant}/{login}`, folded to lower case), a record per tenant, and
+//! roles a person may hold several of (an old admin becomes evaluation and
+//! CRM admin — both of what an admin could do before).
 
 use redb::{Database, ReadableTable, TableDefinition};
 
 use super::linkage::StoredHead;
-use super::tables::{IMPORT_ERRORS, IMPORTS, LINKAGE_RUN_ROWS, LINKAGE_RUNS, SESSIONS};
+use super::tables::{
+    IMPORT_ERRORS, IMPORTS, LINKAGE_RUN_ROWS, LINKAGE_RUNS, LOGINS, MEMBERS, SESSIONS, TENANTS,
+};
 use super::to_json;
 use crate::error::AppError;
 use crate::imports::{ImportError, ImportRecord, MAX_STORED_ERRORS};
@@ -23,7 +28,7 @@ use crate::notice::{Note, Notice};
 /// `format` → the store's format version.
 pub const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 /// The format this build writes.
-pub const FORMAT: u64 = 3;
+pub const FORMAT: u64 = 4;
 const FORMAT_KEY: &str = "format";
 
 /// The stored format version (1 for a store written before versions).
@@ -55,6 +60,9 @@ pub fn migrate(db: &Database) -> anyhow::Result<u64> {
     }
     if found < 3 {
         two_to_three(db).map_err(|e| anyhow::anyhow!("migrating the store to format 3: {e:?}"))?;
+    }
+    if found < 4 {
+        three_to_four(db).map_err(|e| anyhow::anyhow!("migrating the store to format 4: {e}"))?;
     }
     Ok(found)
 }
@@ -225,6 +233,102 @@ fn two_to_three(db: &Database) -> Result<(), AppError> {
         .insert(FORMAT_KEY, 3)
         .map_err(AppError::internal)?;
     write.commit().map_err(AppError::internal)
+}
+
+/// A member's roles as format 4 keeps them, from format 3's one `role`.
+fn roles_of(role: &serde_json::Value) -> serde_json::Value {
+    match role.get("kind").and_then(|k| k.as_str()) {
+        Some("admin") => serde_json::json!({"evaluation_admin": true, "crm_admin": true}),
+        Some("leader") => serde_json::json!({"leader": {
+            "groups": role.get("groups").cloned().unwrap_or_default(),
+            "periods": role.get("periods").cloned().unwrap_or_default(),
+        }}),
+        _ => serde_json::json!({}),
+    }
+}
+
+/// Format 3 → 4: roles, per-tenant folded logins, tenant records. A login
+/// id that folds onto another in the same tenant stops the migration with
+/// both named (nothing is written): an operator renames one with the
+/// previous version first.
+fn three_to_four(db: &Database) -> Result<(), String> {
+    use std::collections::BTreeMap;
+    let fail = |e: &dyn std::fmt::Display| e.to_string();
+    let write = db.begin_write().map_err(|e| fail(&e))?;
+    {
+        let mut members = write.open_table(MEMBERS).map_err(|e| fail(&e))?;
+        let mut changed = Vec::new();
+        let mut tenants = BTreeMap::new();
+        for entry in members.iter().map_err(|e| fail(&e))? {
+            let (key, value) = entry.map_err(|e| fail(&e))?;
+            let key = key.value().to_owned();
+            let tenant = key.split('/').next().unwrap_or_default().to_owned();
+            tenants.insert(tenant, ());
+            let mut member: serde_json::Value =
+                serde_json::from_slice(value.value()).map_err(|e| fail(&e))?;
+            let Some(object) = member.as_object_mut() else {
+                return Err(format!("member {key} is not a JSON object"));
+            };
+            if let Some(role) = object.remove("role") {
+                object.insert("roles".into(), roles_of(&role));
+            }
+            if let Some(serde_json::Value::String(login)) = object.get_mut("login_id") {
+                *login = sheetlink_protocol::naming::login_key(login);
+            }
+            changed.push((key, serde_json::to_vec(&member).map_err(|e| fail(&e))?));
+        }
+        for (key, value) in changed {
+            members
+                .insert(key.as_str(), value.as_slice())
+                .map_err(|e| fail(&e))?;
+        }
+
+        let mut logins = write.open_table(LOGINS).map_err(|e| fail(&e))?;
+        let mut moved: BTreeMap<String, (String, String)> = BTreeMap::new();
+        for entry in logins.iter().map_err(|e| fail(&e))? {
+            let (login, target) = entry.map_err(|e| fail(&e))?;
+            let (login, target) = (login.value().to_owned(), target.value().to_owned());
+            let Some((tenant, member)) = target.split_once('/') else {
+                return Err(format!(
+                    "login {login} points at {target}, not tenant/member"
+                ));
+            };
+            let key = super::tables::login_key(tenant, &login);
+            if let Some((other, _)) = moved.get(&key) {
+                return Err(format!(
+                    "the login ids {other} and {login} of tenant {tenant} are one login id \
+                     now that case does not count: rename one with the previous version first"
+                ));
+            }
+            moved.insert(key, (login, member.to_owned()));
+        }
+        logins.retain(|_, _| false).map_err(|e| fail(&e))?;
+        for (key, (_, member)) in &moved {
+            logins
+                .insert(key.as_str(), member.as_str())
+                .map_err(|e| fail(&e))?;
+        }
+
+        let mut records = write.open_table(TENANTS).map_err(|e| fail(&e))?;
+        for tenant in tenants.keys() {
+            let record = crate::model::Tenant {
+                id: tenant.clone(),
+                name: tenant.clone(),
+                created_at: crate::ids::now(),
+                disabled_at: None,
+            };
+            let bytes = serde_json::to_vec(&record).map_err(|e| fail(&e))?;
+            records
+                .insert(tenant.as_str(), bytes.as_slice())
+                .map_err(|e| fail(&e))?;
+        }
+    }
+    write
+        .open_table(META)
+        .map_err(|e| fail(&e))?
+        .insert(FORMAT_KEY, 4)
+        .map_err(|e| fail(&e))?;
+    write.commit().map_err(|e| fail(&e))
 }
 
 #[cfg(test)]

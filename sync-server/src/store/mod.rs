@@ -27,6 +27,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 
+mod accounts;
 pub mod directory;
 mod evaluations;
 mod linkage;
@@ -38,6 +39,7 @@ pub mod sessions;
 pub mod tables;
 
 use crate::model::UserSheet;
+pub use accounts::{Accounts, Change, NewGrant, Taken};
 pub use directory::{Directory, RedbDirectory};
 pub use evaluations::{EvaluationTx, Evaluations};
 pub use linkage::{CrmTx, Linkage, Saved};
@@ -49,12 +51,22 @@ use tables::USER_SHEETS;
 
 /// Everything the server's work needs of its store.
 pub trait Backend:
-    Organisation + Evaluations + Linkage + MailQueue + Seeding + Idempotency + Send + Sync + 'static
+    Organisation
+    + Accounts
+    + Evaluations
+    + Linkage
+    + MailQueue
+    + Seeding
+    + Idempotency
+    + Send
+    + Sync
+    + 'static
 {
 }
 
 impl<T> Backend for T where
     T: Organisation
+        + Accounts
         + Evaluations
         + Linkage
         + MailQueue
@@ -346,19 +358,6 @@ fn txn_put(
     let mut table = txn.open_table(table).map_err(AppError::internal)?;
     table.insert(key, value).map_err(AppError::internal)?;
     Ok(())
-}
-
-/// The `{tenant}/{member}` key a login id signs in as.
-pub fn get_login(db: &Database, login_id: &str) -> Result<Option<String>, AppError> {
-    let read = db.begin_read().map_err(AppError::internal)?;
-    match read.open_table(tables::LOGINS) {
-        Ok(table) => Ok(table
-            .get(login_id)
-            .map_err(AppError::internal)?
-            .map(|v| v.value().to_owned())),
-        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
-        Err(error) => Err(AppError::internal(error)),
-    }
 }
 
 /// Reads, changes and writes one JSON value in a single write transaction,

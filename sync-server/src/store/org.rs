@@ -3,10 +3,10 @@
 
 use redb::ReadableDatabase as _;
 
-use super::tables::{MEMBERS, PERIODS, SHEETS, USER_SHEETS, user_sheet_key};
-use super::{Store, get_json, get_login, scan_json, scan_user_sheets};
+use super::tables::{GROUPS, MEMBERS, PERIODS, SHEETS, USER_SHEETS, user_sheet_key};
+use super::{Store, get_json, scan_json, scan_user_sheets};
 use crate::error::AppError;
-use crate::model::{CustomizeSheet, Member, Period, UserSheet};
+use crate::model::{CustomizeSheet, Group, Member, Period, UserSheet};
 
 /// Reading a tenant's organisation. Every operation reads one consistent
 /// snapshot.
@@ -21,11 +21,23 @@ pub trait Organisation {
     fn sheet(&self, tenant: &str, id: &str) -> Result<Option<CustomizeSheet>, AppError>;
     /// The tenant's members, in id order.
     fn members(&self, tenant: &str) -> Result<Vec<Member>, AppError>;
+    /// The tenant's groups, in id order.
+    fn groups(&self, tenant: &str) -> Result<Vec<Group>, AppError>;
     /// One member.
     fn member(&self, tenant: &str, id: &str) -> Result<Option<Member>, AppError>;
-    /// The member a login id signs in as, with their tenant (login ids are
-    /// unique across tenants).
-    fn login(&self, login_id: &str) -> Result<Option<(String, Member)>, AppError>;
+    /// The member a login id signs in as, with their tenant: the tenant
+    /// named, else the one `login@tenant` names (when such a tenant exists),
+    /// else the server's only tenant (see [`crate::accounts::resolve_tenant`]).
+    /// `None` for an unknown login id, a deactivated member or a disabled
+    /// tenant; an `Err` when several tenants exist and none is named.
+    fn login(
+        &self,
+        tenant: Option<&str>,
+        login: &str,
+    ) -> Result<Option<(String, Member)>, AppError>;
+    /// Member `id` of `tenant` as a session may act for them: active, in an
+    /// enabled tenant, with access `access` (see [`Member::access`]).
+    fn signed_in(&self, tenant: &str, id: &str, access: u64) -> Result<Option<Member>, AppError>;
     /// Every member's user sheet of `sheet` in `period`, as `(member id,
     /// sheet)` in member order.
     fn user_sheets(
@@ -82,12 +94,41 @@ impl Organisation for Store {
         get_json(self.db(), MEMBERS, &format!("{tenant}/{id}"))
     }
 
-    fn login(&self, login_id: &str) -> Result<Option<(String, Member)>, AppError> {
-        let Some(key) = get_login(self.db(), login_id)? else {
+    fn groups(&self, tenant: &str) -> Result<Vec<Group>, AppError> {
+        values(scan_json(self.db(), GROUPS, &format!("{tenant}/"))?)
+    }
+
+    fn login(
+        &self,
+        tenant: Option<&str>,
+        login: &str,
+    ) -> Result<Option<(String, Member)>, AppError> {
+        use super::Accounts as _;
+        let tenants = self.tenants()?;
+        let Some((tenant, login)) = crate::accounts::resolve_tenant(tenant, login, &tenants)?
+        else {
             return Ok(None);
         };
-        let tenant = key.split('/').next().unwrap_or_default().to_owned();
-        Ok(get_json::<Member>(self.db(), MEMBERS, &key)?.map(|member| (tenant, member)))
+        let Some(id) = super::accounts::login_member(self.db(), &tenant, &login)? else {
+            return Ok(None);
+        };
+        let member = get_json::<Member>(self.db(), MEMBERS, &format!("{tenant}/{id}"))?;
+        Ok(member
+            .filter(|member| member.active)
+            .map(|member| (tenant, member)))
+    }
+
+    fn signed_in(&self, tenant: &str, id: &str, access: u64) -> Result<Option<Member>, AppError> {
+        use super::Accounts as _;
+        if self
+            .tenant(tenant)?
+            .is_none_or(|tenant| tenant.disabled_at.is_some())
+        {
+            return Ok(None);
+        }
+        Ok(self
+            .member(tenant, id)?
+            .filter(|member| member.active && member.access == access))
     }
 
     fn user_sheets(

@@ -5,19 +5,21 @@ use sheetlink_engine::linkage::SheetRecord;
 
 use super::linkage::condition_table;
 use super::tables::{
-    CRM_COUNTERS, CRM_RECORDS, GROUPS, LINKAGE_SETTINGS, LOGINS, MEMBERS, PERIODS, SHEETS,
-    USER_SHEETS, user_sheet_key,
+    CRM_COUNTERS, CRM_RECORDS, GROUPS, LINKAGE_SETTINGS, LOGINS, MEMBERS, PERIODS, SHEETS, TENANTS,
+    USER_SHEETS, login_key, user_sheet_key,
 };
 use super::{Store, any_login, scan_raw, to_json, txn_put};
 use crate::error::AppError;
 use crate::linkage::{Direction, Settings, StoredExportCondition, StoredImportCondition};
-use crate::model::{CustomizeSheet, Group, Member, Period, UserSheet};
+use crate::model::{CustomizeSheet, Group, Member, Period, Tenant, UserSheet};
 
 /// Everything of one tenant, to be written together.
 #[derive(Debug, Clone, Default)]
 pub struct TenantSeed {
     /// The tenant id.
     pub tenant: String,
+    /// The tenant's name.
+    pub name: String,
     /// Groups.
     pub groups: Vec<Group>,
     /// Evaluation periods.
@@ -42,20 +44,30 @@ pub struct TenantSeed {
 
 /// Seeding a store.
 pub trait Seeding {
-    /// Writes `seed` in one transaction, only into a store without members
-    /// or logins (a seed never lands beside real accounts); returns whether
-    /// it did. A login id that exists anyway drops the whole seed.
+    /// Writes `seed` (the tenant record too) in one transaction, only into
+    /// a store without members, logins or tenants (a seed never lands beside
+    /// real accounts); returns whether it did. A login id that exists anyway drops the whole seed.
     fn seed_if_empty(&self, seed: &TenantSeed) -> Result<bool, AppError>;
 }
 
 impl Seeding for Store {
     fn seed_if_empty(&self, seed: &TenantSeed) -> Result<bool, AppError> {
-        if !scan_raw(self.db(), MEMBERS, "")?.is_empty() || any_login(self.db())? {
+        if !scan_raw(self.db(), MEMBERS, "")?.is_empty()
+            || any_login(self.db())?
+            || !scan_raw(self.db(), TENANTS, "")?.is_empty()
+        {
             return Ok(false);
         }
         let tenant = seed.tenant.as_str();
         let key = |id: &str| format!("{tenant}/{id}");
         self.write(true, |txn| {
+            let record = Tenant {
+                id: tenant.to_owned(),
+                name: seed.name.clone(),
+                created_at: crate::ids::now(),
+                disabled_at: None,
+            };
+            txn_put(txn, TENANTS, tenant, &to_json(&record)?)?;
             for group in &seed.groups {
                 txn_put(txn, GROUPS, &key(&group.id), &to_json(group)?)?;
             }
@@ -78,9 +90,8 @@ impl Seeding for Store {
                     let Some(login) = &member.login_id else {
                         continue;
                     };
-                    let target = key(&member.id);
                     if logins
-                        .insert(login.as_str(), target.as_str())
+                        .insert(login_key(tenant, login).as_str(), member.id.as_str())
                         .map_err(AppError::internal)?
                         .is_some()
                     {

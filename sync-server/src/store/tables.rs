@@ -6,8 +6,21 @@ use redb::TableDefinition;
 
 /// `{tenant}/{member}` → [`crate::model::Member`].
 pub const MEMBERS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("members");
-/// `{login id}` → `{tenant}/{member}`; login ids are unique across tenants.
+/// `{tenant}/{login id, folded}` → member id: login ids are unique within
+/// a tenant (format 4; before, one namespace for the whole server).
 pub const LOGINS: TableDefinition<'_, &str, &str> = TableDefinition::new("logins");
+/// `{tenant}` → [`crate::model::Tenant`] (format 4).
+pub const TENANTS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("tenants");
+/// SHA-256 (hex) of a set-up link's token → [`crate::model::SetupGrant`].
+pub const SETUP_LINKS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("setup_links");
+/// `{tenant}/{entry id}` → [`sheetlink_protocol::accounts::AuditEntry`]; ids
+/// sort by time; entries are only ever added.
+pub const AUDIT: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("audit");
+
+/// The [`LOGINS`] key of a login id in a tenant.
+pub fn login_key(tenant: &str, login: &str) -> String {
+    format!("{tenant}/{}", sheetlink_protocol::naming::login_key(login))
+}
 /// `{tenant}/{group}` → [`crate::model::Group`].
 pub const GROUPS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("groups");
 /// `{tenant}/{period}` → [`crate::model::Period`].
