@@ -200,6 +200,17 @@ pub struct PasswordChange {
     pub new: String,
 }
 
+/// A group of members (グループ), as the account screen creates and lists
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupView {
+    /// Group id (see `naming`).
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
 /// What an audit entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -231,6 +242,8 @@ pub enum AuditAction {
     ConditionDeleted,
     /// A member's sheet moved to its next status.
     SheetStatusChanged,
+    /// A group was created.
+    GroupCreated,
 }
 
 impl AuditAction {
@@ -246,8 +259,9 @@ impl AuditAction {
     }
 }
 
-/// One audit entry: who did what to what, when. Written in the transaction
-/// of the change; never edited.
+/// One audit entry: who did what to what, when. Account changes write it
+/// in their own transaction, linkage changes right after theirs commit;
+/// nothing edits or deletes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {

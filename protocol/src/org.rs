@@ -98,6 +98,95 @@ pub struct MemberView {
     pub name: String,
 }
 
+/// Where a member's sheet is in the evaluation flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SheetStatusName {
+    /// 未着手
+    NotStarted,
+    /// 自己評価済
+    SelfEvaluated,
+    /// 一次評価済
+    FirstEvaluated,
+    /// 最終評価完了
+    FinalEvaluated,
+}
+
+/// One item of a sheet with its stored value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ItemValue {
+    /// Item id.
+    pub id: String,
+    /// The item's own label (its block is the group it is listed in).
+    pub label: String,
+    /// Its type.
+    pub item_type: ItemType,
+    /// The stored value; empty when none.
+    pub value: String,
+}
+
+/// The items of one block (ブロック), in sheet order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BlockView {
+    /// The block's caption (`業績評価 > 目標1`); empty for items outside
+    /// any block.
+    pub caption: String,
+    /// Items.
+    pub items: Vec<ItemValue>,
+}
+
+/// A member's sheet in a period, read-only, values grouped by block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserSheetView {
+    /// Period id.
+    pub period: String,
+    /// Period name.
+    pub period_name: String,
+    /// Whether the period is open.
+    pub period_open: bool,
+    /// Sheet id.
+    pub sheet: String,
+    /// Sheet name.
+    pub sheet_name: String,
+    /// Member id of whose sheet it is.
+    pub member: String,
+    /// Their name.
+    pub member_name: String,
+    /// The status.
+    pub status: SheetStatusName,
+    /// The status the owner may move it to now (only the owner, only in an
+    /// open period); `None` otherwise.
+    #[serde(default)]
+    pub next_status: Option<SheetStatusName>,
+    /// The values, grouped by block.
+    pub blocks: Vec<BlockView>,
+}
+
+/// A sheet in a list: whose, where, which status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SheetSummary {
+    /// Member id.
+    pub member: String,
+    /// Their name.
+    pub member_name: String,
+    /// The status.
+    pub status: SheetStatusName,
+}
+
+/// Moving one's own sheet on: the status the owner saw (so that a second
+/// press does not move it twice).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdvanceRequest {
+    /// The status the sheet has now.
+    pub from: SheetStatusName,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

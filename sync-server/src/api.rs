@@ -579,3 +579,83 @@ pub async fn error_file(
         .await?;
     Ok(crate::http::attachment(CSV_UTF8, &file_name, bytes))
 }
+
+/// `GET /api/my/sheets`: the caller's own sheets.
+#[utoipa::path(
+    get, summary = "One's own sheets", path = "/api/my/sheets", tag = "evaluation",
+    responses((status = 200, description = "The caller's sheets in every period (open periods first), values grouped by block; `next_status` where they may move it on.", body = Vec<sheetlink_protocol::org::UserSheetView>), crate::openapi::SignedIn)
+)]
+pub async fn my_sheets(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<sheetlink_protocol::org::UserSheetView>>, AppError> {
+    let sheets = state
+        .store
+        .run(move |store| crate::user_sheets::mine(store, &caller))
+        .await?;
+    Ok(Json(sheets))
+}
+
+/// `GET /api/periods/{period}/sheets/{sheet}/members`: the sheets the
+/// caller may open (leaders: their members; evaluation admins: everyone).
+#[utoipa::path(
+    get, summary = "Sheets the caller may open", path = "/api/periods/{period}/sheets/{sheet}/members", tag = "evaluation",
+    params(("period" = String, Path, description = "Period id."), ("sheet" = String, Path, description = "Customize sheet id.")),
+    responses((status = 200, description = "Whose sheets, with their status (empty for a plain member).", body = Vec<sheetlink_protocol::org::SheetSummary>), crate::openapi::SignedIn, (status = 404, description = "No such period or published sheet.", body = sheetlink_protocol::ErrorBody))
+)]
+pub async fn sheet_list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((period, sheet)): Path<(String, String)>,
+) -> Result<Json<Vec<sheetlink_protocol::org::SheetSummary>>, AppError> {
+    let list = state
+        .store
+        .run(move |store| crate::user_sheets::list(store, &caller, &period, &sheet))
+        .await?;
+    Ok(Json(list))
+}
+
+/// `GET /api/periods/{period}/sheets/{sheet}/members/{member}`: one sheet,
+/// read-only.
+#[utoipa::path(
+    get, summary = "One member's sheet, read-only", path = "/api/periods/{period}/sheets/{sheet}/members/{member}", tag = "evaluation",
+    params(("period" = String, Path, description = "Period id."), ("sheet" = String, Path, description = "Customize sheet id."), ("member" = String, Path, description = "Member id.")),
+    responses((status = 200, description = "The sheet (one's own, a led member's, or — for evaluation admins — anyone's).", body = sheetlink_protocol::org::UserSheetView), crate::openapi::SignedIn, (status = 404, description = "No such sheet, or not the caller's to see (the same answer).", body = sheetlink_protocol::ErrorBody))
+)]
+pub async fn sheet_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((period, sheet, member)): Path<(String, String, String)>,
+) -> Result<Json<sheetlink_protocol::org::UserSheetView>, AppError> {
+    let view = state
+        .store
+        .run(move |store| crate::user_sheets::one(store, &caller, &period, &sheet, &member))
+        .await?;
+    Ok(Json(view))
+}
+
+/// `POST /api/my/sheets/{period}/{sheet}/advance`: moves the caller's own
+/// sheet to its next status.
+#[utoipa::path(
+    post, summary = "Move one's own sheet to its next status", path = "/api/my/sheets/{period}/{sheet}/advance", tag = "evaluation",
+    params(("period" = String, Path, description = "Period id."), ("sheet" = String, Path, description = "Customize sheet id.")),
+    request_body = sheetlink_protocol::org::AdvanceRequest,
+    responses(
+        (status = 200, description = "Moved on; the sheet as it is now.", body = sheetlink_protocol::org::UserSheetView),
+        (status = 404, description = "The caller has no such sheet.", body = sheetlink_protocol::ErrorBody),
+        (status = 409, description = "The period is closed, the sheet is final, or its status is no longer `from`.", body = sheetlink_protocol::ErrorBody),
+        crate::openapi::SignedIn,
+    )
+)]
+pub async fn advance_sheet(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((period, sheet)): Path<(String, String)>,
+    crate::http::JsonBody(form): crate::http::JsonBody<sheetlink_protocol::org::AdvanceRequest>,
+) -> Result<Json<sheetlink_protocol::org::UserSheetView>, AppError> {
+    let view = state
+        .store
+        .run(move |store| crate::user_sheets::advance(store, &caller, &period, &sheet, form.from))
+        .await?;
+    Ok(Json(view))
+}

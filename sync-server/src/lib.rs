@@ -29,6 +29,7 @@ pub mod permissions;
 pub mod seed;
 pub mod sheets;
 pub mod store;
+pub mod user_sheets;
 
 pub use config::Config;
 pub use error::AppError;

@@ -171,7 +171,7 @@ fn tenant(config: &Config, action: TenantAction) -> anyhow::Result<()> {
 }
 
 #[allow(clippy::print_stdout)] // the listening line is the binary's output
-async fn serve(config: Config) -> anyhow::Result<()> {
+async fn serve(mut config: Config) -> anyhow::Result<()> {
     let store = Store::open(&config.data_dir).context("opening the database")?;
     if !config.demo {
         tracing::info!("no demo tenant (SHEETLINK_DEMO=1 seeds one into an empty database)");
@@ -189,11 +189,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .context("binding the listen address")?;
+    // The address bound (port 0 becomes a real port): set-up links name
+    // it when no public URL is configured.
+    config.listen = listener.local_addr()?;
     // Printed, not only logged: scripts and tests read the port from it.
-    println!(
-        "sheetlink-server listening on http://{}",
-        listener.local_addr()?
-    );
+    println!("sheetlink-server listening on http://{}", config.listen);
     let interrupted = sheetlink_server::imports::recover_interrupted(&store)
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     if interrupted > 0 {

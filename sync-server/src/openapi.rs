@@ -142,6 +142,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::revert))
         .routes(routes!(api::error_file))
         .routes(routes!(api::import_changes))
+        .routes(routes!(api::my_sheets))
+        .routes(routes!(api::sheet_list))
+        .routes(routes!(api::sheet_one))
+        .routes(routes!(api::advance_sheet))
         .routes(routes!(a::setup_info))
         .routes(routes!(a::setup))
         .routes(routes!(a::change_password))
@@ -151,6 +155,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(a::activate))
         .routes(routes!(a::reset_password))
         .routes(routes!(a::audit))
+        .routes(routes!(a::groups, a::create_group))
         .routes(routes!(document))
         .merge(linkage)
 }

@@ -7,8 +7,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use sheetlink_protocol::accounts::{
-    Account, AuditEntry, CreatedAccount, NewAccount, PasswordChange, Roles, SetupInfo, SetupLink,
-    SetupRequest, SetupToken,
+    Account, AuditEntry, CreatedAccount, GroupView, NewAccount, PasswordChange, Roles, SetupInfo,
+    SetupLink, SetupRequest, SetupToken,
 };
 
 use crate::AppState;
@@ -238,4 +238,43 @@ pub async fn audit(
         .run(move |store| super::audit_log(store, &caller, AUDIT_PAGE))
         .await?;
     Ok(Json(entries))
+}
+
+/// `GET /api/groups`: the tenant's groups (evaluation admins).
+#[utoipa::path(
+    get, summary = "The tenant's groups", path = "/api/groups", tag = "accounts",
+    responses((status = 200, description = "Every group, in id order.", body = Vec<GroupView>), crate::openapi::SignedIn, crate::openapi::AccountAdminsOnly)
+)]
+pub async fn groups(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<GroupView>>, AppError> {
+    let groups = state
+        .store
+        .run(move |store| super::groups(store, &caller))
+        .await?;
+    Ok(Json(groups))
+}
+
+/// `POST /api/groups`: creates a group (evaluation admins).
+#[utoipa::path(
+    post, summary = "Create a group", path = "/api/groups", tag = "accounts",
+    request_body = GroupView,
+    responses(
+        (status = 201, description = "Created.", body = GroupView),
+        (status = 400, description = "The id or name is not acceptable; the message says how to fix it.", body = sheetlink_protocol::ErrorBody),
+        (status = 409, description = "The id is taken.", body = sheetlink_protocol::ErrorBody),
+        crate::openapi::SignedIn, crate::openapi::AccountAdminsOnly,
+    )
+)]
+pub async fn create_group(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(new): JsonBody<GroupView>,
+) -> Result<Response, AppError> {
+    let group = state
+        .store
+        .run(move |store| super::create_group(store, &caller, &new))
+        .await?;
+    Ok((StatusCode::CREATED, Json(group)).into_response())
 }

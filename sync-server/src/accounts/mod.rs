@@ -21,8 +21,8 @@ pub mod operator;
 mod passwords;
 
 use sheetlink_protocol::accounts::{
-    Account, AuditAction, AuditEntry, CreatedAccount, CreatedTenant, NewAccount, NewTenant, Roles,
-    SetupInfo, SetupLink, TenantView,
+    Account, AuditAction, AuditEntry, CreatedAccount, CreatedTenant, GroupView, NewAccount,
+    NewTenant, Roles, SetupInfo, SetupLink, TenantView,
 };
 use sheetlink_protocol::naming::{IdKind, check_id, login_key};
 
@@ -746,6 +746,47 @@ pub fn audit_log(
         entries.len() < limit
     })?;
     Ok(entries)
+}
+
+/// The tenant's groups (evaluation admins).
+pub fn groups(store: &impl Organisation, caller: &Caller) -> Result<Vec<GroupView>, AppError> {
+    require_account_admin(caller)?;
+    Ok(store
+        .groups(&caller.tenant)?
+        .into_iter()
+        .map(|g| GroupView {
+            id: g.id,
+            name: g.name,
+        })
+        .collect())
+}
+
+/// Creates a group (evaluation admins); the bulk set-up of an organisation
+/// comes with the organisation screens.
+pub fn create_group(
+    store: &impl Accounts,
+    caller: &Caller,
+    new: &GroupView,
+) -> Result<GroupView, AppError> {
+    require_account_admin(caller)?;
+    let id = new.id.trim();
+    check_id(IdKind::Group, id).map_err(id_error)?;
+    let group = crate::model::Group {
+        id: id.to_owned(),
+        name: check_name(&new.name, "グループ名", "A group name")?,
+    };
+    let audit = audit_entry(caller, AuditAction::GroupCreated, id, group.name.clone());
+    if !store.create_group(&caller.tenant, &group, &audit)? {
+        return Err(AppError::conflict(
+            "group_exists",
+            format!("グループID「{id}」はすでにあります。別のIDにしてください。"),
+            format!("A group {id} exists: choose another id."),
+        ));
+    }
+    Ok(GroupView {
+        id: group.id,
+        name: group.name,
+    })
 }
 
 /// Records what `caller` did to batch linkage, after it committed.

@@ -23,8 +23,21 @@ use crate::linkage::{
     TimelinePost, check_emails,
 };
 use crate::store::{Linkage, Organisation as _, Saved};
+use sheetlink_protocol::accounts::AuditAction;
 pub use sheetlink_protocol::linkage::IssuedToken;
 pub use sheetlink_protocol::org::MemberView;
+
+/// Adds the audit entry of a linkage change right after it committed (the
+/// linkage writes are their own transactions; an entry can only be missing
+/// if the server stops between the two).
+fn record(
+    store: &impl crate::store::Accounts,
+    caller: &Caller,
+    action: AuditAction,
+    target: &str,
+) -> Result<(), AppError> {
+    crate::accounts::record_linkage_change(store, caller, action, target)
+}
 
 fn require_admin(caller: &Caller) -> Result<(), AppError> {
     if crate::permissions::may_manage_linkage(&caller.member) {
@@ -72,7 +85,11 @@ pub async fn put_settings(
     check_emails(&update.emails).map_err(|e| e.bad_request("emails_invalid"))?;
     let saved = state
         .store
-        .run(move |store| crate::linkage::save_settings(store, &caller.tenant, update))
+        .run(move |store| {
+            let saved = crate::linkage::save_settings(store, &caller.tenant, update)?;
+            record(store, &caller, AuditAction::LinkageSettingsChanged, "")?;
+            Ok(saved)
+        })
         .await?;
     Ok(Json(saved.into()))
 }
@@ -96,6 +113,7 @@ pub async fn post_token(
                     let replaced = settings.token_issued_at.is_some();
                     Ok((issue_token(&caller.tenant, settings)?, settings.clone(), replaced))
                 })?;
+            record(store, &caller, AuditAction::TokenIssued, "")?;
             let (mut warning, mut warning_en) = (
                 "このトークンは今だけ表示されます。コピーして linkage.conf の linkage.token に設定してください。".to_owned(),
                 "This token is shown only now: copy it into linkage.token of linkage.conf.".to_owned(),
@@ -238,7 +256,11 @@ async fn create_condition<T: StoredCondition>(
     check(&body)?;
     state
         .store
-        .run(move |store| save(store, &caller.tenant, None, &body))
+        .run(move |store| {
+            let saved = save(store, &caller.tenant, None, &body)?;
+            record(store, &caller, AuditAction::ConditionSaved, body.key())?;
+            Ok(saved)
+        })
         .await
 }
 
@@ -253,7 +275,11 @@ async fn update_condition<T: StoredCondition>(
     check(&body)?;
     state
         .store
-        .run(move |store| save(store, &caller.tenant, Some(&key), &body))
+        .run(move |store| {
+            let saved = save(store, &caller.tenant, Some(&key), &body)?;
+            record(store, &caller, AuditAction::ConditionSaved, &key)?;
+            Ok(saved)
+        })
         .await
 }
 
@@ -268,6 +294,7 @@ async fn delete_condition<T: StoredCondition>(
         .store
         .run(move |store| {
             if store.delete_condition::<T>(&caller.tenant, &key)? {
+                record(store, &caller, AuditAction::ConditionDeleted, &key)?;
                 Ok(StatusCode::NO_CONTENT)
             } else {
                 Err(crate::linkage::no_condition())

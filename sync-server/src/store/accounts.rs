@@ -6,7 +6,7 @@
 use redb::{ReadableDatabase as _, ReadableTable as _};
 use sheetlink_protocol::accounts::AuditEntry;
 
-use super::tables::{AUDIT, LOGINS, MEMBERS, SETUP_LINKS, TENANTS, login_key};
+use super::tables::{AUDIT, GROUPS, LOGINS, MEMBERS, SETUP_LINKS, TENANTS, login_key};
 use super::{Store, get_json, scan_json, scan_json_rev, to_json, txn_get, txn_put};
 use crate::error::AppError;
 use crate::model::{Member, SetupGrant, Tenant};
@@ -93,6 +93,14 @@ pub trait Accounts {
         id: &str,
         change: impl FnOnce(&mut Member) -> Result<(R, Change), AppError>,
     ) -> Result<Option<R>, AppError>;
+
+    /// Creates a group with its audit entry; `false` when the id is taken.
+    fn create_group(
+        &self,
+        tenant: &str,
+        group: &crate::model::Group,
+        audit: &AuditEntry,
+    ) -> Result<bool, AppError>;
 
     /// The grant of a set-up link (by its token's hash), whatever its state.
     fn setup_grant(&self, token_hash: &str) -> Result<Option<SetupGrant>, AppError>;
@@ -276,6 +284,24 @@ impl Accounts for Store {
             txn_change(txn, tenant, &change)?;
             Ok(Ok(Some(answer)))
         })?
+    }
+
+    fn create_group(
+        &self,
+        tenant: &str,
+        group: &crate::model::Group,
+        audit: &AuditEntry,
+    ) -> Result<bool, AppError> {
+        let key = format!("{tenant}/{}", group.id);
+        self.write(true, |txn| {
+            if txn_get(txn, GROUPS, &key)?.is_some() {
+                return Ok(Err(()));
+            }
+            txn_put(txn, GROUPS, &key, &to_json(group)?)?;
+            txn_audit(txn, tenant, audit)?;
+            Ok(Ok(()))
+        })
+        .map(|created| created.is_ok())
     }
 
     fn setup_grant(&self, token_hash: &str) -> Result<Option<SetupGrant>, AppError> {

@@ -101,6 +101,8 @@ pub trait EvaluationTx {
     fn put_progress(&mut self, id: &str, progress: &Progress) -> Result<(), AppError>;
     /// Remembers an idempotency key (its full storage key) with its result.
     fn remember(&mut self, key: &str, remembered: &Remembered) -> Result<(), AppError>;
+    /// Adds an audit entry with what this transaction writes.
+    fn audit(&mut self, entry: &sheetlink_protocol::accounts::AuditEntry) -> Result<(), AppError>;
 }
 
 impl Evaluations for Store {
@@ -241,5 +243,9 @@ impl EvaluationTx for RedbEvaluationTx<'_> {
 
     fn remember(&mut self, key: &str, remembered: &Remembered) -> Result<(), AppError> {
         txn_put(self.txn, IDEMPOTENCY, key, &to_json(remembered)?)
+    }
+
+    fn audit(&mut self, entry: &sheetlink_protocol::accounts::AuditEntry) -> Result<(), AppError> {
+        super::accounts::txn_audit(self.txn, self.tenant, entry)
     }
 }

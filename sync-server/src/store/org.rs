@@ -38,6 +38,14 @@ pub trait Organisation {
     /// Member `id` of `tenant` as a session may act for them: active, in an
     /// enabled tenant, with access `access` (see [`Member::access`]).
     fn signed_in(&self, tenant: &str, id: &str, access: u64) -> Result<Option<Member>, AppError>;
+    /// One member's user sheet of `sheet` in `period`.
+    fn user_sheet(
+        &self,
+        tenant: &str,
+        period: &str,
+        sheet: &str,
+        member: &str,
+    ) -> Result<Option<UserSheet>, AppError>;
     /// Every member's user sheet of `sheet` in `period`, as `(member id,
     /// sheet)` in member order.
     fn user_sheets(
@@ -129,6 +137,16 @@ impl Organisation for Store {
         Ok(self
             .member(tenant, id)?
             .filter(|member| member.active && member.access == access))
+    }
+
+    fn user_sheet(
+        &self,
+        tenant: &str,
+        period: &str,
+        sheet: &str,
+        member: &str,
+    ) -> Result<Option<UserSheet>, AppError> {
+        super::get_user_sheet(self.db(), &user_sheet_key(tenant, period, sheet, member))
     }
 
     fn user_sheets(
