@@ -1,5 +1,6 @@
 //! A walk through every screen of the web app in each of its states —
-//! signed out, as the demo administrator and as the demo group leader;
+//! signed out, as the demo administrator, a new member's set-up link, the
+//! demo group leader, a plain member and a CRM admin;
 //! empty, with errors, with results; each wizard step — in one language.
 //!
 //! The accessibility test runs axe-core at every stop and
@@ -10,7 +11,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER};
+use sheetlink_server::seed::{DEMO_ADMIN, DEMO_CRM_ADMIN, DEMO_LEADER, DEMO_MEMBER};
 
 use crate::{Browser, Server, workspace};
 
@@ -209,6 +210,66 @@ pub async fn tour(
     settle(browser).await?;
     visitor.at(browser, "admin-export-wizard").await?;
 
+    // Accounts: add a member (the set-up link shown once), the audit log,
+    // one's own account, and the sheets an admin may open.
+    open(browser, server, "/accounts", "@account-list").await?;
+    visitor.at(browser, "admin-accounts").await?;
+    browser.click("@new-member summary").await?;
+    browser.fill("@member-id", "e9001").await?;
+    browser.fill("@member-name", "山田 花子").await?;
+    browser.fill("@member-login", "hanako").await?;
+    browser.click("@member-group[value='sales']").await?;
+    browser.click("@role-leader").await?;
+    visitor.at(browser, "admin-accounts-new").await?;
+    browser.click("@role-leader").await?;
+    browser.click("@member-create").await?;
+    browser.wait("@setup-link").await?;
+    settle(browser).await?;
+    visitor.at(browser, "admin-accounts-link").await?;
+    let link = browser
+        .eval("return document.querySelector('[data-testid=setup-link-url]').value;")
+        .await?;
+    let token = link
+        .as_str()
+        .and_then(|l| l.rsplit_once('#'))
+        .map(|(_, token)| token.to_owned())
+        .context("a set-up link")?;
+    open(browser, server, "/audit", "@audit-list").await?;
+    visitor.at(browser, "admin-audit").await?;
+    open(browser, server, "/account", "@account-roles").await?;
+    visitor.at(browser, "admin-account").await?;
+    open(browser, server, "/sheets", "@other-sheets").await?;
+    browser.select("@others-period", "2026-h1").await?;
+    browser
+        .wait("@others-sheet option[value='performance']")
+        .await?;
+    browser.select("@others-sheet", "performance").await?;
+    browser.wait("@others-list").await?;
+    settle(browser).await?;
+    visitor.at(browser, "admin-sheets").await?;
+
+    // The new member's set-up link.
+    browser.click("@sign-out").await?;
+    browser.wait("@sign-in-link").await?;
+    open(
+        browser,
+        server,
+        &format!("/setup#{token}"),
+        "@setup-password",
+    )
+    .await?;
+    visitor.at(browser, "setup").await?;
+    browser
+        .fill("@setup-password", "cherry trees by the river")
+        .await?;
+    browser
+        .fill("@setup-again", "cherry trees by the river")
+        .await?;
+    browser.click("@setup-submit").await?;
+    browser.wait("@my-sheets-empty").await?;
+    settle(browser).await?;
+    visitor.at(browser, "new-member-sheets-empty").await?;
+
     // The group leader.
     browser.click("@sign-out").await?;
     browser.wait("@sign-in-link").await?;
@@ -230,6 +291,49 @@ pub async fn tour(
     visitor
         .at(browser, "leader-history-detail-not-allowed")
         .await?;
+    open(browser, server, "/sheets", "@other-sheets").await?;
+    browser.select("@others-period", "2026-h1").await?;
+    browser
+        .wait("@others-sheet option[value='performance']")
+        .await?;
+    browser.select("@others-sheet", "performance").await?;
+    browser.wait("@others-list @open-sheet").await?;
+    settle(browser).await?;
+    visitor.at(browser, "leader-sheets").await?;
+    browser.click("@others-list @open-sheet").await?;
+    browser.wait("@sheet @sheet-card").await?;
+    settle(browser).await?;
+    visitor.at(browser, "leader-sheet-read-only").await?;
+    open(browser, server, "/accounts", "@accounts-not-allowed").await?;
+    visitor.at(browser, "leader-accounts-not-allowed").await?;
+
+    // A plain member: their sheets (home), moving one on, the history.
+    browser.click("@sign-out").await?;
+    browser.wait("@sign-in-link").await?;
+    browser
+        .sign_in(server, DEMO_MEMBER.0, DEMO_MEMBER.1)
+        .await?;
+    open(browser, server, "/", "@my-sheets @sheet-card").await?;
+    visitor.at(browser, "member-sheets").await?;
+    browser.click("@advance").await?;
+    browser.wait("@confirm-advance").await?;
+    visitor.at(browser, "member-sheet-confirm").await?;
+    browser.click("@confirm-advance").await?;
+    browser.wait("@advance-said").await?;
+    visitor.at(browser, "member-sheet-advanced").await?;
+    open(browser, server, "/history", "@history, @history-empty").await?;
+    visitor.at(browser, "member-history").await?;
+
+    // A CRM admin: batch linkage (home) and its part of the audit log.
+    browser.click("@sign-out").await?;
+    browser.wait("@sign-in-link").await?;
+    browser
+        .sign_in(server, DEMO_CRM_ADMIN.0, DEMO_CRM_ADMIN.1)
+        .await?;
+    open(browser, server, "/", "@import-conditions").await?;
+    visitor.at(browser, "crm-linkage").await?;
+    open(browser, server, "/audit", "@audit-list").await?;
+    visitor.at(browser, "crm-audit").await?;
     Ok(())
 }
 

@@ -63,7 +63,7 @@ async fn signs_in_with_japanese_default_and_switches_to_english() -> Result {
         browser
             .text("@login-error")
             .await?
-            .contains("パスワードが違います")
+            .contains("パスワードのいずれかが違います")
     );
     browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
     assert_eq!(browser.text("@who").await?, "人事 管理者");

@@ -64,7 +64,19 @@ fn view(
         .filter_map(|item| item.importable.as_ref())
     {
         let (label, path) = match item.label.split_last() {
-            Some((label, path)) => (label.clone(), path.join(" > ")),
+            Some((label, path)) => (
+                label.clone(),
+                path.iter()
+                    .map(|block| {
+                        if block.is_empty() {
+                            sheetlink_engine::evaluation::UNNAMED_BLOCK
+                        } else {
+                            block.as_str()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" > "),
+            ),
             None => (item.id.clone(), String::new()),
         };
         let value = ItemValue {

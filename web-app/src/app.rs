@@ -1,12 +1,15 @@
 //! The frame: header, navigation, language switch, offline banner, routes.
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{A, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::api::{self, Me};
+use crate::api::{self, Me, RoleName};
 use crate::i18n::{Lang, t};
 use crate::network;
+use crate::pages::account::AccountPage;
+use crate::pages::accounts::AccountsPage;
+use crate::pages::audit::AuditPage;
 use crate::pages::export_wizard::ExportWizardPage;
 use crate::pages::history::{HistoryPage, ImportDetailPage};
 use crate::pages::import::ImportPage;
@@ -14,6 +17,8 @@ use crate::pages::import_wizard::ImportWizardPage;
 use crate::pages::linkage::LinkagePage;
 use crate::pages::login::LoginPage;
 use crate::pages::runs::RunsPage;
+use crate::pages::setup::SetupPage;
+use crate::pages::sheets::{SheetPage, SheetsPage};
 use crate::pages::template::TemplatePage;
 use crate::pages::timeline::TimelinePage;
 use crate::session::{Session, use_session};
@@ -51,6 +56,11 @@ pub fn App() -> impl IntoView {
             let _ = root.set_attribute("lang", lang.get().code());
         }
     });
+    let has = move |roles: &[RoleName]| {
+        session
+            .me
+            .with(|m| m.as_ref().is_some_and(|m| roles.iter().any(|r| m.has(*r))))
+    };
     let online = network::online();
     // Offline, the server is asked every few seconds whether it is back;
     // the banner goes and uploads come back without a reload.
@@ -64,17 +74,31 @@ pub fn App() -> impl IntoView {
         <Router>
             <header class="top">
                 <a class="brand" href="/">"sheetlink"</a>
+                // What each role does, and nothing else: signed out only the
+                // offline checker; importers import; everyone signed in
+                // their sheets, the history and the timeline; CRM admins
+                // batch linkage; evaluation admins accounts; admins the log.
                 <nav aria-label=t("メニュー", "Menu")>
-                    <A href="/" attr:data-testid="nav-import">{t("インポート", "Import")}</A>
-                    // Signed out, only the offline checker is offered.
-                    <Show when=move || session.me.with(Option::is_some)>
+                    <Show when=move || session.me.with(Option::is_none) || has(&[RoleName::EvaluationAdmin, RoleName::Leader])>
+                        <A href="/" attr:data-testid="nav-import">{t("インポート", "Import")}</A>
+                    </Show>
+                    <Show when=move || has(&[RoleName::EvaluationAdmin, RoleName::Leader])>
                         <A href="/template" attr:data-testid="nav-template">{t("テンプレート", "Template")}</A>
+                    </Show>
+                    <Show when=move || session.me.with(Option::is_some)>
+                        <A href="/sheets" attr:data-testid="nav-sheets">{t("シート", "Sheets")}</A>
                         <A href="/history" attr:data-testid="nav-history">{t("履歴", "History")}</A>
                         <A href="/timeline" attr:data-testid="nav-timeline">{t("タイムライン", "Timeline")}</A>
                     </Show>
-                    <Show when=move || session.me.with(|m| m.as_ref().is_some_and(|m| m.has(crate::api::RoleName::CrmAdmin)))>
+                    <Show when=move || has(&[RoleName::CrmAdmin])>
                         <A href="/linkage" attr:data-testid="nav-linkage">{t("バッチ連携", "Batch linkage")}</A>
                         <A href="/linkage/history" attr:data-testid="nav-linkage-history">{t("連携履歴", "Linkage history")}</A>
+                    </Show>
+                    <Show when=move || has(&[RoleName::EvaluationAdmin])>
+                        <A href="/accounts" attr:data-testid="nav-accounts">{t("アカウント", "Accounts")}</A>
+                    </Show>
+                    <Show when=move || has(&[RoleName::EvaluationAdmin, RoleName::CrmAdmin])>
+                        <A href="/audit" attr:data-testid="nav-audit">{t("監査ログ", "Audit log")}</A>
                     </Show>
                 </nav>
                 <div class="spacer"></div>
@@ -101,8 +125,14 @@ pub fn App() -> impl IntoView {
             </Show>
             <main>
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=ImportPage/>
+                    <Route path=path!("/") view=Home/>
                     <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/setup") view=SetupPage/>
+                    <Route path=path!("/account") view=AccountPage/>
+                    <Route path=path!("/accounts") view=AccountsPage/>
+                    <Route path=path!("/audit") view=AuditPage/>
+                    <Route path=path!("/sheets") view=SheetsPage/>
+                    <Route path=path!("/sheets/:period/:sheet/:member") view=SheetPage/>
                     <Route path=path!("/template") view=TemplatePage/>
                     <Route path=path!("/history") view=HistoryPage/>
                     <Route path=path!("/history/:id") view=ImportDetailPage/>
@@ -146,6 +176,32 @@ async fn wait_for_server(session: Session) {
     WAITING.with(|waiting| waiting.set(false));
 }
 
+/// `/`: the import screen for importers and anyone signed out (the offline
+/// checker); a CRM admin's home is batch linkage, a member's their sheets.
+#[component]
+fn Home() -> impl IntoView {
+    let session = use_session();
+    // Where to send this person, if not to the import screen; a memo, so
+    // that the session coming back (offline → online) does not rebuild the
+    // import screen and lose the file being checked.
+    let elsewhere = Memo::new(move |_| {
+        session.me.with(|me| {
+            let me = me.as_ref()?;
+            if me.has(RoleName::EvaluationAdmin) || me.has(RoleName::Leader) {
+                None
+            } else if me.has(RoleName::CrmAdmin) {
+                Some("/linkage")
+            } else {
+                Some("/sheets")
+            }
+        })
+    });
+    move || match elsewhere.get() {
+        Some(to) => view! { <Redirect path=to/> }.into_any(),
+        None => view! { <ImportPage/> }.into_any(),
+    }
+}
+
 #[component]
 fn NotFound() -> impl IntoView {
     view! {
@@ -174,7 +230,7 @@ fn SessionBox() -> impl IntoView {
     view! {
         {move || match session.me.get() {
             Some(me) => view! {
-                <span class="who" data-testid="who">{me.name}</span>
+                <A href="/account" attr:class="who" attr:data-testid="who">{me.name}</A>
                 <button class="link" data-testid="sign-out" on:click=move |_| { logout.dispatch(()); }>{t("ログアウト", "Sign out")}</button>
             }
                 .into_any(),

@@ -29,8 +29,11 @@ pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     let lang = use_lang();
     let online = network::online();
+    // Whether, not who: a changed session (a new password, roles read
+    // again) must not rebuild the screen and lose what it shows.
+    let signed_in = Memo::new(move |_| session.me.with(Option::is_some));
     move || {
-        if session.me.get().is_some() {
+        if signed_in.get() {
             children().into_any()
         } else if !session.checked.get() {
             view! { <p class="muted">{t("読み込み中…", "Loading…")}</p> }.into_any()

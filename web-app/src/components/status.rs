@@ -5,6 +5,8 @@ use leptos::prelude::*;
 use sheetlink_engine::evaluation::MAX_ERRORED_EVALUATEES;
 use sheetlink_protocol::Outcome;
 use sheetlink_protocol::linkage::{Direction, RunStatus};
+use sheetlink_protocol::org::SheetStatusName;
+use sheetlink_protocol::session::RoleName;
 
 use crate::api::ImportStatus;
 use crate::i18n::{Lang, use_lang};
@@ -152,5 +154,41 @@ pub fn direction_text(lang: Lang, direction: Direction) -> &'static str {
     match direction {
         Direction::Import => lang.pick("インポート", "Import"),
         Direction::Export => lang.pick("エクスポート", "Export"),
+    }
+}
+
+/// The one word for a sheet's status.
+pub fn sheet_status_text(status: SheetStatusName) -> (&'static str, &'static str) {
+    match status {
+        SheetStatusName::NotStarted => ("未着手", "Not started"),
+        SheetStatusName::SelfEvaluated => ("自己評価済", "Self-evaluated"),
+        SheetStatusName::FirstEvaluated => ("一次評価済", "First evaluation done"),
+        SheetStatusName::FinalEvaluated => ("最終評価完了", "Final evaluation done"),
+    }
+}
+
+/// A sheet's status as a badge.
+#[component]
+pub fn SheetBadge(
+    /// The status.
+    status: SheetStatusName,
+) -> impl IntoView {
+    let lang = use_lang();
+    let (ja, en) = sheet_status_text(status);
+    let tone = match status {
+        SheetStatusName::FinalEvaluated => Tone::Good,
+        SheetStatusName::NotStarted => Tone::Neutral,
+        _ => Tone::Warn,
+    };
+    view! { <Badge tone=tone text=Signal::derive(move || lang.get().pick(ja, en).to_owned())/> }
+}
+
+/// The one word for each role.
+pub fn role_text(role: RoleName) -> (&'static str, &'static str) {
+    match role {
+        RoleName::EvaluationAdmin => ("評価管理者", "Evaluation admin"),
+        RoleName::CrmAdmin => ("CRM管理者", "CRM admin"),
+        RoleName::Leader => ("グループリーダー", "Group leader"),
+        RoleName::Member => ("メンバー", "Member"),
     }
 }

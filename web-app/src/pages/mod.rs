@@ -1,5 +1,8 @@
 //! One module per screen.
 
+pub mod account;
+pub mod accounts;
+pub mod audit;
 pub mod export_wizard;
 pub mod history;
 pub mod import;
@@ -7,5 +10,7 @@ pub mod import_wizard;
 pub mod linkage;
 pub mod login;
 pub mod runs;
+pub mod setup;
+pub mod sheets;
 pub mod template;
 pub mod timeline;

@@ -1,0 +1,86 @@
+//! `/audit`: who changed settings, tokens, conditions, members, roles,
+//! groups and sheets, and when (admins; a CRM admin sees batch linkage
+//! only). Nobody edits it.
+
+use leptos::prelude::*;
+use sheetlink_protocol::accounts::{AuditAction, AuditEntry};
+
+use crate::api;
+use crate::components::{Loader, TableBox, ZoneNote, when};
+use crate::i18n::{t, use_lang};
+use crate::session::SignedIn;
+
+/// The one phrase for each kind of entry.
+fn action_text(action: AuditAction) -> (&'static str, &'static str) {
+    use AuditAction::*;
+    match action {
+        TenantCreated => ("組織を作成（運用者）", "Tenant created (operator)"),
+        MemberCreated => ("メンバーを追加", "Member added"),
+        RolesChanged => ("役割を変更", "Roles changed"),
+        MemberDeactivated => ("アカウントを無効化", "Account deactivated"),
+        MemberReactivated => ("アカウントを有効化", "Account activated"),
+        SetupLinkIssued => ("パスワード再設定リンクを発行", "Set-up link issued"),
+        PasswordSet => ("パスワードを設定（リンク）", "Password set (link)"),
+        PasswordChanged => ("パスワードを変更", "Password changed"),
+        LinkageSettingsChanged => ("バッチ連携の設定を変更", "Linkage settings changed"),
+        TokenIssued => ("連携トークンを発行", "Batch token issued"),
+        ConditionSaved => ("連携条件を保存", "Condition saved"),
+        ConditionDeleted => ("連携条件を削除", "Condition deleted"),
+        SheetStatusChanged => ("シートのステータスを変更", "Sheet status changed"),
+        GroupCreated => ("グループを追加", "Group added"),
+    }
+}
+
+/// `/audit`.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    view! { <SignedIn><Audit/></SignedIn> }
+}
+
+#[component]
+fn Audit() -> impl IntoView {
+    let lang = use_lang();
+    let entries = LocalResource::new(|| api::get::<Vec<AuditEntry>>("/api/audit"));
+    view! {
+        <section class="card" data-testid="audit">
+            <h1>{t("監査ログ", "Audit log")}</h1>
+            <p class="muted">{t(
+                "設定・トークン・連携条件・メンバー・役割・グループ・シートのステータスを、誰がいつ変えたかの記録です（新しい順に最大500件）。誰も編集できません。",
+                "Who changed settings, tokens, conditions, members, roles, groups and sheet statuses, and when (newest first, up to 500). Nobody can edit it.",
+            )}</p>
+            <Loader>
+                {move || Suspend::new(async move {
+                    entries.await.map(|entries| if entries.is_empty() {
+                        view! { <p class="muted" data-testid="audit-empty">{t("記録はまだありません。", "Nothing recorded yet.")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ZoneNote/>
+                            <TableBox label=t("監査ログ", "Audit log")>
+                                <table data-testid="audit-list">
+                                    <thead><tr>
+                                        <th scope="col">{t("日時", "When")}</th><th scope="col">{t("誰が", "Who")}</th>
+                                        <th scope="col">{t("内容", "What")}</th><th scope="col">{t("対象", "Target")}</th><th scope="col">{t("詳細", "Details")}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {entries.into_iter().map(|entry| {
+                                            let (ja, en) = action_text(entry.action);
+                                            view! {
+                                                <tr data-testid="audit-row">
+                                                    <td>{when(entry.at)}</td>
+                                                    <td>{entry.actor_name}</td>
+                                                    <td>{move || lang.get().pick(ja, en)}</td>
+                                                    <td>{entry.target}</td>
+                                                    <td>{entry.detail}</td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </TableBox>
+                        }.into_any()
+                    })
+                })}
+            </Loader>
+        </section>
+    }
+}
