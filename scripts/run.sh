@@ -32,8 +32,11 @@ export SHEETLINK_PUBLIC_URL="${SHEETLINK_PUBLIC_URL:-http://$SHEETLINK_LISTEN}"
 step "sheetlink-server on http://$SHEETLINK_LISTEN (data in $SHEETLINK_DATA_DIR)"
 cat <<HELP
 Open http://$SHEETLINK_LISTEN/ in a browser (web app and API on one address).
-Demo accounts: evaluation admin  admin / admin-demo-2026
-               group leader      leader / leader-demo-2026 (営業部, 2026年度上期)
+Demo accounts (tenant "demo", the only one: the 組織ID field may stay empty):
+               evaluation + CRM admin  admin / admin-demo-2026
+               group leader            leader / leader-demo-2026 (営業部, 2026年度上期)
+               CRM admin only          crm / crm-demo-2026
+               member                  member / member-demo-2026 (佐藤 太郎's sheets)
 Try:
   curl -c /tmp/sheetlink.cookies -H 'Content-Type: application/json' \\
        -d '{"login_id":"admin","password":"admin-demo-2026"}' http://$SHEETLINK_LISTEN/api/login
