@@ -196,7 +196,9 @@ async fn same_origin_only(
     let safe = method == Method::GET || method == Method::HEAD || method == Method::OPTIONS;
     let (parts, body) = request.into_parts();
     let cookie_authenticated = auth::request_token(&parts, state.config.https()).is_some();
-    let sign_in = parts.uri.path() == "/api/login";
+    // Requests that start a session (login CSRF): the sign-in and the
+    // set-up link's password.
+    let sign_in = matches!(parts.uri.path(), "/api/login" | "/api/setup");
     if !safe && (cookie_authenticated || sign_in) && !same_origin(&parts.headers, &state.config) {
         return AppError::forbidden(
             "cross_site",

@@ -702,6 +702,46 @@ async fn role_changes_and_deactivation_end_access_at_once() {
             .status,
         StatusCode::UNAUTHORIZED
     );
+    // The disabled tenant's batch token stops working too.
+    let mut settings = call(
+        app,
+        Method::GET,
+        "/api/linkage/settings",
+        Some(&w.admin),
+        None,
+    )
+    .await
+    .body;
+    settings["auth"] = json!("token");
+    let saved = call(
+        app,
+        Method::PUT,
+        "/api/linkage/settings",
+        Some(&w.admin),
+        Some(settings),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK);
+    let issued = call(
+        app,
+        Method::POST,
+        "/api/linkage/token",
+        Some(&w.admin),
+        None,
+    )
+    .await;
+    let token = issued.body["token"].as_str().expect("a token").to_owned();
+    assert_ne!(
+        batch(format!("Bearer {token}")).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(
+        sheetlink_server::accounts::set_tenant_disabled(&w.store, "demo", true).expect("disables")
+    );
+    assert_eq!(
+        batch(format!("Bearer {token}")).await,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -781,4 +821,94 @@ async fn members_move_their_own_sheet_on_one_step_at_a_time() {
     assert_eq!(closed.status, StatusCode::CONFLICT);
     let log = call(app, Method::GET, "/api/audit", Some(&w.hr), None).await;
     assert!(log.body.to_string().contains("sheet_status_changed"));
+}
+
+#[tokio::test]
+async fn with_mail_configured_the_set_up_link_is_e_mailed_not_shown() {
+    use sheetlink_server::store::MailQueue as _;
+    let config = Config {
+        smtp_host: Some("127.0.0.1".into()),
+        public_url: Some("https://hr.example.co.jp".into()),
+        ..Config::default()
+    };
+    let (app, store) = common::server("accounts-mail", config);
+    let admin = cookie_of(&app, None, DEMO_ADMIN.0, DEMO_ADMIN.1).await;
+    let created = call(
+        &app,
+        Method::POST,
+        "/api/accounts",
+        Some(&admin),
+        Some(json!({"id": "m1", "name": "メール 太郎", "login_id": "taro", "email": "taro@example.co.jp"})),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["setup"]["emailed"], true);
+    assert_eq!(
+        created.body["setup"]["url"], "",
+        "an e-mailed link is not shown"
+    );
+    let claimed = store.claim_due(60_000, 10).expect("claims");
+    assert_eq!(claimed.len(), 1);
+    let mail = &claimed[0].mail;
+    assert_eq!(mail.to, "taro@example.co.jp");
+    let token = mail
+        .body
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("https://hr.example.co.jp/setup#"))
+        .expect("the link in the mail");
+    // The mailed link works like a shown one.
+    let cookie = set_up(
+        &app,
+        &json!({"url": format!("https://hr.example.co.jp/setup#{token}")}),
+        "letters by the post",
+    )
+    .await;
+    let me = call(&app, Method::GET, "/api/me", Some(&cookie), None).await;
+    assert_eq!(me.body["name"], "メール 太郎");
+    // Without an address, the link is shown even with mail configured.
+    let created = call(
+        &app,
+        Method::POST,
+        "/api/accounts",
+        Some(&admin),
+        Some(json!({"id": "m2", "name": "無 メール", "login_id": "nomail"})),
+    )
+    .await;
+    assert_eq!(created.body["setup"]["emailed"], false);
+    assert!(
+        created.body["setup"]["url"]
+            .as_str()
+            .is_some_and(|u| u.contains("/setup#"))
+    );
+}
+
+#[tokio::test]
+async fn a_set_up_link_is_not_used_from_another_site() {
+    let w = world("setup-csrf").await;
+    let created = call(
+        &w.app,
+        Method::POST,
+        "/api/accounts",
+        Some(&w.hr),
+        Some(json!({"id": "x1", "name": "外部 から", "login_id": "x1"})),
+    )
+    .await;
+    let token = token_of(&created.body["setup"]);
+    let request = Request::post("/api/setup")
+        .header(CONTENT_TYPE, "application/json")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::from(
+            json!({"token": token, "password": "forged from elsewhere"}).to_string(),
+        ))
+        .expect("request");
+    let status = w
+        .app
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("responds")
+        .status();
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The link still works from the app itself.
+    set_up(&w.app, &created.body["setup"], "typed in the right place").await;
 }

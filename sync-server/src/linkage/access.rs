@@ -134,7 +134,7 @@ impl From<AppError> for Refusal {
 /// tenant's settings is said before the credentials are proven, so the
 /// answers are no oracle for which login ids exist.
 pub fn authenticate(
-    store: &(impl Organisation + Linkage),
+    store: &(impl Organisation + Linkage + crate::store::Accounts),
     headers: &HeaderMap,
     client: Option<IpAddr>,
     throttle: &crate::auth::LoginThrottle,
@@ -195,6 +195,13 @@ pub fn authenticate(
             (tenant, member.name, AuthMethod::UserPassword)
         }
     };
+    // A disabled tenant's token is no credential either.
+    if store
+        .tenant(&tenant)?
+        .is_none_or(|tenant| tenant.disabled_at.is_some())
+    {
+        return Err(AppError::Unauthorized.into());
+    }
     let settings = store.linkage_settings(&tenant)?;
     // Credentials of the other method are no credentials for this tenant.
     if settings.auth != method {
