@@ -17,7 +17,7 @@ use sheetlink_engine::evaluation::sample;
 use sheetlink_server::auth::hash_password;
 use sheetlink_server::model::Member;
 use sheetlink_server::seed::{DEMO_ADMIN, DEMO_LEADER, seed_demo};
-use sheetlink_server::store::tables::{LOGINS, MEMBERS};
+use sheetlink_server::store::tables::{LOGINS, MEMBERS, login_key};
 use sheetlink_server::store::{get_json, put_json};
 use sheetlink_server::{AppState, Config, Store, app};
 
@@ -35,12 +35,20 @@ fn new_agent() -> ureq::Agent {
 }
 
 /// Signs in; returns the `Cookie` header and how long it took.
-fn sign_in(agent: &ureq::Agent, base: &str, (login, password): (&str, &str)) -> (String, Duration) {
+fn sign_in(
+    agent: &ureq::Agent,
+    base: &str,
+    tenant: &str,
+    (login, password): (&str, &str),
+) -> (String, Duration) {
     let started = Instant::now();
     let answer = agent
         .post(&format!("{base}/api/login"))
         .header("content-type", "application/json")
-        .send(serde_json::json!({"login_id": login, "password": password}).to_string())
+        .send(
+            serde_json::json!({"tenant": tenant, "login_id": login, "password": password})
+                .to_string(),
+        )
         .expect("answers");
     let elapsed = started.elapsed();
     assert_eq!(answer.status().as_u16(), 200, "sign-in of {login}");
@@ -95,7 +103,7 @@ fn main() {
         write
             .open_table(LOGINS)
             .expect("logins")
-            .insert(BENCH_ADMIN.0, "t/admin")
+            .insert(login_key("t", BENCH_ADMIN.0).as_str(), "admin")
             .expect("insert");
         write.commit().expect("commit");
     });
@@ -125,7 +133,7 @@ fn main() {
     });
     let base = format!("http://{address}");
     let agent = new_agent();
-    let (demo_admin, _) = sign_in(&agent, &base, DEMO_ADMIN);
+    let (demo_admin, _) = sign_in(&agent, &base, "demo", DEMO_ADMIN);
     let (_, token_body) = body(
         agent
             .post(&format!("{base}/api/linkage/token"))
@@ -164,7 +172,7 @@ fn main() {
         let import_path = import_path.clone();
         writers.push(std::thread::spawn(move || {
             let agent = new_agent();
-            let (cookie, _) = sign_in(&agent, &base, BENCH_ADMIN);
+            let (cookie, _) = sign_in(&agent, &base, "t", BENCH_ADMIN);
             let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
                 n += 1;
@@ -251,7 +259,7 @@ fn main() {
             let agent = new_agent();
             let mut times = Vec::new();
             while Instant::now() < deadline {
-                let (_, elapsed) = sign_in(&agent, &base, DEMO_LEADER);
+                let (_, elapsed) = sign_in(&agent, &base, "demo", DEMO_LEADER);
                 times.push(elapsed);
             }
             times
@@ -261,7 +269,7 @@ fn main() {
         let base = base.clone();
         std::thread::spawn(move || {
             let agent = new_agent();
-            let (cookie, _) = sign_in(&agent, &base, BENCH_ADMIN);
+            let (cookie, _) = sign_in(&agent, &base, "t", BENCH_ADMIN);
             let mut times = Vec::new();
             while Instant::now() < deadline {
                 let started = Instant::now();

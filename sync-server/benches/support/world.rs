@@ -35,6 +35,22 @@ pub(crate) fn world(name: &str) -> World {
 
 /// The world in an opened store (beside whatever it holds).
 pub(crate) fn world_in(store: Store, dir: std::path::PathBuf) -> World {
+    // The tenant `t` has its record, as every tenant does (format 4).
+    store.with_db(|db| {
+        let tenant = sheetlink_server::model::Tenant {
+            id: "t".into(),
+            name: "bench".into(),
+            created_at: 0,
+            disabled_at: None,
+        };
+        sheetlink_server::store::put_json(
+            db,
+            sheetlink_server::store::tables::TENANTS,
+            "t",
+            &tenant,
+        )
+        .expect("the tenant");
+    });
     let schema = sample::sheet_schema(ITEMS, EVALUATEES);
     let all = vec![
         SheetStatus::NotStarted,
