@@ -153,14 +153,35 @@ pub const MAX_LOGIN_ID_BYTES: usize = 256;
 pub const MAX_THROTTLE_ENTRIES: usize = 100_000;
 
 /// What the throttle counts an account under: the one place that says what
-/// identifies an account — the tenant as typed (maybe none) and the login
-/// id, folded.
+/// identifies an account — the tenant (typed in its field, or after the
+/// last `@` when that is a tenant id: `sato@acme` counts with tenant `acme`
+/// and `sato`) and the login id, folded. Without a tenant, the login id
+/// alone (a server with one tenant).
 pub fn account_key(tenant: Option<&str>, login_id: &str) -> String {
-    let tenant = tenant.unwrap_or_default().trim().to_ascii_lowercase();
-    format!(
-        "id:{tenant}/{}",
-        sheetlink_protocol::naming::login_key(login_id)
-    )
+    use sheetlink_protocol::naming::{IdKind, check_id, login_key};
+    let login = login_key(login_id);
+    let typed = tenant
+        .map(|t| t.trim().to_ascii_lowercase())
+        .filter(|t| !t.is_empty());
+    let (tenant, login) = match typed {
+        Some(tenant) => {
+            let bare = login
+                .strip_suffix(&format!("@{tenant}"))
+                .filter(|bare| !bare.is_empty())
+                .unwrap_or(&login)
+                .to_owned();
+            (tenant, bare)
+        }
+        None => match login.rsplit_once('@') {
+            Some((name, tenant))
+                if !name.is_empty() && check_id(IdKind::Tenant, tenant).is_ok() =>
+            {
+                (tenant.to_owned(), name.to_owned())
+            }
+            _ => (String::new(), login.clone()),
+        },
+    };
+    format!("id:{tenant}/{login}")
 }
 
 /// What the throttle counts a client address under: an IPv4 address, or
@@ -454,6 +475,19 @@ mod throttle_tests {
                 .expect("not locked")
                 .succeeded();
         }
+    }
+
+    #[test]
+    fn one_account_is_one_counter_however_its_tenant_is_typed() {
+        let key = account_key(Some("ACME"), "Sato");
+        assert_eq!(account_key(None, "sato@acme"), key);
+        assert_eq!(account_key(Some("acme"), "sato@acme"), key);
+        assert_ne!(account_key(Some("beta"), "sato"), key);
+        // An e-mail address as login id keeps its domain.
+        assert_eq!(
+            account_key(None, "sato@example.co.jp"),
+            "id:/sato@example.co.jp"
+        );
     }
 
     #[test]
