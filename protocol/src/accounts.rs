@@ -276,6 +276,16 @@ pub struct AuditEntry {
     /// What it was done to: a member id, a condition key, a sheet.
     #[serde(default)]
     pub target: String,
+    /// What it was done to, as people read it (the member's name as it was
+    /// then, the group's name, the sheet and period).
+    #[serde(default)]
+    pub target_name: String,
+    /// The roles given, for a member created or whose roles changed.
+    #[serde(default)]
+    pub roles: Option<Roles>,
+    /// The status a sheet moved to.
+    #[serde(default)]
+    pub status: Option<crate::org::SheetStatusName>,
     /// A short description of the change (the roles given, …).
     #[serde(default)]
     pub detail: String,

@@ -243,12 +243,17 @@ pub fn advance(
         let old = user_sheet.status;
         user_sheet.status = next;
         tx.put_user_sheet(&period.id, &sheet.id, &member, &user_sheet.encode())?;
-        tx.audit(&crate::accounts::audit_entry(
+        let mut entry = crate::accounts::audit_entry(
             caller,
             AuditAction::SheetStatusChanged,
             &format!("{}/{}/{member}", period.id, sheet.id),
             format!("{old:?} -> {next:?}"),
-        ))?;
+        );
+        entry.target_name = format!(
+            "{} ・ {} ・ {}",
+            caller.member.name, sheet.name, period.name
+        );
+        tx.audit(&entry)?;
         Ok(Ok(user_sheet))
     })??;
     Ok(view(

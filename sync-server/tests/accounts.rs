@@ -654,6 +654,19 @@ async fn role_changes_and_deactivation_end_access_at_once() {
             .status,
         StatusCode::UNAUTHORIZED
     );
+    // The log names the people, as they were, and the roles given.
+    let log = call(app, Method::GET, "/api/audit", Some(&w.hr), None).await;
+    let entry = log
+        .body
+        .as_array()
+        .expect("log")
+        .iter()
+        .find(|e| e["action"] == "roles_changed" && e["target"] == "leader")
+        .expect("the leader's role change")
+        .clone();
+    assert_eq!(entry["target_name"], "営業 リーダー");
+    assert_eq!(entry["actor_name"], "人事 専任");
+    assert_eq!(entry["roles"]["leader"], Value::Null, "{entry}");
     // History keeps the name of whoever changed settings.
     let log = call(app, Method::GET, "/api/audit", Some(&w.hr), None).await;
     assert!(

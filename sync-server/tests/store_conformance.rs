@@ -1067,6 +1067,9 @@ fn accounts_conform(store: &(impl Accounts + Organisation)) {
         actor_name: "operator".into(),
         action,
         target: target.into(),
+        target_name: String::new(),
+        roles: None,
+        status: None,
         detail: String::new(),
     };
     let grant = |hash: &str, tenant: &str, member: &str, expires_at| {

@@ -163,8 +163,17 @@ fn entry(actor: &Member, action: AuditAction, target: &str, detail: String) -> A
         actor_name: actor.name.clone(),
         action,
         target: target.to_owned(),
+        target_name: String::new(),
+        roles: None,
+        status: None,
         detail,
     }
+}
+
+/// `entry` naming its target as people read it.
+fn named(mut entry: AuditEntry, name: &str) -> AuditEntry {
+    entry.target_name = name.to_owned();
+    entry
 }
 
 /// The audit entry of something `caller` did.
@@ -279,14 +288,17 @@ pub fn create_tenant(
     let (grant, setup, _) = issue_link(&config, &id, &admin)?;
     admin.setup_link = Some(grant.0.clone());
     let operator = Member::new(OPERATOR, "operator");
-    let audit = entry(
-        &operator,
-        AuditAction::TenantCreated,
-        &admin.id,
-        format!(
-            "first admin {}",
-            admin.login_id.as_deref().unwrap_or_default()
+    let audit = named(
+        entry(
+            &operator,
+            AuditAction::TenantCreated,
+            &admin.id,
+            format!(
+                "first admin {}",
+                admin.login_id.as_deref().unwrap_or_default()
+            ),
         ),
+        &admin.name,
     );
     let change = Change {
         audit: Some(audit),
@@ -461,12 +473,18 @@ pub fn create_account(
         None => (None, None, None),
     };
     let change = Change {
-        audit: Some(audit_entry(
-            caller,
-            AuditAction::MemberCreated,
-            id,
-            describe_roles(&member.roles),
-        )),
+        audit: Some(AuditEntry {
+            roles: Some(member.roles.clone()),
+            ..named(
+                audit_entry(
+                    caller,
+                    AuditAction::MemberCreated,
+                    id,
+                    describe_roles(&member.roles),
+                ),
+                &member.name,
+            )
+        }),
         grant,
         mail,
     };
@@ -522,7 +540,13 @@ pub fn set_roles(
             }
             member.roles = roles.clone();
             member.access += 1;
-            let audit = audit_entry(caller, AuditAction::RolesChanged, id, describe_roles(roles));
+            let audit = AuditEntry {
+                roles: Some(roles.clone()),
+                ..named(
+                    audit_entry(caller, AuditAction::RolesChanged, id, describe_roles(roles)),
+                    &member.name,
+                )
+            };
             Ok((
                 account(member),
                 Change {
@@ -565,7 +589,10 @@ pub fn set_active(
             Ok((
                 account(member),
                 Change {
-                    audit: Some(audit_entry(caller, action, id, String::new())),
+                    audit: Some(named(
+                        audit_entry(caller, action, id, String::new()),
+                        &member.name,
+                    )),
                     ..Change::default()
                 },
             ))
@@ -604,11 +631,9 @@ pub fn reset_password(
             Ok((
                 link,
                 Change {
-                    audit: Some(audit_entry(
-                        caller,
-                        AuditAction::SetupLinkIssued,
-                        id,
-                        String::new(),
+                    audit: Some(named(
+                        audit_entry(caller, AuditAction::SetupLinkIssued, id, String::new()),
+                        &member.name,
                     )),
                     grant: Some(grant),
                     mail,
@@ -664,11 +689,9 @@ pub fn use_setup_link(
         .use_setup_link(&token_key(token), now(), |member| {
             member.password_hash = Some(hash);
             member.access += 1;
-            Ok(entry(
-                member,
-                AuditAction::PasswordSet,
-                &member.id,
-                String::new(),
+            Ok(named(
+                entry(member, AuditAction::PasswordSet, &member.id, String::new()),
+                &member.name,
             ))
         })?
         .ok_or_else(dead_link)
@@ -712,11 +735,14 @@ pub fn change_password(
             Ok((
                 member.clone(),
                 Change {
-                    audit: Some(audit_entry(
-                        caller,
-                        AuditAction::PasswordChanged,
-                        &member.id,
-                        String::new(),
+                    audit: Some(named(
+                        audit_entry(
+                            caller,
+                            AuditAction::PasswordChanged,
+                            &member.id,
+                            String::new(),
+                        ),
+                        &member.name,
                     )),
                     ..Change::default()
                 },
@@ -775,7 +801,10 @@ pub fn create_group(
         id: id.to_owned(),
         name: check_name(&new.name, "グループ名", "A group name")?,
     };
-    let audit = audit_entry(caller, AuditAction::GroupCreated, id, group.name.clone());
+    let audit = named(
+        audit_entry(caller, AuditAction::GroupCreated, id, String::new()),
+        &group.name,
+    );
     if !store.create_group(&caller.tenant, &group, &audit)? {
         return Err(AppError::conflict(
             "group_exists",
@@ -798,7 +827,7 @@ pub fn record_linkage_change(
 ) -> Result<(), AppError> {
     store.record_audit(
         &caller.tenant,
-        &audit_entry(caller, action, target, String::new()),
+        &named(audit_entry(caller, action, target, String::new()), target),
     )
 }
 

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use sheetlink_protocol::accounts::{AuditAction, AuditEntry};
 
 use crate::api;
-use crate::components::{Loader, TableBox, ZoneNote, when};
-use crate::i18n::{t, use_lang};
+use crate::components::{Loader, TableBox, ZoneNote, sheet_status_text, when};
+use crate::i18n::{Lang, t, use_lang};
 use crate::session::SignedIn;
 
 /// The one phrase for each kind of entry.
@@ -28,6 +28,40 @@ fn action_text(action: AuditAction) -> (&'static str, &'static str) {
         ConditionDeleted => ("連携条件を削除", "Condition deleted"),
         SheetStatusChanged => ("シートのステータスを変更", "Sheet status changed"),
         GroupCreated => ("グループを追加", "Group added"),
+    }
+}
+
+/// An entry's details in words: the roles given, the status a sheet moved
+/// to, or what the server wrote.
+fn detail(entry: &AuditEntry, lang: Lang) -> String {
+    if let Some(roles) = &entry.roles {
+        let mut words: Vec<String> = Vec::new();
+        if roles.evaluation_admin {
+            words.push(lang.pick("評価管理者", "Evaluation admin").into());
+        }
+        if roles.crm_admin {
+            words.push(lang.pick("CRM管理者", "CRM admin").into());
+        }
+        if let Some(scope) = &roles.leader {
+            let led = format!("{} / {}", scope.groups.join(", "), scope.periods.join(", "));
+            words.push(lang.pick(
+                format!("グループリーダー（{led}）"),
+                format!("Group leader ({led})"),
+            ));
+        }
+        if words.is_empty() {
+            words.push(lang.pick("メンバー", "Member").into());
+        }
+        return words.join("・");
+    }
+    if let Some(status) = entry.status {
+        let (ja, en) = sheet_status_text(status);
+        return lang.pick(format!("→ {ja}"), format!("→ {en}"));
+    }
+    match entry.action {
+        // Written by the server for API readers; the columns already say it.
+        AuditAction::TenantCreated | AuditAction::GroupCreated => String::new(),
+        _ => entry.detail.clone(),
     }
 }
 
@@ -67,10 +101,10 @@ fn Audit() -> impl IntoView {
                                             view! {
                                                 <tr data-testid="audit-row">
                                                     <td>{when(entry.at)}</td>
-                                                    <td>{entry.actor_name}</td>
+                                                    <td>{entry.actor_name.clone()}</td>
                                                     <td>{move || lang.get().pick(ja, en)}</td>
-                                                    <td>{entry.target}</td>
-                                                    <td>{entry.detail}</td>
+                                                    <td>{if entry.target_name.is_empty() { entry.target.clone() } else { entry.target_name.clone() }}</td>
+                                                    <td>{move || detail(&entry, lang.get())}</td>
                                                 </tr>
                                             }
                                         }).collect_view()}
