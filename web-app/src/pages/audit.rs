@@ -103,7 +103,7 @@ fn Audit() -> impl IntoView {
                                                     <td>{when(entry.at)}</td>
                                                     <td>{entry.actor_name.clone()}</td>
                                                     <td>{move || lang.get().pick(ja, en)}</td>
-                                                    <td>{if entry.target_name.is_empty() { entry.target.clone() } else { entry.target_name.clone() }}</td>
+                                                    <td>{[&entry.target_name, &entry.target].into_iter().find(|t| !t.is_empty()).cloned().unwrap_or_else(|| "—".into())}</td>
                                                     <td>{move || detail(&entry, lang.get())}</td>
                                                 </tr>
                                             }
