@@ -3,6 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The fewest characters of a password (the server's rule; the web app
+/// says it before sending).
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// The most bytes of a password (argon2 of a megabyte is a denial of
+/// service).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
 /// A tenant as the operator lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -53,16 +53,17 @@ pub const MAX_SCOPE: usize = 200;
 /// tenant exists (an e-mail address as login id keeps its domain, which is
 /// no tenant id); else the server's only tenant. `None` when the tenant is
 /// unknown or disabled; an `Err` when several tenants exist and none is named.
+///
+/// Sign-in is a hot path: `tenant` looks one tenant up, and `first_two`
+/// reads at most two tenant records (enough to tell "the only one").
 pub fn resolve_tenant(
     named: Option<&str>,
     login: &str,
-    tenants: &[Tenant],
+    tenant: impl Fn(&str) -> Result<Option<Tenant>, AppError>,
+    first_two: impl FnOnce() -> Result<Vec<Tenant>, AppError>,
 ) -> Result<Option<(String, String)>, AppError> {
-    let usable = |id: &str| {
-        tenants
-            .iter()
-            .find(|t| t.id == id)
-            .map(|t| t.disabled_at.is_none())
+    let usable = |id: &str| -> Result<Option<bool>, AppError> {
+        Ok(tenant(id)?.map(|t| t.disabled_at.is_none()))
     };
     let login = login.trim();
     if let Some(named) = named.map(str::trim).filter(|n| !n.is_empty()) {
@@ -72,19 +73,19 @@ pub fn resolve_tenant(
             .strip_suffix(&format!("@{named}"))
             .filter(|rest| !rest.is_empty())
             .unwrap_or(login);
-        return Ok((usable(&named) == Some(true)).then(|| (named, login.to_owned())));
+        return Ok((usable(&named)? == Some(true)).then(|| (named, login.to_owned())));
     }
     if let Some((name, tenant)) = login.rsplit_once('@') {
         let tenant = tenant.to_ascii_lowercase();
         if !name.is_empty() && check_id(IdKind::Tenant, &tenant).is_ok() {
-            match usable(&tenant) {
+            match usable(&tenant)? {
                 Some(true) => return Ok(Some((tenant, name.to_owned()))),
                 Some(false) => return Ok(None),
                 None => {}
             }
         }
     }
-    match tenants {
+    match first_two()?.as_slice() {
         [] => Ok(None),
         [only] => Ok(only
             .disabled_at
@@ -848,6 +849,14 @@ mod tests {
     fn a_sign_in_finds_its_tenant() {
         let one = [tenant("acme", false)];
         let two = [tenant("acme", false), tenant("beta", true)];
+        let resolve_tenant = |named: Option<&str>, login: &str, tenants: &[Tenant]| {
+            super::resolve_tenant(
+                named,
+                login,
+                |id| Ok(tenants.iter().find(|t| t.id == id).cloned()),
+                || Ok(tenants.iter().take(2).cloned().collect()),
+            )
+        };
         let ok = |t: &str, l: &str| Some((t.to_owned(), l.to_owned()));
         assert_eq!(
             resolve_tenant(None, "sato", &one).expect("one"),

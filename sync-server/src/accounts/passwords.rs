@@ -12,10 +12,7 @@ use zxcvbn::{Score, zxcvbn};
 
 use crate::error::AppError;
 
-/// The fewest characters of a password.
-pub const MIN_PASSWORD_CHARS: usize = 10;
-/// The most bytes of a password.
-pub const MAX_PASSWORD_BYTES: usize = 1024;
+pub use sheetlink_protocol::accounts::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS};
 
 /// Checks a new password for the member signing in as `login`.
 pub fn check_password(password: &str, login: &str) -> Result<(), AppError> {

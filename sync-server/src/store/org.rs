@@ -112,9 +112,18 @@ impl Organisation for Store {
         login: &str,
     ) -> Result<Option<(String, Member)>, AppError> {
         use super::Accounts as _;
-        let tenants = self.tenants()?;
-        let Some((tenant, login)) = crate::accounts::resolve_tenant(tenant, login, &tenants)?
-        else {
+        // At most two tenant records: enough to tell "the only one".
+        let first_two = || {
+            let mut first = Vec::new();
+            super::scan_json_rev(self.db(), super::tables::TENANTS, "", |_, tenant| {
+                first.push(tenant);
+                first.len() < 2
+            })?;
+            Ok(first)
+        };
+        let found =
+            crate::accounts::resolve_tenant(tenant, login, |id| self.tenant(id), first_two)?;
+        let Some((tenant, login)) = found else {
             return Ok(None);
         };
         let Some(id) = super::accounts::login_member(self.db(), &tenant, &login)? else {

@@ -39,7 +39,7 @@ pub use loader::Loader;
 pub use notifications::{Notifications, plausible_email};
 pub use status::{
     Badge, ImportBadge, RunBadge, SheetBadge, Tone, direction_text, import_status_text,
-    outcome_text, role_text, sheet_status_text,
+    outcome_text, role_text, roles_text, sheet_status_text,
 };
 pub use table_box::TableBox;
 

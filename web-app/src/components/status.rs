@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use sheetlink_engine::evaluation::MAX_ERRORED_EVALUATEES;
 use sheetlink_protocol::Outcome;
+use sheetlink_protocol::accounts::Roles;
 use sheetlink_protocol::linkage::{Direction, RunStatus};
 use sheetlink_protocol::org::SheetStatusName;
 use sheetlink_protocol::session::RoleName;
@@ -181,6 +182,35 @@ pub fn SheetBadge(
         _ => Tone::Warn,
     };
     view! { <Badge tone=tone text=Signal::derive(move || lang.get().pick(ja, en).to_owned())/> }
+}
+
+/// A member's roles in words (`評価管理者・グループリーダー`; メンバー when
+/// nothing more), with the groups and periods a leader leads when `scope`.
+pub fn roles_text(roles: &Roles, lang: Lang, scope: bool) -> String {
+    let word = |role| {
+        let (ja, en) = role_text(role);
+        lang.pick(ja, en).to_owned()
+    };
+    let mut words = Vec::new();
+    if roles.evaluation_admin {
+        words.push(word(RoleName::EvaluationAdmin));
+    }
+    if roles.crm_admin {
+        words.push(word(RoleName::CrmAdmin));
+    }
+    if let Some(led) = &roles.leader {
+        let leader = word(RoleName::Leader);
+        words.push(if scope {
+            let led = format!("{} / {}", led.groups.join(", "), led.periods.join(", "));
+            lang.pick(format!("{leader}（{led}）"), format!("{leader} ({led})"))
+        } else {
+            leader
+        });
+    }
+    if words.is_empty() {
+        words.push(word(RoleName::Member));
+    }
+    words.join("・")
 }
 
 /// The one word for each role.

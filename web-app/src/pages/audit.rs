@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use sheetlink_protocol::accounts::{AuditAction, AuditEntry};
 
 use crate::api;
-use crate::components::{Loader, TableBox, ZoneNote, sheet_status_text, when};
+use crate::components::{Loader, TableBox, ZoneNote, roles_text, sheet_status_text, when};
 use crate::i18n::{Lang, t, use_lang};
 use crate::session::SignedIn;
 
@@ -35,24 +35,7 @@ fn action_text(action: AuditAction) -> (&'static str, &'static str) {
 /// to, or what the server wrote.
 fn detail(entry: &AuditEntry, lang: Lang) -> String {
     if let Some(roles) = &entry.roles {
-        let mut words: Vec<String> = Vec::new();
-        if roles.evaluation_admin {
-            words.push(lang.pick("評価管理者", "Evaluation admin").into());
-        }
-        if roles.crm_admin {
-            words.push(lang.pick("CRM管理者", "CRM admin").into());
-        }
-        if let Some(scope) = &roles.leader {
-            let led = format!("{} / {}", scope.groups.join(", "), scope.periods.join(", "));
-            words.push(lang.pick(
-                format!("グループリーダー（{led}）"),
-                format!("Group leader ({led})"),
-            ));
-        }
-        if words.is_empty() {
-            words.push(lang.pick("メンバー", "Member").into());
-        }
-        return words.join("・");
+        return roles_text(roles, lang, true);
     }
     if let Some(status) = entry.status {
         let (ja, en) = sheet_status_text(status);

@@ -5,16 +5,12 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
-use sheetlink_protocol::accounts::{SetupInfo, SetupRequest, SetupToken};
+use sheetlink_protocol::accounts::{MIN_PASSWORD_CHARS, SetupInfo, SetupRequest, SetupToken};
 
 use crate::api::{self, ApiError, Me};
 use crate::components::{Answer, Loader, Said, when};
 use crate::i18n::t;
 use crate::session::use_session;
-
-/// The fewest characters of a password (the server's rule, said here so
-/// that the form can tell before sending).
-const MIN_PASSWORD_CHARS: usize = 10;
 
 /// `/setup`.
 #[component]

@@ -5,10 +5,10 @@
 use leptos::prelude::*;
 use sheetlink_protocol::accounts::{Account, Roles, SetupLink};
 
-use super::roles::{RolesEditor, roles_words};
+use super::roles::RolesEditor;
 use super::{Directory, Told};
 use crate::api::{self, ApiError, segment};
-use crate::components::{Badge, Confirm, Said, TableBox, Tone};
+use crate::components::{Badge, Confirm, Said, TableBox, Tone, roles_text};
 use crate::i18n::{t, use_lang};
 
 /// How many members the list shows at first, and adds per press.
@@ -135,7 +135,7 @@ pub fn AccountList(
                                 <tr data-testid="account-row" data-id=id.clone()>
                                     <td>{account.name.clone()}<br/><span class="muted">{id.clone()}</span></td>
                                     <td>{account.login_id.clone().unwrap_or_else(|| "—".into())}</td>
-                                    <td data-testid="account-roles">{let r = account.roles.clone(); move || roles_words(&r, lang.get())}</td>
+                                    <td data-testid="account-roles">{let r = account.roles.clone(); move || roles_text(&r, lang.get(), false)}</td>
                                     <td>
                                         {if account.active {
                                             view! { <Badge tone=Tone::Good text=Signal::derive(move || lang.get().pick("有効", "Active").to_owned()) status="active"/> }.into_any()

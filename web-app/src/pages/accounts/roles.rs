@@ -114,21 +114,3 @@ pub fn RolesEditor(
         </fieldset>
     }
 }
-
-/// The roles in words, for the list.
-pub fn roles_words(roles: &Roles, lang: crate::i18n::Lang) -> String {
-    let mut words: Vec<&str> = Vec::new();
-    if roles.evaluation_admin {
-        words.push(lang.pick("評価管理者", "Evaluation admin"));
-    }
-    if roles.crm_admin {
-        words.push(lang.pick("CRM管理者", "CRM admin"));
-    }
-    if roles.leader.is_some() {
-        words.push(lang.pick("グループリーダー", "Group leader"));
-    }
-    if words.is_empty() {
-        words.push(lang.pick("メンバー", "Member"));
-    }
-    words.join("・")
-}
