@@ -297,6 +297,22 @@ async fn who_may_call_what() {
             }
         }
     }
+    // Group ids are unique within a tenant and checked like every id.
+    for (body, code) in [
+        (json!({"id": "hr-x", "name": "again"}), "group_exists"),
+        (json!({"id": "hr/x", "name": "slash"}), "invalid_id"),
+        (json!({"id": "ok", "name": ""}), "invalid_name"),
+    ] {
+        let reply = call(
+            app,
+            Method::POST,
+            "/api/groups",
+            Some(&w.hr),
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(reply.body["error"].as_str(), Some(code), "{body}");
+    }
     // No leak: another tenant's admin sees only their own.
     let theirs = call(app, Method::GET, "/api/accounts", Some(&w.other), None).await;
     let ids: Vec<&str> = theirs
