@@ -447,20 +447,38 @@ impl Browser {
         Ok(())
     }
 
-    /// A file that has appeared in the download directory and stopped
-    /// growing, waiting up to 15 s.
+    /// A finished download whose name starts with `name_starts`, waiting up
+    /// to 15 s. Chromium reserves the final name with an empty file before
+    /// it writes the bytes to a `.crdownload` file and renames that over it,
+    /// so a file is taken only once no partial download is left in the
+    /// directory and it has bytes (or has stayed empty for a second).
     pub async fn downloaded(&self, name_starts: &str) -> anyhow::Result<Vec<u8>> {
         let deadline = Instant::now() + Duration::from_secs(15);
+        let mut empty_since: Option<Instant> = None;
         loop {
-            for entry in std::fs::read_dir(&self.downloads)?.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.starts_with(name_starts) && !name.ends_with(".crdownload") {
-                    return Ok(std::fs::read(entry.path())?);
+            let names: Vec<String> = std::fs::read_dir(&self.downloads)?
+                .flatten()
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .collect();
+            let partial = names.iter().any(|name| name.ends_with(".crdownload"));
+            let found = names
+                .iter()
+                .find(|name| name.starts_with(name_starts) && !name.ends_with(".crdownload"));
+            if let (Some(name), false) = (found, partial) {
+                let bytes = std::fs::read(self.downloads.join(name))?;
+                if !bytes.is_empty() {
+                    return Ok(bytes);
                 }
+                let since = *empty_since.get_or_insert_with(Instant::now);
+                if since.elapsed() > Duration::from_secs(1) {
+                    return Ok(bytes);
+                }
+            } else {
+                empty_since = None;
             }
             if Instant::now() > deadline {
                 bail!(
-                    "no download starting with {name_starts} in {}",
+                    "no finished download starting with {name_starts} in {} (it holds {names:?})",
                     self.downloads.display()
                 );
             }
