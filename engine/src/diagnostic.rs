@@ -236,6 +236,8 @@ pub enum Problem {
         /// The encoding the file was read as.
         encoding: Cow<'static, str>,
     },
+    /// A problem of a member file (see [`crate::members`]).
+    Member(crate::members::MemberProblem),
 }
 
 /// What is wrong with a batch-linkage value, so the message can say how to
@@ -307,6 +309,7 @@ impl Problem {
             Problem::MissingColumn { .. } => "file.missing_column",
             Problem::TooManyRows { .. } => "file.too_many_rows",
             Problem::NotDecodable { .. } => "file.encoding",
+            Problem::Member(problem) => problem.code(),
         }
     }
 
@@ -547,6 +550,7 @@ impl Problem {
                     format!("Some bytes are not valid {encoding}. Check the file's encoding (UTF-8 or Shift_JIS).")
                 }
             }
+            Problem::Member(problem) => problem.message(lang),
         }
     }
 }

@@ -8,6 +8,7 @@
 //!
 //! - [`evaluation`]: evaluation-sheet templates and their validation.
 //! - [`linkage`]: batch-linkage field types, import mapping, export.
+//! - [`members`]: the member CSV (members in bulk), read and written.
 //! - [`rows`]: where rows come from (CSV text today, a workbook next).
 //! - [`Diagnostic`]: a located problem with a stable code and a message in
 //!   Japanese and English.
@@ -24,6 +25,7 @@ mod error;
 pub mod evaluation;
 mod field_type;
 pub mod linkage;
+pub mod members;
 pub mod rows;
 #[cfg(feature = "sample")]
 mod sample_rng;

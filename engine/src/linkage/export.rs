@@ -321,8 +321,8 @@ impl CompiledFilter {
     }
 }
 
-/// Writes cells in the output encoding.
-struct Writer {
+/// Writes cells in the output encoding (the member export too).
+pub(crate) struct Writer {
     out: Vec<u8>,
     encoding: OutputEncoding,
     formula_protection: bool,
@@ -352,15 +352,30 @@ const CP932_TWINS: [(char, char); 7] = [
 
 impl Writer {
     fn new(condition: &ExportCondition, size_hint: usize) -> Self {
+        Writer::for_file(
+            condition.encoding,
+            condition.formula_protection,
+            condition.unrepresentable,
+            size_hint,
+        )
+    }
+
+    /// A writer of a file in `encoding`.
+    pub(crate) fn for_file(
+        encoding: OutputEncoding,
+        formula_protection: bool,
+        unrepresentable: Unrepresentable,
+        size_hint: usize,
+    ) -> Self {
         let mut out = Vec::with_capacity(size_hint);
-        if condition.encoding == OutputEncoding::Utf8Bom {
+        if encoding == OutputEncoding::Utf8Bom {
             out.extend_from_slice(b"\xEF\xBB\xBF");
         }
         Writer {
             out,
-            encoding: condition.encoding,
-            formula_protection: condition.formula_protection,
-            unrepresentable: condition.unrepresentable,
+            encoding,
+            formula_protection,
+            unrepresentable,
             cell: Vec::new(),
             scratch: Vec::new(),
             first_in_row: true,
@@ -370,7 +385,7 @@ impl Writer {
 
     /// Writes one cell; `textual` cells get formula protection; `source`
     /// names the record and field for reports.
-    fn cell(&mut self, value: &str, textual: bool, source: Option<(&str, &str)>) {
+    pub(crate) fn cell(&mut self, value: &str, textual: bool, source: Option<(&str, &str)>) {
         if !self.first_in_row {
             self.out.push(b',');
         }
@@ -452,12 +467,12 @@ impl Writer {
         }
     }
 
-    fn end_row(&mut self) {
+    pub(crate) fn end_row(&mut self) {
         self.out.extend_from_slice(CRLF);
         self.first_in_row = true;
     }
 
-    fn finish(self, rows: usize) -> Export {
+    pub(crate) fn finish(self, rows: usize) -> Export {
         let refuse = self.unrepresentable == Unrepresentable::Refuse && !self.found.is_empty();
         Export {
             bytes: if refuse { Vec::new() } else { self.out },

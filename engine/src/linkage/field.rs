@@ -297,6 +297,11 @@ fn parse_datetime(value: &str) -> Result<String, ValueHint> {
     Ok(format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"))
 }
 
+/// Whether `value` is an e-mail address as [`FieldType::Email`] accepts it.
+pub(crate) fn is_email(value: &str) -> bool {
+    parse_email(value).is_ok()
+}
+
 /// `local@domain.tld`, no spaces, one `@`, at most 254 characters.
 fn parse_email(value: &str) -> Result<String, ValueHint> {
     if value.contains('＠') {

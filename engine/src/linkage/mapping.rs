@@ -473,7 +473,7 @@ impl<'c> Mapper<'c> {
 /// condition's encoding decides the rest: `utf8` refuses other bytes,
 /// `shift_jis` (or none) decodes them as Shift_JIS (CP932), refusing bytes
 /// that are not.
-fn decode(
+pub(crate) fn decode(
     bytes: &[u8],
     encoding: Option<InputEncoding>,
 ) -> Result<(Cow<'_, str>, InputEncoding), Diagnostic> {

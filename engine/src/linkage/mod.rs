@@ -28,8 +28,11 @@ pub use condition::{
     OutputEncoding, RelationKey, SortKey, Source, Unrepresentable, valid_key,
 };
 pub use crm::{RANKS, crm_catalog};
+pub(crate) use export::Writer;
 pub use export::{Export, ExportPreview, SheetRecord, UnrepresentableCell, export, export_preview};
+pub(crate) use field::is_email;
 pub use field::{Catalog, Field, FieldType, MAX_VALUE_CHARS, Sheet, compare_values, parse_value};
+pub(crate) use mapping::decode;
 pub use mapping::{
     FieldChange, MAX_BATCH_ROWS, MAX_DIAGNOSED_ROWS, MapStatus, MappedRow, Mapping, map_file,
     map_rows, preview, sample_rows,
