@@ -41,6 +41,7 @@ pub const LIST_SEPARATOR: char = ';';
 
 /// A column of the member file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberColumn {
     /// 氏名.

@@ -251,6 +251,22 @@ pub enum AuditAction {
     SheetStatusChanged,
     /// A group was created.
     GroupCreated,
+    /// Who is in a group changed.
+    GroupMembersChanged,
+    /// A period was created.
+    PeriodCreated,
+    /// A period was renamed, opened or closed.
+    PeriodChanged,
+    /// A customize sheet was created.
+    SheetCreated,
+    /// A customize sheet's blocks, items or permissions changed.
+    SheetChanged,
+    /// A customize sheet was published or unpublished.
+    SheetPublicationChanged,
+    /// Members became evaluatees of a sheet in a period.
+    EvaluateesAdded,
+    /// A member file was applied.
+    MembersImported,
 }
 
 impl AuditAction {
@@ -293,6 +309,16 @@ pub struct AuditEntry {
     /// The status a sheet moved to.
     #[serde(default)]
     pub status: Option<crate::org::SheetStatusName>,
+    /// A period opened (`true`) or closed; a sheet published (`true`) or
+    /// unpublished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub switched_on: Option<bool>,
+    /// How many: evaluatees added, members now in a group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    /// What a member file did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<crate::organisation::MemberCounts>,
     /// A short description of the change (the roles given, …).
     #[serde(default)]
     pub detail: String,

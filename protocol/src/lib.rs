@@ -16,6 +16,7 @@ pub mod evaluation;
 pub mod linkage;
 pub mod naming;
 pub mod org;
+pub mod organisation;
 pub mod session;
 
 pub use counts::{Counts, Outcome};

@@ -25,6 +25,7 @@ pub mod linkage;
 pub mod model;
 pub mod notice;
 pub mod openapi;
+pub mod organisation;
 pub mod permissions;
 pub mod seed;
 pub mod sheets;

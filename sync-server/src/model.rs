@@ -160,6 +160,10 @@ pub struct SheetItem {
     /// Id of an evaluation-entry item.
     #[serde(default)]
     pub entry_id: Option<String>,
+    /// Block path and name of an evaluation-entry item (an importable
+    /// item's are its `label`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entry_label: Vec<String>,
     /// Who may write it, when.
     #[serde(default)]
     pub write: WritePermission,
@@ -189,8 +193,15 @@ pub struct CustomizeSheet {
     pub name: String,
     /// Only published sheets can be imported into.
     pub published: bool,
-    /// Items, in display order.
+    /// Items, in display order: what templates, imports and permissions
+    /// read. Made from [`CustomizeSheet::blocks`] whenever the sheet editor
+    /// saves it, never edited on their own.
     pub items: Vec<SheetItem>,
+    /// The blocks and items as the sheet editor saved them. Empty for a
+    /// sheet no editor has saved yet (the demo's): the editor then reads a
+    /// tree made from the items' labels (`organisation::sheets`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<sheetlink_protocol::organisation::BlockDefinition>,
 }
 
 /// One member's sheet in one period (ユーザーシート).

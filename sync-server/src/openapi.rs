@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use crate::accounts::api as a;
 use crate::linkage::api as l;
+use crate::organisation::api as o;
 use crate::{AppState, MAX_JSON_BODY_BYTES, api};
 
 /// The document's frame: what it is, who may call it, how.
@@ -28,6 +29,7 @@ use crate::{AppState, MAX_JSON_BODY_BYTES, api};
     tags(
         (name = "session", description = "Signing in and out."),
         (name = "accounts", description = "Set-up links, passwords, members and their roles (evaluation admins), the audit log."),
+        (name = "organisation", description = "Setting up the organisation (evaluation admins): periods, group members, customize sheets, evaluatees, members in bulk."),
         (name = "evaluation", description = "Evaluation-sheet templates and imports."),
         (name = "linkage", description = "Batch-linkage settings, conditions, runs and the timeline (CRM admins)."),
         (name = "batch", description = "The API the scheduled batch client calls."),
@@ -100,6 +102,14 @@ pub struct AdminsOnly(pub sheetlink_protocol::ErrorBody);
 #[response(status = 403, description = "Only evaluation admins manage accounts.")]
 pub struct AccountAdminsOnly(pub sheetlink_protocol::ErrorBody);
 
+/// 403, for the organisation endpoints.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 403,
+    description = "Only evaluation admins set up the organisation."
+)]
+pub struct OrganisationAdminsOnly(pub sheetlink_protocol::ErrorBody);
+
 /// Every API route with its documentation.
 pub fn routes() -> OpenApiRouter<AppState> {
     use l::{export_conditions as export, import_conditions as import};
@@ -156,6 +166,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(a::reset_password))
         .routes(routes!(a::audit))
         .routes(routes!(a::groups, a::create_group))
+        .routes(routes!(o::periods, o::create_period))
+        .routes(routes!(o::change_period))
+        .routes(routes!(o::groups))
+        .routes(routes!(o::set_group_members))
+        .routes(routes!(o::sheets, o::create_sheet))
+        .routes(routes!(o::sheet, o::save_sheet))
+        .routes(routes!(o::publish_sheet))
+        .routes(routes!(o::evaluatees, o::add_evaluatees))
+        .routes(routes!(o::export_members))
+        .routes(own_body_limit(routes!(o::import_members)))
         .routes(routes!(document))
         .merge(linkage)
 }

@@ -24,6 +24,12 @@ pub fn may_manage_accounts(caller: &Member) -> bool {
     caller.is_evaluation_admin()
 }
 
+/// Whether the caller sets up the organisation: periods, groups, sheets,
+/// evaluatees, members in bulk (evaluation admins).
+pub fn may_manage_organisation(caller: &Member) -> bool {
+    caller.is_evaluation_admin()
+}
+
 /// Whether the caller manages batch linkage (CRM admins).
 pub fn may_manage_linkage(caller: &Member) -> bool {
     caller.is_crm_admin()
@@ -165,6 +171,7 @@ mod tests {
                 kind: ItemKind::Checkbox,
             }),
             entry_id: None,
+            entry_label: Vec::new(),
             write: WritePermission {
                 admin: admin.to_vec(),
                 leader: leader.to_vec(),
@@ -242,6 +249,7 @@ mod tests {
         assert!(!may_import(&plain) && may_import(&leader) && !may_import(&crm));
         assert!(may_manage_linkage(&crm) && !may_manage_linkage(&admin));
         assert!(may_manage_accounts(&admin) && !may_manage_accounts(&crm));
+        assert!(may_manage_organisation(&admin) && !may_manage_organisation(&crm));
         assert!(!may_manage_accounts(&leader) && !may_manage_accounts(&plain));
         assert!(may_read_sheet(&plain, &p1, &plain) && !may_read_sheet(&plain, &p1, &in_sales));
         assert!(may_read_sheet(&leader, &p1, &in_sales) && !may_read_sheet(&crm, &p1, &in_sales));

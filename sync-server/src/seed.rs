@@ -122,6 +122,7 @@ fn item(id: &str, label: &[&str], kind: ItemKind, write: WritePermission) -> She
             kind,
         }),
         entry_id: None,
+        entry_label: Vec::new(),
         write,
     }
 }
@@ -145,6 +146,7 @@ fn sheets() -> Vec<CustomizeSheet> {
         id: "performance".into(),
         name: "業績評価シート".into(),
         published: true,
+        blocks: Vec::new(),
         items: vec![
             item(
                 "score_total",
@@ -186,6 +188,7 @@ fn sheets() -> Vec<CustomizeSheet> {
             SheetItem {
                 importable: None,
                 entry_id: Some("evaluator_entry".into()),
+                entry_label: Vec::new(),
                 write: leader_and_admin(),
             },
         ],
@@ -194,6 +197,7 @@ fn sheets() -> Vec<CustomizeSheet> {
         id: "competency".into(),
         name: "コンピテンシー評価シート".into(),
         published: true,
+        blocks: Vec::new(),
         items: vec![
             item(
                 "teamwork",
@@ -219,6 +223,7 @@ fn sheets() -> Vec<CustomizeSheet> {
         id: "survey-360".into(),
         name: "360度評価(準備中)".into(),
         published: false,
+        blocks: Vec::new(),
         items: vec![item(
             "peer_score",
             &["360度", "評点"],

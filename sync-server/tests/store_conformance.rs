@@ -261,6 +261,7 @@ fn small_tenant(tenant: &str, login: &str) -> TenantSeed {
             id: "s1".into(),
             name: "sheet".into(),
             published: true,
+            blocks: Vec::new(),
             items: Vec::new(),
         }],
         members: vec![
@@ -1070,6 +1071,9 @@ fn accounts_conform(store: &(impl Accounts + Organisation)) {
         target_name: String::new(),
         roles: None,
         status: None,
+        switched_on: None,
+        count: None,
+        members: None,
         detail: String::new(),
     };
     let grant = |hash: &str, tenant: &str, member: &str, expires_at| {

@@ -62,12 +62,14 @@ pub(crate) fn world_in(store: Store, dir: std::path::PathBuf) -> World {
         id: schema.sheet.clone(),
         name: "bench".into(),
         published: true,
+        blocks: Vec::new(),
         items: schema
             .items
             .iter()
             .map(|item| SheetItem {
                 importable: Some(item.clone()),
                 entry_id: None,
+                entry_label: Vec::new(),
                 write: WritePermission {
                     admin: all.clone(),
                     leader: vec![],

@@ -119,7 +119,7 @@ pub fn public_base(config: &Config) -> String {
 /// A new set-up link for member `member` of `tenant`: the grant to store,
 /// what the admin is told, and the e-mail to queue when mail is configured
 /// and the member has an address (then the link is not shown).
-fn issue_link(
+pub(crate) fn issue_link(
     config: &Config,
     tenant: &str,
     member: &Member,
@@ -167,12 +167,15 @@ fn entry(actor: &Member, action: AuditAction, target: &str, detail: String) -> A
         target_name: String::new(),
         roles: None,
         status: None,
+        switched_on: None,
+        count: None,
+        members: None,
         detail,
     }
 }
 
 /// `entry` naming its target as people read it.
-fn named(mut entry: AuditEntry, name: &str) -> AuditEntry {
+pub(crate) fn named(mut entry: AuditEntry, name: &str) -> AuditEntry {
     entry.target_name = name.to_owned();
     entry
 }
@@ -210,11 +213,11 @@ pub fn describe_roles(roles: &Roles) -> String {
     }
 }
 
-fn id_error(problem: sheetlink_protocol::naming::IdProblem) -> AppError {
+pub(crate) fn id_error(problem: sheetlink_protocol::naming::IdProblem) -> AppError {
     AppError::bad_request("invalid_id", problem.ja, problem.en)
 }
 
-fn check_name(name: &str, what_ja: &str, what_en: &str) -> Result<String, AppError> {
+pub(crate) fn check_name(name: &str, what_ja: &str, what_en: &str) -> Result<String, AppError> {
     let name = name.trim();
     let length = name.chars().count();
     if length == 0 || length > MAX_NAME_CHARS || name.chars().any(char::is_control) {

@@ -7,7 +7,8 @@
 //!   member a login is — is async ([`Sessions`], [`Directory`]).
 //! - The work itself (an import, a batch, a save, the mail queue, the demo
 //!   seed) runs as one job on the blocking pool ([`Store::run`]) against the
-//!   synchronous domain traits: [`Organisation`], [`Evaluations`],
+//!   synchronous domain traits: [`Organisation`], [`OrganisationEdits`],
+//!   [`Evaluations`],
 //!   [`Linkage`], [`MailQueue`], [`Seeding`]. Each operation states its
 //!   atomicity; the ones that must change several things together take a
 //!   closure that runs inside one transaction ([`EvaluationTx`], [`CrmTx`]).
@@ -34,6 +35,7 @@ mod linkage;
 mod mail;
 pub mod migrate;
 mod org;
+mod organising;
 mod seed;
 pub mod sessions;
 pub mod tables;
@@ -45,6 +47,7 @@ pub use evaluations::{EvaluationTx, Evaluations};
 pub use linkage::{CrmTx, Linkage, Saved};
 pub use mail::{Claimed, MailQueue};
 pub use org::{Organisation, SheetSnapshot, SheetVisitor};
+pub use organising::{MemberWrites, OrganisationEdits, SheetUsage};
 pub use seed::{Seeding, TenantSeed};
 pub use sessions::{RedbSessions, Sessions};
 use tables::USER_SHEETS;
@@ -52,6 +55,7 @@ use tables::USER_SHEETS;
 /// Everything the server's work needs of its store.
 pub trait Backend:
     Organisation
+    + OrganisationEdits
     + Accounts
     + Evaluations
     + Linkage
@@ -66,6 +70,7 @@ pub trait Backend:
 
 impl<T> Backend for T where
     T: Organisation
+        + OrganisationEdits
         + Accounts
         + Evaluations
         + Linkage

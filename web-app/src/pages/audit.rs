@@ -28,6 +28,14 @@ fn action_text(action: AuditAction) -> (&'static str, &'static str) {
         ConditionDeleted => ("連携条件を削除", "Condition deleted"),
         SheetStatusChanged => ("シートのステータスを変更", "Sheet status changed"),
         GroupCreated => ("グループを追加", "Group added"),
+        GroupMembersChanged => ("グループのメンバーを変更", "Group members changed"),
+        PeriodCreated => ("評価期を追加", "Period added"),
+        PeriodChanged => ("評価期を変更", "Period changed"),
+        SheetCreated => ("シートを追加", "Sheet added"),
+        SheetChanged => ("シートの内容を変更", "Sheet changed"),
+        SheetPublicationChanged => ("シートの公開を変更", "Sheet publication changed"),
+        EvaluateesAdded => ("被評価者を追加", "Evaluatees added"),
+        MembersImported => ("メンバーをCSVで登録", "Members imported (CSV)"),
     }
 }
 
@@ -41,9 +49,66 @@ fn detail(entry: &AuditEntry, lang: Lang) -> String {
         let (ja, en) = sheet_status_text(status);
         return lang.pick(format!("→ {ja}"), format!("→ {en}"));
     }
-    match entry.action {
+    if let Some(counts) = &entry.members {
+        return lang.pick(
+            format!(
+                "新規 {}名・更新 {}名（無効 {}名・有効 {}名）・全件同期で無効 {}名",
+                counts.created,
+                counts.updated,
+                counts.deactivated,
+                counts.reactivated,
+                counts.deactivated_by_sync
+            ),
+            format!(
+                "{} new, {} updated ({} deactivated, {} activated), {} deactivated by full sync",
+                counts.created,
+                counts.updated,
+                counts.deactivated,
+                counts.reactivated,
+                counts.deactivated_by_sync
+            ),
+        );
+    }
+    match (entry.action, entry.switched_on, entry.count) {
+        (AuditAction::PeriodChanged, Some(open), _) => lang
+            .pick(
+                if open {
+                    "受付中にした"
+                } else {
+                    "終了にした"
+                },
+                if open { "opened" } else { "closed" },
+            )
+            .to_owned(),
+        (AuditAction::SheetPublicationChanged, Some(on), _) => lang
+            .pick(
+                if on {
+                    "公開した"
+                } else {
+                    "非公開にした"
+                },
+                if on { "published" } else { "unpublished" },
+            )
+            .to_owned(),
+        (AuditAction::EvaluateesAdded, _, Some(count)) => {
+            lang.pick(format!("{count}名"), format!("{count} members"))
+        }
+        (AuditAction::GroupMembersChanged, _, Some(count)) => lang.pick(
+            format!("メンバー {count}名"),
+            format!("{count} members now"),
+        ),
         // Written by the server for API readers; the columns already say it.
-        AuditAction::TenantCreated | AuditAction::GroupCreated => String::new(),
+        (
+            AuditAction::TenantCreated
+            | AuditAction::GroupCreated
+            | AuditAction::PeriodCreated
+            | AuditAction::PeriodChanged
+            | AuditAction::SheetCreated
+            | AuditAction::SheetChanged
+            | AuditAction::SheetPublicationChanged,
+            _,
+            _,
+        ) => String::new(),
         _ => entry.detail.clone(),
     }
 }
