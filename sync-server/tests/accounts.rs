@@ -5,105 +5,17 @@
 
 mod common;
 
+use common::http::{call, cookie_of, set_up, sign_in, token_of};
+
 use axum::Router;
 use axum::body::Body;
-use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{Method, Request, StatusCode};
-use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
 use sheetlink_protocol::accounts::NewTenant;
 use sheetlink_server::seed::{DEMO_ADMIN, DEMO_CRM_ADMIN, DEMO_LEADER};
 use sheetlink_server::{Config, Store};
 use tower::ServiceExt as _;
-
-struct Reply {
-    status: StatusCode,
-    cookie: Option<String>,
-    body: Value,
-}
-
-async fn call(
-    app: &Router,
-    method: Method,
-    path: &str,
-    cookie: Option<&str>,
-    body: Option<Value>,
-) -> Reply {
-    let mut request = Request::builder().method(method).uri(path);
-    if let Some(cookie) = cookie {
-        request = request.header(COOKIE, cookie);
-    }
-    let body = match body {
-        Some(json) => {
-            request = request.header(CONTENT_TYPE, "application/json");
-            Body::from(json.to_string())
-        }
-        None => Body::empty(),
-    };
-    let response = app
-        .clone()
-        .oneshot(request.body(body).expect("request"))
-        .await
-        .expect("responds");
-    let status = response.status();
-    let cookie = response
-        .headers()
-        .get(SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|c| c.split(';').next())
-        .map(str::to_owned);
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    Reply {
-        status,
-        cookie,
-        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    }
-}
-
-async fn sign_in(app: &Router, tenant: Option<&str>, login: &str, password: &str) -> Reply {
-    call(
-        app,
-        Method::POST,
-        "/api/login",
-        None,
-        Some(json!({"tenant": tenant, "login_id": login, "password": password})),
-    )
-    .await
-}
-
-async fn cookie_of(app: &Router, tenant: Option<&str>, login: &str, password: &str) -> String {
-    let reply = sign_in(app, tenant, login, password).await;
-    assert_eq!(reply.status, StatusCode::OK, "{login}: {}", reply.body);
-    reply.cookie.expect("a session cookie")
-}
-
-/// The token of a set-up link (`…/setup#TOKEN`).
-fn token_of(link: &Value) -> String {
-    let url = link["url"].as_str().expect("a shown link");
-    url.rsplit_once("/setup#")
-        .expect("a set-up link")
-        .1
-        .to_owned()
-}
-
-/// Uses a set-up link with `password`; returns the session cookie.
-async fn set_up(app: &Router, link: &Value, password: &str) -> String {
-    let reply = call(
-        app,
-        Method::POST,
-        "/api/setup",
-        None,
-        Some(json!({"token": token_of(link), "password": password})),
-    )
-    .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.cookie.expect("signed in")
-}
 
 /// The demo server plus a second tenant `beta` whose admin has chosen a
 /// password, and an evaluation admin only (`hr`) in the demo tenant.

@@ -10,10 +10,10 @@
 //!   Members missing from the file are left alone unless the admin asks for
 //!   full sync, which deactivates them (never the admin importing).
 //! - Groups are named by name (or id); a name no group has makes a new
-//!   group, which the dry run lists. A group leader from a file leads the
-//!   groups the member is in and keeps the periods they led (a new leader
-//!   leads none until the account screen gives them periods; the dry run
-//!   names them).
+//!   group, which the dry run lists. A file cannot say a leader's scope: a
+//!   leader keeps theirs, and one who becomes a leader leads the groups
+//!   they are in, in no period until the account screen gives them some
+//!   (the dry run names them).
 //! - A new member signs in with their address (else their employee number,
 //!   when it is usable as a login id) and gets a set-up link — no password
 //!   is hashed during an import, so 10,000 members take seconds, not hours.
@@ -310,16 +310,19 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// The roles a row gives: a leader keeps the scope they had (a file
+    /// cannot say it); one who becomes a leader leads `groups` (theirs) in
+    /// no period yet.
     fn roles_for(&self, roles: MemberRoles, groups: &[String], old: Option<&Roles>) -> Roles {
+        let kept = old.and_then(|r| r.leader.clone());
         Roles {
             evaluation_admin: roles.evaluation_admin,
             crm_admin: roles.crm_admin,
-            leader: roles.leader.then(|| LeaderScope {
-                groups: groups.to_vec(),
-                periods: old
-                    .and_then(|r| r.leader.as_ref())
-                    .map(|s| s.periods.clone())
-                    .unwrap_or_default(),
+            leader: roles.leader.then(|| {
+                kept.unwrap_or_else(|| LeaderScope {
+                    groups: groups.to_vec(),
+                    periods: Vec::new(),
+                })
             }),
         }
     }
@@ -370,13 +373,7 @@ impl<'a> Planner<'a> {
         }
         let mut access_changed = false;
         if let Some(roles) = row.roles {
-            let scope_groups = match (&row.groups, old.roles.leader.as_ref()) {
-                // Leading the groups the row names.
-                (Some(_), _) => new.groups.clone(),
-                (None, Some(scope)) => scope.groups.clone(),
-                (None, None) => new.groups.clone(),
-            };
-            let roles = self.roles_for(roles, &scope_groups, Some(&old.roles));
+            let roles = self.roles_for(roles, &new.groups, Some(&old.roles));
             if roles != old.roles {
                 if roles.leader.as_ref().is_some_and(|s| s.periods.is_empty()) {
                     self.new_leaders.push(new.name.clone());

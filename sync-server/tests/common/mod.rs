@@ -2,6 +2,8 @@
 //! the demo tenant, plus one plain member (`member` / `member-pass`) who may
 //! sign in.
 
+pub(crate) mod http;
+
 use axum::Router;
 use sheetlink_server::auth::hash_password;
 use sheetlink_server::model::Roles;
