@@ -678,11 +678,7 @@ async fn a_sheet_is_built_published_filled_and_protected() {
     )
     .await;
     assert_eq!(import.status, StatusCode::CREATED, "{}", import.body);
-    assert_eq!(
-        import.body["status"], "completed",
-        "{}",
-        import.body
-    );
+    assert_eq!(import.body["status"], "completed", "{}", import.body);
     let mut sheet = a_sheet();
     sheet["blocks"][0]["blocks"][0]["items"][0]["kind"]["options"] = json!(["S", "B", "C"]);
     let refused = call(

@@ -19,8 +19,8 @@ use sheetlink_server::model::{
 };
 use sheetlink_server::notice::{Note, Notice};
 use sheetlink_server::store::{
-    Accounts, Change, Directory, Evaluations, Idempotency, Linkage, MailQueue, Organisation, Saved,
-    Seeding, Sessions, Taken, TenantSeed,
+    Accounts, Change, Directory, Evaluations, Idempotency, Linkage, MailQueue, Organisation,
+    OrganisationEdits, Saved, Seeding, Sessions, Taken, TenantSeed,
 };
 
 /// A fresh, empty redb store in a directory of its own.
@@ -1290,5 +1290,276 @@ fn accounts_conform(store: &(impl Accounts + Organisation)) {
 fn redb_accounts_conform() {
     let (store, dir) = fresh("accounts");
     accounts_conform(&store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What any [`OrganisationEdits`] backend must do: each change in one
+/// transaction with its audit entry, nothing written when the domain's
+/// closure refuses, usage counted over every period, evaluatees added once,
+/// a member file's writes (members, login index, groups, links) together.
+fn organisation_edits_conform(
+    store: &(impl OrganisationEdits + Organisation + Accounts + Seeding),
+) {
+    use sheetlink_engine::evaluation::{Item, ItemKind};
+    use sheetlink_protocol::accounts::{AuditAction, AuditEntry};
+    use sheetlink_server::error::AppError;
+    use sheetlink_server::model::{SetupGrant, SheetItem, WritePermission};
+    use sheetlink_server::store::MemberWrites;
+    let audit = |action, target: &str| AuditEntry {
+        at: 1,
+        actor: "boss".into(),
+        actor_name: "boss".into(),
+        action,
+        target: target.into(),
+        target_name: String::new(),
+        roles: None,
+        status: None,
+        switched_on: None,
+        count: None,
+        members: None,
+        detail: String::new(),
+    };
+    let audited = |store: &dyn Fn(&mut dyn FnMut(AuditEntry) -> bool)| {
+        let mut actions = Vec::new();
+        store(&mut |entry| {
+            actions.push(entry.action);
+            true
+        });
+        actions
+    };
+    let log = || audited(&|visit| store.audit_newest_first("acme", visit).expect("reads"));
+    assert!(
+        store
+            .seed_if_empty(&small_tenant("acme", "admin"))
+            .expect("seeds")
+    );
+
+    // Periods: created once; a refused change writes nothing.
+    let period = Period {
+        id: "p3".into(),
+        name: "third".into(),
+        open: true,
+    };
+    assert!(
+        store
+            .create_period("acme", &period, &audit(AuditAction::PeriodCreated, "p3"))
+            .expect("writes")
+    );
+    assert!(
+        !store
+            .create_period("acme", &period, &audit(AuditAction::PeriodCreated, "p3"))
+            .expect("writes")
+    );
+    let refused = store.update_period("acme", "p3", |p| {
+        p.open = false;
+        Err(AppError::internal("refused"))
+    });
+    assert!(refused.is_err());
+    assert_eq!(
+        store.period("acme", "p3").expect("reads").map(|p| p.open),
+        Some(true)
+    );
+    let closed = store
+        .update_period("acme", "p3", |p| {
+            p.open = false;
+            Ok(audit(AuditAction::PeriodChanged, "p3"))
+        })
+        .expect("writes");
+    assert_eq!(closed.map(|p| p.open), Some(false));
+    assert!(
+        store
+            .update_period("acme", "nope", |_| Ok(audit(
+                AuditAction::PeriodChanged,
+                "x"
+            )))
+            .expect("reads")
+            .is_none()
+    );
+    assert_eq!(
+        log(),
+        [AuditAction::PeriodChanged, AuditAction::PeriodCreated]
+    );
+
+    // Group membership: exactly the list; an unknown member changes nothing.
+    let entry = audit(AuditAction::GroupMembersChanged, "g1");
+    assert_eq!(
+        store
+            .set_group_members("acme", "g1", &["m1".into(), "ghost".into()], &entry)
+            .expect("runs"),
+        Err("ghost".into())
+    );
+    assert_eq!(
+        store
+            .set_group_members("acme", "g1", &["m1".into()], &entry)
+            .expect("runs"),
+        Ok(true)
+    );
+    assert_eq!(
+        store
+            .set_group_members("acme", "nope", &[], &entry)
+            .expect("runs"),
+        Ok(false)
+    );
+    let in_g1: Vec<String> = store
+        .members("acme")
+        .expect("reads")
+        .into_iter()
+        .filter(|m| m.groups.contains(&"g1".into()))
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(in_g1, ["m1"]);
+
+    // Sheets: usage counts every period's user sheets; an update sees it.
+    let grades = SheetItem {
+        importable: Some(Item {
+            id: "score".into(),
+            label: vec!["評語".into()],
+            kind: ItemKind::Dropdown {
+                options: vec!["one".into(), "two".into()],
+            },
+        }),
+        entry_id: None,
+        entry_label: Vec::new(),
+        write: WritePermission::default(),
+    };
+    store
+        .update_sheet("acme", "s1", |sheet, _| {
+            sheet.items = vec![grades.clone()];
+            Ok(audit(AuditAction::SheetChanged, "s1"))
+        })
+        .expect("writes");
+    assert_eq!(
+        store
+            .add_evaluatees("acme", "p2", "s1", &["m1".into(), "boss".into()], &|n| {
+                AuditEntry {
+                    count: Some(n),
+                    ..audit(AuditAction::EvaluateesAdded, "p2/s1")
+                }
+            })
+            .expect("writes"),
+        2
+    );
+    assert_eq!(
+        store
+            .add_evaluatees("acme", "p2", "s1", &["m1".into()], &|_| audit(
+                AuditAction::EvaluateesAdded,
+                "again"
+            ))
+            .expect("writes"),
+        0,
+        "once"
+    );
+    let usage = store.sheet_usage("acme", "s1").expect("reads");
+    assert_eq!(usage.user_sheets, 4, "p1's two and p2's two");
+    assert_eq!(usage.values.get("score"), Some(&2));
+    assert_eq!(usage.options["score"].get("two"), Some(&1));
+    let seen = store.update_sheet("acme", "s1", |_, usage| {
+        assert_eq!(usage.user_sheets, 4);
+        Err(AppError::internal("refused"))
+    });
+    assert!(seen.is_err());
+    assert_eq!(
+        store
+            .sheet("acme", "s1")
+            .expect("reads")
+            .map(|s| s.items.len()),
+        Some(1)
+    );
+    let new_sheet = CustomizeSheet {
+        id: "s2".into(),
+        name: "two".into(),
+        published: false,
+        items: Vec::new(),
+        blocks: Vec::new(),
+    };
+    assert!(
+        store
+            .create_sheet("acme", &new_sheet, &audit(AuditAction::SheetCreated, "s2"))
+            .expect("writes")
+    );
+    assert!(
+        !store
+            .create_sheet("acme", &new_sheet, &audit(AuditAction::SheetCreated, "s2"))
+            .expect("writes")
+    );
+
+    // A member file: everything together, or nothing.
+    let newcomer = Member {
+        login_id: Some("new@example.jp".into()),
+        ..member("m9", None)
+    };
+    let refused = store.import_members::<()>("acme", |members, groups| {
+        assert_eq!((members.len(), groups.len()), (3, 1));
+        Err(AppError::internal("refused"))
+    });
+    assert!(refused.is_err());
+    store
+        .import_members("acme", |_, _| {
+            Ok((
+                (),
+                MemberWrites {
+                    members: vec![
+                        newcomer.clone(),
+                        Member {
+                            name: "renamed".into(),
+                            ..member("m1", None)
+                        },
+                    ],
+                    groups: vec![Group {
+                        id: "g2".into(),
+                        name: "新設".into(),
+                    }],
+                    grants: vec![(
+                        "hash9".into(),
+                        SetupGrant {
+                            tenant: "acme".into(),
+                            member: "m9".into(),
+                            expires_at: u64::MAX,
+                        },
+                    )],
+                    mails: Vec::new(),
+                    audit: vec![audit(AuditAction::MembersImported, "")],
+                },
+            ))
+        })
+        .expect("writes");
+    assert_eq!(
+        store.member("acme", "m1").expect("reads").map(|m| m.name),
+        Some("renamed".into())
+    );
+    assert_eq!(
+        store
+            .login(Some("acme"), "NEW@example.jp")
+            .expect("reads")
+            .map(|(_, m)| m.id),
+        Some("m9".into()),
+        "the login index knows the newcomer, case folded"
+    );
+    assert_eq!(store.groups("acme").expect("reads").len(), 2);
+    assert!(store.setup_grant("hash9").expect("reads").is_some());
+    // A file that reuses another member's login id is an error, not a write.
+    let thief = Member {
+        login_id: Some("admin".into()),
+        ..member("m10", None)
+    };
+    assert!(
+        store
+            .import_members("acme", |_, _| Ok((
+                (),
+                MemberWrites {
+                    members: vec![thief.clone()],
+                    ..MemberWrites::default()
+                }
+            )))
+            .is_err()
+    );
+    assert!(store.member("acme", "m10").expect("reads").is_none());
+    assert_eq!(log().first(), Some(&AuditAction::MembersImported));
+}
+
+#[test]
+fn redb_organisation_edits_conform() {
+    let (store, dir) = fresh("organisation");
+    organisation_edits_conform(&store);
     let _ = std::fs::remove_dir_all(&dir);
 }
