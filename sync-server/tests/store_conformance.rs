@@ -1319,15 +1319,16 @@ fn organisation_edits_conform(
         members: None,
         detail: String::new(),
     };
-    let audited = |store: &dyn Fn(&mut dyn FnMut(AuditEntry) -> bool)| {
+    let log = || {
         let mut actions = Vec::new();
-        store(&mut |entry| {
-            actions.push(entry.action);
-            true
-        });
+        store
+            .audit_newest_first("acme", &mut |entry| {
+                actions.push(entry.action);
+                true
+            })
+            .expect("reads");
         actions
     };
-    let log = || audited(&|visit| store.audit_newest_first("acme", visit).expect("reads"));
     assert!(
         store
             .seed_if_empty(&small_tenant("acme", "admin"))
