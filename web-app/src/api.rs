@@ -130,6 +130,37 @@ pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Res
     json(send(Request::put(path).json(body)).await?).await
 }
 
+/// `PATCH path` with a JSON body, decoded.
+pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    json(send(Request::patch(path).json(body)).await?).await
+}
+
+/// `GET path`; the answer's bytes (a file).
+pub async fn get_bytes(path: &str) -> Result<Vec<u8>, ApiError> {
+    send(Request::get(path).build())
+        .await?
+        .binary()
+        .await
+        .map_err(|e| ApiError::Unexpected(e.to_string()))
+}
+
+/// `POST path` (its query included) with a CSV file as the body, decoded.
+pub async fn post_csv<T: DeserializeOwned>(
+    path: &str,
+    file: &web_sys::File,
+) -> Result<T, ApiError> {
+    let body: &wasm_bindgen::JsValue = file.as_ref();
+    json(
+        send(
+            Request::post(path)
+                .header("Content-Type", "text/csv")
+                .body(body.clone()),
+        )
+        .await?,
+    )
+    .await
+}
+
 /// `DELETE path`.
 pub async fn delete(path: &str) -> Result<(), ApiError> {
     send(Request::delete(path).build()).await.map(|_| ())

@@ -16,8 +16,11 @@ use crate::pages::import::ImportPage;
 use crate::pages::import_wizard::ImportWizardPage;
 use crate::pages::linkage::LinkagePage;
 use crate::pages::login::LoginPage;
+use crate::pages::member_import::MemberImportPage;
+use crate::pages::organisation::OrganisationPage;
 use crate::pages::runs::RunsPage;
 use crate::pages::setup::SetupPage;
+use crate::pages::sheet_editor::SheetEditorPage;
 use crate::pages::sheets::{SheetPage, SheetsPage};
 use crate::pages::template::TemplatePage;
 use crate::pages::timeline::TimelinePage;
@@ -95,6 +98,7 @@ pub fn App() -> impl IntoView {
                         <A href="/linkage/history" attr:data-testid="nav-linkage-history">{t("連携履歴", "Linkage history")}</A>
                     </Show>
                     <Show when=move || has(&[RoleName::EvaluationAdmin])>
+                        <A href="/organisation" attr:data-testid="nav-organisation">{t("組織設定", "Organisation")}</A>
                         <A href="/accounts" attr:data-testid="nav-accounts">{t("アカウント", "Accounts")}</A>
                     </Show>
                     <Show when=move || has(&[RoleName::EvaluationAdmin, RoleName::CrmAdmin])>
@@ -130,6 +134,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=SetupPage/>
                     <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/accounts") view=AccountsPage/>
+                    <Route path=path!("/accounts/import") view=MemberImportPage/>
+                    <Route path=path!("/organisation") view=OrganisationPage/>
+                    <Route path=path!("/organisation/sheets/:sheet") view=SheetEditorPage/>
                     <Route path=path!("/audit") view=AuditPage/>
                     <Route path=path!("/sheets") view=SheetsPage/>
                     <Route path=path!("/sheets/:period/:sheet/:member") view=SheetPage/>
