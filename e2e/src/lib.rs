@@ -72,6 +72,34 @@ impl Server {
     /// Starts a server that also answers the routes of `extra` (the
     /// benchmark's page and data).
     pub async fn start_with(name: &str, extra: axum::Router) -> anyhow::Result<Server> {
+        let (mut server, store, listener) = Server::prepare(name, extra).await?;
+        seed_demo(&store).map_err(|e| anyhow::anyhow!("seeding: {e:?}"))?;
+        server.serve(listener, store);
+        Ok(server)
+    }
+
+    /// Starts a server whose data directory holds nothing but `tenant`,
+    /// made as the operator's `sheetlink-server tenant create` makes it (the
+    /// same function); answers the server and the first administrator's
+    /// set-up link.
+    pub async fn start_from_nothing(
+        name: &str,
+        tenant: &sheetlink_protocol::accounts::NewTenant,
+    ) -> anyhow::Result<(Server, String)> {
+        let (mut server, store, listener) = Server::prepare(name, axum::Router::new()).await?;
+        let config = server.config();
+        let created = sheetlink_server::accounts::create_tenant(&store, &config, tenant)
+            .map_err(|e| anyhow::anyhow!("creating the tenant: {e}"))?;
+        server.serve(listener, store);
+        Ok((server, created.setup.url))
+    }
+
+    /// A server not yet serving: its directories, an empty store, and the
+    /// listener it will answer on.
+    async fn prepare(
+        name: &str,
+        extra: axum::Router,
+    ) -> anyhow::Result<(Server, Store, tokio::net::TcpListener)> {
         let web_dir = std::env::var_os("SHEETLINK_WEB_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace().join("web-app/dist"));
@@ -83,10 +111,9 @@ impl Server {
         }
         let data_dir = temp_dir(&format!("{name}-data"));
         let store = Store::open(&data_dir).context("opening the store")?;
-        seed_demo(&store).map_err(|e| anyhow::anyhow!("seeding: {e:?}"))?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
-        let mut server = Server {
+        let server = Server {
             url,
             seen: Arc::new(Mutex::new(Vec::new())),
             data_dir,
@@ -95,18 +122,22 @@ impl Server {
             shutdown: None,
             task: None,
         };
-        server.serve(listener, store);
-        Ok(server)
+        Ok((server, store, listener))
     }
 
-    /// Serves the app over `store` on `listener`, recording every request.
-    fn serve(&mut self, listener: tokio::net::TcpListener, store: Store) {
-        let config = Config {
+    /// The server's configuration.
+    fn config(&self) -> Config {
+        Config {
             data_dir: self.data_dir.clone(),
             web_dir: self.web_dir.clone(),
             public_url: Some(self.url.clone()),
             ..Config::default()
-        };
+        }
+    }
+
+    /// Serves the app over `store` on `listener`, recording every request.
+    fn serve(&mut self, listener: tokio::net::TcpListener, store: Store) {
+        let config = self.config();
         let recorder = {
             let seen = Arc::clone(&self.seen);
             move |request: Request, next: Next| {
