@@ -234,6 +234,7 @@ pub async fn tour(
         .and_then(|l| l.rsplit_once('#'))
         .map(|(_, token)| token.to_owned())
         .context("a set-up link")?;
+    organisation(browser, server, visitor).await?;
     open(browser, server, "/audit", "@audit-list").await?;
     visitor.at(browser, "admin-audit").await?;
     open(browser, server, "/account", "@account-roles").await?;
@@ -306,6 +307,16 @@ pub async fn tour(
     visitor.at(browser, "leader-sheet-read-only").await?;
     open(browser, server, "/accounts", "@accounts-not-allowed").await?;
     visitor.at(browser, "leader-accounts-not-allowed").await?;
+    open(
+        browser,
+        server,
+        "/organisation",
+        "@organisation-not-allowed",
+    )
+    .await?;
+    visitor
+        .at(browser, "leader-organisation-not-allowed")
+        .await?;
 
     // A plain member: their sheets (home), moving one on, the history.
     browser.click("@sign-out").await?;
@@ -340,6 +351,51 @@ pub async fn tour(
 /// Issues a batch token (as the signed-in administrator) and sends the demo
 /// `customers` condition a Shift_JIS file through the batch API, as the
 /// scheduled client would: a run for the linkage history and the timeline.
+/// The organisation screens: periods, sheets, evaluatees and groups; a
+/// sheet's editor; members in bulk — a file with a problem, a good one
+/// asked about, applied with its set-up links.
+async fn organisation(
+    browser: &Browser,
+    server: &Server,
+    visitor: &mut impl Visitor,
+) -> anyhow::Result<()> {
+    open(browser, server, "/organisation", "@periods").await?;
+    visitor.at(browser, "admin-organisation").await?;
+    open(
+        browser,
+        server,
+        "/organisation/sheets/performance",
+        "@sheet-form",
+    )
+    .await?;
+    visitor.at(browser, "admin-sheet-editor").await?;
+    open(browser, server, "/accounts/import", "@file-input").await?;
+    visitor.at(browser, "admin-member-import").await?;
+    let header = "氏名,従業員番号,メールアドレス,ロール,グループ,状態\r\n";
+    let wrong = browser.file(
+        "members-wrong.csv",
+        format!("{header}新人 一郎,N0001,ichiro@,,営業部,\r\n新人 二郎,N0002,jiro@example.co.jp,社長,品質保証,\r\n").as_bytes(),
+    )?;
+    browser.upload("@file-input", &wrong).await?;
+    browser.wait("@members-checked[data-errors='2']").await?;
+    settle(browser).await?;
+    visitor.at(browser, "admin-member-import-problems").await?;
+    let good = browser.file(
+        "members.csv",
+        format!("{header}新人 一郎,N0001,ichiro@example.co.jp,,営業部;品質保証,\r\n新人 二郎,N0002,jiro@example.co.jp,グループリーダー,品質保証,\r\n").as_bytes(),
+    )?;
+    browser.upload("@file-input", &good).await?;
+    browser.wait("@members-checked[data-errors='0']").await?;
+    browser.click("@members-apply").await?;
+    browser.wait("@members-apply-yes").await?;
+    settle(browser).await?;
+    visitor.at(browser, "admin-member-import-confirm").await?;
+    browser.click("@members-apply-yes").await?;
+    browser.wait("@members-applied").await?;
+    settle(browser).await?;
+    visitor.at(browser, "admin-member-import-applied").await
+}
+
 async fn batch_run(browser: &Browser) -> anyhow::Result<()> {
     let csv = encoding_rs::SHIFT_JIS
         .encode(

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use sheetlink_protocol::org::SheetStatusName;
 
 use super::state::{ItemState, KindChoice};
-use crate::components::sheet_status_text;
+use crate::components::{TableBox, sheet_status_text};
 use crate::i18n::{t, use_lang};
 
 const STATUSES: [SheetStatusName; 4] = [
@@ -76,6 +76,7 @@ pub fn ItemEditor(
                 <label for=field("options")>{t("選択肢（1行に1つ）", "Options (one per line)")}</label>
                 <textarea id=field("options") data-testid="item-options" rows="4" prop:value=item.options on:input=input(item.options)></textarea>
             </Show>
+            <TableBox label=t("記入できる人", "Who may write it")>
             <table class="matrix" data-testid="item-matrix">
                 <caption>{t("記入できる人（シートのステータスごと）", "Who may write it, by sheet status")}</caption>
                 <thead><tr><th scope="col">{t("役割", "Role")}</th>{headers}</tr></thead>
@@ -84,6 +85,7 @@ pub fn ItemEditor(
                     {role_row(("グループリーダー", "Group leader"), item.leader)}
                 </tbody>
             </table>
+            </TableBox>
             <button type="button" data-testid="item-remove" on:click=move |_| on_remove.run(())>{t("この項目を削除", "Remove this item")}</button>
         </fieldset>
     }

@@ -14,7 +14,7 @@ use leptos_router::hooks::use_params_map;
 use sheetlink_protocol::organisation::{Publication, SheetDefinition, SheetDocument};
 
 use crate::api::{self, ApiError};
-use crate::components::{Answer, Loader, Said};
+use crate::components::{Answer, Badge, Loader, Said, Tone};
 use crate::i18n::{t, use_lang};
 use crate::session::SignedIn;
 use block::BlockEditor;
@@ -127,7 +127,14 @@ fn Editor(document: SheetDocument) -> impl IntoView {
             )}</p>
         </Show>
         <p>
-            <span data-testid="sheet-published" data-published=move || published.get().to_string()>{move || if published.get() { lang.get().pick("公開中", "Published") } else { lang.get().pick("非公開", "Not published") }}</span>
+            <span data-testid="sheet-published" data-published=move || published.get().to_string()>
+                {move || {
+                    let on = published.get();
+                    let tone = if on { Tone::Good } else { Tone::Neutral };
+                    let text = Signal::derive(move || lang.get().pick(if on { "公開中" } else { "非公開" }, if on { "Published" } else { "Not published" }).to_owned());
+                    view! { <Badge tone=tone text=text/> }
+                }}
+            </span>
             " "
             <button type="button" data-testid="sheet-publish" disabled=publish.pending() on:click=move |_| { publish.dispatch(!published.get_untracked()); }>
                 {move || if published.get() { t("非公開にする", "Unpublish")() } else { t("公開する", "Publish")() }}
