@@ -28,7 +28,7 @@ cargo test --workspace --locked 2>&1 | tee "$test_log"
 
 step "benchmarks run once as tests (release build, one iteration each)"
 cargo bench --locked -p sheetlink-engine --bench validate --bench linkage -- --test
-cargo bench --locked -p sheetlink-server --bench apply --bench linkage --bench memory --bench load -- --test
+cargo bench --locked -p sheetlink-server --bench apply --bench linkage --bench members --bench memory --bench load -- --test
 scripts/bench-browser.sh
 
 step "fuzz targets (validate, map, header, condition, forwarded) build and run for ${FUZZ_SECONDS:=20} s each"
