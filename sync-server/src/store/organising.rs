@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use redb::ReadableTable as _;
+use redb::{ReadableDatabase as _, ReadableTable};
 use sheetlink_engine::evaluation::ItemKind;
 use sheetlink_protocol::accounts::AuditEntry;
 
@@ -148,10 +148,12 @@ fn txn_scan<T: serde::de::DeserializeOwned>(
     Ok(values)
 }
 
-/// [`SheetUsage`] of `sheet`, read inside `txn`.
-fn txn_usage(
-    txn: &redb::WriteTransaction,
+/// [`SheetUsage`] of `sheet` in `periods`, from `table` (the user sheets
+/// as a read or a write transaction sees them).
+fn usage_in(
+    table: &impl ReadableTable<&'static str, &'static [u8]>,
     tenant: &str,
+    periods: &[Period],
     sheet: &CustomizeSheet,
 ) -> Result<SheetUsage, AppError> {
     let dropdowns: BTreeSet<&str> = sheet
@@ -160,8 +162,6 @@ fn txn_usage(
         .filter(|item| matches!(item.kind(), Some(ItemKind::Dropdown { .. })))
         .map(|item| item.id())
         .collect();
-    let periods: Vec<Period> = txn_scan(txn, PERIODS, tenant)?;
-    let table = txn.open_table(USER_SHEETS).map_err(AppError::internal)?;
     let mut usage = SheetUsage::default();
     for period in periods {
         let prefix = user_sheet_key(tenant, &period.id, &sheet.id, "");
@@ -190,6 +190,17 @@ fn txn_usage(
         }
     }
     Ok(usage)
+}
+
+/// [`SheetUsage`] of `sheet`, read inside `txn`.
+fn txn_usage(
+    txn: &redb::WriteTransaction,
+    tenant: &str,
+    sheet: &CustomizeSheet,
+) -> Result<SheetUsage, AppError> {
+    let periods: Vec<Period> = txn_scan(txn, PERIODS, tenant)?;
+    let table = txn.open_table(USER_SHEETS).map_err(AppError::internal)?;
+    usage_in(&table, tenant, &periods, sheet)
 }
 
 impl OrganisationEdits for Store {
@@ -276,16 +287,38 @@ impl OrganisationEdits for Store {
     }
 
     fn sheet_usage(&self, tenant: &str, id: &str) -> Result<SheetUsage, AppError> {
-        // Read through a write transaction that is dropped: the usage scan
-        // shares its code with update_sheet, and redb aborts an
-        // uncommitted transaction when it is dropped.
-        let txn = self.db().begin_write().map_err(AppError::internal)?;
-        let usage = match txn_get(&txn, SHEETS, &format!("{tenant}/{id}"))? {
-            Some(bytes) => txn_usage(&txn, tenant, &decode(&bytes)?)?,
-            None => SheetUsage::default(),
+        // One read snapshot: never waits for the writer (an import).
+        let read = self.db().begin_read().map_err(AppError::internal)?;
+        let open = |table| match read.open_table(table) {
+            Ok(table) => Ok(Some(table)),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+            Err(error) => Err(AppError::internal(error)),
         };
-        txn.abort().map_err(AppError::internal)?;
-        Ok(usage)
+        let (Some(sheets), Some(periods), Some(user_sheets)) =
+            (open(SHEETS)?, open(PERIODS)?, open(USER_SHEETS)?)
+        else {
+            return Ok(SheetUsage::default());
+        };
+        let Some(sheet) = sheets
+            .get(format!("{tenant}/{id}").as_str())
+            .map_err(AppError::internal)?
+        else {
+            return Ok(SheetUsage::default());
+        };
+        let sheet: CustomizeSheet = decode(sheet.value())?;
+        let prefix = format!("{tenant}/");
+        let mut listed = Vec::new();
+        for entry in periods
+            .range(prefix.as_str()..)
+            .map_err(AppError::internal)?
+        {
+            let (key, value) = entry.map_err(AppError::internal)?;
+            if !key.value().starts_with(&prefix) {
+                break;
+            }
+            listed.push(decode::<Period>(value.value())?);
+        }
+        usage_in(&user_sheets, tenant, &listed, &sheet)
     }
 
     fn update_sheet(
