@@ -129,6 +129,23 @@ fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     serde_json::from_slice(bytes).map_err(AppError::internal)
 }
 
+/// Every JSON value of `table` whose key starts with `prefix`, in key
+/// order, as a read or a write transaction sees it.
+fn scan_prefix<T: serde::de::DeserializeOwned>(
+    table: &impl ReadableTable<&'static str, &'static [u8]>,
+    prefix: &str,
+) -> Result<Vec<T>, AppError> {
+    let mut values = Vec::new();
+    for entry in table.range(prefix..).map_err(AppError::internal)? {
+        let (key, value) = entry.map_err(AppError::internal)?;
+        if !key.value().starts_with(prefix) {
+            break;
+        }
+        values.push(decode(value.value())?);
+    }
+    Ok(values)
+}
+
 /// Every JSON value under `{tenant}/` of `table`, inside a write transaction.
 fn txn_scan<T: serde::de::DeserializeOwned>(
     txn: &redb::WriteTransaction,
@@ -136,16 +153,7 @@ fn txn_scan<T: serde::de::DeserializeOwned>(
     tenant: &str,
 ) -> Result<Vec<T>, AppError> {
     let table = txn.open_table(table).map_err(AppError::internal)?;
-    let prefix = format!("{tenant}/");
-    let mut values = Vec::new();
-    for entry in table.range(prefix.as_str()..).map_err(AppError::internal)? {
-        let (key, value) = entry.map_err(AppError::internal)?;
-        if !key.value().starts_with(&prefix) {
-            break;
-        }
-        values.push(decode(value.value())?);
-    }
-    Ok(values)
+    scan_prefix(&table, &format!("{tenant}/"))
 }
 
 /// [`SheetUsage`] of `sheet` in `periods`, from `table` (the user sheets
