@@ -111,21 +111,25 @@ pub fn Checked(
                     format!("{} problems: fix the file and choose it again (nothing was applied).", answer.error_count),
                 )}</p>
             </Show>
-            <TableBox label=t("問題", "Problems")>
-                <table data-testid="member-errors"><thead><tr><th>{t("セル", "Cell")}</th><th>{t("内容", "Problem")}</th></tr></thead><tbody>{errors}</tbody></table>
-            </TableBox>
+            {has_errors.then(|| view! {
+                <TableBox label=t("問題", "Problems")>
+                    <table data-testid="member-errors"><thead><tr><th>{t("セル", "Cell")}</th><th>{t("内容", "Problem")}</th></tr></thead><tbody>{errors}</tbody></table>
+                </TableBox>
+            })}
             <Show when={ let g = new_groups.clone(); move || !g.is_empty() } fallback=|| ()>
                 <p data-testid="member-new-groups">{t("新しく作るグループ:", "Groups to be created:")}" "{new_groups.clone()}</p>
             </Show>
             <Show when={ let l = leaders.clone(); move || !l.is_empty() } fallback=|| ()>
                 <p class="notice" data-testid="member-leaders">{t("担当する評価期がまだないグループリーダー（反映後、アカウント管理で評価期を設定してください）:", "Group leaders who lead no period yet (after applying, give them periods on the accounts screen):")}" "{leaders.clone()}</p>
             </Show>
+            {(!answer.changes.is_empty()).then(|| view! {
             <TableBox label=t("変わるメンバー", "Members who change")>
                 <table data-testid="member-changes">
                     <thead><tr><th>{t("行", "Row")}</th><th>{t("結果", "Outcome")}</th><th>{t("氏名", "Name")}</th><th>{t("従業員番号またはメール", "Employee number or e-mail")}</th><th>{t("変わる項目", "Fields that change")}</th><th>{t("ログインID", "Login id")}</th></tr></thead>
                     <tbody>{changes}</tbody>
                 </table>
             </TableBox>
+            })}
             {move || match applied.get() {
                 Some(Ok(done)) => view! { <Applied answer=done/> }.into_any(),
                 Some(Err(error)) => view! { <Answer said=Some(Said::Failed(error)) testid="members-apply-said"/> }.into_any(),

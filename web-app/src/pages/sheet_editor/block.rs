@@ -27,10 +27,16 @@ pub fn BlockEditor(
     view! {
         <fieldset class="block" data-testid="block" data-depth=depth>
             <legend>{move || { let name = block.name.get(); if name.trim().is_empty() { lang.get().pick("ブロック（名前なし: 未設定と表示）", "Block (no name: shown as 未設定)").to_owned() } else { name } }}</legend>
-            <label for=name_id.clone()>{t("ブロック名（空欄なら「未設定」）", "Block name (empty shows as 未設定)")}</label>
-            <input id=name_id data-testid="block-name" prop:value=block.name on:input=move |ev| block.name.set(event_target_value(&ev))/>
-            <label for=id_id.clone()>{t("ブロックID", "Block id")}</label>
-            <input id=id_id data-testid="block-id" required prop:value=block.id on:input=move |ev| block.id.set(event_target_value(&ev))/>
+            <div class="fields">
+                <div class="field">
+                    <label for=name_id.clone()>{t("ブロック名（空欄なら「未設定」）", "Block name (empty shows as 未設定)")}</label>
+                    <input id=name_id data-testid="block-name" prop:value=block.name on:input=move |ev| block.name.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
+                    <label for=id_id.clone()>{t("ブロックID", "Block id")}</label>
+                    <input id=id_id data-testid="block-id" required prop:value=block.id on:input=move |ev| block.id.set(event_target_value(&ev))/>
+                </div>
+            </div>
             <For each=items key=|item| item.key let:item>
                 <ItemEditor item=item on_remove=Callback::new(move |()| block.items.update(|list| list.retain(|i| i.key != item.key)))/>
             </For>

@@ -56,26 +56,44 @@ pub fn ItemEditor(
     view! {
         <fieldset class="item" data-testid="item">
             <legend>{move || { let name = item.name.get(); if name.trim().is_empty() { lang.get().pick("新しい項目", "New item").to_owned() } else { name } }}</legend>
-            <label for=field("name")>{t("項目名", "Item name")}</label>
-            <input id=field("name") data-testid="item-name" required prop:value=item.name on:input=input(item.name)/>
-            <label for=field("id")>{t("項目ID（CSVの2行目に入ります。半角英数字）", "Item id (in row 2 of CSVs; letters and digits)")}</label>
-            <input id=field("id") data-testid="item-id" required prop:value=item.id on:input=input(item.id)/>
-            <label for=field("kind")>{t("種類", "Type")}</label>
-            <select id=field("kind") data-testid="item-kind" on:change=move |ev| item.kind.set(KindChoice::from_value(&event_target_value(&ev)))>{kinds}</select>
+            <div class="fields">
+            <div class="field">
+                <label for=field("name")>{t("項目名", "Item name")}</label>
+                <input id=field("name") data-testid="item-name" required prop:value=item.name on:input=input(item.name)/>
+            </div>
+            <div class="field">
+                <label for=field("id")>{t("項目ID（CSVの2行目に入ります。半角英数字）", "Item id (in row 2 of CSVs; letters and digits)")}</label>
+                <input id=field("id") data-testid="item-id" required prop:value=item.id on:input=input(item.id)/>
+            </div>
+            <div class="field">
+                <label for=field("kind")>{t("種類", "Type")}</label>
+                <select id=field("kind") data-testid="item-kind" on:change=move |ev| item.kind.set(KindChoice::from_value(&event_target_value(&ev)))>{kinds}</select>
+            </div>
+            </div>
+            <div class="fields">
             <Show when=is(KindChoice::Number) fallback=|| ()>
-                <label for=field("min")>{t("最小値（空欄なら制限なし）", "Minimum (empty: none)")}</label>
-                <input id=field("min") data-testid="item-min" inputmode="decimal" prop:value=item.min on:input=input(item.min)/>
-                <label for=field("max")>{t("最大値（空欄なら制限なし）", "Maximum (empty: none)")}</label>
-                <input id=field("max") data-testid="item-max" inputmode="decimal" prop:value=item.max on:input=input(item.max)/>
+                <div class="field">
+                    <label for=field("min")>{t("最小値（空欄なら制限なし）", "Minimum (empty: none)")}</label>
+                    <input id=field("min") data-testid="item-min" inputmode="decimal" prop:value=item.min on:input=input(item.min)/>
+                </div>
+                <div class="field">
+                    <label for=field("max")>{t("最大値（空欄なら制限なし）", "Maximum (empty: none)")}</label>
+                    <input id=field("max") data-testid="item-max" inputmode="decimal" prop:value=item.max on:input=input(item.max)/>
+                </div>
             </Show>
             <Show when=is(KindChoice::Text) fallback=|| ()>
-                <label for=field("max-len")>{t("最大文字数（空欄なら制限なし）", "Longest text in characters (empty: none)")}</label>
-                <input id=field("max-len") data-testid="item-max-len" inputmode="numeric" prop:value=item.max_len on:input=input(item.max_len)/>
+                <div class="field">
+                    <label for=field("max-len")>{t("最大文字数（空欄なら制限なし）", "Longest text in characters (empty: none)")}</label>
+                    <input id=field("max-len") data-testid="item-max-len" inputmode="numeric" prop:value=item.max_len on:input=input(item.max_len)/>
+                </div>
             </Show>
             <Show when=is(KindChoice::Dropdown) fallback=|| ()>
-                <label for=field("options")>{t("選択肢（1行に1つ）", "Options (one per line)")}</label>
-                <textarea id=field("options") data-testid="item-options" rows="4" prop:value=item.options on:input=input(item.options)></textarea>
+                <div class="field">
+                    <label for=field("options")>{t("選択肢（1行に1つ）", "Options (one per line)")}</label>
+                    <textarea id=field("options") data-testid="item-options" rows="4" prop:value=item.options on:input=input(item.options)></textarea>
+                </div>
             </Show>
+            </div>
             <TableBox label=t("記入できる人", "Who may write it")>
             <table class="matrix" data-testid="item-matrix">
                 <caption>{t("記入できる人（シートのステータスごと）", "Who may write it, by sheet status")}</caption>
