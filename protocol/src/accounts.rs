@@ -267,6 +267,8 @@ pub enum AuditAction {
     EvaluateesAdded,
     /// A member file was applied.
     MembersImported,
+    /// Records were taken out of a list, or all of them (cleared).
+    ListChanged,
 }
 
 impl AuditAction {
@@ -278,6 +280,7 @@ impl AuditAction {
                 | AuditAction::TokenIssued
                 | AuditAction::ConditionSaved
                 | AuditAction::ConditionDeleted
+                | AuditAction::ListChanged
         )
     }
 }

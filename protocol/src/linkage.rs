@@ -252,3 +252,68 @@ pub struct TimelinePost {
     /// The text.
     pub text: String,
 }
+
+/// A list (リスト) of CRM records, as the lists screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListSummary {
+    /// Its name (what an import condition's after-import action names).
+    pub name: String,
+    /// Records in it.
+    pub count: u32,
+    /// How many of them per sheet: `(sheet id, sheet name, count)`, in
+    /// catalog order.
+    pub sheets: Vec<ListSheet>,
+}
+
+/// The records of one sheet in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListSheet {
+    /// Sheet id.
+    pub sheet: String,
+    /// Sheet name (顧客).
+    pub label: String,
+    /// Records of it in the list.
+    pub count: u32,
+}
+
+/// One record of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListEntry {
+    /// Sheet id.
+    pub sheet: String,
+    /// Sheet name.
+    pub sheet_label: String,
+    /// Record id.
+    pub id: String,
+    /// What people call the record (its name field, else its id).
+    pub title: String,
+    /// Whether the record still exists (a list keeps an entry whose record
+    /// was deleted until it is removed).
+    pub exists: bool,
+}
+
+/// A page of a list's records, in the order they were added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListPage {
+    /// The list.
+    pub summary: ListSummary,
+    /// Index of the first entry of this page.
+    pub offset: u32,
+    /// The entries of this page (at most [`LIST_PAGE`]).
+    pub entries: Vec<ListEntry>,
+}
+
+/// Entries a list page holds at most.
+pub const LIST_PAGE: usize = 100;
+
+/// Entries to take out of a list: `{sheet}/{record id}` each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ListRemoval {
+    /// `{sheet}/{record id}` of each entry.
+    pub entries: Vec<String>,
+}

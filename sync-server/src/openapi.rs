@@ -129,6 +129,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(l::timeline))
         .routes(routes!(l::export_preview))
         .routes(routes!(l::members))
+        .routes(routes!(l::lists))
+        .routes(routes!(l::list_page))
+        .routes(routes!(l::remove_from_list))
+        .routes(routes!(l::clear_list))
+        .routes(routes!(l::export_list))
         .routes(own_body_limit(routes!(l::batch_import)))
         .routes(routes!(l::batch_export))
         // Settings and conditions are small documents: 256 KiB is far more

@@ -918,6 +918,52 @@ fn linkage_conforms(store: &(impl Linkage + MailQueue + Idempotency + Sync)) {
     assert_eq!(store.records("acme", &customer).expect("reads").len(), 2);
     assert_eq!(store.list("acme", "夜間取込").expect("reads").len(), 3);
     assert!(store.linkage_run("acme", "r2").expect("reads").is_none());
+    // Lists: every list in name order; records looked up by id (a missing
+    // one is left out); a change with its audit entry, or nothing.
+    let lists = store.lists("acme").expect("reads");
+    assert_eq!(lists.len(), 1);
+    assert_eq!(lists[0].0, "夜間取込");
+    let found = store
+        .records_by_id("acme", &customer, &["C000001", "C000003", "C000002"])
+        .expect("reads");
+    assert_eq!(
+        found.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        ["C000001", "C000002"],
+        "C000003 does not exist"
+    );
+    let entry = sheetlink_protocol::accounts::AuditEntry {
+        at: 1,
+        actor: "boss".into(),
+        actor_name: "boss".into(),
+        action: sheetlink_protocol::accounts::AuditAction::ListChanged,
+        target: "夜間取込".into(),
+        target_name: String::new(),
+        roles: None,
+        status: None,
+        switched_on: None,
+        count: Some(1),
+        members: None,
+        detail: String::new(),
+    };
+    let refused = store.update_list("acme", "夜間取込", |entries| {
+        entries.clear();
+        Err(sheetlink_server::AppError::internal("refused"))
+    });
+    assert!(refused.is_err());
+    assert_eq!(store.list("acme", "夜間取込").expect("reads").len(), 3);
+    let left = store
+        .update_list("acme", "夜間取込", |entries| {
+            entries.retain(|e| e != "customer/C000003");
+            Ok(entry.clone())
+        })
+        .expect("writes");
+    assert_eq!(left.map(|l| l.len()), Some(2));
+    assert!(
+        store
+            .update_list("acme", "nope", |_| Ok(entry.clone()))
+            .expect("runs")
+            .is_none()
+    );
     assert!(
         store
             .remembered("acme/batch/customers/k2")

@@ -15,6 +15,7 @@ use crate::pages::history::{HistoryPage, ImportDetailPage};
 use crate::pages::import::ImportPage;
 use crate::pages::import_wizard::ImportWizardPage;
 use crate::pages::linkage::LinkagePage;
+use crate::pages::lists::ListsPage;
 use crate::pages::login::LoginPage;
 use crate::pages::member_import::MemberImportPage;
 use crate::pages::organisation::OrganisationPage;
@@ -96,6 +97,7 @@ pub fn App() -> impl IntoView {
                     <Show when=move || has(&[RoleName::CrmAdmin])>
                         <A href="/linkage" attr:data-testid="nav-linkage">{t("バッチ連携", "Batch linkage")}</A>
                         <A href="/linkage/history" attr:data-testid="nav-linkage-history">{t("連携履歴", "Linkage history")}</A>
+                        <A href="/linkage/lists" attr:data-testid="nav-lists">{t("リスト", "Lists")}</A>
                     </Show>
                     <Show when=move || has(&[RoleName::EvaluationAdmin])>
                         <A href="/organisation" attr:data-testid="nav-organisation">{t("組織設定", "Organisation")}</A>
@@ -146,6 +148,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/timeline") view=TimelinePage/>
                     <Route path=path!("/linkage") view=LinkagePage/>
                     <Route path=path!("/linkage/history") view=RunsPage/>
+                    <Route path=path!("/linkage/lists") view=ListsPage/>
                     <Route path=path!("/linkage/import/new") view=ImportWizardPage/>
                     <Route path=path!("/linkage/import/:key") view=ImportWizardPage/>
                     <Route path=path!("/linkage/export/new") view=ExportWizardPage/>

@@ -39,7 +39,7 @@ fn record(
     crate::accounts::record_linkage_change(store, caller, action, target)
 }
 
-fn require_admin(caller: &Caller) -> Result<(), AppError> {
+pub(crate) fn require_admin(caller: &Caller) -> Result<(), AppError> {
     if crate::permissions::may_manage_linkage(&caller.member) {
         Ok(())
     } else {
@@ -143,7 +143,9 @@ pub async fn catalog(caller: Caller) -> Result<Json<Catalog>, AppError> {
     Ok(Json(crm_catalog()))
 }
 
-fn condition_problems(problems: Vec<sheetlink_engine::linkage::ConditionProblem>) -> AppError {
+pub(crate) fn condition_problems(
+    problems: Vec<sheetlink_engine::linkage::ConditionProblem>,
+) -> AppError {
     let ja = problems
         .iter()
         .map(|p| p.message(Lang::Ja))
@@ -668,6 +670,158 @@ pub async fn members(
         })
         .await?;
     Ok(Json(members))
+}
+
+/// Which page of a list.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Index of the first entry (0 for the first page).
+    #[serde(default)]
+    pub offset: usize,
+}
+
+/// What a list export writes.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListExportQuery {
+    /// The sheet whose records are written.
+    pub sheet: String,
+    /// Shift_JIS (default UTF-8 with BOM).
+    #[serde(default)]
+    pub shift_jis: bool,
+}
+
+/// `GET /api/linkage/lists`.
+#[utoipa::path(
+    get, summary = "The lists and their counts", path = "/api/linkage/lists", tag = "linkage",
+    responses((status = 200, description = "Every list, in name order, with its records per sheet.", body = Vec<sheetlink_protocol::linkage::ListSummary>), crate::openapi::SignedIn, crate::openapi::AdminsOnly)
+)]
+pub async fn lists(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<sheetlink_protocol::linkage::ListSummary>>, AppError> {
+    let lists = state
+        .store
+        .run(move |store| super::lists::summaries(store, &crm_catalog(), &caller))
+        .await?;
+    Ok(Json(lists))
+}
+
+/// `GET /api/linkage/lists/{name}?offset=N`.
+#[utoipa::path(
+    get, summary = "A page of a list's records", path = "/api/linkage/lists/{name}", tag = "linkage",
+    params(("name" = String, Path, description = "List name."), ListQuery),
+    responses(
+        (status = 200, description = "The list's counts and up to 100 of its records from `offset`, named, marked when deleted.", body = sheetlink_protocol::linkage::ListPage),
+        (status = 404, description = "No such list.", body = sheetlink_protocol::ErrorBody),
+        crate::openapi::SignedIn, crate::openapi::AdminsOnly,
+    )
+)]
+pub async fn list_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    crate::http::QueryParams(query): crate::http::QueryParams<ListQuery>,
+) -> Result<Json<sheetlink_protocol::linkage::ListPage>, AppError> {
+    let page = state
+        .store
+        .run(move |store| super::lists::page(store, &crm_catalog(), &caller, &name, query.offset))
+        .await?;
+    Ok(Json(page))
+}
+
+/// `POST /api/linkage/lists/{name}/remove`.
+#[utoipa::path(
+    post, summary = "Take records out of a list", path = "/api/linkage/lists/{name}/remove", tag = "linkage",
+    params(("name" = String, Path, description = "List name.")),
+    request_body = sheetlink_protocol::linkage::ListRemoval,
+    responses(
+        (status = 200, description = "The list without them (the records themselves are untouched).", body = sheetlink_protocol::linkage::ListSummary),
+        (status = 404, description = "No such list.", body = sheetlink_protocol::ErrorBody),
+        crate::openapi::SignedIn, crate::openapi::AdminsOnly,
+    )
+)]
+pub async fn remove_from_list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    crate::http::JsonBody(removal): crate::http::JsonBody<sheetlink_protocol::linkage::ListRemoval>,
+) -> Result<Json<sheetlink_protocol::linkage::ListSummary>, AppError> {
+    let list = state
+        .store
+        .run(move |store| {
+            super::lists::remove(
+                store,
+                &crm_catalog(),
+                &caller,
+                &name,
+                Some(&removal.entries),
+            )
+        })
+        .await?;
+    Ok(Json(list))
+}
+
+/// `POST /api/linkage/lists/{name}/clear`.
+#[utoipa::path(
+    post, summary = "Clear a list", path = "/api/linkage/lists/{name}/clear", tag = "linkage",
+    params(("name" = String, Path, description = "List name.")),
+    responses(
+        (status = 200, description = "The list, empty (its name stays, to be picked again; the records are untouched).", body = sheetlink_protocol::linkage::ListSummary),
+        (status = 404, description = "No such list.", body = sheetlink_protocol::ErrorBody),
+        crate::openapi::SignedIn, crate::openapi::AdminsOnly,
+    )
+)]
+pub async fn clear_list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> Result<Json<sheetlink_protocol::linkage::ListSummary>, AppError> {
+    let list = state
+        .store
+        .run(move |store| super::lists::remove(store, &crm_catalog(), &caller, &name, None))
+        .await?;
+    Ok(Json(list))
+}
+
+/// `GET /api/linkage/lists/{name}/export?sheet=…`.
+#[utoipa::path(
+    get, summary = "One sheet's records of a list as CSV", path = "/api/linkage/lists/{name}/export", tag = "linkage",
+    params(("name" = String, Path, description = "List name."), ListExportQuery),
+    responses(
+        (status = 200, description = "Every field, headed by its label, one row per record of the sheet in the list (UTF-8 with BOM or Shift_JIS).", content_type = "text/csv", body = String),
+        (status = 404, description = "No such list.", body = sheetlink_protocol::ErrorBody),
+        crate::openapi::SignedIn, crate::openapi::AdminsOnly,
+    )
+)]
+pub async fn export_list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    crate::http::QueryParams(query): crate::http::QueryParams<ListExportQuery>,
+) -> Result<Response, AppError> {
+    let shift_jis = query.shift_jis;
+    let file_name = format!("list_{}.csv", query.sheet);
+    let bytes = state
+        .store
+        .run(move |store| {
+            super::lists::export_sheet(
+                store,
+                &crm_catalog(),
+                &caller,
+                &name,
+                &query.sheet,
+                shift_jis,
+            )
+        })
+        .await?;
+    let content_type = if shift_jis {
+        "text/csv; charset=Shift_JIS"
+    } else {
+        "text/csv; charset=utf-8"
+    };
+    Ok(crate::http::attachment(content_type, &file_name, bytes))
 }
 
 /// The condition routes of one direction, concrete (the generic handlers

@@ -9,6 +9,7 @@
 pub mod access;
 pub mod api;
 pub mod apply;
+pub mod lists;
 pub mod mail;
 pub mod module;
 pub mod seed;

@@ -81,6 +81,28 @@ pub trait Linkage {
     fn records(&self, tenant: &str, sheet: &Sheet) -> Result<Vec<SheetRecord>, AppError>;
     /// The entries (`{sheet}/{record id}`) of a list, in the order added.
     fn list(&self, tenant: &str, name: &str) -> Result<Vec<String>, AppError>;
+    /// Every list of the tenant with its entries, in name order.
+    fn lists(&self, tenant: &str) -> Result<Vec<(String, Vec<String>)>, AppError>;
+    /// The records of `sheet` with these ids that exist, from one snapshot
+    /// (a look-up per id, not a read of the sheet).
+    fn records_by_id(
+        &self,
+        tenant: &str,
+        sheet: &Sheet,
+        ids: &[&str],
+    ) -> Result<Vec<SheetRecord>, AppError>;
+    /// Reads list `name`, lets `change` change its entries and name the
+    /// audit entry, and writes both in one transaction (an emptied list is
+    /// kept: its name stays to be picked). `None` when there is no such
+    /// list; nothing written when `change` fails.
+    fn update_list(
+        &self,
+        tenant: &str,
+        name: &str,
+        change: impl FnOnce(
+            &mut Vec<String>,
+        ) -> Result<sheetlink_protocol::accounts::AuditEntry, AppError>,
+    ) -> Result<Option<Vec<String>>, AppError>;
     /// Runs `job` in one write transaction over the tenant's CRM data:
     /// committed when it returns `Ok`, nothing written otherwise. A batch is
     /// applied with its run, timeline post, e-mails, list entries and
@@ -242,6 +264,67 @@ impl Linkage for Store {
 
     fn list(&self, tenant: &str, name: &str) -> Result<Vec<String>, AppError> {
         Ok(get_json(self.db(), LISTS, &format!("{tenant}/{name}"))?.unwrap_or_default())
+    }
+
+    fn lists(&self, tenant: &str) -> Result<Vec<(String, Vec<String>)>, AppError> {
+        let prefix = format!("{tenant}/");
+        Ok(scan_json(self.db(), LISTS, &prefix)?
+            .into_iter()
+            .map(|(key, entries)| (key[prefix.len()..].to_owned(), entries))
+            .collect())
+    }
+
+    fn records_by_id(
+        &self,
+        tenant: &str,
+        sheet: &Sheet,
+        ids: &[&str],
+    ) -> Result<Vec<SheetRecord>, AppError> {
+        let read = self.db().begin_read().map_err(AppError::internal)?;
+        let table = match read.open_table(CRM_RECORDS) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(error) => return Err(AppError::internal(error)),
+        };
+        let mut records = Vec::new();
+        for id in ids {
+            let key = format!("{tenant}/{}/{id}", sheet.id);
+            if let Some(value) = table.get(key.as_str()).map_err(AppError::internal)? {
+                let mut values: Vec<Option<String>> =
+                    serde_json::from_slice(value.value()).map_err(AppError::internal)?;
+                values.resize(sheet.fields.len(), None);
+                records.push(SheetRecord {
+                    id: (*id).to_owned(),
+                    values,
+                });
+            }
+        }
+        Ok(records)
+    }
+
+    fn update_list(
+        &self,
+        tenant: &str,
+        name: &str,
+        change: impl FnOnce(
+            &mut Vec<String>,
+        ) -> Result<sheetlink_protocol::accounts::AuditEntry, AppError>,
+    ) -> Result<Option<Vec<String>>, AppError> {
+        let key = format!("{tenant}/{name}");
+        self.write(true, |txn| {
+            let Some(bytes) = txn_get(txn, LISTS, &key)? else {
+                return Ok(Ok(None));
+            };
+            let mut entries: Vec<String> =
+                serde_json::from_slice(&bytes).map_err(AppError::internal)?;
+            let audit = match change(&mut entries) {
+                Ok(audit) => audit,
+                Err(error) => return Ok(Err(error)),
+            };
+            txn_put(txn, LISTS, &key, &to_json(&entries)?)?;
+            super::accounts::txn_audit(txn, tenant, &audit)?;
+            Ok(Ok(Some(entries)))
+        })?
     }
 
     fn write_crm<T>(

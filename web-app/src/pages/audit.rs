@@ -36,6 +36,7 @@ fn action_text(action: AuditAction) -> (&'static str, &'static str) {
         SheetPublicationChanged => ("シートの公開を変更", "Sheet publication changed"),
         EvaluateesAdded => ("被評価者を追加", "Evaluatees added"),
         MembersImported => ("メンバーをCSVで登録", "Members imported (CSV)"),
+        ListChanged => ("リストからレコードを外した", "Records taken out of a list"),
     }
 }
 

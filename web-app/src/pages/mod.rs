@@ -8,6 +8,7 @@ pub mod history;
 pub mod import;
 pub mod import_wizard;
 pub mod linkage;
+pub mod lists;
 pub mod login;
 pub mod member_import;
 pub mod organisation;

@@ -16,6 +16,7 @@ use sheetlink_protocol::linkage::{AfterImport, StoredImportCondition as Stored};
 
 pub use preview::{PREVIEW_ROWS, PreviewTable, preview_table};
 
+use crate::api;
 use crate::components::{
     Answer, ConditionEditor, ConditionKind, NextStep, Notifications, Said, Steps, save_condition,
 };
@@ -100,6 +101,13 @@ fn ImportWizard(editing: Option<String>, stored: Stored) -> impl IntoView {
     let notify = RwSignal::new(stored.after.notify_members);
     let emails = RwSignal::new(stored.after.emails);
     let list = RwSignal::new(stored.after.add_to_list);
+    // The lists there are, to pick from (a new name makes a new one).
+    let existing = LocalResource::new(|| async {
+        api::get::<Vec<sheetlink_protocol::linkage::ListSummary>>("/api/linkage/lists")
+            .await
+            .ok()
+            .map(|lists| lists.into_iter().map(|l| l.name).collect::<Vec<_>>())
+    });
     let step = RwSignal::new(1u8);
     let problem = RwSignal::new(None::<Said>);
     let is_edit = editing.is_some();
@@ -136,10 +144,13 @@ fn ImportWizard(editing: Option<String>, stored: Stored) -> impl IntoView {
             </div>
             <div hidden=move || step.get() != 4>
                 <Notifications members=notify emails=emails/>
-                <label>{t("リストへの追加（リスト名、空欄なら追加しない）", "Add the imported records to a list (name; empty: none)")}
-                    <input data-testid="add-to-list" prop:value=move || list.get().unwrap_or_default()
+                <label>{t("リストへの追加（既存のリストを選ぶか新しい名前を入力、空欄なら追加しない）", "Add the imported records to a list (pick one or type a new name; empty: none)")}
+                    <input data-testid="add-to-list" list="existing-lists" prop:value=move || list.get().unwrap_or_default()
                         on:input=move |ev| { let v = event_target_value(&ev); list.set((!v.trim().is_empty()).then(|| v.trim().to_owned())); }/>
                 </label>
+                <datalist id="existing-lists">
+                    {move || existing.get().flatten().unwrap_or_default().into_iter().map(|name| view! { <option value=name/> }).collect_view()}
+                </datalist>
                 <button class="primary" data-testid="save-condition" disabled=save.pending() on:click=submit>{t("登録", "Save")}</button>
                 <Answer said=refused testid="save-error"/>
             </div>

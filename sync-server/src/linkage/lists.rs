@@ -1,0 +1,234 @@
+//! Lists (リスト): the records an import condition's after-import action
+//! added, made readable — each list with its count per sheet, its records a
+//! page at a time (named, and marked when the record no longer exists),
+//! entries taken out or all of them (the list's name stays, to be picked
+//! again), and one sheet's records of a list exported as CSV. CRM admins
+//! only; every change is audited in its transaction.
+
+use std::collections::BTreeMap;
+
+use sheetlink_engine::linkage::{
+    Catalog, ExportColumn, ExportCondition, OutputEncoding, Sheet, Unrepresentable, export,
+};
+use sheetlink_protocol::accounts::AuditAction;
+use sheetlink_protocol::linkage::{LIST_PAGE, ListEntry, ListPage, ListSheet, ListSummary};
+
+use crate::accounts::{audit_entry, named};
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::store::Linkage;
+
+/// The most entries one removal names.
+pub const MAX_REMOVED: usize = 10_000;
+
+fn no_such_list(name: &str) -> AppError {
+    AppError::not_found(
+        "no_such_list",
+        format!("リスト「{name}」はありません。一覧を読み込み直してください。"),
+        format!("There is no list \"{name}\": reload the lists."),
+    )
+}
+
+/// `(sheet, record id)` of an entry `{sheet}/{record id}`.
+fn split(entry: &str) -> (&str, &str) {
+    entry.split_once('/').unwrap_or(("", entry))
+}
+
+fn summary(catalog: &Catalog, name: &str, entries: &[String]) -> ListSummary {
+    let mut per_sheet: BTreeMap<&str, u32> = BTreeMap::new();
+    for entry in entries {
+        *per_sheet.entry(split(entry).0).or_default() += 1;
+    }
+    // Catalog order, then sheets the catalog no longer has.
+    let mut sheets: Vec<ListSheet> = catalog
+        .sheets
+        .iter()
+        .filter_map(|sheet| {
+            per_sheet.remove(sheet.id.as_str()).map(|count| ListSheet {
+                sheet: sheet.id.clone(),
+                label: sheet.name.clone(),
+                count,
+            })
+        })
+        .collect();
+    sheets.extend(per_sheet.into_iter().map(|(sheet, count)| ListSheet {
+        sheet: sheet.to_owned(),
+        label: sheet.to_owned(),
+        count,
+    }));
+    ListSummary {
+        name: name.to_owned(),
+        count: entries.len() as u32,
+        sheets,
+    }
+}
+
+/// Every list with its counts.
+pub fn summaries(
+    store: &impl Linkage,
+    catalog: &Catalog,
+    caller: &Caller,
+) -> Result<Vec<ListSummary>, AppError> {
+    super::api::require_admin(caller)?;
+    Ok(store
+        .lists(&caller.tenant)?
+        .iter()
+        .map(|(name, entries)| summary(catalog, name, entries))
+        .collect())
+}
+
+/// The title of a record: its name field, else its id.
+fn title(sheet: &Sheet, values: &[Option<String>], id: &str) -> String {
+    sheet
+        .fields
+        .iter()
+        .position(|field| field.is_name)
+        .and_then(|index| values.get(index).cloned().flatten())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// One page of a list's records, from entry `offset` on.
+pub fn page(
+    store: &impl Linkage,
+    catalog: &Catalog,
+    caller: &Caller,
+    name: &str,
+    offset: usize,
+) -> Result<ListPage, AppError> {
+    super::api::require_admin(caller)?;
+    let Some((_, entries)) = store
+        .lists(&caller.tenant)?
+        .into_iter()
+        .find(|(list, _)| list == name)
+    else {
+        return Err(no_such_list(name));
+    };
+    let shown: Vec<&String> = entries.iter().skip(offset).take(LIST_PAGE).collect();
+    // One look-up per shown record, grouped by sheet.
+    let mut titles: BTreeMap<(&str, &str), String> = BTreeMap::new();
+    let mut by_sheet: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for entry in &shown {
+        let (sheet, id) = split(entry);
+        by_sheet.entry(sheet).or_default().push(id);
+    }
+    for (sheet_id, ids) in &by_sheet {
+        let Some(sheet) = catalog.sheet(sheet_id) else {
+            continue;
+        };
+        for record in store.records_by_id(&caller.tenant, sheet, ids)? {
+            let text = title(sheet, &record.values, &record.id);
+            if let Some(&id) = ids.iter().find(|id| **id == record.id) {
+                titles.insert((sheet_id, id), text);
+            }
+        }
+    }
+    let entries_shown = shown
+        .iter()
+        .map(|entry| {
+            let (sheet, id) = split(entry);
+            let found = titles.get(&(sheet, id));
+            ListEntry {
+                sheet: sheet.to_owned(),
+                sheet_label: catalog
+                    .sheet(sheet)
+                    .map_or_else(|| sheet.to_owned(), |s| s.name.clone()),
+                id: id.to_owned(),
+                title: found.cloned().unwrap_or_else(|| id.to_owned()),
+                exists: found.is_some(),
+            }
+        })
+        .collect();
+    Ok(ListPage {
+        summary: summary(catalog, name, &entries),
+        offset: offset as u32,
+        entries: entries_shown,
+    })
+}
+
+/// Takes `removed` entries out of a list (all of them with `None`: clear).
+pub fn remove(
+    store: &(impl Linkage + crate::store::Accounts),
+    catalog: &Catalog,
+    caller: &Caller,
+    name: &str,
+    removed: Option<&[String]>,
+) -> Result<ListSummary, AppError> {
+    super::api::require_admin(caller)?;
+    if removed.is_some_and(|r| r.len() > MAX_REMOVED) {
+        return Err(AppError::bad_request(
+            "too_many",
+            format!("一度に外せるのは{MAX_REMOVED}件までです。"),
+            format!("At most {MAX_REMOVED} entries at once."),
+        ));
+    }
+    let entries = store.update_list(&caller.tenant, name, |entries| {
+        let before = entries.len();
+        match removed {
+            Some(removed) => entries.retain(|entry| !removed.contains(entry)),
+            None => entries.clear(),
+        }
+        let mut audit = named(
+            audit_entry(caller, AuditAction::ListChanged, name, String::new()),
+            name,
+        );
+        audit.count = Some((before - entries.len()) as u32);
+        Ok(audit)
+    })?;
+    entries
+        .map(|entries| summary(catalog, name, &entries))
+        .ok_or_else(|| no_such_list(name))
+}
+
+/// The records of `sheet_id` in a list as CSV: every field, headed by its
+/// label, in the order the records were added; formula protection on.
+pub fn export_sheet(
+    store: &impl Linkage,
+    catalog: &Catalog,
+    caller: &Caller,
+    name: &str,
+    sheet_id: &str,
+    shift_jis: bool,
+) -> Result<Vec<u8>, AppError> {
+    super::api::require_admin(caller)?;
+    let entries = store
+        .lists(&caller.tenant)?
+        .into_iter()
+        .find(|(list, _)| list == name)
+        .map(|(_, entries)| entries)
+        .ok_or_else(|| no_such_list(name))?;
+    let sheet = catalog.sheet(sheet_id).ok_or_else(|| {
+        AppError::bad_request(
+            "unknown_sheet",
+            format!("シート「{sheet_id}」はありません。"),
+            format!("There is no sheet {sheet_id}."),
+        )
+    })?;
+    let ids: Vec<&str> = entries
+        .iter()
+        .map(|entry| split(entry))
+        .filter(|(sheet, _)| *sheet == sheet_id)
+        .map(|(_, id)| id)
+        .collect();
+    let records = store.records_by_id(&caller.tenant, sheet, &ids)?;
+    let condition = ExportCondition {
+        columns: sheet
+            .fields
+            .iter()
+            .map(|field| ExportColumn {
+                header: field.label.clone(),
+                field: field.id.clone(),
+            })
+            .collect(),
+        encoding: if shift_jis {
+            OutputEncoding::ShiftJis
+        } else {
+            OutputEncoding::Utf8Bom
+        },
+        unrepresentable: Unrepresentable::Replace,
+        key: "list-export".into(),
+        ..ExportCondition::new(sheet_id)
+    };
+    let written = export(&condition, catalog, &records).map_err(super::api::condition_problems)?;
+    Ok(written.bytes)
+}
