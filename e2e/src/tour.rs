@@ -177,6 +177,16 @@ pub async fn tour(
     visitor.at(browser, "admin-linkage-run-rows").await?;
     open(browser, server, "/timeline", "@timeline").await?;
     visitor.at(browser, "admin-timeline-posts").await?;
+    // The batch added its records to the demo condition's list.
+    open(browser, server, "/linkage/lists", "@list-table").await?;
+    visitor.at(browser, "admin-lists").await?;
+    browser.click("@list-open").await?;
+    browser.wait("@list-entries").await?;
+    settle(browser).await?;
+    visitor.at(browser, "admin-list-records").await?;
+    browser.click("@list-clear").await?;
+    browser.wait("@list-clear-yes").await?;
+    visitor.at(browser, "admin-list-clear-confirm").await?;
     open(browser, server, "/linkage/import/new", "@import-key").await?;
     visitor.at(browser, "admin-import-wizard-1").await?;
     browser.click("@to-step-2").await?;
