@@ -386,6 +386,13 @@ async fn a_file_with_a_problem_applies_nothing_and_says_where() {
             "B",
         ),
         ("a bad address", "新人,N9,new@,,", "member.email", 3, "C"),
+        (
+            "one member in two rows (by number, then by address)",
+            "佐藤 太郎,E0001,,,\n佐藤 太郎,,member0001@example.co.jp,,",
+            "member.repeated",
+            4,
+            "C",
+        ),
     ];
     for (what, row, code, at_row, column) in cases {
         // A good row first, so the problem is in row 3.

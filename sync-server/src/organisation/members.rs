@@ -205,7 +205,8 @@ struct Planner<'a> {
     group_ids: HashMap<&'a str, &'a str>,
     new_groups: Vec<Group>,
     taken_ids: HashSet<String>,
-    seen: HashSet<usize>,
+    /// Members a row has named already, with that row.
+    seen: HashMap<usize, u32>,
     created: HashSet<String>,
     caller: &'a Caller,
     writes: MemberWrites,
@@ -244,7 +245,7 @@ impl<'a> Planner<'a> {
                 .map(|m| m.id.clone())
                 .chain(groups.iter().map(|g| format!("group:{}", g.id)))
                 .collect(),
-            seen: HashSet::new(),
+            seen: HashMap::new(),
             created: HashSet::new(),
             caller,
             writes: MemberWrites::default(),
@@ -329,19 +330,27 @@ impl<'a> Planner<'a> {
 
     fn update(&mut self, file: &mut MemberFile, row: &MemberRow, index: usize) {
         let old = &self.members[index];
-        if !self.seen.insert(index) {
+        if let Some(&first_row) = self.seen.get(&index) {
             // Two rows of the file are one member (by number in one, by
             // address in the other).
+            let (column, value) = match row.employee_number() {
+                Some(number) if old.employee_number.as_deref() == Some(number) => {
+                    (MemberColumn::EmployeeNumber, number)
+                }
+                _ => (MemberColumn::Email, row.email().unwrap_or_default()),
+            };
             file.report(
                 row.row,
-                Some(MemberColumn::Email),
-                MemberProblem::KeysOfTwoMembers {
-                    by_number: old.name.clone(),
-                    by_email: old.name.clone(),
+                Some(column),
+                MemberProblem::Repeated {
+                    column,
+                    value: value.to_owned(),
+                    first_row,
                 },
             );
             return;
         }
+        self.seen.insert(index, row.row);
         let mut new = old.clone();
         let mut fields = Vec::new();
         if let Some(name) = &row.name
@@ -549,7 +558,10 @@ impl<'a> Planner<'a> {
     /// the admin importing).
     fn sync(&mut self) {
         for (index, member) in self.members.iter().enumerate() {
-            if self.seen.contains(&index) || !member.active || member.id == self.caller.member.id {
+            if self.seen.contains_key(&index)
+                || !member.active
+                || member.id == self.caller.member.id
+            {
                 continue;
             }
             let mut new = member.clone();
