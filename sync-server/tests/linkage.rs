@@ -358,21 +358,18 @@ fn record(
     sheet: &str,
     id: &str,
 ) -> Option<std::collections::BTreeMap<String, String>> {
+    use sheetlink_server::store::Linkage as _;
     let catalog = sheetlink_engine::linkage::crm_catalog();
-    let fields = &catalog.sheet(sheet).expect("sheet").fields;
-    let bytes = store.with_db(|db| {
-        sheetlink_server::store::get_raw(
-            db,
-            sheetlink_server::store::tables::CRM_RECORDS,
-            &format!("demo/{sheet}/{id}"),
-        )
+    let sheet = catalog.sheet(sheet).expect("sheet");
+    let found = store
+        .records_by_id("demo", sheet, &[id])
         .expect("reads")
-    })?;
-    let values: Vec<Option<String>> = serde_json::from_slice(&bytes).expect("json");
+        .pop()?;
     Some(
-        fields
+        sheet
+            .fields
             .iter()
-            .zip(values)
+            .zip(found.values)
             .filter_map(|(field, value)| value.map(|v| (field.id.clone(), v)))
             .collect(),
     )

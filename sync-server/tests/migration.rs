@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt as _;
 use serde_json::{Value, json};
+use sheetlink_server::store::Linkage as _;
 use sheetlink_server::{AppState, Config, Store, app};
 use tower::ServiceExt as _;
 
@@ -96,6 +97,20 @@ async fn a_data_directory_of_the_unversioned_format_is_migrated() {
         .expect("reads")
     });
     assert!(record.is_some(), "the imported customer is still there");
+    // Format 5 keeps records by field id; the values read as they were.
+    let stored: serde_json::Map<String, Value> =
+        serde_json::from_slice(&record.expect("kept")).expect("an object by field id");
+    assert_eq!(
+        stored.get("id").and_then(Value::as_str),
+        Some("FX-1"),
+        "{stored:?}"
+    );
+    let catalog = sheetlink_engine::linkage::crm_catalog();
+    let customers = catalog.sheet("customer").expect("customers");
+    let read = store.records("demo", customers).expect("reads");
+    let fx = read.iter().find(|r| r.id == "FX-1").expect("listed");
+    assert_eq!(fx.values[0].as_deref(), Some("FX-1"));
+    assert!(read.len() > 1, "the demo's customers too");
 
     // Opening it again finds nothing to do.
     drop(router);

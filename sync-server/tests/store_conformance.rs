@@ -819,8 +819,8 @@ fn linkage_conforms(store: &(impl Linkage + MailQueue + Idempotency + Sync)) {
             assert_eq!(tx.next_number("customer")?, 1);
             assert_eq!(tx.next_number("customer")?, 2);
             assert_eq!(tx.next_number("deal")?, 1, "numbers are per sheet");
-            tx.put_record("customer", &record("C000002", "two"))?;
-            tx.put_record("customer", &record("C000001", "one"))?;
+            tx.put_record(&customer, &record("C000002", "two"))?;
+            tx.put_record(&customer, &record("C000001", "one"))?;
             assert_eq!(
                 tx.records(&customer)?.len(),
                 2,
@@ -892,7 +892,7 @@ fn linkage_conforms(store: &(impl Linkage + MailQueue + Idempotency + Sync)) {
     // A failed batch leaves no trace: no record, entry, post, mail, run,
     // key or number.
     let failed = store.write_crm("acme", |tx| {
-        tx.put_record("customer", &record("C000009", "nine"))?;
+        tx.put_record(&customer, &record("C000009", "nine"))?;
         tx.next_number("customer")?;
         tx.add_to_list("夜間取込", &["customer/C000009".into()])?;
         tx.post(&TimelinePost {

@@ -390,7 +390,7 @@ pub fn run_import(
             dirty.sort_unstable();
             dirty.dedup();
             for position in dirty {
-                tx.put_record(&sheet.id, &applier.records[position])?;
+                tx.put_record(sheet, &applier.records[position])?;
             }
         }
         let mut failed: Vec<RowRecord> = failed_rows

@@ -118,8 +118,9 @@ pub trait Linkage {
 pub trait CrmTx {
     /// The records of `sheet` in id order, as this transaction sees them.
     fn records(&mut self, sheet: &Sheet) -> Result<Vec<SheetRecord>, AppError>;
-    /// Writes one record of the sheet `sheet`.
-    fn put_record(&mut self, sheet: &str, record: &SheetRecord) -> Result<(), AppError>;
+    /// Writes one record of `sheet` (its values aligned with the sheet's
+    /// fields, stored by field id).
+    fn put_record(&mut self, sheet: &Sheet, record: &SheetRecord) -> Result<(), AppError>;
     /// The next number for a generated id of `sheet` (1, 2, …; never the
     /// same twice).
     fn next_number(&mut self, sheet: &str) -> Result<u64, AppError>;
@@ -290,12 +291,9 @@ impl Linkage for Store {
         for id in ids {
             let key = format!("{tenant}/{}/{id}", sheet.id);
             if let Some(value) = table.get(key.as_str()).map_err(AppError::internal)? {
-                let mut values: Vec<Option<String>> =
-                    serde_json::from_slice(value.value()).map_err(AppError::internal)?;
-                values.resize(sheet.fields.len(), None);
                 records.push(SheetRecord {
                     id: (*id).to_owned(),
-                    values,
+                    values: decode_record(sheet, value.value())?,
                 });
             }
         }
@@ -336,6 +334,36 @@ impl Linkage for Store {
     }
 }
 
+/// The stored form of a record (format 5): a JSON object of its non-empty
+/// values by field id, so that a sheet's fields can be added, removed and
+/// reordered without rewriting its records (format 4 stored an array in
+/// field order).
+pub(crate) fn encode_record(sheet: &Sheet, values: &[Option<String>]) -> Result<Vec<u8>, AppError> {
+    let object: serde_json::Map<String, serde_json::Value> = sheet
+        .fields
+        .iter()
+        .zip(values)
+        .filter_map(|(field, value)| {
+            let value = value.as_ref()?;
+            Some((field.id.clone(), serde_json::Value::String(value.clone())))
+        })
+        .collect();
+    to_json(&object)
+}
+
+/// A stored record's values aligned with `sheet`'s fields (a field it has no
+/// value for, or one added since, is `None`; a value of a field the sheet no
+/// longer has is not read).
+pub(crate) fn decode_record(sheet: &Sheet, bytes: &[u8]) -> Result<Vec<Option<String>>, AppError> {
+    let mut object: std::collections::HashMap<String, String> =
+        serde_json::from_slice(bytes).map_err(AppError::internal)?;
+    Ok(sheet
+        .fields
+        .iter()
+        .map(|field| object.remove(&field.id))
+        .collect())
+}
+
 /// The records of one sheet, in id order, from any table handle.
 fn read_records(
     table: &impl redb::ReadableTable<&'static str, &'static [u8]>,
@@ -351,12 +379,9 @@ fn read_records(
         .map_err(AppError::internal)?
     {
         let (key, value) = entry.map_err(AppError::internal)?;
-        let mut values: Vec<Option<String>> =
-            serde_json::from_slice(value.value()).map_err(AppError::internal)?;
-        values.resize(sheet.fields.len(), None);
         records.push(SheetRecord {
             id: key.value()[prefix.len()..].to_owned(),
-            values,
+            values: decode_record(sheet, value.value())?,
         });
     }
     Ok(records)
@@ -382,9 +407,14 @@ impl CrmTx for RedbCrmTx<'_> {
         read_records(&table, self.tenant, sheet)
     }
 
-    fn put_record(&mut self, sheet: &str, record: &SheetRecord) -> Result<(), AppError> {
-        let key = self.key(&format!("{sheet}/{}", record.id));
-        txn_put(self.txn, CRM_RECORDS, &key, &to_json(&record.values)?)
+    fn put_record(&mut self, sheet: &Sheet, record: &SheetRecord) -> Result<(), AppError> {
+        let key = self.key(&format!("{}/{}", sheet.id, record.id));
+        txn_put(
+            self.txn,
+            CRM_RECORDS,
+            &key,
+            &encode_record(sheet, &record.values)?,
+        )
     }
 
     fn next_number(&mut self, sheet: &str) -> Result<u64, AppError> {
@@ -479,5 +509,35 @@ impl StoredHead {
             rows,
             reason: self.reason_notes,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sheetlink_engine::linkage::{Field, FieldType};
+
+    #[test]
+    fn a_record_by_field_id_survives_fields_added_removed_and_reordered() {
+        let sheet = |ids: &[&str]| Sheet {
+            id: "s".into(),
+            name: "s".into(),
+            fields: ids
+                .iter()
+                .map(|id| Field::new(id, id, FieldType::Text))
+                .collect(),
+        };
+        let before = sheet(&["id", "name", "phone"]);
+        let bytes = encode_record(&before, &[Some("C1".into()), Some("山田".into()), None])
+            .expect("encodes");
+        assert_eq!(
+            String::from_utf8_lossy(&bytes),
+            r#"{"id":"C1","name":"山田"}"#
+        );
+        let after = sheet(&["name", "email", "id"]);
+        assert_eq!(
+            decode_record(&after, &bytes).expect("decodes"),
+            [Some("山田".to_owned()), None, Some("C1".to_owned())]
+        );
     }
 }

@@ -28,7 +28,7 @@ use crate::notice::{Note, Notice};
 /// `format` → the store's format version.
 pub const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 /// The format this build writes.
-pub const FORMAT: u64 = 4;
+pub const FORMAT: u64 = 5;
 const FORMAT_KEY: &str = "format";
 
 /// The stored format version (1 for a store written before versions).
@@ -63,6 +63,9 @@ pub fn migrate(db: &Database) -> anyhow::Result<u64> {
     }
     if found < 4 {
         three_to_four(db).map_err(|e| anyhow::anyhow!("migrating the store to format 4: {e}"))?;
+    }
+    if found < 5 {
+        four_to_five(db).map_err(|e| anyhow::anyhow!("migrating the store to format 5: {e}"))?;
     }
     Ok(found)
 }
@@ -327,6 +330,50 @@ fn three_to_four(db: &Database) -> Result<(), String> {
         .open_table(META)
         .map_err(|e| fail(&e))?
         .insert(FORMAT_KEY, 4)
+        .map_err(|e| fail(&e))?;
+    write.commit().map_err(|e| fail(&e))
+}
+
+/// Format 4 → 5: CRM records by field id. Each record was a JSON array
+/// aligned with its sheet's fields in the standard catalog (the only one
+/// before format 5); it becomes an object of its non-empty values by field
+/// id. A record of a sheet the catalog does not know stops the migration.
+fn four_to_five(db: &Database) -> Result<(), String> {
+    let fail = |e: &dyn std::fmt::Display| e.to_string();
+    let catalog = sheetlink_engine::linkage::crm_catalog();
+    let write = db.begin_write().map_err(|e| fail(&e))?;
+    {
+        let mut records = write
+            .open_table(super::tables::CRM_RECORDS)
+            .map_err(|e| fail(&e))?;
+        let mut changed = Vec::new();
+        for entry in records.iter().map_err(|e| fail(&e))? {
+            let (key, value) = entry.map_err(|e| fail(&e))?;
+            let key = key.value().to_owned();
+            let values: Vec<Option<String>> = match serde_json::from_slice(value.value()) {
+                Ok(values) => values,
+                // Already by field id.
+                Err(_) => continue,
+            };
+            let sheet_id = key.split('/').nth(1).unwrap_or_default();
+            let Some(sheet) = catalog.sheet(sheet_id) else {
+                return Err(format!(
+                    "record {key} is of a sheet this version does not know"
+                ));
+            };
+            let bytes = super::linkage::encode_record(sheet, &values).map_err(|e| fail(&e))?;
+            changed.push((key, bytes));
+        }
+        for (key, value) in changed {
+            records
+                .insert(key.as_str(), value.as_slice())
+                .map_err(|e| fail(&e))?;
+        }
+    }
+    write
+        .open_table(META)
+        .map_err(|e| fail(&e))?
+        .insert(FORMAT_KEY, 5)
         .map_err(|e| fail(&e))?;
     write.commit().map_err(|e| fail(&e))
 }

@@ -99,9 +99,20 @@ impl Seeding for Store {
                     }
                 }
             }
+            // The standard catalog: a seed's records are of its sheets (a
+            // tenant's own sheets come with the per-tenant catalog).
+            let catalog = sheetlink_engine::linkage::crm_catalog();
             for (sheet, record) in &seed.records {
-                let at = key(&format!("{sheet}/{}", record.id));
-                txn_put(txn, CRM_RECORDS, &at, &to_json(&record.values)?)?;
+                let sheet = catalog.sheet(sheet).ok_or_else(|| {
+                    AppError::internal(format!("a seed record of unknown sheet {sheet}"))
+                })?;
+                let at = key(&format!("{}/{}", sheet.id, record.id));
+                txn_put(
+                    txn,
+                    CRM_RECORDS,
+                    &at,
+                    &super::linkage::encode_record(sheet, &record.values)?,
+                )?;
             }
             {
                 let mut counters = txn.open_table(CRM_COUNTERS).map_err(AppError::internal)?;
