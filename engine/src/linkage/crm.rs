@@ -87,6 +87,9 @@ pub fn crm_catalog() -> Catalog {
                         &["初回訪問", "提案", "見積", "受注", "失注"],
                     ),
                     field("close_date", "受注予定日", Date),
+                    relation("owner", "担当者", "employee"),
+                    field("probability", "確度(%)", Number),
+                    field("expected_amount", "見込金額", Number),
                 ],
             ),
             sheet(
@@ -99,6 +102,12 @@ pub fn crm_catalog() -> Catalog {
                     relation("deal", "案件", "deal"),
                     field("at", "日時", Datetime),
                     field("memo", "内容", Text),
+                    dropdown(
+                        "kind",
+                        "種別",
+                        &["訪問", "電話", "メール", "オンライン会議", "その他"],
+                    ),
+                    relation("owner", "担当者", "employee"),
                 ],
             ),
             sheet(
@@ -110,6 +119,9 @@ pub fn crm_catalog() -> Catalog {
                     field("email", "メールアドレス", Email),
                     field("phone", "電話番号", Phone),
                     relation("customer", "会社", "customer"),
+                    field("department", "部署", Text),
+                    field("title", "役職", Text),
+                    field("address", "住所", Address),
                 ],
             ),
             sheet(
@@ -131,6 +143,8 @@ pub fn crm_catalog() -> Catalog {
                     name_field("商品名"),
                     relation("category", "商品カテゴリー", "product_category"),
                     field("price", "単価", Number),
+                    field("code", "商品コード", Text),
+                    dropdown("tax_class", "税区分", &["課税10%", "軽減8%", "非課税"]),
                 ],
             ),
             sheet(
@@ -147,6 +161,8 @@ pub fn crm_catalog() -> Catalog {
                     relation("product", "商品", "product"),
                     field("quantity", "数量", Number),
                     field("date", "取引日", Date),
+                    field("unit_price", "単価", Number),
+                    field("amount", "金額", Number),
                 ],
             ),
             sheet(
@@ -157,12 +173,18 @@ pub fn crm_catalog() -> Catalog {
                     name_field("氏名"),
                     field("email", "メールアドレス", Email),
                     relation("department", "部署", "department"),
+                    field("employee_number", "社員番号", Text),
                 ],
             ),
             sheet(
                 "department",
                 "部署",
-                vec![id_field("部署ID"), name_field("部署名")],
+                vec![
+                    id_field("部署ID"),
+                    name_field("部署名"),
+                    field("code", "部署コード", Text),
+                    relation("parent", "親部署", "department"),
+                ],
             ),
         ],
     }
