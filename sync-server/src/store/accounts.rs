@@ -292,16 +292,7 @@ impl Accounts for Store {
         group: &crate::model::Group,
         audit: &AuditEntry,
     ) -> Result<bool, AppError> {
-        let key = format!("{tenant}/{}", group.id);
-        self.write(true, |txn| {
-            if txn_get(txn, GROUPS, &key)?.is_some() {
-                return Ok(Err(()));
-            }
-            txn_put(txn, GROUPS, &key, &to_json(group)?)?;
-            txn_audit(txn, tenant, audit)?;
-            Ok(Ok(()))
-        })
-        .map(|created| created.is_ok())
+        super::create_audited(self, tenant, GROUPS, &group.id, group, audit)
     }
 
     fn setup_grant(&self, token_hash: &str) -> Result<Option<SetupGrant>, AppError> {

@@ -308,21 +308,13 @@ impl Linkage for Store {
             &mut Vec<String>,
         ) -> Result<sheetlink_protocol::accounts::AuditEntry, AppError>,
     ) -> Result<Option<Vec<String>>, AppError> {
-        let key = format!("{tenant}/{name}");
-        self.write(true, |txn| {
-            let Some(bytes) = txn_get(txn, LISTS, &key)? else {
-                return Ok(Ok(None));
-            };
-            let mut entries: Vec<String> =
-                serde_json::from_slice(&bytes).map_err(AppError::internal)?;
-            let audit = match change(&mut entries) {
-                Ok(audit) => audit,
-                Err(error) => return Ok(Err(error)),
-            };
-            txn_put(txn, LISTS, &key, &to_json(&entries)?)?;
-            super::accounts::txn_audit(txn, tenant, &audit)?;
-            Ok(Ok(Some(entries)))
-        })?
+        super::update_audited(
+            self,
+            tenant,
+            LISTS,
+            &format!("{tenant}/{name}"),
+            |_, entries| change(entries),
+        )
     }
 
     fn write_crm<T>(

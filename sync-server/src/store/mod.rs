@@ -365,6 +365,58 @@ fn txn_put(
     Ok(())
 }
 
+/// Creates `{tenant}/{id}` in `table` with the audit entry, in one
+/// transaction, unless the key exists (`false`).
+fn create_audited<T: Serialize>(
+    store: &Store,
+    tenant: &str,
+    table: JsonTable,
+    id: &str,
+    value: &T,
+    audit: &sheetlink_protocol::accounts::AuditEntry,
+) -> Result<bool, AppError> {
+    let key = format!("{tenant}/{id}");
+    store
+        .write(true, |txn| {
+            if txn_get(txn, table, &key)?.is_some() {
+                return Ok(Err(()));
+            }
+            txn_put(txn, table, &key, &to_json(value)?)?;
+            accounts::txn_audit(txn, tenant, audit)?;
+            Ok(Ok(()))
+        })
+        .map(|created| created.is_ok())
+}
+
+/// Reads `key` of `table`, lets `change` change it and name its audit
+/// entry (`change` gets the transaction too, to read what the change is
+/// checked against), and writes both in one transaction. `None` when there
+/// is no such key; nothing written when `change` fails.
+fn update_audited<T: Serialize + DeserializeOwned>(
+    store: &Store,
+    tenant: &str,
+    table: JsonTable,
+    key: &str,
+    change: impl FnOnce(
+        &redb::WriteTransaction,
+        &mut T,
+    ) -> Result<sheetlink_protocol::accounts::AuditEntry, AppError>,
+) -> Result<Option<T>, AppError> {
+    store.write(true, |txn| {
+        let Some(bytes) = txn_get(txn, table, key)? else {
+            return Ok(Ok(None));
+        };
+        let mut value: T = serde_json::from_slice(&bytes).map_err(AppError::internal)?;
+        let audit = match change(txn, &mut value) {
+            Ok(audit) => audit,
+            Err(error) => return Ok(Err(error)),
+        };
+        txn_put(txn, table, key, &to_json(&value)?)?;
+        accounts::txn_audit(txn, tenant, &audit)?;
+        Ok(Ok(Some(value)))
+    })?
+}
+
 /// Reads, changes and writes one JSON value in a single write transaction,
 /// so that a concurrent change cannot be lost or brought back. `change` gets
 /// the stored value (or the default) and returns what to answer; the value

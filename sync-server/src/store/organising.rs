@@ -218,7 +218,7 @@ impl OrganisationEdits for Store {
         period: &Period,
         audit: &AuditEntry,
     ) -> Result<bool, AppError> {
-        create(self, tenant, PERIODS, &period.id, period, audit)
+        super::create_audited(self, tenant, PERIODS, &period.id, period, audit)
     }
 
     fn update_period(
@@ -227,20 +227,13 @@ impl OrganisationEdits for Store {
         id: &str,
         change: impl FnOnce(&mut Period) -> Result<AuditEntry, AppError>,
     ) -> Result<Option<Period>, AppError> {
-        let key = format!("{tenant}/{id}");
-        self.write(true, |txn| {
-            let Some(bytes) = txn_get(txn, PERIODS, &key)? else {
-                return Ok(Ok(None));
-            };
-            let mut period: Period = decode(&bytes)?;
-            let audit = match change(&mut period) {
-                Ok(audit) => audit,
-                Err(error) => return Ok(Err(error)),
-            };
-            txn_put(txn, PERIODS, &key, &to_json(&period)?)?;
-            txn_audit(txn, tenant, &audit)?;
-            Ok(Ok(Some(period)))
-        })?
+        super::update_audited(
+            self,
+            tenant,
+            PERIODS,
+            &format!("{tenant}/{id}"),
+            |_, period| change(period),
+        )
     }
 
     fn set_group_members(
@@ -291,7 +284,7 @@ impl OrganisationEdits for Store {
         sheet: &CustomizeSheet,
         audit: &AuditEntry,
     ) -> Result<bool, AppError> {
-        create(self, tenant, SHEETS, &sheet.id, sheet, audit)
+        super::create_audited(self, tenant, SHEETS, &sheet.id, sheet, audit)
     }
 
     fn sheet_usage(&self, tenant: &str, id: &str) -> Result<SheetUsage, AppError> {
@@ -335,21 +328,16 @@ impl OrganisationEdits for Store {
         id: &str,
         change: impl FnOnce(&mut CustomizeSheet, &SheetUsage) -> Result<AuditEntry, AppError>,
     ) -> Result<Option<CustomizeSheet>, AppError> {
-        let key = format!("{tenant}/{id}");
-        self.write(true, |txn| {
-            let Some(bytes) = txn_get(txn, SHEETS, &key)? else {
-                return Ok(Ok(None));
-            };
-            let mut sheet: CustomizeSheet = decode(&bytes)?;
-            let usage = txn_usage(txn, tenant, &sheet)?;
-            let audit = match change(&mut sheet, &usage) {
-                Ok(audit) => audit,
-                Err(error) => return Ok(Err(error)),
-            };
-            txn_put(txn, SHEETS, &key, &to_json(&sheet)?)?;
-            txn_audit(txn, tenant, &audit)?;
-            Ok(Ok(Some(sheet)))
-        })?
+        super::update_audited(
+            self,
+            tenant,
+            SHEETS,
+            &format!("{tenant}/{id}"),
+            |txn, sheet| {
+                let usage = txn_usage(txn, tenant, sheet)?;
+                change(sheet, &usage)
+            },
+        )
     }
 
     fn add_evaluatees(
@@ -461,27 +449,4 @@ impl OrganisationEdits for Store {
             Ok(Ok(answer))
         })?
     }
-}
-
-/// Creates `{tenant}/{id}` in `table` unless it exists, with the audit
-/// entry.
-fn create<T: serde::Serialize>(
-    store: &Store,
-    tenant: &str,
-    table: super::JsonTable,
-    id: &str,
-    value: &T,
-    audit: &AuditEntry,
-) -> Result<bool, AppError> {
-    let key = format!("{tenant}/{id}");
-    store
-        .write(true, |txn| {
-            if txn_get(txn, table, &key)?.is_some() {
-                return Ok(Err(()));
-            }
-            txn_put(txn, table, &key, &to_json(value)?)?;
-            txn_audit(txn, tenant, audit)?;
-            Ok(Ok(()))
-        })
-        .map(|created| created.is_ok())
 }
