@@ -23,6 +23,28 @@ use sheetlink_server::store::{
     OrganisationEdits, Saved, Seeding, Sessions, Taken, TenantSeed,
 };
 
+/// An audit entry of `actor` doing `action` to `target`, at time 1.
+fn audit_by(
+    actor: &str,
+    action: sheetlink_protocol::accounts::AuditAction,
+    target: &str,
+) -> sheetlink_protocol::accounts::AuditEntry {
+    sheetlink_protocol::accounts::AuditEntry {
+        at: 1,
+        actor: actor.into(),
+        actor_name: actor.into(),
+        action,
+        target: target.into(),
+        target_name: String::new(),
+        roles: None,
+        status: None,
+        switched_on: None,
+        count: None,
+        members: None,
+        detail: String::new(),
+    }
+}
+
 /// A fresh, empty redb store in a directory of its own.
 fn fresh(name: &str) -> (Store, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!(
@@ -932,18 +954,12 @@ fn linkage_conforms(store: &(impl Linkage + MailQueue + Idempotency + Sync)) {
         "C000003 does not exist"
     );
     let entry = sheetlink_protocol::accounts::AuditEntry {
-        at: 1,
-        actor: "boss".into(),
-        actor_name: "boss".into(),
-        action: sheetlink_protocol::accounts::AuditAction::ListChanged,
-        target: "夜間取込".into(),
-        target_name: String::new(),
-        roles: None,
-        status: None,
-        switched_on: None,
         count: Some(1),
-        members: None,
-        detail: String::new(),
+        ..audit_by(
+            "boss",
+            sheetlink_protocol::accounts::AuditAction::ListChanged,
+            "夜間取込",
+        )
     };
     let refused = store.update_list("acme", "夜間取込", |entries| {
         entries.clear();
@@ -1106,22 +1122,9 @@ fn redb_mail_queue_conforms() {
 /// logins per tenant (case folded), set-up links single-use, access that
 /// ends sessions, disabled tenants, an audit log that only grows.
 fn accounts_conform(store: &(impl Accounts + Organisation)) {
-    use sheetlink_protocol::accounts::{AuditAction, AuditEntry};
+    use sheetlink_protocol::accounts::AuditAction;
     use sheetlink_server::model::{SetupGrant, Tenant};
-    let audit = |action, target: &str| AuditEntry {
-        at: 1,
-        actor: "operator".into(),
-        actor_name: "operator".into(),
-        action,
-        target: target.into(),
-        target_name: String::new(),
-        roles: None,
-        status: None,
-        switched_on: None,
-        count: None,
-        members: None,
-        detail: String::new(),
-    };
+    let audit = |action, target: &str| audit_by("operator", action, target);
     let grant = |hash: &str, tenant: &str, member: &str, expires_at| {
         (
             hash.to_owned(),
@@ -1351,20 +1354,7 @@ fn organisation_edits_conform(
     use sheetlink_server::error::AppError;
     use sheetlink_server::model::{SetupGrant, SheetItem, WritePermission};
     use sheetlink_server::store::MemberWrites;
-    let audit = |action, target: &str| AuditEntry {
-        at: 1,
-        actor: "boss".into(),
-        actor_name: "boss".into(),
-        action,
-        target: target.into(),
-        target_name: String::new(),
-        roles: None,
-        status: None,
-        switched_on: None,
-        count: None,
-        members: None,
-        detail: String::new(),
-    };
+    let audit = |action, target: &str| audit_by("boss", action, target);
     let log = || {
         let mut actions = Vec::new();
         store
