@@ -335,7 +335,13 @@ async fn a_member_file_is_checked_then_applied_as_checked() {
     // Applying the same file again does nothing new: all unchanged.
     let again = members(&w, "", csv).await;
     assert_eq!(again.body["counts"]["unchanged"], 5, "{}", again.body);
-    // A member missing from the file was not touched; the audit log says
+    // A member missing from the file was not touched.
+    assert_eq!(
+        by_name("高橋 太郎")["active"],
+        true,
+        "e0003 is not in the file"
+    );
+    // The audit log says
     // what the file did.
     let audit = call(&w.app, Method::GET, "/api/audit", Some(&w.admin), None).await;
     let entries = audit.body.as_array().expect("entries");
@@ -576,6 +582,24 @@ async fn a_sheet_is_built_published_filled_and_protected() {
     )
     .await;
     assert!(listed().await.body.to_string().contains("\"role\""));
+    let unpublished = call(
+        &w.app,
+        Method::PUT,
+        "/api/organisation/sheets/role/publication",
+        admin,
+        Some(json!({"published": false})),
+    )
+    .await;
+    assert_eq!(unpublished.body["published"], false);
+    assert!(!listed().await.body.to_string().contains("\"role\""));
+    call(
+        &w.app,
+        Method::PUT,
+        "/api/organisation/sheets/role/publication",
+        admin,
+        Some(json!({"published": true})),
+    )
+    .await;
     // Evaluatees: the sales group (by group) and one more (by id).
     let added = call(
         &w.app,
