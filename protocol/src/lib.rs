@@ -17,6 +17,7 @@ pub mod linkage;
 pub mod naming;
 pub mod org;
 pub mod organisation;
+pub mod records;
 pub mod session;
 
 pub use counts::{Counts, Outcome};

@@ -27,6 +27,12 @@ pub enum Notice {
     },
     /// No record matches and the condition only updates.
     RecordNotFound,
+    /// Several records have the row's matching keys: which one to update
+    /// is not decided.
+    MatchAmbiguous {
+        /// How many records match.
+        count: usize,
+    },
     /// The row's id belongs to another record.
     IdTaken {
         /// The id.
@@ -65,6 +71,7 @@ impl Notice {
             Notice::EvaluateeForbidden => "evaluatee.forbidden",
             Notice::RecordExists { .. } => "record.exists",
             Notice::RecordNotFound => "record.not_found",
+            Notice::MatchAmbiguous { .. } => "record.ambiguous",
             Notice::IdTaken { .. } => "record.id_taken",
             Notice::RelationNotFound { .. } => "relation.not_found",
             Notice::RelationAmbiguous { .. } => "relation.ambiguous",
@@ -101,6 +108,12 @@ impl Notice {
             Notice::RecordExists { skipped: false } => "Already exists (insert only).".into(),
             Notice::RecordNotFound if ja => "一致するレコードがありません（上書きのみ）。".into(),
             Notice::RecordNotFound => "No record matches (update only).".into(),
+            Notice::MatchAmbiguous { count } if ja => format!(
+                "照合キーに当たるレコードが{count}件あり、どれを更新するか決まりません。照合キーに一つに決まる項目（IDなど）を加えてください。"
+            ),
+            Notice::MatchAmbiguous { count } => format!(
+                "{count} records have this row's matching keys, so which to update is not decided: add a field that identifies one record (the id, say) to the matching keys."
+            ),
             Notice::IdTaken { id } if ja => format!("ID「{id}」は別のレコードが使っています。"),
             Notice::IdTaken { id } => format!("The id {id} belongs to another record."),
             Notice::RelationNotFound { value } if ja => {

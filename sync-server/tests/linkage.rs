@@ -1182,10 +1182,10 @@ async fn a_storage_error_aborts_the_batch_with_a_generic_message() {
         &app,
         &admin,
         json!({
-            "key": "deals", "sheet": "deal", "mode": "insert_only",
-            "mappings": mapping(&[("案件名", "name", false), ("顧客", "customer", false)]),
-            "matching_keys": [],
-            "relation_keys": [{"field": "customer", "key_field": "name"}],
+            "key": "deals", "sheet": "deal", "mode": "insert_and_update",
+            "mappings": mapping(&[("案件ID", "id", false), ("案件名", "name", false)]),
+            "matching_keys": ["id"],
+            "relation_keys": [],
         }),
     )
     .await;
@@ -1195,12 +1195,12 @@ async fn a_storage_error_aborts_the_batch_with_a_generic_message() {
         "{}",
         String::from_utf8_lossy(&created.body)
     );
-    // A customer record the store cannot read.
+    // A deal record the store cannot read, which the file's row matches.
     store.with_db(|db| {
         sheetlink_server::store::put_raw(
             db,
             sheetlink_server::store::tables::CRM_RECORDS,
-            "demo/customer/C999999",
+            "demo/deal/D999999",
             b"{broken",
         )
         .expect("writes")
@@ -1216,11 +1216,7 @@ async fn a_storage_error_aborts_the_batch_with_a_generic_message() {
     });
     let reply = call(Method::POST, "/api/batch/imports/deals")
         .token(&token)
-        .csv(
-            "案件名,顧客\r\n新規案件,株式会社サンプル商事 本社\r\n"
-                .as_bytes()
-                .to_vec(),
-        )
+        .csv("案件ID,案件名\r\nD999999,新規案件\r\n".as_bytes().to_vec())
         .send(&app)
         .await;
     assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);

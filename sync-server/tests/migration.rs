@@ -111,6 +111,28 @@ async fn a_data_directory_of_the_unversioned_format_is_migrated() {
     let fx = read.iter().find(|r| r.id == "FX-1").expect("listed");
     assert_eq!(fx.values[0].as_deref(), Some("FX-1"));
     assert!(read.len() > 1, "the demo's customers too");
+    // Format 6 indexes them: the sheet's size, and a page sorted by name.
+    use sheetlink_server::store::Records as _;
+    assert_eq!(
+        store.record_count("demo", "customer").expect("counts"),
+        read.len() as u64
+    );
+    let by_name = sheetlink_engine::linkage::SortKey {
+        field: "name".into(),
+        descending: false,
+    };
+    let page = store
+        .record_page("demo", customers, Some(&by_name), None, None)
+        .expect("reads");
+    let names: Vec<_> = page
+        .records
+        .iter()
+        .filter_map(|r| r.values[1].clone())
+        .collect();
+    assert!(
+        !names.is_empty() && names.windows(2).all(|w| w[0] <= w[1]),
+        "{names:?}"
+    );
 
     // Opening it again finds nothing to do.
     drop(router);

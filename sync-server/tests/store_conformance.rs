@@ -20,7 +20,7 @@ use sheetlink_server::model::{
 use sheetlink_server::notice::{Note, Notice};
 use sheetlink_server::store::{
     Accounts, Change, Directory, Evaluations, Idempotency, Linkage, MailQueue, Organisation,
-    OrganisationEdits, Saved, Seeding, Sessions, Taken, TenantSeed,
+    OrganisationEdits, Records, Saved, Seeding, Sessions, Taken, TenantSeed,
 };
 
 /// An audit entry of `actor` doing `action` to `target`, at time 1.
@@ -841,8 +841,8 @@ fn linkage_conforms(store: &(impl Linkage + MailQueue + Idempotency + Sync)) {
             assert_eq!(tx.next_number("customer")?, 1);
             assert_eq!(tx.next_number("customer")?, 2);
             assert_eq!(tx.next_number("deal")?, 1, "numbers are per sheet");
-            tx.put_record(&customer, &record("C000002", "two"))?;
-            tx.put_record(&customer, &record("C000001", "one"))?;
+            tx.put_record(&customer, None, &record("C000002", "two"), None)?;
+            tx.put_record(&customer, None, &record("C000001", "one"), None)?;
             assert_eq!(
                 tx.records(&customer)?.len(),
                 2,
@@ -914,7 +914,7 @@ fn linkage_conforms(store: &(impl Linkage + MailQueue + Idempotency + Sync)) {
     // A failed batch leaves no trace: no record, entry, post, mail, run,
     // key or number.
     let failed = store.write_crm("acme", |tx| {
-        tx.put_record(&customer, &record("C000009", "nine"))?;
+        tx.put_record(&customer, None, &record("C000009", "nine"), None)?;
         tx.next_number("customer")?;
         tx.add_to_list("夜間取込", &["customer/C000009".into()])?;
         tx.post(&TimelinePost {
@@ -1598,5 +1598,339 @@ fn organisation_edits_conform(
 fn redb_organisation_edits_conform() {
     let (store, dir) = fresh("organisation");
     organisation_edits_conform(&store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What any [`Records`] backend must do, with [`CrmTx`]'s look-ups, history
+/// and deletion: the index agrees with the records through every write.
+fn records_conform(store: &(impl Records + Linkage)) {
+    use sheetlink_engine::linkage::{Comparison, Filter, RecordFilter, SortKey};
+    use sheetlink_protocol::records::{ChangeKind, MAX_CHANGES_KEPT, MAX_EXAMINED, RECORDS_PAGE};
+    use sheetlink_server::store::ChangedBy;
+
+    let catalog = crm_catalog();
+    let customer = catalog.sheet("customer").expect("customers");
+    let deal = catalog.sheet("deal").expect("deals");
+    let at = |field: &str| customer.field_index(field).expect("a customer field");
+    let customer_record = |id: &str, name: &str, employees: Option<&str>| {
+        let mut values = vec![None; customer.fields.len()];
+        values[at("id")] = Some(id.to_owned());
+        values[at("name")] = Some(name.to_owned());
+        values[at("employees")] = employees.map(str::to_owned);
+        SheetRecord {
+            id: id.into(),
+            values,
+        }
+    };
+    let by = |row| ChangedBy {
+        at: 100,
+        by: "佐藤",
+        run: Some(("run-1", "customers")),
+        row: Some(row),
+    };
+    // 250 customers: names out of id order, every fifth without a count.
+    store
+        .write_crm("acme", |tx| {
+            for i in 0..250u32 {
+                let employees = (i % 5 != 0).then(|| (i * 7 % 1000).to_string());
+                let record = customer_record(
+                    &format!("C{:06}", i + 1),
+                    &format!("顧客{:03}", 249 - i),
+                    employees.as_deref(),
+                );
+                tx.put_record(
+                    customer,
+                    None,
+                    &record,
+                    Some((by(i + 2), ChangeKind::Created)),
+                )?;
+            }
+            Ok(())
+        })
+        .expect("writes");
+    assert_eq!(store.record_count("acme", "customer").expect("counts"), 250);
+    assert_eq!(store.record_count("beta", "customer").expect("counts"), 0);
+
+    // Look-ups by value see the batch's own writes, and follow changes.
+    store
+        .write_crm("acme", |tx| {
+            assert_eq!(tx.find(customer, "name", "顧客249")?, ["C000001"]);
+            assert_eq!(tx.find(customer, "id", "C000002")?, ["C000002"]);
+            assert!(tx.find(customer, "name", "なし")?.is_empty());
+            let before = tx.record(customer, "C000001")?.expect("exists");
+            let mut after = before.clone();
+            after.values[at("name")] = Some("改名".into());
+            tx.put_record(
+                customer,
+                Some(&before),
+                &after,
+                Some((by(2), ChangeKind::Updated)),
+            )?;
+            assert!(
+                tx.find(customer, "name", "顧客249")?.is_empty(),
+                "the old value is gone"
+            );
+            assert_eq!(tx.find(customer, "name", "改名")?, ["C000001"]);
+            // Numbers are found by value, whatever was typed.
+            assert_eq!(tx.find(customer, "employees", "7")?, ["C000002"]);
+            Ok(())
+        })
+        .expect("writes");
+    assert_eq!(
+        store.record_count("acme", "customer").expect("counts"),
+        250,
+        "an update does not count"
+    );
+
+    // Pages: by id, by a field both ways (empties last), with a search.
+    let ids = |page: &sheetlink_server::store::FoundPage| {
+        page.records
+            .iter()
+            .map(|r| r.id.clone())
+            .collect::<Vec<_>>()
+    };
+    let first = store
+        .record_page("acme", customer, None, None, None)
+        .expect("reads");
+    assert_eq!(first.records.len(), RECORDS_PAGE);
+    assert_eq!(first.records[0].id, "C000001");
+    let mut seen = ids(&first);
+    let mut next = first.next.clone();
+    while let Some(after) = next {
+        let page = store
+            .record_page("acme", customer, None, None, Some(&after))
+            .expect("reads");
+        seen.extend(ids(&page));
+        next = page.next;
+    }
+    assert_eq!(seen.len(), 250, "every record once, in id order");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]));
+
+    for descending in [false, true] {
+        let key = SortKey {
+            field: "employees".into(),
+            descending,
+        };
+        let mut values = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let page = store
+                .record_page("acme", customer, Some(&key), None, next.as_deref())
+                .expect("reads");
+            values.extend(
+                page.records
+                    .iter()
+                    .map(|r| r.values[at("employees")].clone()),
+            );
+            next = page.next;
+            if next.is_none() {
+                break;
+            }
+        }
+        assert_eq!(values.len(), 250);
+        let (filled, empty) = values.split_at(200);
+        assert!(empty.iter().all(Option::is_none), "empty values come last");
+        let numbers: Vec<u32> = filled
+            .iter()
+            .map(|v| v.as_deref().and_then(|v| v.parse().ok()).expect("a number"))
+            .collect();
+        let mut sorted = numbers.clone();
+        sorted.sort_unstable();
+        if descending {
+            sorted.reverse();
+        }
+        assert_eq!(
+            numbers, sorted,
+            "by value, not as text (descending: {descending})"
+        );
+    }
+    let search = RecordFilter::new(
+        &Filter::Compare {
+            field: "name".into(),
+            comparison: Comparison::Contains,
+            value: "顧客0".into(),
+        },
+        customer,
+    )
+    .expect("a valid search");
+    let by_name = SortKey {
+        field: "name".into(),
+        descending: false,
+    };
+    let found = store
+        .record_page("acme", customer, Some(&by_name), Some(&search), None)
+        .expect("reads");
+    assert_eq!(found.records.len(), RECORDS_PAGE);
+    assert_eq!(
+        found.records[0].values[at("name")].as_deref(),
+        Some("顧客000")
+    );
+    assert!(
+        found.next.is_none() && !found.partial,
+        "顧客000…顧客099 fill exactly one page: no next page"
+    );
+    let by_name_desc = SortKey {
+        field: "name".into(),
+        descending: true,
+    };
+    let last = store
+        .record_page("acme", customer, Some(&by_name_desc), Some(&search), None)
+        .expect("reads");
+    assert_eq!(
+        last.records[0].values[at("name")].as_deref(),
+        Some("顧客099")
+    );
+    assert!(
+        store
+            .record_page(
+                "acme",
+                customer,
+                Some(&by_name),
+                None,
+                Some("x-not-a-cursor")
+            )
+            .is_err(),
+        "a cursor the server did not write is refused"
+    );
+
+    // Links: deals pointing at a customer are found and counted.
+    let deal_record = |id: &str, customer_id: &str| {
+        let mut values = vec![None; deal.fields.len()];
+        values[deal.field_index("id").expect("id")] = Some(id.to_owned());
+        values[deal.field_index("customer").expect("customer")] = Some(customer_id.to_owned());
+        SheetRecord {
+            id: id.into(),
+            values,
+        }
+    };
+    store
+        .write_crm("acme", |tx| {
+            for i in 0..25 {
+                tx.put_record(
+                    deal,
+                    None,
+                    &deal_record(&format!("D{i:06}"), "C000003"),
+                    None,
+                )?;
+            }
+            Ok(())
+        })
+        .expect("writes");
+    let linking = store
+        .linking("acme", &catalog, "customer", "C000003", 20)
+        .expect("reads");
+    assert_eq!(linking.len(), 1);
+    assert_eq!(
+        (linking[0].sheet.as_str(), linking[0].field.as_str()),
+        ("deal", "customer")
+    );
+    assert_eq!((linking[0].count, linking[0].ids.len()), (25, 20));
+    assert!(
+        store
+            .linking("acme", &catalog, "customer", "C000004", 20)
+            .expect("reads")
+            .is_empty()
+    );
+
+    // History: newest first, by whom and which run and row; bounded.
+    let history = store
+        .record_history("acme", "customer", "C000001")
+        .expect("reads");
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].kind, ChangeKind::Updated);
+    assert_eq!(history[0].changes.len(), 1);
+    assert_eq!(history[0].changes[0].before.as_deref(), Some("顧客249"));
+    assert_eq!(history[0].changes[0].after.as_deref(), Some("改名"));
+    assert_eq!(
+        (history[1].kind, history[1].row),
+        (ChangeKind::Created, Some(2))
+    );
+    assert_eq!(history[1].run.as_deref(), Some("run-1"));
+    store
+        .write_crm("acme", |tx| {
+            for turn in 0..MAX_CHANGES_KEPT + 5 {
+                let before = tx.record(customer, "C000002")?.expect("exists");
+                let mut after = before.clone();
+                after.values[at("employees")] = Some(turn.to_string());
+                tx.put_record(
+                    customer,
+                    Some(&before),
+                    &after,
+                    Some((by(3), ChangeKind::Updated)),
+                )?;
+            }
+            Ok(())
+        })
+        .expect("writes");
+    let history = store
+        .record_history("acme", "customer", "C000002")
+        .expect("reads");
+    assert_eq!(history.len(), MAX_CHANGES_KEPT, "the oldest are dropped");
+    assert_eq!(
+        history[0].changes[0].after.as_deref(),
+        Some((MAX_CHANGES_KEPT + 4).to_string().as_str())
+    );
+
+    // Deleting takes the record out of the index, the count and history.
+    store
+        .write_crm("acme", |tx| {
+            let record = tx.record(customer, "C000002")?.expect("exists");
+            tx.delete_record(customer, &record)?;
+            assert!(tx.record(customer, "C000002")?.is_none());
+            assert!(tx.find(customer, "name", "顧客248")?.is_empty());
+            Ok(())
+        })
+        .expect("deletes");
+    assert_eq!(store.record_count("acme", "customer").expect("counts"), 249);
+    assert!(
+        store
+            .record_history("acme", "customer", "C000002")
+            .expect("reads")
+            .is_empty()
+    );
+
+    // A search examines a bounded number of records per request, then
+    // says where to go on.
+    store
+        .write_crm("big", |tx| {
+            for i in 0..MAX_EXAMINED + 10 {
+                let record = customer_record(&format!("C{i:06}"), "同名", None);
+                tx.put_record(customer, None, &record, None)?;
+            }
+            Ok(())
+        })
+        .expect("writes");
+    let nothing = RecordFilter::new(
+        &Filter::Compare {
+            field: "name".into(),
+            comparison: Comparison::Equals,
+            value: "別名".into(),
+        },
+        customer,
+    )
+    .expect("a valid search");
+    let partial = store
+        .record_page("big", customer, None, Some(&nothing), None)
+        .expect("reads");
+    assert!(partial.partial && partial.records.is_empty());
+    let rest = store
+        .record_page(
+            "big",
+            customer,
+            None,
+            Some(&nothing),
+            partial.next.as_deref(),
+        )
+        .expect("reads");
+    assert!(
+        !rest.partial && rest.next.is_none(),
+        "the last 10 finish the search"
+    );
+}
+
+#[test]
+fn redb_records_conform() {
+    let (store, dir) = fresh("records");
+    records_conform(&store);
     let _ = std::fs::remove_dir_all(&dir);
 }

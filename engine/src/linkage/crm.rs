@@ -65,6 +65,8 @@ pub fn crm_catalog() -> Catalog {
                     field("address", "住所", Address),
                     field("website", "Webサイト", Link),
                     dropdown("rank", "ランク", &RANKS),
+                    relation("owner", "担当者", "employee"),
+                    relation("department", "担当部署", "department"),
                     field("employees", "従業員数", Number),
                     field("founded", "設立日", Date),
                     field("last_contact", "最終接触日時", Datetime),

@@ -225,6 +225,33 @@ fn compare_records(
     Ordering::Equal
 }
 
+/// A search condition compiled against its sheet, to test records one at a
+/// time (the records screen pages through a sheet with it).
+pub struct RecordFilter(CompiledFilter);
+
+impl RecordFilter {
+    /// Compiles `filter` for `sheet`: the problems of an unknown field, a
+    /// value the field's type cannot hold, or a condition too large or deep.
+    pub fn new(filter: &Filter, sheet: &Sheet) -> Result<Self, Vec<ConditionProblem>> {
+        let mut problems = Vec::new();
+        crate::linkage::condition::check_filter(filter, sheet, &mut problems);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let compiled = CompiledFilter::new(filter, sheet, &mut problems);
+        if problems.is_empty() {
+            Ok(RecordFilter(compiled))
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Whether `record` (aligned with the sheet's fields) matches.
+    pub fn matches(&self, record: &SheetRecord) -> bool {
+        self.0.matches(record)
+    }
+}
+
 /// A search condition with field indices resolved and values parsed.
 enum CompiledFilter {
     All(Vec<CompiledFilter>),

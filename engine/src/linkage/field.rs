@@ -370,6 +370,54 @@ pub fn compare_values(field_type: FieldType, a: &str, b: &str) -> Ordering {
     a.cmp(b)
 }
 
+/// At most this many bytes of a value make its [`sort_key`]: an index keeps
+/// keys short, and two values that agree this far sort by record id (a
+/// look-up by value checks the stored value itself).
+pub const MAX_SORT_KEY_BYTES: usize = 256;
+
+/// Bytes that order as [`compare_values`] orders canonical values of
+/// `field_type`: what an index stores, so that walking it is sorting.
+/// Numbers become sign, integer length and digits (a negative number's
+/// bytes inverted); every other type's canonical form already orders as
+/// its bytes. Values longer than [`MAX_SORT_KEY_BYTES`] are cut there (on a
+/// character boundary).
+pub fn sort_key(field_type: FieldType, value: &str) -> Vec<u8> {
+    if field_type != FieldType::Number {
+        let mut end = value.len().min(MAX_SORT_KEY_BYTES);
+        while !value.is_char_boundary(end) {
+            end -= 1;
+        }
+        return value.as_bytes()[..end].to_vec();
+    }
+    let (negative, magnitude) = match value.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, value),
+    };
+    let (int_part, frac_part) = magnitude.split_once('.').unwrap_or((magnitude, ""));
+    let int_part = int_part.trim_start_matches('0');
+    let frac_part = frac_part.trim_end_matches('0');
+    if int_part.is_empty() && frac_part.is_empty() {
+        return vec![1];
+    }
+    // parse_value keeps at most 15 integer digits: a byte holds their count.
+    let mut digits = Vec::with_capacity(2 + int_part.len() + frac_part.len());
+    digits.push(u8::try_from(int_part.len()).unwrap_or(u8::MAX));
+    digits.extend_from_slice(int_part.as_bytes());
+    digits.extend_from_slice(frac_part.as_bytes());
+    if negative {
+        // Inverted, a longer magnitude must sort first: the terminator 0xFF
+        // sorts after every inverted digit.
+        let mut key = vec![0];
+        key.extend(digits.iter().map(|b| !b));
+        key.push(0xFF);
+        key
+    } else {
+        let mut key = vec![2];
+        key.extend(digits);
+        key
+    }
+}
+
 /// Compares canonical decimals without converting them to floating point.
 fn compare_decimals(a: &str, b: &str) -> Ordering {
     let split = |s: &str| {
@@ -401,6 +449,30 @@ fn compare_decimals(a: &str, b: &str) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sort_keys_order_as_values_compare() {
+        let numbers = [
+            "-1000", "-12.5", "-12.05", "-12", "-1", "-0.51", "-0.5", "0", "0.05", "0.5", "0.51",
+            "1", "9", "10", "12", "12.05", "12.5", "99.99", "100", "1000000",
+        ];
+        for a in numbers {
+            for b in numbers {
+                assert_eq!(
+                    sort_key(FieldType::Number, a).cmp(&sort_key(FieldType::Number, b)),
+                    compare_values(FieldType::Number, a, b),
+                    "{a} vs {b}"
+                );
+            }
+        }
+        let dates = ["2025-12-31", "2026-01-01", "2026-04-01"];
+        for (a, b) in dates.iter().zip(&dates[1..]) {
+            assert!(sort_key(FieldType::Date, a) < sort_key(FieldType::Date, b));
+        }
+        let long = "あ".repeat(200);
+        let key = sort_key(FieldType::Text, &long);
+        assert!(key.len() <= MAX_SORT_KEY_BYTES && std::str::from_utf8(&key).is_ok());
+    }
 
     fn parsed(field_type: FieldType, raw: &str) -> String {
         let mut field = Field::new("f", "F", field_type);

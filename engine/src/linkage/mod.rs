@@ -29,9 +29,14 @@ pub use condition::{
 };
 pub use crm::{RANKS, crm_catalog};
 pub(crate) use export::Writer;
-pub use export::{Export, ExportPreview, SheetRecord, UnrepresentableCell, export, export_preview};
+pub use export::{
+    Export, ExportPreview, RecordFilter, SheetRecord, UnrepresentableCell, export, export_preview,
+};
 pub(crate) use field::is_email;
-pub use field::{Catalog, Field, FieldType, MAX_VALUE_CHARS, Sheet, compare_values, parse_value};
+pub use field::{
+    Catalog, Field, FieldType, MAX_SORT_KEY_BYTES, MAX_VALUE_CHARS, Sheet, compare_values,
+    parse_value, sort_key,
+};
 pub(crate) use mapping::decode;
 pub use mapping::{
     FieldChange, MAX_BATCH_ROWS, MAX_DIAGNOSED_ROWS, MapStatus, MappedRow, Mapping, map_file,

@@ -22,7 +22,8 @@ use crate::linkage::{
     completion_message,
 };
 use crate::notice::{Note, Notice};
-use crate::store::{CrmTx, Idempotency, Linkage};
+use crate::store::{ChangedBy, CrmTx, Idempotency, Linkage};
+use sheetlink_protocol::records::ChangeKind;
 
 /// Who runs a batch and under which settings: what every step of a run
 /// needs besides its condition and its file.
@@ -146,81 +147,18 @@ pub fn start_export(
     Ok((stored, written))
 }
 
-/// Finds records of a sheet by a field's value, built once per batch.
-struct Lookup {
-    by_value: HashMap<String, Vec<String>>,
-}
-
-impl Lookup {
-    fn new(records: &[SheetRecord], sheet: &Sheet, field: &str) -> Self {
-        let mut lookup = Lookup {
-            by_value: HashMap::new(),
-        };
-        for record in records {
-            lookup.add(sheet, field, record);
-        }
-        lookup
-    }
-
-    /// The value of `field` in `record` (the record id for a sheet without
-    /// an `id` field).
-    fn value<'r>(sheet: &Sheet, field: &str, record: &'r SheetRecord) -> Option<&'r str> {
-        match sheet.field_index(field) {
-            Some(index) => record.values[index].as_deref(),
-            None if field == "id" => Some(&record.id),
-            None => None,
-        }
-    }
-
-    fn add(&mut self, sheet: &Sheet, field: &str, record: &SheetRecord) {
-        if let Some(value) = Self::value(sheet, field, record) {
-            self.by_value
-                .entry(value.to_owned())
-                .or_default()
-                .push(record.id.clone());
-        }
-    }
-
-    fn remove(&mut self, sheet: &Sheet, field: &str, record: &SheetRecord) {
-        if let Some(value) = Self::value(sheet, field, record)
-            && let Some(ids) = self.by_value.get_mut(value)
-        {
-            ids.retain(|id| id != &record.id);
-        }
-    }
-
-    fn find(&self, value: &str) -> Result<String, Note> {
-        match self.by_value.get(value).map(Vec::as_slice) {
-            Some([one]) => Ok(one.clone()),
-            None | Some([]) => Err(Note::at(
-                None,
-                Notice::RelationNotFound {
-                    value: value.to_owned(),
-                },
-            )),
-            Some(many) => Err(Note::at(
-                None,
-                Notice::RelationAmbiguous {
-                    value: value.to_owned(),
-                    count: many.len(),
-                },
-            )),
-        }
-    }
-}
-
-/// Relation look-ups of a batch: per (related sheet, key field), built on
-/// first use from the stored records.
+/// Relation look-ups of a batch, through the index. Look-ups into another
+/// sheet are kept for the batch (a batch writes only its own sheet); those
+/// into the batch's own sheet (a parent customer) are made again each time,
+/// so a row finds a record an earlier row created.
 struct Relations<'a> {
     catalog: &'a Catalog,
-    cache: HashMap<(String, String), Lookup>,
+    cache: HashMap<(String, String, String), Result<String, Note>>,
 }
 
 impl Relations<'_> {
     /// The id of the record `field` (a relation of `sheet`) points at by
-    /// `key_field` = `value`. `current` are the target sheet's records as
-    /// this batch has left them, so a row can point at a record an earlier
-    /// row created (a parent customer, say).
+    /// `key_field` = `value`.
     fn resolve(
         &mut self,
         tx: &mut dyn CrmTx,
@@ -228,44 +166,44 @@ impl Relations<'_> {
         field: &str,
         key_field: &str,
         value: &str,
-        current: &[SheetRecord],
     ) -> Result<Result<String, Note>, AppError> {
         // The condition passed the engine's check against this catalog, so
         // a relation without a sheet is a bug, not a row's fault.
         let related = sheet
             .field(field)
-            .and_then(|f| f.relation_sheet.clone())
+            .and_then(|f| f.relation_sheet.as_deref())
             .ok_or_else(|| AppError::internal(format!("{field} is not a relation")))?;
-        let cache_key = (related.clone(), key_field.to_owned());
-        if !self.cache.contains_key(&cache_key) {
-            let related_sheet = self
-                .catalog
-                .sheet(&related)
-                .ok_or_else(|| AppError::internal(format!("unknown sheet {related}")))?;
-            let lookup = if related == sheet.id {
-                Lookup::new(current, related_sheet, key_field)
-            } else {
-                // A storage error here aborts the whole batch (nothing is
-                // applied); it is never a row's failure.
-                let records = tx.records(related_sheet)?;
-                Lookup::new(&records, related_sheet, key_field)
-            };
-            self.cache.insert(cache_key.clone(), lookup);
+        let cache_key = (related.to_owned(), key_field.to_owned(), value.to_owned());
+        if let Some(found) = self.cache.get(&cache_key) {
+            return Ok(found.clone());
         }
-        Ok(self.cache[&cache_key].find(value))
-    }
-
-    /// Keeps the look-ups into the target sheet in step with a record this
-    /// batch changed (`before`) or created (`before` is `None`).
-    fn note(&mut self, sheet: &Sheet, before: Option<&SheetRecord>, after: &SheetRecord) {
-        for ((related, key_field), lookup) in &mut self.cache {
-            if related == &sheet.id {
-                if let Some(before) = before {
-                    lookup.remove(sheet, key_field, before);
-                }
-                lookup.add(sheet, key_field, after);
-            }
+        let related_sheet = self
+            .catalog
+            .sheet(related)
+            .ok_or_else(|| AppError::internal(format!("unknown sheet {related}")))?;
+        // A storage error here aborts the whole batch (nothing is applied);
+        // it is never a row's failure.
+        let ids = tx.find(related_sheet, key_field, value)?;
+        let found = match ids.as_slice() {
+            [one] => Ok(one.clone()),
+            [] => Err(Note::at(
+                None,
+                Notice::RelationNotFound {
+                    value: value.to_owned(),
+                },
+            )),
+            many => Err(Note::at(
+                None,
+                Notice::RelationAmbiguous {
+                    value: value.to_owned(),
+                    count: many.len(),
+                },
+            )),
+        };
+        if related != sheet.id {
+            self.cache.insert(cache_key, found.clone());
         }
+        Ok(found)
     }
 }
 
@@ -322,57 +260,44 @@ pub fn run_import(
             .or_default()
             .push(Note::of(diagnostic));
     }
+    let run_id = record_id()?;
     store.write_crm(tenant, |tx| {
         let mut touched = Vec::new();
         {
-            let records = tx.records(sheet)?;
-            let key_indexes: Vec<Option<usize>> = condition
-                .matching_keys
-                .iter()
-                .map(|key| sheet.field_index(key))
-                .collect();
-            let mut by_keys: HashMap<Vec<String>, usize> = HashMap::new();
-            let mut by_id: HashMap<String, usize> = HashMap::new();
-            for (position, record) in records.iter().enumerate() {
-                by_id.insert(record.id.clone(), position);
-                let keys: Option<Vec<String>> = key_indexes
-                    .iter()
-                    .map(|index| index.and_then(|i| record.values[i].clone()))
-                    .collect();
-                if let Some(keys) = keys {
-                    by_keys.insert(keys, position);
-                }
-            }
             let mut applier = Applier {
                 condition,
                 sheet,
                 id_index: sheet.fields.iter().position(|f| f.is_id),
-                key_indexes,
+                key_indexes: condition
+                    .matching_keys
+                    .iter()
+                    .map(|key| sheet.field_index(key))
+                    .collect(),
                 relations: Relations {
                     catalog,
                     cache: HashMap::new(),
                 },
-                records,
-                by_keys,
-                by_id,
+                changed_by: ChangedBy {
+                    at: started,
+                    by: actor,
+                    run: Some((&run_id, &condition.key)),
+                    row: None,
+                },
             };
-            let mut dirty = Vec::new();
             for row in &mapping.rows {
                 let outcome = applier.apply_row(tx, row)?;
                 let result = match outcome {
-                    Ok((outcome, position)) => {
+                    Ok((outcome, id)) => {
                         counts.count(outcome);
-                        if outcome != Outcome::Unchanged {
-                            dirty.push(position);
-                        }
-                        touched.push(applier.records[position].id.clone());
                         if !every_row {
+                            touched.push(id);
                             continue;
                         }
+                        touched.push(id.clone());
                         RowRecord {
                             row: row.row,
                             outcome,
-                            record: Some(applier.records[position].id.clone()),
+                            record: Some(id),
                             notes: Vec::new(),
                         }
                     }
@@ -386,11 +311,6 @@ pub fn run_import(
                     }
                 };
                 results.push(result);
-            }
-            dirty.sort_unstable();
-            dirty.dedup();
-            for position in dirty {
-                tx.put_record(sheet, &applier.records[position])?;
             }
         }
         let mut failed: Vec<RowRecord> = failed_rows
@@ -406,7 +326,7 @@ pub fn run_import(
         let status = RunStatus::of(&counts);
         let run = Run {
             head: LinkageRun {
-                id: record_id()?,
+                id: run_id.clone(),
                 kind: RunKind::Batch,
                 direction: Direction::Import,
                 key: condition.key.clone(),
@@ -489,9 +409,10 @@ enum Refusal {
     Fail(Note),
 }
 
-/// A batch import's state inside its write transaction: the sheet's
-/// records as the batch has left them so far, their look-ups by matching
-/// keys and by id, and the relations resolved.
+/// A batch import's state inside its write transaction: where the
+/// condition's keys are in the sheet, the relations resolved so far, and
+/// who the changes are by. Records are found through the index and written
+/// row by row, so each row sees what the rows before it did.
 struct Applier<'t> {
     condition: &'t sheetlink_engine::linkage::ImportCondition,
     sheet: &'t Sheet,
@@ -500,30 +421,56 @@ struct Applier<'t> {
     /// The field index of the sheet's id field.
     id_index: Option<usize>,
     relations: Relations<'t>,
-    records: Vec<SheetRecord>,
-    by_keys: HashMap<Vec<String>, usize>,
-    by_id: HashMap<String, usize>,
+    changed_by: ChangedBy<'t>,
 }
 
 impl Applier<'_> {
+    /// The record whose matching keys are `keys` (as stored), if any; a
+    /// refusal when several are.
+    fn matching(
+        &self,
+        tx: &mut dyn CrmTx,
+        keys: &[String],
+    ) -> Result<Result<Option<SheetRecord>, Refusal>, AppError> {
+        let (Some(first_key), Some(first_value)) =
+            (self.condition.matching_keys.first(), keys.first())
+        else {
+            return Ok(Ok(None));
+        };
+        let mut matches = Vec::new();
+        for id in tx.find(self.sheet, first_key, first_value)? {
+            let Some(record) = tx.record(self.sheet, &id)? else {
+                continue;
+            };
+            let all_keys = self.key_indexes.iter().zip(keys).all(|(index, key)| {
+                let value = match index {
+                    Some(index) => record.values[*index].as_deref(),
+                    None => Some(record.id.as_str()),
+                };
+                value == Some(key.as_str())
+            });
+            if all_keys {
+                matches.push(record);
+            }
+        }
+        Ok(match matches.len() {
+            0 => Ok(None),
+            1 => Ok(matches.pop()),
+            count => Err(Refusal::Fail(Note::at(
+                None,
+                Notice::MatchAmbiguous { count },
+            ))),
+        })
+    }
+
     /// Applies one mapped row; the inner result is the row's outcome and the
-    /// record's position, or why it was skipped or failed.
+    /// record's id, or why it was skipped or failed.
     fn apply_row(
         &mut self,
         tx: &mut dyn CrmTx,
         row: &MappedRow,
-    ) -> Result<Result<(Outcome, usize), Refusal>, AppError> {
-        let Applier {
-            condition,
-            sheet,
-            key_indexes,
-            id_index,
-            relations,
-            records,
-            by_keys,
-            by_id,
-        } = self;
-        let (condition, sheet, id_index) = (*condition, *sheet, *id_index);
+    ) -> Result<Result<(Outcome, String), Refusal>, AppError> {
+        let (condition, sheet) = (self.condition, self.sheet);
         // Matching keys as stored: a relation key is stored as the related
         // record's id, so its value is looked up first.
         let mut keys = Vec::with_capacity(row.keys.len());
@@ -531,7 +478,10 @@ impl Applier<'_> {
             let relation_key = condition.relation_keys.iter().find(|r| &r.field == key);
             match relation_key {
                 Some(relation) => {
-                    match relations.resolve(tx, sheet, key, &relation.key_field, value, records)? {
+                    match self
+                        .relations
+                        .resolve(tx, sheet, key, &relation.key_field, value)?
+                    {
                         Ok(id) => keys.push(id),
                         Err(message) => return Ok(Err(Refusal::Fail(message))),
                     }
@@ -549,7 +499,7 @@ impl Applier<'_> {
                 FieldChange::Set(value) => Some(value.clone()),
                 FieldChange::Clear => None,
                 FieldChange::Relate { key_field, value } => {
-                    match relations.resolve(tx, sheet, field, key_field, value, records)? {
+                    match self.relations.resolve(tx, sheet, field, key_field, value)? {
                         Ok(id) => Some(id),
                         Err(note) => return Ok(Err(Refusal::Fail(note.on(field)))),
                     }
@@ -557,10 +507,18 @@ impl Applier<'_> {
             };
             changes.push((index, value));
         }
-        let existing = if keys.is_empty() {
-            None
-        } else {
-            by_keys.get(&keys).copied()
+        let existing = match self.matching(tx, &keys)? {
+            Ok(existing) => existing,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        let changed_by = |kind| {
+            Some((
+                ChangedBy {
+                    row: Some(row.row),
+                    ..self.changed_by
+                },
+                kind,
+            ))
         };
         match (existing, condition.mode) {
             (Some(_), ImportMode::InsertOnly) => Ok(Err(match condition.duplicates.existing {
@@ -571,49 +529,43 @@ impl Applier<'_> {
                     Refusal::Fail(Note::at(None, Notice::RecordExists { skipped: false }))
                 }
             })),
-            (Some(position), _) => {
-                let before = records[position].clone();
-                let record = &mut records[position];
-                let mut changed = false;
+            (Some(before), _) => {
+                let mut record = before.clone();
                 for (index, value) in changes {
                     // Matching-key fields are never updated.
-                    if key_indexes.contains(&Some(index)) || Some(index) == id_index {
+                    if self.key_indexes.contains(&Some(index)) || Some(index) == self.id_index {
                         continue;
                     }
-                    if record.values[index] != value {
-                        record.values[index] = value;
-                        changed = true;
-                    }
+                    record.values[index] = value;
                 }
-                if changed {
-                    relations.note(sheet, Some(&before), &records[position]);
+                if record.values == before.values {
+                    return Ok(Ok((Outcome::Unchanged, record.id)));
                 }
-                Ok(Ok((
-                    if changed {
-                        Outcome::Updated
-                    } else {
-                        Outcome::Unchanged
-                    },
-                    position,
-                )))
+                tx.put_record(
+                    sheet,
+                    Some(&before),
+                    &record,
+                    changed_by(ChangeKind::Updated),
+                )?;
+                Ok(Ok((Outcome::Updated, record.id)))
             }
             (None, ImportMode::UpdateOnly) => {
                 Ok(Err(Refusal::Fail(Note::at(None, Notice::RecordNotFound))))
             }
             (None, _) => {
                 let mut values = vec![None; sheet.fields.len()];
-                for (index, key) in key_indexes.iter().zip(&keys) {
+                for (index, key) in self.key_indexes.iter().zip(&keys) {
                     if let Some(index) = index {
                         values[*index] = Some(key.clone());
                     }
                 }
                 for (index, value) in changes {
-                    if values[index].is_none() || !key_indexes.contains(&Some(index)) {
+                    if values[index].is_none() || !self.key_indexes.contains(&Some(index)) {
                         values[index] = value;
                     }
                 }
-                let id = match id_index.and_then(|i| values[i].clone()) {
-                    Some(id) if by_id.contains_key(&id) => {
+                let id = match self.id_index.and_then(|i| values[i].clone()) {
+                    Some(id) if tx.record(sheet, &id)?.is_some() => {
                         return Ok(Err(Refusal::Fail(Note::at(None, Notice::IdTaken { id }))));
                     }
                     Some(id) => id,
@@ -621,26 +573,21 @@ impl Applier<'_> {
                         // The counter may trail ids set explicitly (by an earlier
                         // row or batch): skip every id already taken.
                         let mut id = next_id(tx, sheet)?;
-                        while by_id.contains_key(&id) {
+                        while tx.record(sheet, &id)?.is_some() {
                             id = next_id(tx, sheet)?;
                         }
-                        if let Some(i) = id_index {
+                        if let Some(i) = self.id_index {
                             values[i] = Some(id.clone());
                         }
                         id
                     }
                 };
-                records.push(SheetRecord {
+                let record = SheetRecord {
                     id: id.clone(),
                     values,
-                });
-                let position = records.len() - 1;
-                relations.note(sheet, None, &records[position]);
-                by_id.insert(id, position);
-                if !keys.is_empty() {
-                    by_keys.insert(keys, position);
-                }
-                Ok(Ok((Outcome::Created, position)))
+                };
+                tx.put_record(sheet, None, &record, changed_by(ChangeKind::Created))?;
+                Ok(Ok((Outcome::Created, id)))
             }
         }
     }

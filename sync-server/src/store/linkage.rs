@@ -3,7 +3,9 @@
 
 use redb::{ReadableDatabase as _, ReadableTable as _, WriteTransaction};
 use sheetlink_engine::linkage::{Sheet, SheetRecord};
+use sheetlink_protocol::records::ChangeKind;
 
+use super::records::{ChangedBy, CrmTables};
 use super::tables::{
     CRM_COUNTERS, CRM_RECORDS, EXPORT_CONDITIONS, IDEMPOTENCY, IMPORT_CONDITIONS, LINKAGE_RUN_ROWS,
     LINKAGE_RUNS, LINKAGE_SETTINGS, LISTS, TIMELINE,
@@ -114,13 +116,30 @@ pub trait Linkage {
     ) -> Result<T, AppError>;
 }
 
-/// One write transaction over a tenant's CRM data.
+/// One write transaction over a tenant's CRM data. It sees its own writes:
+/// a row of a batch finds the records earlier rows created or changed.
 pub trait CrmTx {
     /// The records of `sheet` in id order, as this transaction sees them.
     fn records(&mut self, sheet: &Sheet) -> Result<Vec<SheetRecord>, AppError>;
+    /// One record of `sheet`.
+    fn record(&mut self, sheet: &Sheet, id: &str) -> Result<Option<SheetRecord>, AppError>;
+    /// The ids of `sheet`'s records whose `field` holds `value` (its
+    /// canonical form), in id order: one look-up in the index, not a read
+    /// of the sheet.
+    fn find(&mut self, sheet: &Sheet, field: &str, value: &str) -> Result<Vec<String>, AppError>;
     /// Writes one record of `sheet` (its values aligned with the sheet's
-    /// fields, stored by field id).
-    fn put_record(&mut self, sheet: &Sheet, record: &SheetRecord) -> Result<(), AppError>;
+    /// fields, stored by field id), created when `before` is `None`,
+    /// keeping the index in step; the change goes into the record's
+    /// history with `changed_by` (none for `None`).
+    fn put_record(
+        &mut self,
+        sheet: &Sheet,
+        before: Option<&SheetRecord>,
+        after: &SheetRecord,
+        changed_by: Option<(ChangedBy<'_>, ChangeKind)>,
+    ) -> Result<(), AppError>;
+    /// Deletes a record with its index entries and history.
+    fn delete_record(&mut self, sheet: &Sheet, record: &SheetRecord) -> Result<(), AppError>;
     /// The next number for a generated id of `sheet` (1, 2, …; never the
     /// same twice).
     fn next_number(&mut self, sheet: &str) -> Result<u64, AppError>;
@@ -322,7 +341,14 @@ impl Linkage for Store {
         tenant: &str,
         job: impl FnOnce(&mut dyn CrmTx) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        self.commit(|txn| job(&mut RedbCrmTx { txn, tenant }))
+        self.commit(|txn| {
+            let mut tx = RedbCrmTx {
+                txn,
+                tenant,
+                tables: CrmTables::open(txn)?,
+            };
+            job(&mut tx)
+        })
     }
 }
 
@@ -382,6 +408,8 @@ fn read_records(
 struct RedbCrmTx<'t> {
     txn: &'t WriteTransaction,
     tenant: &'t str,
+    /// The record tables, open for the whole batch.
+    tables: CrmTables<'t>,
 }
 
 impl RedbCrmTx<'_> {
@@ -392,21 +420,31 @@ impl RedbCrmTx<'_> {
 
 impl CrmTx for RedbCrmTx<'_> {
     fn records(&mut self, sheet: &Sheet) -> Result<Vec<SheetRecord>, AppError> {
-        let table = self
-            .txn
-            .open_table(CRM_RECORDS)
-            .map_err(AppError::internal)?;
-        read_records(&table, self.tenant, sheet)
+        read_records(&self.tables.records, self.tenant, sheet)
     }
 
-    fn put_record(&mut self, sheet: &Sheet, record: &SheetRecord) -> Result<(), AppError> {
-        let key = self.key(&format!("{}/{}", sheet.id, record.id));
-        txn_put(
-            self.txn,
-            CRM_RECORDS,
-            &key,
-            &encode_record(sheet, &record.values)?,
-        )
+    fn record(&mut self, sheet: &Sheet, id: &str) -> Result<Option<SheetRecord>, AppError> {
+        self.tables.record(self.tenant, sheet, id)
+    }
+
+    fn find(&mut self, sheet: &Sheet, field: &str, value: &str) -> Result<Vec<String>, AppError> {
+        let CrmTables { records, index, .. } = &self.tables;
+        super::records::find_ids(records, index, self.tenant, sheet, field, value)
+    }
+
+    fn put_record(
+        &mut self,
+        sheet: &Sheet,
+        before: Option<&SheetRecord>,
+        after: &SheetRecord,
+        changed_by: Option<(ChangedBy<'_>, ChangeKind)>,
+    ) -> Result<(), AppError> {
+        self.tables
+            .write_record(self.tenant, sheet, before, after, changed_by)
+    }
+
+    fn delete_record(&mut self, sheet: &Sheet, record: &SheetRecord) -> Result<(), AppError> {
+        self.tables.delete_record(self.tenant, sheet, record)
     }
 
     fn next_number(&mut self, sheet: &str) -> Result<u64, AppError> {

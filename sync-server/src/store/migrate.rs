@@ -11,7 +11,9 @@
 //! finished sentences. Format 4 has accounts: login ids per tenant
 //! (`{tenant}/{login}`, folded to lower case), a record per tenant, and
 //! roles a person may hold several of (an old admin becomes evaluation and
-//! CRM admin — both of what an admin could do before).
+//! CRM admin — both of what an admin could do before). Format 5 stores CRM
+//! records by field id; format 6 adds their index, each sheet's size and
+//! each record's change history (`store::records`).
 
 use redb::{Database, ReadableTable, TableDefinition};
 
@@ -28,7 +30,7 @@ use crate::notice::{Note, Notice};
 /// `format` → the store's format version.
 pub const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 /// The format this build writes.
-pub const FORMAT: u64 = 5;
+pub const FORMAT: u64 = 6;
 const FORMAT_KEY: &str = "format";
 
 /// The stored format version (1 for a store written before versions).
@@ -66,6 +68,9 @@ pub fn migrate(db: &Database) -> anyhow::Result<u64> {
     }
     if found < 5 {
         four_to_five(db).map_err(|e| anyhow::anyhow!("migrating the store to format 5: {e}"))?;
+    }
+    if found < 6 {
+        five_to_six(db).map_err(|e| anyhow::anyhow!("migrating the store to format 6: {e}"))?;
     }
     Ok(found)
 }
@@ -374,6 +379,54 @@ fn four_to_five(db: &Database) -> Result<(), String> {
         .open_table(META)
         .map_err(|e| fail(&e))?
         .insert(FORMAT_KEY, 5)
+        .map_err(|e| fail(&e))?;
+    write.commit().map_err(|e| fail(&e))
+}
+
+/// Format 5 → 6: the CRM index and each sheet's size, built from the
+/// records (a record's history starts with its next change).
+fn five_to_six(db: &Database) -> Result<(), String> {
+    let fail = |e: &dyn std::fmt::Display| e.to_string();
+    let catalog = sheetlink_engine::linkage::crm_catalog();
+    let write = db.begin_write().map_err(|e| fail(&e))?;
+    {
+        let records = write
+            .open_table(super::tables::CRM_RECORDS)
+            .map_err(|e| fail(&e))?;
+        let mut all = Vec::new();
+        for entry in records.iter().map_err(|e| fail(&e))? {
+            let (key, value) = entry.map_err(|e| fail(&e))?;
+            let key = key.value().to_owned();
+            let mut parts = key.splitn(3, '/');
+            let (Some(tenant), Some(sheet_id), Some(id)) =
+                (parts.next(), parts.next(), parts.next())
+            else {
+                return Err(format!("record key {key} is not tenant/sheet/id"));
+            };
+            let Some(sheet) = catalog.sheet(sheet_id) else {
+                return Err(format!(
+                    "record {key} is of a sheet this version does not know"
+                ));
+            };
+            let values =
+                super::linkage::decode_record(sheet, value.value()).map_err(|e| fail(&e))?;
+            all.push((tenant.to_owned(), sheet, id.to_owned(), values));
+        }
+        drop(records);
+        let mut tables = super::records::CrmTables::open(&write).map_err(|e| fail(&e))?;
+        for (tenant, sheet, id, values) in all {
+            let record = sheetlink_engine::linkage::SheetRecord { id, values };
+            // Rewriting the same record as new adds its index entries and
+            // counts it; the values are the same bytes.
+            tables
+                .write_record(&tenant, sheet, None, &record, None)
+                .map_err(|e| fail(&e))?;
+        }
+    }
+    write
+        .open_table(META)
+        .map_err(|e| fail(&e))?
+        .insert(FORMAT_KEY, 6)
         .map_err(|e| fail(&e))?;
     write.commit().map_err(|e| fail(&e))
 }

@@ -5,8 +5,8 @@ use sheetlink_engine::linkage::SheetRecord;
 
 use super::linkage::condition_table;
 use super::tables::{
-    CRM_COUNTERS, CRM_RECORDS, GROUPS, LINKAGE_SETTINGS, LOGINS, MEMBERS, PERIODS, SHEETS, TENANTS,
-    USER_SHEETS, login_key, user_sheet_key,
+    CRM_COUNTERS, GROUPS, LINKAGE_SETTINGS, LOGINS, MEMBERS, PERIODS, SHEETS, TENANTS, USER_SHEETS,
+    login_key, user_sheet_key,
 };
 use super::{Store, any_login, scan_raw, to_json, txn_put};
 use crate::error::AppError;
@@ -102,18 +102,14 @@ impl Seeding for Store {
             // The standard catalog: a seed's records are of its sheets (a
             // tenant's own sheets come with the per-tenant catalog).
             let catalog = sheetlink_engine::linkage::crm_catalog();
+            let mut tables = super::records::CrmTables::open(txn)?;
             for (sheet, record) in &seed.records {
                 let sheet = catalog.sheet(sheet).ok_or_else(|| {
                     AppError::internal(format!("a seed record of unknown sheet {sheet}"))
                 })?;
-                let at = key(&format!("{}/{}", sheet.id, record.id));
-                txn_put(
-                    txn,
-                    CRM_RECORDS,
-                    &at,
-                    &super::linkage::encode_record(sheet, &record.values)?,
-                )?;
+                tables.write_record(tenant, sheet, None, record, None)?;
             }
+            drop(tables);
             {
                 let mut counters = txn.open_table(CRM_COUNTERS).map_err(AppError::internal)?;
                 for (sheet, last) in &seed.last_numbers {

@@ -57,9 +57,21 @@ pub fn user_sheet_key(tenant: &str, period: &str, sheet: &str, member: &str) -> 
     format!("{tenant}/{period}/{sheet}/{member}")
 }
 
-/// `{tenant}/{sheet}/{record id}` → a CRM record: JSON array of canonical
-/// values aligned with the sheet's fields (`null` for empty).
+/// `{tenant}/{sheet}/{record id}` → a CRM record: JSON object of its
+/// non-empty canonical values by field id (format 5).
 pub const CRM_RECORDS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("crm_records");
+/// (`{tenant}/{sheet}/{field}`, sort key of the value, record id) → nothing:
+/// every non-empty value of every field but the id (format 6); see
+/// `store::records`.
+pub const CRM_INDEX: TableDefinition<'_, (&str, &[u8], &str), ()> =
+    TableDefinition::new("crm_index");
+/// `{tenant}/{sheet}` → how many records the sheet has (format 6).
+pub const CRM_SIZES: TableDefinition<'_, &str, u64> = TableDefinition::new("crm_sizes");
+/// (`{tenant}/{sheet}`, record id, 1, 2, …) →
+/// [`sheetlink_protocol::records::RecordChange`]: a record's last
+/// [`sheetlink_protocol::records::MAX_CHANGES_KEPT`] changes.
+pub const CRM_HISTORY: TableDefinition<'_, (&str, &str, u64), &[u8]> =
+    TableDefinition::new("crm_history");
 /// `{tenant}/{sheet}` → the last number used for a generated record id.
 pub const CRM_COUNTERS: TableDefinition<'_, &str, u64> = TableDefinition::new("crm_counters");
 /// `{tenant}` → [`crate::linkage::Settings`].

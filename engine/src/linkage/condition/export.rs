@@ -209,6 +209,32 @@ impl ExportCondition {
     }
 }
 
+/// The problems of a search condition on its own (the records screen's
+/// search): too large or deep, or naming a field `sheet` lacks.
+pub(crate) fn check_filter(
+    filter: &Filter,
+    sheet: &crate::linkage::field::Sheet,
+    problems: &mut Vec<ConditionProblem>,
+) {
+    let mut problem = |issue| {
+        problems.push(ConditionProblem {
+            mapping_row: None,
+            issue,
+        })
+    };
+    if !filter_within_bounds(filter) {
+        problem(ConditionIssue::FilterTooLarge);
+        return;
+    }
+    let mut fields = Vec::new();
+    filter_fields(filter, &mut fields);
+    for field in fields {
+        if sheet.field(field).is_none() {
+            problem(ConditionIssue::UnknownField(field.to_owned()));
+        }
+    }
+}
+
 /// Whether a search condition nests at most [`MAX_FILTER_DEPTH`] levels and
 /// holds at most [`MAX_FILTER_COMPARISONS`] comparisons; stops counting as
 /// soon as it is over.

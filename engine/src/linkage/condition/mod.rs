@@ -15,6 +15,7 @@ fn yes() -> bool {
     true
 }
 
+pub(crate) use export::check_filter;
 pub use export::{
     Comparison, ExportColumn, ExportCondition, Filter, OutputEncoding, SortKey, Unrepresentable,
 };
