@@ -269,6 +269,8 @@ pub enum AuditAction {
     MembersImported,
     /// Records were taken out of a list, or all of them (cleared).
     ListChanged,
+    /// A CRM record was deleted (`count`: the links to it cleared).
+    RecordDeleted,
 }
 
 impl AuditAction {
@@ -281,6 +283,7 @@ impl AuditAction {
                 | AuditAction::ConditionSaved
                 | AuditAction::ConditionDeleted
                 | AuditAction::ListChanged
+                | AuditAction::RecordDeleted
         )
     }
 }

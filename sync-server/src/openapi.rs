@@ -134,6 +134,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(l::remove_from_list))
         .routes(routes!(l::clear_list))
         .routes(routes!(l::export_list))
+        .routes(routes!(l::record_page))
+        .routes(routes!(l::record_detail, l::delete_record))
         .routes(own_body_limit(routes!(l::batch_import)))
         .routes(routes!(l::batch_export))
         // Settings and conditions are small documents: 256 KiB is far more

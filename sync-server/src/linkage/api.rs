@@ -916,3 +916,93 @@ condition_routes!(
     "/api/linkage/export-conditions/{key}",
     "/api/linkage/export-conditions/{key}/script"
 );
+
+/// `POST /api/linkage/sheets/{sheet}/records`.
+#[utoipa::path(
+    post, summary = "A page of a sheet's records", path = "/api/linkage/sheets/{sheet}/records", tag = "linkage",
+    params(("sheet" = String, Path, description = "Sheet id (`customer`).")),
+    request_body = sheetlink_protocol::records::RecordQuery,
+    responses(
+        (status = 200, description = "Up to 100 records in the order asked (empty values last), those the search matches, each relation named; `next` goes on. A search that examined 20,000 records without filling the page answers what it found with `partial`.", body = sheetlink_protocol::records::RecordPage),
+        (status = 400, description = "The search names a field the sheet lacks, a value its type cannot hold, or is too large; or the cursor is not one this server wrote.", body = sheetlink_protocol::ErrorBody),
+        (status = 404, description = "No such sheet.", body = sheetlink_protocol::ErrorBody),
+        crate::openapi::SignedIn, crate::openapi::AdminsOnly,
+    )
+)]
+pub async fn record_page(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(sheet): Path<String>,
+    Json(query): Json<sheetlink_protocol::records::RecordQuery>,
+) -> Result<Json<sheetlink_protocol::records::RecordPage>, AppError> {
+    let page = state
+        .store
+        .run(move |store| super::records::page(store, &crm_catalog(), &caller, &sheet, &query))
+        .await?;
+    Ok(Json(page))
+}
+
+/// `GET /api/linkage/sheets/{sheet}/records/{id}`.
+#[utoipa::path(
+    get, summary = "One record, what points at it, and its history", path = "/api/linkage/sheets/{sheet}/records/{id}", tag = "linkage",
+    params(("sheet" = String, Path, description = "Sheet id."), ("id" = String, Path, description = "Record id.")),
+    responses(
+        (status = 200, description = "The record with its relations named, the records pointing at it per sheet and field (count and the first 20), and its last 50 changes, newest first.", body = sheetlink_protocol::records::RecordDetail),
+        (status = 404, description = "No such sheet or record.", body = sheetlink_protocol::ErrorBody),
+        crate::openapi::SignedIn, crate::openapi::AdminsOnly,
+    )
+)]
+pub async fn record_detail(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((sheet, id)): Path<(String, String)>,
+) -> Result<Json<sheetlink_protocol::records::RecordDetail>, AppError> {
+    let detail = state
+        .store
+        .run(move |store| super::records::detail(store, &crm_catalog(), &caller, &sheet, &id))
+        .await?;
+    Ok(Json(detail))
+}
+
+/// The query of a record's deletion.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteRecordQuery {
+    /// Empty the relations of records pointing at it (else the deletion is
+    /// refused while there are any).
+    #[serde(default)]
+    pub clear_links: bool,
+}
+
+/// `DELETE /api/linkage/sheets/{sheet}/records/{id}`.
+#[utoipa::path(
+    delete, summary = "Delete a record", path = "/api/linkage/sheets/{sheet}/records/{id}", tag = "linkage",
+    params(("sheet" = String, Path, description = "Sheet id."), ("id" = String, Path, description = "Record id."), DeleteRecordQuery),
+    responses(
+        (status = 200, description = "Deleted, with its history; audited.", body = sheetlink_protocol::records::RecordDeleted),
+        (status = 404, description = "No such sheet or record.", body = sheetlink_protocol::ErrorBody),
+        (status = 409, description = "Other records point at it (`links`: sheet, field and count each) and `clear_links` was not asked.", body = sheetlink_protocol::ErrorBody),
+        crate::openapi::SignedIn, crate::openapi::AdminsOnly,
+    )
+)]
+pub async fn delete_record(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((sheet, id)): Path<(String, String)>,
+    crate::http::QueryParams(query): crate::http::QueryParams<DeleteRecordQuery>,
+) -> Result<Json<sheetlink_protocol::records::RecordDeleted>, AppError> {
+    let deleted = state
+        .store
+        .run(move |store| {
+            super::records::delete(
+                store,
+                &crm_catalog(),
+                &caller,
+                &sheet,
+                &id,
+                query.clear_links,
+            )
+        })
+        .await?;
+    Ok(Json(deleted))
+}

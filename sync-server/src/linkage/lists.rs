@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use sheetlink_engine::linkage::{
-    Catalog, ExportColumn, ExportCondition, OutputEncoding, Sheet, Unrepresentable, export,
+    Catalog, ExportColumn, ExportCondition, OutputEncoding, Unrepresentable, export,
 };
 use sheetlink_protocol::accounts::AuditAction;
 use sheetlink_protocol::linkage::{LIST_PAGE, ListEntry, ListPage, ListSheet, ListSummary};
@@ -77,17 +77,6 @@ pub fn summaries(
         .collect())
 }
 
-/// The title of a record: its name field, else its id.
-fn title(sheet: &Sheet, values: &[Option<String>], id: &str) -> String {
-    sheet
-        .fields
-        .iter()
-        .position(|field| field.is_name)
-        .and_then(|index| values.get(index).cloned().flatten())
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| id.to_owned())
-}
-
 /// One page of a list's records, from entry `offset` on.
 pub fn page(
     store: &impl Linkage,
@@ -117,7 +106,7 @@ pub fn page(
             continue;
         };
         for record in store.records_by_id(&caller.tenant, sheet, ids)? {
-            let text = title(sheet, &record.values, &record.id);
+            let text = super::records::title(sheet, &record);
             if let Some(&id) = ids.iter().find(|id| **id == record.id) {
                 titles.insert((sheet_id, id), text);
             }

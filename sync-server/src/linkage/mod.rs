@@ -12,6 +12,7 @@ pub mod apply;
 pub mod lists;
 pub mod mail;
 pub mod module;
+pub mod records;
 pub mod seed;
 
 use serde::{Deserialize, Serialize};

@@ -140,6 +140,8 @@ pub trait CrmTx {
     ) -> Result<(), AppError>;
     /// Deletes a record with its index entries and history.
     fn delete_record(&mut self, sheet: &Sheet, record: &SheetRecord) -> Result<(), AppError>;
+    /// Adds an audit entry, in this transaction.
+    fn audit(&mut self, entry: &sheetlink_protocol::accounts::AuditEntry) -> Result<(), AppError>;
     /// The next number for a generated id of `sheet` (1, 2, …; never the
     /// same twice).
     fn next_number(&mut self, sheet: &str) -> Result<u64, AppError>;
@@ -445,6 +447,10 @@ impl CrmTx for RedbCrmTx<'_> {
 
     fn delete_record(&mut self, sheet: &Sheet, record: &SheetRecord) -> Result<(), AppError> {
         self.tables.delete_record(self.tenant, sheet, record)
+    }
+
+    fn audit(&mut self, entry: &sheetlink_protocol::accounts::AuditEntry) -> Result<(), AppError> {
+        super::accounts::txn_audit(self.txn, self.tenant, entry)
     }
 
     fn next_number(&mut self, sheet: &str) -> Result<u64, AppError> {

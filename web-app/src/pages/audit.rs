@@ -37,6 +37,7 @@ fn action_text(action: AuditAction) -> (&'static str, &'static str) {
         EvaluateesAdded => ("被評価者を追加", "Evaluatees added"),
         MembersImported => ("メンバーをCSVで登録", "Members imported (CSV)"),
         ListChanged => ("リストからレコードを外した", "Records taken out of a list"),
+        RecordDeleted => ("レコードを削除", "Record deleted"),
     }
 }
 
@@ -94,6 +95,10 @@ fn detail(entry: &AuditEntry, lang: Lang) -> String {
         (AuditAction::EvaluateesAdded, _, Some(count)) => {
             lang.pick(format!("{count}名"), format!("{count} members"))
         }
+        (AuditAction::RecordDeleted, _, Some(count)) if count > 0 => lang.pick(
+            format!("紐づき {count}件を外した"),
+            format!("{count} links to it cleared"),
+        ),
         (AuditAction::GroupMembersChanged, _, Some(count)) => lang.pick(
             format!("メンバー {count}名"),
             format!("{count} members now"),
