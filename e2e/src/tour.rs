@@ -187,6 +187,29 @@ pub async fn tour(
     browser.click("@list-clear").await?;
     browser.wait("@list-clear-yes").await?;
     visitor.at(browser, "admin-list-clear-confirm").await?;
+    // The records: a page of customers, the search open, one record.
+    open(
+        browser,
+        server,
+        "/linkage/records/customer",
+        "@records-table",
+    )
+    .await?;
+    visitor.at(browser, "admin-records").await?;
+    browser.click("@records-search summary").await?;
+    browser.click("@add-rule").await?;
+    visitor.at(browser, "admin-records-search").await?;
+    open(
+        browser,
+        server,
+        "/linkage/records/customer/C000001",
+        "@linked-group",
+    )
+    .await?;
+    visitor.at(browser, "admin-record").await?;
+    browser.click("@record-delete").await?;
+    browser.wait("@record-delete-yes").await?;
+    visitor.at(browser, "admin-record-delete-confirm").await?;
     open(browser, server, "/linkage/import/new", "@import-key").await?;
     visitor.at(browser, "admin-import-wizard-1").await?;
     browser.click("@to-step-2").await?;

@@ -365,3 +365,105 @@ async fn the_export_wizard_previews_from_the_server_and_saves() -> Result {
     browser.close().await;
     Ok(())
 }
+
+/// The records screen: the demo's customers a page at a time, a search
+/// and an order sent to the server, a record with what points at it, and
+/// deletion — at once for a record nothing points at, and for a linked one
+/// only after the refusal's "clear the links" is asked and confirmed.
+#[tokio::test]
+async fn the_records_screen_pages_searches_opens_and_deletes() -> Result {
+    let _one = one_at_a_time().await;
+    let server = Server::start("records-screen").await?;
+    let browser = Browser::start("records-screen").await?;
+    browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
+    browser.click("@nav-records").await?;
+    browser.wait("@records-table").await?;
+    let summary = browser.text("@records-summary").await?;
+    assert!(summary.contains("全100件"), "{summary}");
+    assert_eq!(
+        browser
+            .eval("return document.querySelectorAll('[data-testid=record-row]').length")
+            .await?,
+        100
+    );
+
+    // Rank A, latest-founded first: 25 rows, the search said.
+    browser.click("@records-search summary").await?;
+    browser.click("@add-rule").await?;
+    browser
+        .select("@filter-rules tr:nth-child(1) @rule-field", "rank")
+        .await?;
+    browser
+        .select("@filter-rules tr:nth-child(1) @rule-comparison", "equals")
+        .await?;
+    browser.fill("@filter-rules @rule-value", "A").await?;
+    browser.select("@records-sort", "founded").await?;
+    browser.click("@records-descending").await?;
+    browser.click("@records-apply").await?;
+    browser
+        .wait_until(
+            "document.querySelectorAll('[data-testid=record-row]').length === 25",
+            std::time::Duration::from_secs(10),
+        )
+        .await?;
+    let summary = browser.text("@records-summary").await?;
+    assert!(summary.contains("このページ 25件"), "{summary}");
+    let founded: Vec<String> = serde_json::from_value(
+        browser
+            .eval(
+                "const i = [...document.querySelectorAll('[data-testid=records-table] th')].findIndex(th => th.textContent === '設立日');
+                 return [...document.querySelectorAll('[data-testid=record-row]')].map(r => r.children[i].textContent)",
+            )
+            .await?,
+    )?;
+    let mut sorted = founded.clone();
+    sorted.sort();
+    sorted.reverse();
+    assert_eq!(founded, sorted, "latest founded first");
+
+    // A record nothing points at is deleted after the question.
+    browser
+        .goto(&format!("{}/linkage/records/customer/C000100", server.url))
+        .await?;
+    browser.wait("@record-fields").await?;
+    browser.wait("@linked-none").await?;
+    browser.click("@record-delete").await?;
+    browser.click("@record-delete-yes").await?;
+    browser.wait("@records-table").await?;
+    let summary = browser.text("@records-summary").await?;
+    assert!(summary.contains("全99件"), "{summary}");
+
+    // C000001 has children, deals…: refused with the reason, then deleted
+    // clearing the links.
+    browser
+        .goto(&format!("{}/linkage/records/customer/C000001", server.url))
+        .await?;
+    browser.wait("@linked-group").await?;
+    let title = browser.text("@record-title").await?;
+    assert!(title.starts_with("顧客 "), "{title}");
+    browser.click("@record-delete").await?;
+    browser.click("@record-delete-yes").await?;
+    browser.wait("@record-delete-clearing").await?;
+    let refusal = browser.text("@record-said").await?;
+    assert!(
+        refusal.contains("親顧客") && refusal.contains("9件"),
+        "{refusal}"
+    );
+    browser.click("@record-delete-clearing").await?;
+    browser.click("@record-delete-yes").await?;
+    browser.wait("@records-table").await?;
+    let summary = browser.text("@records-summary").await?;
+    assert!(summary.contains("全98件"), "{summary}");
+    // A former child says why its parent is empty.
+    browser
+        .goto(&format!("{}/linkage/records/customer/C000011", server.url))
+        .await?;
+    browser.wait("@history-table").await?;
+    let history = browser.text("@history-table tbody tr").await?;
+    assert!(
+        history.contains("紐づき先の削除で解除") && history.contains("C000001"),
+        "{history}"
+    );
+    browser.close().await;
+    Ok(())
+}

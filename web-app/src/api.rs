@@ -166,6 +166,11 @@ pub async fn delete(path: &str) -> Result<(), ApiError> {
     send(Request::delete(path).build()).await.map(|_| ())
 }
 
+/// `DELETE path`, the answer decoded.
+pub async fn delete_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    json(send(Request::delete(path).build()).await?).await
+}
+
 /// `POST path` with no body, decoded.
 pub async fn post_empty<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     json(send(Request::post(path).build()).await?).await

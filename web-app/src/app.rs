@@ -19,6 +19,8 @@ use crate::pages::lists::ListsPage;
 use crate::pages::login::LoginPage;
 use crate::pages::member_import::MemberImportPage;
 use crate::pages::organisation::OrganisationPage;
+use crate::pages::records::RecordsPage;
+use crate::pages::records::detail::RecordPage;
 use crate::pages::runs::RunsPage;
 use crate::pages::setup::SetupPage;
 use crate::pages::sheet_editor::SheetEditorPage;
@@ -97,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Show when=move || has(&[RoleName::CrmAdmin])>
                         <A href="/linkage" attr:data-testid="nav-linkage">{t("バッチ連携", "Batch linkage")}</A>
                         <A href="/linkage/history" attr:data-testid="nav-linkage-history">{t("連携履歴", "Linkage history")}</A>
+                        <A href="/linkage/records" attr:data-testid="nav-records">{t("レコード", "Records")}</A>
                         <A href="/linkage/lists" attr:data-testid="nav-lists">{t("リスト", "Lists")}</A>
                     </Show>
                     <Show when=move || has(&[RoleName::EvaluationAdmin])>
@@ -149,6 +152,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/linkage") view=LinkagePage/>
                     <Route path=path!("/linkage/history") view=RunsPage/>
                     <Route path=path!("/linkage/lists") view=ListsPage/>
+                    <Route path=path!("/linkage/records") view=RecordsPage/>
+                    <Route path=path!("/linkage/records/:sheet") view=RecordsPage/>
+                    <Route path=path!("/linkage/records/:sheet/:id") view=RecordPage/>
                     <Route path=path!("/linkage/import/new") view=ImportWizardPage/>
                     <Route path=path!("/linkage/import/:key") view=ImportWizardPage/>
                     <Route path=path!("/linkage/export/new") view=ExportWizardPage/>

@@ -23,6 +23,7 @@ pub mod conditions;
 pub mod confirm;
 pub mod counts;
 pub mod file_drop;
+pub mod filter_rules;
 pub mod loader;
 pub mod member_picker;
 pub mod notifications;
@@ -35,6 +36,7 @@ pub use conditions::{ConditionEditor, ConditionKind, NextStep, Steps, save_condi
 pub use confirm::Confirm;
 pub use counts::{Count, Counts, cells_text, outcome_counts};
 pub use file_drop::FileDrop;
+pub use filter_rules::{FilterRules, Rule, field_options, filter_of, rules_of};
 pub use loader::Loader;
 pub use notifications::{Notifications, plausible_email};
 pub use status::{

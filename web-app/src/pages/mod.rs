@@ -12,6 +12,7 @@ pub mod lists;
 pub mod login;
 pub mod member_import;
 pub mod organisation;
+pub mod records;
 pub mod runs;
 pub mod setup;
 pub mod sheet_editor;

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use sheetlink_engine::linkage::{ExportColumn, ExportCondition, SortKey};
 
-use super::field_options;
 use crate::components::TableBox;
+use crate::components::field_options;
 use crate::i18n::{t, use_lang};
 
 /// The columns, each with its header name, and "Add a column".

@@ -3,7 +3,6 @@
 //! (`columns.rs`), and a preview of the first rows from the server.
 
 pub mod columns;
-pub mod filter;
 
 use leptos::prelude::*;
 use sheetlink_engine::linkage::{
@@ -13,7 +12,8 @@ use sheetlink_protocol::linkage::{AfterExport, StoredExportCondition as Stored};
 
 use crate::api::{self, ApiError};
 use crate::components::{
-    Answer, ConditionEditor, ConditionKind, Notifications, Said, TableBox, save_condition,
+    Answer, ConditionEditor, ConditionKind, FilterRules, Notifications, Rule, Said, TableBox,
+    filter_of, rules_of, save_condition,
 };
 use crate::i18n::{t, use_lang};
 
@@ -48,17 +48,9 @@ fn blank() -> Stored {
     }
 }
 
-/// `<option>`s of `fields` (`(id, label)`), `selected` chosen.
-fn field_options(fields: &[(String, String)], selected: &str) -> impl IntoView + use<> {
-    fields
-        .iter()
-        .map(|(id, label)| view! { <option value=id.clone() selected=id == selected>{label.clone()}</option> })
-        .collect_view()
-}
-
 #[component]
 fn ExportWizard(editing: Option<String>, stored: Stored) -> impl IntoView {
-    let (found_rules, found_any) = filter::rules_of(stored.condition.filter.as_ref());
+    let (found_rules, found_any) = rules_of(stored.condition.filter.as_ref());
     let condition = RwSignal::new(stored.condition);
     let rules = RwSignal::new(found_rules);
     let any = RwSignal::new(found_any);
@@ -80,7 +72,7 @@ fn ExportWizard(editing: Option<String>, stored: Stored) -> impl IntoView {
     });
     let current = move || {
         let mut c = condition.get_untracked();
-        c.filter = filter::filter_of(&rules.get_untracked(), any.get_untracked());
+        c.filter = filter_of(&rules.get_untracked(), any.get_untracked());
         c
     };
     let preview = Action::new_local(|condition: &ExportCondition| {
@@ -109,7 +101,7 @@ fn ExportWizard(editing: Option<String>, stored: Stored) -> impl IntoView {
             <h1>{t("エクスポート条件設定", "Export condition")}</h1>
             <Answer said=refused testid="export-message"/>
             <Basics condition=condition rules=rules catalog=catalog/>
-            <filter::FilterRules rules=rules any=any fields=fields/>
+            <FilterRules rules=rules any=any fields=fields when_empty=("条件はありません。すべてのレコードを出力します。", "No conditions: every record is exported.")/>
             <columns::Columns condition=condition fields=fields/>
             <columns::SortKeys condition=condition fields=fields/>
             <h2>{t("エクスポート後のアクション", "After export")}</h2>
@@ -127,7 +119,7 @@ fn ExportWizard(editing: Option<String>, stored: Stored) -> impl IntoView {
 #[component]
 fn Basics(
     condition: RwSignal<ExportCondition>,
-    rules: RwSignal<Vec<filter::Rule>>,
+    rules: RwSignal<Vec<Rule>>,
     catalog: StoredValue<sheetlink_engine::linkage::Catalog>,
 ) -> impl IntoView {
     let encoding_is = move |encoding| condition.with(|c| c.encoding == encoding);

@@ -1,10 +1,10 @@
-//! The search condition as the wizard edits it: a flat list of comparisons
-//! joined by "all" or "any", turned into the engine's [`Filter`] and back.
+//! A search condition as the export wizard and the records screen edit it:
+//! a flat list of comparisons joined by "all" or "any", turned into the
+//! engine's [`Filter`] and back.
 
 use leptos::prelude::*;
 use sheetlink_engine::linkage::{Comparison, Filter};
 
-use super::field_options;
 use crate::components::TableBox;
 use crate::i18n::{t, use_lang};
 
@@ -85,7 +85,14 @@ pub fn rules_of(filter: Option<&Filter>) -> (Vec<Rule>, bool) {
     (rules, any)
 }
 
-/// `/linkage/export/new` and `/linkage/export/:key`.
+/// `<option>`s of `fields` (`(id, label)`), `selected` chosen.
+pub fn field_options(fields: &[(String, String)], selected: &str) -> impl IntoView + use<> {
+    fields
+        .iter()
+        .map(|(id, label)| view! { <option value=id.clone() selected=id == selected>{label.clone()}</option> })
+        .collect_view()
+}
+
 /// The comparisons, with "match any" and "Add a condition".
 #[component]
 pub fn FilterRules(
@@ -95,6 +102,8 @@ pub fn FilterRules(
     any: RwSignal<bool>,
     /// The sheet's fields, as `(id, label)`.
     fields: Signal<Vec<(String, String)>>,
+    /// What having no comparison means here (Japanese, English).
+    when_empty: (&'static str, &'static str),
 ) -> impl IntoView {
     let lang = use_lang();
     view! {
@@ -102,11 +111,8 @@ pub fn FilterRules(
         <label class="inline"><input type="checkbox" data-testid="filter-any" prop:checked=any on:change=move |ev| any.set(event_target_checked(&ev))/>{t("いずれかに一致（オフ: すべてに一致）", "Match any (off: match all)")}</label>
         <Show
             when=move || !rules.with(Vec::is_empty)
-            fallback=|| view! {
-                <p class="muted" data-testid="no-rules">{t(
-                    "条件はありません。すべてのレコードを出力します。",
-                    "No conditions: every record is exported.",
-                )}</p>
+            fallback=move || view! {
+                <p class="muted" data-testid="no-rules">{t(when_empty.0, when_empty.1)}</p>
             }
         >
         <TableBox label=t("条件指定", "Search condition")>
