@@ -88,7 +88,11 @@ pub fn seed_crm(seed: &mut TenantSeed) {
     for (i, name) in departments.iter().enumerate() {
         put(
             "department",
-            &[("id", format!("D{:06}", i + 1)), ("name", name.to_string())],
+            &[
+                ("id", format!("D{:06}", i + 1)),
+                ("name", name.to_string()),
+                ("code", format!("S{:02}", i + 1)),
+            ],
             counts.entry("department").or_default(),
         );
     }
@@ -147,6 +151,8 @@ pub fn seed_crm(seed: &mut TenantSeed) {
                 format!("{}-{:02}-{:02}", 1960 + i % 60, i % 12 + 1, i % 28 + 1),
             ),
             ("active", if i % 3 == 0 { "0" } else { "1" }.to_owned()),
+            ("owner", format!("E{:06}", i % PEOPLE.len() + 1)),
+            ("department", format!("D{:06}", i % departments.len() + 1)),
         ];
         if i >= 10 {
             values.push(("parent", format!("C{:06}", i % 10 + 1)));
@@ -161,6 +167,8 @@ pub fn seed_crm(seed: &mut TenantSeed) {
                 ("name", format!("{}導入案件", categories[i % 4])),
                 ("customer", format!("C{:06}", i * 2 + 1)),
                 ("amount", format!("{}", 500_000 + i * 25_000)),
+                ("owner", format!("E{:06}", i % PEOPLE.len() + 1)),
+                ("probability", format!("{}", [10, 30, 50, 80, 100][i % 5])),
                 (
                     "stage",
                     ["初回訪問", "提案", "見積", "受注", "失注"][i % 5].to_owned(),

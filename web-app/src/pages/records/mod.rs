@@ -216,7 +216,7 @@ fn RecordTable(sheet: Sheet, rows: Vec<RecordRow>) -> impl IntoView {
         .collect_view();
     view! {
         <TableBox label=t("レコード", "Records")>
-            <table data-testid="records-table"><thead><tr>{headers}</tr></thead><tbody>{body}</tbody></table>
+            <table class="records" data-testid="records-table"><thead><tr>{headers}</tr></thead><tbody>{body}</tbody></table>
         </TableBox>
     }
     .into_any()
