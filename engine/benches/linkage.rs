@@ -13,8 +13,8 @@ use sheetlink_engine::linkage::sample::{
 };
 use sheetlink_engine::linkage::{
     Catalog, ExportColumn, ExportCondition, Field, FieldType, ImportCondition, ImportMode,
-    MapStatus, MappingRow, OutputEncoding, Sheet, SortKey, Source, Unrepresentable, crm_catalog,
-    export, map_file, preview,
+    MapStatus, MappingRow, OutputEncoding, RelatedValues, Sheet, SortKey, Source, Unrepresentable,
+    crm_catalog, export, map_file, preview,
 };
 
 const MB: f64 = 1024.0 * 1024.0;
@@ -71,6 +71,7 @@ fn exporting(c: &mut Criterion) {
             .map(|f| ExportColumn {
                 header: f.label.clone(),
                 field: f.id.clone(),
+                relation_key: None,
             })
             .collect(),
         sort: vec![SortKey {
@@ -80,7 +81,8 @@ fn exporting(c: &mut Criterion) {
         formula_protection: true,
         unrepresentable: Unrepresentable::Refuse,
     };
-    let out = export(&condition, &catalog, &records).expect("condition is valid");
+    let out =
+        export(&condition, &catalog, &records, &RelatedValues::none()).expect("condition is valid");
     assert!(!out.refused());
     println!(
         "export: {} records, {:.1} MB Shift_JIS",
@@ -92,7 +94,14 @@ fn exporting(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Bytes(out.bytes.len() as u64));
     group.bench_function("export 100,000 customers to Shift_JIS (sorted)", |b| {
-        b.iter(|| black_box(export(&condition, &catalog, black_box(&records))))
+        b.iter(|| {
+            black_box(export(
+                &condition,
+                &catalog,
+                black_box(&records),
+                &RelatedValues::none(),
+            ))
+        })
     });
     group.finish();
 }

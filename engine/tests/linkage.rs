@@ -7,8 +7,8 @@ use sheetlink_engine::linkage::sample::{customer_csv, customer_records};
 use sheetlink_engine::linkage::{
     Comparison, ConditionProblem, ExportColumn, ExportCondition, FieldChange, Filter,
     ImportCondition, ImportMode, InFileDuplicates, InputEncoding, MapStatus, Mapping, MappingRow,
-    OutputEncoding, RelationKey, SheetRecord, SortKey, Source, Unrepresentable, export, map_file,
-    preview,
+    OutputEncoding, RelatedValues, RelationKey, SheetRecord, SortKey, Source, Unrepresentable,
+    export, map_file, preview,
 };
 
 fn header(name: &str, field: &str) -> MappingRow {
@@ -361,14 +361,17 @@ fn export_condition() -> ExportCondition {
             ExportColumn {
                 header: "ID".into(),
                 field: "id".into(),
+                relation_key: None,
             },
             ExportColumn {
                 header: "名前".into(),
                 field: "name".into(),
+                relation_key: None,
             },
             ExportColumn {
                 header: "従業員数".into(),
                 field: "employees".into(),
+                relation_key: None,
             },
         ],
         sort: Vec::new(),
@@ -398,7 +401,7 @@ fn records(rows: &[(&str, &str, &str, &str)]) -> Vec<SheetRecord> {
 }
 
 fn exported(condition: &ExportCondition, rows: &[SheetRecord]) -> String {
-    match export(condition, &crm_catalog(), rows) {
+    match export(condition, &crm_catalog(), rows, &RelatedValues::none()) {
         Ok(out) => String::from_utf8_lossy(&out.bytes).replace("\r\n", "|"),
         Err(problems) => condition_codes(&problems),
     }
@@ -512,7 +515,8 @@ fn shift_jis_export_reports_what_it_cannot_write() {
     ]);
     let mut condition = export_condition();
     condition.encoding = OutputEncoding::ShiftJis;
-    let refused = export(&condition, &crm_catalog(), &data).expect("condition is valid");
+    let refused = export(&condition, &crm_catalog(), &data, &RelatedValues::none())
+        .expect("condition is valid");
     assert!(refused.refused());
     let cells: Vec<(String, String, char)> = refused
         .unrepresentable
@@ -522,7 +526,8 @@ fn shift_jis_export_reports_what_it_cannot_write() {
     assert_eq!(cells, [("C2".to_owned(), "name".to_owned(), '🍣')]);
 
     condition.unrepresentable = Unrepresentable::Replace;
-    let replaced = export(&condition, &crm_catalog(), &data).expect("condition is valid");
+    let replaced = export(&condition, &crm_catalog(), &data, &RelatedValues::none())
+        .expect("condition is valid");
     assert_eq!(replaced.unrepresentable.len(), 1);
     let (text, _, errors) = encoding_rs::SHIFT_JIS.decode(&replaced.bytes);
     assert!(!errors);
@@ -547,10 +552,12 @@ fn export_preview_shows_the_first_rows_the_export_writes() {
             ExportColumn {
                 header: "ID".into(),
                 field: "id".into(),
+                relation_key: None,
             },
             ExportColumn {
                 header: "名前".into(),
                 field: "name".into(),
+                relation_key: None,
             },
         ],
         sort: vec![SortKey {
@@ -560,12 +567,20 @@ fn export_preview_shows_the_first_rows_the_export_writes() {
         formula_protection: false,
         unrepresentable: Unrepresentable::Refuse,
     };
-    let preview = export_preview(&condition, &crm_catalog(), &records, 5).expect("valid");
+    let preview = export_preview(
+        &condition,
+        &crm_catalog(),
+        &records,
+        &RelatedValues::none(),
+        5,
+    )
+    .expect("valid");
     assert_eq!(preview.headers, ["ID", "名前"]);
     assert_eq!(preview.total, 50);
     assert_eq!(preview.rows.len(), 5);
     assert_eq!(preview.rows[0][0], "C000050", "sorted like the export");
-    let written = export(&condition, &crm_catalog(), &records).expect("valid");
+    let written =
+        export(&condition, &crm_catalog(), &records, &RelatedValues::none()).expect("valid");
     let text = String::from_utf8(written.bytes).expect("UTF-8");
     let second_line = text.lines().nth(1).expect("a row");
     assert!(second_line.starts_with("C000050,"), "{second_line}");
@@ -576,7 +591,7 @@ fn export_preview_shows_the_first_rows_the_export_writes() {
         }],
         ..condition
     };
-    assert!(export_preview(&broken, &crm_catalog(), &records, 5).is_err());
+    assert!(export_preview(&broken, &crm_catalog(), &records, &RelatedValues::none(), 5).is_err());
 }
 
 #[test]
@@ -609,6 +624,7 @@ fn oversized_export_conditions_are_refused_before_anything_is_read() {
         .map(|n| ExportColumn {
             header: format!("c{n}"),
             field: "name".into(),
+            relation_key: None,
         })
         .collect();
     let codes = |condition: &ExportCondition| -> Vec<&'static str> {
@@ -693,4 +709,68 @@ fn batch_files_are_bounded_in_rows_and_kept_problems() {
         "exactly the limit is read"
     );
     assert_eq!(mapping.failed, MAX_BATCH_ROWS);
+}
+
+/// A relation column writes the related record's id, or — with a relation
+/// key — its name or another identifying field, from the values the
+/// caller looked up; a key that is not a relation's, or that cannot
+/// identify a record, is refused by the check.
+#[test]
+fn relation_columns_write_the_id_or_the_related_records_key() {
+    let catalog = crm_catalog();
+    let deal = catalog.sheet("deal").expect("deals");
+    let record = |id: &str, customer: &str| {
+        let mut values = vec![None; deal.fields.len()];
+        values[deal.field_index("id").expect("id")] = Some(id.to_owned());
+        values[deal.field_index("customer").expect("customer")] = Some(customer.to_owned());
+        SheetRecord {
+            id: id.into(),
+            values,
+        }
+    };
+    let records = [record("D1", "C1"), record("D2", "GONE")];
+    let mut condition = ExportCondition {
+        encoding: OutputEncoding::Utf8,
+        columns: vec![
+            ExportColumn::new("案件ID", "id"),
+            ExportColumn::new("顧客ID", "customer"),
+            ExportColumn {
+                relation_key: Some("name".into()),
+                ..ExportColumn::new("顧客名", "customer")
+            },
+        ],
+        ..ExportCondition::new("deal")
+    };
+    condition.key = "deals".into();
+    assert_eq!(
+        condition.relation_columns(&catalog),
+        [sheetlink_engine::linkage::RelationColumn {
+            field: "customer".into(),
+            sheet: "customer".into(),
+            key_field: "name".into(),
+        }]
+    );
+    let mut related = RelatedValues::none();
+    related.insert("customer", "C1", "=株式会社サンプル".into());
+    let out = export(&condition, &catalog, &records, &related).expect("valid");
+    assert_eq!(
+        String::from_utf8_lossy(&out.bytes).replace("\r\n", "|"),
+        "案件ID,顧客ID,顧客名|D1,C1,'=株式会社サンプル|D2,GONE,|",
+        "the name, formula-protected; a missing related record writes nothing"
+    );
+
+    let mut wrong = condition.clone();
+    wrong.columns[2].relation_key = Some("rank".into());
+    assert_eq!(
+        condition_codes(&wrong.check(&catalog)),
+        "condition: condition.bad_relation_key"
+    );
+    wrong.columns[2] = ExportColumn {
+        relation_key: Some("name".into()),
+        ..ExportColumn::new("金額", "amount")
+    };
+    assert_eq!(
+        condition_codes(&wrong.check(&catalog)),
+        "condition: condition.not_a_relation"
+    );
 }

@@ -130,7 +130,7 @@ proptest! {
                 SheetRecord { id: format!("R{index}"), values }
             })
             .collect();
-        let columns = sheet.fields.iter().map(|f| ExportColumn { header: f.label.clone(), field: f.id.clone() }).collect();
+        let columns = sheet.fields.iter().map(|f| ExportColumn { header: f.label.clone(), field: f.id.clone(), relation_key: None, }).collect();
         let out = export(
             &ExportCondition {
                 key: "all".into(),
@@ -145,6 +145,7 @@ proptest! {
             },
             &catalog,
             &records,
+            &sheetlink_engine::linkage::RelatedValues::none(),
         )
         .expect("export condition is valid");
         prop_assert!(out.unrepresentable.is_empty());

@@ -7,7 +7,7 @@
 use libfuzzer_sys::fuzz_target;
 use sheetlink_engine::linkage::sample::customer_records;
 use sheetlink_engine::linkage::{
-    Catalog, ExportCondition, ImportCondition, SheetRecord, crm_catalog, export, map_file, preview,
+    Catalog, ExportCondition, ImportCondition, RelatedValues, SheetRecord, crm_catalog, export, map_file, preview,
 };
 
 const FILE: &str = "顧客ID,顧客名,フリガナ,親顧客,電話番号,メールアドレス,住所,Webサイト,ランク,従業員数,設立日,最終接触日時,連絡可能時刻,取引中,備考\r\nC1,=株式会社,,,03-1234-5678,a@example.co.jp,,,A,10,2020-04-01,,,1,'メモ\r\n";
@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(condition) = serde_json::from_slice::<ExportCondition>(data) {
         let problems = condition.check(catalog);
-        match export(&condition, catalog, records) {
+        match export(&condition, catalog, records, &RelatedValues::none()) {
             Ok(out) => {
                 assert!(problems.is_empty());
                 assert!(out.bytes.len() < 4 * 1024 * 1024, "bounded output");

@@ -132,6 +132,7 @@ fn bench(c: &mut Criterion) {
                         .map(|f| ExportColumn {
                             header: f.label.clone(),
                             field: f.id.clone(),
+                            relation_key: None,
                         })
                         .collect()
                 })

@@ -54,11 +54,56 @@ impl Export {
     }
 }
 
+/// What relation columns written by another key than the id write: per
+/// (relation field, related record id) the related record's key value.
+/// The caller looks the related records up
+/// ([`ExportCondition::relation_columns`] says which); a relation whose
+/// record is not here (deleted since) writes an empty cell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RelatedValues(std::collections::HashMap<(String, String), String>);
+
+impl RelatedValues {
+    /// No related values: every relation column writes ids.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Records that the record `id` related through `field` shows `value`.
+    pub fn insert(&mut self, field: &str, id: &str, value: String) {
+        self.0.insert((field.to_owned(), id.to_owned()), value);
+    }
+
+    fn get(&self, field: &str, id: &str) -> Option<&str> {
+        self.0
+            .get(&(field.to_owned(), id.to_owned()))
+            .map(String::as_str)
+    }
+}
+
 /// The records an export condition selects, in its order, and the fields
-/// of its columns.
+/// of its columns (with whether each writes a relation by another key).
 struct Selection<'c, 'r> {
     records: Vec<&'r SheetRecord>,
-    columns: Vec<(usize, &'c Field)>,
+    columns: Vec<(usize, &'c Field, bool)>,
+}
+
+impl Selection<'_, '_> {
+    /// What column `column` writes for `record`.
+    fn cell<'v>(
+        record: &'v SheetRecord,
+        (index, field, keyed): (usize, &Field, bool),
+        related: &'v RelatedValues,
+    ) -> &'v str {
+        let value = record
+            .values
+            .get(index)
+            .and_then(Option::as_deref)
+            .unwrap_or("");
+        match keyed {
+            true if !value.is_empty() => related.get(&field.id, value).unwrap_or(""),
+            _ => value,
+        }
+    }
 }
 
 fn select<'c, 'r>(
@@ -97,13 +142,13 @@ fn select<'c, 'r>(
         selected.sort_by(|a, b| compare_records(a, b, &sort_keys));
     }
 
-    let columns: Vec<(usize, &Field)> = condition
+    let columns: Vec<(usize, &Field, bool)> = condition
         .columns
         .iter()
         .filter_map(|column| {
             sheet
                 .field_index(&column.field)
-                .map(|i| (i, &sheet.fields[i]))
+                .map(|i| (i, &sheet.fields[i], column.relation_key.is_some()))
         })
         .collect();
     Ok(Selection {
@@ -112,11 +157,13 @@ fn select<'c, 'r>(
     })
 }
 
-/// Filters, sorts and writes `records` of the condition's sheet.
+/// Filters, sorts and writes `records` of the condition's sheet; relation
+/// columns written by another key take their values from `related`.
 pub fn export(
     condition: &ExportCondition,
     catalog: &Catalog,
     records: &[SheetRecord],
+    related: &RelatedValues,
 ) -> Result<Export, Vec<ConditionProblem>> {
     let Selection {
         records: selected,
@@ -128,15 +175,12 @@ pub fn export(
     }
     writer.end_row();
     for record in &selected {
-        for &(index, field) in &columns {
-            let value = record
-                .values
-                .get(index)
-                .and_then(Option::as_deref)
-                .unwrap_or("");
+        for &column in &columns {
+            let (_, field, keyed) = column;
+            let value = Selection::cell(record, column, related);
             writer.cell(
                 value,
-                field.field_type.is_textual(),
+                keyed || field.field_type.is_textual(),
                 Some((&record.id, &field.id)),
             );
         }
@@ -164,6 +208,7 @@ pub fn export_preview(
     condition: &ExportCondition,
     catalog: &Catalog,
     records: &[SheetRecord],
+    related: &RelatedValues,
     rows: usize,
 ) -> Result<ExportPreview, Vec<ConditionProblem>> {
     let selection = select(condition, catalog, records)?;
@@ -177,14 +222,7 @@ pub fn export_preview(
                 selection
                     .columns
                     .iter()
-                    .map(|&(index, _)| {
-                        record
-                            .values
-                            .get(index)
-                            .and_then(Option::as_deref)
-                            .unwrap_or("")
-                            .to_owned()
-                    })
+                    .map(|&column| Selection::cell(record, column, related).to_owned())
                     .collect()
             })
             .collect(),

@@ -25,12 +25,13 @@ pub use condition::{
     Comparison, ConditionIssue, ConditionProblem, DuplicateHandling, ExportColumn, ExportCondition,
     Filter, ImportCondition, ImportMode, InFileDuplicates, InputEncoding, MAX_CONDITION_COLUMNS,
     MAX_FILTER_COMPARISONS, MAX_FILTER_DEPTH, MAX_KEY_LEN, MAX_SORT_KEYS, MappingRow, OnExisting,
-    OutputEncoding, RelationKey, SortKey, Source, Unrepresentable, valid_key,
+    OutputEncoding, RelationColumn, RelationKey, SortKey, Source, Unrepresentable, valid_key,
 };
 pub use crm::{RANKS, crm_catalog};
 pub(crate) use export::Writer;
 pub use export::{
-    Export, ExportPreview, RecordFilter, SheetRecord, UnrepresentableCell, export, export_preview,
+    Export, ExportPreview, RecordFilter, RelatedValues, SheetRecord, UnrepresentableCell, export,
+    export_preview,
 };
 pub(crate) use field::is_email;
 pub use field::{

@@ -638,7 +638,14 @@ pub async fn export_preview(
                 )
             })?;
             let records = store.records(&caller.tenant, sheet)?;
-            sheetlink_engine::linkage::export_preview(&condition, &catalog, &records, 20)
+            let related = super::apply::related_values(
+                store,
+                &caller.tenant,
+                &catalog,
+                &condition,
+                &records,
+            )?;
+            sheetlink_engine::linkage::export_preview(&condition, &catalog, &records, &related, 20)
                 .map_err(condition_problems)
         })
         .await?;

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use sheetlink_engine::Lang;
 use sheetlink_engine::linkage::{
-    Catalog, Export, FieldChange, ImportMode, MapStatus, MappedRow, OnExisting, Sheet, SheetRecord,
-    export, map_file,
+    Catalog, Export, FieldChange, ImportMode, MapStatus, MappedRow, OnExisting, RelatedValues,
+    Sheet, SheetRecord, export, map_file,
 };
 
 use crate::error::AppError;
@@ -657,6 +657,47 @@ fn finish(
     Ok(answer)
 }
 
+/// The related records' key values an export's relation columns write
+/// (a column writing a related customer's name, say): one look-up per
+/// related record the exported records point at.
+pub fn related_values(
+    store: &impl Linkage,
+    tenant: &str,
+    catalog: &Catalog,
+    condition: &sheetlink_engine::linkage::ExportCondition,
+    records: &[SheetRecord],
+) -> Result<RelatedValues, AppError> {
+    let mut related = RelatedValues::none();
+    let Some(sheet) = catalog.sheet(&condition.sheet) else {
+        return Ok(related);
+    };
+    for column in condition.relation_columns(catalog) {
+        let (Some(index), Some(target)) = (
+            sheet.field_index(&column.field),
+            catalog.sheet(&column.sheet),
+        ) else {
+            continue;
+        };
+        let mut ids: Vec<&str> = records
+            .iter()
+            .filter_map(|r| r.values.get(index)?.as_deref())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let key_index = target.field_index(&column.key_field);
+        for record in store.records_by_id(tenant, target, &ids)? {
+            let value = match key_index {
+                Some(at) => record.values[at].clone(),
+                None => Some(record.id.clone()),
+            };
+            if let Some(value) = value {
+                related.insert(&column.field, &record.id, value);
+            }
+        }
+    }
+    Ok(related)
+}
+
 /// Runs an export: the condition's records, filtered, sorted and written by
 /// the engine; recorded and announced like an import. A refused export
 /// (characters Shift_JIS cannot hold) is returned as is, not recorded.
@@ -677,7 +718,8 @@ pub fn run_export(
     // Load, filter, sort and encode from a read snapshot: the one writer of
     // the database is taken only for the run's record and notifications.
     let records = store.records(tenant, sheet)?;
-    let written = export(condition, catalog, &records).map_err(condition_refused)?;
+    let related = related_values(store, tenant, catalog, condition, &records)?;
+    let written = export(condition, catalog, &records, &related).map_err(condition_refused)?;
     if written.refused() {
         return Ok(written);
     }

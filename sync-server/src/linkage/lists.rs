@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use sheetlink_engine::linkage::{
-    Catalog, ExportColumn, ExportCondition, OutputEncoding, Unrepresentable, export,
+    Catalog, ExportColumn, ExportCondition, OutputEncoding, RelatedValues, Unrepresentable, export,
 };
 use sheetlink_protocol::accounts::AuditAction;
 use sheetlink_protocol::linkage::{LIST_PAGE, ListEntry, ListPage, ListSheet, ListSummary};
@@ -207,6 +207,7 @@ pub fn export_sheet(
             .map(|field| ExportColumn {
                 header: field.label.clone(),
                 field: field.id.clone(),
+                relation_key: None,
             })
             .collect(),
         encoding: if shift_jis {
@@ -218,6 +219,7 @@ pub fn export_sheet(
         key: "list-export".into(),
         ..ExportCondition::new(sheet_id)
     };
-    let written = export(&condition, catalog, &records).map_err(super::api::condition_problems)?;
+    let written = export(&condition, catalog, &records, &RelatedValues::none())
+        .map_err(super::api::condition_problems)?;
     Ok(written.bytes)
 }

@@ -294,6 +294,7 @@ pub fn seed_crm(seed: &mut TenantSeed) {
             .map(|(header, field)| ExportColumn {
                 header: header.into(),
                 field: field.into(),
+                relation_key: None,
             })
             .collect(),
             sort: vec![SortKey {

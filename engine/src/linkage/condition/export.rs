@@ -87,6 +87,34 @@ pub struct ExportColumn {
     pub header: String,
     /// The field id.
     pub field: String,
+    /// For a relation: the related record's field written instead of its
+    /// id (its name, or another key such as a code or an e-mail); `None`
+    /// writes the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relation_key: Option<String>,
+}
+
+impl ExportColumn {
+    /// A column writing `field` as stored (a relation as the id).
+    pub fn new(header: &str, field: &str) -> Self {
+        ExportColumn {
+            header: header.to_owned(),
+            field: field.to_owned(),
+            relation_key: None,
+        }
+    }
+}
+
+/// A column that writes a relation by another key: which related sheet's
+/// records it needs, and which of their fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelationColumn {
+    /// The relation field of the exported sheet.
+    pub field: String,
+    /// The sheet it points at.
+    pub sheet: String,
+    /// The related field written.
+    pub key_field: String,
 }
 
 /// One sort key.
@@ -205,7 +233,51 @@ impl ExportCondition {
                 problem(ConditionIssue::UnknownField(field.to_owned()));
             }
         }
+        for column in &self.columns {
+            let (Some(key), Some(field)) = (&column.relation_key, sheet.field(&column.field))
+            else {
+                continue;
+            };
+            let Some(related) = field.relation_sheet.as_deref() else {
+                problem(ConditionIssue::NotARelation(field.label.clone()));
+                continue;
+            };
+            let target = catalog.sheet(related);
+            if !target
+                .and_then(|t| t.field(key))
+                .is_some_and(|f| f.can_identify_relation())
+            {
+                problem(ConditionIssue::BadRelationKey {
+                    field: field.label.clone(),
+                    key_field: target.map_or_else(|| key.clone(), |t| t.label_of(key)),
+                });
+            }
+        }
         problems
+    }
+
+    /// The columns that write a relation by another key than the id (the
+    /// related records an export must look up first).
+    pub fn relation_columns(&self, catalog: &Catalog) -> Vec<RelationColumn> {
+        let Some(sheet) = catalog.sheet(&self.sheet) else {
+            return Vec::new();
+        };
+        let mut columns: Vec<RelationColumn> = self
+            .columns
+            .iter()
+            .filter_map(|column| {
+                let key_field = column.relation_key.clone()?;
+                let related = sheet.field(&column.field)?.relation_sheet.clone()?;
+                Some(RelationColumn {
+                    field: column.field.clone(),
+                    sheet: related,
+                    key_field,
+                })
+            })
+            .collect();
+        columns.sort_by(|a, b| (&a.field, &a.key_field).cmp(&(&b.field, &b.key_field)));
+        columns.dedup();
+        columns
     }
 }
 

@@ -17,7 +17,8 @@ fn yes() -> bool {
 
 pub(crate) use export::check_filter;
 pub use export::{
-    Comparison, ExportColumn, ExportCondition, Filter, OutputEncoding, SortKey, Unrepresentable,
+    Comparison, ExportColumn, ExportCondition, Filter, OutputEncoding, RelationColumn, SortKey,
+    Unrepresentable,
 };
 pub use import::{
     DuplicateHandling, ImportCondition, ImportMode, InFileDuplicates, InputEncoding, MappingRow,

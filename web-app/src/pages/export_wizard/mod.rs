@@ -33,6 +33,7 @@ fn blank() -> Stored {
     let column = |header: &str, field: &str| ExportColumn {
         header: header.into(),
         field: field.into(),
+        relation_key: None,
     };
     let sort = SortKey {
         field: "id".into(),
@@ -102,7 +103,7 @@ fn ExportWizard(editing: Option<String>, stored: Stored) -> impl IntoView {
             <Answer said=refused testid="export-message"/>
             <Basics condition=condition rules=rules catalog=catalog/>
             <FilterRules rules=rules any=any fields=fields when_empty=("条件はありません。すべてのレコードを出力します。", "No conditions: every record is exported.")/>
-            <columns::Columns condition=condition fields=fields/>
+            <columns::Columns condition=condition fields=fields catalog=catalog/>
             <columns::SortKeys condition=condition fields=fields/>
             <h2>{t("エクスポート後のアクション", "After export")}</h2>
             <Notifications members=notify emails=emails/>
