@@ -34,8 +34,9 @@ fn mapping(c: &mut Criterion) {
         mapped.diagnostics.first()
     );
     println!(
-        "customer file: {} rows × 15 columns, {:.1} MB UTF-8, {:.1} MB Shift_JIS",
+        "customer file: {} rows × {} columns, {:.1} MB UTF-8, {:.1} MB Shift_JIS",
         records.len(),
+        records.first().map_or(0, |r| r.values.len()),
         file.len() as f64 / MB,
         shift_jis.len() as f64 / MB
     );
