@@ -271,6 +271,9 @@ pub enum AuditAction {
     ListChanged,
     /// A CRM record was deleted (`count`: the links to it cleared).
     RecordDeleted,
+    /// The tenant's CRM additions (extension sheets, custom fields,
+    /// options) were saved.
+    CatalogChanged,
 }
 
 impl AuditAction {
@@ -284,6 +287,7 @@ impl AuditAction {
                 | AuditAction::ConditionDeleted
                 | AuditAction::ListChanged
                 | AuditAction::RecordDeleted
+                | AuditAction::CatalogChanged
         )
     }
 }

@@ -117,6 +117,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(l::get_settings, l::put_settings))
         .routes(routes!(l::post_token))
         .routes(routes!(l::catalog))
+        .routes(routes!(l::catalog_additions, l::save_catalog_additions))
         .routes(routes!(import::list, import::create))
         .routes(routes!(import::get, import::update, import::delete))
         .routes(routes!(import::script))

@@ -8,9 +8,8 @@
 
 mod common;
 
-use axum::Router;
 use axum::http::{Method, StatusCode};
-use common::http::{Reply, call, cookie_of, send_with};
+use common::http::{batch, call, cookie_of};
 use serde_json::{Value, json};
 use sheetlink_engine::linkage::{Field, FieldType, Sheet, crm_catalog};
 use sheetlink_server::Config;
@@ -94,24 +93,6 @@ fn import_condition(sheet: &Sheet, key: &str, mode: &str, encoding: Option<&str>
         "duplicates": {"existing": "error"},
         "mappings": mappings, "matching_keys": ["id"], "relation_keys": relation_keys,
     })
-}
-
-async fn batch(app: &Router, token: &str, path: &str, body: Option<Vec<u8>>) -> Reply {
-    let auth = format!("Bearer {token}");
-    let method = if body.is_some() {
-        Method::POST
-    } else {
-        Method::GET
-    };
-    send_with(
-        app,
-        method,
-        path,
-        None,
-        &[("Authorization", auth.as_str())],
-        body.map(|bytes| ("text/csv", bytes)),
-    )
-    .await
 }
 
 fn counts(run: &Value) -> [u64; 4] {

@@ -12,6 +12,7 @@
 //! - [`suggest_mapping`]: header → field suggestions with a confidence;
 //! - [`ExportCondition`] and [`export`]: filtering, sorting, writing.
 
+mod additions;
 mod condition;
 mod crm;
 mod export;
@@ -21,6 +22,10 @@ mod mapping;
 pub mod sample;
 mod suggest;
 
+pub use additions::{
+    ADDED_PREFIX, AddedField, AddedOptions, AdditionProblem, CatalogAdditions, MAX_ADDED_FIELDS,
+    MAX_EXTENSION_SHEETS, MAX_OPTIONS,
+};
 pub use condition::{
     Comparison, ConditionIssue, ConditionProblem, DuplicateHandling, ExportColumn, ExportCondition,
     Filter, ImportCondition, ImportMode, InFileDuplicates, InputEncoding, MAX_CONDITION_COLUMNS,

@@ -10,13 +10,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sheetlink_engine::Lang;
-use sheetlink_engine::linkage::{Catalog, OutputEncoding, crm_catalog};
+use sheetlink_engine::linkage::{Catalog, OutputEncoding};
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::linkage::access::{authenticate, client_ip, issue_token, parse_allowed};
 use crate::linkage::apply::BatchStarted;
+use crate::linkage::catalog::tenant_catalog;
 use crate::linkage::module::{batch_script, shell_script};
 use crate::linkage::{
     LinkageRun, SettingsView, StoredCondition, StoredExportCondition, StoredImportCondition,
@@ -133,14 +134,63 @@ pub async fn post_token(
     Ok(Json(issued))
 }
 
-/// `GET /api/linkage/catalog`: the CRM sheets and their fields.
+/// `GET /api/linkage/catalog`: the tenant's CRM sheets and their fields.
 #[utoipa::path(
-    get, summary = "The CRM sheets and their fields", path = "/api/linkage/catalog", tag = "linkage",
-    responses((status = 200, description = "The CRM sheets and their typed fields.", body = Catalog), crate::openapi::SignedIn, crate::openapi::AdminsOnly)
+    get, summary = "The tenant's CRM sheets and their fields", path = "/api/linkage/catalog", tag = "linkage",
+    responses((status = 200, description = "The standard CRM sheets with the tenant's custom fields and options, then its extension sheets.", body = Catalog), crate::openapi::SignedIn, crate::openapi::AdminsOnly)
 )]
-pub async fn catalog(caller: Caller) -> Result<Json<Catalog>, AppError> {
+pub async fn catalog(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Catalog>, AppError> {
     require_admin(&caller)?;
-    Ok(Json(crm_catalog()))
+    let catalog = state
+        .store
+        .run(move |store| tenant_catalog(store, &caller.tenant))
+        .await?;
+    Ok(Json(catalog))
+}
+
+/// `GET /api/linkage/catalog/additions`: what the tenant added.
+#[utoipa::path(
+    get, summary = "The tenant's additions to the standard CRM", path = "/api/linkage/catalog/additions", tag = "linkage",
+    responses((status = 200, description = "Extension sheets, custom fields on standard sheets, added dropdown options.", body = sheetlink_engine::linkage::CatalogAdditions), crate::openapi::SignedIn, crate::openapi::AdminsOnly)
+)]
+pub async fn catalog_additions(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<sheetlink_engine::linkage::CatalogAdditions>, AppError> {
+    require_admin(&caller)?;
+    let additions = state
+        .store
+        .run(move |store| store.catalog_additions(&caller.tenant))
+        .await?;
+    Ok(Json(additions))
+}
+
+/// `PUT /api/linkage/catalog/additions`: replaces what the tenant added.
+#[utoipa::path(
+    put, summary = "Save the tenant's additions to the standard CRM", path = "/api/linkage/catalog/additions", tag = "linkage",
+    request_body = sheetlink_engine::linkage::CatalogAdditions,
+    responses(
+        (status = 200, description = "Saved (audited): the tenant's catalog as it now is.", body = Catalog),
+        (status = 400, description = "An id, name, relation or option the catalog cannot take; every problem said.", body = sheetlink_protocol::ErrorBody),
+        (status = 409, description = "A field holding values removed or changed in type, an option in use removed, or a sheet with records removed: named, with the count.", body = sheetlink_protocol::ErrorBody),
+        crate::openapi::SignedIn, crate::openapi::AdminsOnly,
+    )
+)]
+pub async fn save_catalog_additions(
+    State(state): State<AppState>,
+    caller: Caller,
+    crate::http::JsonBody(additions): crate::http::JsonBody<
+        sheetlink_engine::linkage::CatalogAdditions,
+    >,
+) -> Result<Json<Catalog>, AppError> {
+    let catalog = state
+        .store
+        .run(move |store| super::catalog::save(store, &caller, additions))
+        .await?;
+    Ok(Json(catalog))
 }
 
 pub(crate) fn condition_problems(
@@ -171,9 +221,9 @@ fn check_key(key: &str) -> Result<(), AppError> {
     Err(condition_problems(vec![problem]))
 }
 
-fn check<T: StoredCondition>(stored: &T) -> Result<(), AppError> {
+fn check<T: StoredCondition>(stored: &T, catalog: &Catalog) -> Result<(), AppError> {
     check_key(stored.key())?;
-    let problems = stored.problems();
+    let problems = stored.problems(catalog);
     if !problems.is_empty() {
         return Err(condition_problems(problems));
     }
@@ -255,10 +305,10 @@ async fn create_condition<T: StoredCondition>(
     crate::http::JsonBody(body): crate::http::JsonBody<T>,
 ) -> Result<Response, AppError> {
     require_admin(&caller)?;
-    check(&body)?;
     state
         .store
         .run(move |store| {
+            check(&body, &tenant_catalog(store, &caller.tenant)?)?;
             let saved = save(store, &caller.tenant, None, &body)?;
             record(store, &caller, AuditAction::ConditionSaved, body.key())?;
             Ok(saved)
@@ -274,10 +324,10 @@ async fn update_condition<T: StoredCondition>(
     crate::http::JsonBody(body): crate::http::JsonBody<T>,
 ) -> Result<Response, AppError> {
     require_admin(&caller)?;
-    check(&body)?;
     state
         .store
         .run(move |store| {
+            check(&body, &tenant_catalog(store, &caller.tenant)?)?;
             let saved = save(store, &caller.tenant, Some(&key), &body)?;
             record(store, &caller, AuditAction::ConditionSaved, &key)?;
             Ok(saved)
@@ -626,7 +676,7 @@ pub async fn export_preview(
     let preview = state
         .store
         .run(move |store| {
-            let catalog = crm_catalog();
+            let catalog = tenant_catalog(store, &caller.tenant)?;
             let sheet = catalog.sheet(&condition.sheet).ok_or_else(|| {
                 AppError::bad_request(
                     "unknown_sheet",
@@ -710,7 +760,9 @@ pub async fn lists(
 ) -> Result<Json<Vec<sheetlink_protocol::linkage::ListSummary>>, AppError> {
     let lists = state
         .store
-        .run(move |store| super::lists::summaries(store, &crm_catalog(), &caller))
+        .run(move |store| {
+            super::lists::summaries(store, &tenant_catalog(store, &caller.tenant)?, &caller)
+        })
         .await?;
     Ok(Json(lists))
 }
@@ -733,7 +785,15 @@ pub async fn list_page(
 ) -> Result<Json<sheetlink_protocol::linkage::ListPage>, AppError> {
     let page = state
         .store
-        .run(move |store| super::lists::page(store, &crm_catalog(), &caller, &name, query.offset))
+        .run(move |store| {
+            super::lists::page(
+                store,
+                &tenant_catalog(store, &caller.tenant)?,
+                &caller,
+                &name,
+                query.offset,
+            )
+        })
         .await?;
     Ok(Json(page))
 }
@@ -760,7 +820,7 @@ pub async fn remove_from_list(
         .run(move |store| {
             super::lists::remove(
                 store,
-                &crm_catalog(),
+                &tenant_catalog(store, &caller.tenant)?,
                 &caller,
                 &name,
                 Some(&removal.entries),
@@ -787,7 +847,15 @@ pub async fn clear_list(
 ) -> Result<Json<sheetlink_protocol::linkage::ListSummary>, AppError> {
     let list = state
         .store
-        .run(move |store| super::lists::remove(store, &crm_catalog(), &caller, &name, None))
+        .run(move |store| {
+            super::lists::remove(
+                store,
+                &tenant_catalog(store, &caller.tenant)?,
+                &caller,
+                &name,
+                None,
+            )
+        })
         .await?;
     Ok(Json(list))
 }
@@ -815,7 +883,7 @@ pub async fn export_list(
         .run(move |store| {
             super::lists::export_sheet(
                 store,
-                &crm_catalog(),
+                &tenant_catalog(store, &caller.tenant)?,
                 &caller,
                 &name,
                 &query.sheet,
@@ -944,7 +1012,15 @@ pub async fn record_page(
 ) -> Result<Json<sheetlink_protocol::records::RecordPage>, AppError> {
     let page = state
         .store
-        .run(move |store| super::records::page(store, &crm_catalog(), &caller, &sheet, &query))
+        .run(move |store| {
+            super::records::page(
+                store,
+                &tenant_catalog(store, &caller.tenant)?,
+                &caller,
+                &sheet,
+                &query,
+            )
+        })
         .await?;
     Ok(Json(page))
 }
@@ -966,7 +1042,15 @@ pub async fn record_detail(
 ) -> Result<Json<sheetlink_protocol::records::RecordDetail>, AppError> {
     let detail = state
         .store
-        .run(move |store| super::records::detail(store, &crm_catalog(), &caller, &sheet, &id))
+        .run(move |store| {
+            super::records::detail(
+                store,
+                &tenant_catalog(store, &caller.tenant)?,
+                &caller,
+                &sheet,
+                &id,
+            )
+        })
         .await?;
     Ok(Json(detail))
 }
@@ -1003,7 +1087,7 @@ pub async fn delete_record(
         .run(move |store| {
             super::records::delete(
                 store,
-                &crm_catalog(),
+                &tenant_catalog(store, &caller.tenant)?,
                 &caller,
                 &sheet,
                 &id,

@@ -105,7 +105,7 @@ pub fn start_import(
         }
     }
     let settings = store.linkage_settings(&caller.tenant)?;
-    let catalog = sheetlink_engine::linkage::crm_catalog();
+    let catalog = super::catalog::tenant_catalog(store, &caller.tenant)?;
     let context = caller.context(&catalog, &settings, offset_minutes);
     run_import(store, context, &stored, csv, idempotency).map(BatchStarted::Applied)
 }
@@ -121,7 +121,7 @@ pub fn start_export(
 ) -> Result<(StoredExportCondition, Export), AppError> {
     let stored: StoredExportCondition = stored_condition(store, &caller.tenant, key)?;
     let settings = store.linkage_settings(&caller.tenant)?;
-    let catalog = sheetlink_engine::linkage::crm_catalog();
+    let catalog = super::catalog::tenant_catalog(store, &caller.tenant)?;
     let context = caller.context(&catalog, &settings, offset_minutes);
     let written = run_export(store, context, &stored)?;
     if written.refused() {

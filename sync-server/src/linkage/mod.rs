@@ -9,6 +9,7 @@
 pub mod access;
 pub mod api;
 pub mod apply;
+pub mod catalog;
 pub mod lists;
 pub mod mail;
 pub mod module;
@@ -304,8 +305,11 @@ pub trait StoredCondition: Serialize + serde::de::DeserializeOwned + Send + Sync
     const DIRECTION: Direction;
     /// The condition's key.
     fn key(&self) -> &str;
-    /// The engine's problems with the condition.
-    fn problems(&self) -> Vec<sheetlink_engine::linkage::ConditionProblem>;
+    /// The engine's problems with the condition against `catalog`.
+    fn problems(
+        &self,
+        catalog: &sheetlink_engine::linkage::Catalog,
+    ) -> Vec<sheetlink_engine::linkage::ConditionProblem>;
     /// Its notification addresses.
     fn emails(&self) -> &[String];
 }
@@ -319,9 +323,11 @@ macro_rules! stored_condition {
             fn key(&self) -> &str {
                 &self.condition.key
             }
-            fn problems(&self) -> Vec<sheetlink_engine::linkage::ConditionProblem> {
-                self.condition
-                    .check(&sheetlink_engine::linkage::crm_catalog())
+            fn problems(
+                &self,
+                catalog: &sheetlink_engine::linkage::Catalog,
+            ) -> Vec<sheetlink_engine::linkage::ConditionProblem> {
+                self.condition.check(catalog)
             }
             fn emails(&self) -> &[String] {
                 &self.after.emails

@@ -5,10 +5,10 @@ use redb::{ReadableDatabase as _, ReadableTable as _, WriteTransaction};
 use sheetlink_engine::linkage::{Sheet, SheetRecord};
 use sheetlink_protocol::records::ChangeKind;
 
-use super::records::{ChangedBy, CrmTables};
+use super::records::{ChangedBy, CrmTables, FieldUsage};
 use super::tables::{
-    CRM_COUNTERS, CRM_RECORDS, EXPORT_CONDITIONS, IDEMPOTENCY, IMPORT_CONDITIONS, LINKAGE_RUN_ROWS,
-    LINKAGE_RUNS, LINKAGE_SETTINGS, LISTS, TIMELINE,
+    CRM_CATALOG, CRM_COUNTERS, CRM_RECORDS, EXPORT_CONDITIONS, IDEMPOTENCY, IMPORT_CONDITIONS,
+    LINKAGE_RUN_ROWS, LINKAGE_RUNS, LINKAGE_SETTINGS, LISTS, TIMELINE,
 };
 use super::{JsonTable, Store, get_json, scan_json, scan_json_rev, to_json, txn_get, txn_put};
 use crate::error::AppError;
@@ -105,6 +105,22 @@ pub trait Linkage {
             &mut Vec<String>,
         ) -> Result<sheetlink_protocol::accounts::AuditEntry, AppError>,
     ) -> Result<Option<Vec<String>>, AppError>;
+    /// The tenant's additions to the standard CRM (none when never saved).
+    fn catalog_additions(
+        &self,
+        tenant: &str,
+    ) -> Result<sheetlink_engine::linkage::CatalogAdditions, AppError>;
+    /// Reads the additions, lets `change` change them — checking against
+    /// what the records hold — and name the audit entry, and writes both in
+    /// one transaction; nothing written when `change` fails.
+    fn update_catalog_additions(
+        &self,
+        tenant: &str,
+        change: impl FnOnce(
+            &mut sheetlink_engine::linkage::CatalogAdditions,
+            &dyn FieldUsage,
+        ) -> Result<sheetlink_protocol::accounts::AuditEntry, AppError>,
+    ) -> Result<sheetlink_engine::linkage::CatalogAdditions, AppError>;
     /// Runs `job` in one write transaction over the tenant's CRM data:
     /// committed when it returns `Ok`, nothing written otherwise. A batch is
     /// applied with its run, timeline post, e-mails, list entries and
@@ -336,6 +352,37 @@ impl Linkage for Store {
             &format!("{tenant}/{name}"),
             |_, entries| change(entries),
         )
+    }
+
+    fn catalog_additions(
+        &self,
+        tenant: &str,
+    ) -> Result<sheetlink_engine::linkage::CatalogAdditions, AppError> {
+        Ok(get_json(self.db(), CRM_CATALOG, tenant)?.unwrap_or_default())
+    }
+
+    fn update_catalog_additions(
+        &self,
+        tenant: &str,
+        change: impl FnOnce(
+            &mut sheetlink_engine::linkage::CatalogAdditions,
+            &dyn FieldUsage,
+        ) -> Result<sheetlink_protocol::accounts::AuditEntry, AppError>,
+    ) -> Result<sheetlink_engine::linkage::CatalogAdditions, AppError> {
+        self.commit(|txn| {
+            let mut additions: sheetlink_engine::linkage::CatalogAdditions =
+                match txn_get(txn, CRM_CATALOG, tenant)? {
+                    Some(bytes) => serde_json::from_slice(&bytes).map_err(AppError::internal)?,
+                    None => Default::default(),
+                };
+            let audit = {
+                let tables = CrmTables::open(txn)?;
+                change(&mut additions, &(&tables, tenant))?
+            };
+            txn_put(txn, CRM_CATALOG, tenant, &to_json(&additions)?)?;
+            super::accounts::txn_audit(txn, tenant, &audit)?;
+            Ok(additions)
+        })
     }
 
     fn write_crm<T>(

@@ -49,7 +49,7 @@ pub use linkage::{CrmTx, Linkage, Saved};
 pub use mail::{Claimed, MailQueue};
 pub use org::{Organisation, SheetSnapshot, SheetVisitor};
 pub use organising::{MemberWrites, OrganisationEdits, SheetUsage};
-pub use records::{ChangedBy, FoundPage, Linking, Records};
+pub use records::{ChangedBy, FieldUsage, FoundPage, Linking, Records};
 pub use seed::{Seeding, TenantSeed};
 pub use sessions::{RedbSessions, Sessions};
 use tables::USER_SHEETS;

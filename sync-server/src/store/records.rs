@@ -335,6 +335,63 @@ pub(crate) fn linking_ids(
     Ok((count, ids))
 }
 
+/// What the values of a tenant's records hold, as a write transaction sees
+/// them: how a change of the catalog is checked against the data.
+pub trait FieldUsage {
+    /// How many records `sheet` has.
+    fn records(&self, sheet: &str) -> Result<u64, AppError>;
+    /// How many records of `sheet` hold a value in `field`.
+    fn holding(&self, sheet: &str, field: &str) -> Result<u64, AppError>;
+    /// How many records of `sheet` hold `value` in the dropdown `field`.
+    fn holding_value(&self, sheet: &str, field: &str, value: &str) -> Result<u64, AppError>;
+}
+
+impl FieldUsage for (&CrmTables<'_>, &str) {
+    fn records(&self, sheet: &str) -> Result<u64, AppError> {
+        let (tables, tenant) = *self;
+        Ok(tables
+            .sizes
+            .get(format!("{tenant}/{sheet}").as_str())
+            .map_err(AppError::internal)?
+            .map_or(0, |v| v.value()))
+    }
+
+    fn holding(&self, sheet: &str, field: &str) -> Result<u64, AppError> {
+        let (tables, tenant) = *self;
+        let prefix = index_prefix(tenant, sheet, field);
+        let beyond = format!("{prefix}\u{0}");
+        let mut count = 0;
+        for entry in tables
+            .index
+            .range((prefix.as_str(), &[][..], "")..(beyond.as_str(), &[][..], ""))
+            .map_err(AppError::internal)?
+        {
+            entry.map_err(AppError::internal)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    fn holding_value(&self, sheet: &str, field: &str, value: &str) -> Result<u64, AppError> {
+        let (tables, tenant) = *self;
+        let wanted = sort_key(FieldType::Dropdown, value);
+        let prefix = index_prefix(tenant, sheet, field);
+        let mut count = 0;
+        for entry in tables
+            .index
+            .range(
+                (prefix.as_str(), wanted.as_slice(), "")
+                    ..(prefix.as_str(), wanted.as_slice(), "\u{10FFFF}"),
+            )
+            .map_err(AppError::internal)?
+        {
+            entry.map_err(AppError::internal)?;
+            count += 1;
+        }
+        Ok(count)
+    }
+}
+
 /// Where a page stopped: in the index of the sort field (its sort key and
 /// the record id), or among the records without a value for it (by id).
 #[derive(Debug, Clone, PartialEq, Eq)]

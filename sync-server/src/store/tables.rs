@@ -74,6 +74,10 @@ pub const CRM_HISTORY: TableDefinition<'_, (&str, &str, u64), &[u8]> =
     TableDefinition::new("crm_history");
 /// `{tenant}/{sheet}` → the last number used for a generated record id.
 pub const CRM_COUNTERS: TableDefinition<'_, &str, u64> = TableDefinition::new("crm_counters");
+/// `{tenant}` → [`sheetlink_engine::linkage::CatalogAdditions`]: the
+/// tenant's extension sheets, custom fields and options (format 6; none
+/// when absent).
+pub const CRM_CATALOG: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("crm_catalog");
 /// `{tenant}` → [`crate::linkage::Settings`].
 pub const LINKAGE_SETTINGS: TableDefinition<'_, &str, &[u8]> =
     TableDefinition::new("linkage_settings");

@@ -150,3 +150,23 @@ pub(crate) async fn set_up(app: &Router, link: &Value, password: &str) -> String
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     reply.cookie.expect("signed in")
 }
+
+/// Calls the batch API as the client does: the token, and a CSV body to
+/// `POST` (an import) or none to `GET` (an export).
+pub(crate) async fn batch(app: &Router, token: &str, path: &str, body: Option<Vec<u8>>) -> Reply {
+    let auth = format!("Bearer {token}");
+    let method = if body.is_some() {
+        Method::POST
+    } else {
+        Method::GET
+    };
+    send_with(
+        app,
+        method,
+        path,
+        None,
+        &[("Authorization", auth.as_str())],
+        body.map(|bytes| ("text/csv", bytes)),
+    )
+    .await
+}

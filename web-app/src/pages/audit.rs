@@ -38,6 +38,7 @@ fn action_text(action: AuditAction) -> (&'static str, &'static str) {
         MembersImported => ("メンバーをCSVで登録", "Members imported (CSV)"),
         ListChanged => ("リストからレコードを外した", "Records taken out of a list"),
         RecordDeleted => ("レコードを削除", "Record deleted"),
+        CatalogChanged => ("CRMの項目を変更", "CRM fields changed"),
     }
 }
 
