@@ -187,6 +187,11 @@ pub async fn tour(
     browser.click("@list-clear").await?;
     browser.wait("@list-clear-yes").await?;
     visitor.at(browser, "admin-list-clear-confirm").await?;
+    // The CRM fields screen, with a field being added.
+    open(browser, server, "/linkage/catalog", "@catalog-save").await?;
+    browser.click("@catalog-add-field").await?;
+    browser.click("@catalog-add-sheet").await?;
+    visitor.at(browser, "admin-catalog").await?;
     // The records: a page of customers, the search open, one record.
     open(
         browser,

@@ -467,3 +467,81 @@ async fn the_records_screen_pages_searches_opens_and_deletes() -> Result {
     browser.close().await;
     Ok(())
 }
+
+/// A CRM admin adds a field to the customers, an option to their rank and a
+/// sheet of their own on the CRM fields screen; the records screen and the
+/// export wizard then offer them.
+#[tokio::test]
+async fn a_crm_admin_adds_fields_options_and_a_sheet_that_the_screens_offer() -> Result {
+    let _one = one_at_a_time().await;
+    let server = Server::start("catalog-screen").await?;
+    let browser = Browser::start("catalog-screen").await?;
+    browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
+    browser.click("@nav-catalog").await?;
+    browser.wait("@catalog-save").await?;
+    browser.click("@catalog-add-field").await?;
+    browser
+        .fill("@catalog-added-fields @catalog-field-id", "x_industry")
+        .await?;
+    browser
+        .fill("@catalog-added-fields @catalog-field-label", "業種")
+        .await?;
+    browser
+        .fill("tr[data-field='customer.rank'] @catalog-options", "S")
+        .await?;
+    browser.click("@catalog-add-sheet").await?;
+    browser.fill("@catalog-sheet-id", "x_events").await?;
+    browser.fill("@catalog-sheet-name", "展示会リード").await?;
+    browser.click("@catalog-sheet-add-field").await?;
+    let third = "@catalog-sheet-fields tbody tr:nth-child(3)";
+    browser
+        .fill(&format!("{third} @catalog-field-id"), "x_interest")
+        .await?;
+    browser
+        .fill(&format!("{third} @catalog-field-label"), "関心度")
+        .await?;
+    browser
+        .select(&format!("{third} @catalog-field-type"), "dropdown")
+        .await?;
+    browser
+        .fill(&format!("{third} @catalog-field-options"), "高\n中\n低")
+        .await?;
+    browser.click("@catalog-save").await?;
+    browser
+        .wait_until(
+            "(document.querySelector('[data-testid=catalog-said]')?.textContent ?? '').includes('シート11件')",
+            std::time::Duration::from_secs(10),
+        )
+        .await?;
+
+    // The records screen has the sheet and its fields; customers show 業種.
+    browser
+        .goto(&format!("{}/linkage/records/x_events", server.url))
+        .await?;
+    browser.wait("@records-none").await?;
+    browser
+        .wait("@records-sheet option[value='x_events']")
+        .await?;
+    browser
+        .goto(&format!("{}/linkage/records/customer", server.url))
+        .await?;
+    let head = browser.text("@records-table thead").await?;
+    assert!(head.contains("業種"), "{head}");
+    // The export wizard offers the new sheet.
+    browser
+        .goto(&format!("{}/linkage/export/new", server.url))
+        .await?;
+    browser.select("@export-sheet", "x_events").await?;
+
+    // Opened again, the screen shows what was saved.
+    browser
+        .goto(&format!("{}/linkage/catalog", server.url))
+        .await?;
+    browser.wait("@catalog-sheet").await?;
+    let saved = browser
+        .eval("return document.querySelector('[data-testid=catalog-added-fields] [data-testid=catalog-field-id]').value")
+        .await?;
+    assert_eq!(saved, "x_industry");
+    browser.close().await;
+    Ok(())
+}

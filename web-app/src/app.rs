@@ -10,6 +10,7 @@ use crate::network;
 use crate::pages::account::AccountPage;
 use crate::pages::accounts::AccountsPage;
 use crate::pages::audit::AuditPage;
+use crate::pages::catalog::CatalogPage;
 use crate::pages::export_wizard::ExportWizardPage;
 use crate::pages::history::{HistoryPage, ImportDetailPage};
 use crate::pages::import::ImportPage;
@@ -101,6 +102,7 @@ pub fn App() -> impl IntoView {
                         <A href="/linkage/history" attr:data-testid="nav-linkage-history">{t("連携履歴", "Linkage history")}</A>
                         <A href="/linkage/records" attr:data-testid="nav-records">{t("レコード", "Records")}</A>
                         <A href="/linkage/lists" attr:data-testid="nav-lists">{t("リスト", "Lists")}</A>
+                        <A href="/linkage/catalog" attr:data-testid="nav-catalog">{t("CRMの項目", "CRM fields")}</A>
                     </Show>
                     <Show when=move || has(&[RoleName::EvaluationAdmin])>
                         <A href="/organisation" attr:data-testid="nav-organisation">{t("組織設定", "Organisation")}</A>
@@ -152,6 +154,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/linkage") view=LinkagePage/>
                     <Route path=path!("/linkage/history") view=RunsPage/>
                     <Route path=path!("/linkage/lists") view=ListsPage/>
+                    <Route path=path!("/linkage/catalog") view=CatalogPage/>
                     <Route path=path!("/linkage/records") view=RecordsPage/>
                     <Route path=path!("/linkage/records/:sheet") view=RecordsPage/>
                     <Route path=path!("/linkage/records/:sheet/:id") view=RecordPage/>
@@ -241,6 +244,7 @@ fn SessionBox() -> impl IntoView {
         // unreachable server keeps no one signed in on this screen.
         let _ = api::post_empty::<serde_json::Value>("/api/logout").await;
         crate::cache::clear();
+        crate::catalog::clear();
         session.me.set(None);
     });
     view! {

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod app;
 pub mod cache;
+pub mod catalog;
 pub mod components;
 pub mod download;
 pub mod errors;

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod accounts;
 pub mod audit;
+pub mod catalog;
 pub mod export_wizard;
 pub mod history;
 pub mod import;

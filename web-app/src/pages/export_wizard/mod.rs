@@ -6,7 +6,7 @@ pub mod columns;
 
 use leptos::prelude::*;
 use sheetlink_engine::linkage::{
-    ExportColumn, ExportCondition, ExportPreview, OutputEncoding, SortKey, crm_catalog,
+    ExportColumn, ExportCondition, ExportPreview, OutputEncoding, SortKey,
 };
 use sheetlink_protocol::linkage::{AfterExport, StoredExportCondition as Stored};
 
@@ -24,7 +24,7 @@ pub fn ExportWizardPage() -> impl IntoView {
         <ConditionEditor
             kind=ConditionKind::Export
             blank=blank
-            form=|editing, stored| view! { <ExportWizard editing=editing stored=stored/> }
+            form=|editing, stored| view! { <WithCatalog editing=editing stored=stored/> }
         />
     }
 }
@@ -49,15 +49,35 @@ fn blank() -> Stored {
     }
 }
 
+/// The wizard once the tenant's catalog is here (kept for offline use).
 #[component]
-fn ExportWizard(editing: Option<String>, stored: Stored) -> impl IntoView {
+fn WithCatalog(editing: Option<String>, stored: Stored) -> impl IntoView {
+    let catalog = LocalResource::new(crate::catalog::fetch);
+    let (editing, stored) = (StoredValue::new(editing), StoredValue::new(stored));
+    view! {
+        <crate::components::Loader>
+            {move || Suspend::new(async move {
+                catalog.await.map(|catalog| view! {
+                    <ExportWizard editing=editing.get_value() stored=stored.get_value() catalog=catalog/>
+                })
+            })}
+        </crate::components::Loader>
+    }
+}
+
+#[component]
+fn ExportWizard(
+    editing: Option<String>,
+    stored: Stored,
+    catalog: sheetlink_engine::linkage::Catalog,
+) -> impl IntoView {
     let (found_rules, found_any) = rules_of(stored.condition.filter.as_ref());
     let condition = RwSignal::new(stored.condition);
     let rules = RwSignal::new(found_rules);
     let any = RwSignal::new(found_any);
     let notify = RwSignal::new(stored.after.notify_members);
     let emails = RwSignal::new(stored.after.emails);
-    let catalog = StoredValue::new(crm_catalog());
+    let catalog = StoredValue::new(catalog);
     let fields = Signal::derive(move || {
         let sheet = condition.with(|c| c.sheet.clone());
         catalog.with_value(|c| {

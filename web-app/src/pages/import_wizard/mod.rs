@@ -11,7 +11,7 @@ pub mod preview;
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use sheetlink_engine::linkage::{Catalog, Field, ImportCondition, crm_catalog, valid_key};
+use sheetlink_engine::linkage::{Catalog, Field, ImportCondition, valid_key};
 use sheetlink_protocol::linkage::{AfterImport, StoredImportCondition as Stored};
 
 pub use preview::{PREVIEW_ROWS, PreviewTable, preview_table};
@@ -29,7 +29,7 @@ pub fn ImportWizardPage() -> impl IntoView {
         <ConditionEditor
             kind=ConditionKind::Import
             blank=blank
-            form=|editing, stored| view! { <ImportWizard editing=editing stored=stored/> }
+            form=|editing, stored| view! { <WithCatalog editing=editing stored=stored/> }
         />
     }
 }
@@ -87,12 +87,28 @@ const STEPS: &[(&str, &str)] = &[
     ("インポート後のアクション", "After import"),
 ];
 
+/// The wizard once the tenant's catalog is here (kept for offline use).
 #[component]
-fn ImportWizard(editing: Option<String>, stored: Stored) -> impl IntoView {
+fn WithCatalog(editing: Option<String>, stored: Stored) -> impl IntoView {
+    let catalog = LocalResource::new(crate::catalog::fetch);
+    let (editing, stored) = (StoredValue::new(editing), StoredValue::new(stored));
+    view! {
+        <crate::components::Loader>
+            {move || Suspend::new(async move {
+                catalog.await.map(|catalog| view! {
+                    <ImportWizard editing=editing.get_value() stored=stored.get_value() catalog=catalog/>
+                })
+            })}
+        </crate::components::Loader>
+    }
+}
+
+#[component]
+fn ImportWizard(editing: Option<String>, stored: Stored, catalog: Catalog) -> impl IntoView {
     let lang = use_lang();
     let draft = Draft {
         condition: RwSignal::new(stored.condition),
-        catalog: StoredValue::new(crm_catalog()),
+        catalog: StoredValue::new(catalog),
         sample: StoredValue::new_local(None),
         sample_version: RwSignal::new(0),
         sample_info: RwSignal::new(None),

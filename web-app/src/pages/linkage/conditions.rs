@@ -178,7 +178,7 @@ fn condition_row(
 
 /// The CRM sheet's name (顧客) for its id (`customer`).
 fn sheet_name(id: &str) -> String {
-    sheetlink_engine::linkage::crm_catalog()
+    crate::catalog::known()
         .sheet(id)
         .map_or_else(|| id.to_owned(), |sheet| sheet.name.clone())
 }

@@ -8,7 +8,7 @@ pub mod detail;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use sheetlink_engine::linkage::{Catalog, FieldType, Sheet, SortKey, crm_catalog};
+use sheetlink_engine::linkage::{Catalog, FieldType, Sheet, SortKey};
 use sheetlink_protocol::records::{MAX_EXAMINED, RecordPage, RecordQuery, RecordRow};
 
 use crate::api::{self, RoleName};
@@ -22,9 +22,10 @@ pub fn RecordsPage() -> impl IntoView {
     view! { <SignedIn><Records/></SignedIn> }
 }
 
-/// The sheets of the catalog the records screen shows.
+/// The sheets of the catalog the records screen shows (the tenant's, as
+/// last fetched).
 pub(crate) fn catalog() -> Catalog {
-    crm_catalog()
+    crate::catalog::known()
 }
 
 /// What a cell of `field` shows: a relation as the record it points at.
@@ -50,6 +51,9 @@ fn Records() -> impl IntoView {
             .unwrap_or_else(|| "customer".into())
     });
     let navigate = use_navigate();
+    // Fetched once on opening, so that extension sheets and custom fields
+    // show; what the page draws reads the kept copy.
+    let fetched = LocalResource::new(crate::catalog::fetch);
     view! {
         <section class="card" data-testid="records">
             <h1>{t("レコード", "Records")}</h1>
@@ -65,7 +69,11 @@ fn Records() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
-                {move || catalog().sheet(&sheet_id.get()).cloned().map(|sheet| view! { <SheetRecords sheet=sheet/> })}
+                <Loader>
+                    {move || Suspend::new(async move {
+                        fetched.await.map(|catalog| catalog.sheet(&sheet_id.get()).cloned().map(|sheet| view! { <SheetRecords sheet=sheet/> }))
+                    })}
+                </Loader>
             </Show>
         </section>
     }

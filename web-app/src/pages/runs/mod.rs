@@ -4,7 +4,6 @@
 pub mod rows;
 
 use leptos::prelude::*;
-use sheetlink_engine::linkage::crm_catalog;
 use sheetlink_protocol::linkage::{LinkageRun as Run, RunKind};
 
 use crate::api::{self, segment};
@@ -32,7 +31,7 @@ fn Runs() -> impl IntoView {
             <p class="muted">{t("バッチ連携の実行結果です。種別「バッチ」。", "Runs of the batch client; type “batch”.")}</p>
             <label>{t("シート", "Sheet")}
                 <select data-testid="runs-sheet" on:change=move |ev| { opened.set(None); sheet.set(event_target_value(&ev)); }>
-                    {crm_catalog().sheets.into_iter().map(|s| view! { <option value=s.id.clone()>{s.name.clone()}</option> }).collect_view()}
+                    {crate::catalog::known().sheets.into_iter().map(|s| view! { <option value=s.id.clone()>{s.name.clone()}</option> }).collect_view()}
                 </select>
             </label>
             <Loader>
