@@ -70,8 +70,9 @@ pub fn FieldEditor(
     let is_dropdown = move || kind.get() == FieldType::Dropdown;
     let is_relation = move || kind.get() == FieldType::Relation;
     let relation = StoredValue::new(field.relation_sheet.clone().unwrap_or_default());
+    // The row's cells: the caller's `<tr>` holds them (with a sheet cell
+    // first, for a field added to a standard sheet).
     view! {
-        <tr data-testid="catalog-field">
             <td><input data-testid="catalog-field-id" aria-label=named("ID", "Id") disabled=fixed prop:value=field.id.clone() on:change=move |ev| { let v = event_target_value(&ev); change(&|f| f.id = v.clone()); }/></td>
             <td><input data-testid="catalog-field-label" aria-label=named("表示名", "Label") prop:value=field.label.clone() on:change=move |ev| { let v = event_target_value(&ev); change(&|f| f.label = v.clone()); }/></td>
             <td><select data-testid="catalog-field-type" aria-label=named("種類", "Type") disabled=fixed on:change=move |ev| {
@@ -104,6 +105,5 @@ pub fn FieldEditor(
             <td>{remove.map(|remove| view! {
                 <button class="link" aria-label=named("削除", "Remove") on:click=move |_| remove.run(())>{t("削除", "Remove")}</button>
             })}</td>
-        </tr>
     }
 }

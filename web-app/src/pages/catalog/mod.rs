@@ -121,11 +121,9 @@ fn Editor(additions: CatalogAdditions) -> impl IntoView {
                             <td><select data-testid="catalog-added-sheet" aria-label=move || lang.get().pick(format!("追加項目{}のシート", i + 1), format!("Sheet of added field {}", i + 1)) on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.fields[i].sheet = v); }>
                                 {standard.get_value().into_iter().map(|(id, name)| { let selected = id == sheet_id; view! { <option value=id selected=selected>{name}</option> } }).collect_view()}
                             </select></td>
-                            <td colspan="5"><table class="plain"><tbody>
                                 <FieldEditor field=added.field sheets=sheets place=format!("追加項目{}", i + 1)
                                     set=Callback::new(move |f| draft.update(|d| d.fields[i].field = f))
                                     remove=Callback::new(move |()| draft.update(|d| { d.fields.remove(i); }))/>
-                            </tbody></table></td>
                         </tr>
                     }
                 }).collect_view()}
@@ -227,14 +225,14 @@ fn ExtensionSheet(
                 let place = format!("{} の項目{}", place_of.get_value(), f + 1);
                 let set = Callback::new(move |field| draft.update(|d| d.sheets[index].fields[f] = field));
                 if fixed {
-                    return view! { <FieldEditor field=field sheets=sheets place=place set=set fixed=true/> }.into_any();
+                    return view! { <tr data-testid="catalog-field"><FieldEditor field=field sheets=sheets place=place set=set fixed=true/></tr> }.into_any();
                 }
                 let remove = Callback::new(move |()| {
                     draft.update(|d| {
                         d.sheets[index].fields.remove(f);
                     })
                 });
-                view! { <FieldEditor field=field sheets=sheets place=place set=set remove=remove/> }.into_any()
+                view! { <tr data-testid="catalog-field"><FieldEditor field=field sheets=sheets place=place set=set remove=remove/></tr> }.into_any()
             })
             .collect_view()
     };
