@@ -98,6 +98,26 @@ impl AppError {
         Self::refuse(StatusCode::BAD_REQUEST, code, ja, en)
     }
 
+    /// 400 saying every problem, one per line, in each language.
+    pub fn bad_request_lines<T>(
+        code: &'static str,
+        problems: &[T],
+        message: impl Fn(&T, sheetlink_engine::Lang) -> String,
+    ) -> Self {
+        let lines = |lang| {
+            problems
+                .iter()
+                .map(|p| message(p, lang))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        Self::bad_request(
+            code,
+            lines(sheetlink_engine::Lang::Ja),
+            lines(sheetlink_engine::Lang::En),
+        )
+    }
+
     /// 403: signed in, but not allowed.
     pub fn forbidden(code: &'static str, ja: impl Into<Text>, en: impl Into<Text>) -> Self {
         Self::refuse(StatusCode::FORBIDDEN, code, ja, en)

@@ -177,10 +177,19 @@ async fn preview_refreshes(browser: &Browser, server: &Server) -> anyhow::Result
     browser
         .click("@mapping tr[data-row='1'] @mapping-key")
         .await?;
-    // The parent customer (column 4) is found by its id.
-    browser
-        .select("@mapping tr[data-row='4'] @mapping-relation", "id")
-        .await?;
+    // The parent customer is found by its id, 担当者 by the employee's name,
+    // 担当部署 by the department's code (as the sample file carries them).
+    let catalog = sheetlink_engine::linkage::crm_catalog();
+    let customer = catalog.sheet("customer").context("a customer sheet")?;
+    for (field, key) in [("parent", "id"), ("owner", "name"), ("department", "code")] {
+        let row = customer.field_index(field).context("a customer field")? + 1;
+        browser
+            .select(
+                &format!("@mapping tr[data-row='{row}'] @mapping-relation"),
+                key,
+            )
+            .await?;
+    }
     if let Err(error) = browser
         .wait(&format!("@preview tr[data-row='{}']", PREVIEW_ROWS + 1))
         .await

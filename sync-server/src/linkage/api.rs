@@ -9,7 +9,6 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use sheetlink_engine::Lang;
 use sheetlink_engine::linkage::{Catalog, OutputEncoding};
 
 use crate::AppState;
@@ -196,18 +195,9 @@ pub async fn save_catalog_additions(
 pub(crate) fn condition_problems(
     problems: Vec<sheetlink_engine::linkage::ConditionProblem>,
 ) -> AppError {
-    let ja = problems
-        .iter()
-        .map(|p| p.message(Lang::Ja))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let en = problems
-        .iter()
-        .map(|p| p.message(Lang::En))
-        .collect::<Vec<_>>()
-        .join("\n");
     let codes: Vec<&str> = problems.iter().map(|p| p.code()).collect();
-    AppError::bad_request("condition_invalid", ja, en).with("problems", codes)
+    AppError::bad_request_lines("condition_invalid", &problems, |p, lang| p.message(lang))
+        .with("problems", codes)
 }
 
 fn check_key(key: &str) -> Result<(), AppError> {

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use sheetlink_engine::Lang;
 use sheetlink_engine::linkage::{
     Catalog, Export, FieldChange, ImportMode, MapStatus, MappedRow, OnExisting, RelatedValues,
     Sheet, SheetRecord, export, map_file,
@@ -52,14 +51,7 @@ fn no_sheet() -> AppError {
 
 /// A stored condition the engine no longer accepts (the catalog changed).
 fn condition_refused(problems: Vec<sheetlink_engine::linkage::ConditionProblem>) -> AppError {
-    let join = |lang| {
-        problems
-            .iter()
-            .map(|p| p.message(lang))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    AppError::bad_request("condition_invalid", join(Lang::Ja), join(Lang::En))
+    super::api::condition_problems(problems)
 }
 
 /// The next generated id of `sheet` (`C000123` for customers…).

@@ -7,7 +7,6 @@
 //! cannot disappear, a sheet with records cannot be removed — each refusal
 //! names the field, the option and how many records hold it.
 
-use sheetlink_engine::Lang;
 use sheetlink_engine::linkage::{Catalog, CatalogAdditions, Field, crm_catalog};
 use sheetlink_protocol::accounts::AuditAction;
 
@@ -31,14 +30,7 @@ pub fn tenant_catalog(store: &impl Linkage, tenant: &str) -> Result<Catalog, App
 }
 
 fn refused(problems: &[sheetlink_engine::linkage::AdditionProblem]) -> AppError {
-    let join = |lang| {
-        problems
-            .iter()
-            .map(|p| p.message(lang))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    AppError::bad_request("catalog_invalid", join(Lang::Ja), join(Lang::En))
+    AppError::bad_request_lines("catalog_invalid", problems, |p, lang| p.message(lang))
 }
 
 fn in_use(ja: String, en: String) -> AppError {

@@ -274,17 +274,7 @@ pub(crate) fn find_ids(
     let field_type = target.map_or(FieldType::Text, |f| f.field_type);
     let wanted = sort_key(field_type, value);
     let prefix = index_prefix(tenant, &sheet.id, field);
-    let mut ids = Vec::new();
-    for entry in index
-        .range(
-            (prefix.as_str(), wanted.as_slice(), "")
-                ..(prefix.as_str(), wanted.as_slice(), "\u{10FFFF}"),
-        )
-        .map_err(AppError::internal)?
-    {
-        let (key, _) = entry.map_err(AppError::internal)?;
-        ids.push(key.value().2.to_owned());
-    }
+    let (_, ids) = holders(index, &prefix, Some(&wanted), usize::MAX)?;
     // A value longer than its sort key shares the key with every value that
     // starts the same: compare the stored values.
     if wanted.len() >= MAX_SORT_KEY_BYTES
@@ -317,15 +307,25 @@ pub(crate) fn linking_ids(
 ) -> Result<(u64, Vec<String>), AppError> {
     let wanted = sort_key(FieldType::Relation, id);
     let prefix = index_prefix(tenant, &sheet.id, field);
+    holders(index, &prefix, Some(&wanted), limit)
+}
+
+/// How many records hold a value in the index's field `prefix` — exactly
+/// `value` (a sort key) when given — and the ids of the first `limit`.
+fn holders(
+    index: &impl ReadableTable<(&'static str, &'static [u8], &'static str), ()>,
+    prefix: &str,
+    value: Option<&[u8]>,
+    limit: usize,
+) -> Result<(u64, Vec<String>), AppError> {
+    let beyond = format!("{prefix}\u{0}");
+    let range = match value {
+        Some(value) => index.range((prefix, value, "")..(prefix, value, "\u{10FFFF}")),
+        None => index.range((prefix, &[][..], "")..(beyond.as_str(), &[][..], "")),
+    };
     let mut count = 0;
     let mut ids = Vec::new();
-    for entry in index
-        .range(
-            (prefix.as_str(), wanted.as_slice(), "")
-                ..(prefix.as_str(), wanted.as_slice(), "\u{10FFFF}"),
-        )
-        .map_err(AppError::internal)?
-    {
+    for entry in range.map_err(AppError::internal)? {
         let (key, _) = entry.map_err(AppError::internal)?;
         count += 1;
         if ids.len() < limit {
@@ -359,36 +359,14 @@ impl FieldUsage for (&CrmTables<'_>, &str) {
     fn holding(&self, sheet: &str, field: &str) -> Result<u64, AppError> {
         let (tables, tenant) = *self;
         let prefix = index_prefix(tenant, sheet, field);
-        let beyond = format!("{prefix}\u{0}");
-        let mut count = 0;
-        for entry in tables
-            .index
-            .range((prefix.as_str(), &[][..], "")..(beyond.as_str(), &[][..], ""))
-            .map_err(AppError::internal)?
-        {
-            entry.map_err(AppError::internal)?;
-            count += 1;
-        }
-        Ok(count)
+        Ok(holders(&tables.index, &prefix, None, 0)?.0)
     }
 
     fn holding_value(&self, sheet: &str, field: &str, value: &str) -> Result<u64, AppError> {
         let (tables, tenant) = *self;
         let wanted = sort_key(FieldType::Dropdown, value);
         let prefix = index_prefix(tenant, sheet, field);
-        let mut count = 0;
-        for entry in tables
-            .index
-            .range(
-                (prefix.as_str(), wanted.as_slice(), "")
-                    ..(prefix.as_str(), wanted.as_slice(), "\u{10FFFF}"),
-            )
-            .map_err(AppError::internal)?
-        {
-            entry.map_err(AppError::internal)?;
-            count += 1;
-        }
-        Ok(count)
+        Ok(holders(&tables.index, &prefix, Some(&wanted), 0)?.0)
     }
 }
 

@@ -36,3 +36,18 @@ pub fn Loader(children: ChildrenFn) -> impl IntoView {
         </ErrorBoundary>
     }
 }
+
+/// `then` with the tenant's CRM catalog once it is here (fetched, or the
+/// copy kept for offline use): what the wizards are drawn with.
+#[component]
+pub fn WithCatalog(
+    /// Draws the page with the catalog.
+    then: Callback<sheetlink_engine::linkage::Catalog, AnyView>,
+) -> impl IntoView {
+    let catalog = LocalResource::new(crate::catalog::fetch);
+    view! {
+        <Loader>
+            {move || Suspend::new(async move { catalog.await.map(|catalog| then.run(catalog)) })}
+        </Loader>
+    }
+}

@@ -37,7 +37,7 @@ pub use confirm::Confirm;
 pub use counts::{Count, Counts, cells_text, outcome_counts};
 pub use file_drop::FileDrop;
 pub use filter_rules::{FilterRules, Rule, field_options, filter_of, rules_of};
-pub use loader::Loader;
+pub use loader::{Loader, WithCatalog};
 pub use notifications::{Notifications, plausible_email};
 pub use status::{
     Badge, ImportBadge, RunBadge, SheetBadge, Tone, direction_text, import_status_text,

@@ -24,7 +24,11 @@ pub fn ExportWizardPage() -> impl IntoView {
         <ConditionEditor
             kind=ConditionKind::Export
             blank=blank
-            form=|editing, stored| view! { <WithCatalog editing=editing stored=stored/> }
+            form=|editing, stored| view! {
+                <crate::components::WithCatalog then=Callback::new(move |catalog| view! {
+                    <ExportWizard editing=editing.clone() stored=stored.clone() catalog=catalog/>
+                }.into_any())/>
+            }
         />
     }
 }
@@ -46,22 +50,6 @@ fn blank() -> Stored {
             ..ExportCondition::new("customer")
         },
         after: AfterExport::default(),
-    }
-}
-
-/// The wizard once the tenant's catalog is here (kept for offline use).
-#[component]
-fn WithCatalog(editing: Option<String>, stored: Stored) -> impl IntoView {
-    let catalog = LocalResource::new(crate::catalog::fetch);
-    let (editing, stored) = (StoredValue::new(editing), StoredValue::new(stored));
-    view! {
-        <crate::components::Loader>
-            {move || Suspend::new(async move {
-                catalog.await.map(|catalog| view! {
-                    <ExportWizard editing=editing.get_value() stored=stored.get_value() catalog=catalog/>
-                })
-            })}
-        </crate::components::Loader>
     }
 }
 

@@ -29,7 +29,11 @@ pub fn ImportWizardPage() -> impl IntoView {
         <ConditionEditor
             kind=ConditionKind::Import
             blank=blank
-            form=|editing, stored| view! { <WithCatalog editing=editing stored=stored/> }
+            form=|editing, stored| view! {
+                <crate::components::WithCatalog then=Callback::new(move |catalog| view! {
+                    <ImportWizard editing=editing.clone() stored=stored.clone() catalog=catalog/>
+                }.into_any())/>
+            }
         />
     }
 }
@@ -86,22 +90,6 @@ const STEPS: &[(&str, &str)] = &[
     ("マッピング", "Mapping"),
     ("インポート後のアクション", "After import"),
 ];
-
-/// The wizard once the tenant's catalog is here (kept for offline use).
-#[component]
-fn WithCatalog(editing: Option<String>, stored: Stored) -> impl IntoView {
-    let catalog = LocalResource::new(crate::catalog::fetch);
-    let (editing, stored) = (StoredValue::new(editing), StoredValue::new(stored));
-    view! {
-        <crate::components::Loader>
-            {move || Suspend::new(async move {
-                catalog.await.map(|catalog| view! {
-                    <ImportWizard editing=editing.get_value() stored=stored.get_value() catalog=catalog/>
-                })
-            })}
-        </crate::components::Loader>
-    }
-}
 
 #[component]
 fn ImportWizard(editing: Option<String>, stored: Stored, catalog: Catalog) -> impl IntoView {
