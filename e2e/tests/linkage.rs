@@ -470,11 +470,11 @@ async fn the_records_screen_pages_searches_opens_and_deletes() -> Result {
 
 /// A CRM admin adds a field to the customers, an option to their rank and a
 /// sheet of their own on the CRM fields screen; the records screen and the
-/// export wizard then offer them.
+/// export wizard then offer them, the import wizard even offline.
 #[tokio::test]
 async fn a_crm_admin_adds_fields_options_and_a_sheet_that_the_screens_offer() -> Result {
     let _one = one_at_a_time().await;
-    let server = Server::start("catalog-screen").await?;
+    let mut server = Server::start("catalog-screen").await?;
     let browser = Browser::start("catalog-screen").await?;
     browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
     browser.click("@nav-catalog").await?;
@@ -542,6 +542,15 @@ async fn a_crm_admin_adds_fields_options_and_a_sheet_that_the_screens_offer() ->
         .eval("return document.querySelector('[data-testid=catalog-added-fields] [data-testid=catalog-field-id]').value")
         .await?;
     assert_eq!(saved, "x_industry");
+    // Offline, a new import condition still maps onto the tenant's sheets:
+    // the wizard takes the catalog the browser kept.
+    browser.goto(&format!("{}/linkage", server.url)).await?;
+    browser.wait("@new-import-condition").await?;
+    server.stop().await;
+    browser.click("@new-import-condition").await?;
+    browser
+        .wait("@import-sheet option[value='x_events']")
+        .await?;
     browser.close().await;
     Ok(())
 }
