@@ -387,6 +387,15 @@ async fn the_records_screen_pages_searches_opens_and_deletes() -> Result {
         100
     );
 
+    // The import template names every field.
+    browser.click("@template-utf8").await?;
+    let template = browser.downloaded("customer_template").await?;
+    let header = String::from_utf8_lossy(&template);
+    assert!(
+        header.contains("顧客ID,顧客名,") && header.contains("担当部署"),
+        "{header}"
+    );
+
     // Rank A, latest-founded first: 25 rows, the search said.
     browser.click("@records-search summary").await?;
     browser.click("@add-rule").await?;

@@ -136,6 +136,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(l::clear_list))
         .routes(routes!(l::export_list))
         .routes(routes!(l::record_page))
+        .routes(routes!(l::sheet_template))
         .routes(routes!(l::record_detail, l::delete_record))
         .routes(own_body_limit(routes!(l::batch_import)))
         .routes(routes!(l::batch_export))

@@ -215,6 +215,48 @@ async fn a_tenants_own_sheets_fields_and_options_work_and_are_protected() {
     let saved = call(&app, Method::PUT, ADDITIONS, Some(&crm), Some(fewer)).await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
 
+    // The import template (雛形) names every field, the tenant's own too.
+    let template = call(
+        &app,
+        Method::GET,
+        "/api/linkage/sheets/customer/template",
+        Some(&crm),
+        None,
+    )
+    .await;
+    assert_eq!(template.status, StatusCode::OK);
+    assert!(
+        template.bytes.starts_with(b"\xEF\xBB\xBF"),
+        "UTF-8 with BOM"
+    );
+    let header = String::from_utf8_lossy(&template.bytes[3..])
+        .trim_end()
+        .to_owned();
+    assert!(
+        header.starts_with("顧客ID,顧客名,") && header.ends_with(",業種"),
+        "{header}"
+    );
+    let ids = call(
+        &app,
+        Method::GET,
+        "/api/linkage/sheets/x_events/template?ids=true&shift_jis=true",
+        Some(&crm),
+        None,
+    )
+    .await;
+    let (text, _, malformed) = encoding_rs::SHIFT_JIS.decode(&ids.bytes);
+    assert!(!malformed);
+    assert_eq!(text.trim_end(), "id,name,x_company,x_interest,x_met");
+    let denied = call(
+        &app,
+        Method::GET,
+        "/api/linkage/sheets/customer/template",
+        Some(&leader),
+        None,
+    )
+    .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+
     let audit = call(&app, Method::GET, "/api/audit", Some(&crm), None).await;
     let changes = audit
         .body

@@ -1087,3 +1087,55 @@ pub async fn delete_record(
         .await?;
     Ok(Json(deleted))
 }
+
+/// What an import template is written as.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TemplateQuery {
+    /// Shift_JIS (default UTF-8 with BOM).
+    #[serde(default)]
+    pub shift_jis: bool,
+    /// Head the columns with field ids instead of labels.
+    #[serde(default)]
+    pub ids: bool,
+}
+
+/// `GET /api/linkage/sheets/{sheet}/template`.
+#[utoipa::path(
+    get, summary = "A sheet's import template (雛形)", path = "/api/linkage/sheets/{sheet}/template", tag = "linkage",
+    params(("sheet" = String, Path, description = "Sheet id."), TemplateQuery),
+    responses(
+        (status = 200, description = "One header row naming every field of the sheet (labels, or ids), UTF-8 with BOM or Shift_JIS.", content_type = "text/csv", body = String),
+        (status = 404, description = "No such sheet.", body = sheetlink_protocol::ErrorBody),
+        crate::openapi::SignedIn, crate::openapi::AdminsOnly,
+    )
+)]
+pub async fn sheet_template(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(sheet): Path<String>,
+    crate::http::QueryParams(query): crate::http::QueryParams<TemplateQuery>,
+) -> Result<Response, AppError> {
+    let file_name = format!(
+        "{sheet}_template{}.csv",
+        if query.ids { "_ids" } else { "" }
+    );
+    let bytes = state
+        .store
+        .run(move |store| {
+            super::records::template(
+                &tenant_catalog(store, &caller.tenant)?,
+                &caller,
+                &sheet,
+                query.shift_jis,
+                query.ids,
+            )
+        })
+        .await?;
+    let content_type = if query.shift_jis {
+        "text/csv; charset=Shift_JIS"
+    } else {
+        "text/csv; charset=utf-8"
+    };
+    Ok(crate::http::attachment(content_type, &file_name, bytes))
+}

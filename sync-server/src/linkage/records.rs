@@ -351,3 +351,45 @@ fn linked_refusal(sheet: &Sheet, links: &[(&Sheet, usize, Vec<String>)]) -> AppE
             .collect::<Vec<_>>(),
     )
 }
+
+/// A sheet's import template (雛形): one header row naming every field —
+/// by its label, or by its id with `by_id` — in UTF-8 with BOM or
+/// Shift_JIS, formula protection on; what a manual import or a condition's
+/// sample file starts from.
+pub fn template(
+    catalog: &Catalog,
+    caller: &Caller,
+    sheet_id: &str,
+    shift_jis: bool,
+    by_id: bool,
+) -> Result<Vec<u8>, AppError> {
+    super::api::require_admin(caller)?;
+    let sheet = sheet_of(catalog, sheet_id)?;
+    let condition = sheetlink_engine::linkage::ExportCondition {
+        key: "template".into(),
+        columns: sheet
+            .fields
+            .iter()
+            .map(|field| {
+                let header = if by_id { &field.id } else { &field.label };
+                sheetlink_engine::linkage::ExportColumn::new(header, &field.id)
+            })
+            .collect(),
+        encoding: if shift_jis {
+            sheetlink_engine::linkage::OutputEncoding::ShiftJis
+        } else {
+            sheetlink_engine::linkage::OutputEncoding::Utf8Bom
+        },
+        // A label Shift_JIS cannot hold is written as ? rather than no file.
+        unrepresentable: sheetlink_engine::linkage::Unrepresentable::Replace,
+        ..sheetlink_engine::linkage::ExportCondition::new(&sheet.id)
+    };
+    let written = sheetlink_engine::linkage::export(
+        &condition,
+        catalog,
+        &[],
+        &sheetlink_engine::linkage::RelatedValues::none(),
+    )
+    .map_err(super::api::condition_problems)?;
+    Ok(written.bytes)
+}

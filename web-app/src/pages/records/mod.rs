@@ -124,8 +124,29 @@ fn SheetRecords(sheet: Sheet) -> impl IntoView {
             after: None,
         });
     };
+    let template = Action::new_local({
+        let sheet_id = sheet.id.clone();
+        move |&(shift_jis, ids): &(bool, bool)| {
+            let url = format!(
+                "/api/linkage/sheets/{}/template?shift_jis={shift_jis}&ids={ids}",
+                api::segment(&sheet_id)
+            );
+            let file = format!("{sheet_id}_template{}.csv", if ids { "_ids" } else { "" });
+            async move {
+                let bytes = api::get_bytes(&url).await?;
+                crate::download::save(&bytes, &file, "text/csv")
+                    .map_err(|_| api::ApiError::Unexpected("download".into()))
+            }
+        }
+    });
     let sheet = StoredValue::new(sheet);
     view! {
+        <p class="template-links">
+            {t("取込用の雛形（全項目の見出し）:", "Import template (every field as a header):")}" "
+            <button data-testid="template-utf8" on:click=move |_| { template.dispatch((false, false)); }>"UTF-8 (BOM)"</button>" "
+            <button data-testid="template-sjis" on:click=move |_| { template.dispatch((true, false)); }>"Shift_JIS"</button>" "
+            <button data-testid="template-ids" on:click=move |_| { template.dispatch((false, true)); }>{t("項目IDの見出し", "Field ids as headers")}</button>
+        </p>
         <details class="search" data-testid="records-search">
             <summary>{t("検索と並び順", "Search and order")}</summary>
             <FilterRules rules=rules any=any fields=fields when_empty=("条件はありません。すべてのレコードを表示します。", "No conditions: every record is shown.")/>
