@@ -881,12 +881,17 @@ pub async fn export_list(
             )
         })
         .await?;
+    Ok(csv_attachment(shift_jis, &file_name, bytes))
+}
+
+/// A CSV file to download, its charset said.
+fn csv_attachment(shift_jis: bool, file_name: &str, bytes: Vec<u8>) -> Response {
     let content_type = if shift_jis {
         "text/csv; charset=Shift_JIS"
     } else {
         "text/csv; charset=utf-8"
     };
-    Ok(crate::http::attachment(content_type, &file_name, bytes))
+    crate::http::attachment(content_type, file_name, bytes)
 }
 
 /// The condition routes of one direction, concrete (the generic handlers
@@ -1132,10 +1137,5 @@ pub async fn sheet_template(
             )
         })
         .await?;
-    let content_type = if query.shift_jis {
-        "text/csv; charset=Shift_JIS"
-    } else {
-        "text/csv; charset=utf-8"
-    };
-    Ok(crate::http::attachment(content_type, &file_name, bytes))
+    Ok(csv_attachment(query.shift_jis, &file_name, bytes))
 }

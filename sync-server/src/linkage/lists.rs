@@ -7,9 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use sheetlink_engine::linkage::{
-    Catalog, ExportColumn, ExportCondition, OutputEncoding, RelatedValues, Unrepresentable, export,
-};
+use sheetlink_engine::linkage::{Catalog, RelatedValues, export};
 use sheetlink_protocol::accounts::AuditAction;
 use sheetlink_protocol::linkage::{LIST_PAGE, ListEntry, ListPage, ListSheet, ListSummary};
 
@@ -200,25 +198,7 @@ pub fn export_sheet(
         .map(|(_, id)| id)
         .collect();
     let records = store.records_by_id(&caller.tenant, sheet, &ids)?;
-    let condition = ExportCondition {
-        columns: sheet
-            .fields
-            .iter()
-            .map(|field| ExportColumn {
-                header: field.label.clone(),
-                field: field.id.clone(),
-                relation_key: None,
-            })
-            .collect(),
-        encoding: if shift_jis {
-            OutputEncoding::ShiftJis
-        } else {
-            OutputEncoding::Utf8Bom
-        },
-        unrepresentable: Unrepresentable::Replace,
-        key: "list-export".into(),
-        ..ExportCondition::new(sheet_id)
-    };
+    let condition = super::records::every_field(sheet, shift_jis, false);
     let written = export(&condition, catalog, &records, &RelatedValues::none())
         .map_err(super::api::condition_problems)?;
     Ok(written.bytes)

@@ -352,6 +352,38 @@ fn linked_refusal(sheet: &Sheet, links: &[(&Sheet, usize, Vec<String>)]) -> AppE
     )
 }
 
+/// An export of every field of `sheet`, headed by label (or id), in UTF-8
+/// with BOM or Shift_JIS, formula protection on; a character Shift_JIS
+/// cannot hold is written as `?` rather than refusing the file. What a
+/// list's CSV and a sheet's import template are written with.
+pub(super) fn every_field(
+    sheet: &Sheet,
+    shift_jis: bool,
+    by_id: bool,
+) -> sheetlink_engine::linkage::ExportCondition {
+    use sheetlink_engine::linkage::{
+        ExportColumn, ExportCondition, OutputEncoding, Unrepresentable,
+    };
+    ExportCondition {
+        key: "every-field".into(),
+        columns: sheet
+            .fields
+            .iter()
+            .map(|field| {
+                let header = if by_id { &field.id } else { &field.label };
+                ExportColumn::new(header, &field.id)
+            })
+            .collect(),
+        encoding: if shift_jis {
+            OutputEncoding::ShiftJis
+        } else {
+            OutputEncoding::Utf8Bom
+        },
+        unrepresentable: Unrepresentable::Replace,
+        ..ExportCondition::new(&sheet.id)
+    }
+}
+
 /// A sheet's import template (雛形): one header row naming every field —
 /// by its label, or by its id with `by_id` — in UTF-8 with BOM or
 /// Shift_JIS, formula protection on; what a manual import or a condition's
@@ -365,27 +397,8 @@ pub fn template(
 ) -> Result<Vec<u8>, AppError> {
     super::api::require_admin(caller)?;
     let sheet = sheet_of(catalog, sheet_id)?;
-    let condition = sheetlink_engine::linkage::ExportCondition {
-        key: "template".into(),
-        columns: sheet
-            .fields
-            .iter()
-            .map(|field| {
-                let header = if by_id { &field.id } else { &field.label };
-                sheetlink_engine::linkage::ExportColumn::new(header, &field.id)
-            })
-            .collect(),
-        encoding: if shift_jis {
-            sheetlink_engine::linkage::OutputEncoding::ShiftJis
-        } else {
-            sheetlink_engine::linkage::OutputEncoding::Utf8Bom
-        },
-        // A label Shift_JIS cannot hold is written as ? rather than no file.
-        unrepresentable: sheetlink_engine::linkage::Unrepresentable::Replace,
-        ..sheetlink_engine::linkage::ExportCondition::new(&sheet.id)
-    };
     let written = sheetlink_engine::linkage::export(
-        &condition,
+        &every_field(sheet, shift_jis, by_id),
         catalog,
         &[],
         &sheetlink_engine::linkage::RelatedValues::none(),
