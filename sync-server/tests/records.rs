@@ -157,19 +157,21 @@ async fn crm_admins_page_search_open_and_delete_records() {
         "matching_keys": ["id"],
     }))
     .expect("a condition");
+    let context = RunContext {
+        tenant: "demo",
+        actor: "夜間バッチ",
+        catalog: &catalog,
+        settings: &settings,
+        offset_minutes: 540,
+    };
+    let phones = StoredImportCondition {
+        condition,
+        after: AfterImport::default(),
+    };
     let run = run_import(
         &store,
-        RunContext {
-            tenant: "demo",
-            actor: "夜間バッチ",
-            catalog: &catalog,
-            settings: &settings,
-            offset_minutes: 540,
-        },
-        &StoredImportCondition {
-            condition,
-            after: AfterImport::default(),
-        },
+        context,
+        &phones,
         "顧客ID,電話番号\r\nC000001,03-9999-0000\r\n".as_bytes(),
         None,
     )
@@ -305,6 +307,27 @@ async fn crm_admins_page_search_open_and_delete_records() {
         .filter(|e| e["action"] == "record_deleted")
         .collect();
     assert_eq!(deletions.len(), 2, "{}", audit.body);
+
+    // A batch reads only the records it touches: a customer record the
+    // store cannot read elsewhere in the sheet does not stop it.
+    store.with_db(|db| {
+        sheetlink_server::store::put_raw(
+            db,
+            sheetlink_server::store::tables::CRM_RECORDS,
+            "demo/customer/C999999",
+            b"{broken",
+        )
+        .expect("writes")
+    });
+    let again = run_import(
+        &store,
+        context,
+        &phones,
+        "顧客ID,電話番号\r\nC000002,03-9999-0002\r\n".as_bytes(),
+        None,
+    )
+    .expect("imports without reading the broken record");
+    assert_eq!(again.counts.updated, 1);
     assert!(
         deletions
             .iter()

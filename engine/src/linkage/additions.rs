@@ -435,5 +435,23 @@ mod tests {
             "{problems:?}"
         );
         assert!(problems[0].message(crate::Lang::Ja).contains("x_で始まる"));
+
+        // Bounded: too many sheets is refused before anything else is read.
+        let many = CatalogAdditions {
+            sheets: (0..=MAX_EXTENSION_SHEETS)
+                .map(|i| Sheet {
+                    id: format!("x_s{i}"),
+                    ..extension()
+                })
+                .collect(),
+            ..CatalogAdditions::default()
+        };
+        assert_eq!(
+            crm_catalog().with_additions(&many).expect_err("refused"),
+            [AdditionProblem::TooMany {
+                what: "sheets".into(),
+                max: MAX_EXTENSION_SHEETS
+            }]
+        );
     }
 }
