@@ -138,8 +138,40 @@ pub(crate) fn txn_audit(
     tenant: &str,
     entry: &AuditEntry,
 ) -> Result<(), AppError> {
-    let key = format!("{tenant}/{}", crate::ids::record_id()?);
-    txn_put(txn, AUDIT, &key, &to_json(entry)?)
+    // Keys sort by time and never tie: the current millisecond and a
+    // counter, after the tenant's last entry (several entries written in
+    // one millisecond keep the order they were written in).
+    let prefix = format!("{tenant}/");
+    let end = format!("{tenant}0");
+    let last: Option<String> = {
+        let table = txn.open_table(AUDIT).map_err(AppError::internal)?;
+        let mut range = table
+            .range(prefix.as_str()..end.as_str())
+            .map_err(AppError::internal)?;
+        range
+            .next_back()
+            .transpose()
+            .map_err(AppError::internal)?
+            .map(|(key, _)| key.value()[prefix.len()..].to_owned())
+    };
+    let now = format!("{:013}", crate::ids::now_millis());
+    let id = match last
+        .as_deref()
+        .and_then(|last| last.get(..13).zip(last.get(13..19)))
+    {
+        Some((millis, counter)) if millis >= now.as_str() => {
+            match u32::from_str_radix(counter, 16).map(|n| n + 1) {
+                Ok(next) if next <= 0xFF_FFFF => format!("{millis}{next:06x}"),
+                // The counter is spent (or unreadable): the next millisecond.
+                _ => {
+                    let millis: u64 = millis.parse().map_err(AppError::internal)?;
+                    format!("{:013}000000", millis + 1)
+                }
+            }
+        }
+        _ => format!("{now}000000"),
+    };
+    txn_put(txn, AUDIT, &format!("{prefix}{id}"), &to_json(entry)?)
 }
 
 fn txn_member_exists(
