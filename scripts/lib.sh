@@ -30,6 +30,24 @@ ensure_rust_targets() {
   fi
 }
 
+# The Windows batch client (sheetlink.exe) is cross-compiled: the rustup
+# target and Debian's mingw linker. Answers non-zero when either cannot be
+# had (run.sh then serves a client module without sheetlink.exe and says so).
+ensure_windows_target() {
+  local toolchain
+  toolchain=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+  if ! rustup target list --installed --toolchain "$toolchain" 2>/dev/null | grep -qx x86_64-pc-windows-gnu; then
+    step "installing the x86_64-pc-windows-gnu target (the Windows batch client)"
+    rustup target add x86_64-pc-windows-gnu --toolchain "$toolchain" || return 1
+  fi
+  if ! command -v x86_64-w64-mingw32-gcc >/dev/null; then
+    step "installing mingw-w64 (links the Windows batch client; Debian)"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    { $sudo apt-get update && $sudo apt-get install -y gcc-mingw-w64-x86-64; } || return 1
+  fi
+}
+
 # ensure_cargo_tool BINARY CRATE VERSION [--locked|--unlocked]: install a
 # cargo tool unless that version is already on PATH.
 ensure_cargo_tool() {

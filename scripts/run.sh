@@ -12,6 +12,18 @@ ensure_rust_targets
 ensure_web_tools
 build_web_app
 cargo build --locked --release -p sheetlink-cli -p sheetlink-server
+# The client module carries the batch client for Linux and Windows; the
+# server finds both next to itself (target/release). Without mingw the
+# module is served without sheetlink.exe, and says so.
+if ensure_windows_target \
+  && step "the Windows batch client (cargo build --target x86_64-pc-windows-gnu)" \
+  && cargo build --locked --release -p sheetlink-cli --target x86_64-pc-windows-gnu; then
+  cp target/x86_64-pc-windows-gnu/release/sheetlink.exe target/release/sheetlink.exe
+else
+  rm -f target/release/sheetlink.exe
+  echo "NOTE: the Windows batch client could not be built (rustup target x86_64-pc-windows-gnu and" >&2
+  echo "      Debian's gcc-mingw-w64-x86-64 are needed): client modules will hold the Linux client only." >&2
+fi
 
 # The demo files are made from the demo tenant (sync-server/tests/demo_files.rs).
 for sheet in performance competency; do

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 ensure_rust_targets
+ensure_windows_target
 ensure_cargo_tool cargo-fuzz cargo-fuzz 0.13.2
 ensure_web_tools
 ensure_axe

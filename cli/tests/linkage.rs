@@ -20,8 +20,8 @@ impl Drop for ServerProcess {
 }
 
 /// Builds (if needed) and starts the server binary of this workspace,
-/// sending mail to `smtp_port` on 127.0.0.1.
-fn start_server(smtp_port: u16) -> ServerProcess {
+/// sending mail to `smtp_port` on 127.0.0.1, with `env` added.
+fn start_server(smtp_port: u16, env: &[(&str, String)]) -> ServerProcess {
     let status = Command::new(env!("CARGO"))
         .args(["build", "--quiet", "-p", "sheetlink-server"])
         .status()
@@ -29,8 +29,8 @@ fn start_server(smtp_port: u16) -> ServerProcess {
     assert!(status.success(), "sheetlink-server builds");
     let binary = Path::new(env!("CARGO_BIN_EXE_sheetlink"))
         .with_file_name(format!("sheetlink-server{}", std::env::consts::EXE_SUFFIX));
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-linkage-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cli-linkage-{}-{smtp_port}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let mut child = Command::new(&binary)
@@ -43,6 +43,7 @@ fn start_server(smtp_port: u16) -> ServerProcess {
         .env("SHEETLINK_SMTP_SECURITY", "none")
         .env("SHEETLINK_MAIL_FROM", "sheetlink <no-reply@example.co.jp>")
         .env("RUST_LOG", "warn")
+        .envs(env.iter().map(|(name, value)| (name, value)))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -69,8 +70,8 @@ fn agent() -> ureq::Agent {
 }
 
 /// Signs in as the demo admin, sets a notification address and issues a
-/// batch token.
-fn issue_token(server: &ServerProcess) -> String {
+/// batch token: the session cookie and the token.
+fn issue_token(server: &ServerProcess) -> (String, String) {
     let agent = agent();
     let mut login = agent
         .post(&format!("{}/api/login", server.url))
@@ -99,7 +100,7 @@ fn issue_token(server: &ServerProcess) -> String {
         .expect("token");
     let body: serde_json::Value =
         serde_json::from_str(&issued.body_mut().read_to_string().expect("body")).expect("json");
-    body["token"].as_str().expect("a token").to_owned()
+    (cookie, body["token"].as_str().expect("a token").to_owned())
 }
 
 fn sheetlink(conf: &Path, args: &[&str]) -> (i32, String) {
@@ -176,8 +177,8 @@ fn smtp_sink() -> (u16, std::sync::mpsc::Receiver<String>) {
 #[test]
 fn imports_a_folder_and_exports_shift_jis() {
     let (smtp_port, mail) = smtp_sink();
-    let server = start_server(smtp_port);
-    let token = issue_token(&server);
+    let server = start_server(smtp_port, &[]);
+    let (_, token) = issue_token(&server);
     let work = server.dir.join("client");
     let inbox = work.join("in");
     std::fs::create_dir_all(&inbox).expect("inbox");
@@ -348,4 +349,167 @@ fn imports_a_folder_and_exports_shift_jis() {
     assert!(inbox.join("3-later.csv").is_file());
     let (code, _) = sheetlink(&work.join("missing.conf"), &["export", "customers-sjis"]);
     assert_eq!(code, 3);
+}
+
+/// A free port on 127.0.0.1 (the server's public URL must be known before it
+/// starts).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Builds the client for Windows x86-64 (debug, with mingw) and answers
+/// where it is.
+fn windows_client() -> PathBuf {
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "sheetlink-cli",
+            "--target",
+            "x86_64-pc-windows-gnu",
+        ])
+        .status()
+        .expect("cargo runs");
+    assert!(
+        status.success(),
+        "the client builds for Windows (rustup target add x86_64-pc-windows-gnu; apt-get install gcc-mingw-w64-x86-64)"
+    );
+    // target/debug/sheetlink → target/x86_64-pc-windows-gnu/debug/sheetlink.exe
+    let target = Path::new(env!("CARGO_BIN_EXE_sheetlink"))
+        .ancestors()
+        .nth(2)
+        .expect("the target folder");
+    target.join("x86_64-pc-windows-gnu/debug/sheetlink.exe")
+}
+
+/// A PE file for x86-64: `MZ`, the `PE\0\0` signature where bytes 60..64
+/// point, machine 0x8664.
+fn is_pe_x86_64(bytes: &[u8]) -> bool {
+    let Some(offset) = bytes.get(60..64) else {
+        return false;
+    };
+    let offset = u32::from_le_bytes([offset[0], offset[1], offset[2], offset[3]]) as usize;
+    bytes.starts_with(b"MZ")
+        && bytes.get(offset..offset + 6) == Some(&[b'P', b'E', 0, 0, 0x64, 0x86][..])
+}
+
+#[test]
+fn the_client_module_holds_a_client_that_runs_its_scripts() {
+    let exe = windows_client();
+    let (smtp_port, _mail) = smtp_sink();
+    let port = free_port();
+    let programs = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("client-programs-{}", std::process::id()));
+    std::fs::create_dir_all(&programs).expect("programs folder");
+    std::fs::copy(env!("CARGO_BIN_EXE_sheetlink"), programs.join("sheetlink")).expect("linux");
+    std::fs::copy(&exe, programs.join("sheetlink.exe")).expect("windows");
+    let url = format!("http://127.0.0.1:{port}");
+    let server = start_server(
+        smtp_port,
+        &[
+            ("SHEETLINK_LISTEN", format!("127.0.0.1:{port}")),
+            ("SHEETLINK_PUBLIC_URL", url.clone()),
+            ("SHEETLINK_CLIENT_DIR", programs.display().to_string()),
+        ],
+    );
+    assert_eq!(server.url, url);
+    let (cookie, token) = issue_token(&server);
+    let agent = agent();
+    let module = |token: Option<&str>| -> Vec<u8> {
+        let mut answer = agent
+            .post(&format!("{url}/api/linkage/client-module"))
+            .header("Cookie", &cookie)
+            .header("Content-Type", "application/json")
+            .send(serde_json::json!({ "token": token }).to_string())
+            .expect("module");
+        assert_eq!(answer.status().as_u16(), 200);
+        answer
+            .body_mut()
+            .with_config()
+            .limit(512 * 1024 * 1024)
+            .read_to_vec()
+            .expect("zip")
+    };
+    let info = |agent: &ureq::Agent| -> serde_json::Value {
+        let mut answer = agent
+            .get(&format!("{url}/api/linkage/client-module"))
+            .header("Cookie", &cookie)
+            .call()
+            .expect("info");
+        serde_json::from_str(&answer.body_mut().read_to_string().expect("body")).expect("json")
+    };
+    let held = info(&agent);
+    assert!(
+        held["programs"][0]["bytes"].as_u64().is_some()
+            && held["programs"][1]["bytes"].as_u64().is_some(),
+        "{held}"
+    );
+
+    // Unpacked as an admin would: the scripts run from their own folder.
+    let unpacked = server.dir.join("unpacked");
+    zip::ZipArchive::new(std::io::Cursor::new(module(Some(&token))))
+        .expect("a zip")
+        .extract(&unpacked)
+        .expect("unpacks");
+    let home = unpacked.join("sheetlink");
+    let exe = std::fs::read(home.join("sheetlink.exe")).expect("the Windows client");
+    assert!(is_pe_x86_64(&exe), "sheetlink.exe is a PE file for x86-64");
+    assert!(home.join("in/customers").is_dir() && home.join("out/customers-sjis").is_dir());
+    std::fs::write(
+        home.join("in/customers/today.csv"),
+        shift_jis(
+            "顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\nM-1,株式会社モジュール商事,03-5555-0101,module@example.co.jp,,A\r\n",
+        ),
+    )
+    .expect("a file to import");
+    let run = |script: &str| {
+        let output = Command::new(home.join(script))
+            .current_dir(std::env::temp_dir())
+            .output()
+            .expect("the script runs");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, log) = run("import_customers.sh");
+    assert_eq!(code, 0, "{log}");
+    assert!(home.join("in/customers/done/today.csv").is_file(), "{log}");
+    let result = std::fs::read_to_string(home.join("in/customers/done/today.csv.result.csv"))
+        .expect("the result beside it");
+    assert!(result.contains("2,created,M-1"), "{result}");
+    let (code, log) = run("export_customers-sjis.sh");
+    assert_eq!(code, 0, "{log}");
+    let written = std::fs::read_dir(home.join("out/customers-sjis"))
+        .expect("out")
+        .flatten()
+        .next()
+        .expect("an export")
+        .path();
+    let bytes = std::fs::read(written).expect("the file written");
+    let (text, _, malformed) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!malformed && text.contains("M-1,株式会社モジュール商事,03-5555-0101,A\r\n"));
+
+    // Without the Windows program the module is still built, and says so.
+    std::fs::remove_file(programs.join("sheetlink.exe")).expect("removed");
+    let held = info(&agent);
+    assert!(held["programs"][1]["bytes"].is_null(), "{held}");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(module(None))).expect("a zip");
+    assert!(zip.by_name("sheetlink/sheetlink.exe").is_err());
+    assert!(zip.by_name("sheetlink/sheetlink").is_ok());
+    let mut readme = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("sheetlink/README.txt").expect("README"),
+        &mut readme,
+    )
+    .expect("text");
+    assert!(
+        readme.contains("sheetlink.exe (Windows x86-64): 同梱されていません"),
+        "{readme}"
+    );
+    let _ = std::fs::remove_dir_all(&programs);
 }

@@ -10,6 +10,9 @@ use crate::counts::{Counts, Outcome};
 /// condition's).
 pub const MAX_EMAILS: usize = 20;
 
+/// At most this many CRM 社員 records a condition notifies.
+pub const MAX_STAFF_NOTIFIED: usize = 20;
+
 /// What happens after a batch import (インポート後のアクション), stored with
 /// its condition. Server policy, not the engine's: the engine checks the
 /// condition, the server carries these out.
@@ -22,6 +25,11 @@ pub struct AfterImport {
     /// Addresses e-mailed (at most [`MAX_EMAILS`]).
     #[serde(default)]
     pub emails: Vec<String>,
+    /// CRM 社員 (`employee`) record ids: each is e-mailed at the record's
+    /// メールアドレス, and told on the timeline when a member has that
+    /// address or the record's 社員番号 (at most [`MAX_STAFF_NOTIFIED`]).
+    #[serde(default)]
+    pub notify_staff: Vec<String>,
     /// A list the imported (created or updated) records are added to.
     #[serde(default)]
     pub add_to_list: Option<String>,
@@ -37,6 +45,9 @@ pub struct AfterExport {
     /// Addresses e-mailed (at most [`MAX_EMAILS`]).
     #[serde(default)]
     pub emails: Vec<String>,
+    /// CRM 社員 record ids, told as [`AfterImport::notify_staff`] says.
+    #[serde(default)]
+    pub notify_staff: Vec<String>,
 }
 
 /// An import condition as stored and answered: the engine's condition and
@@ -316,4 +327,25 @@ pub const LIST_PAGE: usize = 100;
 pub struct ListRemoval {
     /// `{sheet}/{record id}` of each entry.
     pub entries: Vec<String>,
+}
+
+/// One batch client program, as the client module carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClientProgram {
+    /// Its file name in the module (`sheetlink`, `sheetlink.exe`).
+    pub file: String,
+    /// What it runs on (`Linux x86-64`, `Windows x86-64`).
+    pub platform: String,
+    /// Its size when the server holds it; `null`: the module is built
+    /// without it.
+    pub bytes: Option<u64>,
+}
+
+/// What the client module will hold: the programs the server has for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClientModuleInfo {
+    /// Every program of the module, present or not.
+    pub programs: Vec<ClientProgram>,
 }

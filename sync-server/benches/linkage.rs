@@ -16,7 +16,7 @@ use sheetlink_engine::linkage::{
     Catalog, ExportColumn, ExportCondition, OutputEncoding, SortKey, Unrepresentable, crm_catalog,
 };
 use sheetlink_server::Store;
-use sheetlink_server::linkage::apply::{RunContext, run_export, run_import};
+use sheetlink_server::linkage::apply::{People, RunContext, run_export, run_import};
 use sheetlink_server::linkage::{
     AfterExport, AfterImport, Settings, StoredExportCondition, StoredImportCondition,
 };
@@ -173,6 +173,12 @@ fn bench(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The bench's conditions tell no one beyond the settings.
+static NO_ONE: People = People {
+    members: Vec::new(),
+    emails: Vec::new(),
+};
+
 /// The bench tenant's run context (Japan time).
 fn context<'a>(catalog: &'a Catalog, settings: &'a Settings) -> RunContext<'a> {
     RunContext {
@@ -181,6 +187,7 @@ fn context<'a>(catalog: &'a Catalog, settings: &'a Settings) -> RunContext<'a> {
         catalog,
         settings,
         offset_minutes: 540,
+        people: &NO_ONE,
     }
 }
 

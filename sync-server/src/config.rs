@@ -36,6 +36,11 @@ pub struct Config {
     /// Without it no client module is built: the request's `Host` is the
     /// client's to choose, so it is never used.
     pub public_url: Option<String>,
+    /// Where the batch client programs the client module carries are
+    /// (`sheetlink` for Linux, `sheetlink.exe` for Windows;
+    /// `SHEETLINK_CLIENT_DIR`). Unset: the folder of the server's own
+    /// executable, where `cargo build` and a release archive put them.
+    pub client_dir: Option<PathBuf>,
     /// SMTP relay for notification e-mails (`SHEETLINK_SMTP_HOST`); without
     /// one, mails stay queued.
     pub smtp_host: Option<String>,
@@ -67,6 +72,7 @@ impl Default for Config {
             web_dir: PathBuf::from("web-app/dist"),
             trusted_proxies: String::new(),
             public_url: None,
+            client_dir: None,
             smtp_host: None,
             smtp_port: 587,
             smtp_security: crate::linkage::mail::SmtpSecurity::Starttls,
@@ -120,6 +126,9 @@ impl Config {
         }
         if let Some(url) = env("SHEETLINK_PUBLIC_URL") {
             config.public_url = Some(url);
+        }
+        if let Some(dir) = env("SHEETLINK_CLIENT_DIR") {
+            config.client_dir = Some(PathBuf::from(dir));
         }
         if let Some(host) = env("SHEETLINK_SMTP_HOST") {
             config.smtp_host = Some(host);

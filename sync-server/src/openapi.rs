@@ -124,7 +124,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(export::list, export::create))
         .routes(routes!(export::get, export::update, export::delete))
         .routes(routes!(export::script))
-        .routes(routes!(l::client_module))
+        .routes(routes!(l::client_module, l::client_module_info))
         .routes(routes!(l::runs))
         .routes(routes!(l::run_details))
         .routes(routes!(l::timeline))

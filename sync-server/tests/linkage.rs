@@ -1740,3 +1740,141 @@ async fn huge_batch_files_are_refused_or_answered_in_bounds() {
     assert!(listed.iter().all(|(_, outcome)| outcome == "failed"));
     assert_eq!(listed[0].0, 2 + 7);
 }
+
+/// Every address the mail queue holds a message for.
+fn queued_addresses(store: &sheetlink_server::Store) -> Vec<String> {
+    store.with_db(|db| {
+        let txn = redb::ReadableDatabase::begin_read(db).expect("read");
+        let Ok(queue) = txn.open_table(sheetlink_server::store::tables::MAIL_QUEUE) else {
+            return Vec::new(); // made by the first mail
+        };
+        redb::ReadableTable::iter(&queue)
+            .expect("iter")
+            .flatten()
+            .filter_map(|(_, mail)| {
+                let mail: Value = serde_json::from_slice(mail.value()).ok()?;
+                Some(mail["to"].as_str()?.to_owned())
+            })
+            .collect()
+    })
+}
+
+#[tokio::test]
+async fn conditions_notify_crm_staff_by_mail_and_members_on_their_timeline() {
+    let (app, store) = common::server("linkage-staff", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    settings(&app, &admin, json!({"emails": [], "timeline_targets": []})).await;
+    let token = issue(&app, &admin).await;
+    // Three 社員: the demo member by address (member0001, 従業員番号 E0001),
+    // someone outside the organisation, and the member E0002 by number only.
+    let reply = create_import(
+        &app,
+        &admin,
+        json!({
+            "key": "staff", "sheet": "employee", "mode": "insert_only",
+            "mappings": mapping(&[("氏名", "name", false), ("メール", "email", false), ("番号", "employee_number", false)]),
+            "matching_keys": ["name"],
+        }),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let staff = run(
+        &app,
+        &token,
+        "staff",
+        "氏名,メール,番号\r\n佐藤 太郎,MEMBER0001@example.co.jp,\r\n外部 次郎,jiro@partner.example.jp,\r\n番号 だけ,,E0002\r\n",
+    )
+    .await;
+    let ids: Vec<String> = staff["rows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["record"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(ids.len(), 3, "{staff}");
+
+    let create = |after: Value| {
+        call(Method::POST, "/api/linkage/export-conditions")
+            .cookie(&admin)
+            .json(json!({
+                "condition": {"key": "told", "sheet": "customer", "columns": [{"header": "顧客ID", "field": "id"}]},
+                "after": after,
+            }))
+            .send(&app)
+    };
+    let unknown = create(json!({"notify_staff": [ids[0], "E999999"]})).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(
+        String::from_utf8_lossy(&unknown.body).contains("E999999"),
+        "the unknown record is named"
+    );
+    let many: Vec<String> = (0..21).map(|_| ids[0].clone()).collect();
+    assert_eq!(
+        create(json!({"notify_staff": many})).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let saved = create(json!({"notify_staff": ids, "emails": ["member0001@example.co.jp"]})).await;
+    assert_eq!(
+        saved.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&saved.body)
+    );
+
+    let member = sign_in(&app, ("member", "member-pass")).await;
+    let timeline = |cookie: String| {
+        let app = app.clone();
+        async move {
+            call(Method::GET, "/api/timeline")
+                .cookie(&cookie)
+                .send(&app)
+                .await
+                .json()
+        }
+    };
+    assert_eq!(
+        timeline(member.clone()).await,
+        json!([]),
+        "nothing for the member yet"
+    );
+    let before = queued_addresses(&store);
+    let export = call(Method::GET, "/api/batch/exports/told")
+        .token(&token)
+        .send(&app)
+        .await;
+    assert_eq!(export.status, StatusCode::OK);
+    let mut sent = queued_addresses(&store);
+    for address in &before {
+        let at = sent
+            .iter()
+            .position(|a| a == address)
+            .expect("still queued");
+        sent.remove(at);
+    }
+    sent.sort();
+    assert_eq!(
+        sent,
+        ["jiro@partner.example.jp", "member0001@example.co.jp"],
+        "each 社員 with an address, once: the condition's own address is the same one in other case"
+    );
+    let posts = timeline(member).await;
+    assert_eq!(posts.as_array().map(Vec::len), Some(1), "{posts}");
+    assert!(
+        posts[0]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("エクスポート")),
+        "{posts}"
+    );
+    let targets = &posts[0]["targets"];
+    assert!(
+        targets
+            .as_array()
+            .is_some_and(|t| t.contains(&json!("e0001")) && t.contains(&json!("e0002"))),
+        "the member by address and the member by number: {targets}"
+    );
+}

@@ -10,7 +10,7 @@ use common::http::{call, cookie_of};
 use serde_json::{Value, json};
 use sheetlink_engine::linkage::crm_catalog;
 use sheetlink_server::Config;
-use sheetlink_server::linkage::apply::{RunContext, run_import};
+use sheetlink_server::linkage::apply::{People, RunContext, run_import};
 use sheetlink_server::linkage::{AfterImport, Settings, StoredImportCondition};
 use sheetlink_server::seed::{DEMO_CRM_ADMIN, DEMO_LEADER};
 
@@ -163,6 +163,7 @@ async fn crm_admins_page_search_open_and_delete_records() {
         catalog: &catalog,
         settings: &settings,
         offset_minutes: 540,
+        people: &People::default(),
     };
     let phones = StoredImportCondition {
         condition,

@@ -79,6 +79,7 @@ impl BatchCaller {
         &'a self,
         catalog: &'a sheetlink_engine::linkage::Catalog,
         settings: &'a crate::linkage::Settings,
+        people: &'a crate::linkage::apply::People,
         offset_minutes: i32,
     ) -> crate::linkage::apply::RunContext<'a> {
         crate::linkage::apply::RunContext {
@@ -87,6 +88,7 @@ impl BatchCaller {
             catalog,
             settings,
             offset_minutes,
+            people,
         }
     }
 }

@@ -220,6 +220,52 @@ fn check<T: StoredCondition>(stored: &T, catalog: &Catalog) -> Result<(), AppErr
     check_emails(stored.emails()).map_err(|e| e.bad_request("emails_invalid"))
 }
 
+/// A condition's 社員 to notify: at most [`MAX_STAFF_NOTIFIED`], each an
+/// existing record of the 社員 sheet.
+fn check_staff(
+    store: &impl Linkage,
+    tenant: &str,
+    catalog: &Catalog,
+    staff: &[String],
+) -> Result<(), AppError> {
+    use sheetlink_protocol::linkage::MAX_STAFF_NOTIFIED;
+    if staff.is_empty() {
+        return Ok(());
+    }
+    if staff.len() > MAX_STAFF_NOTIFIED {
+        return Err(AppError::bad_request(
+            "too_many_staff",
+            format!(
+                "通知先の社員は{MAX_STAFF_NOTIFIED}人までです（{}人指定されています）。",
+                staff.len()
+            ),
+            format!(
+                "At most {MAX_STAFF_NOTIFIED} staff records can be notified ({} given).",
+                staff.len()
+            ),
+        ));
+    }
+    let sheet = catalog.sheet(super::STAFF_SHEET).ok_or_else(|| {
+        AppError::bad_request(
+            "no_staff_sheet",
+            "社員シートがないため、社員への通知は設定できません。",
+            "There is no 社員 sheet, so staff cannot be notified.",
+        )
+    })?;
+    let ids: Vec<&str> = staff.iter().map(String::as_str).collect();
+    let found = store.records_by_id(tenant, sheet, &ids)?;
+    if let Some(missing) = staff.iter().find(|id| !found.iter().any(|r| &r.id == *id)) {
+        return Err(AppError::bad_request(
+            "unknown_staff",
+            format!(
+                "通知先の社員レコード「{missing}」が見つかりません。社員を選び直してください。"
+            ),
+            format!("No 社員 record {missing}: pick the staff member again."),
+        ));
+    }
+    Ok(())
+}
+
 /// `GET /api/linkage/{import,export}-conditions`.
 async fn list_conditions<T: StoredCondition>(
     State(state): State<AppState>,
@@ -298,7 +344,9 @@ async fn create_condition<T: StoredCondition>(
     state
         .store
         .run(move |store| {
-            check(&body, &tenant_catalog(store, &caller.tenant)?)?;
+            let catalog = tenant_catalog(store, &caller.tenant)?;
+            check(&body, &catalog)?;
+            check_staff(store, &caller.tenant, &catalog, body.staff())?;
             let saved = save(store, &caller.tenant, None, &body)?;
             record(store, &caller, AuditAction::ConditionSaved, body.key())?;
             Ok(saved)
@@ -317,7 +365,9 @@ async fn update_condition<T: StoredCondition>(
     state
         .store
         .run(move |store| {
-            check(&body, &tenant_catalog(store, &caller.tenant)?)?;
+            let catalog = tenant_catalog(store, &caller.tenant)?;
+            check(&body, &catalog)?;
+            check_staff(store, &caller.tenant, &catalog, body.staff())?;
             let saved = save(store, &caller.tenant, Some(&key), &body)?;
             record(store, &caller, AuditAction::ConditionSaved, &key)?;
             Ok(saved)
@@ -412,10 +462,17 @@ pub async fn client_module(
             "The client module needs the server's public URL: set public_url (SHEETLINK_PUBLIC_URL), e.g. https://sheetlink.example.co.jp.",
         )
     })?;
+    let programs = crate::linkage::module::programs_dir(state.config.client_dir.as_deref());
     let bytes = state
         .store
         .run(move |store| {
-            crate::linkage::module::client_module(store, &caller.tenant, &url, request.token)
+            crate::linkage::module::client_module(
+                store,
+                &caller.tenant,
+                &url,
+                request.token,
+                programs.as_deref(),
+            )
         })
         .await?;
     Ok(crate::http::attachment(
@@ -423,6 +480,28 @@ pub async fn client_module(
         "sheetlink-client.zip",
         bytes,
     ))
+}
+
+/// `GET /api/linkage/client-module`: which client programs a module built
+/// now holds, for the screen to say what is missing before the download.
+#[utoipa::path(
+    get, summary = "What the batch client module holds", path = "/api/linkage/client-module", tag = "linkage",
+    responses(
+        (status = 200, description = "Each client program (Linux, Windows) with its size, or `bytes: null` when the server does not hold it (the module is then built without it).", body = sheetlink_protocol::linkage::ClientModuleInfo),
+        crate::openapi::SignedIn, crate::openapi::AdminsOnly,
+    )
+)]
+pub async fn client_module_info(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<sheetlink_protocol::linkage::ClientModuleInfo>, AppError> {
+    require_admin(&caller)?;
+    let dir = crate::linkage::module::programs_dir(state.config.client_dir.as_deref());
+    let info =
+        tokio::task::spawn_blocking(move || crate::linkage::module::module_info(dir.as_deref()))
+            .await
+            .map_err(AppError::internal)?;
+    Ok(Json(info))
 }
 
 /// `?sheet=` of the run history.

@@ -21,7 +21,7 @@ use crate::linkage::{
     completion_message,
 };
 use crate::notice::{Note, Notice};
-use crate::store::{ChangedBy, CrmTx, Idempotency, Linkage};
+use crate::store::{ChangedBy, CrmTx, Idempotency, Linkage, Organisation};
 use sheetlink_protocol::records::ChangeKind;
 
 /// Who runs a batch and under which settings: what every step of a run
@@ -38,6 +38,75 @@ pub struct RunContext<'a> {
     pub settings: &'a Settings,
     /// The server's time zone, for the completion message.
     pub offset_minutes: i32,
+    /// Who the condition tells besides the settings' targets.
+    pub people: &'a People,
+}
+
+/// Who a run's condition tells besides the settings' targets: members on
+/// the timeline, addresses by e-mail.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct People {
+    /// Member ids told on the timeline.
+    pub members: Vec<String>,
+    /// Addresses e-mailed.
+    pub emails: Vec<String>,
+}
+
+/// The people a condition names: its members and addresses, and its CRM
+/// 社員 records resolved now — each e-mailed at its メールアドレス, and on
+/// the timeline of the active member with that address or its 社員番号 as
+/// 従業員番号. A 社員 record deleted since the condition was saved, or
+/// without an address, reaches no one (the condition still runs).
+pub fn people(
+    store: &(impl Linkage + Organisation),
+    tenant: &str,
+    catalog: &Catalog,
+    members: &[String],
+    emails: &[String],
+    staff: &[String],
+) -> Result<People, AppError> {
+    let mut people = People {
+        members: members.to_vec(),
+        emails: emails.to_vec(),
+    };
+    let Some(sheet) = catalog
+        .sheet(super::STAFF_SHEET)
+        .filter(|_| !staff.is_empty())
+    else {
+        return Ok(people);
+    };
+    let ids: Vec<&str> = staff.iter().map(String::as_str).collect();
+    let records = store.records_by_id(tenant, sheet, &ids)?;
+    let value = |record: &SheetRecord, field: &str| {
+        sheet
+            .field_index(field)
+            .and_then(|at| record.values.get(at)?.clone())
+            .filter(|v| !v.is_empty())
+    };
+    let everyone = store.members(tenant)?;
+    for record in &records {
+        let email = value(record, super::STAFF_EMAIL);
+        let number = value(record, super::STAFF_NUMBER);
+        if let Some(email) = &email
+            && !people.emails.iter().any(|e| e.eq_ignore_ascii_case(email))
+        {
+            people.emails.push(email.clone());
+        }
+        let member = everyone.iter().find(|m| {
+            m.active
+                && (email.as_deref().is_some_and(|email| {
+                    m.email
+                        .as_deref()
+                        .is_some_and(|e| e.eq_ignore_ascii_case(email))
+                }) || number.is_some() && m.employee_number == number)
+        });
+        if let Some(member) = member
+            && !people.members.contains(&member.id)
+        {
+            people.members.push(member.id.clone());
+        }
+    }
+    Ok(people)
 }
 
 /// 404 for a condition whose sheet is not in the catalog.
@@ -76,7 +145,7 @@ pub enum BatchStarted {
 /// batch caller of the tenant may see its runs; the key's namespace is the
 /// tenant's own), otherwise the file is run by [`run_import`].
 pub fn start_import(
-    store: &(impl Linkage + Idempotency),
+    store: &(impl Linkage + Idempotency + Organisation),
     caller: &BatchCaller,
     key: &str,
     csv: &[u8],
@@ -98,7 +167,16 @@ pub fn start_import(
     }
     let settings = store.linkage_settings(&caller.tenant)?;
     let catalog = super::catalog::tenant_catalog(store, &caller.tenant)?;
-    let context = caller.context(&catalog, &settings, offset_minutes);
+    let after = &stored.after;
+    let people = people(
+        store,
+        &caller.tenant,
+        &catalog,
+        &after.notify_members,
+        &after.emails,
+        &after.notify_staff,
+    )?;
+    let context = caller.context(&catalog, &settings, &people, offset_minutes);
     run_import(store, context, &stored, csv, idempotency).map(BatchStarted::Applied)
 }
 
@@ -106,7 +184,7 @@ pub fn start_import(
 /// the condition and the file, or 422 listing the first 100 cells Shift_JIS
 /// cannot hold (nothing written, nothing recorded).
 pub fn start_export(
-    store: &impl Linkage,
+    store: &(impl Linkage + Organisation),
     caller: &BatchCaller,
     key: &str,
     offset_minutes: i32,
@@ -114,7 +192,16 @@ pub fn start_export(
     let stored: StoredExportCondition = stored_condition(store, &caller.tenant, key)?;
     let settings = store.linkage_settings(&caller.tenant)?;
     let catalog = super::catalog::tenant_catalog(store, &caller.tenant)?;
-    let context = caller.context(&catalog, &settings, offset_minutes);
+    let after = &stored.after;
+    let people = people(
+        store,
+        &caller.tenant,
+        &catalog,
+        &after.notify_members,
+        &after.emails,
+        &after.notify_staff,
+    )?;
+    let context = caller.context(&catalog, &settings, &people, offset_minutes);
     let written = run_export(store, context, &stored)?;
     if written.refused() {
         let cells: Vec<_> = written
@@ -343,8 +430,7 @@ pub fn run_import(
                 .collect();
             tx.add_to_list(list, &entries)?;
         }
-        let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
-        finish(tx, context, people, &sheet.name, &run, idempotency)
+        finish(tx, context, &sheet.name, &run, idempotency)
     })
 }
 
@@ -390,9 +476,8 @@ fn refuse_file(
         rows: Vec::new(),
         reason: mapping.diagnostics.iter().map(Note::of).collect(),
     };
-    let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
     store.write_crm(context.tenant, |tx| {
-        finish(tx, context, people, &sheet.name, &run, idempotency)
+        finish(tx, context, &sheet.name, &run, idempotency)
     })
 }
 
@@ -589,14 +674,15 @@ impl Applier<'_> {
 fn notify(
     tx: &mut dyn CrmTx,
     context: RunContext<'_>,
-    (members, emails): (&[String], &[String]),
     sheet_name: &str,
     run: &LinkageRun,
 ) -> Result<(), AppError> {
-    let RunContext { settings, .. } = context;
+    let RunContext {
+        settings, people, ..
+    } = context;
     let (subject, body) = completion_message(sheet_name, run, context.offset_minutes);
     let mut targets: Vec<String> = settings.timeline_targets.clone();
-    targets.extend(members.iter().cloned());
+    targets.extend(people.members.iter().cloned());
     targets.sort();
     targets.dedup();
     let post = TimelinePost {
@@ -607,8 +693,8 @@ fn notify(
     };
     tx.post(&post)?;
     let mut recipients: Vec<String> = settings.emails.clone();
-    for email in emails {
-        if !recipients.contains(email) {
+    for email in &people.emails {
+        if !recipients.iter().any(|r| r.eq_ignore_ascii_case(email)) {
             recipients.push(email.clone());
         }
     }
@@ -628,19 +714,18 @@ fn notify(
 }
 
 /// Ends a run: its timeline post and e-mails (to the settings' and the
-/// condition's `(members, emails)`), its history record, the idempotency key
+/// condition's `people`), its history record, the idempotency key
 /// that protects it, all in the batch's transaction. Returns the run as the
 /// API answers it.
 fn finish(
     tx: &mut dyn CrmTx,
     context: RunContext<'_>,
-    people: (&[String], &[String]),
     sheet_name: &str,
     run: &Run,
     idempotency: Option<&Key>,
 ) -> Result<LinkageRun, AppError> {
     let answer = run.render();
-    notify(tx, context, people, sheet_name, &answer)?;
+    notify(tx, context, sheet_name, &answer)?;
     tx.record_run(run)?;
     if let Some(key) = idempotency {
         let (key, remembered) = key.record(&run.head.id);
@@ -739,9 +824,6 @@ pub fn run_export(
         rows: Vec::new(),
         reason: Vec::new(),
     };
-    let people = (&stored.after.notify_members[..], &stored.after.emails[..]);
-    store.write_crm(tenant, |tx| {
-        finish(tx, context, people, &sheet.name, &run, None)
-    })?;
+    store.write_crm(tenant, |tx| finish(tx, context, &sheet.name, &run, None))?;
     Ok(written)
 }

@@ -55,6 +55,15 @@ pub use sheetlink_protocol::linkage::{Direction, LinkageRun, RowResult, RunKind,
 use crate::notice::{self, Note};
 pub use sheetlink_protocol::{Counts, Outcome};
 
+/// The standard sheet whose records a condition may notify (社員), and its
+/// fields that reach a person: the e-mail, and the number a member's
+/// 従業員番号 may match.
+pub const STAFF_SHEET: &str = "employee";
+/// The 社員 sheet's e-mail field.
+pub const STAFF_EMAIL: &str = "email";
+/// The 社員 sheet's employee-number field.
+pub const STAFF_NUMBER: &str = "employee_number";
+
 /// A batch file of at most this many data rows is answered with every row's
 /// result; a longer one with its failed and skipped rows only.
 pub const ANSWER_EVERY_ROW: usize = 10_000;
@@ -312,6 +321,8 @@ pub trait StoredCondition: Serialize + serde::de::DeserializeOwned + Send + Sync
     ) -> Vec<sheetlink_engine::linkage::ConditionProblem>;
     /// Its notification addresses.
     fn emails(&self) -> &[String];
+    /// The CRM 社員 records it notifies.
+    fn staff(&self) -> &[String];
 }
 
 /// Both stored condition types hold the engine's condition and the
@@ -331,6 +342,9 @@ macro_rules! stored_condition {
             }
             fn emails(&self) -> &[String] {
                 &self.after.emails
+            }
+            fn staff(&self) -> &[String] {
+                &self.after.notify_staff
             }
         }
     };

@@ -1,9 +1,106 @@
-//! The batch client module: `linkage.conf` filled in, and a run script per
-//! condition for Linux (`.sh`, for cron) and Windows (`.bat`, for Task
-//! Scheduler). The `sheetlink` binary itself is installed separately.
+//! The batch client module: the `sheetlink` client for Linux and Windows,
+//! `linkage.conf` filled in, a run script per condition for Linux (`.sh`,
+//! for cron) and Windows (`.bat`, for Task Scheduler), and the `in/` and
+//! `out/` folders the scripts use. A program the server does not hold is
+//! left out and the module says so (README and screen) rather than failing.
 
 use crate::linkage::Direction;
+use sheetlink_protocol::linkage::{ClientModuleInfo, ClientProgram};
 use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// A client program larger than this is not put in a module (a release
+/// build is about 5 MB, a debug build about 40 MB).
+const MAX_PROGRAM_BYTES: u64 = 128 * 1024 * 1024;
+
+/// Tells a real program from a stray file by its first bytes.
+type HeaderCheck = fn(&[u8]) -> bool;
+
+/// The programs a module carries: file name, platform, and the check of
+/// their header (format and machine).
+const PROGRAMS: [(&str, &str, HeaderCheck); 2] = [
+    ("sheetlink", "Linux x86-64", is_linux_x86_64),
+    ("sheetlink.exe", "Windows x86-64", is_windows_x86_64),
+];
+
+/// An ELF executable for x86-64 (`e_machine` 62).
+pub fn is_linux_x86_64(head: &[u8]) -> bool {
+    head.len() >= 20 && head.starts_with(b"\x7fELF") && head[18..20] == [62, 0]
+}
+
+/// A PE executable for x86-64: `MZ`, then at the offset in bytes 60..64 the
+/// `PE\0\0` signature and machine 0x8664.
+pub fn is_windows_x86_64(head: &[u8]) -> bool {
+    if !head.starts_with(b"MZ") || head.len() < 64 {
+        return false;
+    }
+    let offset = u32::from_le_bytes([head[60], head[61], head[62], head[63]]) as usize;
+    head.get(offset..offset + 6)
+        .is_some_and(|pe| pe[..4] == *b"PE\0\0" && pe[4..6] == [0x64, 0x86])
+}
+
+/// Where the programs are: the configured folder, else the server's own.
+pub fn programs_dir(configured: Option<&Path>) -> Option<PathBuf> {
+    match configured {
+        Some(dir) => Some(dir.to_owned()),
+        None => std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(Path::to_owned)),
+    }
+}
+
+/// A program found in the programs folder, with its bytes read when asked.
+pub struct Program {
+    /// File name and platform as the screen shows them.
+    pub info: ClientProgram,
+    path: Option<PathBuf>,
+}
+
+/// Each program of the module and whether `dir` holds a usable one (a
+/// regular file of at most [`MAX_PROGRAM_BYTES`] with the right header).
+pub fn find_programs(dir: Option<&Path>) -> Vec<Program> {
+    PROGRAMS
+        .iter()
+        .map(|(file, platform, check)| {
+            let path = dir
+                .map(|dir| dir.join(file))
+                .filter(|path| usable(path, *check));
+            let bytes = path
+                .as_ref()
+                .and_then(|path| std::fs::metadata(path).ok())
+                .map(|meta| meta.len());
+            Program {
+                info: ClientProgram {
+                    file: (*file).to_owned(),
+                    platform: (*platform).to_owned(),
+                    bytes,
+                },
+                path,
+            }
+        })
+        .collect()
+}
+
+/// Whether `path` is a regular file of at most [`MAX_PROGRAM_BYTES`] whose
+/// first bytes pass `check`.
+fn usable(path: &Path, check: HeaderCheck) -> bool {
+    use std::io::Read as _;
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(512);
+    file.metadata()
+        .is_ok_and(|meta| meta.is_file() && meta.len() <= MAX_PROGRAM_BYTES)
+        && file.take(512).read_to_end(&mut head).is_ok()
+        && check(&head)
+}
+
+/// What a module built now would hold.
+pub fn module_info(dir: Option<&Path>) -> ClientModuleInfo {
+    ClientModuleInfo {
+        programs: find_programs(dir).into_iter().map(|p| p.info).collect(),
+    }
+}
 
 /// `linkage.conf` for a server at `url`; the token only when it was just
 /// issued (it is never stored, so it cannot be filled in later).
@@ -64,37 +161,75 @@ pub fn batch_script(direction: Direction, key: &str) -> String {
     )
 }
 
-/// The module as a zip archive: `linkage.conf`, a README, and both scripts
-/// of every condition (`(direction, key)`; unsafe keys are left out).
+/// The module as a zip archive: the programs (`(file name, bytes)`; a
+/// missing one is `None` and named in the README), `linkage.conf`, the
+/// README, and per condition (`(direction, key)`; unsafe keys are left out)
+/// both scripts and its folder (`in/KEY/` or `out/KEY/`).
 pub fn archive(
     url: &str,
     token: Option<&str>,
+    programs: &[(ClientProgram, Option<Vec<u8>>)],
     conditions: &[(Direction, &str)],
 ) -> std::io::Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default();
-    let shell = options.unix_permissions(0o755);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let executable = options.unix_permissions(0o755);
+    for (program, bytes) in programs {
+        if let Some(bytes) = bytes {
+            zip.start_file(format!("sheetlink/{}", program.file), executable)?;
+            zip.write_all(bytes)?;
+        }
+    }
     zip.start_file("sheetlink/linkage.conf", options)?;
     zip.write_all(linkage_conf(url, token).as_bytes())?;
     zip.start_file("sheetlink/README.txt", options)?;
-    zip.write_all(README.as_bytes())?;
+    zip.write_all(readme(programs).as_bytes())?;
     for (direction, key) in conditions {
         if !safe_key(key) {
             continue;
         }
         let name = direction.as_str();
-        zip.start_file(format!("sheetlink/{name}_{key}.sh"), shell)?;
+        zip.start_file(format!("sheetlink/{name}_{key}.sh"), executable)?;
         zip.write_all(shell_script(*direction, key).as_bytes())?;
         zip.start_file(format!("sheetlink/{name}_{key}.bat"), options)?;
         zip.write_all(batch_script(*direction, key).as_bytes())?;
+        let folder = match direction {
+            Direction::Import => "in",
+            Direction::Export => "out",
+        };
+        zip.add_directory(format!("sheetlink/{folder}/{key}/"), options)?;
     }
     Ok(zip.finish()?.into_inner())
 }
 
-const README: &str = "sheetlink バッチ連携クライアント / batch client\r\n\
+/// The README, saying which programs the module holds and which it lacks.
+fn readme(programs: &[(ClientProgram, Option<Vec<u8>>)]) -> String {
+    let mut text = String::from(README_HEAD);
+    for (program, bytes) in programs {
+        let line = match bytes {
+            Some(_) => format!(
+                "- {} ({}): 同梱 / included\r\n",
+                program.file, program.platform
+            ),
+            None => format!(
+                "- {} ({}): 同梱されていません。サーバー管理者に、サーバーのクライアントフォルダ（SHEETLINK_CLIENT_DIR）へ置くよう依頼し、モジュールを作り直してください。\r\n  NOT INCLUDED: the server does not hold it. Ask the server's operator to put it in the client folder (SHEETLINK_CLIENT_DIR), then download the module again.\r\n",
+                program.file, program.platform
+            ),
+        };
+        text.push_str(&line);
+    }
+    text.push_str(README_STEPS);
+    text
+}
+
+const README_HEAD: &str = "sheetlink バッチ連携クライアント / batch client\r\n\
 \r\n\
-1. このフォルダに sheetlink（Windows は sheetlink.exe）を置きます。\r\n\
-   Put the sheetlink binary (sheetlink.exe on Windows) in this folder.\r\n\
+プログラム / programs:\r\n";
+
+const README_STEPS: &str = "\r\n\
+1. このフォルダをそのまま置きます（Linux: sheetlink と *.sh、Windows: sheetlink.exe と *.bat）。\r\n\
+   Keep this folder as it is (Linux: sheetlink and the .sh scripts; Windows: sheetlink.exe and the .bat scripts).\r\n\
 2. linkage.conf を確認します（トークンは発行時にしか表示されません）。\r\n\
    Check linkage.conf (a token is shown only when issued).\r\n\
 3. インポートするCSVを in/<インポートキー>/ に置き、スクリプトを実行します。\r\n\
@@ -104,14 +239,15 @@ const README: &str = "sheetlink バッチ連携クライアント / batch client
 4. 終了コード / exit codes: 0 成功 success, 1 一部エラー completed with errors,\r\n\
    2 失敗 failed, 3 設定・認証の問題 configuration or authentication problem.\r\n";
 
-/// The client module of `tenant`: `linkage.conf` with the server's public
-/// `url` and — only when it is the tenant's current token — `token`, and
-/// the scripts of every condition.
+/// The client module of `tenant`: the programs found in `programs`,
+/// `linkage.conf` with the server's public `url` and — only when it is the
+/// tenant's current token — `token`, and the scripts of every condition.
 pub fn client_module(
     store: &impl crate::store::Linkage,
     tenant: &str,
     url: &str,
     token: Option<String>,
+    programs: Option<&Path>,
 ) -> Result<Vec<u8>, crate::error::AppError> {
     use crate::linkage::{StoredCondition as _, StoredExportCondition, StoredImportCondition};
     let settings = store.linkage_settings(tenant)?;
@@ -125,7 +261,18 @@ pub fn client_module(
         .map(|c| (Direction::Import, c.key()))
         .chain(exports.iter().map(|c| (Direction::Export, c.key())))
         .collect();
-    archive(url, token.as_deref(), &conditions).map_err(crate::error::AppError::internal)
+    let programs = find_programs(programs)
+        .into_iter()
+        .map(|program| {
+            let bytes = match &program.path {
+                Some(path) => Some(std::fs::read(path)?),
+                None => None,
+            };
+            Ok((program.info, bytes))
+        })
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(crate::error::AppError::internal)?;
+    archive(url, token.as_deref(), &programs, &conditions).map_err(crate::error::AppError::internal)
 }
 
 #[cfg(test)]
@@ -147,9 +294,20 @@ mod tests {
         assert!(sh.starts_with("#!/bin/sh\n") && sh.contains("import customers --dir"));
         let bat = batch_script(Direction::Export, "customers-sjis");
         assert!(bat.contains("export customers-sjis --out") && bat.contains("\r\n"));
+        let linux = ClientProgram {
+            file: "sheetlink".into(),
+            platform: "Linux x86-64".into(),
+            bytes: Some(4),
+        };
+        let windows = ClientProgram {
+            file: "sheetlink.exe".into(),
+            platform: "Windows x86-64".into(),
+            bytes: None,
+        };
         let bytes = archive(
             "http://x",
             None,
+            &[(linux, Some(b"\x7fELF".to_vec())), (windows, None)],
             &[
                 (Direction::Import, "customers"),
                 (Direction::Export, "bad key;rm"),
@@ -162,5 +320,49 @@ mod tests {
         assert!(names.contains(&"sheetlink/import_customers.bat".to_owned()));
         assert!(!names.iter().any(|n| n.contains("bad key")), "{names:?}");
         assert!(zip.by_name("sheetlink/linkage.conf").is_ok());
+        assert!(names.contains(&"sheetlink/in/customers/".to_owned()));
+        assert!(names.contains(&"sheetlink/sheetlink".to_owned()));
+        assert!(!names.contains(&"sheetlink/sheetlink.exe".to_owned()));
+        let mut readme = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("sheetlink/README.txt").expect("readme"),
+            &mut readme,
+        )
+        .expect("text");
+        assert!(readme.contains("- sheetlink (Linux x86-64): 同梱 / included"));
+        assert!(readme.contains("- sheetlink.exe (Windows x86-64): 同梱されていません"));
+    }
+
+    #[test]
+    fn programs_are_told_by_their_headers() {
+        let mut elf = vec![0u8; 64];
+        elf[..4].copy_from_slice(b"\x7fELF");
+        elf[18] = 62;
+        assert!(is_linux_x86_64(&elf));
+        elf[18] = 183; // aarch64
+        assert!(!is_linux_x86_64(&elf));
+        let mut pe = vec![0u8; 256];
+        pe[..2].copy_from_slice(b"MZ");
+        pe[60] = 128;
+        pe[128..132].copy_from_slice(b"PE\0\0");
+        pe[132..134].copy_from_slice(&[0x64, 0x86]);
+        assert!(is_windows_x86_64(&pe));
+        pe[132] = 0x4c; // i386
+        assert!(!is_windows_x86_64(&pe));
+        assert!(!is_windows_x86_64(b"MZ"));
+        let dir = std::env::temp_dir().join(format!("sheetlink-programs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("sheetlink"), b"#!/bin/sh\necho not a program\n").expect("file");
+        std::fs::write(dir.join("sheetlink.exe"), &pe[..]).expect("file");
+        let info = module_info(Some(&dir));
+        assert_eq!(info.programs[0].bytes, None, "a script is not the client");
+        assert_eq!(
+            info.programs[1].bytes, None,
+            "an i386 file is not the client"
+        );
+        pe[132] = 0x64;
+        std::fs::write(dir.join("sheetlink.exe"), &pe[..]).expect("file");
+        assert_eq!(module_info(Some(&dir)).programs[1].bytes, Some(256));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -277,6 +277,7 @@ pub fn seed_crm(seed: &mut TenantSeed) {
         after: AfterImport {
             notify_members: vec!["admin".into()],
             emails: Vec::new(),
+            notify_staff: Vec::new(),
             add_to_list: Some("夜間取込".into()),
         },
     };

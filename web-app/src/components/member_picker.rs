@@ -44,6 +44,9 @@ pub fn MemberPicker(
     /// Test id of the input; the listbox is `{testid}-options`, the chips
     /// `{testid}-chosen`.
     testid: &'static str,
+    /// Told what is typed, for a picker whose `members` the server finds.
+    #[prop(optional)]
+    on_query: Option<Callback<String>>,
 ) -> impl IntoView {
     let lang = use_lang();
     let query = RwSignal::new(String::new());
@@ -117,7 +120,15 @@ pub fn MemberPicker(
                     aria-activedescendant=move || (open.get() && !found.with(Vec::is_empty)).then(|| option_id(active.get()))
                     placeholder=t("名前または社員IDで検索", "Search by name or id")
                     prop:value=query
-                    on:input=move |ev| { query.set(event_target_value(&ev)); active.set(0); open.set(true); }
+                    on:input=move |ev| {
+                        let typed = event_target_value(&ev);
+                        if let Some(told) = on_query {
+                            told.run(typed.clone());
+                        }
+                        query.set(typed);
+                        active.set(0);
+                        open.set(true);
+                    }
                     on:focus=move |_| open.set(true)
                     on:blur=move |_| open.set(false)
                     on:keydown=on_key

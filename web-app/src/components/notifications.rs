@@ -1,5 +1,6 @@
-//! Who is told when a batch finishes: members on the timeline and e-mail
-//! addresses. The settings screen and both condition wizards use it.
+//! Who is told when a batch finishes: members on the timeline, e-mail
+//! addresses and — in the condition wizards — CRM 社員 records (e-mailed at
+//! their address). The settings screen and both condition wizards use it.
 
 use leptos::prelude::*;
 use sheetlink_protocol::linkage::MAX_EMAILS;
@@ -29,6 +30,10 @@ pub fn Notifications(
     members: RwSignal<Vec<String>>,
     /// Addresses to e-mail.
     emails: RwSignal<Vec<String>>,
+    /// CRM 社員 record ids to notify (the condition wizards; the settings
+    /// have none).
+    #[prop(optional)]
+    staff: Option<RwSignal<Vec<String>>>,
 ) -> impl IntoView {
     let lang = use_lang();
     // Without the member list the addresses can still be edited: a failed
@@ -66,6 +71,7 @@ pub fn Notifications(
             label=("完了後の通知先（社員・タイムライン）", "Members to notify (timeline)")
             testid="notify-members"
         />
+        {staff.map(|chosen| view! { <StaffPicker chosen=chosen/> })}
         <label>{t("通知先メールアドレス（20件まで）", "E-mail addresses (up to 20)")}
             <div class="row">
                 // A refused address stays in the box, marked, until it is
@@ -86,6 +92,74 @@ pub fn Notifications(
                 view! { <li>{e}" "<button class="link" on:click=move |_| emails.update(|list| list.retain(|x| *x != remove))>{t("削除", "Remove")}</button></li> }
             }).collect_view()}
         </ul>
+    }
+}
+
+/// The 社員 sheet's records to notify, searched by name on the server as
+/// one types (the sheet may hold thousands); the names of those already
+/// chosen are read once.
+#[component]
+fn StaffPicker(chosen: RwSignal<Vec<String>>) -> impl IntoView {
+    use sheetlink_protocol::records::{RecordDetail, RecordPage, RecordQuery};
+    const SHEET: &str = "/api/linkage/sheets/employee/records";
+    // Every record seen so far, by id and name: the picker narrows them.
+    let known = RwSignal::new(Vec::<MemberView>::new());
+    let learn = move |found: Vec<MemberView>| {
+        known.update(|all| {
+            for record in found {
+                if !all.iter().any(|m| m.id == record.id) {
+                    all.push(record);
+                }
+            }
+        });
+    };
+    for id in chosen.get_untracked() {
+        leptos::task::spawn_local(async move {
+            if let Ok(detail) = api::get::<RecordDetail>(&format!("{SHEET}/{id}")).await {
+                learn(vec![MemberView {
+                    id: detail.record.id,
+                    name: detail.record.title,
+                }]);
+            }
+        });
+    }
+    let search = Callback::new(move |typed: String| {
+        let typed = typed.trim().to_owned();
+        leptos::task::spawn_local(async move {
+            let query = RecordQuery {
+                filter: (!typed.is_empty()).then(|| sheetlink_engine::linkage::Filter::Compare {
+                    field: "name".into(),
+                    comparison: sheetlink_engine::linkage::Comparison::Contains,
+                    value: typed,
+                }),
+                ..RecordQuery::default()
+            };
+            if let Ok(page) = api::post::<_, RecordPage>(SHEET, &query).await {
+                learn(
+                    page.rows
+                        .into_iter()
+                        .map(|row| MemberView {
+                            id: row.id,
+                            name: row.title,
+                        })
+                        .collect(),
+                );
+            }
+        });
+    });
+    search.run(String::new());
+    view! {
+        <MemberPicker
+            members=known
+            chosen=chosen
+            label=("完了後の通知先（CRMの社員・メール）", "CRM staff to notify (e-mail)")
+            testid="notify-staff"
+            on_query=search
+        />
+        <p class="muted">{t(
+            "社員レコードのメールアドレスに送ります。同じメールアドレスか社員番号のメンバーには、タイムラインにも通知します。",
+            "Each is e-mailed at the address on their 社員 record, and told on the timeline too when a member has that address or employee number.",
+        )}</p>
     }
 }
 

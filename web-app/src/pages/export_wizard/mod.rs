@@ -65,6 +65,7 @@ fn ExportWizard(
     let any = RwSignal::new(found_any);
     let notify = RwSignal::new(stored.after.notify_members);
     let emails = RwSignal::new(stored.after.emails);
+    let staff = RwSignal::new(stored.after.notify_staff);
     let catalog = StoredValue::new(catalog);
     let fields = Signal::derive(move || {
         let sheet = condition.with(|c| c.sheet.clone());
@@ -102,6 +103,7 @@ fn ExportWizard(
             after: AfterExport {
                 notify_members: notify.get_untracked(),
                 emails: emails.get_untracked(),
+                notify_staff: staff.get_untracked(),
             },
         });
     };
@@ -114,7 +116,7 @@ fn ExportWizard(
             <columns::Columns condition=condition fields=fields catalog=catalog/>
             <columns::SortKeys condition=condition fields=fields/>
             <h2>{t("エクスポート後のアクション", "After export")}</h2>
-            <Notifications members=notify emails=emails/>
+            <Notifications members=notify emails=emails staff=staff/>
             <div class="row">
                 <button data-testid="export-preview" disabled=preview.pending() on:click=move |_| { preview.dispatch(current()); }>{t("プレビュー（サーバーの現在のデータ）", "Preview (the server's current data)")}</button>
                 <button class="primary" data-testid="save-export" disabled=save.pending() on:click=submit>{t("完了", "Save")}</button>

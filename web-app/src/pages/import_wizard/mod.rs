@@ -104,6 +104,7 @@ fn ImportWizard(editing: Option<String>, stored: Stored, catalog: Catalog) -> im
     };
     let notify = RwSignal::new(stored.after.notify_members);
     let emails = RwSignal::new(stored.after.emails);
+    let staff = RwSignal::new(stored.after.notify_staff);
     let list = RwSignal::new(stored.after.add_to_list);
     // The lists there are, to pick from (a new name makes a new one).
     let existing = LocalResource::new(|| async {
@@ -125,6 +126,7 @@ fn ImportWizard(editing: Option<String>, stored: Stored, catalog: Catalog) -> im
             after: AfterImport {
                 notify_members: notify.get_untracked(),
                 emails: emails.get_untracked(),
+                notify_staff: staff.get_untracked(),
                 add_to_list: list.get_untracked(),
             },
         });
@@ -147,7 +149,7 @@ fn ImportWizard(editing: Option<String>, stored: Stored, catalog: Catalog) -> im
                 <NextStep step=step to=4 testid="to-step-4"/>
             </div>
             <div hidden=move || step.get() != 4>
-                <Notifications members=notify emails=emails/>
+                <Notifications members=notify emails=emails staff=staff/>
                 <label>{t("リストへの追加（既存のリストを選ぶか新しい名前を入力、空欄なら追加しない）", "Add the imported records to a list (pick one or type a new name; empty: none)")}
                     <input data-testid="add-to-list" list="existing-lists" prop:value=move || list.get().unwrap_or_default()
                         on:input=move |ev| { let v = event_target_value(&ev); list.set((!v.trim().is_empty()).then(|| v.trim().to_owned())); }/>

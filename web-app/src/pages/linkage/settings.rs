@@ -2,7 +2,7 @@
 //! IPs, the authentication method, the token, and who is notified.
 
 use leptos::prelude::*;
-use sheetlink_protocol::linkage::{AuthMethod, IssuedToken, SettingsView};
+use sheetlink_protocol::linkage::{AuthMethod, ClientModuleInfo, IssuedToken, SettingsView};
 
 use crate::api::{self, ApiError};
 use crate::components::{Answer, Confirm, Loader, Notifications, Said};
@@ -111,8 +111,47 @@ fn ClientModule(token: RwSignal<Option<String>>) -> impl IntoView {
                 download.dispatch(token.get_untracked());
             }>{t("クライアントモジュールをダウンロード", "Download the client module")}</button>
             <p class="muted">{t("条件を保存してからダウンロードすると、条件ごとの実行スクリプトが入ります。トークンは発行直後だけ linkage.conf に入ります。", "Download after saving conditions to get their scripts; the token is filled into linkage.conf only right after it is issued.")}</p>
+            <Programs/>
             <Answer said=said testid="module-answer"/>
         </fieldset>
+    }
+}
+
+/// The client programs the module will hold, and the ones the server lacks
+/// (the module is then built without them).
+#[component]
+fn Programs() -> impl IntoView {
+    let lang = use_lang();
+    let info = LocalResource::new(|| api::get::<ClientModuleInfo>("/api/linkage/client-module"));
+    let line = move |program: sheetlink_protocol::linkage::ClientProgram| {
+        let name = format!("{}（{}）", program.file, program.platform);
+        match program.bytes {
+            Some(bytes) => {
+                let size = format!("{:.1} MB", bytes as f64 / 1_000_000.0);
+                view! {
+                    <li>{name}": "{move || lang.get().pick("同梱", "included")}" ("{size.clone()}")"</li>
+                }
+                .into_any()
+            }
+            None => view! {
+                <li class="warning">{name}": "{t(
+                    "サーバーにないため同梱されません。サーバー管理者に、クライアントフォルダ（SHEETLINK_CLIENT_DIR）へ置くよう依頼してください。",
+                    "not on the server, so the module is built without it. Ask the server's operator to put it in the client folder (SHEETLINK_CLIENT_DIR).",
+                )}</li>
+            }
+            .into_any(),
+        }
+    };
+    view! {
+        <Loader>
+            {move || Suspend::new(async move {
+                info.await.map(|info| view! {
+                    <ul data-testid="module-programs">
+                        {info.programs.into_iter().map(line).collect_view()}
+                    </ul>
+                })
+            })}
+        </Loader>
     }
 }
 
