@@ -563,3 +563,69 @@ async fn a_crm_admin_adds_fields_options_and_a_sheet_that_the_screens_offer() ->
     browser.close().await;
     Ok(())
 }
+
+/// A sheet's import screen: a file mapped on the spot (headers suggested,
+/// a matching key chosen, the preview computed in the page), checked on the
+/// server row by row (filtered to the failed row), applied after the
+/// question, and found in the history as a manual run.
+#[tokio::test]
+async fn a_file_is_imported_by_hand_into_a_sheet() -> Result {
+    let _one = one_at_a_time().await;
+    let server = Server::start("manual-import").await?;
+    let browser = Browser::start("manual-import").await?;
+    browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
+    browser.click("@nav-records").await?;
+    browser.click("@records-import").await?;
+    browser.wait("@manual-import").await?;
+    let file = browser.file(
+        "by-hand.csv",
+        "会社名,メールアドレス,ランク\r\n株式会社手入力,hand1@example.co.jp,A\r\n株式会社手入力2,hand2@example.co.jp,B\r\n株式会社ランク違い,hand3@example.co.jp,Z\r\n"
+            .as_bytes(),
+    )?;
+    browser.upload("@sample-input", &file).await?;
+    browser.wait("@mapping tr[data-row='3']").await?;
+    browser
+        .select("@mapping tr[data-row='2'] @mapping-target", "email")
+        .await?;
+    browser
+        .click("@mapping tr[data-row='2'] @mapping-key")
+        .await?;
+    browser.wait("@preview tr[data-row='4']").await?;
+    assert!(
+        browser
+            .text("@preview tr[data-row='4']")
+            .await?
+            .contains("C4")
+    );
+
+    browser.click("@manual-check").await?;
+    browser.wait("@dry-rows tr[data-row='4']").await?;
+    assert_eq!(browser.text("@dry-created").await?, "2");
+    assert_eq!(browser.text("@dry-failed").await?, "1");
+    browser.select("@dry-outcome", "failed").await?;
+    browser
+        .wait_until(
+            "document.querySelectorAll('[data-testid=dry-rows] tbody tr').length === 1",
+            Duration::from_secs(10),
+        )
+        .await?;
+    let failed = browser.text("@dry-rows tbody tr").await?;
+    assert!(failed.contains("失敗") && failed.contains("Z"), "{failed}");
+
+    browser.click("@manual-apply").await?;
+    browser.click("@confirm-manual-apply").await?;
+    let result = browser.text("@manual-result").await?;
+    assert!(
+        result.contains("新規 2") && result.contains("失敗 1"),
+        "{result}"
+    );
+    browser.click("@manual-history").await?;
+    browser.wait("@runs tbody tr").await?;
+    let run = browser.text("@runs tbody tr").await?;
+    assert!(
+        run.contains("手動") && run.contains("その場のマッピング"),
+        "{run}"
+    );
+    browser.close().await;
+    Ok(())
+}

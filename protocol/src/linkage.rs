@@ -115,6 +115,8 @@ impl RunStatus {
 pub enum RunKind {
     /// The batch API (a scheduled client).
     Batch,
+    /// A CRM admin on a sheet's import screen.
+    Manual,
 }
 
 /// Which way the data went.
@@ -172,6 +174,10 @@ pub struct LinkageRun {
     pub direction: Direction,
     /// The condition's key.
     pub key: String,
+    /// Whether a manual import mapped its file on the spot rather than by
+    /// a stored condition (its `key` is then not a condition's).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub on_the_spot: bool,
     /// The sheet.
     pub sheet: String,
     /// Who ran it (`token` or the member's name).
@@ -348,4 +354,53 @@ pub struct ClientProgram {
 pub struct ClientModuleInfo {
     /// Every program of the module, present or not.
     pub programs: Vec<ClientProgram>,
+}
+
+/// How a manual import maps its file: by a stored import condition of the
+/// sheet, or by a mapping made on the spot (an import condition that is not
+/// saved; its after-import actions are not carried out).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum ManualMapping {
+    /// The stored condition with this key (its after-import actions run).
+    Condition {
+        /// The condition's key.
+        key: String,
+    },
+    /// This condition, used once.
+    OnTheSpot {
+        /// The mapping, mode, matching and relation keys.
+        condition: ImportCondition,
+    },
+}
+
+/// Row results a dry-run page holds at most.
+pub const DRY_RUN_PAGE: usize = 100;
+
+/// A manual import's dry run: what applying would do, row by row. The rows
+/// are read a page at a time from `plan` (kept 30 minutes, for the member
+/// who ran it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ManualDryRun {
+    /// The kept plan, for [`DryRunRows`] pages.
+    pub plan: String,
+    /// The counts and status applying would end in, with the first page of
+    /// rows (`rows`).
+    pub run: LinkageRun,
+    /// Row results listed in all (every row of a file up to 100,000 rows).
+    pub listed: u32,
+}
+
+/// A page of a dry run's row results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DryRunRows {
+    /// Index of the first row of this page among those that match.
+    pub offset: u32,
+    /// Row results that match the page's outcome filter.
+    pub matching: u32,
+    /// The rows of this page (at most [`DRY_RUN_PAGE`]).
+    pub rows: Vec<RowResult>,
 }

@@ -16,6 +16,7 @@ use sheetlink_engine::linkage::{
     Catalog, ExportColumn, ExportCondition, OutputEncoding, SortKey, Unrepresentable, crm_catalog,
 };
 use sheetlink_server::Store;
+use sheetlink_server::linkage::RunKind;
 use sheetlink_server::linkage::apply::{People, RunContext, run_export, run_import};
 use sheetlink_server::linkage::{
     AfterExport, AfterImport, Settings, StoredExportCondition, StoredImportCondition,
@@ -188,6 +189,9 @@ fn context<'a>(catalog: &'a Catalog, settings: &'a Settings) -> RunContext<'a> {
         settings,
         offset_minutes: 540,
         people: &NO_ONE,
+        kind: RunKind::Batch,
+        on_the_spot: false,
+        list_every_row: sheetlink_server::linkage::ANSWER_EVERY_ROW,
     }
 }
 

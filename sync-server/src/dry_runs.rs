@@ -1,5 +1,6 @@
-//! Dry-run plans kept for paging: the checked batch (not its cells' diffs)
-//! of a recent dry run, so that its changed cells can be read page by page.
+//! Dry-run plans kept for paging: of an evaluation import, the checked
+//! batch (not its cells' diffs), so that its changed cells can be read page
+//! by page; of a manual CRM import, its per-row results.
 //!
 //! Bounded three ways: a plan lives [`PLAN_SECONDS`], a tenant keeps at most
 //! [`PLANS_PER_TENANT`] and the server at most [`PLANS_IN_ALL`] (the oldest
@@ -15,6 +16,16 @@ use std::time::{Duration, Instant};
 use crate::imports::Prepared;
 use crate::model::{CustomizeSheet, Period};
 
+/// What an evaluation import's dry run keeps.
+pub struct EvaluationPlan {
+    /// The period it checked against.
+    pub period: Period,
+    /// The sheet.
+    pub sheet: CustomizeSheet,
+    /// The checked batch.
+    pub prepared: Prepared,
+}
+
 /// How long a plan can be paged.
 pub const PLAN_SECONDS: u64 = 30 * 60;
 /// Plans kept per tenant.
@@ -23,46 +34,54 @@ pub const PLANS_PER_TENANT: usize = 2;
 pub const PLANS_IN_ALL: usize = 4;
 
 /// One kept plan.
-pub struct Plan {
+pub struct Plan<P> {
     /// Its id (random, unguessable).
     pub id: String,
     /// Whose it is.
     pub tenant: String,
     /// The member who ran it.
     pub member: String,
-    /// The period and sheet it checked against.
-    pub period: Period,
-    /// The sheet.
-    pub sheet: CustomizeSheet,
-    /// The checked batch.
-    pub prepared: Prepared,
+    /// What the dry run found.
+    pub content: P,
     created: Instant,
 }
 
-/// The kept plans, oldest first.
-#[derive(Clone, Default)]
-pub struct DryRuns {
-    plans: Arc<Mutex<Vec<Arc<Plan>>>>,
+impl<P> std::ops::Deref for Plan<P> {
+    type Target = P;
+    fn deref(&self) -> &P {
+        &self.content
+    }
 }
 
-impl DryRuns {
+/// The kept plans of one kind, oldest first.
+pub struct DryRuns<P = EvaluationPlan> {
+    plans: Arc<Mutex<Vec<Arc<Plan<P>>>>>,
+}
+
+impl<P> Clone for DryRuns<P> {
+    fn clone(&self) -> Self {
+        DryRuns {
+            plans: self.plans.clone(),
+        }
+    }
+}
+
+impl<P> Default for DryRuns<P> {
+    fn default() -> Self {
+        DryRuns {
+            plans: Arc::default(),
+        }
+    }
+}
+
+impl<P> DryRuns<P> {
     /// Keeps a plan, making room as the bounds say.
-    pub fn keep(
-        &self,
-        id: String,
-        tenant: &str,
-        member: &str,
-        period: Period,
-        sheet: CustomizeSheet,
-        prepared: Prepared,
-    ) {
+    pub fn keep(&self, id: String, tenant: &str, member: &str, content: P) {
         let plan = Arc::new(Plan {
             id,
             tenant: tenant.to_owned(),
             member: member.to_owned(),
-            period,
-            sheet,
-            prepared,
+            content,
             created: Instant::now(),
         });
         let mut plans = self.plans.lock().unwrap_or_else(PoisonError::into_inner);
@@ -81,7 +100,7 @@ impl DryRuns {
     }
 
     /// The plan `id` if it is still kept and `member` of `tenant` ran it.
-    pub fn find(&self, id: &str, tenant: &str, member: &str) -> Option<Arc<Plan>> {
+    pub fn find(&self, id: &str, tenant: &str, member: &str) -> Option<Arc<Plan<P>>> {
         let plans = self.plans.lock().unwrap_or_else(PoisonError::into_inner);
         plans
             .iter()

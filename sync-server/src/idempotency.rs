@@ -27,6 +27,11 @@ pub enum Scope<'a> {
         /// The import condition's key.
         condition: &'a str,
     },
+    /// A manual import into this CRM sheet.
+    Manual {
+        /// The sheet's id.
+        sheet: &'a str,
+    },
 }
 
 /// A stored idempotency key.
@@ -83,11 +88,22 @@ impl Key {
         let storage_key = match scope {
             Scope::Evaluation => format!("{tenant}/evaluation/{sent}"),
             Scope::Batch { condition } => format!("{tenant}/batch/{condition}/{sent}"),
+            Scope::Manual { sheet } => format!("{tenant}/manual/{sheet}/{sent}"),
         };
         Ok(Some(Key {
             storage_key,
             body_hash: crate::http::body_hash(body),
         }))
+    }
+
+    /// The same key, its fingerprint covering `more` too (a manual import's
+    /// mapping as well as its file): the same key sent with another mapping
+    /// is a conflict, not a replay.
+    pub fn also_covering(mut self, more: &[u8]) -> Self {
+        let mut both = self.body_hash.into_bytes();
+        both.extend_from_slice(more);
+        self.body_hash = crate::http::body_hash(&both);
+        self
     }
 
     /// The key of a request that must carry one (`Idempotency-Key`), checked

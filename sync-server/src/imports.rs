@@ -114,9 +114,11 @@ pub fn plan(
         id,
         &caller.tenant,
         &caller.member.id,
-        period,
-        sheet,
-        prepared,
+        crate::dry_runs::EvaluationPlan {
+            period,
+            sheet,
+            prepared,
+        },
     );
     Ok(plan)
 }

@@ -54,6 +54,8 @@ pub struct AppState {
     pub trusted_proxies: std::sync::Arc<Vec<ipnet::IpNet>>,
     /// Recent dry runs, for paging through their changes.
     pub dry_runs: dry_runs::DryRuns,
+    /// Recent manual CRM dry runs, for paging through their rows.
+    pub crm_dry_runs: linkage::manual::ManualDryRuns,
 }
 
 impl AppState {
@@ -70,6 +72,7 @@ impl AppState {
             import_locks: Default::default(),
             login_throttle: Default::default(),
             dry_runs: Default::default(),
+            crm_dry_runs: Default::default(),
         }
     }
 

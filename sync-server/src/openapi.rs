@@ -139,6 +139,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(l::sheet_template))
         .routes(routes!(l::record_detail, l::delete_record))
         .routes(own_body_limit(routes!(l::batch_import)))
+        .routes(own_body_limit(routes!(
+            crate::linkage::manual::manual_import
+        )))
+        .routes(routes!(crate::linkage::manual::dry_run_rows))
         .routes(routes!(l::batch_export))
         // Settings and conditions are small documents: 256 KiB is far more
         // than the largest the engine accepts (500 columns, 200

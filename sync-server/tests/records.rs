@@ -164,6 +164,9 @@ async fn crm_admins_page_search_open_and_delete_records() {
         settings: &settings,
         offset_minutes: 540,
         people: &People::default(),
+        kind: sheetlink_server::linkage::RunKind::Batch,
+        on_the_spot: false,
+        list_every_row: sheetlink_server::linkage::ANSWER_EVERY_ROW,
     };
     let phones = StoredImportCondition {
         condition,

@@ -676,6 +676,7 @@ fn redb_evaluations_conform() {
 fn run(id: &str, rows: usize) -> Run {
     Run {
         head: LinkageRun {
+            on_the_spot: false,
             id: id.into(),
             kind: RunKind::Batch,
             direction: Direction::Import,

@@ -207,6 +207,36 @@ pub async fn post_file<T: DeserializeOwned>(
     json(send(builder.body(body.clone())).await?).await
 }
 
+/// `POST path` as `multipart/form-data` with a `mapping` part (JSON) and a
+/// `file` part (`bytes`, named `file_name`), dry run or applied, decoded.
+/// The browser writes the boundary.
+pub async fn post_mapped_file<T: DeserializeOwned>(
+    path: &str,
+    mapping: &str,
+    bytes: &[u8],
+    file_name: &str,
+    upload: Upload<'_>,
+) -> Result<T, ApiError> {
+    let unexpected = |e: wasm_bindgen::JsValue| ApiError::Unexpected(format!("{e:?}"));
+    let form = web_sys::FormData::new().map_err(unexpected)?;
+    form.append_with_str("mapping", mapping)
+        .map_err(unexpected)?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(unexpected)?;
+    form.append_with_blob_and_filename("file", &blob, file_name)
+        .map_err(unexpected)?;
+    let builder = match upload {
+        Upload::DryRun => Request::post(path).query([("dry_run", "true")]),
+        Upload::Apply { idempotency_key } => {
+            Request::post(path).header("Idempotency-Key", idempotency_key)
+        }
+    };
+    json(send(builder.body(wasm_bindgen::JsValue::from(form))).await?).await
+}
+
 pub use sheetlink_protocol::org::{
     ItemView as Item, PeriodView as Period, SheetView as Sheet, TemplateRequest,
 };

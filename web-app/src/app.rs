@@ -18,6 +18,7 @@ use crate::pages::import_wizard::ImportWizardPage;
 use crate::pages::linkage::LinkagePage;
 use crate::pages::lists::ListsPage;
 use crate::pages::login::LoginPage;
+use crate::pages::manual_import::ManualImportPage;
 use crate::pages::member_import::MemberImportPage;
 use crate::pages::organisation::OrganisationPage;
 use crate::pages::records::RecordsPage;
@@ -158,6 +159,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/linkage/records") view=RecordsPage/>
                     <Route path=path!("/linkage/records/:sheet") view=RecordsPage/>
                     <Route path=path!("/linkage/records/:sheet/:id") view=RecordPage/>
+                    <Route path=path!("/linkage/sheets/:sheet/import") view=ManualImportPage/>
                     <Route path=path!("/linkage/import/new") view=ImportWizardPage/>
                     <Route path=path!("/linkage/import/:key") view=ImportWizardPage/>
                     <Route path=path!("/linkage/export/new") view=ExportWizardPage/>

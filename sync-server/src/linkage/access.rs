@@ -89,6 +89,9 @@ impl BatchCaller {
             settings,
             offset_minutes,
             people,
+            kind: crate::linkage::RunKind::Batch,
+            on_the_spot: false,
+            list_every_row: crate::linkage::ANSWER_EVERY_ROW,
         }
     }
 }

@@ -19,8 +19,8 @@ use crate::linkage::apply::BatchStarted;
 use crate::linkage::catalog::tenant_catalog;
 use crate::linkage::module::{batch_script, shell_script};
 use crate::linkage::{
-    LinkageRun, SettingsView, StoredCondition, StoredExportCondition, StoredImportCondition,
-    TimelinePost, check_emails,
+    LinkageRun, RunKind, SettingsView, StoredCondition, StoredExportCondition,
+    StoredImportCondition, TimelinePost, check_emails,
 };
 use crate::store::{Linkage, Organisation as _, Saved};
 use sheetlink_protocol::accounts::AuditAction;
@@ -504,17 +504,37 @@ pub async fn client_module_info(
     Ok(Json(info))
 }
 
-/// `?sheet=` of the run history.
+/// `?sheet=&kind=&key=` of the run history.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RunsQuery {
     /// Only this sheet's runs.
     #[serde(default)]
     pub sheet: Option<String>,
+    /// Only runs of this type (`batch`, `manual`).
+    #[serde(default)]
+    pub kind: Option<RunKind>,
+    /// Only runs of the condition with this key (a manual import mapped on
+    /// the spot has none).
+    #[serde(default)]
+    pub key: Option<String>,
 }
 
-/// `GET /api/linkage/runs[?sheet=]`: the latest 100 batch runs, newest first,
-/// without their per-row results.
+impl RunsQuery {
+    /// Whether `run` is one the query asks for.
+    fn wants(&self, run: &LinkageRun) -> bool {
+        self.sheet.as_deref().is_none_or(|s| s == run.sheet)
+            && self.kind.is_none_or(|k| k == run.kind)
+            && self
+                .key
+                .as_deref()
+                .is_none_or(|k| k == run.key && !run.on_the_spot)
+    }
+}
+
+/// `GET /api/linkage/runs[?sheet=&kind=&key=]`: the latest 100 runs (of the
+/// sheet, type and condition asked for), newest first, without their
+/// per-row results.
 #[utoipa::path(
     get, summary = "The batch-run history", path = "/api/linkage/runs", tag = "linkage", params(RunsQuery),
     responses((status = 200, description = "The latest 100 batch runs, newest first, without their rows.", body = Vec<LinkageRun>), crate::openapi::SignedIn, crate::openapi::AdminsOnly)
@@ -530,7 +550,7 @@ pub async fn runs(
         .run(move |store| {
             let mut runs = Vec::new();
             store.runs_newest_first(&caller.tenant, &mut |run| {
-                if query.sheet.as_deref().is_none_or(|s| s == run.head.sheet) {
+                if query.wants(&run.head) {
                     runs.push(run.render());
                 }
                 runs.len() < 100

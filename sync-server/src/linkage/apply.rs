@@ -16,9 +16,8 @@ use crate::linkage::access::BatchCaller;
 use crate::linkage::mail::Mail;
 use crate::linkage::stored_condition;
 use crate::linkage::{
-    ANSWER_EVERY_ROW, Counts, Direction, LinkageRun, MAX_ANSWERED_ROWS, Outcome, RowRecord, Run,
-    RunKind, RunStatus, Settings, StoredExportCondition, StoredImportCondition, TimelinePost,
-    completion_message,
+    Counts, Direction, LinkageRun, MAX_ANSWERED_ROWS, Outcome, RowRecord, Run, RunKind, RunStatus,
+    Settings, StoredExportCondition, StoredImportCondition, TimelinePost, completion_message,
 };
 use crate::notice::{Note, Notice};
 use crate::store::{ChangedBy, CrmTx, Idempotency, Linkage, Organisation};
@@ -40,6 +39,15 @@ pub struct RunContext<'a> {
     pub offset_minutes: i32,
     /// Who the condition tells besides the settings' targets.
     pub people: &'a People,
+    /// Batch (the client) or manual (the import screen).
+    pub kind: RunKind,
+    /// Whether a manual import's mapping was made on the spot.
+    pub on_the_spot: bool,
+    /// Rows listed with their result whatever their outcome, for files of
+    /// at most this many rows (longer ones list their failed and skipped
+    /// rows): [`super::ANSWER_EVERY_ROW`] for a run, [`MAX_ANSWERED_ROWS`] for a
+    /// dry run, whose rows are read page by page.
+    pub list_every_row: usize,
 }
 
 /// Who a run's condition tells besides the settings' targets: members on
@@ -286,8 +294,8 @@ impl Relations<'_> {
     }
 }
 
-/// Runs a batch import of `bytes` under `stored` for `tenant`: maps the
-/// file with the engine, applies each valid row per the condition's mode,
+/// Runs an import of `bytes` under `stored` for `tenant`: maps the file
+/// with the engine, applies each valid row per the condition's mode,
 /// duplicate handling, matching and relation keys, and records the run, the
 /// timeline post, the e-mails and the list entries — all in one
 /// transaction.
@@ -298,16 +306,13 @@ pub fn run_import(
     bytes: &[u8],
     idempotency: Option<&Key>,
 ) -> Result<LinkageRun, AppError> {
-    let RunContext {
-        tenant,
-        actor,
-        catalog,
-        ..
-    } = context;
     let started = now();
     let condition = &stored.condition;
-    let sheet = catalog.sheet(&condition.sheet).ok_or_else(no_sheet)?;
-    let mapping = map_file(condition, catalog, bytes).map_err(condition_refused)?;
+    let sheet = context
+        .catalog
+        .sheet(&condition.sheet)
+        .ok_or_else(no_sheet)?;
+    let mapping = map_file(condition, context.catalog, bytes).map_err(condition_refused)?;
     if mapping.status == MapStatus::Rejected {
         return refuse_file(
             store,
@@ -319,6 +324,63 @@ pub fn run_import(
             idempotency,
         );
     }
+    store.write_crm(context.tenant, |tx| {
+        let (run, touched) = apply_rows(tx, context, stored, sheet, &mapping, started)?;
+        if let Some(list) = &stored.after.add_to_list {
+            let entries: Vec<String> = touched
+                .iter()
+                .map(|id| format!("{}/{id}", sheet.id))
+                .collect();
+            tx.add_to_list(list, &entries)?;
+        }
+        finish(tx, context, &sheet.name, &run, idempotency)
+    })
+}
+
+/// What an import of `bytes` under `stored` would do, row by row: the same
+/// work as [`run_import`] in a transaction that is never committed, so each
+/// row sees the rows before it exactly as applying would. Nothing is
+/// written, recorded or told.
+pub fn dry_run_import(
+    store: &impl Linkage,
+    context: RunContext<'_>,
+    stored: &StoredImportCondition,
+    bytes: &[u8],
+) -> Result<Run, AppError> {
+    let started = now();
+    let condition = &stored.condition;
+    let sheet = context
+        .catalog
+        .sheet(&condition.sheet)
+        .ok_or_else(no_sheet)?;
+    let mapping = map_file(condition, context.catalog, bytes).map_err(condition_refused)?;
+    if mapping.status == MapStatus::Rejected {
+        return Ok(refused_run(
+            context,
+            stored,
+            sheet,
+            &mapping,
+            started,
+            record_id()?,
+        ));
+    }
+    store.dry_run_crm(context.tenant, |tx| {
+        apply_rows(tx, context, stored, sheet, &mapping, started).map(|(run, _)| run)
+    })
+}
+
+/// Applies the mapped rows in `tx`: the run (counts, row results) and the
+/// records it created or updated.
+fn apply_rows(
+    tx: &mut dyn CrmTx,
+    context: RunContext<'_>,
+    stored: &StoredImportCondition,
+    sheet: &Sheet,
+    mapping: &sheetlink_engine::linkage::Mapping,
+    started: u64,
+) -> Result<(Run, Vec<String>), AppError> {
+    let RunContext { actor, catalog, .. } = context;
+    let condition = &stored.condition;
     let mut counts = Counts {
         rows_in: mapping.rows_read,
         skipped: mapping.skipped,
@@ -329,7 +391,7 @@ pub fn run_import(
     // failed and skipped rows only, the first MAX_ANSWERED_ROWS of them
     // (the counts stay exact): a million-row file must not build a million
     // results.
-    let every_row = mapping.rows_read as usize <= ANSWER_EVERY_ROW;
+    let every_row = mapping.rows_read as usize <= context.list_every_row;
     let mut results: Vec<RowRecord> = Vec::new();
     // A failed row's problems, in the order the engine found them.
     let mut failed_rows: HashMap<u32, Vec<Note>> = HashMap::new();
@@ -340,98 +402,90 @@ pub fn run_import(
             .push(Note::of(diagnostic));
     }
     let run_id = record_id()?;
-    store.write_crm(tenant, |tx| {
-        let mut touched = Vec::new();
-        {
-            let mut applier = Applier {
-                condition,
-                sheet,
-                id_index: sheet.fields.iter().position(|f| f.is_id),
-                key_indexes: condition
-                    .matching_keys
-                    .iter()
-                    .map(|key| sheet.field_index(key))
-                    .collect(),
-                relations: Relations {
-                    catalog,
-                    cache: HashMap::new(),
-                },
-                changed_by: ChangedBy {
-                    at: started,
-                    by: actor,
-                    run: Some((&run_id, &condition.key)),
-                    row: None,
-                },
-            };
-            for row in &mapping.rows {
-                let outcome = applier.apply_row(tx, row)?;
-                let result = match outcome {
-                    Ok((outcome, id)) => {
-                        counts.count(outcome);
-                        if !every_row {
-                            touched.push(id);
-                            continue;
-                        }
-                        touched.push(id.clone());
-                        RowRecord {
-                            row: row.row,
-                            outcome,
-                            record: Some(id),
-                            notes: Vec::new(),
-                        }
-                    }
-                    Err(Refusal::Skip(note)) => {
-                        counts.skipped += 1;
-                        refused(row.row, Outcome::Skipped, vec![note])
-                    }
-                    Err(Refusal::Fail(note)) => {
-                        counts.failed += 1;
-                        refused(row.row, Outcome::Failed, vec![note])
-                    }
-                };
-                results.push(result);
-            }
-        }
-        let mut failed: Vec<RowRecord> = failed_rows
-            .into_iter()
-            .map(|(row, notes)| refused(row, Outcome::Failed, notes))
-            .collect();
-        results.append(&mut failed);
-        results.sort_by_key(|r| r.row);
-        let listed_all =
-            every_row && !mapping.diagnostics_truncated && results.len() <= MAX_ANSWERED_ROWS;
-        results.truncate(MAX_ANSWERED_ROWS);
-        crate::imports::check_reconciled("batch import", &condition.key, &counts);
-        let status = RunStatus::of(&counts);
-        let run = Run {
-            head: LinkageRun {
-                id: run_id.clone(),
-                kind: RunKind::Batch,
-                direction: Direction::Import,
-                key: condition.key.clone(),
-                sheet: sheet.id.clone(),
-                actor: actor.to_owned(),
-                started_at: started,
-                ended_at: now(),
-                status,
-                reason: None,
-                reason_en: None,
-                counts,
-                rows: Vec::new(),
-                rows_truncated: !listed_all,
-            },
-            rows: results,
-            reason: Vec::new(),
-        };
-        if let Some(list) = &stored.after.add_to_list {
-            let entries: Vec<String> = touched
+    let mut touched = Vec::new();
+    {
+        let mut applier = Applier {
+            condition,
+            sheet,
+            id_index: sheet.fields.iter().position(|f| f.is_id),
+            key_indexes: condition
+                .matching_keys
                 .iter()
-                .map(|id| format!("{}/{id}", sheet.id))
-                .collect();
-            tx.add_to_list(list, &entries)?;
+                .map(|key| sheet.field_index(key))
+                .collect(),
+            relations: Relations {
+                catalog,
+                cache: HashMap::new(),
+            },
+            changed_by: ChangedBy {
+                at: started,
+                by: actor,
+                run: Some((&run_id, &condition.key)),
+                row: None,
+            },
+        };
+        for row in &mapping.rows {
+            let outcome = applier.apply_row(tx, row)?;
+            let result = match outcome {
+                Ok((outcome, id)) => {
+                    counts.count(outcome);
+                    if !every_row {
+                        touched.push(id);
+                        continue;
+                    }
+                    touched.push(id.clone());
+                    RowRecord {
+                        row: row.row,
+                        outcome,
+                        record: Some(id),
+                        notes: Vec::new(),
+                    }
+                }
+                Err(Refusal::Skip(note)) => {
+                    counts.skipped += 1;
+                    refused(row.row, Outcome::Skipped, vec![note])
+                }
+                Err(Refusal::Fail(note)) => {
+                    counts.failed += 1;
+                    refused(row.row, Outcome::Failed, vec![note])
+                }
+            };
+            results.push(result);
         }
-        finish(tx, context, &sheet.name, &run, idempotency)
-    })
+    }
+    let mut failed: Vec<RowRecord> = failed_rows
+        .into_iter()
+        .map(|(row, notes)| refused(row, Outcome::Failed, notes))
+        .collect();
+    results.append(&mut failed);
+    results.sort_by_key(|r| r.row);
+    let listed_all =
+        every_row && !mapping.diagnostics_truncated && results.len() <= MAX_ANSWERED_ROWS;
+    results.truncate(MAX_ANSWERED_ROWS);
+    crate::imports::check_reconciled("batch import", &condition.key, &counts);
+    let status = RunStatus::of(&counts);
+    let run = Run {
+        head: LinkageRun {
+            id: run_id.clone(),
+            kind: context.kind,
+            on_the_spot: context.on_the_spot,
+            direction: Direction::Import,
+            key: condition.key.clone(),
+            sheet: sheet.id.clone(),
+            actor: actor.to_owned(),
+            started_at: started,
+            ended_at: now(),
+            status,
+            reason: None,
+            reason_en: None,
+            counts,
+            rows: Vec::new(),
+            rows_truncated: !listed_all,
+        },
+        rows: results,
+        reason: Vec::new(),
+    };
+    Ok((run, touched))
 }
 
 /// A skipped or failed row.
@@ -456,10 +510,26 @@ fn refuse_file(
     started: u64,
     idempotency: Option<&Key>,
 ) -> Result<LinkageRun, AppError> {
-    let run = Run {
+    let run = refused_run(context, stored, sheet, mapping, started, record_id()?);
+    store.write_crm(context.tenant, |tx| {
+        finish(tx, context, &sheet.name, &run, idempotency)
+    })
+}
+
+/// The run of a file refused as a whole: all failed, with the reason.
+fn refused_run(
+    context: RunContext<'_>,
+    stored: &StoredImportCondition,
+    sheet: &Sheet,
+    mapping: &sheetlink_engine::linkage::Mapping,
+    started: u64,
+    id: String,
+) -> Run {
+    Run {
         head: LinkageRun {
-            id: record_id()?,
-            kind: RunKind::Batch,
+            id,
+            kind: context.kind,
+            on_the_spot: context.on_the_spot,
             direction: Direction::Import,
             key: stored.condition.key.clone(),
             sheet: sheet.id.clone(),
@@ -475,10 +545,7 @@ fn refuse_file(
         },
         rows: Vec::new(),
         reason: mapping.diagnostics.iter().map(Note::of).collect(),
-    };
-    store.write_crm(context.tenant, |tx| {
-        finish(tx, context, &sheet.name, &run, idempotency)
-    })
+    }
 }
 
 enum Refusal {
@@ -804,7 +871,8 @@ pub fn run_export(
     let run = Run {
         head: LinkageRun {
             id: record_id()?,
-            kind: RunKind::Batch,
+            kind: context.kind,
+            on_the_spot: context.on_the_spot,
             direction: Direction::Export,
             key: condition.key.clone(),
             sheet: sheet.id.clone(),

@@ -12,6 +12,7 @@ pub mod apply;
 pub mod catalog;
 pub mod lists;
 pub mod mail;
+pub mod manual;
 pub mod module;
 pub mod records;
 pub mod seed;
@@ -198,17 +199,20 @@ pub fn completion_message(
         "エクスポート"
     };
     let key = &run.key;
+    let by = match (run.kind, run.on_the_spot) {
+        (RunKind::Batch, _) => format!("バッチ連携({key})"),
+        (RunKind::Manual, false) => format!("手動インポート({key})"),
+        (RunKind::Manual, true) => "手動インポート（その場のマッピング）".to_owned(),
+    };
     let failed = run.counts.failed;
     let subject = match run.status {
         RunStatus::CompletedWithErrors => format!(
-            "{sheet_name}の{what}がバッチ連携({key})により完了しましたが、{failed}件のエラーがあります。"
+            "{sheet_name}の{what}が{by}により完了しましたが、{failed}件のエラーがあります。"
         ),
-        RunStatus::AllFailed => format!(
-            "{sheet_name}の{what}がバッチ連携({key})により実行されましたが、全て失敗しました。"
-        ),
-        RunStatus::Completed => {
-            format!("{sheet_name}の{what}がバッチ連携({key})により完了しました。")
+        RunStatus::AllFailed => {
+            format!("{sheet_name}の{what}が{by}により実行されましたが、全て失敗しました。")
         }
+        RunStatus::Completed => format!("{sheet_name}の{what}が{by}により完了しました。"),
     };
     let rows = if run.direction == Direction::Import {
         run.counts.applied()
@@ -396,6 +400,7 @@ mod tests {
 
     fn run(status: RunStatus, counts: Counts, reason: Option<&str>) -> LinkageRun {
         LinkageRun {
+            on_the_spot: false,
             id: "r1".into(),
             kind: RunKind::Batch,
             direction: Direction::Import,

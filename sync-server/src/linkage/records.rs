@@ -21,7 +21,7 @@ use crate::ids::now;
 use crate::store::{ChangedBy, Linkage, Records};
 
 /// 404 for a sheet the catalog does not have.
-fn no_sheet(sheet: &str) -> AppError {
+pub(crate) fn no_sheet(sheet: &str) -> AppError {
     AppError::not_found(
         "unknown_sheet",
         format!("シート「{sheet}」はありません。"),

@@ -130,6 +130,14 @@ pub trait Linkage {
         tenant: &str,
         job: impl FnOnce(&mut dyn CrmTx) -> Result<T, AppError>,
     ) -> Result<T, AppError>;
+    /// Runs `job` like [`Linkage::write_crm`] in a transaction that is then
+    /// rolled back, whatever it answers: a dry run sees its own writes and
+    /// leaves nothing behind.
+    fn dry_run_crm<T>(
+        &self,
+        tenant: &str,
+        job: impl FnOnce(&mut dyn CrmTx) -> Result<T, AppError>,
+    ) -> Result<T, AppError>;
 }
 
 /// One write transaction over a tenant's CRM data. It sees its own writes:
@@ -399,6 +407,21 @@ impl Linkage for Store {
             job(&mut tx)
         })
     }
+
+    fn dry_run_crm<T>(
+        &self,
+        tenant: &str,
+        job: impl FnOnce(&mut dyn CrmTx) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        self.roll_back(|txn| {
+            let mut tx = RedbCrmTx {
+                txn,
+                tenant,
+                tables: CrmTables::open(txn)?,
+            };
+            job(&mut tx)
+        })
+    }
 }
 
 /// The stored form of a record (format 5): a JSON object of its non-empty
@@ -559,6 +582,7 @@ impl CrmTx for RedbCrmTx<'_> {
         }
         let head = StoredHead {
             head: LinkageRun {
+                on_the_spot: false,
                 rows: Vec::new(),
                 reason: None,
                 reason_en: None,

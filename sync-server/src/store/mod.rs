@@ -172,6 +172,20 @@ impl Store {
         Ok(answer)
     }
 
+    /// Runs `job` in one write transaction that is rolled back afterwards
+    /// (a dry run); non-durable, as nothing of it is kept.
+    fn roll_back<T>(
+        &self,
+        job: impl FnOnce(&redb::WriteTransaction) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut txn = self.db.begin_write().map_err(AppError::internal)?;
+        txn.set_durability(redb::Durability::None)
+            .map_err(AppError::internal)?;
+        let answer = job(&txn);
+        txn.abort().map_err(AppError::internal)?;
+        answer
+    }
+
     /// Runs `job` in one write transaction, committed when it returns
     /// `Ok(Ok(_))` and rolled back otherwise (a refusal or an error); `durable: false` skips the
     /// disk sync (a later durable commit persists it).

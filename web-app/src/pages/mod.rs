@@ -11,6 +11,7 @@ pub mod import_wizard;
 pub mod linkage;
 pub mod lists;
 pub mod login;
+pub mod manual_import;
 pub mod member_import;
 pub mod organisation;
 pub mod records;

@@ -16,7 +16,7 @@ use crate::i18n::{Lang, t};
 
 /// Reads `bytes` as the sample: its first rows, its encoding, and (for a
 /// condition without mappings yet) a field suggested for every header.
-fn take_sample(draft: Draft, bytes: Vec<u8>, name: String) -> Result<(), Said> {
+pub fn take_sample(draft: Draft, bytes: Vec<u8>, name: String) -> Result<(), Said> {
     let current = draft.condition.get_untracked();
     let (encoding, rows) =
         sample_rows(&bytes, current.encoding, PREVIEW_ROWS + 5).map_err(|diagnostic| {
@@ -55,7 +55,7 @@ fn take_sample(draft: Draft, bytes: Vec<u8>, name: String) -> Result<(), Said> {
     Ok(())
 }
 
-/// The step.
+/// The step: the sample, then the mode and duplicate handling.
 #[component]
 pub fn MethodStep(
     /// The condition and its sample.
@@ -63,7 +63,23 @@ pub fn MethodStep(
     /// Where a sample that cannot be read is explained.
     problem: RwSignal<Option<Said>>,
 ) -> impl IntoView {
-    let condition = draft.condition;
+    view! {
+        <SampleDrop draft=draft problem=problem label=("サンプルのCSVファイル（UTF-8・BOM付き・Shift_JIS）をドロップ、または選択", "Drop or choose a sample CSV (UTF-8, with BOM, or Shift_JIS)")/>
+        <ModeFields draft=draft/>
+    }
+}
+
+/// A file dropped or chosen, read here (never uploaded by this) as the
+/// draft's sample: its encoding and first rows shown.
+#[component]
+pub fn SampleDrop(
+    /// The condition and its sample.
+    draft: Draft,
+    /// Where a file that cannot be read is explained.
+    problem: RwSignal<Option<Said>>,
+    /// What the drop zone says (Japanese, English).
+    label: (&'static str, &'static str),
+) -> impl IntoView {
     let read = Action::new_local(move |file: &web_sys::File| {
         let file = file.clone();
         async move {
@@ -80,13 +96,24 @@ pub fn MethodStep(
                 ev.prevent_default();
                 if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) { read.dispatch_local(file); }
             }>
-            <p>{t("サンプルのCSVファイル（UTF-8・BOM付き・Shift_JIS）をドロップ、または選択", "Drop or choose a sample CSV (UTF-8, with BOM, or Shift_JIS)")}</p>
-            <input data-testid="sample-input" type="file" accept=".csv,text/csv" aria-label=t("サンプルのCSVファイル", "Sample CSV file") on:change=move |ev| {
+            <p>{t(label.0, label.1)}</p>
+            <input data-testid="sample-input" type="file" accept=".csv,text/csv" aria-label=t(label.0, label.1) on:change=move |ev| {
                 let input: web_sys::HtmlInputElement = event_target(&ev);
                 if let Some(file) = input.files().and_then(|f| f.get(0)) { read.dispatch_local(file); }
             }/>
             <p class="muted" data-testid="sample-name">{move || draft.sample_info.with(|i| i.as_ref().map(|(name, _)| name.clone()).unwrap_or_default())}</p>
         </div>
+    }
+}
+
+/// The mode and what to do with duplicates.
+#[component]
+pub fn ModeFields(
+    /// The condition.
+    draft: Draft,
+) -> impl IntoView {
+    let condition = draft.condition;
+    view! {
         <fieldset>
             <legend>{t("処理方法", "Mode")}</legend>
             {[(ImportMode::InsertAndUpdate, "mode-upsert", "新規登録および上書き保存", "Insert and update"), (ImportMode::InsertOnly, "mode-insert", "新規登録のみ", "Insert only"), (ImportMode::UpdateOnly, "mode-update", "上書きのみ", "Update only")].into_iter().map(|(mode, id, ja, en)| view! {

@@ -141,6 +141,14 @@ fn ImportWizard(editing: Option<String>, stored: Stored, catalog: Catalog) -> im
             </div>
             <div hidden=move || step.get() != 2>
                 <method::MethodStep draft=draft problem=problem/>
+                <Show when=move || is_edit>
+                    <p data-testid="condition-history">
+                        {t("この条件によるインポートの実行履歴は", "The runs of this condition: ")}
+                        <leptos_router::components::A href=move || draft.condition.with(|c| format!("/linkage/history?sheet={}&key={}", api::segment(&c.sheet), api::segment(&c.key)))>
+                            {t("こちらをクリック", "click here")}
+                        </leptos_router::components::A>
+                    </p>
+                </Show>
                 <NextStep step=step to=3 testid="to-step-3"/>
             </div>
             <div hidden=move || step.get() != 3>

@@ -139,8 +139,10 @@ fn SheetRecords(sheet: Sheet) -> impl IntoView {
             }
         }
     });
+    let import = format!("/linkage/sheets/{}/import", api::segment(&sheet.id));
     let sheet = StoredValue::new(sheet);
     view! {
+        <p><A href=import attr:class="button" attr:data-testid="records-import">{t("このシートにインポート", "Import into this sheet")}</A></p>
         <p class="template-links">
             {t("取込用の雛形（全項目の見出し）:", "Import template (every field as a header):")}" "
             <button data-testid="template-utf8" on:click=move |_| { template.dispatch((false, false)); }>"UTF-8 (BOM)"</button>" "
