@@ -274,6 +274,10 @@ pub enum AuditAction {
     /// The tenant's CRM additions (extension sheets, custom fields,
     /// options) were saved.
     CatalogChanged,
+    /// A mapping template was saved (created or replaced).
+    MappingTemplateSaved,
+    /// A mapping template was deleted.
+    MappingTemplateDeleted,
 }
 
 impl AuditAction {
@@ -288,6 +292,8 @@ impl AuditAction {
                 | AuditAction::ListChanged
                 | AuditAction::RecordDeleted
                 | AuditAction::CatalogChanged
+                | AuditAction::MappingTemplateSaved
+                | AuditAction::MappingTemplateDeleted
         )
     }
 }

@@ -143,6 +143,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
             crate::linkage::manual::manual_import
         )))
         .routes(routes!(crate::linkage::manual::dry_run_rows))
+        .routes(routes!(crate::linkage::templates::list))
+        .routes(routes!(
+            crate::linkage::templates::save,
+            crate::linkage::templates::delete
+        ))
         .routes(routes!(l::batch_export))
         // Settings and conditions are small documents: 256 KiB is far more
         // than the largest the engine accepts (500 columns, 200

@@ -281,3 +281,115 @@ async fn crm_admins_try_then_apply_a_file_by_hand() {
         "{posts}"
     );
 }
+
+#[tokio::test]
+async fn mapping_templates_are_checked_bounded_and_deleted() {
+    let (app, _store) = common::server("templates", Config::default());
+    let crm = cookie_of(&app, None, DEMO_CRM_ADMIN.0, DEMO_CRM_ADMIN.1).await;
+    let member = cookie_of(&app, None, "member", "member-pass").await;
+    let template = |name: &str, field: &str| {
+        json!({
+            "name": name, "sheet": "customer",
+            "mappings": [{"source": {"header": "会社名"}, "field": field, "update_with_blank": true}],
+            "matching_keys": ["name"],
+        })
+    };
+    let save = |name: String, body: Value, who: String| {
+        let app = app.clone();
+        async move {
+            call(
+                &app,
+                Method::PUT,
+                &format!("/api/linkage/mapping-templates/{}", urlencoding(&name)),
+                Some(&who),
+                Some(body),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        save("基幹".into(), template("基幹", "name"), member.clone())
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let saved = save("基幹".into(), template("基幹", "name"), crm.clone()).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert_eq!(saved.body[0]["mappings"][0]["update_with_blank"], true);
+    let bad = save(
+        "基幹".into(),
+        template("基幹", "no_such_field"),
+        crm.clone(),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no_such_field")),
+        "{}",
+        bad.body
+    );
+    let differs = save("別名".into(), template("基幹", "name"), crm.clone()).await;
+    assert_eq!(differs.status, StatusCode::BAD_REQUEST);
+    // Replacing keeps one; the 201st is refused.
+    let replaced = save("基幹".into(), template("基幹", "email"), crm.clone()).await;
+    assert_eq!(replaced.body.as_array().map(Vec::len), Some(1));
+    assert_eq!(replaced.body[0]["mappings"][0]["field"], "email");
+    for n in 1..200 {
+        let name = format!("t{n:03}");
+        assert_eq!(
+            save(name.clone(), template(&name, "name"), crm.clone())
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+    let full = save("t200".into(), template("t200", "name"), crm.clone()).await;
+    assert_eq!(full.status, StatusCode::CONFLICT, "{}", full.body);
+    let gone = call(
+        &app,
+        Method::DELETE,
+        "/api/linkage/mapping-templates/t001",
+        Some(&crm),
+        None,
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    let again = call(
+        &app,
+        Method::DELETE,
+        "/api/linkage/mapping-templates/t001",
+        Some(&crm),
+        None,
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    let listed = call(
+        &app,
+        Method::GET,
+        "/api/linkage/mapping-templates",
+        Some(&crm),
+        None,
+    )
+    .await;
+    assert_eq!(listed.body.as_array().map(Vec::len), Some(199));
+    let audit = call(&app, Method::GET, "/api/audit", Some(&crm), None).await;
+    assert!(
+        audit.body.to_string().contains("mapping_template_deleted"),
+        "audited"
+    );
+}
+
+/// Percent-encodes a path segment.
+fn urlencoding(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -1935,3 +1935,85 @@ fn redb_records_conform() {
     records_conform(&store);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// What any backend must do with mapping templates and dry runs: templates
+/// kept per tenant in name order, a refused change writing nothing; a dry
+/// run seeing its own writes and leaving none behind.
+fn templates_and_dry_runs_conform(store: &impl Linkage) {
+    use sheetlink_engine::linkage::{MappingTemplate, by_header};
+    use sheetlink_protocol::accounts::AuditAction;
+
+    let template = |name: &str| MappingTemplate {
+        name: name.into(),
+        sheet: "customer".into(),
+        has_header: true,
+        first_data_row: 2,
+        mappings: vec![by_header("会社名", "name")],
+        matching_keys: vec!["name".into()],
+        relation_keys: Vec::new(),
+    };
+    assert!(store.mapping_templates("acme").expect("reads").is_empty());
+    let saved = store
+        .update_mapping_templates("acme", |templates| {
+            templates.push(template("名刺"));
+            templates.push(template("基幹"));
+            Ok(audit_by("crm", AuditAction::MappingTemplateSaved, "基幹"))
+        })
+        .expect("saves");
+    let names = |list: &[MappingTemplate]| list.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&saved), ["名刺", "基幹"], "in name order");
+    assert_eq!(store.mapping_templates("acme").expect("reads"), saved);
+    let refused = store.update_mapping_templates("acme", |templates| {
+        templates.clear();
+        Err(sheetlink_server::error::AppError::conflict(
+            "no",
+            "いいえ",
+            "no",
+        ))
+    });
+    assert!(refused.is_err());
+    assert_eq!(
+        store.mapping_templates("acme").expect("reads").len(),
+        2,
+        "nothing written"
+    );
+    assert!(
+        store.mapping_templates("other").expect("reads").is_empty(),
+        "tenants are apart"
+    );
+
+    let catalog = crm_catalog();
+    let customer = catalog.sheet("customer").expect("customers");
+    let mut values = vec![None; customer.fields.len()];
+    values[customer.field_index("id").expect("id")] = Some("C900001".to_owned());
+    values[customer.field_index("name").expect("name")] = Some("試しの顧客".to_owned());
+    let record = SheetRecord {
+        id: "C900001".into(),
+        values,
+    };
+    let (seen, number) = store
+        .dry_run_crm("acme", |tx| {
+            tx.put_record(customer, None, &record, None)?;
+            let seen = tx.find(customer, "name", "試しの顧客")?;
+            Ok((seen, tx.next_number("customer")?))
+        })
+        .expect("tries");
+    assert_eq!(seen, ["C900001"], "a dry run sees its own writes");
+    assert!(
+        store
+            .records_by_id("acme", customer, &["C900001"])
+            .expect("reads")
+            .is_empty()
+    );
+    let after = store
+        .write_crm("acme", |tx| tx.next_number("customer"))
+        .expect("numbers");
+    assert_eq!(after, number, "nor does it use up a number");
+}
+
+#[test]
+fn redb_templates_and_dry_runs_conform() {
+    let (store, dir) = fresh("templates");
+    templates_and_dry_runs_conform(&store);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -9,7 +9,8 @@
 //! - [`ImportCondition`] with [`ImportCondition::check`], then [`map_file`]
 //!   and [`preview`]: per row the matching keys, the patch and the relation
 //!   look-ups, with located diagnostics;
-//! - [`suggest_mapping`]: header → field suggestions with a confidence;
+//! - [`suggest_mapping`]: header → field suggestions with a confidence, after
+//!   [`best_template`] looked for a saved [`MappingTemplate`] that fits;
 //! - [`ExportCondition`] and [`export`]: filtering, sorting, writing.
 
 mod additions;
@@ -21,6 +22,7 @@ mod mapping;
 #[cfg(feature = "sample")]
 pub mod sample;
 mod suggest;
+mod templates;
 
 pub use additions::{
     ADDED_PREFIX, AddedField, AddedOptions, AdditionProblem, CatalogAdditions, MAX_ADDED_FIELDS,
@@ -49,3 +51,6 @@ pub use mapping::{
     map_rows, preview, sample_rows,
 };
 pub use suggest::{MIN_CONFIDENCE, MatchKind, Suggestion, normalize_label, suggest_mapping};
+pub use templates::{
+    MAX_TEMPLATE_NAME, MAX_TEMPLATES, MappingTemplate, TemplateProblem, best_template, by_header,
+};

@@ -16,6 +16,7 @@ pub mod manual;
 pub mod module;
 pub mod records;
 pub mod seed;
+pub mod templates;
 
 use serde::{Deserialize, Serialize};
 pub use sheetlink_protocol::linkage::{

@@ -8,7 +8,7 @@ use sheetlink_protocol::records::ChangeKind;
 use super::records::{ChangedBy, CrmTables, FieldUsage};
 use super::tables::{
     CRM_CATALOG, CRM_COUNTERS, CRM_RECORDS, EXPORT_CONDITIONS, IDEMPOTENCY, IMPORT_CONDITIONS,
-    LINKAGE_RUN_ROWS, LINKAGE_RUNS, LINKAGE_SETTINGS, LISTS, TIMELINE,
+    LINKAGE_RUN_ROWS, LINKAGE_RUNS, LINKAGE_SETTINGS, LISTS, MAPPING_TEMPLATES, TIMELINE,
 };
 use super::{JsonTable, Store, get_json, scan_json, scan_json_rev, to_json, txn_get, txn_put};
 use crate::error::AppError;
@@ -121,6 +121,21 @@ pub trait Linkage {
             &dyn FieldUsage,
         ) -> Result<sheetlink_protocol::accounts::AuditEntry, AppError>,
     ) -> Result<sheetlink_engine::linkage::CatalogAdditions, AppError>;
+    /// The tenant's mapping templates, in name order.
+    fn mapping_templates(
+        &self,
+        tenant: &str,
+    ) -> Result<Vec<sheetlink_engine::linkage::MappingTemplate>, AppError>;
+    /// Reads the templates, lets `change` change them and name the audit
+    /// entry, and writes both in one transaction (kept in name order);
+    /// nothing written when `change` fails.
+    fn update_mapping_templates(
+        &self,
+        tenant: &str,
+        change: impl FnOnce(
+            &mut Vec<sheetlink_engine::linkage::MappingTemplate>,
+        ) -> Result<sheetlink_protocol::accounts::AuditEntry, AppError>,
+    ) -> Result<Vec<sheetlink_engine::linkage::MappingTemplate>, AppError>;
     /// Runs `job` in one write transaction over the tenant's CRM data:
     /// committed when it returns `Ok`, nothing written otherwise. A batch is
     /// applied with its run, timeline post, e-mails, list entries and
@@ -390,6 +405,34 @@ impl Linkage for Store {
             txn_put(txn, CRM_CATALOG, tenant, &to_json(&additions)?)?;
             super::accounts::txn_audit(txn, tenant, &audit)?;
             Ok(additions)
+        })
+    }
+
+    fn mapping_templates(
+        &self,
+        tenant: &str,
+    ) -> Result<Vec<sheetlink_engine::linkage::MappingTemplate>, AppError> {
+        Ok(get_json(self.db(), MAPPING_TEMPLATES, tenant)?.unwrap_or_default())
+    }
+
+    fn update_mapping_templates(
+        &self,
+        tenant: &str,
+        change: impl FnOnce(
+            &mut Vec<sheetlink_engine::linkage::MappingTemplate>,
+        ) -> Result<sheetlink_protocol::accounts::AuditEntry, AppError>,
+    ) -> Result<Vec<sheetlink_engine::linkage::MappingTemplate>, AppError> {
+        self.commit(|txn| {
+            let mut templates: Vec<sheetlink_engine::linkage::MappingTemplate> =
+                match txn_get(txn, MAPPING_TEMPLATES, tenant)? {
+                    Some(bytes) => serde_json::from_slice(&bytes).map_err(AppError::internal)?,
+                    None => Vec::new(),
+                };
+            let audit = change(&mut templates)?;
+            templates.sort_by(|a, b| a.name.cmp(&b.name));
+            txn_put(txn, MAPPING_TEMPLATES, tenant, &to_json(&templates)?)?;
+            super::accounts::txn_audit(txn, tenant, &audit)?;
+            Ok(templates)
         })
     }
 

@@ -101,6 +101,10 @@ pub const LINKAGE_RUNS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new(
 pub const TIMELINE: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("timeline");
 /// `{tenant}/{list name}` → JSON array of `{sheet}/{record id}`.
 pub const LISTS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("lists");
+/// A tenant's mapping templates, as one JSON array by tenant (made by the
+/// first save; a missing table reads as no templates).
+pub const MAPPING_TEMPLATES: TableDefinition<'_, &str, &[u8]> =
+    TableDefinition::new("mapping_templates");
 /// `{due millis, 20 digits}/{mail id}` → [`crate::linkage::mail::Mail`]:
 /// e-mails waiting to be sent, the next due first.
 pub const MAIL_QUEUE: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("mail_queue");

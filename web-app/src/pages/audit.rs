@@ -39,6 +39,8 @@ fn action_text(action: AuditAction) -> (&'static str, &'static str) {
         ListChanged => ("リストからレコードを外した", "Records taken out of a list"),
         RecordDeleted => ("レコードを削除", "Record deleted"),
         CatalogChanged => ("CRMの項目を変更", "CRM fields changed"),
+        MappingTemplateSaved => ("マッピングテンプレートを保存", "Mapping template saved"),
+        MappingTemplateDeleted => ("マッピングテンプレートを削除", "Mapping template deleted"),
     }
 }
 
