@@ -215,6 +215,30 @@ pub async fn tour(
     browser.click("@record-delete").await?;
     browser.wait("@record-delete-yes").await?;
     visitor.at(browser, "admin-record-delete-confirm").await?;
+    // A sheet's import screen: a file mapped on the spot, then checked.
+    open(
+        browser,
+        server,
+        "/linkage/sheets/customer/import",
+        "@sample-input",
+    )
+    .await?;
+    visitor.at(browser, "admin-manual-import").await?;
+    let by_hand = browser.file(
+        "by-hand.csv",
+        "顧客ID,顧客名,ランク\r\nC000001,株式会社サンプル商事 本社,A\r\nH-2,株式会社手入力,Z\r\n"
+            .as_bytes(),
+    )?;
+    browser.upload("@sample-input", &by_hand).await?;
+    browser.wait("@mapping tr[data-row='3']").await?;
+    browser
+        .click("@mapping tr[data-row='1'] @mapping-key")
+        .await?;
+    browser.wait("@preview").await?;
+    browser.click("@manual-check").await?;
+    browser.wait("@dry-rows").await?;
+    settle(browser).await?;
+    visitor.at(browser, "admin-manual-import-checked").await?;
     open(browser, server, "/linkage/import/new", "@import-key").await?;
     visitor.at(browser, "admin-import-wizard-1").await?;
     browser.click("@to-step-2").await?;

@@ -629,3 +629,78 @@ async fn a_file_is_imported_by_hand_into_a_sheet() -> Result {
     browser.close().await;
     Ok(())
 }
+
+/// Without a sample the mapping table takes headers typed by hand (a new
+/// row starts from the field's label); the mapping is saved as a template;
+/// a later sample whose headers it fits gets it before any suggestion.
+#[tokio::test]
+async fn mappings_are_typed_by_hand_saved_and_found_again() -> Result {
+    let _one = one_at_a_time().await;
+    let server = Server::start("templates").await?;
+    let browser = Browser::start("templates").await?;
+    browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
+    browser
+        .goto(&format!("{}/linkage/import/new", server.url))
+        .await?;
+    browser.fill("@import-key", "typed").await?;
+    browser.click("@to-step-2").await?;
+    browser.click("@to-step-3").await?;
+    browser.click("@add-row").await?;
+    let typed = "document.querySelector('[data-testid=mapping] tr[data-row=\"1\"] [data-testid=mapping-header]')";
+    browser
+        .wait("@mapping tr[data-row='1'] @mapping-header")
+        .await?;
+    assert_eq!(
+        browser.eval(&format!("return {typed}.value;")).await?,
+        "顧客ID",
+        "a new row starts from the field's label"
+    );
+    browser
+        .eval(&format!(
+            "const i = {typed}; i.value = '会社名'; i.dispatchEvent(new Event('change', {{ bubbles: true }})); return true;"
+        ))
+        .await?;
+    browser
+        .select("@mapping tr[data-row='1'] @mapping-target", "name")
+        .await?;
+    browser
+        .click("@mapping tr[data-row='1'] @mapping-key")
+        .await?;
+    browser
+        .wait_until(
+            &format!("{typed}.value === '会社名'"),
+            Duration::from_secs(5),
+        )
+        .await?;
+    browser.fill("@template-name", "基幹の顧客").await?;
+    browser.click("@template-save").await?;
+    browser
+        .wait_until(
+            "(document.querySelector('[data-testid=template-answer]') || {}).textContent?.includes('保存しました')",
+            Duration::from_secs(10),
+        )
+        .await?;
+
+    // A new condition: the sample's headers fit the template.
+    browser
+        .goto(&format!("{}/linkage/import/new", server.url))
+        .await?;
+    browser.fill("@import-key", "fitted").await?;
+    browser.click("@to-step-2").await?;
+    browser
+        .wait_until("document.readyState === 'complete'", Duration::from_secs(5))
+        .await?;
+    let sample = browser.file(
+        "fits.csv",
+        "備考,会社名\r\nx,株式会社テンプレ\r\n".as_bytes(),
+    )?;
+    browser.upload("@sample-input", &sample).await?;
+    browser.click("@to-step-3").await?;
+    let applied = browser.text("@template-applied").await?;
+    assert!(applied.contains("基幹の顧客"), "{applied}");
+    browser.wait("@preview tr[data-row='2']").await?;
+    let row = browser.text("@preview tr[data-row='2']").await?;
+    assert!(row.contains("株式会社テンプレ"), "{row}");
+    browser.close().await;
+    Ok(())
+}

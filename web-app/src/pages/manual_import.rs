@@ -7,8 +7,6 @@
 //! an apply is sent with one Idempotency-Key per check, so a retry after a
 //! network failure applies the file once.
 
-use std::collections::HashMap;
-
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -69,14 +67,7 @@ fn ManualImport(sheet: String, catalog: Catalog) -> impl IntoView {
     let Some(sheet_name) = catalog.sheet(&sheet).map(|s| s.name.clone()) else {
         return view! { <section class="card"><p class="error" role="alert">{t("このシートはありません。", "There is no such sheet.")}</p></section> }.into_any();
     };
-    let draft = Draft {
-        condition: RwSignal::new(on_the_spot(&sheet)),
-        catalog: StoredValue::new(catalog),
-        sample: StoredValue::new_local(None),
-        sample_version: RwSignal::new(0),
-        sample_info: RwSignal::new(None),
-        confidence: RwSignal::new(HashMap::new()),
-    };
+    let draft = Draft::new(on_the_spot(&sheet), catalog);
     let problem = RwSignal::new(None::<Said>);
     // The sheet's import conditions, to map by.
     let conditions = LocalResource::new({

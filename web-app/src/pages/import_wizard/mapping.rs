@@ -2,10 +2,11 @@
 //! existing records, and how relations find their target.
 
 use leptos::prelude::*;
-use sheetlink_engine::linkage::{Field, MappingRow, RelationKey, Source};
+use sheetlink_engine::linkage::{Field, MappingRow, MappingTemplate, RelationKey, Source};
 
 use super::Draft;
-use crate::components::TableBox;
+use crate::api;
+use crate::components::{Answer, Said, TableBox};
 use crate::i18n::{t, use_lang};
 
 /// The step: header settings, the mapping table and "Add a row".
@@ -19,16 +20,20 @@ pub fn MappingStep(
     let add_row = move |_| {
         let taken =
             |id: &String| condition.with_untracked(|c| c.mappings.iter().any(|m| m.field == *id));
-        let first_free = draft
-            .fields()
-            .into_iter()
-            .map(|f| f.id)
-            .find(|id| !taken(id))
-            .unwrap_or_else(|| "name".into());
-        let source = draft
-            .header_row()
-            .and_then(|h| h.first().cloned())
-            .map_or(Source::Position(1), Source::Header);
+        let first_free = draft.fields().into_iter().find(|f| !taken(&f.id));
+        let (first_free, label) =
+            first_free.map_or_else(|| ("name".to_owned(), String::new()), |f| (f.id, f.label));
+        // With a sample, its first header; without one, a header typed by
+        // hand — the field's label to start with, as the sheet's import
+        // template (雛形) heads its columns.
+        let source = match draft.header_row() {
+            Some(headers) => headers
+                .first()
+                .cloned()
+                .map_or(Source::Position(1), Source::Header),
+            None if condition.with_untracked(|c| c.has_header) => Source::Header(label),
+            None => Source::Position(1),
+        };
         condition.update(|c| {
             c.mappings.push(MappingRow {
                 source,
@@ -38,6 +43,7 @@ pub fn MappingStep(
         });
     };
     view! {
+        <Templates draft=draft/>
         <div class="row">
             <label class="inline"><input type="checkbox" data-testid="has-header" prop:checked=move || condition.with(|c| c.has_header) on:change=move |ev| { let on = event_target_checked(&ev); condition.update(|c| c.has_header = on); }/>{t("見出し行あり", "Header row")}</label>
             <label>{t("インポート開始行", "First data row")}
@@ -65,6 +71,79 @@ pub fn MappingStep(
         </table>
         </TableBox>
         <button data-testid="add-row" on:click=add_row>{t("行の追加", "Add a row")}</button>
+    }
+}
+
+/// Saved mappings of this sheet: apply one, or save the table as one.
+#[component]
+fn Templates(draft: Draft) -> impl IntoView {
+    let lang = use_lang();
+    let picked = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let said = RwSignal::new(None::<Said>);
+    let mine = move || {
+        let sheet = draft.condition.with(|c| c.sheet.clone());
+        draft.templates.with(|all| {
+            all.iter()
+                .filter(|t| t.sheet == sheet)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let apply = move |_| {
+        let chosen = picked.get_untracked();
+        let found = draft
+            .templates
+            .with_untracked(|all| all.iter().find(|t| t.name == chosen).cloned());
+        if let Some(template) = found {
+            draft.condition.update(|c| template.apply_to(c));
+            draft.applied_template.set(Some(template.name));
+            said.set(None);
+        }
+    };
+    let save = Action::new_local(move |_: &()| {
+        let template = MappingTemplate::of(&name.get_untracked(), &draft.condition.get_untracked());
+        async move {
+            let path = format!(
+                "/api/linkage/mapping-templates/{}",
+                api::segment(&template.name)
+            );
+            match api::put::<_, Vec<MappingTemplate>>(&path, &template).await {
+                Ok(all) => {
+                    draft.templates.set(all);
+                    said.set(Some(Said::Done(
+                        format!("テンプレート「{}」を保存しました。", template.name),
+                        format!("Template “{}” saved.", template.name),
+                    )));
+                }
+                Err(error) => said.set(Some(Said::Failed(error))),
+            }
+        }
+    });
+    view! {
+        <fieldset class="templates" data-testid="templates">
+            <legend>{t("マッピングテンプレート", "Mapping templates")}</legend>
+            {move || draft.applied_template.get().map(|applied| view! {
+                <p class="notice" data-testid="template-applied">{move || lang.get().pick(
+                    format!("テンプレート「{applied}」を適用しました。"),
+                    format!("Template “{applied}” applied."),
+                )}</p>
+            })}
+            <div class="row">
+                <label>{t("保存したテンプレート", "Saved templates")}
+                    <select data-testid="template-pick" on:change=move |ev| picked.set(event_target_value(&ev))>
+                        <option value="">{t("選んでください", "Choose one")}</option>
+                        {move || mine().into_iter().map(|tpl| view! { <option value=tpl.name.clone()>{tpl.name.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button data-testid="template-apply" on:click=apply>{t("適用", "Apply")}</button>
+                <label>{t("このマッピングを名前を付けて保存", "Save this mapping as")}
+                    <input data-testid="template-name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/>
+                </label>
+                <button data-testid="template-save" disabled=save.pending() on:click=move |_| { save.dispatch(()); }>{t("保存", "Save")}</button>
+            </div>
+            <Answer said=Signal::derive(move || said.get()) testid="template-answer"/>
+        </fieldset>
     }
 }
 
@@ -122,7 +201,14 @@ fn mapping_line(
                 .pick(format!("{n}行目: {ja}"), format!("Row {n}: {en}"))
         }
     };
-    let source = if has_header {
+    let source = if has_header && headers.is_empty() {
+        // No sample: the header typed by hand (`change`, as below).
+        view! {
+            <input class="source" type="text" data-testid="mapping-header" placeholder=t("見出し（例: 顧客名）", "Header (e.g. 顧客名)")
+                aria-label=named("読み込みファイルの項目（見出し）", "file column (header)") prop:value=source_text
+                on:change=move |ev| { let v = event_target_value(&ev).trim().to_owned(); condition.update(|c| c.mappings[index].source = Source::Header(v)); }/>
+        }.into_any()
+    } else if has_header {
         let headers = headers.to_vec();
         let listed = headers.contains(&source_text);
         view! {

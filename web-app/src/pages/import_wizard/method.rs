@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use sheetlink_engine::linkage::{
-    ImportMode, InFileDuplicates, InputEncoding, MappingRow, OnExisting, Source, sample_rows,
-    suggest_mapping,
+    ImportMode, InFileDuplicates, InputEncoding, MappingRow, OnExisting, Source, best_template,
+    sample_rows, suggest_mapping,
 };
 use wasm_bindgen_futures::JsFuture;
 
@@ -15,7 +15,8 @@ use crate::components::Said;
 use crate::i18n::{Lang, t};
 
 /// Reads `bytes` as the sample: its first rows, its encoding, and (for a
-/// condition without mappings yet) a field suggested for every header.
+/// condition without mappings yet) the saved template that fits its
+/// headers, else a field suggested for every header.
 pub fn take_sample(draft: Draft, bytes: Vec<u8>, name: String) -> Result<(), Said> {
     let current = draft.condition.get_untracked();
     let (encoding, rows) =
@@ -31,21 +32,19 @@ pub fn take_sample(draft: Draft, bytes: Vec<u8>, name: String) -> Result<(), Sai
             .get(current.first_data_row.saturating_sub(2) as usize)
             .cloned()
             .unwrap_or_default();
-        let suggestions = suggest_mapping(&headers, &draft.fields());
-        let mut found = HashMap::new();
-        let mappings = suggestions
-            .iter()
-            .map(|s| {
-                found.insert(s.header.clone(), (s.field.clone(), s.confidence));
-                MappingRow {
-                    source: Source::Header(s.header.clone()),
-                    field: s.field.clone(),
-                    update_with_blank: false,
-                }
-            })
-            .collect();
-        draft.confidence.set(found);
-        draft.condition.update(|c| c.mappings = mappings);
+        // A saved template whose columns are all in the file comes first,
+        // then the engine's suggestion per header.
+        let fitting = draft
+            .templates
+            .with_untracked(|all| best_template(all, &current.sheet, &headers).cloned());
+        match fitting {
+            Some(template) => {
+                draft.condition.update(|c| template.apply_to(c));
+                draft.confidence.set(HashMap::new());
+                draft.applied_template.set(Some(template.name));
+            }
+            None => suggest(draft, &headers),
+        }
     }
     draft
         .sample_info
@@ -53,6 +52,26 @@ pub fn take_sample(draft: Draft, bytes: Vec<u8>, name: String) -> Result<(), Sai
     draft.sample.set_value(Some(bytes));
     draft.sample_version.update(|v| *v += 1);
     Ok(())
+}
+
+/// Maps each of `headers` to the field the engine suggests, with its
+/// confidence.
+fn suggest(draft: Draft, headers: &[String]) {
+    let suggestions = suggest_mapping(headers, &draft.fields());
+    let mut found = HashMap::new();
+    let mappings = suggestions
+        .iter()
+        .map(|s| {
+            found.insert(s.header.clone(), (s.field.clone(), s.confidence));
+            MappingRow {
+                source: Source::Header(s.header.clone()),
+                field: s.field.clone(),
+                update_with_blank: false,
+            }
+        })
+        .collect();
+    draft.confidence.set(found);
+    draft.condition.update(|c| c.mappings = mappings);
 }
 
 /// The step: the sample, then the mode and duplicate handling.

@@ -60,9 +60,35 @@ pub struct Draft {
     pub sample_info: RwSignal<Option<(String, Vec<Vec<String>>)>>,
     /// Per file header, the field suggested and how sure the suggestion is.
     pub confidence: RwSignal<HashMap<String, (String, f32)>>,
+    /// The tenant's mapping templates (every sheet's).
+    pub templates: RwSignal<Vec<sheetlink_engine::linkage::MappingTemplate>>,
+    /// The template last applied (by hand, or because a sample fitted it).
+    pub applied_template: RwSignal<Option<String>>,
 }
 
 impl Draft {
+    /// A draft of `condition` against `catalog`, no sample yet; the
+    /// tenant's mapping templates are fetched (none when that fails: the
+    /// table still works by hand).
+    pub fn new(condition: ImportCondition, catalog: Catalog) -> Self {
+        let draft = Draft {
+            condition: RwSignal::new(condition),
+            catalog: StoredValue::new(catalog),
+            sample: StoredValue::new_local(None),
+            sample_version: RwSignal::new(0),
+            sample_info: RwSignal::new(None),
+            confidence: RwSignal::new(HashMap::new()),
+            templates: RwSignal::new(Vec::new()),
+            applied_template: RwSignal::new(None),
+        };
+        leptos::task::spawn_local(async move {
+            if let Ok(all) = api::get("/api/linkage/mapping-templates").await {
+                draft.templates.set(all);
+            }
+        });
+        draft
+    }
+
     /// The fields of the condition's sheet.
     pub fn fields(self) -> Vec<Field> {
         let sheet = self.condition.with(|c| c.sheet.clone());
@@ -94,14 +120,7 @@ const STEPS: &[(&str, &str)] = &[
 #[component]
 fn ImportWizard(editing: Option<String>, stored: Stored, catalog: Catalog) -> impl IntoView {
     let lang = use_lang();
-    let draft = Draft {
-        condition: RwSignal::new(stored.condition),
-        catalog: StoredValue::new(catalog),
-        sample: StoredValue::new_local(None),
-        sample_version: RwSignal::new(0),
-        sample_info: RwSignal::new(None),
-        confidence: RwSignal::new(HashMap::new()),
-    };
+    let draft = Draft::new(stored.condition, catalog);
     let notify = RwSignal::new(stored.after.notify_members);
     let emails = RwSignal::new(stored.after.emails);
     let staff = RwSignal::new(stored.after.notify_staff);
