@@ -225,6 +225,7 @@ fn ManualImport(sheet: String, catalog: Catalog) -> impl IntoView {
         api::segment(&sheet)
     );
     let records = format!("/linkage/records/{}", api::segment(&sheet));
+    let past = format!("/linkage/history?sheet={}", api::segment(&sheet));
     view! {
         <section class="card wizard" data-testid="manual-import">
             <h1>{move || lang.get().pick(format!("{}のインポート", draft.catalog.with_value(|c| c.sheet(&draft.condition.with(|c| c.sheet.clone())).map(|s| s.name.clone()).unwrap_or_default())), format!("Import into {}", draft.catalog.with_value(|c| c.sheet(&draft.condition.with(|c| c.sheet.clone())).map(|s| s.name.clone()).unwrap_or_default())))}</h1>
@@ -232,6 +233,10 @@ fn ManualImport(sheet: String, catalog: Catalog) -> impl IntoView {
                 "ファイルはこのブラウザで読み、変換とチェックの結果を下に表示します。「反映前の確認」でサーバーが行ごとの結果を確かめ、「反映する」で取り込みます。上限30MB。",
                 "The file is read in this browser and mapped and checked below; “Check” asks the server what each row would become, “Apply” imports it. At most 30 MB.",
             )}</p>
+            <p data-testid="manual-past">
+                {t("過去のインポート結果を確認する場合は、", "To see past imports, ")}
+                <A href=past>{t("こちらをクリックしてください。", "click here.")}</A>
+            </p>
             <h2>{t("1. ファイル", "1. File")}</h2>
             <SampleDrop draft=draft problem=problem label=("取り込むCSVファイル（UTF-8・BOM付き・Shift_JIS）をドロップ、または選択", "Drop or choose the CSV file to import (UTF-8, with BOM, or Shift_JIS)")/>
             <Answer said=problem testid="file-problem"/>

@@ -42,6 +42,16 @@ pub fn MappingStep(
             })
         });
     };
+    // The sheet's import template (every field's label as a header).
+    let template_file = Action::new_local(move |_: &()| {
+        let sheet = condition.with_untracked(|c| c.sheet.clone());
+        async move {
+            let url = format!("/api/linkage/sheets/{}/template", api::segment(&sheet));
+            if let Ok(bytes) = api::get_bytes(&url).await {
+                let _ = crate::download::save(&bytes, &format!("{sheet}_template.csv"), "text/csv");
+            }
+        }
+    });
     view! {
         <Templates draft=draft/>
         <div class="row">
@@ -53,6 +63,9 @@ pub fn MappingStep(
             <label>{t("項目を検索", "Search fields")}
                 <input data-testid="field-search" type="search" prop:value=search on:input=move |ev| search.set(event_target_value(&ev))/>
             </label>
+            <button class="link" data-testid="mapping-template-file" on:click=move |_| { template_file.dispatch(()); }>
+                {t("このシートのインポート用の雛形ファイルをダウンロード", "Download this sheet's import template file")}
+            </button>
         </div>
         <TableBox label=t("マッピング", "Mapping")>
         <table class="mapping" data-testid="mapping">

@@ -82,8 +82,25 @@ pub fn MethodStep(
     /// Where a sample that cannot be read is explained.
     problem: RwSignal<Option<Said>>,
 ) -> impl IntoView {
+    // The reference's "CSVファイルの使用有無": without a sample the mapping
+    // table takes header names (or column numbers) typed by hand.
+    let use_sample = RwSignal::new(true);
+    let without = move |_| {
+        use_sample.set(false);
+        draft.sample.set_value(None);
+        draft.sample_info.set(None);
+        draft.sample_version.update(|v| *v += 1);
+        problem.set(None);
+    };
     view! {
-        <SampleDrop draft=draft problem=problem label=("サンプルのCSVファイル（UTF-8・BOM付き・Shift_JIS）をドロップ、または選択", "Drop or choose a sample CSV (UTF-8, with BOM, or Shift_JIS)")/>
+        <fieldset>
+            <legend>{t("CSVファイルの使用", "Sample CSV file")}</legend>
+            <label class="inline"><input type="radio" name="use-sample" data-testid="sample-use" prop:checked=use_sample on:change=move |_| use_sample.set(true)/>{t("使用する", "Use one")}</label>
+            <label class="inline"><input type="radio" name="use-sample" data-testid="sample-none" prop:checked=move || !use_sample.get() on:change=without/>{t("使用しない（見出しを手で入力）", "None (type the headers)")}</label>
+        </fieldset>
+        <Show when=move || use_sample.get()>
+            <SampleDrop draft=draft problem=problem label=("サンプルのCSVファイル（UTF-8・BOM付き・Shift_JIS）をドロップ、または選択", "Drop or choose a sample CSV (UTF-8, with BOM, or Shift_JIS)")/>
+        </Show>
         <ModeFields draft=draft/>
     }
 }
