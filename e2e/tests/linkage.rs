@@ -579,7 +579,7 @@ async fn a_file_is_imported_by_hand_into_a_sheet() -> Result {
     browser.wait("@manual-import").await?;
     let file = browser.file(
         "by-hand.csv",
-        "会社名,メールアドレス,ランク\r\n株式会社手入力,hand1@example.co.jp,A\r\n株式会社手入力2,hand2@example.co.jp,B\r\n株式会社ランク違い,hand3@example.co.jp,Z\r\n"
+        "顧客名,メールアドレス,ランク\r\n株式会社手入力,hand1@example.co.jp,A\r\n株式会社手入力2,hand2@example.co.jp,B\r\n株式会社ランク違い,hand3@example.co.jp,Z\r\n"
             .as_bytes(),
     )?;
     browser.upload("@sample-input", &file).await?;

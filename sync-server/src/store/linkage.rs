@@ -625,7 +625,6 @@ impl CrmTx for RedbCrmTx<'_> {
         }
         let head = StoredHead {
             head: LinkageRun {
-                on_the_spot: false,
                 rows: Vec::new(),
                 reason: None,
                 reason_en: None,
