@@ -267,7 +267,10 @@ async fn crm_admins_try_then_apply_a_file_by_hand() {
         Some(2),
         "{manual_runs}"
     );
-    assert_eq!(manual_runs[0]["on_the_spot"], true, "kept as mapped on the spot");
+    assert_eq!(
+        manual_runs[0]["on_the_spot"], true,
+        "kept as mapped on the spot"
+    );
     assert_eq!(manual_runs[1].get("on_the_spot"), None);
     assert_eq!(runs("?kind=batch").await, json!([]));
     let of_condition = runs("?key=customers").await;

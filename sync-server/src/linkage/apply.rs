@@ -60,6 +60,25 @@ pub struct People {
     pub emails: Vec<String>,
 }
 
+/// Who a condition's after-actions tell: its members, addresses and CRM 社員
+/// records.
+pub trait Told {
+    /// `(members, emails, staff)`.
+    fn told(&self) -> (&[String], &[String], &[String]);
+}
+
+impl Told for super::AfterImport {
+    fn told(&self) -> (&[String], &[String], &[String]) {
+        (&self.notify_members, &self.emails, &self.notify_staff)
+    }
+}
+
+impl Told for super::AfterExport {
+    fn told(&self) -> (&[String], &[String], &[String]) {
+        (&self.notify_members, &self.emails, &self.notify_staff)
+    }
+}
+
 /// The people a condition names: its members and addresses, and its CRM
 /// 社員 records resolved now — each e-mailed at its メールアドレス, and on
 /// the timeline of the active member with that address or its 社員番号 as
@@ -69,10 +88,9 @@ pub fn people(
     store: &(impl Linkage + Organisation),
     tenant: &str,
     catalog: &Catalog,
-    members: &[String],
-    emails: &[String],
-    staff: &[String],
+    after: &impl Told,
 ) -> Result<People, AppError> {
+    let (members, emails, staff) = after.told();
     let mut people = People {
         members: members.to_vec(),
         emails: emails.to_vec(),
@@ -175,15 +193,7 @@ pub fn start_import(
     }
     let settings = store.linkage_settings(&caller.tenant)?;
     let catalog = super::catalog::tenant_catalog(store, &caller.tenant)?;
-    let after = &stored.after;
-    let people = people(
-        store,
-        &caller.tenant,
-        &catalog,
-        &after.notify_members,
-        &after.emails,
-        &after.notify_staff,
-    )?;
+    let people = people(store, &caller.tenant, &catalog, &stored.after)?;
     let context = caller.context(&catalog, &settings, &people, offset_minutes);
     run_import(store, context, &stored, csv, idempotency).map(BatchStarted::Applied)
 }
@@ -200,15 +210,7 @@ pub fn start_export(
     let stored: StoredExportCondition = stored_condition(store, &caller.tenant, key)?;
     let settings = store.linkage_settings(&caller.tenant)?;
     let catalog = super::catalog::tenant_catalog(store, &caller.tenant)?;
-    let after = &stored.after;
-    let people = people(
-        store,
-        &caller.tenant,
-        &catalog,
-        &after.notify_members,
-        &after.emails,
-        &after.notify_staff,
-    )?;
+    let people = people(store, &caller.tenant, &catalog, &stored.after)?;
     let context = caller.context(&catalog, &settings, &people, offset_minutes);
     let written = run_export(store, context, &stored)?;
     if written.refused() {

@@ -167,15 +167,7 @@ fn prepare(
         return Err(super::records::no_sheet(sheet));
     }
     let (stored, on_the_spot) = condition_for(store, &caller.tenant, &catalog, sheet, mapping)?;
-    let after = &stored.after;
-    let people = people(
-        store,
-        &caller.tenant,
-        &catalog,
-        &after.notify_members,
-        &after.emails,
-        &after.notify_staff,
-    )?;
+    let people = people(store, &caller.tenant, &catalog, &stored.after)?;
     Ok(Prepared {
         settings: store.linkage_settings(&caller.tenant)?,
         stored,

@@ -394,10 +394,7 @@ impl Linkage for Store {
     ) -> Result<sheetlink_engine::linkage::CatalogAdditions, AppError> {
         self.commit(|txn| {
             let mut additions: sheetlink_engine::linkage::CatalogAdditions =
-                match txn_get(txn, CRM_CATALOG, tenant)? {
-                    Some(bytes) => serde_json::from_slice(&bytes).map_err(AppError::internal)?,
-                    None => Default::default(),
-                };
+                txn_json_or_default(txn, CRM_CATALOG, tenant)?;
             let audit = {
                 let tables = CrmTables::open(txn)?;
                 change(&mut additions, &(&tables, tenant))?
@@ -424,10 +421,7 @@ impl Linkage for Store {
     ) -> Result<Vec<sheetlink_engine::linkage::MappingTemplate>, AppError> {
         self.commit(|txn| {
             let mut templates: Vec<sheetlink_engine::linkage::MappingTemplate> =
-                match txn_get(txn, MAPPING_TEMPLATES, tenant)? {
-                    Some(bytes) => serde_json::from_slice(&bytes).map_err(AppError::internal)?,
-                    None => Vec::new(),
-                };
+                txn_json_or_default(txn, MAPPING_TEMPLATES, tenant)?;
             let audit = change(&mut templates)?;
             templates.sort_by(|a, b| a.name.cmp(&b.name));
             txn_put(txn, MAPPING_TEMPLATES, tenant, &to_json(&templates)?)?;
@@ -441,14 +435,7 @@ impl Linkage for Store {
         tenant: &str,
         job: impl FnOnce(&mut dyn CrmTx) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        self.commit(|txn| {
-            let mut tx = RedbCrmTx {
-                txn,
-                tenant,
-                tables: CrmTables::open(txn)?,
-            };
-            job(&mut tx)
-        })
+        self.commit(|txn| crm_job(txn, tenant, job))
     }
 
     fn dry_run_crm<T>(
@@ -456,14 +443,33 @@ impl Linkage for Store {
         tenant: &str,
         job: impl FnOnce(&mut dyn CrmTx) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        self.roll_back(|txn| {
-            let mut tx = RedbCrmTx {
-                txn,
-                tenant,
-                tables: CrmTables::open(txn)?,
-            };
-            job(&mut tx)
-        })
+        self.roll_back(|txn| crm_job(txn, tenant, job))
+    }
+}
+
+/// Runs `job` over the tenant's CRM data in `txn`.
+fn crm_job<T>(
+    txn: &redb::WriteTransaction,
+    tenant: &str,
+    job: impl FnOnce(&mut dyn CrmTx) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    let mut tx = RedbCrmTx {
+        txn,
+        tenant,
+        tables: CrmTables::open(txn)?,
+    };
+    job(&mut tx)
+}
+
+/// The JSON value at `key` of `table` as `txn` sees it, or the default.
+fn txn_json_or_default<T: serde::de::DeserializeOwned + Default>(
+    txn: &redb::WriteTransaction,
+    table: super::JsonTable,
+    key: &str,
+) -> Result<T, AppError> {
+    match txn_get(txn, table, key)? {
+        Some(bytes) => serde_json::from_slice(&bytes).map_err(AppError::internal),
+        None => Ok(T::default()),
     }
 }
 
