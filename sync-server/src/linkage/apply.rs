@@ -309,12 +309,7 @@ pub fn run_import(
     idempotency: Option<&Key>,
 ) -> Result<LinkageRun, AppError> {
     let started = now();
-    let condition = &stored.condition;
-    let sheet = context
-        .catalog
-        .sheet(&condition.sheet)
-        .ok_or_else(no_sheet)?;
-    let mapping = map_file(condition, context.catalog, bytes).map_err(condition_refused)?;
+    let (sheet, mapping) = mapped(context.catalog, stored, bytes)?;
     if mapping.status == MapStatus::Rejected {
         return refuse_file(
             store,
@@ -339,6 +334,18 @@ pub fn run_import(
     })
 }
 
+/// The condition's sheet and the file as the engine maps it.
+fn mapped<'c>(
+    catalog: &'c Catalog,
+    stored: &StoredImportCondition,
+    bytes: &[u8],
+) -> Result<(&'c Sheet, sheetlink_engine::linkage::Mapping), AppError> {
+    let condition = &stored.condition;
+    let sheet = catalog.sheet(&condition.sheet).ok_or_else(no_sheet)?;
+    let mapping = map_file(condition, catalog, bytes).map_err(condition_refused)?;
+    Ok((sheet, mapping))
+}
+
 /// What an import of `bytes` under `stored` would do, row by row: the same
 /// work as [`run_import`] in a transaction that is never committed, so each
 /// row sees the rows before it exactly as applying would. Nothing is
@@ -350,12 +357,7 @@ pub fn dry_run_import(
     bytes: &[u8],
 ) -> Result<Run, AppError> {
     let started = now();
-    let condition = &stored.condition;
-    let sheet = context
-        .catalog
-        .sheet(&condition.sheet)
-        .ok_or_else(no_sheet)?;
-    let mapping = map_file(condition, context.catalog, bytes).map_err(condition_refused)?;
+    let (sheet, mapping) = mapped(context.catalog, stored, bytes)?;
     if mapping.status == MapStatus::Rejected {
         return Ok(refused_run(
             context,
