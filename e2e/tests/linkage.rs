@@ -223,6 +223,13 @@ async fn a_reissued_token_replaces_the_old_one_at_once() -> Result {
             Duration::from_secs(5),
         )
         .await?;
+    // The screen says which client programs the module will lack (this
+    // test's server holds none) before the download.
+    let programs = browser.text("@module-programs").await?;
+    assert!(
+        programs.contains("sheetlink.exe（Windows x86-64）: サーバーにないため同梱されません"),
+        "{programs}"
+    );
     // After the client module's download, the next step is said.
     browser.click("@download-module").await?;
     assert!(browser.text("@module-answer").await?.contains("ZIPを展開"));
