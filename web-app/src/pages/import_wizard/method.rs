@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use leptos::prelude::*;
+use sheetlink_engine::evaluation::MAX_FILE_BYTES;
 use sheetlink_engine::linkage::{
     ImportMode, InFileDuplicates, InputEncoding, MappingRow, OnExisting, Source, best_template,
     sample_rows, suggest_mapping,
@@ -119,6 +120,21 @@ pub fn SampleDrop(
     let read = Action::new_local(move |file: &web_sys::File| {
         let file = file.clone();
         async move {
+            // Refused at once, before a byte is read: the server would too.
+            if file.size() > MAX_FILE_BYTES as f64 {
+                let megabytes = file.size() / 1_000_000.0;
+                problem.set(Some(Said::Problem(
+                    format!(
+                        "「{}」は{megabytes:.1}MBです。上限は30MBです。ファイルを分けてください。",
+                        file.name()
+                    ),
+                    format!(
+                        "“{}” is {megabytes:.1} MB; the limit is 30 MB. Split the file.",
+                        file.name()
+                    ),
+                )));
+                return;
+            }
             if let Ok(buffer) = JsFuture::from(file.array_buffer()).await {
                 let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
                 problem.set(take_sample(draft, bytes, file.name()).err());
