@@ -394,6 +394,23 @@ async fn the_records_screen_pages_searches_opens_and_deletes() -> Result {
         100
     );
 
+    // A checkbox reads as a word, not as its stored 1 or 0.
+    let active: Vec<String> = serde_json::from_value(
+        browser
+            .eval(
+                "const i = [...document.querySelectorAll('[data-testid=records-table] th')].findIndex(th => th.textContent === '取引中');
+                 return [...document.querySelectorAll('[data-testid=record-row]')].map(r => r.children[i].textContent)",
+            )
+            .await?,
+    )?;
+    assert!(
+        active.iter().any(|v| v == "はい")
+            && active.iter().any(|v| v == "いいえ")
+            && active
+                .iter()
+                .all(|v| ["はい", "いいえ", ""].contains(&v.as_str())),
+        "{active:?}"
+    );
     // The import template names every field.
     browser.click("@template-utf8").await?;
     let template = browser.downloaded("customer_template").await?;

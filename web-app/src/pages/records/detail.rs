@@ -67,7 +67,7 @@ fn Record(sheet: Sheet, detail: RecordDetail) -> impl IntoView {
         .iter()
         .zip(&row.values)
         .map(|(field, value)| {
-            let text = cell_text(&row, &field.id, value.as_deref());
+            let text = cell_text(&row, field, value.as_deref());
             let shown = match row.links.iter().find(|l| l.field == field.id) {
                 Some(link) if link.target.exists => {
                     view! { <A href=record_href(&link.target)>{text}</A> }.into_any()

@@ -8,7 +8,7 @@ pub mod detail;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use sheetlink_engine::linkage::{Catalog, FieldType, Sheet, SortKey};
+use sheetlink_engine::linkage::{Catalog, Field, FieldType, Sheet, SortKey};
 use sheetlink_protocol::records::{MAX_EXAMINED, RecordPage, RecordQuery, RecordRow};
 
 use crate::api::{self, RoleName};
@@ -28,11 +28,17 @@ pub(crate) fn catalog() -> Catalog {
     crate::catalog::known()
 }
 
-/// What a cell of `field` shows: a relation as the record it points at.
-pub(crate) fn cell_text(row: &RecordRow, field: &str, value: Option<&str>) -> String {
-    match row.links.iter().find(|link| link.field == field) {
-        Some(link) => link.target.title.clone(),
-        None => value.unwrap_or_default().to_owned(),
+/// What a cell of `field` shows: a relation as the record it points at, a
+/// checkbox as a word (its stored form is 1 or 0).
+pub(crate) fn cell_text(row: &RecordRow, field: &Field, value: Option<&str>) -> String {
+    if let Some(link) = row.links.iter().find(|link| link.field == field.id) {
+        return link.target.title.clone();
+    }
+    let lang = crate::i18n::use_lang().get_untracked();
+    match (field.field_type, value) {
+        (FieldType::Checkbox, Some("1")) => lang.pick("はい", "Yes").to_owned(),
+        (FieldType::Checkbox, Some("0")) => lang.pick("いいえ", "No").to_owned(),
+        (_, value) => value.unwrap_or_default().to_owned(),
     }
 }
 
@@ -229,7 +235,7 @@ fn RecordTable(sheet: Sheet, rows: Vec<RecordRow>) -> impl IntoView {
                 .iter()
                 .zip(&row.values)
                 .map(|(field, value)| {
-                    let text = cell_text(&row, &field.id, value.as_deref());
+                    let text = cell_text(&row, field, value.as_deref());
                     if field.is_name || (field.is_id && !sheet.fields.iter().any(|f| f.is_name)) {
                         view! { <td><A href=href.clone() attr:data-testid="record-open">{text}</A></td> }.into_any()
                     } else if field.field_type == FieldType::Relation
