@@ -31,6 +31,14 @@ fn additions(industry_type: &str, ranks: &[&str], with_events: bool) -> Value {
     })
 }
 
+/// Saves `body` as an admin who just loaded the additions: with the stored
+/// revision.
+async fn save_additions(app: &axum::Router, cookie: &str, mut body: Value) -> common::http::Reply {
+    let current = call(app, Method::GET, ADDITIONS, Some(cookie), None).await;
+    body["revision"] = current.body["revision"].clone();
+    call(app, Method::PUT, ADDITIONS, Some(cookie), Some(body)).await
+}
+
 async fn import_condition(app: &axum::Router, cookie: &str, condition: Value) {
     let created = call(
         app,
@@ -65,7 +73,7 @@ async fn a_tenants_own_sheets_fields_and_options_work_and_are_protected() {
     let mut bad = body.clone();
     bad["sheets"][0]["id"] = json!("events");
     bad["fields"][0]["field"]["id"] = json!("phone");
-    let refused = call(&app, Method::PUT, ADDITIONS, Some(&crm), Some(bad)).await;
+    let refused = save_additions(&app, &crm, bad).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     let message = refused.body["message"].as_str().unwrap_or_default();
     assert!(
@@ -73,7 +81,7 @@ async fn a_tenants_own_sheets_fields_and_options_work_and_are_protected() {
         "{message}"
     );
 
-    let saved = call(&app, Method::PUT, ADDITIONS, Some(&crm), Some(body.clone())).await;
+    let saved = save_additions(&app, &crm, body.clone()).await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     let catalog = call(&app, Method::GET, "/api/linkage/catalog", Some(&crm), None).await;
     let sheets = catalog.body["sheets"].as_array().expect("sheets");
@@ -189,7 +197,7 @@ async fn a_tenants_own_sheets_fields_and_options_work_and_are_protected() {
         (additions("text", &["S"], false), "展示会リード"),
     ];
     for (change, named) in conflicts {
-        let refused = call(&app, Method::PUT, ADDITIONS, Some(&crm), Some(change)).await;
+        let refused = save_additions(&app, &crm, change).await;
         assert_eq!(
             refused.status,
             StatusCode::CONFLICT,
@@ -209,11 +217,39 @@ async fn a_tenants_own_sheets_fields_and_options_work_and_are_protected() {
     );
     // An option nobody uses may go; a new option may come.
     let more = additions("text", &["S", "SS"], true);
-    let saved = call(&app, Method::PUT, ADDITIONS, Some(&crm), Some(more)).await;
+    let saved = save_additions(&app, &crm, more).await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     let fewer = additions("text", &["S"], true);
-    let saved = call(&app, Method::PUT, ADDITIONS, Some(&crm), Some(fewer)).await;
+    let saved = save_additions(&app, &crm, fewer).await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+
+    // Two admins opened the screen at one revision: the first save wins, the
+    // second is told (and writes nothing) instead of undoing it.
+    let opened = call(&app, Method::GET, ADDITIONS, Some(&crm), None)
+        .await
+        .body;
+    let mut first = opened.clone();
+    first["options"][0]["options"] = json!(["S", "S+"]);
+    let first = call(&app, Method::PUT, ADDITIONS, Some(&crm), Some(first)).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let mut second = opened.clone();
+    second["fields"][0]["field"]["label"] = json!("業種（改）");
+    let second = call(&app, Method::PUT, ADDITIONS, Some(&crm), Some(second)).await;
+    assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
+    assert_eq!(second.body["error"], "catalog_changed");
+    let now = call(&app, Method::GET, ADDITIONS, Some(&crm), None)
+        .await
+        .body;
+    assert_eq!(
+        now["options"][0]["options"],
+        json!(["S", "S+"]),
+        "the first save stands"
+    );
+    assert_eq!(now["fields"][0]["field"]["label"], "業種");
+    assert_eq!(
+        now["revision"].as_u64(),
+        opened["revision"].as_u64().map(|r| r + 1)
+    );
 
     // The import template (雛形) names every field, the tenant's own too.
     let template = call(
@@ -265,5 +301,5 @@ async fn a_tenants_own_sheets_fields_and_options_work_and_are_protected() {
         .iter()
         .filter(|e| e["action"] == "catalog_changed")
         .count();
-    assert_eq!(changes, 3);
+    assert_eq!(changes, 4, "four saves; the refused ones are not in the log");
 }

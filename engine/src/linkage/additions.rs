@@ -57,6 +57,12 @@ pub struct CatalogAdditions {
     /// Options added to standard dropdowns.
     #[serde(default)]
     pub options: Vec<AddedOptions>,
+    /// How many times the additions were saved: a save must carry the
+    /// revision it was made from, so that of two admins editing at once the
+    /// second is told instead of undoing the first (the server's rule; the
+    /// catalog itself ignores it).
+    #[serde(default)]
+    pub revision: u64,
 }
 
 /// Why additions cannot be taken, with the ids and labels involved.
@@ -376,6 +382,7 @@ mod tests {
                 field: "rank".into(),
                 options: vec!["S".into()],
             }],
+            revision: 0,
         };
         let catalog = crm_catalog().with_additions(&additions).expect("valid");
         assert_eq!(catalog.sheets.len(), 11);
@@ -408,6 +415,7 @@ mod tests {
                 field: "name".into(),
                 options: vec!["x".into()],
             }],
+            revision: 0,
         };
         let problems = crm_catalog()
             .with_additions(&additions)

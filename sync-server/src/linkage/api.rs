@@ -174,7 +174,7 @@ pub async fn catalog_additions(
     responses(
         (status = 200, description = "Saved (audited): the tenant's catalog as it now is.", body = Catalog),
         (status = 400, description = "An id, name, relation or option the catalog cannot take; every problem said.", body = sheetlink_protocol::ErrorBody),
-        (status = 409, description = "A field holding values removed or changed in type, an option in use removed, or a sheet with records removed: named, with the count.", body = sheetlink_protocol::ErrorBody),
+        (status = 409, description = "A field holding values removed or changed in type, an option in use removed, or a sheet with records removed: named, with the count. Or `catalog_changed`: the body's `revision` is not the stored one (another save came first; `revision` says the current one) — reload and change again.", body = sheetlink_protocol::ErrorBody),
         crate::openapi::SignedIn, crate::openapi::AdminsOnly,
     )
 )]

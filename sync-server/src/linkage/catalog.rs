@@ -102,6 +102,14 @@ pub fn save(
         .with_additions(&additions)
         .map_err(|problems| refused(&problems))?;
     store.update_catalog_additions(&caller.tenant, |stored, usage| {
+        if additions.revision != stored.revision {
+            return Err(AppError::conflict(
+                "catalog_changed",
+                "CRMの項目は、この画面を開いた後に別の管理者が保存しています。画面を読み込み直し、変更をもう一度行ってから保存してください（今の変更は保存していません）。",
+                "Another admin saved the CRM fields after this screen was opened. Reload it and make your change again, then save (nothing of this change was saved).",
+            )
+            .with("revision", stored.revision));
+        }
         let old = standard
             .with_additions(stored)
             .map_err(|problems| AppError::internal(format!("{problems:?}")))?;
@@ -132,7 +140,10 @@ pub fn save(
                 )?;
             }
         }
-        *stored = additions;
+        *stored = CatalogAdditions {
+            revision: stored.revision + 1,
+            ..additions
+        };
         Ok(audit_entry(
             caller,
             AuditAction::CatalogChanged,

@@ -87,6 +87,13 @@ fn Editor(additions: CatalogAdditions) -> impl IntoView {
             .await
         }
     });
+    // A save made from this draft's revision: the next one is made from the
+    // revision it stored (one more).
+    Effect::new(move |_| {
+        if save.value().with(|answer| matches!(answer, Some(Ok(_)))) {
+            draft.update(|d| d.revision += 1);
+        }
+    });
     let said = Signal::derive(move || match save.value().get() {
         Some(Ok(catalog)) => {
             crate::catalog::keep(&catalog);
