@@ -546,6 +546,24 @@ async fn a_crm_admin_adds_fields_options_and_a_sheet_that_the_screens_offer() ->
             std::time::Duration::from_secs(10),
         )
         .await?;
+    // Saving again from the same screen is not mistaken for a stale save:
+    // the screen goes on from the revision it stored.
+    browser.click("@catalog-save").await?;
+    let revision = "const done = arguments[0];
+        fetch('/api/linkage/catalog/additions').then(r => r.json()).then(a => done(a.revision), () => done(-1));";
+    let mut stored = serde_json::Value::Null;
+    for _ in 0..50 {
+        stored = browser.eval_async(revision).await?;
+        if stored == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(stored, 2, "both saves stored");
+    assert!(
+        !browser.text("@catalog-said").await?.contains("別の管理者"),
+        "no conflict"
+    );
 
     // The records screen has the sheet and its fields; customers show 業種.
     browser

@@ -301,5 +301,8 @@ async fn a_tenants_own_sheets_fields_and_options_work_and_are_protected() {
         .iter()
         .filter(|e| e["action"] == "catalog_changed")
         .count();
-    assert_eq!(changes, 4, "four saves; the refused ones are not in the log");
+    assert_eq!(
+        changes, 4,
+        "four saves; the refused ones are not in the log"
+    );
 }
