@@ -10,8 +10,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// A client program larger than this is not put in a module (a release
-/// build is about 5 MB, a debug build about 40 MB).
-const MAX_PROGRAM_BYTES: u64 = 128 * 1024 * 1024;
+/// build is about 5 MB, a debug build about 25 MB): a module is built in
+/// memory per download, so this bounds what one download holds.
+const MAX_PROGRAM_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Tells a real program from a stray file by its first bytes.
 type HeaderCheck = fn(&[u8]) -> bool;
