@@ -512,6 +512,11 @@ async fn a_crm_admin_adds_fields_options_and_a_sheet_that_the_screens_offer() ->
     browser.sign_in(&server, DEMO_ADMIN.0, DEMO_ADMIN.1).await?;
     browser.click("@nav-catalog").await?;
     browser.wait("@catalog-save").await?;
+    let keys = browser.text("@catalog-keys").await?;
+    assert!(
+        keys.contains("テキスト・メールアドレス の項目") && !keys.contains("チェックボックス"),
+        "which fields identify a record, from the engine's rules: {keys}"
+    );
     browser.click("@catalog-add-field").await?;
     browser
         .fill("@catalog-added-fields @catalog-field-id", "x_industry")

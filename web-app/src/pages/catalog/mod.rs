@@ -24,6 +24,7 @@ pub fn CatalogPage() -> impl IntoView {
 
 #[component]
 fn Load() -> impl IntoView {
+    let lang = use_lang();
     let stored =
         LocalResource::new(|| api::get::<CatalogAdditions>("/api/linkage/catalog/additions"));
     view! {
@@ -33,6 +34,24 @@ fn Load() -> impl IntoView {
                 "標準の10シートに項目や選択肢を加え、独自の拡張シートを作れます。IDは x_ で始まる半角英小文字・数字・_ です。値を持つ項目の削除や種類の変更、使われている選択肢の削除はできません。",
                 "Add fields and options to the ten standard sheets, and sheets of your own. Ids start with x_ (lower-case letters, digits, _). A field holding values cannot be removed or change type; an option in use cannot be removed.",
             )}</p>
+            <p class="muted" data-testid="catalog-keys">{move || {
+                // From the engine's own rules, so the sentence cannot drift.
+                let lang = lang.get();
+                let names = |keep: fn(FieldType) -> bool| {
+                    field::TYPES
+                        .iter()
+                        .filter(|(ty, _)| keep(*ty))
+                        .map(|(ty, _)| ty.name(lang))
+                        .collect::<Vec<_>>()
+                        .join(lang.pick("・", ", "))
+                };
+                let matching = names(FieldType::can_be_matching_key);
+                let relation = names(FieldType::can_be_relation_key);
+                lang.pick(
+                    format!("インポートのマッチングキーに使える種類: {matching}。紐づき先のマッチングキー（別のシートから、このレコードを探す項目）に使えるのは、ID・名前の項目と {relation} の項目です。"),
+                    format!("Types an import's matching key may be: {matching}. A relation key (the field another sheet finds this record by) may be the id, the name, or a field of type {relation}."),
+                )
+            }}</p>
             <Loader>
                 {move || Suspend::new(async move { stored.await.map(|additions| view! { <Editor additions=additions/> }) })}
             </Loader>
