@@ -658,6 +658,14 @@ async fn a_file_is_imported_by_hand_into_a_sheet() -> Result {
         .await?;
     let failed = browser.text("@dry-rows tbody tr").await?;
     assert!(failed.contains("失敗") && failed.contains("Z"), "{failed}");
+    assert_eq!(
+        browser.text("@dry-rows tbody tr td:nth-child(4)").await?,
+        "C4",
+        "the cell is a column of its own"
+    );
+    browser.select("@dry-outcome", "skipped").await?;
+    browser.wait("@dry-none").await?;
+    browser.select("@dry-outcome", "failed").await?;
 
     browser.click("@manual-apply").await?;
     browser.click("@confirm-manual-apply").await?;

@@ -372,6 +372,9 @@ fn Checked(tried: ManualDryRun) -> impl IntoView {
                                 format!("{matching}行中 {}〜{}行目", if shown == 0 { 0 } else { from + 1 }, from + shown),
                                 format!("{}–{} of {matching}", if shown == 0 { 0 } else { from + 1 }, from + shown),
                             )}</p>
+                            {(matching == 0).then(|| view! {
+                                <p class="muted" data-testid="dry-none">{t("この結果の行はありません。", "No row has this result.")}</p>
+                            })}
                             <RowTable rows=page.rows/>
                             <p>
                                 <button data-testid="dry-previous" disabled=from == 0 on:click=move |_| offset.update(|o| *o = o.saturating_sub(sheetlink_protocol::linkage::DRY_RUN_PAGE as u32))>{t("前の100行", "Previous 100")}</button>" "
@@ -392,7 +395,7 @@ fn RowTable(rows: Vec<RowResult>) -> impl IntoView {
     view! {
         <TableBox label=t("行ごとの結果", "Each row")>
             <table data-testid="dry-rows">
-                <thead><tr><th>{t("行", "Row")}</th><th>{t("結果", "Result")}</th><th>{t("レコード", "Record")}</th><th>{t("理由", "Why")}</th></tr></thead>
+                <thead><tr><th>{t("行", "Row")}</th><th>{t("結果", "Result")}</th><th>{t("レコード", "Record")}</th><th>{t("セル", "Cell")}</th><th>{t("理由", "Why")}</th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|row| {
                         let outcome = row.outcome;
@@ -402,6 +405,7 @@ fn RowTable(rows: Vec<RowResult>) -> impl IntoView {
                                 <td>{row.row}</td>
                                 <td>{move || outcome_text(lang.get(), outcome)}</td>
                                 <td>{row.record.clone().unwrap_or_default()}</td>
+                                <td>{crate::pages::runs::rows::cells_of(&ja)}</td>
                                 <td class="message">{move || lang.get().pick(ja.clone(), en.clone())}</td>
                             </tr>
                         }

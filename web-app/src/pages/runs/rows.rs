@@ -7,6 +7,23 @@ use crate::api::{self, segment};
 use crate::components::{Loader, outcome_text};
 use crate::i18n::{t, use_lang};
 
+/// The cells a row's message names (`F123`, one per line that starts with
+/// one), for a table's cell column.
+pub fn cells_of(message: &str) -> String {
+    message
+        .lines()
+        .filter_map(|line| {
+            let (cell, _) = line.split_once(": ")?;
+            let letters = cell.bytes().take_while(u8::is_ascii_uppercase).count();
+            let is_cell = letters > 0
+                && letters < cell.len()
+                && cell.bytes().skip(letters).all(|b| b.is_ascii_digit());
+            is_cell.then_some(cell)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// One run's per-row results (the first 1,000 rows).
 #[component]
 pub fn RunRows(
@@ -22,16 +39,45 @@ pub fn RunRows(
     view! {
         <Loader>
             {move || Suspend::new(async move {
-                run.await.map(|run| view! {
-                    <h2>{move || lang.get().pick(format!("「{}」の実行結果（行ごと）", run.key), format!("Rows of the run of “{}”", run.key))}</h2>
-                    <table data-testid="run-rows">
-                        <thead><tr><th>{t("行", "Row")}</th><th>{t("結果", "Outcome")}</th><th>{t("レコード", "Record")}</th><th>{t("理由", "Reason")}</th></tr></thead>
-                        <tbody>{run.rows.into_iter().take(1000).map(|r| { let outcome = r.outcome; view! {
-                            <tr><td>{r.row}</td><td>{move || outcome_text(lang.get(), outcome)}</td><td>{r.record.unwrap_or_default()}</td><td>{move || lang.get().pick(r.message.clone(), r.message_en.clone()).unwrap_or_default()}</td></tr>
-                        }}).collect_view()}</tbody>
-                    </table>
+                run.await.map(|run| {
+                    let (key, on_the_spot, none) = (run.key.clone(), run.on_the_spot, run.rows.is_empty());
+                    let title = move || {
+                        let lang = lang.get();
+                        let what = if on_the_spot { lang.pick("その場のマッピング", "a mapping made on the spot").to_owned() } else { key.clone() };
+                        lang.pick(format!("「{what}」の実行結果（行ごと）"), format!("Rows of the run of “{what}”"))
+                    };
+                    view! {
+                        <h2>{title}</h2>
+                        {none.then(|| view! {
+                            <p class="muted" data-testid="run-rows-none">{t(
+                                "行ごとの結果はありません（ファイル全体が受け付けられなかったか、一覧にしない大きなファイルの成功した行です）。件数は上の一覧のとおりです。",
+                                "No row results (the whole file was refused, or a large file's successful rows are not listed). The counts are in the list above.",
+                            )}</p>
+                        })}
+                        <table data-testid="run-rows" hidden=none>
+                            <thead><tr><th>{t("行", "Row")}</th><th>{t("結果", "Outcome")}</th><th>{t("レコード", "Record")}</th><th>{t("セル", "Cell")}</th><th>{t("理由", "Reason")}</th></tr></thead>
+                            <tbody>{run.rows.into_iter().take(1000).map(|r| { let outcome = r.outcome; view! {
+                                <tr><td>{r.row}</td><td>{move || outcome_text(lang.get(), outcome)}</td><td>{r.record.unwrap_or_default()}</td><td>{cells_of(r.message.as_deref().unwrap_or_default())}</td><td>{move || lang.get().pick(r.message.clone(), r.message_en.clone()).unwrap_or_default()}</td></tr>
+                            }}).collect_view()}</tbody>
+                        </table>
+                    }
                 })
             })}
         </Loader>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cells_of;
+
+    #[test]
+    fn finds_the_cells_a_message_names() {
+        assert_eq!(
+            cells_of("F123: 「Z」は選択肢にありません。\nB123: 日付ではありません。"),
+            "F123 B123"
+        );
+        assert_eq!(cells_of("parent: 紐づけ先が見つかりません。"), "");
+        assert_eq!(cells_of("123: x\nAB: y\n"), "");
     }
 }
