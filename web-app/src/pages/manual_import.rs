@@ -68,6 +68,7 @@ fn ManualImport(sheet: String, catalog: Catalog) -> impl IntoView {
         return view! { <section class="card"><p class="error" role="alert">{t("このシートはありません。", "There is no such sheet.")}</p></section> }.into_any();
     };
     let draft = Draft::new(on_the_spot(&sheet), catalog);
+    let title = sheet_name.clone();
     let problem = RwSignal::new(None::<Said>);
     // The sheet's import conditions, to map by.
     let conditions = LocalResource::new({
@@ -228,7 +229,7 @@ fn ManualImport(sheet: String, catalog: Catalog) -> impl IntoView {
     let past = format!("/linkage/history?sheet={}", api::segment(&sheet));
     view! {
         <section class="card wizard" data-testid="manual-import">
-            <h1>{move || lang.get().pick(format!("{}のインポート", draft.catalog.with_value(|c| c.sheet(&draft.condition.with(|c| c.sheet.clone())).map(|s| s.name.clone()).unwrap_or_default())), format!("Import into {}", draft.catalog.with_value(|c| c.sheet(&draft.condition.with(|c| c.sheet.clone())).map(|s| s.name.clone()).unwrap_or_default())))}</h1>
+            <h1>{move || lang.get().pick(format!("{title}のインポート"), format!("Import into {title}"))}</h1>
             <p class="muted">{t(
                 "ファイルはこのブラウザで読み、変換とチェックの結果を下に表示します。「反映前の確認」でサーバーが行ごとの結果を確かめ、「反映する」で取り込みます。上限30MB。",
                 "The file is read in this browser and mapped and checked below; “Check” asks the server what each row would become, “Apply” imports it. At most 30 MB.",
