@@ -648,6 +648,13 @@ async fn a_file_is_imported_by_hand_into_a_sheet() -> Result {
     browser.click("@manual-check").await?;
     browser.wait("@dry-rows tr[data-row='4']").await?;
     assert_eq!(browser.text("@dry-created").await?, "2");
+    // One page of three rows: both page buttons there, both disabled.
+    assert_eq!(
+        browser
+            .eval("const b = document.querySelector('[data-testid=dry-next]'); return b.disabled && b.textContent;")
+            .await?,
+        "次の100行"
+    );
     assert_eq!(browser.text("@dry-failed").await?, "1");
     browser.select("@dry-outcome", "failed").await?;
     browser

@@ -379,7 +379,7 @@ fn Checked(tried: ManualDryRun) -> impl IntoView {
                             <RowTable rows=page.rows/>
                             <p>
                                 <button data-testid="dry-previous" disabled=from == 0 on:click=move |_| offset.update(|o| *o = o.saturating_sub(sheetlink_protocol::linkage::DRY_RUN_PAGE as u32))>{t("前の100行", "Previous 100")}</button>" "
-                                <button data-testid="dry-next" disabled=from + shown >= matching on:click=move |_| offset.update(|o| *o += sheetlink_protocol::linkage::DRY_RUN_PAGE as u32)>{t("次の100行", "Next 100")}</button>
+                                <button data-testid="dry-next" disabled={ from + shown >= matching } on:click=move |_| offset.update(|o| *o += sheetlink_protocol::linkage::DRY_RUN_PAGE as u32)>{t("次の100行", "Next 100")}</button>
                             </p>
                         }
                     })
