@@ -707,6 +707,10 @@ async fn mappings_are_typed_by_hand_saved_and_found_again() -> Result {
     browser.fill("@import-key", "typed").await?;
     browser.click("@to-step-2").await?;
     browser.click("@to-step-3").await?;
+    assert!(
+        browser.text("@mapping-empty").await?.contains("行の追加"),
+        "an empty mapping says what to do"
+    );
     browser.click("@add-row").await?;
     let typed = "document.querySelector('[data-testid=mapping] tr[data-row=\"1\"] [data-testid=mapping-header]')";
     browser

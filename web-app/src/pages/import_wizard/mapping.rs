@@ -83,6 +83,12 @@ pub fn MappingStep(
             </tbody>
         </table>
         </TableBox>
+        <Show when=move || condition.with(|c| c.mappings.is_empty())>
+            <p class="muted" data-testid="mapping-empty">{t(
+                "まだマッピングがありません。ファイルを選ぶと、見出しからインポート先の項目を提案します。ファイルを使わないときは「行の追加」で見出しを入力してください。",
+                "Nothing is mapped yet. Choose a file and its headers are matched to fields; without a file, add rows and type the headers.",
+            )}</p>
+        </Show>
         <button data-testid="add-row" on:click=add_row>{t("行の追加", "Add a row")}</button>
     }
 }
