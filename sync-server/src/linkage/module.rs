@@ -9,9 +9,9 @@ use sheetlink_protocol::linkage::{ClientModuleInfo, ClientProgram};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// A client program larger than this is not put in a module (a release
-/// build is about 5 MB, a debug build about 25 MB): a module is built in
-/// memory per download, so this bounds what one download holds.
+/// A client program larger than this is not put in a module (this
+/// project's release and debug builds are 25–30 MB each): a module is built
+/// in memory per download, so this bounds what one download holds.
 const MAX_PROGRAM_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Tells a real program from a stray file by its first bytes.
