@@ -15,19 +15,21 @@ use crate::error::AppError;
 /// The content type of every CSV we write in UTF-8.
 pub const CSV_UTF8: &str = "text/csv; charset=utf-8";
 
+/// 413 for an upload over `limit` bytes (a file: 30 MB), saying what to do.
+pub fn too_large(limit: usize) -> AppError {
+    AppError::too_large(
+        "ファイルサイズの上限は30MBです。ファイルを分けてアップロードしてください。",
+        "The file must be at most 30 MB. Split it into several files.",
+        limit as u64,
+    )
+}
+
 /// Reads the CSV body: refused with 413 from its `Content-Length` before a
 /// byte is read when it says too much, and while reading otherwise; a gzip
 /// body is inflated up to the same limit.
 pub async fn read_csv(headers: &HeaderMap, body: axum::body::Body) -> Result<Bytes, Response> {
     let limit = MAX_FILE_BYTES;
-    let too_large = || {
-        AppError::too_large(
-            "ファイルサイズの上限は30MBです。ファイルを分けてアップロードしてください。",
-            "The file must be at most 30 MB. Split it into several files.",
-            limit as u64,
-        )
-        .into_response()
-    };
+    let too_large = || too_large(limit).into_response();
     let declared = headers
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

@@ -398,3 +398,30 @@ fn urlencoding(text: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn oversized_parts_are_refused_with_what_was_too_large() {
+    let (app, _store) = common::server("manual-oversized", Config::default());
+    let crm = cookie_of(&app, None, DEMO_CRM_ADMIN.0, DEMO_CRM_ADMIN.1).await;
+    let huge_mapping = json!({"by": "condition", "key": "x".repeat(300 * 1024)});
+    let refused = manual(&app, &crm, "?dry_run=true", None, &huge_mapping, "a\r\n").await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        refused.body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("mapping")),
+        "{}",
+        refused.body
+    );
+    let by_condition = json!({"by": "condition", "key": "customers"});
+    let huge_file = format!("{HEADER}{}", "x".repeat(30 * 1024 * 1024));
+    let refused = manual(&app, &crm, "?dry_run=true", None, &by_condition, &huge_file).await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        refused.body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("30MB")),
+        "{}",
+        refused.body
+    );
+}

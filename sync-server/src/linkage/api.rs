@@ -15,7 +15,6 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::linkage::access::{authenticate, client_ip, issue_token, parse_allowed};
-use crate::linkage::apply::BatchStarted;
 use crate::linkage::catalog::tenant_catalog;
 use crate::linkage::module::{batch_script, shell_script};
 use crate::linkage::{
@@ -692,13 +691,7 @@ pub async fn batch_import(
             )
         })
         .await?;
-    Ok(match started {
-        BatchStarted::Applied(run) => Json(run).into_response(),
-        BatchStarted::Replayed(run) => {
-            ([("idempotent-replayed", "true")], Json(run)).into_response()
-        }
-        BatchStarted::Conflict => crate::idempotency::conflict(),
-    })
+    Ok(started.into_response())
 }
 
 /// `GET /api/batch/exports/{key}`: a batch export; the file in the

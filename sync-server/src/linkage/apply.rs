@@ -179,23 +179,49 @@ pub fn start_import(
     offset_minutes: i32,
 ) -> Result<BatchStarted, AppError> {
     let stored: StoredImportCondition = stored_condition(store, &caller.tenant, key)?;
-    if let Some(idempotency) = idempotency {
-        match idempotency.look_up(store)? {
-            Seen::New => {}
-            Seen::Conflict => return Ok(BatchStarted::Conflict),
-            Seen::Replay(run_id) => {
-                let run = store
-                    .linkage_run(&caller.tenant, &run_id)?
-                    .ok_or_else(|| AppError::internal("idempotency record without run"))?;
-                return Ok(BatchStarted::Replayed(run.render()));
-            }
-        }
+    if let Some(idempotency) = idempotency
+        && let Some(seen) = seen_before(store, &caller.tenant, idempotency)?
+    {
+        return Ok(seen);
     }
     let settings = store.linkage_settings(&caller.tenant)?;
     let catalog = super::catalog::tenant_catalog(store, &caller.tenant)?;
     let people = people(store, &caller.tenant, &catalog, &stored.after)?;
     let context = caller.context(&catalog, &settings, &people, offset_minutes);
     run_import(store, context, &stored, csv, idempotency).map(BatchStarted::Applied)
+}
+
+/// What `idempotency` says of an import of `tenant` before it runs: the
+/// stored run of a replay, a conflict, or `None` (a new key: go ahead).
+pub fn seen_before(
+    store: &(impl Linkage + Idempotency),
+    tenant: &str,
+    idempotency: &Key,
+) -> Result<Option<BatchStarted>, AppError> {
+    Ok(match idempotency.look_up(store)? {
+        Seen::New => None,
+        Seen::Conflict => Some(BatchStarted::Conflict),
+        Seen::Replay(run_id) => {
+            let run = store
+                .linkage_run(tenant, &run_id)?
+                .ok_or_else(|| AppError::internal("idempotency record without run"))?;
+            Some(BatchStarted::Replayed(run.render()))
+        }
+    })
+}
+
+impl axum::response::IntoResponse for BatchStarted {
+    /// The run; a replay marked `Idempotent-Replayed: true`; a conflict 409.
+    fn into_response(self) -> axum::response::Response {
+        use axum::Json;
+        match self {
+            BatchStarted::Applied(run) => Json(run).into_response(),
+            BatchStarted::Replayed(run) => {
+                ([("idempotent-replayed", "true")], Json(run)).into_response()
+            }
+            BatchStarted::Conflict => crate::idempotency::conflict(),
+        }
+    }
 }
 
 /// A batch export under the tenant's export condition `key` for `caller`:

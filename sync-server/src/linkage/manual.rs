@@ -21,12 +21,14 @@ use sheetlink_protocol::linkage::{
     AfterImport, DRY_RUN_PAGE, DryRunRows, LinkageRun, ManualDryRun, ManualMapping,
 };
 
-use super::apply::{People, RunContext, dry_run_import, people, run_import};
+use super::apply::{
+    BatchStarted, People, RunContext, dry_run_import, people, run_import, seen_before,
+};
 use super::{Outcome, Run, RunKind, StoredImportCondition};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::idempotency::{Key, Scope, Seen};
+use crate::idempotency::{Key, Scope};
 use crate::store::{Linkage, Organisation};
 
 /// Dry runs kept for paging: their row results.
@@ -77,11 +79,15 @@ async fn read_upload(
         let mut bytes = Vec::new();
         while let Some(chunk) = field.chunk().await.map_err(|e| malformed(&e.body_text()))? {
             if bytes.len() + chunk.len() > limit {
-                return Err(AppError::too_large(
-                    "ファイルサイズの上限は30MBです。ファイルを分けてアップロードしてください。",
-                    "The file must be at most 30 MB. Split it into several files.",
-                    limit as u64,
-                ));
+                return Err(if limit == MAX_MAPPING_BYTES {
+                    AppError::too_large(
+                        "mapping が大きすぎます（256KBまで）。条件のマッピングを確認してください。",
+                        "The mapping is too large (at most 256 KB): check the condition's mapping.",
+                        limit as u64,
+                    )
+                } else {
+                    crate::http::too_large(limit)
+                });
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -269,15 +275,8 @@ pub async fn manual_import(
     let started = state
         .store
         .run(move |store| {
-            match idempotency.look_up(store)? {
-                Seen::New => {}
-                Seen::Conflict => return Ok(Err(())),
-                Seen::Replay(run_id) => {
-                    let run = store
-                        .linkage_run(&caller.tenant, &run_id)?
-                        .ok_or_else(|| AppError::internal("idempotency record without run"))?;
-                    return Ok(Ok((run.render(), true)));
-                }
+            if let Some(seen) = seen_before(store, &caller.tenant, &idempotency)? {
+                return Ok(seen);
             }
             let prepared = prepare(store, &caller, &sheet, upload.mapping)?;
             let context = prepared.context(&caller, offset, super::ANSWER_EVERY_ROW);
@@ -288,14 +287,10 @@ pub async fn manual_import(
                 &upload.file,
                 Some(&idempotency),
             )
-            .map(|run| Ok((run, false)))
+            .map(BatchStarted::Applied)
         })
         .await?;
-    Ok(match started {
-        Ok((run, false)) => Json(run).into_response(),
-        Ok((run, true)) => ([("idempotent-replayed", "true")], Json(run)).into_response(),
-        Err(()) => crate::idempotency::conflict(),
-    })
+    Ok(started.into_response())
 }
 
 /// The run as a dry run answers it: counts and status, the first page of
