@@ -154,6 +154,10 @@ pub struct RowResult {
     /// Why it failed or was skipped: the stable code of the (first) problem.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// The cells its problems are in, as a spreadsheet names them (`F123`),
+    /// in the order of the messages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cells: Vec<String>,
     /// Why, in Japanese (every problem of the row, one a line).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,

@@ -133,6 +133,11 @@ async fn crm_admins_try_then_apply_a_file_by_hand() {
     assert_eq!(failed.body["matching"], 1);
     let row = &failed.body["rows"][0];
     assert_eq!(row["row"], 123);
+    assert_eq!(
+        row["cells"],
+        json!(["F123"]),
+        "the cell, apart from the message"
+    );
     assert!(
         row["message"]
             .as_str()

@@ -103,6 +103,11 @@ impl RowRecord {
             outcome: self.outcome,
             record: self.record.clone(),
             code: self.notes.first().map(|note| note.notice.code().to_owned()),
+            cells: self
+                .notes
+                .iter()
+                .filter_map(|note| Some(format!("{}{}", note.column_letter()?, note.row?)))
+                .collect(),
             message: said.then(|| notice::lines(&self.notes, Lang::Ja, false)),
             message_en: said.then(|| notice::lines(&self.notes, Lang::En, false)),
         }
@@ -419,6 +424,7 @@ mod tests {
                 outcome: Outcome::Failed,
                 record: None,
                 code: Some("value.invalid".into()),
+                cells: vec!["B3".into()],
                 message: Some("B3: 日付が正しくありません。".into()),
                 message_en: Some("B3: Not a date.".into()),
             }],

@@ -406,7 +406,7 @@ fn RowTable(rows: Vec<RowResult>) -> impl IntoView {
                                 <td>{row.row}</td>
                                 <td>{move || outcome_text(lang.get(), outcome)}</td>
                                 <td>{row.record.clone().unwrap_or_default()}</td>
-                                <td>{crate::pages::runs::rows::cells_of(&ja)}</td>
+                                <td>{row.cells.join(" ")}</td>
                                 <td class="message">{move || lang.get().pick(ja.clone(), en.clone())}</td>
                             </tr>
                         }

@@ -7,23 +7,6 @@ use crate::api::{self, segment};
 use crate::components::{Loader, outcome_text};
 use crate::i18n::{t, use_lang};
 
-/// The cells a row's message names (`F123`, one per line that starts with
-/// one), for a table's cell column.
-pub fn cells_of(message: &str) -> String {
-    message
-        .lines()
-        .filter_map(|line| {
-            let (cell, _) = line.split_once(": ")?;
-            let letters = cell.bytes().take_while(u8::is_ascii_uppercase).count();
-            let is_cell = letters > 0
-                && letters < cell.len()
-                && cell.bytes().skip(letters).all(|b| b.is_ascii_digit());
-            is_cell.then_some(cell)
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// One run's per-row results (the first 1,000 rows).
 #[component]
 pub fn RunRows(
@@ -57,27 +40,12 @@ pub fn RunRows(
                         <table data-testid="run-rows" hidden=none>
                             <thead><tr><th>{t("行", "Row")}</th><th>{t("結果", "Outcome")}</th><th>{t("レコード", "Record")}</th><th>{t("セル", "Cell")}</th><th>{t("理由", "Reason")}</th></tr></thead>
                             <tbody>{run.rows.into_iter().take(1000).map(|r| { let outcome = r.outcome; view! {
-                                <tr><td>{r.row}</td><td>{move || outcome_text(lang.get(), outcome)}</td><td>{r.record.unwrap_or_default()}</td><td>{cells_of(r.message.as_deref().unwrap_or_default())}</td><td>{move || lang.get().pick(r.message.clone(), r.message_en.clone()).unwrap_or_default()}</td></tr>
+                                <tr><td>{r.row}</td><td>{move || outcome_text(lang.get(), outcome)}</td><td>{r.record.unwrap_or_default()}</td><td>{r.cells.join(" ")}</td><td>{move || lang.get().pick(r.message.clone(), r.message_en.clone()).unwrap_or_default()}</td></tr>
                             }}).collect_view()}</tbody>
                         </table>
                     }
                 })
             })}
         </Loader>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cells_of;
-
-    #[test]
-    fn finds_the_cells_a_message_names() {
-        assert_eq!(
-            cells_of("F123: 「Z」は選択肢にありません。\nB123: 日付ではありません。"),
-            "F123 B123"
-        );
-        assert_eq!(cells_of("parent: 紐づけ先が見つかりません。"), "");
-        assert_eq!(cells_of("123: x\nAB: y\n"), "");
     }
 }
