@@ -681,7 +681,23 @@ async fn a_file_is_imported_by_hand_into_a_sheet() -> Result {
         result.contains("新規 2") && result.contains("失敗 1"),
         "{result}"
     );
-    browser.click("@manual-history").await?;
+    // The condition wizard's step 2 links to that condition's runs only.
+    browser
+        .goto(&format!("{}/linkage/import/customers", server.url))
+        .await?;
+    browser.click("@to-step-2").await?;
+    browser.click("@condition-history a").await?;
+    assert!(browser.text("@runs-key").await?.contains("customers"));
+    browser.wait("@runs").await?;
+    assert!(
+        !browser.text("@runs").await?.contains("その場のマッピング"),
+        "another condition's run is not listed"
+    );
+    browser
+        .goto(&format!("{}/linkage/sheets/customer/import", server.url))
+        .await?;
+    browser.wait("@manual-past a").await?;
+    browser.click("@manual-past a").await?;
     browser.wait("@runs tbody tr").await?;
     let run = browser.text("@runs tbody tr").await?;
     assert!(
