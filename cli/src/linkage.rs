@@ -209,6 +209,45 @@ fn refusal_exit(status: u16) -> Exit {
     }
 }
 
+/// How often, and for how long at most, a run still applying is asked
+/// after.
+const POLL_EVERY: Duration = if cfg!(test) {
+    Duration::from_millis(20)
+} else {
+    Duration::from_secs(3)
+};
+const POLL_FOR: Duration = Duration::from_secs(3 * 3_600);
+
+/// Follows the run `id` until it is no longer `running`.
+fn wait_for(conf: &Conf, key: &str, id: &str) -> anyhow::Result<Run> {
+    log(
+        "INFO",
+        &format!("import {key}: run {id} is still applying on the server; waiting for it"),
+    );
+    let until = std::time::Instant::now() + POLL_FOR;
+    loop {
+        std::thread::sleep(POLL_EVERY);
+        let answer = send(conf, &format!("/api/batch/runs/{id}"), None)?;
+        if answer.status != 200 {
+            bail!(
+                "run {id}: HTTP {}: {}",
+                answer.status,
+                server_message(&answer.body)
+            );
+        }
+        let run: Run = serde_json::from_slice(&answer.body).context("the server's answer")?;
+        if run.status != RunStatus::Running {
+            return Ok(run);
+        }
+        if std::time::Instant::now() >= until {
+            bail!(
+                "run {id} was still applying after {} hours; see the server's linkage history",
+                POLL_FOR.as_secs() / 3_600
+            );
+        }
+    }
+}
+
 /// One file imported: its exit code and the result CSV.
 fn import_one(conf: &Conf, key: &str, file: &Path) -> anyhow::Result<(Exit, Option<String>)> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -232,7 +271,7 @@ fn import_one(conf: &Conf, key: &str, file: &Path) -> anyhow::Result<(Exit, Opti
         &format!("/api/batch/imports/{key}"),
         Some((&bytes, &idempotency_key)),
     )?;
-    if answer.status != 200 {
+    if answer.status != 200 && answer.status != 202 {
         let exit = refusal_exit(answer.status);
         log(
             "ERROR",
@@ -244,7 +283,12 @@ fn import_one(conf: &Conf, key: &str, file: &Path) -> anyhow::Result<(Exit, Opti
         );
         return Ok((exit, None));
     }
-    let run: Run = serde_json::from_slice(&answer.body).context("the server's answer")?;
+    let mut run: Run = serde_json::from_slice(&answer.body).context("the server's answer")?;
+    if run.status == RunStatus::Running {
+        // A retry of this run (its first request timed out on the way)
+        // found it still applying on the server: follow it to its end.
+        run = wait_for(conf, key, &run.id)?;
+    }
     let c = &run.counts;
     log(
         if run.status == RunStatus::Completed {
@@ -267,15 +311,18 @@ fn import_one(conf: &Conf, key: &str, file: &Path) -> anyhow::Result<(Exit, Opti
     let exit = match run.status {
         RunStatus::Completed => Exit::Success,
         RunStatus::CompletedWithErrors => Exit::CompletedWithErrors,
-        RunStatus::AllFailed => Exit::Failed,
+        RunStatus::AllFailed | RunStatus::Interrupted | RunStatus::Running => Exit::Failed,
     };
     let mut csv = String::from("\u{feff}row,outcome,record,message\r\n");
     if let Some(reason) = &run.reason {
-        // The file was refused as a whole: one line, for no row, saying why.
-        log(
-            "ERROR",
-            &format!("import {key}: the file was refused: {reason}"),
-        );
+        // The file was refused as a whole, or the run stopped before it
+        // committed: one line, for no row, saying why.
+        let what = if run.status == RunStatus::Interrupted {
+            "the run stopped on the server, nothing applied"
+        } else {
+            "the file was refused"
+        };
+        log("ERROR", &format!("import {key}: {what}: {reason}"));
         let _ = write!(csv, ",failed,,{}\r\n", quote(reason));
     }
     for row in &run.rows {
@@ -456,6 +503,83 @@ pub(crate) fn export(conf: &Conf, key: &str, out: &Path) -> anyhow::Result<Exit>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A server that answers the import `202` (the run still applying, as
+    /// a retry finds it), then the run `running` once and `completed`:
+    /// the paths it was asked, in order.
+    fn following_server() -> (String, std::thread::JoinHandle<Vec<String>>) {
+        use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+        let url = format!("http://{}", listener.local_addr().expect("an address"));
+        let server = std::thread::spawn(move || {
+            let run = |status: &str| {
+                format!(
+                    r#"{{"id":"r1","kind":"batch","direction":"import","key":"customers","sheet":"customer","actor":"token","started_at":1,"ended_at":2,"status":"{status}","counts":{{"rows_in":2,"created":2,"updated":0,"unchanged":0,"skipped":0,"failed":0}}}}"#
+                )
+            };
+            let answers = [
+                ("202 Accepted", run("running")),
+                ("200 OK", run("running")),
+                ("200 OK", run("completed")),
+            ];
+            let mut asked = Vec::new();
+            for (status, body) in answers {
+                let (stream, _) = listener.accept().expect("a request");
+                let mut reader = BufReader::new(stream);
+                let mut line = String::new();
+                reader.read_line(&mut line).expect("a request line");
+                asked.push(line.split(' ').take(2).collect::<Vec<_>>().join(" "));
+                let mut length = 0;
+                loop {
+                    let mut header = String::new();
+                    reader.read_line(&mut header).expect("a header");
+                    if header.trim().is_empty() {
+                        break;
+                    }
+                    if let Some(value) = header.to_ascii_lowercase().strip_prefix("content-length:")
+                    {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body_in = vec![0; length];
+                reader.read_exact(&mut body_in).expect("the body");
+                let answer = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                reader
+                    .get_mut()
+                    .write_all(answer.as_bytes())
+                    .expect("answers");
+            }
+            asked
+        });
+        (url, server)
+    }
+
+    #[test]
+    fn a_run_still_applying_is_followed_to_its_end() {
+        let (url, server) = following_server();
+        let conf = Conf {
+            url,
+            auth: Auth::Token("slk_test".into()),
+        };
+        let file =
+            std::env::temp_dir().join(format!("sheetlink-follow-{}.csv", std::process::id()));
+        std::fs::write(&file, "顧客ID,顧客名\r\nA,a\r\nB,b\r\n").expect("writes");
+        let (exit, csv) = import_one(&conf, "customers", &file).expect("imports");
+        let _ = std::fs::remove_file(&file);
+        assert_eq!(exit, Exit::Success, "the completed run's exit");
+        assert!(csv.is_some());
+        assert_eq!(
+            server.join().expect("the server"),
+            [
+                "POST /api/batch/imports/customers",
+                "GET /api/batch/runs/r1",
+                "GET /api/batch/runs/r1"
+            ]
+        );
+    }
 
     #[test]
     fn reads_linkage_conf() {

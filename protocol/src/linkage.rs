@@ -84,6 +84,13 @@ pub enum RunStatus {
     CompletedWithErrors,
     /// Nothing applied: every row failed, or the file was refused as a whole.
     AllFailed,
+    /// Claimed and still applying (停止 never shows it: a run the server
+    /// stopped during is `interrupted`).
+    Running,
+    /// 停止: the server stopped, or met an error, before the run's one
+    /// transaction committed, so nothing of it was applied (`reason` says
+    /// why); its Idempotency-Key may be sent again.
+    Interrupted,
 }
 
 impl RunStatus {
@@ -93,6 +100,8 @@ impl RunStatus {
             RunStatus::Completed => "completed",
             RunStatus::CompletedWithErrors => "completed_with_errors",
             RunStatus::AllFailed => "all_failed",
+            RunStatus::Running => "running",
+            RunStatus::Interrupted => "interrupted",
         }
     }
 
@@ -192,8 +201,9 @@ pub struct LinkageRun {
     pub ended_at: u64,
     /// How it ended.
     pub status: RunStatus,
-    /// Why the file was refused as a whole (then nothing was applied and
-    /// the status is `all_failed`), in Japanese.
+    /// Why nothing was applied: the file was refused as a whole (the
+    /// status is `all_failed`), or the run was stopped before it committed
+    /// (`interrupted`); in Japanese.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The same in English.

@@ -18,6 +18,7 @@ use sheetlink_engine::linkage::{
 use sheetlink_server::Store;
 use sheetlink_server::linkage::RunKind;
 use sheetlink_server::linkage::apply::{People, RunContext, run_export, run_import};
+use sheetlink_server::linkage::claim::Claimed;
 use sheetlink_server::linkage::{
     AfterExport, AfterImport, Settings, StoredExportCondition, StoredImportCondition,
 };
@@ -60,6 +61,7 @@ fn bench(c: &mut Criterion) {
         context(&catalog, &settings),
         &import,
         &files[0],
+        &Claimed::unrecorded(context(&catalog, &settings), &import).expect("a run id"),
         None,
     )
     .expect("imports");
@@ -87,6 +89,7 @@ fn bench(c: &mut Criterion) {
                 context(&catalog, &settings),
                 &import,
                 &files[turn % 2],
+                &Claimed::unrecorded(context(&catalog, &settings), &import).expect("a run id"),
                 None,
             )
             .expect("imports");
@@ -103,6 +106,7 @@ fn bench(c: &mut Criterion) {
                 context(&catalog, &settings),
                 &import,
                 &files[(turn + 1) % 2],
+                &Claimed::unrecorded(context(&catalog, &settings), &import).expect("a run id"),
                 None,
             )
             .expect("imports");

@@ -322,41 +322,51 @@ pub async fn import(
             &csv,
         )?)
     };
-    let lock = state.import_lock(&caller.tenant);
-    let _running = lock.lock().await;
+    let started_answer = |started: crate::imports::Started| match started {
+        crate::imports::Started::Applied(answer) => {
+            (StatusCode::CREATED, Json(answer)).into_response()
+        }
+        crate::imports::Started::Replayed(answer) => {
+            ([("idempotent-replayed", "true")], Json(answer)).into_response()
+        }
+        crate::imports::Started::Conflict => crate::idempotency::conflict(),
+    };
+    // A retry is answered before the tenant's lock is waited for: its
+    // import, running or ended, or a conflict.
+    if let Some(key) = idempotency.clone() {
+        let caller = caller.clone();
+        let seen = state
+            .store
+            .run(move |store| crate::imports::seen_before(store, &caller, &key))
+            .await?;
+        if let Some(seen) = seen {
+            return Ok(started_answer(seen));
+        }
+    }
     let timeout = state.config.import_timeout_secs;
     let dry_runs = state.dry_runs.clone();
+    let tenant = caller.tenant.clone();
     state
-        .store
-        .run(move |store| {
+        .run_exclusive(&tenant, move |store| {
             let (period, sheet) = crate::sheets::period_and_sheet(store, &caller, &period, &sheet)?;
             let Some(idempotency) = idempotency else {
                 let plan = crate::imports::plan(store, &caller, period, sheet, &csv, &dry_runs)?;
                 return Ok(Json(plan).into_response());
             };
             let deadline = now() + timeout;
-            Ok(
-                match crate::imports::start(
-                    store,
-                    &caller,
-                    &period,
-                    &sheet,
-                    crate::imports::Upload {
-                        csv: &csv,
-                        idempotency: &idempotency,
-                        file_name,
-                    },
-                    deadline,
-                )? {
-                    crate::imports::Started::Applied(answer) => {
-                        (StatusCode::CREATED, Json(answer)).into_response()
-                    }
-                    crate::imports::Started::Replayed(answer) => {
-                        ([("idempotent-replayed", "true")], Json(answer)).into_response()
-                    }
-                    crate::imports::Started::Conflict => crate::idempotency::conflict(),
+            let started = crate::imports::start(
+                store,
+                &caller,
+                &period,
+                &sheet,
+                crate::imports::Upload {
+                    csv: &csv,
+                    idempotency: &idempotency,
+                    file_name,
                 },
-            )
+                deadline,
+            )?;
+            Ok(started_answer(started))
         })
         .await
 }
@@ -520,11 +530,11 @@ pub async fn revert(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     require_importer(&caller)?;
-    let lock = state.import_lock(&caller.tenant);
-    let _running = lock.lock().await;
+    let tenant = caller.tenant.clone();
     let reverted = state
-        .store
-        .run(move |store| crate::imports::revert_import(store, &caller, &id))
+        .run_exclusive(&tenant, move |store| {
+            crate::imports::revert_import(store, &caller, &id)
+        })
         .await?;
     Ok(Json(reverted).into_response())
 }

@@ -58,6 +58,11 @@ pub struct Config {
     /// Offset of the times in notifications from UTC, in minutes
     /// (`SHEETLINK_TZ_OFFSET_MINUTES`; 540, Japan).
     pub timezone_offset_minutes: i32,
+    /// CRM imports (batch and manual together) a tenant may start in an
+    /// hour (`SHEETLINK_CRM_IMPORTS_PER_HOUR`; 300: ten conditions run every
+    /// five minutes start 120). Counted in the transaction that claims a
+    /// run; over it, 429 with when to retry.
+    pub crm_imports_per_hour: u32,
 }
 
 impl Default for Config {
@@ -80,6 +85,7 @@ impl Default for Config {
             smtp_password: None,
             mail_from: "sheetlink <no-reply@localhost>".to_owned(),
             timezone_offset_minutes: 9 * 60,
+            crm_imports_per_hour: crate::linkage::claim::DEFAULT_IMPORTS_PER_HOUR,
         }
     }
 }
@@ -117,6 +123,13 @@ impl Config {
         }
         if let Some(seconds) = env("SHEETLINK_IMPORT_TIMEOUT_SECS") {
             config.import_timeout_secs = seconds.parse()?;
+        }
+        if let Some(count) = env("SHEETLINK_CRM_IMPORTS_PER_HOUR") {
+            config.crm_imports_per_hour = count.parse()?;
+            anyhow::ensure!(
+                config.crm_imports_per_hour > 0,
+                "SHEETLINK_CRM_IMPORTS_PER_HOUR must be at least 1"
+            );
         }
         if let Some(count) = env("SHEETLINK_DEMO_MEMBERS") {
             config.demo_members = count.parse()?;

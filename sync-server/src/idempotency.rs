@@ -137,6 +137,17 @@ impl Key {
         Key::from_request(tenant, scope, sent(headers), body)
     }
 
+    /// Where the key is stored (namespaced by tenant and kind).
+    pub fn storage_key(&self) -> &str {
+        &self.storage_key
+    }
+
+    /// Whether `remembered` was stored for this request's body (a replay),
+    /// not another's (a conflict).
+    pub fn fingerprints(&self, remembered: &Remembered) -> bool {
+        remembered.body_hash == self.body_hash
+    }
+
     /// What the stored keys say about this request.
     pub fn look_up(&self, store: &impl Idempotency) -> Result<Seen, AppError> {
         Ok(match store.remembered(&self.storage_key)? {

@@ -196,20 +196,8 @@ pub fn start(
         file_name,
     } = upload;
     require_open(period)?;
-    match idempotency.look_up(store)? {
-        crate::idempotency::Seen::New => {}
-        crate::idempotency::Seen::Conflict => return Ok(Started::Conflict),
-        crate::idempotency::Seen::Replay(id) => {
-            // Only to a caller who may see that import; anyone else learns
-            // nothing of it (the same answer as another file).
-            return Ok(match visible_import(store, caller, &id) {
-                Ok(import) => {
-                    let errors = first_errors(&store.import_errors(&caller.tenant, &id)?);
-                    Started::Replayed(ImportAnswer { import, errors })
-                }
-                Err(_) => Started::Conflict,
-            });
-        }
+    if let Some(seen) = seen_before(store, caller, idempotency)? {
+        return Ok(seen);
     }
     let started = now();
     let mut prepared = prepare(store, caller, period, sheet, csv)?;
@@ -255,10 +243,16 @@ pub fn start(
         }
         None => Some(prepared),
     };
-    // The record, its first errors, the error file (every failed row) and
-    // the idempotency key are committed together and durably before
-    // anything is applied.
-    store.write_evaluations(&caller.tenant, true, |tx| {
+    // The claim: the key looked up again, and the record, its first
+    // errors, the error file (every failed row) and the key committed
+    // together and durably before anything is applied. A concurrent
+    // request with the same key that claimed it first wins; this one then
+    // answers as a retry of it.
+    let (key, remembered) = idempotency.record(&id);
+    let claimed = store.try_write_evaluations(&caller.tenant, true, |tx| {
+        if tx.remembered(key)?.is_some() {
+            return Ok(Err(()));
+        }
         tx.put_import(&record)?;
         if !errors.is_empty() {
             let messages: Vec<String> = errors.iter().map(|e| e.notice.message(Lang::Ja)).collect();
@@ -269,9 +263,12 @@ pub fn start(
             tx.put_error_file(&id, &sheetlink_engine::evaluation::error_file(csv, located))?;
         }
         tx.put_import_errors(&id, &errors)?;
-        let (key, remembered) = idempotency.record(&id);
-        tx.remember(key, &remembered)
+        tx.remember(key, &remembered).map(Ok)
     })?;
+    if claimed.is_err() {
+        return seen_before(store, caller, idempotency)?
+            .ok_or_else(|| AppError::internal("a claimed key vanished"));
+    }
     let record = match to_apply {
         Some(prepared) => apply(store, caller, period, sheet, record, prepared, deadline)?,
         None => record,
@@ -280,6 +277,32 @@ pub fn start(
         import: record,
         errors: first_errors(&errors),
     }))
+}
+
+/// What `idempotency` says of an import before it runs: the stored answer
+/// of a replay (a running import answers running), a conflict, or `None`
+/// (a new key: go ahead). Looked up before the tenant's lock is waited for,
+/// and again in the claim's transaction.
+pub fn seen_before(
+    store: &impl Backend,
+    caller: &Caller,
+    idempotency: &crate::idempotency::Key,
+) -> Result<Option<Started>, AppError> {
+    Ok(match idempotency.look_up(store)? {
+        crate::idempotency::Seen::New => None,
+        crate::idempotency::Seen::Conflict => Some(Started::Conflict),
+        crate::idempotency::Seen::Replay(id) => {
+            // Only to a caller who may see that import; anyone else learns
+            // nothing of it (the same answer as another file).
+            Some(match visible_import(store, caller, &id) {
+                Ok(import) => {
+                    let errors = first_errors(&store.import_errors(&caller.tenant, &id)?);
+                    Started::Replayed(ImportAnswer { import, errors })
+                }
+                Err(_) => Started::Conflict,
+            })
+        }
+    })
 }
 
 /// The import `id`, if the caller may see its details (and revert it):

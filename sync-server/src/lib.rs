@@ -43,8 +43,9 @@ pub struct AppState {
     pub store: Store,
     /// The settings.
     pub config: std::sync::Arc<Config>,
-    /// One lock per tenant: a tenant's imports run one at a time, which also
-    /// makes concurrent retries of one idempotency key apply once.
+    /// One lock per tenant: a tenant's imports run one at a time (in this
+    /// process). Retries are not its business: an import's key is claimed
+    /// in the store before the lock is waited for (see `linkage::claim`).
     pub import_locks: std::sync::Arc<
         std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
     >,
@@ -83,6 +84,31 @@ impl AppState {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         std::sync::Arc::clone(locks.entry(tenant.to_owned()).or_default())
+    }
+
+    /// Runs `job` on the blocking pool once the tenant's import lock is
+    /// free, and holds the lock until the job ends. The job is a task of
+    /// its own that owns the lock's guard: a client that hangs up drops
+    /// only its wait for the answer, never the lock of work that goes on.
+    pub async fn run_exclusive<T, F>(&self, tenant: &str, job: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, AppError> + Send + 'static,
+    {
+        let lock = self.import_lock(tenant);
+        let store = self.store.clone();
+        tokio::spawn(async move {
+            let held = lock.lock_owned().await;
+            store
+                .run(move |store| {
+                    let answer = job(store);
+                    drop(held);
+                    answer
+                })
+                .await
+        })
+        .await
+        .map_err(AppError::internal)?
     }
 }
 

@@ -202,6 +202,14 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             "imports interrupted by the last stop were marked as such"
         );
     }
+    let interrupted = sheetlink_server::linkage::claim::recover_interrupted(&store)
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "CRM runs interrupted by the last stop were marked as such (nothing of them was applied)"
+        );
+    }
     use sheetlink_server::store::Sessions as _;
     store
         .sessions()

@@ -50,6 +50,15 @@ pub enum Notice {
         /// How many records have it.
         count: usize,
     },
+    /// The server stopped during a run, before its one transaction
+    /// committed: nothing of it was applied.
+    ServerStopped,
+    /// A run met an error (its stable code) before its one transaction
+    /// committed: nothing of it was applied.
+    ApplyFailed {
+        /// The error's stable code (`internal` for a server fault).
+        code: String,
+    },
     /// Kept by a server that stored finished sentences (store format 2):
     /// the code and the sentences as they were.
     Sentence {
@@ -75,6 +84,8 @@ impl Notice {
             Notice::IdTaken { .. } => "record.id_taken",
             Notice::RelationNotFound { .. } => "relation.not_found",
             Notice::RelationAmbiguous { .. } => "relation.ambiguous",
+            Notice::ServerStopped => "run.server_stopped",
+            Notice::ApplyFailed { .. } => "run.failed",
             Notice::Sentence { code, .. } => code,
         }
     }
@@ -126,6 +137,14 @@ impl Notice {
             Notice::RelationAmbiguous { value, count } => {
                 format!("{count} related records have “{value}”.")
             }
+            Notice::ServerStopped if ja => "サーバーが停止したため中断しました。何も反映されていません。同じファイルをもう一度送ってください（同じIdempotency-Keyで構いません）。".into(),
+            Notice::ServerStopped => "The server stopped during the run; nothing of it was applied. Send the file again (the same Idempotency-Key may be used).".into(),
+            Notice::ApplyFailed { code } if ja => format!(
+                "反映中にエラー（{code}）が起きたため中断しました。何も反映されていません。しばらくしてから同じファイルをもう一度送り、続く場合は管理者に連絡してください。"
+            ),
+            Notice::ApplyFailed { code } => format!(
+                "The run met an error ({code}) and stopped; nothing of it was applied. Send the file again in a while; if it goes on, tell the administrator."
+            ),
             Notice::Sentence { ja: text, .. } if ja => text.clone(),
             Notice::Sentence { en, .. } => en.clone(),
         }

@@ -149,6 +149,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
             crate::linkage::templates::delete
         ))
         .routes(routes!(l::batch_export))
+        .routes(routes!(l::batch_run))
         // Settings and conditions are small documents: 256 KiB is far more
         // than the largest the engine accepts (500 columns, 200
         // comparisons). The batch import's own route lifts this for its CSV.

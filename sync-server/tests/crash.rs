@@ -2,126 +2,12 @@
 //! import, then restarted on the same data directory: no evaluatee may be
 //! half-applied, and the history record must agree with the data.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+mod process;
+use process::{http, send_and_forget, sign_in};
+
 const EVALUATEES: usize = 3000;
-
-struct Server {
-    child: Child,
-    address: String,
-}
-
-fn start(data_dir: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sheetlink-server"))
-        .env("SHEETLINK_LISTEN", "127.0.0.1:0")
-        .env("SHEETLINK_DEMO", "1")
-        .env("SHEETLINK_DATA_DIR", data_dir)
-        .env("SHEETLINK_DEMO_MEMBERS", EVALUATEES.to_string())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("server starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("listening line");
-    let address = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    assert!(address.starts_with("127.0.0.1:"), "{line}");
-    Server { child, address }
-}
-
-/// A minimal HTTP/1.1 exchange: status, headers (lower-case names), body.
-fn http(
-    address: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    let mut stream = TcpStream::connect(address).expect("connects");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(120)))
-        .expect("timeout");
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).expect("writes");
-    stream.write_all(body).expect("writes body");
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).expect("reads");
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a header block");
-    let head = String::from_utf8_lossy(&response[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let headers = lines
-        .filter_map(|l| l.split_once(": "))
-        .map(|(n, v)| (n.to_ascii_lowercase(), v.to_owned()))
-        .collect();
-    (status, headers, response[split + 4..].to_vec())
-}
-
-/// Sends a request and waits until the connection ends, however it ends.
-fn send_and_forget(address: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) {
-    let Ok(mut stream) = TcpStream::connect(address) else {
-        return;
-    };
-    let mut request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    if stream
-        .write_all(request.as_bytes())
-        .and_then(|()| stream.write_all(body))
-        .is_ok()
-    {
-        let _ = stream.read_to_end(&mut Vec::new());
-    }
-}
-
-fn sign_in(address: &str) -> String {
-    let body = br#"{"login_id": "admin", "password": "admin-demo-2026"}"#;
-    let (status, headers, _) = http(
-        address,
-        "POST",
-        "/api/login",
-        &[("Content-Type", "application/json")],
-        body,
-    );
-    assert_eq!(status, 200);
-    let cookie = headers
-        .iter()
-        .find(|(n, _)| n == "set-cookie")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    cookie.split(';').next().unwrap_or_default().to_owned()
-}
 
 fn template(address: &str, cookie: &str) -> String {
     let body = br#"{"items": ["score_total", "goal1_rate", "grade", "training_done"]}"#;
@@ -169,7 +55,8 @@ fn sigkill_mid_apply_leaves_no_half_applied_evaluatee() {
         let dir =
             std::env::temp_dir().join(format!("sheetlink-crash-{}-{attempt}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let mut server = start(&dir);
+        let mut server =
+            process::start(&dir, &[("SHEETLINK_DEMO_MEMBERS", &EVALUATEES.to_string())]);
         let cookie = sign_in(&server.address);
         let before = template(&server.address, &cookie);
         let file = new_values(&before);
@@ -195,7 +82,8 @@ fn sigkill_mid_apply_leaves_no_half_applied_evaluatee() {
         server.child.wait().expect("reaped");
         let _ = upload.join();
 
-        let restarted = start(&dir);
+        let restarted =
+            process::start(&dir, &[("SHEETLINK_DEMO_MEMBERS", &EVALUATEES.to_string())]);
         let cookie = sign_in(&restarted.address);
         let after = template(&restarted.address, &cookie);
         let (mut applied, mut untouched) = (0usize, 0usize);
@@ -276,7 +164,7 @@ fn sigkill_mid_apply_leaves_no_half_applied_evaluatee() {
 fn progress_can_be_polled_while_an_import_runs() {
     let dir = std::env::temp_dir().join(format!("sheetlink-progress-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let mut server = start(&dir);
+    let mut server = process::start(&dir, &[("SHEETLINK_DEMO_MEMBERS", &EVALUATEES.to_string())]);
     let cookie = sign_in(&server.address);
     let file = new_values(&template(&server.address, &cookie));
     let address = server.address.clone();

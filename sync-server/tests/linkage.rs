@@ -1238,6 +1238,192 @@ async fn a_storage_error_aborts_the_batch_with_a_generic_message() {
         .len()
     });
     assert_eq!(deals_after, deals_before, "nothing applied");
+    // The run claimed for it ended at once, interrupted, saying why; its
+    // key may be sent again.
+    let runs = call(Method::GET, "/api/linkage/runs?sheet=deal")
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    assert_eq!(runs[0]["status"], "interrupted", "{runs}");
+    let id = runs[0]["id"].as_str().unwrap_or_default();
+    let details = call(Method::GET, &format!("/api/linkage/runs/{id}"))
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    assert!(
+        details["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("internal") && r.contains("何も反映されていません")),
+        "{details}"
+    );
+}
+
+#[tokio::test]
+async fn a_key_that_failed_mid_apply_may_be_sent_again() {
+    let (app, store) = common::server("linkage-failed-key", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let token = issue(&app, &admin).await;
+    store.with_db(|db| {
+        sheetlink_server::store::put_raw(
+            db,
+            sheetlink_server::store::tables::CRM_RECORDS,
+            "demo/customer/C000001",
+            b"{broken",
+        )
+        .expect("writes")
+    });
+    let csv =
+        "顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\nC000001,直した顧客,,,,A\r\n";
+    let send = || {
+        call(Method::POST, "/api/batch/imports/customers")
+            .token(&token)
+            .header("idempotency-key", "fails-then-runs")
+            .csv(csv)
+    };
+    assert_eq!(
+        send().send(&app).await.status,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    // The record repaired, the same key runs the file.
+    store.with_db(|db| {
+        sheetlink_server::store::put_raw(
+            db,
+            sheetlink_server::store::tables::CRM_RECORDS,
+            "demo/customer/C000001",
+            r#"{"id":"C000001","name":"壊れていた顧客"}"#.as_bytes(),
+        )
+        .expect("writes")
+    });
+    let again = send().send(&app).await;
+    assert_eq!(
+        again.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&again.body)
+    );
+    assert!(again.headers.get("idempotent-replayed").is_none());
+    assert_eq!(again.json()["status"], "completed");
+    let runs = call(Method::GET, "/api/linkage/runs?sheet=customer")
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    let statuses: Vec<&str> = runs
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["completed", "interrupted"], "{runs}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_concurrent_sends_of_one_key_make_one_run() {
+    let (app, _) = common::server("linkage-concurrent-key", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let token = issue(&app, &admin).await;
+    let mut csv = String::from("顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\n");
+    for n in 0..2_000 {
+        csv.push_str(&format!("P-{n:05},並行顧客{n},,,,B\r\n"));
+    }
+    let mut sends = Vec::new();
+    for _ in 0..20 {
+        let (app, token, csv) = (app.clone(), token.clone(), csv.clone());
+        sends.push(tokio::spawn(async move {
+            let reply = call(Method::POST, "/api/batch/imports/customers")
+                .token(&token)
+                .header("idempotency-key", "one-key-twenty-sends")
+                .csv(csv)
+                .send(&app)
+                .await;
+            (reply.status, reply.json())
+        }));
+    }
+    let mut ids = Vec::new();
+    let mut applied = 0;
+    for send in sends {
+        let (status, body) = send.await.expect("a send");
+        assert!(
+            status == StatusCode::OK || status == StatusCode::ACCEPTED,
+            "{status}: {body}"
+        );
+        if status == StatusCode::ACCEPTED {
+            assert_eq!(body["status"], "running", "{body}");
+        }
+        if body["status"] == "completed" {
+            applied += 1;
+        }
+        ids.push(body["id"].as_str().unwrap_or_default().to_owned());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "every answer names one run: {ids:?}");
+    assert!(applied >= 1, "the run completed and was answered");
+    let runs = call(Method::GET, "/api/linkage/runs?sheet=customer")
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    assert_eq!(runs.as_array().map(Vec::len), Some(1), "{runs}");
+    assert_eq!(runs[0]["id"], ids[0].as_str());
+    assert_eq!(runs[0]["counts"]["created"], 2_000);
+    let posts = call(Method::GET, "/api/timeline")
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    let posts_of_run = posts
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["id"] == ids[0].as_str())
+        .count();
+    assert_eq!(posts_of_run, 1, "one timeline post");
+}
+
+#[tokio::test]
+async fn crm_imports_are_limited_per_tenant_and_hour() {
+    let config = Config {
+        crm_imports_per_hour: 3,
+        ..Config::default()
+    };
+    let (app, _) = common::server("linkage-hourly", config);
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let token = issue(&app, &admin).await;
+    let send = |key: &'static str| {
+        call(Method::POST, "/api/batch/imports/customers")
+            .token(&token)
+            .header("idempotency-key", key)
+            .csv("顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\nH-1,毎時顧客,,,,A\r\n")
+    };
+    for key in ["h1", "h2", "h3"] {
+        assert_eq!(send(key).send(&app).await.status, StatusCode::OK);
+    }
+    let refused = send("h4").send(&app).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    let body = refused.json();
+    assert_eq!(body["error"], "too_many_imports");
+    let wait = body["retry_after_seconds"].as_u64().unwrap_or(0);
+    assert!((3_500..=3_600).contains(&wait), "{body}");
+    assert!(refused.headers.contains_key("retry-after"));
+    // A retry of a run already made is no new import: still answered.
+    let replay = send("h2").send(&app).await;
+    assert_eq!(replay.status, StatusCode::OK);
+    assert_eq!(
+        replay
+            .headers
+            .get("idempotent-replayed")
+            .map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
+    // Nothing of the refused one was recorded.
+    let runs = call(Method::GET, "/api/linkage/runs?sheet=customer")
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    assert_eq!(runs.as_array().map(Vec::len), Some(3), "{runs}");
 }
 
 fn basic(login: &str, password: &str) -> String {

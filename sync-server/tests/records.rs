@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use sheetlink_engine::linkage::crm_catalog;
 use sheetlink_server::Config;
 use sheetlink_server::linkage::apply::{People, RunContext, run_import};
+use sheetlink_server::linkage::claim::Claimed;
 use sheetlink_server::linkage::{AfterImport, Settings, StoredImportCondition};
 use sheetlink_server::seed::{DEMO_CRM_ADMIN, DEMO_LEADER};
 
@@ -177,6 +178,7 @@ async fn crm_admins_page_search_open_and_delete_records() {
         context,
         &phones,
         "顧客ID,電話番号\r\nC000001,03-9999-0000\r\n".as_bytes(),
+        &Claimed::unrecorded(context, &phones).expect("a run id"),
         None,
     )
     .expect("imports");
@@ -328,6 +330,7 @@ async fn crm_admins_page_search_open_and_delete_records() {
         context,
         &phones,
         "顧客ID,電話番号\r\nC000002,03-9999-0002\r\n".as_bytes(),
+        &Claimed::unrecorded(context, &phones).expect("a run id"),
         None,
     )
     .expect("imports without reading the broken record");

@@ -20,7 +20,7 @@ use sheetlink_server::model::{
 use sheetlink_server::notice::{Note, Notice};
 use sheetlink_server::store::{
     Accounts, Change, Directory, Evaluations, Idempotency, Linkage, MailQueue, Organisation,
-    OrganisationEdits, Records, Saved, Seeding, Sessions, Taken, TenantSeed,
+    OrganisationEdits, Records, RunClaim, Saved, Seeding, Sessions, Taken, TenantSeed,
 };
 
 /// An audit entry of `actor` doing `action` to `target`, at time 1.
@@ -1064,6 +1064,131 @@ fn linkage_conforms(store: &(impl Linkage + MailQueue + Idempotency + Sync)) {
 fn redb_linkage_conforms() {
     let (store, dir) = fresh("linkage");
     linkage_conforms(&store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A running import run of `tenant` started at `at`.
+fn running(id: &str, at: u64) -> LinkageRun {
+    LinkageRun {
+        status: RunStatus::Running,
+        started_at: at,
+        ended_at: at,
+        counts: Counts::default(),
+        ..run(id, 0).head
+    }
+}
+
+/// What any backend's run claims must do: one claim per key however
+/// concurrent, a used key answered without a write, an interrupted run's
+/// key claimable again, the hourly count over imports only, and the runs
+/// left running listed for recovery.
+fn claims_conform(store: &(impl Linkage + Idempotency + Sync)) {
+    let key = "acme/batch/customers/k1";
+    let remembered = |id: &str| Remembered {
+        body_hash: "h1".into(),
+        result_id: id.into(),
+    };
+    // Eight concurrent claims of one key: exactly one is recorded.
+    let claims: Vec<RunClaim> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..8)
+            .map(|n| {
+                scope.spawn(move || {
+                    let id = format!("r{n}");
+                    store
+                        .claim_run(
+                            "acme",
+                            &running(&id, 1_000),
+                            Some((key, &remembered(&id))),
+                            100,
+                        )
+                        .expect("claims")
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("joins"))
+            .collect()
+    });
+    let recorded = claims.iter().filter(|c| **c == RunClaim::Recorded).count();
+    assert_eq!(recorded, 1, "{claims:?}");
+    let winner = store.remembered(key).expect("reads").expect("the key");
+    for claim in &claims {
+        if let RunClaim::KeyUsed(used) = claim {
+            assert_eq!(used, &winner);
+        }
+    }
+    let run = store
+        .linkage_run("acme", &winner.result_id)
+        .expect("reads")
+        .expect("the claimed run");
+    assert_eq!(run.head.status, RunStatus::Running);
+    assert_eq!(
+        store.running_runs().expect("reads"),
+        vec![("acme".to_owned(), run.clone())]
+    );
+    // Interrupted, its key is claimed again by a new run.
+    let mut stopped = run.clone();
+    stopped.head.status = RunStatus::Interrupted;
+    store
+        .write_crm("acme", |tx| tx.record_run(&stopped))
+        .expect("writes");
+    assert!(store.running_runs().expect("reads").is_empty());
+    assert_eq!(
+        store
+            .claim_run(
+                "acme",
+                &running("r9", 1_001),
+                Some((key, &remembered("r9"))),
+                100
+            )
+            .expect("claims"),
+        RunClaim::Recorded
+    );
+    assert_eq!(
+        store.remembered(key).expect("reads").map(|r| r.result_id),
+        Some("r9".to_owned())
+    );
+    // The hour: acme started two imports at 1,000 and 1,001 (and an
+    // export, which does not count); a limit of 2 refuses a third until
+    // the first is an hour old; another tenant is not counted.
+    let mut export = running("x1", 1_002);
+    export.direction = Direction::Export;
+    store
+        .write_crm("acme", |tx| {
+            tx.record_run(&Run {
+                head: export.clone(),
+                rows: Vec::new(),
+                reason: Vec::new(),
+            })
+        })
+        .expect("writes");
+    assert_eq!(
+        store
+            .claim_run("acme", &running("r10", 1_500), None, 2)
+            .expect("claims"),
+        RunClaim::TooMany { retry_after: 3_100 }
+    );
+    assert!(store.linkage_run("acme", "r10").expect("reads").is_none());
+    assert_eq!(
+        store
+            .claim_run("beta", &running("b1", 1_500), None, 2)
+            .expect("claims"),
+        RunClaim::Recorded
+    );
+    assert_eq!(
+        store
+            .claim_run("acme", &running("r11", 4_600), None, 2)
+            .expect("claims"),
+        RunClaim::Recorded,
+        "the import of 1,000 left the hour"
+    );
+}
+
+#[test]
+fn redb_claims_conform() {
+    let (store, dir) = fresh("claims");
+    claims_conform(&store);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -17,6 +17,7 @@ use crate::error::AppError;
 use crate::linkage::access::{authenticate, client_ip, issue_token, parse_allowed};
 use crate::linkage::catalog::tenant_catalog;
 use crate::linkage::module::{batch_script, shell_script};
+use crate::linkage::stored_condition;
 use crate::linkage::{
     LinkageRun, RunKind, SettingsView, StoredCondition, StoredExportCondition,
     StoredImportCondition, TimelinePost, check_emails,
@@ -675,23 +676,92 @@ pub async fn batch_import(
         &headers,
         &csv,
     )?;
-    let lock = state.import_lock(&caller.tenant);
-    let _running = lock.lock().await;
     let offset = state.config.timezone_offset_minutes;
-    let started = state
-        .store
-        .run(move |store| {
+    let per_hour = state.config.crm_imports_per_hour;
+    // Claimed before the tenant's lock is waited for: a retry of a run in
+    // progress is answered at once.
+    let claim = {
+        let (caller, key, idempotency) = (caller.clone(), key.clone(), idempotency.clone());
+        state
+            .store
+            .run(move |store| {
+                let stored: StoredImportCondition = stored_condition(store, &caller.tenant, &key)?;
+                let what = crate::linkage::claim::Claiming {
+                    tenant: &caller.tenant,
+                    kind: crate::linkage::RunKind::Batch,
+                    on_the_spot: false,
+                    key: &key,
+                    sheet: &stored.condition.sheet,
+                    actor: &caller.actor,
+                };
+                crate::linkage::claim::claim(store, what, idempotency.as_ref(), per_hour)
+            })
+            .await?
+    };
+    let claimed = match claim {
+        crate::linkage::claim::Claim::Go(claimed) => claimed,
+        crate::linkage::claim::Claim::Answer(answer) => return Ok(answer.into_response()),
+    };
+    let tenant = caller.tenant.clone();
+    let run = state
+        .run_exclusive(&tenant, move |store| {
             crate::linkage::apply::start_import(
                 store,
                 &caller,
                 &key,
                 &csv,
+                &claimed,
                 idempotency.as_ref(),
                 offset,
             )
         })
         .await?;
-    Ok(started.into_response())
+    Ok(Json(run).into_response())
+}
+
+/// `GET /api/batch/runs/{id}`: one of the tenant's runs with its row
+/// results, for the batch client following a run it started (a retry
+/// answered `202` names a run still applying).
+#[utoipa::path(
+    get, summary = "A run, for the batch client", path = "/api/batch/runs/{id}", tag = "batch",
+    security(("bearerToken" = []), ("basicPassword" = [])),
+    params(("id" = String, Path, description = "The run's id.")),
+    responses(
+        (status = 200, description = "The run: `running` while it applies, then its counts and row results.", body = LinkageRun),
+        (status = 401, description = "Wrong or missing credentials.", body = sheetlink_protocol::ErrorBody),
+        (status = 403, description = "Batch linkage is off, or the address is not allowed.", body = sheetlink_protocol::ErrorBody),
+        (status = 404, description = "No such run.", body = sheetlink_protocol::ErrorBody),
+        (status = 429, description = "Too many failed attempts from this address.", body = sheetlink_protocol::ErrorBody),
+    )
+)]
+pub async fn batch_run(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let client = peer_ip(&state, peer.as_deref(), &headers);
+    let throttle = state.login_throttle.clone();
+    state
+        .store
+        .run(move |store| {
+            let caller = match authenticate(store, &headers, client, &throttle) {
+                Ok(caller) => caller,
+                Err(refusal) => return Ok(refusal.into_response()),
+            };
+            let run = store
+                .linkage_run(&caller.tenant, &id)?
+                .filter(|run| run.head.direction == crate::linkage::Direction::Import)
+                .ok_or_else(|| {
+                    AppError::not_found(
+                        "unknown_run",
+                        "この実行はありません。実行IDを確認してください。",
+                        "No such run: check the run id.",
+                    )
+                })?;
+            Ok(Json(run.render()).into_response())
+        })
+        .await
 }
 
 /// `GET /api/batch/exports/{key}`: a batch export; the file in the

@@ -10,9 +10,10 @@ use sheetlink_engine::linkage::{
 };
 
 use crate::error::AppError;
-use crate::idempotency::{Key, Seen};
+use crate::idempotency::Key;
 use crate::ids::{now, record_id};
 use crate::linkage::access::BatchCaller;
+use crate::linkage::claim::Claimed;
 use crate::linkage::mail::Mail;
 use crate::linkage::stored_condition;
 use crate::linkage::{
@@ -20,7 +21,7 @@ use crate::linkage::{
     Settings, StoredExportCondition, StoredImportCondition, TimelinePost, completion_message,
 };
 use crate::notice::{Note, Notice};
-use crate::store::{ChangedBy, CrmTx, Idempotency, Linkage, Organisation};
+use crate::store::{ChangedBy, CrmTx, Linkage, Organisation};
 use sheetlink_protocol::records::ChangeKind;
 
 /// Who runs a batch and under which settings: what every step of a run
@@ -162,52 +163,33 @@ pub enum BatchStarted {
     Applied(LinkageRun),
     /// The key was used before for the same file: the stored run.
     Replayed(LinkageRun),
+    /// The key names a run still applying: that run, `running`.
+    Running(LinkageRun),
     /// The key was used for another file.
     Conflict,
 }
 
 /// A batch import of `csv` under the tenant's import condition `key` for
-/// `caller`: a replay or conflict is answered from the stored key (every
-/// batch caller of the tenant may see its runs; the key's namespace is the
-/// tenant's own), otherwise the file is run by [`run_import`].
+/// `caller`, claimed as `claimed` (see [`super::claim`]): the file is run
+/// by [`run_import`]; a failure ends the run `interrupted` at once.
 pub fn start_import(
-    store: &(impl Linkage + Idempotency + Organisation),
+    store: &(impl Linkage + Organisation),
     caller: &BatchCaller,
     key: &str,
     csv: &[u8],
+    claimed: &Claimed,
     idempotency: Option<&Key>,
     offset_minutes: i32,
-) -> Result<BatchStarted, AppError> {
-    let stored: StoredImportCondition = stored_condition(store, &caller.tenant, key)?;
-    if let Some(idempotency) = idempotency
-        && let Some(seen) = seen_before(store, &caller.tenant, idempotency)?
-    {
-        return Ok(seen);
-    }
-    let settings = store.linkage_settings(&caller.tenant)?;
-    let catalog = super::catalog::tenant_catalog(store, &caller.tenant)?;
-    let people = people(store, &caller.tenant, &catalog, &stored.after)?;
-    let context = caller.context(&catalog, &settings, &people, offset_minutes);
-    run_import(store, context, &stored, csv, idempotency).map(BatchStarted::Applied)
-}
-
-/// What `idempotency` says of an import of `tenant` before it runs: the
-/// stored run of a replay, a conflict, or `None` (a new key: go ahead).
-pub fn seen_before(
-    store: &(impl Linkage + Idempotency),
-    tenant: &str,
-    idempotency: &Key,
-) -> Result<Option<BatchStarted>, AppError> {
-    Ok(match idempotency.look_up(store)? {
-        Seen::New => None,
-        Seen::Conflict => Some(BatchStarted::Conflict),
-        Seen::Replay(run_id) => {
-            let run = store
-                .linkage_run(tenant, &run_id)?
-                .ok_or_else(|| AppError::internal("idempotency record without run"))?;
-            Some(BatchStarted::Replayed(run.render()))
-        }
-    })
+) -> Result<LinkageRun, AppError> {
+    let run = || {
+        let stored: StoredImportCondition = stored_condition(store, &caller.tenant, key)?;
+        let settings = store.linkage_settings(&caller.tenant)?;
+        let catalog = super::catalog::tenant_catalog(store, &caller.tenant)?;
+        let people = people(store, &caller.tenant, &catalog, &stored.after)?;
+        let context = caller.context(&catalog, &settings, &people, offset_minutes);
+        run_import(store, context, &stored, csv, claimed, idempotency)
+    };
+    run().map_err(|error| super::claim::interrupt(store, &caller.tenant, claimed, error))
 }
 
 impl axum::response::IntoResponse for BatchStarted {
@@ -219,6 +201,14 @@ impl axum::response::IntoResponse for BatchStarted {
             BatchStarted::Replayed(run) => {
                 ([("idempotent-replayed", "true")], Json(run)).into_response()
             }
+            // 202: accepted earlier and still applying; the client follows
+            // the run by its id.
+            BatchStarted::Running(run) => (
+                axum::http::StatusCode::ACCEPTED,
+                [("idempotent-replayed", "true")],
+                Json(run),
+            )
+                .into_response(),
             BatchStarted::Conflict => crate::idempotency::conflict(),
         }
     }
@@ -332,9 +322,9 @@ pub fn run_import(
     context: RunContext<'_>,
     stored: &StoredImportCondition,
     bytes: &[u8],
+    claimed: &Claimed,
     idempotency: Option<&Key>,
 ) -> Result<LinkageRun, AppError> {
-    let started = now();
     let (sheet, mapping) = mapped(context.catalog, stored, bytes)?;
     if mapping.status == MapStatus::Rejected {
         return refuse_file(
@@ -343,12 +333,12 @@ pub fn run_import(
             stored,
             sheet,
             &mapping,
-            started,
+            claimed,
             idempotency,
         );
     }
     store.write_crm(context.tenant, |tx| {
-        let (run, touched) = apply_rows(tx, context, stored, sheet, &mapping, started)?;
+        let (run, touched) = apply_rows(tx, context, stored, sheet, &mapping, claimed)?;
         if let Some(list) = &stored.after.add_to_list {
             let entries: Vec<String> = touched
                 .iter()
@@ -382,20 +372,14 @@ pub fn dry_run_import(
     stored: &StoredImportCondition,
     bytes: &[u8],
 ) -> Result<Run, AppError> {
-    let started = now();
+    // A dry run is never recorded: its id only names its plan's rows.
+    let unrecorded = Claimed::unrecorded(context, stored)?;
     let (sheet, mapping) = mapped(context.catalog, stored, bytes)?;
     if mapping.status == MapStatus::Rejected {
-        return Ok(refused_run(
-            context,
-            stored,
-            sheet,
-            &mapping,
-            started,
-            record_id()?,
-        ));
+        return Ok(refused_run(context, stored, sheet, &mapping, &unrecorded));
     }
     store.dry_run_crm(context.tenant, |tx| {
-        apply_rows(tx, context, stored, sheet, &mapping, started).map(|(run, _)| run)
+        apply_rows(tx, context, stored, sheet, &mapping, &unrecorded).map(|(run, _)| run)
     })
 }
 
@@ -407,8 +391,9 @@ fn apply_rows(
     stored: &StoredImportCondition,
     sheet: &Sheet,
     mapping: &sheetlink_engine::linkage::Mapping,
-    started: u64,
+    claimed: &Claimed,
 ) -> Result<(Run, Vec<String>), AppError> {
+    let (run_id, started) = (&claimed.id, claimed.started);
     let RunContext { actor, catalog, .. } = context;
     let condition = &stored.condition;
     let mut counts = Counts {
@@ -431,7 +416,6 @@ fn apply_rows(
             .or_default()
             .push(Note::of(diagnostic));
     }
-    let run_id = record_id()?;
     let mut touched = Vec::new();
     {
         let mut applier = Applier {
@@ -450,7 +434,7 @@ fn apply_rows(
             changed_by: ChangedBy {
                 at: started,
                 by: actor,
-                run: Some((&run_id, &condition.key)),
+                run: Some((run_id, &condition.key)),
                 row: None,
             },
         };
@@ -537,10 +521,10 @@ fn refuse_file(
     stored: &StoredImportCondition,
     sheet: &Sheet,
     mapping: &sheetlink_engine::linkage::Mapping,
-    started: u64,
+    claimed: &Claimed,
     idempotency: Option<&Key>,
 ) -> Result<LinkageRun, AppError> {
-    let run = refused_run(context, stored, sheet, mapping, started, record_id()?);
+    let run = refused_run(context, stored, sheet, mapping, claimed);
     store.write_crm(context.tenant, |tx| {
         finish(tx, context, &sheet.name, &run, idempotency)
     })
@@ -552,19 +536,18 @@ fn refused_run(
     stored: &StoredImportCondition,
     sheet: &Sheet,
     mapping: &sheetlink_engine::linkage::Mapping,
-    started: u64,
-    id: String,
+    claimed: &Claimed,
 ) -> Run {
     Run {
         head: LinkageRun {
-            id,
+            id: claimed.id.clone(),
             kind: context.kind,
             on_the_spot: context.on_the_spot,
             direction: Direction::Import,
             key: stored.condition.key.clone(),
             sheet: sheet.id.clone(),
             actor: context.actor.to_owned(),
-            started_at: started,
+            started_at: claimed.started,
             ended_at: now(),
             status: RunStatus::AllFailed,
             reason: None,

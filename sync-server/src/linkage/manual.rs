@@ -21,9 +21,8 @@ use sheetlink_protocol::linkage::{
     AfterImport, DRY_RUN_PAGE, DryRunRows, LinkageRun, ManualDryRun, ManualMapping,
 };
 
-use super::apply::{
-    BatchStarted, People, RunContext, dry_run_import, people, run_import, seen_before,
-};
+use super::apply::{People, RunContext, dry_run_import, people, run_import};
+use super::claim::{Claim, Claiming, claim, interrupt};
 use super::{Outcome, Run, RunKind, StoredImportCondition};
 use crate::AppState;
 use crate::auth::Caller;
@@ -242,12 +241,10 @@ pub async fn manual_import(
     let upload = read_upload(multipart).await?;
     let offset = state.config.timezone_offset_minutes;
     if query.dry_run {
-        let lock = state.import_lock(&caller.tenant);
-        let _running = lock.lock().await;
         let kept = state.crm_dry_runs.clone();
+        let tenant = caller.tenant.clone();
         let answer = state
-            .store
-            .run(move |store| {
+            .run_exclusive(&tenant, move |store| {
                 let prepared = prepare(store, &caller, &sheet, upload.mapping)?;
                 let context = prepared.context(&caller, offset, super::MAX_ANSWERED_ROWS);
                 let run = dry_run_import(store, context, &prepared.stored, &upload.file)?;
@@ -270,27 +267,45 @@ pub async fn manual_import(
         &upload.file,
     )?
     .also_covering(&upload.mapping_bytes);
-    let lock = state.import_lock(&caller.tenant);
-    let _running = lock.lock().await;
-    let started = state
+    let per_hour = state.config.crm_imports_per_hour;
+    // Checked, then claimed before the tenant's lock is waited for: a retry
+    // of a run in progress is answered at once.
+    let (claim, prepared, caller, idempotency) = state
         .store
         .run(move |store| {
-            if let Some(seen) = seen_before(store, &caller.tenant, &idempotency)? {
-                return Ok(seen);
-            }
             let prepared = prepare(store, &caller, &sheet, upload.mapping)?;
+            let what = Claiming {
+                tenant: &caller.tenant,
+                kind: RunKind::Manual,
+                on_the_spot: prepared.on_the_spot,
+                key: &prepared.stored.condition.key,
+                sheet: &sheet,
+                actor: &caller.member.name,
+            };
+            let claim = claim(store, what, Some(&idempotency), per_hour)?;
+            Ok((claim, prepared, caller, idempotency))
+        })
+        .await?;
+    let claimed = match claim {
+        Claim::Go(claimed) => claimed,
+        Claim::Answer(answer) => return Ok(answer.into_response()),
+    };
+    let tenant = caller.tenant.clone();
+    let run = state
+        .run_exclusive(&tenant, move |store| {
             let context = prepared.context(&caller, offset, super::ANSWER_EVERY_ROW);
             run_import(
                 store,
                 context,
                 &prepared.stored,
                 &upload.file,
+                &claimed,
                 Some(&idempotency),
             )
-            .map(BatchStarted::Applied)
+            .map_err(|error| interrupt(store, &caller.tenant, &claimed, error))
         })
         .await?;
-    Ok(started.into_response())
+    Ok(Json(run).into_response())
 }
 
 /// The run as a dry run answers it: counts and status, the first page of

@@ -10,6 +10,7 @@ pub mod access;
 pub mod api;
 pub mod apply;
 pub mod catalog;
+pub mod claim;
 pub mod lists;
 pub mod mail;
 pub mod manual;
@@ -219,6 +220,10 @@ pub fn completion_message(
             format!("{sheet_name}の{what}が{by}により実行されましたが、全て失敗しました。")
         }
         RunStatus::Completed => format!("{sheet_name}の{what}が{by}により完了しました。"),
+        // Never told: a run is announced in the transaction that ends it.
+        RunStatus::Running | RunStatus::Interrupted => {
+            format!("{sheet_name}の{what}が{by}により停止しました。何も反映されていません。")
+        }
     };
     let rows = if run.direction == Direction::Import {
         run.counts.applied()

@@ -101,6 +101,10 @@ pub trait EvaluationTx {
     fn put_progress(&mut self, id: &str, progress: &Progress) -> Result<(), AppError>;
     /// Remembers an idempotency key (its full storage key) with its result.
     fn remember(&mut self, key: &str, remembered: &Remembered) -> Result<(), AppError>;
+    /// What an idempotency key (its full storage key) remembers, as this
+    /// transaction sees it: a claim looks it up and remembers it in one
+    /// transaction, so of two claims of one key exactly one is written.
+    fn remembered(&mut self, key: &str) -> Result<Option<Remembered>, AppError>;
     /// Adds an audit entry with what this transaction writes.
     fn audit(&mut self, entry: &sheetlink_protocol::accounts::AuditEntry) -> Result<(), AppError>;
 }
@@ -243,6 +247,12 @@ impl EvaluationTx for RedbEvaluationTx<'_> {
 
     fn remember(&mut self, key: &str, remembered: &Remembered) -> Result<(), AppError> {
         txn_put(self.txn, IDEMPOTENCY, key, &to_json(remembered)?)
+    }
+
+    fn remembered(&mut self, key: &str) -> Result<Option<Remembered>, AppError> {
+        super::txn_get(self.txn, IDEMPOTENCY, key)?
+            .map(|bytes| serde_json::from_slice(&bytes).map_err(AppError::internal))
+            .transpose()
     }
 
     fn audit(&mut self, entry: &sheetlink_protocol::accounts::AuditEntry) -> Result<(), AppError> {

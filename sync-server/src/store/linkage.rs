@@ -15,8 +15,8 @@ use crate::error::AppError;
 use crate::idempotency::Remembered;
 use crate::linkage::mail::Mail;
 use crate::linkage::{
-    Direction, LinkageRun, MAX_STORED_ROW_RESULTS, RowRecord, Run, Settings, StoredCondition,
-    TimelinePost,
+    Direction, LinkageRun, MAX_STORED_ROW_RESULTS, RowRecord, Run, RunStatus, Settings,
+    StoredCondition, TimelinePost,
 };
 
 /// What saving a condition came to.
@@ -30,8 +30,44 @@ pub enum Saved {
     Missing,
 }
 
+/// What claiming an import run came to ([`Linkage::claim_run`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunClaim {
+    /// The run is recorded `running` and the key (if any) names it: go
+    /// ahead and apply.
+    Recorded,
+    /// The key already names a run that was not interrupted: nothing was
+    /// written; this is what the key remembers.
+    KeyUsed(Remembered),
+    /// The tenant started its hourly number of imports: nothing was
+    /// written; one more may start in this many seconds.
+    TooMany {
+        /// Seconds until the oldest import of the hour leaves the window.
+        retry_after: u64,
+    },
+}
+
 /// Batch linkage of a tenant.
 pub trait Linkage {
+    /// Claims an import run, in one durable write transaction of its own:
+    /// when `key` (full storage key and what to remember) already names a
+    /// run that did not end `interrupted`, nothing is written and the key's
+    /// record is answered ([`RunClaim::KeyUsed`]); when the tenant has
+    /// started `per_hour` imports (batch or manual, of any outcome) in the
+    /// hour before `run.started_at`, nothing is written
+    /// ([`RunClaim::TooMany`]); otherwise `run` (status `running`) and the
+    /// key are recorded together. Of two claims of one key, however
+    /// concurrent, exactly one is recorded.
+    fn claim_run(
+        &self,
+        tenant: &str,
+        run: &LinkageRun,
+        key: Option<(&str, &Remembered)>,
+        per_hour: u32,
+    ) -> Result<RunClaim, AppError>;
+    /// Every run still `running`, of every tenant, as `(tenant, run)`: at
+    /// start-up, the claims a stopped server left.
+    fn running_runs(&self) -> Result<Vec<(String, Run)>, AppError>;
     /// The tenant's settings (the defaults, off, when never saved).
     fn linkage_settings(&self, tenant: &str) -> Result<Settings, AppError>;
     /// Reads, changes and writes the settings in one transaction, so a
@@ -438,6 +474,70 @@ impl Linkage for Store {
         self.commit(|txn| crm_job(txn, tenant, job))
     }
 
+    fn claim_run(
+        &self,
+        tenant: &str,
+        run: &LinkageRun,
+        key: Option<(&str, &Remembered)>,
+        per_hour: u32,
+    ) -> Result<RunClaim, AppError> {
+        // redb has one writer: the look-up and the insert below are one
+        // step no other claim can come between.
+        self.commit(|txn| {
+            if let Some((key, _)) = key
+                && let Some(bytes) = txn_get(txn, IDEMPOTENCY, key)?
+            {
+                let remembered: Remembered =
+                    serde_json::from_slice(&bytes).map_err(AppError::internal)?;
+                let run_key = format!("{tenant}/{}", remembered.result_id);
+                let interrupted = match txn_get(txn, LINKAGE_RUNS, &run_key)? {
+                    Some(head) => {
+                        serde_json::from_slice::<StoredHead>(&head)
+                            .map_err(AppError::internal)?
+                            .head
+                            .status
+                            == RunStatus::Interrupted
+                    }
+                    // Evaluation keys live in their own namespace; a
+                    // linkage key always names a run.
+                    None => false,
+                };
+                if !interrupted {
+                    return Ok(RunClaim::KeyUsed(remembered));
+                }
+            }
+            if let Some(retry_after) = hourly_limit_reached(txn, tenant, run.started_at, per_hour)?
+            {
+                return Ok(RunClaim::TooMany { retry_after });
+            }
+            let mut tx = RedbCrmTx {
+                txn,
+                tenant,
+                tables: CrmTables::open(txn)?,
+            };
+            tx.record_run(&Run {
+                head: run.clone(),
+                rows: Vec::new(),
+                reason: Vec::new(),
+            })?;
+            if let Some((key, remembered)) = key {
+                tx.remember(key, remembered)?;
+            }
+            Ok(RunClaim::Recorded)
+        })
+    }
+
+    fn running_runs(&self) -> Result<Vec<(String, Run)>, AppError> {
+        Ok(scan_json::<StoredHead>(self.db(), LINKAGE_RUNS, "")?
+            .into_iter()
+            .filter(|(_, head)| head.head.status == RunStatus::Running)
+            .map(|(key, head)| {
+                let tenant = key.split('/').next().unwrap_or_default().to_owned();
+                (tenant, head.into_run(Vec::new()))
+            })
+            .collect())
+    }
+
     fn dry_run_crm<T>(
         &self,
         tenant: &str,
@@ -459,6 +559,40 @@ fn crm_job<T>(
         tables: CrmTables::open(txn)?,
     };
     job(&mut tx)
+}
+
+/// When `tenant` has started `per_hour` imports in the hour before `at`:
+/// the seconds until the oldest of them leaves the hour. Reads the newest
+/// runs only (ids sort by start), at most `per_hour` imports and the
+/// exports among them.
+fn hourly_limit_reached(
+    txn: &WriteTransaction,
+    tenant: &str,
+    at: u64,
+    per_hour: u32,
+) -> Result<Option<u64>, AppError> {
+    let table = txn.open_table(LINKAGE_RUNS).map_err(AppError::internal)?;
+    let prefix = format!("{tenant}/");
+    let end = format!("{tenant}0"); // '0' follows '/'
+    let mut imports = 0u32;
+    for entry in table
+        .range(prefix.as_str()..end.as_str())
+        .map_err(AppError::internal)?
+        .rev()
+    {
+        let (_, value) = entry.map_err(AppError::internal)?;
+        let head: StoredHead = serde_json::from_slice(value.value()).map_err(AppError::internal)?;
+        if head.head.started_at + 3_600 <= at {
+            break;
+        }
+        if head.head.direction == Direction::Import {
+            imports += 1;
+            if imports >= per_hour {
+                return Ok(Some((head.head.started_at + 3_600 - at).max(1)));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// The JSON value at `key` of `table` as `txn` sees it, or the default.

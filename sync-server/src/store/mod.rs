@@ -45,7 +45,7 @@ use crate::model::UserSheet;
 pub use accounts::{Accounts, Change, NewGrant, Taken};
 pub use directory::{Directory, RedbDirectory};
 pub use evaluations::{EvaluationTx, Evaluations};
-pub use linkage::{CrmTx, Linkage, Saved};
+pub use linkage::{CrmTx, Linkage, RunClaim, Saved};
 pub use mail::{Claimed, MailQueue};
 pub use org::{Organisation, SheetSnapshot, SheetVisitor};
 pub use organising::{MemberWrites, OrganisationEdits, SheetUsage};

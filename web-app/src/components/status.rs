@@ -134,6 +134,10 @@ pub fn RunBadge(
         RunStatus::Completed => (Tone::Good, "完了", "Completed"),
         RunStatus::CompletedWithErrors => (Tone::Warn, "一部エラー", "Some errors"),
         RunStatus::AllFailed => (Tone::Bad, "すべて失敗", "All failed"),
+        RunStatus::Running => (Tone::Neutral, "実行中", "Running"),
+        // Nothing of an interrupted run was applied (its one transaction
+        // never committed): nothing done, so not a warning.
+        RunStatus::Interrupted => (Tone::Bad, "停止", "Stopped"),
     };
     let text = Signal::derive(move || lang.get().pick(ja, en).to_owned());
     view! { <Badge tone=tone text=text status=status.as_str()/> }
