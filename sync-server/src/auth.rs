@@ -149,14 +149,19 @@ pub const MAX_FAILED_LOGINS_PER_ADDRESS: u32 = 30;
 /// The longest login id accepted; a longer one is refused before anything
 /// is stored or hashed.
 pub const MAX_LOGIN_ID_BYTES: usize = 256;
-/// The most accounts and addresses the throttle remembers at once.
+/// The most unknown accounts (login ids that are nobody's) the throttle
+/// remembers at once; as many addresses again, apart.
 pub const MAX_THROTTLE_ENTRIES: usize = 100_000;
+/// The most known accounts remembered before expired ones are dropped: a
+/// known account is a member, so this table is bounded by the members who
+/// failed a sign-in in the last [`LOGIN_LOCK_SECONDS`].
+const KNOWN_PRUNE_AT: usize = 100_000;
 
-/// What the throttle counts an account under: the one place that says what
-/// identifies an account — the tenant (typed in its field, or after the
-/// last `@` when that is a tenant id: `sato@acme` counts with tenant `acme`
-/// and `sato`) and the login id, folded. Without a tenant, the login id
-/// alone (a server with one tenant).
+/// What the throttle counts an account under when no member is found for
+/// it: the tenant (typed in its field, or after the last `@` when that is a
+/// tenant id: `sato@acme` counts with tenant `acme` and `sato`) and the
+/// login id, folded. Without a tenant, the login id alone. A member found
+/// is counted by who they are instead ([`Account::of`]).
 pub fn account_key(tenant: Option<&str>, login_id: &str) -> String {
     use sheetlink_protocol::naming::{IdKind, check_id, login_key};
     let login = login_key(login_id);
@@ -167,6 +172,7 @@ pub fn account_key(tenant: Option<&str>, login_id: &str) -> String {
         Some(tenant) => {
             let bare = login
                 .strip_suffix(&format!("@{tenant}"))
+                .map(str::trim_end)
                 .filter(|bare| !bare.is_empty())
                 .unwrap_or(&login)
                 .to_owned();
@@ -174,14 +180,55 @@ pub fn account_key(tenant: Option<&str>, login_id: &str) -> String {
         }
         None => match login.rsplit_once('@') {
             Some((name, tenant))
-                if !name.is_empty() && check_id(IdKind::Tenant, tenant).is_ok() =>
+                if !name.trim().is_empty() && check_id(IdKind::Tenant, tenant).is_ok() =>
             {
-                (tenant.to_owned(), name.to_owned())
+                (tenant.to_owned(), name.trim_end().to_owned())
             }
             _ => (String::new(), login.clone()),
         },
     };
     format!("id:{tenant}/{login}")
+}
+
+/// The account a sign-in attempt is counted under.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Account {
+    /// A member sign-in resolved the attempt to: `tenant/member id`, however
+    /// the login id and tenant were spelled.
+    Known(String),
+    /// Nobody's: the typed tenant and login id, folded ([`account_key`]).
+    Unknown(String),
+}
+
+impl Account {
+    /// The account of an attempt whose sign-in look-up found `found` (the
+    /// tenant and member the credentials would sign in as), with the
+    /// tenant and login id as typed.
+    pub fn of(found: Option<(&str, &Member)>, tenant: Option<&str>, login_id: &str) -> Self {
+        match found {
+            Some((tenant, member)) => Account::Known(format!("{tenant}/{}", member.id)),
+            None => Account::Unknown(account_key(tenant, login_id)),
+        }
+    }
+
+    /// The account of an attempt whose sign-in look-up answered `found`
+    /// (sign-in's own answer, so the two cannot disagree): the member it
+    /// found, else the typed tenant and login id.
+    pub fn of_look_up(
+        found: &Result<Option<(String, Member)>, AppError>,
+        tenant: Option<&str>,
+        login_id: &str,
+    ) -> Self {
+        match found {
+            Ok(Some((tenant, member))) => Account::of(Some((tenant, member)), None, login_id),
+            _ => Account::of(None, tenant, login_id),
+        }
+    }
+
+    /// The account of a signed-in member (changing one's own password).
+    pub fn member(tenant: &str, member: &str) -> Self {
+        Account::Known(format!("{tenant}/{member}"))
+    }
 }
 
 /// What the throttle counts a client address under: an IPv4 address, or
@@ -210,26 +257,94 @@ impl Failures {
         let until = self.last + LOGIN_LOCK_SECONDS;
         (self.count >= self.limit && until > now).then_some(until)
     }
+
+    fn expired(&self, now: u64) -> bool {
+        self.last + LOGIN_LOCK_SECONDS <= now
+    }
 }
 
-/// Counts sign-in attempts (the web sign-in and the batch API's HTTP Basic
-/// alike) per account (known or not, so a lock says nothing about which ids
-/// exist) and per client address, and locks an account for
-/// [`LOGIN_LOCK_SECONDS`] after [`MAX_FAILED_LOGINS`] failures, an address
-/// after [`MAX_FAILED_LOGINS_PER_ADDRESS`].
+/// Which table an entry is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Known,
+    Unknown,
+    Addresses,
+}
+
+/// The throttle's three tables, apart, each bounded on its own.
+#[derive(Debug, Default)]
+struct Tables {
+    /// Members' accounts: bounded by the members that failed lately.
+    known: std::collections::HashMap<String, Failures>,
+    /// Login ids that are nobody's: at most [`MAX_THROTTLE_ENTRIES`].
+    unknown: std::collections::HashMap<String, Failures>,
+    /// Client addresses: at most [`MAX_THROTTLE_ENTRIES`].
+    addresses: std::collections::HashMap<String, Failures>,
+}
+
+impl Tables {
+    fn table(&mut self, table: Table) -> &mut std::collections::HashMap<String, Failures> {
+        match table {
+            Table::Known => &mut self.known,
+            Table::Unknown => &mut self.unknown,
+            Table::Addresses => &mut self.addresses,
+        }
+    }
+
+    /// Makes room for one more entry in `table`. Expired entries go first.
+    /// The known accounts are never evicted otherwise (a member's count is
+    /// never reset by anybody else's attempts); the other two, when still
+    /// full, forget their oldest tenth, unlocked ones before locked ones —
+    /// never refusing an account or address that was not tried.
+    fn make_room(&mut self, table: Table, now: u64) {
+        let bound = match table {
+            Table::Known => KNOWN_PRUNE_AT,
+            Table::Unknown | Table::Addresses => MAX_THROTTLE_ENTRIES,
+        };
+        let entries = self.table(table);
+        if entries.len() < bound {
+            return;
+        }
+        entries.retain(|_, entry| !entry.expired(now));
+        if table == Table::Known || entries.len() < bound {
+            return;
+        }
+        let mut by_age: Vec<(bool, u64, String)> = entries
+            .iter()
+            .map(|(key, e)| (e.locked_until(now).is_some(), e.last, key.clone()))
+            .collect();
+        let forget = (bound / 10).max(1);
+        by_age.select_nth_unstable(forget - 1);
+        for (_, _, key) in by_age.into_iter().take(forget) {
+            entries.remove(&key);
+        }
+    }
+}
+
+/// Counts sign-in attempts — the web sign-in, the batch API's HTTP Basic and
+/// changing one's own password — per account and per client address, and
+/// locks an account for [`LOGIN_LOCK_SECONDS`] after [`MAX_FAILED_LOGINS`]
+/// failures, an address after [`MAX_FAILED_LOGINS_PER_ADDRESS`].
 ///
-/// An attempt is counted *before* its password is verified ([`begin`]), in
-/// one step with the lock check, so parallel guesses cannot all pass the
-/// check; a success then takes its count back. At most
-/// [`MAX_THROTTLE_ENTRIES`] entries are kept: when full, entries that are not
-/// locked are forgotten first; a locked one is never evicted, and when only
-/// locked ones remain a new account or address is refused (fail closed) until
-/// locks run out. Kept in memory: a restart forgets it.
+/// - An account is the member sign-in resolves the attempt to (tenant and
+///   member id), so every spelling of one login (`sato`, `SATO`, `sato@acme`,
+///   `sato @acme`, the tenant in its field) shares one count. A login id that
+///   is nobody's is counted exactly like a member's, under its typed form.
+/// - An attempt is counted *before* its password is verified ([`begin`]), in
+///   one step with the lock check, so parallel guesses cannot all pass the
+///   check; a success takes its count back.
+/// - Members, unknown login ids and addresses are kept apart and bounded
+///   each ([`Tables::make_room`]): a flood of attempts at nonexistent ids from
+///   many addresses cannot evict or reset a member's count, and never makes
+///   the throttle refuse an account or address it did not try.
+///
+/// Kept in memory: a restart forgets it (moving it into the store is the
+/// many-servers issue's).
 ///
 /// [`begin`]: LoginThrottle::begin
 #[derive(Debug, Clone, Default)]
 pub struct LoginThrottle {
-    entries: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Failures>>>,
+    tables: std::sync::Arc<std::sync::Mutex<Tables>>,
 }
 
 /// A counted sign-in attempt; say how it ended. Dropping it unresolved
@@ -238,7 +353,7 @@ pub struct LoginThrottle {
 #[must_use]
 pub struct Attempt {
     throttle: LoginThrottle,
-    account: Option<String>,
+    account: Option<(Table, String)>,
     address: Option<String>,
 }
 
@@ -248,11 +363,15 @@ impl Attempt {
     /// earlier failures are kept: one known password must not reset a
     /// spraying count).
     pub fn succeeded(self) {
-        self.throttle.with(|entries| {
-            if let Some(account) = &self.account {
-                entries.remove(account);
+        self.throttle.with(|tables| {
+            if let Some((table, key)) = &self.account {
+                tables.table(*table).remove(key);
             }
-            if let Some(entry) = self.address.as_ref().and_then(|a| entries.get_mut(a)) {
+            if let Some(entry) = self
+                .address
+                .as_ref()
+                .and_then(|a| tables.addresses.get_mut(a))
+            {
                 entry.count = entry.count.saturating_sub(1);
             }
         });
@@ -263,102 +382,85 @@ impl Attempt {
 }
 
 impl LoginThrottle {
-    fn with<T>(
-        &self,
-        job: impl FnOnce(&mut std::collections::HashMap<String, Failures>) -> T,
-    ) -> T {
-        let mut entries = self
-            .entries
+    fn with<T>(&self, job: impl FnOnce(&mut Tables) -> T) -> T {
+        let mut tables = self
+            .tables
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        job(&mut entries)
+        job(&mut tables)
     }
 
-    /// Checks the locks of the account (`tenant` as typed, `login_id`) and
-    /// `address` and counts the attempt, in one step. `Err` carries the
-    /// seconds to wait.
+    /// Checks the locks of `account` (none: a batch token, which names no
+    /// account) and `address`, and counts the attempt, in one step. `Err`
+    /// carries the seconds to wait.
     pub fn begin(
         &self,
-        tenant: Option<&str>,
-        login_id: &str,
+        account: Option<&Account>,
         address: Option<std::net::IpAddr>,
     ) -> Result<Attempt, u64> {
-        self.begin_keys(Some(account_key(tenant, login_id)), address)
-    }
-
-    /// [`LoginThrottle::begin`] for credentials that name no account (a
-    /// batch token): only the address is counted.
-    pub fn begin_anonymous(&self, address: Option<std::net::IpAddr>) -> Result<Attempt, u64> {
-        self.begin_keys(None, address)
-    }
-
-    fn begin_keys(
-        &self,
-        account: Option<String>,
-        address: Option<std::net::IpAddr>,
-    ) -> Result<Attempt, u64> {
+        let account = account.map(|account| match account {
+            Account::Known(key) => (Table::Known, key.clone()),
+            Account::Unknown(key) => (Table::Unknown, key.clone()),
+        });
         let address = address.map(address_key);
         let now = now();
-        self.with(|entries| {
-            let mut wait = None;
-            for (key, _) in keys(account.as_deref(), address.as_deref()) {
-                if let Some(until) = entries.get(key).and_then(|e| e.locked_until(now)) {
-                    wait = wait.max(Some(until - now));
+        let keys = || {
+            account
+                .iter()
+                .map(|(table, key)| (*table, key.as_str(), MAX_FAILED_LOGINS))
+                .chain(address.iter().map(|key| {
+                    (
+                        Table::Addresses,
+                        key.as_str(),
+                        MAX_FAILED_LOGINS_PER_ADDRESS,
+                    )
+                }))
+        };
+        self.with(|tables| {
+            let wait = keys()
+                .filter_map(|(table, key, _)| tables.table(table).get(key)?.locked_until(now))
+                .max();
+            if let Some(until) = wait {
+                return Err(until - now);
+            }
+            for (table, key, limit) in keys() {
+                if !tables.table(table).contains_key(key) {
+                    tables.make_room(table, now);
                 }
-            }
-            if let Some(wait) = wait {
-                return Err(wait);
-            }
-            let fresh = keys(account.as_deref(), address.as_deref())
-                .filter(|(key, _)| !entries.contains_key(*key))
-                .count();
-            if entries.len() + fresh > MAX_THROTTLE_ENTRIES {
-                entries.retain(|_, entry| entry.locked_until(now).is_some());
-                if entries.len() + fresh > MAX_THROTTLE_ENTRIES {
-                    return Err(LOGIN_LOCK_SECONDS);
-                }
-            }
-            for (key, limit) in keys(account.as_deref(), address.as_deref()) {
-                let entry = entries.entry(key.to_owned()).or_insert(Failures {
-                    count: 0,
-                    last: now,
-                    limit,
-                });
+                let entry = tables
+                    .table(table)
+                    .entry(key.to_owned())
+                    .or_insert(Failures {
+                        count: 0,
+                        last: now,
+                        limit,
+                    });
                 // A lock that has run out starts the count again.
-                if entry.last + LOGIN_LOCK_SECONDS <= now {
+                if entry.expired(now) {
                     entry.count = 0;
                 }
                 entry.count += 1;
                 entry.last = now;
             }
-            Ok(Attempt {
-                throttle: self.clone(),
-                account,
-                address,
-            })
+            Ok(())
+        })?;
+        Ok(Attempt {
+            throttle: self.clone(),
+            account,
+            address,
         })
     }
 
-    /// How many accounts and addresses are remembered.
-    pub fn len(&self) -> usize {
-        self.with(|entries| entries.len())
+    /// How many members', unknown accounts and addresses are remembered.
+    pub fn len(&self) -> (usize, usize, usize) {
+        self.with(|tables| {
+            (
+                tables.known.len(),
+                tables.unknown.len(),
+                tables.addresses.len(),
+            )
+        })
     }
-
-    /// Whether nothing is remembered.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// The throttle keys of an attempt with their limits.
-fn keys<'k>(
-    account: Option<&'k str>,
-    address: Option<&'k str>,
-) -> impl Iterator<Item = (&'k str, u32)> {
-    account
-        .map(|a| (a, MAX_FAILED_LOGINS))
-        .into_iter()
-        .chain(address.map(|a| (a, MAX_FAILED_LOGINS_PER_ADDRESS)))
 }
 
 /// Signs a member in: the login id's length, the throttle (counted before
@@ -388,11 +490,17 @@ pub async fn sign_in(
     if password.len() > crate::accounts::MAX_PASSWORD_BYTES {
         return Err(AppError::Unauthorized);
     }
-    let attempt = throttle
-        .begin(tenant.as_deref(), &login_id, address)
-        .map_err(locked)?;
+    // Who these credentials would sign in as is looked up first (a cheap
+    // read), so that every spelling of one login counts as one account;
+    // then the attempt is counted, before argon2 runs.
+    let found = store
+        .directory()
+        .by_login(tenant.clone(), login_id.clone())
+        .await;
+    let account = Account::of_look_up(&found, tenant.as_deref(), &login_id);
+    let attempt = throttle.begin(Some(&account), address).map_err(locked)?;
     let outcome = async {
-        let found = store.directory().by_login(tenant, login_id).await?;
+        let found = found?;
         let (tenant, member) = tokio::task::spawn_blocking(move || {
             let verified = match found.as_ref().and_then(|(_, m)| m.password_hash.as_deref()) {
                 Some(hash) => verify_password(&password, hash),
@@ -436,8 +544,8 @@ pub async fn open_session(
     Ok(token)
 }
 
-/// The 429 refusal of a locked sign-in.
-fn locked(wait: u64) -> AppError {
+/// The 429 refusal of a locked sign-in (or password check).
+pub fn locked(wait: u64) -> AppError {
     AppError::too_many(
         "too_many_attempts",
         format!("サインインの失敗が続いたため、{wait}秒間お待ちください。"),
@@ -456,32 +564,40 @@ pub fn too_many_attempts(wait: u64) -> axum::response::Response {
 mod throttle_tests {
     use super::*;
 
+    fn unknown(login: &str) -> Account {
+        Account::Unknown(account_key(None, login))
+    }
+
     #[test]
     fn counts_before_verifying_and_takes_successes_back() {
         let throttle = LoginThrottle::default();
         let ip = Some("203.0.113.5".parse().expect("ip"));
+        let sato = Account::member("acme", "e0001");
         // Five attempts in flight at once: all counted, the sixth refused
         // before any of them has been verified.
         let attempts: Vec<Attempt> = (0..MAX_FAILED_LOGINS)
-            .map(|_| throttle.begin(None, "sato", ip).expect("not locked yet"))
+            .map(|_| throttle.begin(Some(&sato), ip).expect("not locked yet"))
             .collect();
-        assert!(throttle.begin(None, "sato", ip).is_err(), "the sixth waits");
+        assert!(throttle.begin(Some(&sato), ip).is_err(), "the sixth waits");
         drop(attempts);
         // Another account from the same address still may; its success
         // does not count against the address.
+        let suzuki = Account::member("acme", "e0002");
         for _ in 0..40 {
             throttle
-                .begin(None, "suzuki", ip)
+                .begin(Some(&suzuki), ip)
                 .expect("not locked")
                 .succeeded();
         }
     }
 
     #[test]
-    fn one_account_is_one_counter_however_its_tenant_is_typed() {
+    fn an_unknown_account_is_one_counter_however_its_tenant_is_typed() {
         let key = account_key(Some("ACME"), "Sato");
         assert_eq!(account_key(None, "sato@acme"), key);
+        assert_eq!(account_key(None, " SATO  @acme "), key);
         assert_eq!(account_key(Some("acme"), "sato@acme"), key);
+        assert_eq!(account_key(Some(" acme "), "sato  @acme"), key);
         assert_ne!(account_key(Some("beta"), "sato"), key);
         // An e-mail address as login id keeps its domain.
         assert_eq!(
@@ -502,33 +618,53 @@ mod throttle_tests {
         let throttle = LoginThrottle::default();
         for n in 0..MAX_FAILED_LOGINS_PER_ADDRESS {
             throttle
-                .begin(None, &format!("u{n}"), Some(a))
+                .begin(Some(&unknown(&format!("u{n}"))), Some(a))
                 .expect("counted")
                 .failed();
         }
-        assert!(throttle.begin(None, "other", Some(b)).is_err(), "same /64");
-        assert!(
-            throttle.begin(None, "other", Some(c)).is_ok(),
-            "another /64"
-        );
+        let other = unknown("other");
+        assert!(throttle.begin(Some(&other), Some(b)).is_err(), "same /64");
+        assert!(throttle.begin(Some(&other), Some(c)).is_ok(), "another /64");
     }
 
     #[test]
-    fn memory_is_bounded_and_eviction_never_unlocks() {
+    fn a_flood_of_unknown_ids_from_many_addresses_neither_resets_nor_locks_members() {
         let throttle = LoginThrottle::default();
-        for _ in 0..MAX_FAILED_LOGINS {
+        let victim = Account::member("acme", "e0001");
+        let untried = Account::member("acme", "e0002");
+        let home: std::net::IpAddr = "192.0.2.1".parse().expect("ip");
+        // The victim's account has four failures: one more locks it.
+        for _ in 0..MAX_FAILED_LOGINS - 1 {
             throttle
-                .begin(None, "locked", None)
+                .begin(Some(&victim), Some(home))
                 .expect("counted")
                 .failed();
         }
-        for n in 0..MAX_THROTTLE_ENTRIES + 10 {
-            let _ = throttle.begin(None, &format!("spray{n}"), None);
+        // A locked nonexistent id, then a flood of other nonexistent ids
+        // from ever new addresses, twice what either table holds.
+        for _ in 0..MAX_FAILED_LOGINS {
+            let _ = throttle.begin(Some(&unknown("ghost")), None);
         }
-        assert!(throttle.len() <= MAX_THROTTLE_ENTRIES);
+        for n in 0..2 * MAX_THROTTLE_ENTRIES as u32 {
+            let address = std::net::IpAddr::from(std::net::Ipv4Addr::from(0x0a00_0000 + n));
+            let _ = throttle.begin(Some(&unknown(&format!("spray{n}"))), Some(address));
+        }
+        let (known, unknown_ids, addresses) = throttle.len();
+        assert!(unknown_ids <= MAX_THROTTLE_ENTRIES, "{unknown_ids}");
+        assert!(addresses <= MAX_THROTTLE_ENTRIES, "{addresses}");
+        assert_eq!(known, 1, "only the victim's account");
+        // Nothing was reset: the victim's fifth failure locks it.
+        throttle
+            .begin(Some(&victim), Some(home))
+            .expect("not locked yet")
+            .failed();
         assert!(
-            throttle.begin(None, "locked", None).is_err(),
-            "still locked"
+            throttle.begin(Some(&victim), Some(home)).is_err(),
+            "the victim's count survived the flood"
         );
+        // Nothing untried is refused: a member, an address, an id.
+        let elsewhere = "198.51.100.9".parse().ok();
+        assert!(throttle.begin(Some(&untried), elsewhere).is_ok());
+        assert!(throttle.begin(Some(&unknown("fresh")), elsewhere).is_ok());
     }
 }

@@ -853,3 +853,98 @@ async fn a_set_up_link_is_not_used_from_another_site() {
     // The link still works from the app itself.
     set_up(&w.app, &created.body["setup"], "typed in the right place").await;
 }
+
+#[tokio::test]
+async fn one_account_has_one_lockout_however_its_login_is_spelled() {
+    // One tenant: `admin`, `admin@demo`, `admin @demo` and `ADMIN` all sign
+    // in as the demo admin, so they share one count.
+    let (app, _) = common::server("accounts-one-lockout", Config::default());
+    let (login, password) = DEMO_ADMIN;
+    for _ in 0..sheetlink_server::auth::MAX_FAILED_LOGINS {
+        let wrong = sign_in(&app, None, login, "not the password").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    }
+    let spellings = [
+        (None, format!("{login}@demo")),
+        (None, format!("{login} @demo")),
+        (None, format!("  {}  ", login.to_uppercase())),
+        (Some("demo"), login.to_owned()),
+        (Some(" DEMO "), format!("{login}@demo")),
+    ];
+    for (tenant, spelled) in &spellings {
+        let reply = sign_in(&app, *tenant, spelled, password).await;
+        assert_eq!(
+            (reply.status, reply.body["error"].as_str()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts")),
+            "{tenant:?} {spelled:?} side-stepped the lockout"
+        );
+    }
+    // The batch API's Basic auth counts the same account.
+    let basic = |user: &str| {
+        use base64::Engine as _;
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+        )
+    };
+    let batch = app
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri("/api/batch/exports/customers-sjis")
+                .header("authorization", basic(&format!("{login} @demo")))
+                .body(Body::empty())
+                .expect("a request"),
+        )
+        .await
+        .expect("an answer");
+    assert_eq!(batch.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_guessed_tenant_is_answered_like_a_wrong_password() {
+    let w = world("guessed-tenant").await;
+    let (login, password) = DEMO_ADMIN;
+    let wrong_password = sign_in(&w.app, None, &format!("{login}@demo"), "not it").await;
+    let guessed_tenant = sign_in(&w.app, None, &format!("{login}@guess"), password).await;
+    let named_guess = sign_in(&w.app, Some("guess"), login, password).await;
+    for reply in [&guessed_tenant, &named_guess] {
+        assert_eq!(
+            (reply.status, &reply.body),
+            (wrong_password.status, &wrong_password.body),
+            "an unknown tenant reads like a wrong password"
+        );
+    }
+}
+
+#[tokio::test]
+async fn changing_ones_password_is_throttled_like_a_sign_in() {
+    let w = world("password-throttle").await;
+    for _ in 0..sheetlink_server::auth::MAX_FAILED_LOGINS {
+        let wrong = call(
+            &w.app,
+            Method::POST,
+            "/api/me/password",
+            Some(&w.member),
+            Some(json!({"current": "a wrong guess", "new": "a brand new phrase here"})),
+        )
+        .await;
+        assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    }
+    // The right current password waits too: a stolen session is no oracle.
+    let right = call(
+        &w.app,
+        Method::POST,
+        "/api/me/password",
+        Some(&w.member),
+        Some(json!({"current": "member-pass", "new": "a brand new phrase here"})),
+    )
+    .await;
+    assert_eq!(
+        (right.status, right.body["error"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts"))
+    );
+    // And so does signing in to that account.
+    let sign = sign_in(&w.app, Some("demo"), "member", "member-pass").await;
+    assert_eq!(sign.status, StatusCode::TOO_MANY_REQUESTS);
+}

@@ -69,17 +69,38 @@ pub async fn setup(
         (status = 400, description = "The new password breaks a rule; the message says which.", body = sheetlink_protocol::ErrorBody),
         (status = 403, description = "The current password is wrong.", body = sheetlink_protocol::ErrorBody),
         crate::openapi::SignedIn,
+        (status = 429, description = "Too many wrong current passwords for this account or address (counted with sign-ins): retry after `retry_after_seconds`.", body = sheetlink_protocol::ErrorBody),
     )
 )]
 pub async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: axum::http::HeaderMap,
     JsonBody(form): JsonBody<PasswordChange>,
 ) -> Result<Response, AppError> {
     let tenant = caller.tenant.clone();
+    // The current password is checked like a sign-in: counted first, under
+    // the member's account and the address, so a stolen session is no
+    // password oracle.
+    let address = crate::http::client_ip(peer.as_deref(), &headers, &state.trusted_proxies);
+    let account = crate::auth::Account::member(&caller.tenant, &caller.member.id);
+    let attempt = state
+        .login_throttle
+        .begin(Some(&account), address)
+        .map_err(crate::auth::locked)?;
     let member = state
         .store
-        .run(move |store| super::change_password(store, &caller, &form.current, &form.new))
+        .run(move |store| {
+            let changed = super::change_password(store, &caller, &form.current, &form.new);
+            match &changed {
+                Err(AppError::Refused(refusal)) if refusal.code == "wrong_password" => {
+                    attempt.failed();
+                }
+                _ => attempt.succeeded(),
+            }
+            changed
+        })
         .await?;
     crate::api::signed_in(&state, tenant, member).await
 }

@@ -75,9 +75,15 @@ pub fn resolve_tenant(
             .unwrap_or(login);
         return Ok((usable(&named)? == Some(true)).then(|| (named, login.to_owned())));
     }
+    // `x@guess` naming no tenant: on a server with one tenant it is a login
+    // id of that tenant; with several, it signs nobody in — answered like a
+    // wrong password, never "name your tenant", which would tell a guessed
+    // tenant id from an existing one.
+    let mut names_a_tenant = false;
     if let Some((name, tenant)) = login.rsplit_once('@') {
         let tenant = tenant.to_ascii_lowercase();
         if !name.is_empty() && check_id(IdKind::Tenant, &tenant).is_ok() {
+            names_a_tenant = true;
             match usable(&tenant)? {
                 Some(true) => return Ok(Some((tenant, name.to_owned()))),
                 Some(false) => return Ok(None),
@@ -91,6 +97,7 @@ pub fn resolve_tenant(
             .disabled_at
             .is_none()
             .then(|| (only.id.clone(), login.to_owned()))),
+        _ if names_a_tenant => Ok(None),
         _ => Err(AppError::bad_request(
             "tenant_required",
             "組織IDを入力してください（「ログインID@組織ID」の形でも入力できます）。組織IDは管理者が知っています。",

@@ -148,9 +148,7 @@ pub fn authenticate(
     let (tenant, actor, method) = match credentials {
         Credentials::Token(token) => {
             // A token names no account: only the address is throttled.
-            let attempt = throttle
-                .begin_anonymous(client)
-                .map_err(Refusal::Throttled)?;
+            let attempt = throttle.begin(None, client).map_err(Refusal::Throttled)?;
             let tenant = token_tenant(&token).map(str::to_owned);
             let settings: Option<Settings> = match &tenant {
                 Some(tenant) => Some(store.linkage_settings(tenant)?),
@@ -174,10 +172,14 @@ pub fn authenticate(
             }
             // The user name is `login@tenant` (or the login id alone on a
             // server with one tenant).
+            // Who the credentials would sign in as, first: every spelling
+            // of one login counts as one account.
+            let found = store.login(None, &login);
+            let account = crate::auth::Account::of_look_up(&found, None, &login);
             let attempt = throttle
-                .begin(None, &login, client)
+                .begin(Some(&account), client)
                 .map_err(Refusal::Throttled)?;
-            let (tenant, member) = store.login(None, &login)?.unzip();
+            let (tenant, member) = found?.unzip();
             let verified = match member.as_ref().and_then(|m| m.password_hash.as_deref()) {
                 Some(hash) => verify_password(&password, hash),
                 None => {
