@@ -61,7 +61,9 @@ pub async fn read_csv(headers: &HeaderMap, body: axum::body::Body) -> Result<Byt
     }
     use std::io::Read as _;
     let mut inflated = Vec::new();
-    flate2::read::GzDecoder::new(&raw[..])
+    // Every member of a gzip stream (concatenated `.gz` files are one
+    // valid stream), within the same inflated bound.
+    flate2::read::MultiGzDecoder::new(&raw[..])
         .take(limit as u64 + 1)
         .read_to_end(&mut inflated)
         .map_err(|_| {
@@ -125,23 +127,27 @@ pub fn attachment(content_type: &str, file_name: &str, body: impl Into<Body>) ->
 }
 
 /// The client's address: the TCP peer, unless the peer is a trusted proxy —
-/// then the right-most `X-Forwarded-For` entry (see [`crate::forwarded`]).
+/// then `X-Forwarded-For` walked from the right past every trusted proxy
+/// (see [`crate::forwarded::client_address`]).
 pub fn client_ip(
     peer: Option<&ConnectInfo<SocketAddr>>,
     headers: &HeaderMap,
     trusted_proxies: &[IpNet],
 ) -> Option<IpAddr> {
     let peer = peer.map(|ConnectInfo(address)| address.ip().to_canonical())?;
-    if !trusted_proxies.iter().any(|net| net.contains(&peer)) {
-        return Some(peer);
-    }
-    let last = crate::forwarded::right_most(
+    let client = crate::forwarded::client_address(
         headers
             .get_all("x-forwarded-for")
             .iter()
             .map(|value| value.as_bytes()),
+        peer,
+        |hop| {
+            trusted_proxies
+                .iter()
+                .any(|net| net.contains(&hop.to_canonical()))
+        },
     );
-    Some(last.map_or(peer, |ip| ip.to_canonical()))
+    Some(client.to_canonical())
 }
 
 /// A JSON request body, refused with the one error body: 415 without a JSON

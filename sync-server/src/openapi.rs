@@ -64,15 +64,22 @@ impl Modify for Security {
     }
 }
 
-/// Lifts the default body limit for a route that enforces its own (the
-/// CSV uploads: 30 MB, checked from the declared length and while reading).
-fn own_body_limit(
+/// The body limit of an upload route: a file (30 MB) and, for a manual CRM
+/// import, its mapping part and the multipart framing. Raw-body routes read
+/// the file with the same limit themselves (`http::read_csv`); a multipart
+/// route's parser is held to it here, part headers included.
+pub const MAX_UPLOAD_BODY_BYTES: usize =
+    sheetlink_engine::evaluation::MAX_FILE_BYTES + MAX_JSON_BODY_BYTES + 64 * 1024;
+
+/// Gives an upload route its own body limit instead of the JSON routes'
+/// ([`MAX_UPLOAD_BODY_BYTES`]). No route is left without one.
+fn upload_body_limit(
     (schemas, paths, method_router): UtoipaMethodRouter<AppState>,
 ) -> UtoipaMethodRouter<AppState> {
     (
         schemas,
         paths,
-        method_router.layer(DefaultBodyLimit::disable()),
+        method_router.layer(DefaultBodyLimit::max(MAX_UPLOAD_BODY_BYTES)),
     )
 }
 
@@ -138,8 +145,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(l::record_page))
         .routes(routes!(l::sheet_template))
         .routes(routes!(l::record_detail, l::delete_record))
-        .routes(own_body_limit(routes!(l::batch_import)))
-        .routes(own_body_limit(routes!(
+        .routes(upload_body_limit(routes!(l::batch_import)))
+        .routes(upload_body_limit(routes!(
             crate::linkage::manual::manual_import
         )))
         .routes(routes!(crate::linkage::manual::dry_run_rows))
@@ -152,7 +159,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(l::batch_run))
         // Settings and conditions are small documents: 256 KiB is far more
         // than the largest the engine accepts (500 columns, 200
-        // comparisons). The batch import's own route lifts this for its CSV.
+        // comparisons). The upload routes have their own (a file's).
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY_BYTES));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(api::login))
@@ -163,7 +170,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::items))
         .routes(routes!(api::schema))
         .routes(routes!(api::template))
-        .routes(own_body_limit(routes!(api::import)))
+        .routes(upload_body_limit(routes!(api::import)))
         .routes(routes!(api::dry_run_page))
         .routes(routes!(api::history))
         .routes(routes!(api::import_details))
@@ -194,7 +201,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(o::publish_sheet))
         .routes(routes!(o::evaluatees, o::add_evaluatees))
         .routes(routes!(o::export_members))
-        .routes(own_body_limit(routes!(o::import_members)))
+        .routes(upload_body_limit(routes!(o::import_members)))
         .routes(routes!(document))
         .merge(linkage)
 }

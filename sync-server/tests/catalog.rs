@@ -306,3 +306,41 @@ async fn a_tenants_own_sheets_fields_and_options_work_and_are_protected() {
         "four saves; the refused ones are not in the log"
     );
 }
+
+#[tokio::test]
+async fn names_are_bounded_and_hold_no_control_characters() {
+    let (app, _) = common::server("catalog-names", Config::default());
+    let crm = cookie_of(&app, None, DEMO_CRM_ADMIN.0, DEMO_CRM_ADMIN.1).await;
+    let with_sheet_name = |name: &str| {
+        let mut body = additions("text", &["S"], true);
+        body["sheets"][0]["name"] = json!(name);
+        body
+    };
+    let with_field_label = |label: &str| {
+        let mut body = additions("text", &["S"], false);
+        body["fields"][0]["field"]["label"] = json!(label);
+        body
+    };
+    let long = "名".repeat(101);
+    for body in [
+        with_sheet_name(&long),
+        with_sheet_name("展示会\r\nBcc: everyone@example.com"),
+        with_field_label(&long),
+        with_field_label("業種\t"),
+        additions("text", &["S\nX"], false),
+    ] {
+        let refused = save_additions(&app, &crm, body.clone()).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(refused.body["error"], "catalog_invalid", "{}", refused.body);
+        assert!(
+            refused.body["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("100") && m.contains("制御文字")),
+            "{}",
+            refused.body
+        );
+    }
+    // At the bound, it is taken.
+    let saved = save_additions(&app, &crm, with_sheet_name(&"名".repeat(100))).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+}

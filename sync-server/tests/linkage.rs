@@ -2064,3 +2064,45 @@ async fn conditions_notify_crm_staff_by_mail_and_members_on_their_timeline() {
         "the member by address and the member by number: {targets}"
     );
 }
+
+fn gzip_member(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(bytes).expect("compresses");
+    encoder.finish().expect("compresses")
+}
+
+#[tokio::test]
+async fn a_gzip_body_of_several_members_is_read_whole_within_the_bound() {
+    let (app, _) = common::server("linkage-multi-gzip", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let token = issue(&app, &admin).await;
+    // Concatenated .gz files: the header and a row, then two more rows.
+    let first = gzip_member(
+        "顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\nG-1,一番目,,,,A\r\n".as_bytes(),
+    );
+    let second = gzip_member("G-2,二番目,,,,A\r\nG-3,三番目,,,,A\r\n".as_bytes());
+    let reply = call(Method::POST, "/api/batch/imports/customers")
+        .token(&token)
+        .header("content-encoding", "gzip")
+        .csv([first, second].concat())
+        .send(&app)
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let run = reply.json();
+    assert_eq!(run["counts"]["rows_in"], 3, "{run}");
+    assert_eq!(run["counts"]["created"], 3, "{run}");
+    // Two members of 20 MB each inflate past 30 MB: refused as a whole.
+    let zeros = gzip_member(&vec![b'0'; 20 << 20]);
+    let reply = call(Method::POST, "/api/batch/imports/customers")
+        .token(&token)
+        .header("content-encoding", "gzip")
+        .csv([zeros.clone(), zeros].concat())
+        .send(&app)
+        .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+}

@@ -81,8 +81,10 @@ pub enum AdditionProblem {
         /// The id.
         id: String,
     },
-    /// A blank name or label.
-    BlankLabel {
+    /// A name or label that is blank, longer than [`MAX_LABEL_CHARS`], or
+    /// holds a control character (a line break, a tab): names go into
+    /// screens, CSV headers and e-mail subjects.
+    BadLabel {
         /// The id it belongs to.
         id: String,
     },
@@ -133,10 +135,12 @@ impl AdditionProblem {
             ),
             AdditionProblem::Duplicate { id } if ja => format!("ID「{id}」が二度使われています。"),
             AdditionProblem::Duplicate { id } => format!("The id \"{id}\" is used twice."),
-            AdditionProblem::BlankLabel { id } if ja => {
-                format!("「{id}」の表示名を入れてください。")
-            }
-            AdditionProblem::BlankLabel { id } => format!("Give \"{id}\" a name."),
+            AdditionProblem::BadLabel { id } if ja => format!(
+                "「{id}」の表示名は1〜{MAX_LABEL_CHARS}文字（選択肢は{MAX_OPTION_CHARS}文字まで）にし、改行やタブなどの制御文字を含めないでください。"
+            ),
+            AdditionProblem::BadLabel { id } => format!(
+                "Give \"{id}\" a name of 1 to {MAX_LABEL_CHARS} characters (options up to {MAX_OPTION_CHARS}) without line breaks, tabs or other control characters."
+            ),
             AdditionProblem::Unknown { id } if ja => format!("「{id}」は標準のCRMにありません。"),
             AdditionProblem::Unknown { id } => format!("The standard CRM has no \"{id}\"."),
             AdditionProblem::BadRelation { field } if ja => {
@@ -171,6 +175,59 @@ impl AdditionProblem {
     }
 }
 
+/// The longest name of an added sheet or field.
+pub const MAX_LABEL_CHARS: usize = 100;
+/// The longest dropdown option.
+pub const MAX_OPTION_CHARS: usize = 200;
+
+/// Whether a name or option of at most `max` characters may be saved: not
+/// blank, no control character (names go into CSV headers and e-mail
+/// subjects).
+fn text_ok(text: &str, max: usize) -> bool {
+    !text.trim().is_empty() && text.chars().count() <= max && !text.chars().any(char::is_control)
+}
+
+impl CatalogAdditions {
+    /// What a save must also satisfy beyond [`Catalog::with_additions`]:
+    /// every added sheet's and field's name at most [`MAX_LABEL_CHARS`]
+    /// characters and every added option at most [`MAX_OPTION_CHARS`],
+    /// none blank or holding a control character. Checked when saving
+    /// only, so that additions stored before the bound still load.
+    pub fn name_problems(&self) -> Vec<AdditionProblem> {
+        let mut problems = Vec::new();
+        let mut bad = |id: &str| problems.push(AdditionProblem::BadLabel { id: id.to_owned() });
+        for sheet in &self.sheets {
+            if !text_ok(&sheet.name, MAX_LABEL_CHARS) {
+                bad(&sheet.id);
+            }
+            for field in &sheet.fields {
+                if !text_ok(&field.label, MAX_LABEL_CHARS)
+                    || !field.options.iter().all(|o| text_ok(o, MAX_OPTION_CHARS))
+                {
+                    bad(&field.id);
+                }
+            }
+        }
+        for added in &self.fields {
+            if !text_ok(&added.field.label, MAX_LABEL_CHARS)
+                || !added
+                    .field
+                    .options
+                    .iter()
+                    .all(|o| text_ok(o, MAX_OPTION_CHARS))
+            {
+                bad(&added.field.id);
+            }
+        }
+        for added in &self.options {
+            if !added.options.iter().all(|o| text_ok(o, MAX_OPTION_CHARS)) {
+                bad(&added.field);
+            }
+        }
+        problems
+    }
+}
+
 fn valid_added_id(id: &str) -> bool {
     id.starts_with(ADDED_PREFIX)
         && (3..=64).contains(&id.len())
@@ -182,7 +239,7 @@ fn valid_added_id(id: &str) -> bool {
 /// The problems of one field (added to a sheet or in an extension sheet).
 fn check_field(field: &Field, sheet_ids: &HashSet<&str>, problems: &mut Vec<AdditionProblem>) {
     if field.label.trim().is_empty() {
-        problems.push(AdditionProblem::BlankLabel {
+        problems.push(AdditionProblem::BadLabel {
             id: field.id.clone(),
         });
     }
@@ -208,9 +265,9 @@ fn options_ok(options: &[String]) -> bool {
     let mut seen = HashSet::new();
     !options.is_empty()
         && options.len() <= MAX_OPTIONS
-        && options
-            .iter()
-            .all(|o| !o.trim().is_empty() && o.chars().count() <= 200 && seen.insert(o.as_str()))
+        && options.iter().all(|o| {
+            !o.trim().is_empty() && o.chars().count() <= MAX_OPTION_CHARS && seen.insert(o.as_str())
+        })
 }
 
 impl Catalog {
@@ -252,7 +309,7 @@ impl Catalog {
         }
         for sheet in &additions.sheets {
             if sheet.name.trim().is_empty() {
-                problems.push(AdditionProblem::BlankLabel {
+                problems.push(AdditionProblem::BadLabel {
                     id: sheet.id.clone(),
                 });
             }

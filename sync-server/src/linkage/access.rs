@@ -294,7 +294,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_right_most_forwarded_entry_counts() {
+    fn forwarded_entries_are_read_from_the_right_past_trusted_proxies_only() {
         let trusted = parse_allowed("127.0.0.1").expect("valid");
         let proxy = peer("127.0.0.1:5000");
         let ip = |s: &str| Some(s.parse::<IpAddr>().expect("ip"));
@@ -304,7 +304,7 @@ mod tests {
             ("198.51.100.7, [2001:db8::5]", ip("2001:db8::5")),
             ("198.51.100.7, [2001:db8::5]:8443", ip("2001:db8::5")),
             ("198.51.100.7,2001:db8::6", ip("2001:db8::6")),
-            // Unparsable right-most entries never hand over to the client's own.
+            // Unparsable entries never hand over to the client's own.
             ("203.0.113.5, unknown", ip("127.0.0.1")),
             ("203.0.113.5, 203.0.113.9:x", ip("127.0.0.1")),
             ("203.0.113.5,", ip("127.0.0.1")),
@@ -319,11 +319,46 @@ mod tests {
                 "{header}"
             );
         }
-        // Two headers: the last one is the proxy's.
+        // Two headers: read as one list, the last one's entries first.
         let mut headers = HeaderMap::new();
         headers.append("x-forwarded-for", "203.0.113.5".parse().expect("header"));
         headers.append("x-forwarded-for", "unknown".parse().expect("header"));
         assert_eq!(client_ip(Some(&proxy), &headers, &trusted), ip("127.0.0.1"));
+
+        // A CDN (192.0.2.0/24) in front of a load balancer (10.0.0.0/8):
+        // the client is the first entry from the right that is neither.
+        let chain = parse_allowed("10.0.0.0/8;192.0.2.0/24").expect("valid");
+        let balancer = peer("10.0.0.2:5000");
+        let cases = [
+            // client → CDN → balancer: the balancer appended the CDN.
+            ("198.51.100.7, 192.0.2.10", ip("198.51.100.7")),
+            // The client wrote an entry of its own (spoofing): never read.
+            ("6.6.6.6, 198.51.100.7, 192.0.2.10", ip("198.51.100.7")),
+            // Even one that names a trusted proxy: the walk stops at the
+            // first untrusted address.
+            ("10.0.0.9, 198.51.100.7, 192.0.2.10", ip("198.51.100.7")),
+            // Only trusted hops: the left-most of them.
+            ("192.0.2.11, 192.0.2.10", ip("192.0.2.11")),
+            // A trusted hop that wrote garbage counts itself.
+            ("garbage, 192.0.2.10", ip("192.0.2.10")),
+        ];
+        for (header, want) in cases {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-forwarded-for", header.parse().expect("header"));
+            assert_eq!(
+                client_ip(Some(&balancer), &headers, &chain),
+                want,
+                "{header}"
+            );
+        }
+        let mut headers = HeaderMap::new();
+        headers.append("x-forwarded-for", "198.51.100.7".parse().expect("header"));
+        headers.append("x-forwarded-for", "192.0.2.10".parse().expect("header"));
+        assert_eq!(
+            client_ip(Some(&balancer), &headers, &chain),
+            ip("198.51.100.7"),
+            "one entry per header"
+        );
     }
 
     #[test]

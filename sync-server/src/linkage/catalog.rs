@@ -98,6 +98,10 @@ pub fn save(
 ) -> Result<Catalog, AppError> {
     super::api::require_admin(caller)?;
     let standard = crm_catalog();
+    let named = additions.name_problems();
+    if !named.is_empty() {
+        return Err(refused(&named));
+    }
     let new = standard
         .with_additions(&additions)
         .map_err(|problems| refused(&problems))?;

@@ -60,6 +60,17 @@ pub struct SmtpSettings {
     pub credentials: Option<(String, String)>,
 }
 
+/// A subject as one line of at most 200 characters: names in it were saved
+/// bounded and without control characters, but one saved before that bound
+/// must not break the header either.
+fn one_line(subject: &str) -> String {
+    subject
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(200)
+        .collect()
+}
+
 fn send(smtp: &SmtpSettings, mail: &Mail) -> Result<(), String> {
     let from: Mailbox = smtp.from.parse().map_err(|e| format!("from: {e}"))?;
     let to: Mailbox = mail.to.parse().map_err(|e| format!("to: {e}"))?;
@@ -68,7 +79,7 @@ fn send(smtp: &SmtpSettings, mail: &Mail) -> Result<(), String> {
     let message = Message::builder()
         .from(from)
         .to(to)
-        .subject(&mail.subject)
+        .subject(one_line(&mail.subject))
         .singlepart(
             SinglePart::builder()
                 .header(ContentType::TEXT_PLAIN)

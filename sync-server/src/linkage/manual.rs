@@ -60,13 +60,18 @@ async fn read_upload(
             ),
         )
     };
+    // The route's body limit (a file, the mapping and the framing) holds
+    // the parser, part headers included: past it, 413 like a large file.
+    let failed = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            crate::http::too_large(sheetlink_engine::evaluation::MAX_FILE_BYTES)
+        } else {
+            malformed(&e.body_text())
+        }
+    };
     let mut multipart = multipart.map_err(|e| malformed(&e.body_text()))?;
     let (mut mapping, mut file) = (None, None);
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| malformed(&e.body_text()))?
-    {
+    while let Some(mut field) = multipart.next_field().await.map_err(failed)? {
         let (limit, slot) = match field.name() {
             Some("mapping") if mapping.is_none() => (MAX_MAPPING_BYTES, &mut mapping),
             Some("file") if file.is_none() => {
@@ -76,7 +81,7 @@ async fn read_upload(
             None => return Err(malformed("a part without a name")),
         };
         let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(|e| malformed(&e.body_text()))? {
+        while let Some(chunk) = field.chunk().await.map_err(failed)? {
             if bytes.len() + chunk.len() > limit {
                 return Err(if limit == MAX_MAPPING_BYTES {
                     AppError::too_large(
