@@ -135,10 +135,13 @@ fn require_open(period: &Period) -> Result<(), AppError> {
     }
 }
 
-/// Whether `caller` may open `record`'s details: evaluation admins and the
-/// import's own operator.
+/// Whether `caller` may open `record`'s details, by the caller's roles now:
+/// evaluation admins, and the import's own operator while still an
+/// importer (a leader demoted to member no longer reads their past
+/// imports' errors, error files or changes).
 pub fn may_open(caller: &Caller, record: &ImportRecord) -> bool {
-    caller.member.is_evaluation_admin() || record.operator == caller.member.id
+    caller.member.is_evaluation_admin()
+        || record.operator == caller.member.id && crate::permissions::may_import(&caller.member)
 }
 
 /// The file name an upload gave, as kept: its last path part (a browser
@@ -322,8 +325,8 @@ pub fn visible_import(
     if !may_open(caller, &record) {
         return Err(AppError::forbidden(
             "not_your_import",
-            "このインポートの詳細は、評価管理者と実行した本人だけが見られます。",
-            "Only evaluation admins and the import's own operator may see its details.",
+            "このインポートの詳細は、評価管理者と、実行した本人（今もインポートできる場合）だけが見られます。",
+            "Only evaluation admins and the import's own operator (while still allowed to import) may see its details.",
         ));
     }
     Ok(record)

@@ -264,9 +264,21 @@ fn same_origin(headers: &axum::http::HeaderMap, config: &Config) -> bool {
 }
 
 fn api_routes(state: AppState) -> Router {
+    use axum::http::{HeaderValue, header};
+    use tower_http::set_header::SetResponseHeaderLayer;
     let guard = axum::middleware::from_fn_with_state(state.clone(), same_origin_only);
     let (router, _) = openapi::routes().split_for_parts();
-    router.layer(guard).with_state(state)
+    router
+        .layer(guard)
+        // No API answer is kept by a browser or a proxy: member lists,
+        // error files, records, exports and import details carry personal
+        // data, and none of the others is worth a stale copy. (The web
+        // app's service worker never caches /api/ either.)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(state)
 }
 
 /// The largest settings or condition document accepted.

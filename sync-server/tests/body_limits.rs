@@ -1,8 +1,8 @@
-//! No route reads an unbounded body: every route of the OpenAPI document
-//! (the router's other half) is sent an endless body — JSON, CSV, or a
-//! multipart part whose headers never end — by a signed-in admin, and the
-//! bytes the server pulls from it are counted. None may pull more than the
-//! largest upload limit.
+//! Every route of the OpenAPI document (the router's other half), as a
+//! signed-in admin: none reads an unbounded body — each is sent an endless
+//! one (JSON, CSV, or a multipart part whose headers never end) and the
+//! bytes the server pulls are counted, never more than the largest upload
+//! limit —, and no answer may be stored by a browser or proxy.
 
 mod common;
 
@@ -101,6 +101,15 @@ async fn no_route_reads_an_unbounded_body() {
                 .body(Body::new(body))
                 .expect("a request");
             let answer = app.clone().oneshot(request).await.expect("an answer");
+            assert_eq!(
+                answer
+                    .headers()
+                    .get("cache-control")
+                    .and_then(|v| v.to_str().ok()),
+                Some("no-store"),
+                "{method} {path} ({})",
+                answer.status()
+            );
             let pulled = pulled.load(Ordering::SeqCst);
             assert!(
                 pulled <= MAX_UPLOAD_BODY_BYTES + CHUNK,

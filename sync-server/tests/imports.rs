@@ -1201,3 +1201,49 @@ async fn the_history_keeps_file_names_counts_and_who_may_open() {
     assert!(lines[0]["reverted_at"].is_u64(), "{}", lines[0]);
     assert!(lines[1]["reverted_at"].is_null(), "{}", lines[1]);
 }
+
+#[tokio::test]
+async fn a_demoted_leader_no_longer_opens_their_past_imports() {
+    let app = server("demoted", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let leader = sign_in(&app, DEMO_LEADER).await;
+    let mut file = template(&app, &leader, &["score_total"]).await;
+    file.push_str("誰か,E9999,1\r\n");
+    let imported = import(&app, &leader, "2026-h1", &file, Some("mine"), false)
+        .await
+        .json();
+    let id = imported["id"].as_str().unwrap_or_default().to_owned();
+    assert!(!id.is_empty(), "{imported}");
+    let details = format!("/api/imports/{id}");
+    let error_file = format!("/api/imports/{id}/error-file");
+    assert_eq!(get(&app, &details, &leader).await.status, StatusCode::OK);
+    assert_eq!(get(&app, &error_file, &leader).await.status, StatusCode::OK);
+    // Demoted to a plain member (roles, and so the session, change), the
+    // same person signs in again.
+    let demoted = send(
+        &app,
+        Request::put("/api/accounts/leader/roles")
+            .header(COOKIE, &admin)
+            .header(CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(demoted.status, StatusCode::OK);
+    let member = sign_in(&app, DEMO_LEADER).await;
+    for path in [&details, &error_file, &format!("{details}/changes")] {
+        let refused = get(&app, path, &member).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let history = get(&app, "/api/imports", &member).await.json();
+    let line = history
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|line| line["id"] == id.as_str())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(line["may_open"], false, "{history}");
+    // The evaluation admin still opens it.
+    assert_eq!(get(&app, &error_file, &admin).await.status, StatusCode::OK);
+}
