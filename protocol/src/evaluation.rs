@@ -107,6 +107,10 @@ pub struct ImportRecord {
     /// (at most [`MAX_FILE_NAME_CHARS`] characters), when it gave one.
     #[serde(default)]
     pub file_name: Option<String>,
+    /// Why an `interrupted` import stopped, when an error stopped it: the
+    /// error's stable code (none: the server stopped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_by: Option<String>,
 }
 
 /// The longest file name an import keeps, in characters.
@@ -157,6 +161,10 @@ pub struct Progress {
     pub total: u32,
     /// Counts so far.
     pub counts: Counts,
+    /// Cells created, updated, deleted so far: committed with the data, so
+    /// an interrupted import's history shows the cells it did change.
+    #[serde(default)]
+    pub cells: CellTotals,
 }
 
 /// `GET /api/imports/{id}` and `GET /api/imports/by-key/{key}`.

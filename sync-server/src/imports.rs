@@ -222,6 +222,7 @@ pub fn start(
         items: Vec::new(),
         cells: CellTotals::default(),
         file_name,
+        stopped_by: None,
     };
     record.summarize_errors(errors.iter().map(|note| note.notice.code()));
     let refused = refused(&prepared);
@@ -254,7 +255,13 @@ pub fn start(
     let (key, remembered) = idempotency.record(&id);
     let claimed = store.try_write_evaluations(&caller.tenant, true, |tx| {
         if tx.remembered(key)?.is_some() {
-            return Ok(Err(()));
+            return Ok(Err(Unclaimed::KeyUsed));
+        }
+        // The sheet's items, types and permissions as the file was checked
+        // against them; an edit since refuses the import (once it runs,
+        // edits of the sheet wait for it: `OrganisationEdits::update_sheet`).
+        if tx.customize_sheet(&sheet.id)?.as_ref() != Some(sheet) {
+            return Ok(Err(Unclaimed::SheetChanged));
         }
         tx.put_import(&record)?;
         if !errors.is_empty() {
@@ -268,9 +275,19 @@ pub fn start(
         tx.put_import_errors(&id, &errors)?;
         tx.remember(key, &remembered).map(Ok)
     })?;
-    if claimed.is_err() {
-        return seen_before(store, caller, idempotency)?
-            .ok_or_else(|| AppError::internal("a claimed key vanished"));
+    match claimed {
+        Ok(()) => {}
+        Err(Unclaimed::KeyUsed) => {
+            return seen_before(store, caller, idempotency)?
+                .ok_or_else(|| AppError::internal("a claimed key vanished"));
+        }
+        Err(Unclaimed::SheetChanged) => {
+            return Err(AppError::conflict(
+                "sheet_changed",
+                "ファイルの確認中にシートの設定が変更されました。何も反映していません。もう一度アップロードしてください。",
+                "The sheet's settings changed while the file was being checked; nothing was applied. Upload it again.",
+            ));
+        }
     }
     let record = match to_apply {
         Some(prepared) => apply(store, caller, period, sheet, record, prepared, deadline)?,
@@ -280,6 +297,14 @@ pub fn start(
         import: record,
         errors: first_errors(&errors),
     }))
+}
+
+/// Why an import's claim wrote nothing.
+enum Unclaimed {
+    /// A concurrent request with the same key claimed it first.
+    KeyUsed,
+    /// The customize sheet changed since the file was checked.
+    SheetChanged,
 }
 
 /// What `idempotency` says of an import before it runs: the stored answer
@@ -916,6 +941,7 @@ pub fn apply(
             failed: prepared.failed,
             ..Counts::default()
         },
+        cells: CellTotals::default(),
     };
     // The running record learns the item ids first, durably: the change log
     // refers to items by their position in it.
@@ -927,6 +953,13 @@ pub fn apply(
         .enumerate()
         .map(|(i, id)| (id.as_str(), i))
         .collect();
+    let items: Vec<&SheetItem> = prepared
+        .items
+        .iter()
+        .filter_map(|id| sheet.items.iter().find(|item| item.id() == id))
+        .collect();
+    // Evaluatees refused in their own transaction (see `still_writable`).
+    let mut late_errors: Vec<Note> = Vec::new();
     let mut timed_out = false;
     let mut last_durable = std::time::Instant::now();
     if prepared.aborted {
@@ -946,7 +979,10 @@ pub fn apply(
             if durable {
                 last_durable = std::time::Instant::now();
             }
-            store.write_evaluations(tenant, durable, |tx| {
+            // The progress is taken only once its transaction committed: a
+            // failed one leaves it as the data is.
+            let written = store.write_evaluations(tenant, durable, |tx| {
+                let mut next = progress;
                 let member = target.member.as_str();
                 let Some(bytes) = tx.user_sheet(&period.id, &sheet.id, member)? else {
                     return Err(AppError::internal(format!(
@@ -955,21 +991,42 @@ pub fn apply(
                 };
                 let stored = SheetView::parse(&bytes)
                     .ok_or_else(|| AppError::internal(format!("corrupt user sheet of {member}")))?;
+                // Checked again as this transaction sees it: the sheet's
+                // status, the caller's roles and scope, the evaluatee's
+                // groups may have moved since the file was checked.
+                if !still_writable(tx, caller, period, member, stored.status, &items)? {
+                    next.counts.count(Outcome::Failed);
+                    next.done += 1;
+                    tx.put_progress(&record.id, &next)?;
+                    return Ok((
+                        next,
+                        Some(evaluatee_error(target.row, Notice::EvaluateeForbidden)),
+                    ));
+                }
                 let (diffs, _, outcome) = diff(prepared.changes_of(target)?, &stored);
                 for d in &diffs {
-                    record.cells.count(d.action());
+                    next.cells.count(d.action());
                 }
                 if !diffs.is_empty() {
                     tx.put_user_sheet(&period.id, &sheet.id, member, &merged(&stored, &diffs))?;
                     tx.put_changes(&record.id, member, &encode_changes(&diffs, &item_index))?;
                 }
-                progress.counts.count(outcome);
-                progress.done += 1;
-                tx.put_progress(&record.id, &progress)
-            })?;
+                next.counts.count(outcome);
+                next.done += 1;
+                tx.put_progress(&record.id, &next)?;
+                Ok((next, None))
+            });
+            match written {
+                Ok((next, refused)) => {
+                    progress = next;
+                    late_errors.extend(refused);
+                }
+                Err(error) => return Err(stop(store, tenant, record, progress, error)),
+            }
         }
     }
     record.counts = progress.counts;
+    record.cells = progress.cells;
     record.status = if timed_out {
         ImportStatus::TimedOut
     } else {
@@ -977,12 +1034,78 @@ pub fn apply(
     };
     record.ended_at = Some(now());
     check_reconciled("import", &record.id, &record.counts);
-    store.write_evaluations(tenant, true, |tx| tx.put_import(&record))?;
+    let late = if late_errors.is_empty() {
+        None
+    } else {
+        for note in &late_errors {
+            *record
+                .error_totals
+                .entry(note.notice.code().to_owned())
+                .or_default() += 1;
+        }
+        let mut errors = store.import_errors(tenant, &record.id)?;
+        errors.extend(late_errors);
+        errors.sort_by_key(|e| (e.row, e.column));
+        Some(errors)
+    };
+    store.write_evaluations(tenant, true, |tx| {
+        if let Some(errors) = &late {
+            tx.put_import_errors(&record.id, errors)?;
+        }
+        tx.put_import(&record)
+    })?;
     Ok(record)
 }
 
+/// Whether `caller` may still write `items` of `member`'s sheet in
+/// `status`, by the caller's roles and scope and the evaluatee's groups as
+/// the transaction `tx` sees them (a leader demoted, an evaluatee moved to
+/// another group, or a sheet moved on since the file was checked is not
+/// written past).
+fn still_writable(
+    tx: &mut dyn crate::store::EvaluationTx,
+    caller: &Caller,
+    period: &Period,
+    member: &str,
+    status: crate::model::SheetStatus,
+    items: &[&SheetItem],
+) -> Result<bool, AppError> {
+    let Some(caller_now) = tx.member(&caller.member.id)?.filter(|m| m.active) else {
+        return Ok(false);
+    };
+    let Some(evaluatee) = tx.member(member)? else {
+        return Ok(false);
+    };
+    Ok(may_write(&caller_now, period, &evaluatee, status, items))
+}
+
+/// Ends an import whose apply met `error` at once as `interrupted`, with the
+/// counts and cells its committed progress shows and the error's code, and
+/// gives the error back (the evaluatees before it stay applied, each in its
+/// own transaction; the history says so instead of `running` until the next
+/// start).
+fn stop(
+    store: &impl Evaluations,
+    tenant: &str,
+    mut record: ImportRecord,
+    progress: Progress,
+    error: AppError,
+) -> AppError {
+    record.counts = progress.counts;
+    record.counts.skipped += progress.total.saturating_sub(progress.done);
+    record.cells = progress.cells;
+    record.status = ImportStatus::Interrupted;
+    record.ended_at = Some(now());
+    record.stopped_by = Some(error.body().1.error);
+    if let Err(failed) = store.write_evaluations(tenant, true, |tx| tx.put_import(&record)) {
+        tracing::error!(import = %record.id, error = %failed, "could not mark the import interrupted");
+    }
+    error
+}
+
 /// Marks imports left `running` by a stopped server as interrupted, with
-/// the counts their progress record (committed with the data) shows.
+/// the counts and cells their progress record (committed with the data)
+/// shows.
 pub fn recover_interrupted(store: &impl Evaluations) -> Result<usize, AppError> {
     let running = store.running_imports()?;
     for (tenant, mut record) in running.iter().cloned() {
@@ -991,6 +1114,7 @@ pub fn recover_interrupted(store: &impl Evaluations) -> Result<usize, AppError> 
             .unwrap_or_default();
         record.counts = done.counts;
         record.counts.skipped = done.total.saturating_sub(done.done);
+        record.cells = done.cells;
         record.status = ImportStatus::Interrupted;
         record.ended_at = Some(now());
         store.write_evaluations(&tenant, true, |tx| tx.put_import(&record))?;

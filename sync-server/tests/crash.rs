@@ -143,6 +143,15 @@ fn sigkill_mid_apply_leaves_no_half_applied_evaluatee() {
             changed as usize, applied,
             "the history record agrees with the data (attempt {attempt})"
         );
+        // The cells it changed are kept with its progress: an interrupted
+        // import's history shows them, not 0.
+        let cells = &record["cells"];
+        let cells_changed =
+            cells["create"].as_u64().unwrap_or(0) + cells["update"].as_u64().unwrap_or(0);
+        assert!(
+            (applied as u64..=4 * applied as u64).contains(&cells_changed),
+            "{cells_changed} cells for {applied} evaluatees (attempt {attempt})"
+        );
         outcomes.push((status, applied));
 
         let mut restarted = restarted;

@@ -457,6 +457,7 @@ fn import_record(id: &str, status: ImportStatus) -> ImportRecord {
         items: vec!["score".into()],
         cells: Default::default(),
         file_name: Some("評価.csv".into()),
+        stopped_by: None,
     }
 }
 
@@ -488,6 +489,10 @@ fn evaluations_conform(store: &(impl Evaluations + Idempotency + Organisation + 
         done: 1,
         total: 2,
         counts: Counts::default(),
+        cells: sheetlink_protocol::evaluation::CellTotals {
+            update: 3,
+            ..Default::default()
+        },
     };
     store
         .write_evaluations("acme", true, |tx| {

@@ -26,7 +26,7 @@ mod templates;
 
 pub use additions::{
     ADDED_PREFIX, AddedField, AddedOptions, AdditionProblem, CatalogAdditions, MAX_ADDED_FIELDS,
-    MAX_EXTENSION_SHEETS, MAX_OPTIONS,
+    MAX_EXTENSION_SHEETS, MAX_LABEL_CHARS, MAX_OPTION_CHARS, MAX_OPTIONS,
 };
 pub use condition::{
     Comparison, ConditionIssue, ConditionProblem, DuplicateHandling, ExportColumn, ExportCondition,

@@ -171,5 +171,6 @@ pub(crate) fn record(world: &World, id: &str) -> ImportRecord {
         items: vec![],
         cells: Default::default(),
         file_name: None,
+        stopped_by: None,
     }
 }

@@ -338,6 +338,7 @@ pub fn run_import(
         );
     }
     store.write_crm(context.tenant, |tx| {
+        same_catalog(tx, context.catalog)?;
         let (run, touched) = apply_rows(tx, context, stored, sheet, &mapping, claimed)?;
         if let Some(list) = &stored.after.add_to_list {
             let entries: Vec<String> = touched
@@ -348,6 +349,24 @@ pub fn run_import(
         }
         finish(tx, context, &sheet.name, &run, idempotency)
     })
+}
+
+/// Refuses (409 `catalog_changed`) to apply in `tx` when the tenant's
+/// catalog there is not `catalog`, the one the file was mapped with (an
+/// admin saved the CRM fields in between): the run ends interrupted and
+/// its file may be sent again.
+fn same_catalog(tx: &mut dyn CrmTx, catalog: &Catalog) -> Result<(), AppError> {
+    let now = sheetlink_engine::linkage::crm_catalog()
+        .with_additions(&tx.catalog_additions()?)
+        .map_err(|problems| AppError::internal(format!("{problems:?}")))?;
+    if now == *catalog {
+        return Ok(());
+    }
+    Err(AppError::conflict(
+        "catalog_changed",
+        "ファイルの確認中にCRMの項目が変更されたため、反映しませんでした。同じファイルをもう一度送ってください。",
+        "The CRM fields changed while the file was being mapped, so nothing was applied. Send the same file again.",
+    ))
 }
 
 /// The condition's sheet and the file as the engine maps it.

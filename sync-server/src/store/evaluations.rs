@@ -72,6 +72,13 @@ pub trait Evaluations {
 
 /// One write transaction over a tenant's evaluation data.
 pub trait EvaluationTx {
+    /// The customize sheet `id` as this transaction sees it: an import
+    /// claims its run only if the sheet is still the one its file was
+    /// checked against.
+    fn customize_sheet(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<crate::model::CustomizeSheet>, AppError>;
     /// A member's encoded user sheet of `sheet` in `period`.
     fn user_sheet(
         &mut self,
@@ -188,6 +195,15 @@ impl RedbEvaluationTx<'_> {
 }
 
 impl EvaluationTx for RedbEvaluationTx<'_> {
+    fn customize_sheet(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<crate::model::CustomizeSheet>, AppError> {
+        txn_get(self.txn, super::tables::SHEETS, &self.key(id))?
+            .map(|bytes| serde_json::from_slice(&bytes).map_err(AppError::internal))
+            .transpose()
+    }
+
     fn user_sheet(
         &mut self,
         period: &str,

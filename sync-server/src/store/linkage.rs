@@ -194,6 +194,11 @@ pub trait Linkage {
 /// One write transaction over a tenant's CRM data. It sees its own writes:
 /// a row of a batch finds the records earlier rows created or changed.
 pub trait CrmTx {
+    /// The tenant's catalog additions as this transaction sees them: a
+    /// batch applies only under the catalog its file was mapped with.
+    fn catalog_additions(
+        &mut self,
+    ) -> Result<sheetlink_engine::linkage::CatalogAdditions, AppError>;
     /// The records of `sheet` in id order, as this transaction sees them.
     fn records(&mut self, sheet: &Sheet) -> Result<Vec<SheetRecord>, AppError>;
     /// One record of `sheet`.
@@ -674,6 +679,12 @@ impl RedbCrmTx<'_> {
 }
 
 impl CrmTx for RedbCrmTx<'_> {
+    fn catalog_additions(
+        &mut self,
+    ) -> Result<sheetlink_engine::linkage::CatalogAdditions, AppError> {
+        txn_json_or_default(self.txn, CRM_CATALOG, self.tenant)
+    }
+
     fn records(&mut self, sheet: &Sheet) -> Result<Vec<SheetRecord>, AppError> {
         read_records(&self.tables.records, self.tenant, sheet)
     }

@@ -125,6 +125,18 @@ pub trait OrganisationEdits {
     ) -> Result<R, AppError>;
 }
 
+/// Whether an import of `tenant` into customize sheet `sheet` is running,
+/// as `txn` sees the import records.
+fn importing(txn: &redb::WriteTransaction, tenant: &str, sheet: &str) -> Result<bool, AppError> {
+    let table = txn
+        .open_table(super::tables::IMPORTS)
+        .map_err(AppError::internal)?;
+    let running: Vec<crate::imports::ImportRecord> = scan_prefix(&table, &format!("{tenant}/"))?;
+    Ok(running.iter().any(|record| {
+        record.sheet == sheet && record.status == crate::imports::ImportStatus::Running
+    }))
+}
+
 fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     serde_json::from_slice(bytes).map_err(AppError::internal)
 }
@@ -334,6 +346,15 @@ impl OrganisationEdits for Store {
             SHEETS,
             &format!("{tenant}/{id}"),
             |txn, sheet| {
+                // An import applying to this sheet was checked against it
+                // as it is: the edit waits until it has ended.
+                if importing(txn, tenant, id)? {
+                    return Err(AppError::conflict(
+                        "import_running",
+                        "このシートへのインポートを反映中のため、今は変更できません。反映が終わってからもう一度保存してください（変更は保存していません）。",
+                        "An import is being applied to this sheet, so it cannot change now. Save again once the import has ended (nothing was saved).",
+                    ));
+                }
                 let usage = txn_usage(txn, tenant, sheet)?;
                 change(sheet, &usage)
             },

@@ -83,8 +83,8 @@ pub fn import_status_text(lang: Lang, status: ImportStatus, reverted: bool) -> S
         ImportStatus::TimedOut => lang.pick("タイムアウト", "Timed out").to_owned(),
         ImportStatus::Interrupted => lang
             .pick(
-                "停止（サーバーの停止による）",
-                "Stopped (the server stopped)",
+                "停止（サーバーの停止または障害による）",
+                "Stopped (the server stopped or failed)",
             )
             .to_owned(),
     }
