@@ -107,19 +107,26 @@ pub fn plan(
     dry_runs: &crate::dry_runs::DryRuns,
 ) -> Result<DryRun, AppError> {
     require_open(&period)?;
+    let bytes = crate::dry_runs::weight(csv.len());
+    dry_runs
+        .room_for(&caller.tenant, bytes)
+        .map_err(crate::dry_runs::busy)?;
     let prepared = prepare(store, caller, &period, &sheet, csv)?;
     let id = crate::ids::new_token()?[..32].to_owned();
     let plan = dry_run(store, caller, &period, &sheet, &prepared, id.clone())?;
-    dry_runs.keep(
-        id,
-        &caller.tenant,
-        &caller.member.id,
-        crate::dry_runs::EvaluationPlan {
-            period,
-            sheet,
-            prepared,
-        },
-    );
+    dry_runs
+        .keep(
+            id,
+            &caller.tenant,
+            &caller.member.id,
+            crate::dry_runs::EvaluationPlan {
+                period,
+                sheet,
+                prepared,
+            },
+            bytes,
+        )
+        .map_err(crate::dry_runs::busy)?;
     Ok(plan)
 }
 

@@ -638,12 +638,13 @@ fn peer_ip(
     request_body(content = String, content_type = "text/csv", description = "The file, in the condition's encoding (`Content-Encoding: gzip` accepted)."),
     responses(
         (status = 200, description = "The run: counts and row results (every row up to 10,000 rows, else the failed and skipped ones); a replay has `Idempotent-Replayed: true`.", body = LinkageRun),
+        (status = 202, description = "A retry of a run still applying (its first request's client hung up, say): the run, `running`; follow it with `GET /api/batch/runs/{id}`.", body = LinkageRun),
         (status = 401, description = "Wrong or missing credentials, or the other authentication method.", body = sheetlink_protocol::ErrorBody),
         (status = 403, description = "Batch linkage is off, or the client's address is not allowed.", body = sheetlink_protocol::ErrorBody),
         (status = 404, description = "No such import condition.", body = sheetlink_protocol::ErrorBody),
         (status = 409, description = "The Idempotency-Key was used for another file.", body = sheetlink_protocol::ErrorBody),
         (status = 413, description = "Over 30 MB.", body = sheetlink_protocol::ErrorBody),
-        (status = 429, description = "Too many failed attempts from this address: retry after `retry_after_seconds`.", body = sheetlink_protocol::ErrorBody),
+        (status = 429, description = "Too many failed attempts from this address, or the tenant's hourly CRM imports reached (`too_many_imports`): retry after `retry_after_seconds`.", body = sheetlink_protocol::ErrorBody),
     )
 )]
 pub async fn batch_import(

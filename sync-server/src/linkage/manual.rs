@@ -232,6 +232,8 @@ pub struct ManualQuery {
         (status = 404, description = "No such sheet or condition.", body = sheetlink_protocol::ErrorBody),
         (status = 409, description = "The Idempotency-Key was used for another file or mapping.", body = sheetlink_protocol::ErrorBody),
         (status = 413, description = "Over 30 MB.", body = sheetlink_protocol::ErrorBody),
+        (status = 202, description = "A retry of an apply still running: the run, `running`.", body = LinkageRun),
+        (status = 429, description = "A dry run while the server's dry-run budget is full (`dry_runs_busy`), or the tenant's hourly CRM imports reached (`too_many_imports`): retry after `retry_after_seconds`.", body = sheetlink_protocol::ErrorBody),
     )
 )]
 pub async fn manual_import(
@@ -250,6 +252,9 @@ pub async fn manual_import(
         let tenant = caller.tenant.clone();
         let answer = state
             .run_exclusive(&tenant, move |store| {
+                let bytes = crate::dry_runs::weight(upload.file.len());
+                kept.room_for(&caller.tenant, bytes)
+                    .map_err(crate::dry_runs::busy)?;
                 let prepared = prepare(store, &caller, &sheet, upload.mapping)?;
                 let context = prepared.context(&caller, offset, super::MAX_ANSWERED_ROWS);
                 let run = dry_run_import(store, context, &prepared.stored, &upload.file)?;
@@ -259,7 +264,8 @@ pub async fn manual_import(
                     listed: u32::try_from(run.rows.len()).unwrap_or(u32::MAX),
                     run: first_page(&run),
                 };
-                kept.keep(plan, &caller.tenant, &caller.member.id, run);
+                kept.keep(plan, &caller.tenant, &caller.member.id, run, bytes)
+                    .map_err(crate::dry_runs::busy)?;
                 Ok(answer)
             })
             .await?;
@@ -345,7 +351,7 @@ pub struct DryRunPageQuery {
     responses(
         (status = 200, description = "Up to 100 row results from `offset`, of the outcome asked for.", body = DryRunRows),
         crate::openapi::SignedIn, crate::openapi::AdminsOnly,
-        (status = 404, description = "No such plan: it expired (30 minutes), was pushed out by newer dry runs, or was another member's.", body = sheetlink_protocol::ErrorBody),
+        (status = 404, description = "No such plan: it expired (30 minutes), was replaced by the member's tenant's newer dry runs (two are kept per tenant), or was another member's.", body = sheetlink_protocol::ErrorBody),
     )
 )]
 pub async fn dry_run_rows(
