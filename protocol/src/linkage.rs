@@ -219,6 +219,19 @@ pub struct LinkageRun {
     /// exact).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub rows_truncated: bool,
+    /// When the run's completion e-mails were held back by the tenant's
+    /// hourly e-mail limit: when the last of them is due (seconds since the
+    /// epoch). They wait in the queue; none is dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_delayed_until: Option<u64>,
+    /// Completion e-mails not queued because the tenant's queue was full
+    /// (its next 24 hours of e-mails); the timeline post still tells.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub mails_not_queued: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// How the batch client authenticates (バッチ連携認証方式).

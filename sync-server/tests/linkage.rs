@@ -2106,3 +2106,57 @@ async fn a_gzip_body_of_several_members_is_read_whole_within_the_bound() {
         .await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn a_tenants_mails_over_the_hourly_bound_wait_and_the_run_says_so() {
+    use sheetlink_server::linkage::apply::MAILS_PER_TENANT_HOUR;
+    // Not across an hour's turn: the bound counts per clock hour.
+    let into_hour = sheetlink_server::ids::now() % 3_600;
+    if into_hour > 3_590 {
+        tokio::time::sleep(std::time::Duration::from_secs(3_600 - into_hour + 1)).await;
+    }
+    let (app, store) = common::server("linkage-mail-bound", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let token = issue(&app, &admin).await;
+    let addresses: Vec<String> = (0..20).map(|n| format!("ops{n}@example.co.jp")).collect();
+    settings(&app, &admin, json!({"emails": addresses})).await;
+    let runs_to_fill = MAILS_PER_TENANT_HOUR as usize / addresses.len();
+    let send = |n: usize| {
+        call(Method::POST, "/api/batch/imports/customers")
+            .token(&token)
+            .csv(format!(
+                "顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\nM-{n},メール{n},,,,A\r\n"
+            ))
+    };
+    for n in 0..runs_to_fill {
+        let run = send(n).send(&app).await.json();
+        assert!(run["mail_delayed_until"].is_null(), "run {n}: {run}");
+    }
+    let late = send(runs_to_fill).send(&app).await.json();
+    let until = late["mail_delayed_until"].as_u64().expect("delayed");
+    let now = sheetlink_server::ids::now();
+    assert!(until > now && until <= now + 3_600, "{late}");
+    assert!(late["mails_not_queued"].is_null(), "none dropped: {late}");
+    let id = late["id"].as_str().unwrap_or_default().to_owned();
+    let details = call(Method::GET, &format!("/api/linkage/runs/{id}"))
+        .cookie(&admin)
+        .send(&app)
+        .await
+        .json();
+    assert_eq!(details["mail_delayed_until"], until, "{details}");
+    // Its mails wait in the queue, due in the next hour.
+    let queued: Vec<String> = store.with_db(|db| {
+        sheetlink_server::store::scan_raw(db, sheetlink_server::store::tables::MAIL_QUEUE, "")
+            .expect("reads")
+            .into_iter()
+            .map(|(key, _)| key)
+            .filter(|key| key.contains(&id))
+            .collect()
+    });
+    assert_eq!(queued.len(), addresses.len(), "every mail queued");
+    let next_hour = u128::from((now / 3_600 + 1) * 3_600) * 1_000;
+    for key in &queued {
+        let due: u128 = key[..20].parse().expect("a due time");
+        assert!(due >= next_hour, "{key}");
+    }
+}

@@ -700,6 +700,8 @@ fn run(id: &str, rows: usize) -> Run {
             },
             rows: Vec::new(),
             rows_truncated: false,
+            mail_delayed_until: None,
+            mails_not_queued: 0,
         },
         rows: (0..rows)
             .map(|row| RowRecord {
@@ -1188,6 +1190,51 @@ fn claims_conform(store: &(impl Linkage + Idempotency + Sync)) {
         RunClaim::Recorded,
         "the import of 1,000 left the hour"
     );
+}
+
+/// What any backend's e-mail slots must do: at most `per_hour` a tenant in
+/// an hour, then the next hours, then none (a bounded queue); tenants
+/// apart.
+fn mail_slots_conform(store: &impl Linkage) {
+    let slots = |tenant: &str| {
+        store
+            .write_crm(tenant, |tx| {
+                (0..7)
+                    .map(|_| tx.mail_slot(2, 3))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .expect("writes")
+    };
+    let hour = 3_600_000u128;
+    let acme = slots("acme");
+    assert_eq!(&acme[..2], &[Some(0), Some(0)], "{acme:?}");
+    let next = acme[2].expect("the next hour");
+    assert!(next > 0 && next <= hour, "{acme:?}");
+    assert_eq!(acme[3], Some(next));
+    let after = acme[4].expect("the hour after");
+    assert!(
+        after > hour && after <= 2 * hour && acme[5] == Some(after),
+        "{acme:?}"
+    );
+    assert_eq!(acme[6], None, "three hours' worth at most");
+    // Another tenant has its own.
+    assert_eq!(slots("beta")[..2], [Some(0), Some(0)]);
+    // A slot taken in a transaction that rolls back is not taken.
+    let _ = store.write_crm("gamma", |tx| {
+        tx.mail_slot(1, 1)?;
+        Err::<(), _>(sheetlink_server::error::AppError::internal("rolled back"))
+    });
+    let taken = store
+        .write_crm("gamma", |tx| tx.mail_slot(1, 1))
+        .expect("writes");
+    assert_eq!(taken, Some(0));
+}
+
+#[test]
+fn redb_mail_slots_conform() {
+    let (store, dir) = fresh("mail-slots");
+    mail_slots_conform(&store);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -347,7 +347,7 @@ pub fn run_import(
                 .collect();
             tx.add_to_list(list, &entries)?;
         }
-        finish(tx, context, &sheet.name, &run, idempotency)
+        finish(tx, context, &sheet.name, run, idempotency)
     })
 }
 
@@ -514,6 +514,8 @@ fn apply_rows(
             counts,
             rows: Vec::new(),
             rows_truncated: !listed_all,
+            mail_delayed_until: None,
+            mails_not_queued: 0,
         },
         rows: results,
         reason: Vec::new(),
@@ -545,7 +547,7 @@ fn refuse_file(
 ) -> Result<LinkageRun, AppError> {
     let run = refused_run(context, stored, sheet, mapping, claimed);
     store.write_crm(context.tenant, |tx| {
-        finish(tx, context, &sheet.name, &run, idempotency)
+        finish(tx, context, &sheet.name, run, idempotency)
     })
 }
 
@@ -574,6 +576,8 @@ fn refused_run(
             counts: Counts::default(),
             rows: Vec::new(),
             rows_truncated: false,
+            mail_delayed_until: None,
+            mails_not_queued: 0,
         },
         rows: Vec::new(),
         reason: mapping.diagnostics.iter().map(Note::of).collect(),
@@ -775,7 +779,7 @@ fn notify(
     context: RunContext<'_>,
     sheet_name: &str,
     run: &LinkageRun,
-) -> Result<(), AppError> {
+) -> Result<Delivery, AppError> {
     let RunContext {
         settings, people, ..
     } = context;
@@ -797,7 +801,20 @@ fn notify(
             recipients.push(email.clone());
         }
     }
+    let mut delivery = Delivery::default();
     for to in recipients {
+        // A tenant's e-mails are bounded per hour: over the bound they wait
+        // for a later hour, never dropped — unless the tenant's next 24
+        // hours are full already (a bounded queue), which the run says.
+        let Some(delay) = tx.mail_slot(MAILS_PER_TENANT_HOUR, MAIL_QUEUE_HOURS)? else {
+            delivery.not_queued += 1;
+            continue;
+        };
+        if delay > 0 {
+            let due = crate::ids::now_millis() + delay;
+            let due = u64::try_from(due / 1_000).unwrap_or(u64::MAX);
+            delivery.delayed_until = delivery.delayed_until.max(Some(due));
+        }
         tx.enqueue_mail(
             &Mail {
                 id: format!("{}-{to}", run.id),
@@ -806,11 +823,27 @@ fn notify(
                 body: body.clone(),
                 attempts: 0,
             },
-            0,
+            delay,
         )?;
     }
-    Ok(())
+    Ok(delivery)
 }
+
+/// What became of a run's completion e-mails.
+#[derive(Debug, Default)]
+struct Delivery {
+    /// When the last of those held back by the hourly bound is due.
+    delayed_until: Option<u64>,
+    /// How many did not fit in the tenant's queue.
+    not_queued: u32,
+}
+
+/// A tenant's completion e-mails due in one hour, at most; more wait for the
+/// next hour with room.
+pub const MAILS_PER_TENANT_HOUR: u32 = 500;
+/// How many hours ahead a tenant's e-mails may wait: its queue holds at most
+/// this many hours' worth (12,000 e-mails).
+pub const MAIL_QUEUE_HOURS: u32 = 24;
 
 /// Ends a run: its timeline post and e-mails (to the settings' and the
 /// condition's `people`), its history record, the idempotency key
@@ -820,17 +853,18 @@ fn finish(
     tx: &mut dyn CrmTx,
     context: RunContext<'_>,
     sheet_name: &str,
-    run: &Run,
+    mut run: Run,
     idempotency: Option<&Key>,
 ) -> Result<LinkageRun, AppError> {
-    let answer = run.render();
-    notify(tx, context, sheet_name, &answer)?;
-    tx.record_run(run)?;
+    let delivery = notify(tx, context, sheet_name, &run.render())?;
+    run.head.mail_delayed_until = delivery.delayed_until;
+    run.head.mails_not_queued = delivery.not_queued;
+    tx.record_run(&run)?;
     if let Some(key) = idempotency {
         let (key, remembered) = key.record(&run.head.id);
         tx.remember(key, &remembered)?;
     }
-    Ok(answer)
+    Ok(run.render())
 }
 
 /// The related records' key values an export's relation columns write
@@ -920,10 +954,12 @@ pub fn run_export(
             },
             rows: Vec::new(),
             rows_truncated: false,
+            mail_delayed_until: None,
+            mails_not_queued: 0,
         },
         rows: Vec::new(),
         reason: Vec::new(),
     };
-    store.write_crm(tenant, |tx| finish(tx, context, &sheet.name, &run, None))?;
+    store.write_crm(tenant, |tx| finish(tx, context, &sheet.name, run, None))?;
     Ok(written)
 }

@@ -91,6 +91,8 @@ fn running_head(what: Claiming<'_>) -> Result<LinkageRun, AppError> {
         counts: Counts::default(),
         rows: Vec::new(),
         rows_truncated: false,
+        mail_delayed_until: None,
+        mails_not_queued: 0,
     })
 }
 

@@ -434,6 +434,8 @@ mod tests {
                 message_en: Some("B3: Not a date.".into()),
             }],
             rows_truncated: false,
+            mail_delayed_until: None,
+            mails_not_queued: 0,
         }
     }
 

@@ -233,6 +233,12 @@ pub trait CrmTx {
     fn post(&mut self, post: &TimelinePost) -> Result<(), AppError>;
     /// Queues an e-mail, due after `delay_millis`.
     fn enqueue_mail(&mut self, mail: &Mail, delay_millis: u128) -> Result<(), AppError>;
+    /// Takes a slot for one more e-mail of this tenant: the first hour, from
+    /// this one on, in which fewer than `per_hour` of its e-mails are due,
+    /// counted there; answers the delay until then in milliseconds (0 in
+    /// this hour). `None` when the next `hours` hours are full: the
+    /// tenant's queue is bounded.
+    fn mail_slot(&mut self, per_hour: u32, hours: u32) -> Result<Option<u128>, AppError>;
     /// Records a run; its rows apart (the first [`MAX_STORED_ROW_RESULTS`];
     /// the run then says its rows were truncated), so listing runs never
     /// reads them.
@@ -766,6 +772,40 @@ impl CrmTx for RedbCrmTx<'_> {
 
     fn enqueue_mail(&mut self, mail: &Mail, delay_millis: u128) -> Result<(), AppError> {
         super::mail::enqueue(self.txn, mail, delay_millis)
+    }
+
+    fn mail_slot(&mut self, per_hour: u32, hours: u32) -> Result<Option<u128>, AppError> {
+        let mut table = self
+            .txn
+            .open_table(super::tables::MAIL_HOURS)
+            .map_err(AppError::internal)?;
+        let now = crate::ids::now_millis();
+        let this_hour = now / 3_600_000;
+        let key = |hour: u128| format!("{}/{hour:012}", self.tenant);
+        // Hours gone by count nothing any more.
+        let past: Vec<String> = table
+            .range(format!("{}/", self.tenant).as_str()..key(this_hour).as_str())
+            .map_err(AppError::internal)?
+            .map(|entry| entry.map(|(k, _)| k.value().to_owned()))
+            .collect::<Result<_, _>>()
+            .map_err(AppError::internal)?;
+        for gone in past {
+            table.remove(gone.as_str()).map_err(AppError::internal)?;
+        }
+        for hour in this_hour..this_hour + u128::from(hours) {
+            let at = key(hour);
+            let due = table
+                .get(at.as_str())
+                .map_err(AppError::internal)?
+                .map_or(0, |v| v.value());
+            if due < u64::from(per_hour) {
+                table
+                    .insert(at.as_str(), due + 1)
+                    .map_err(AppError::internal)?;
+                return Ok(Some((hour * 3_600_000).saturating_sub(now)));
+            }
+        }
+        Ok(None)
     }
 
     fn record_run(&mut self, run: &Run) -> Result<(), AppError> {

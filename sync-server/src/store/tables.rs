@@ -108,3 +108,7 @@ pub const MAPPING_TEMPLATES: TableDefinition<'_, &str, &[u8]> =
 /// `{due millis, 20 digits}/{mail id}` → [`crate::linkage::mail::Mail`]:
 /// e-mails waiting to be sent, the next due first.
 pub const MAIL_QUEUE: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("mail_queue");
+/// `{tenant}/{hour since the epoch, 12 digits}` → how many of the tenant's
+/// e-mails are due in that hour (made by the first e-mail queued; hours
+/// before the current one are dropped as new ones are counted).
+pub const MAIL_HOURS: TableDefinition<'_, &str, u64> = TableDefinition::new("mail_hours");

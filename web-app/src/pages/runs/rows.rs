@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use sheetlink_protocol::linkage::LinkageRun as Run;
 
 use crate::api::{self, segment};
-use crate::components::{Loader, outcome_text};
+use crate::components::{Loader, outcome_text, when};
 use crate::i18n::{t, use_lang};
 
 /// One run's per-row results (the first 1,000 rows).
@@ -24,6 +24,9 @@ pub fn RunRows(
             {move || Suspend::new(async move {
                 run.await.map(|run| {
                     let (key, on_the_spot, none) = (run.key.clone(), run.on_the_spot, run.rows.is_empty());
+                    let reason = (run.reason.clone(), run.reason_en.clone());
+                    let delayed = run.mail_delayed_until;
+                    let not_queued = run.mails_not_queued;
                     let title = move || {
                         let lang = lang.get();
                         let what = if on_the_spot { lang.pick("その場のマッピング", "a mapping made on the spot").to_owned() } else { key.clone() };
@@ -31,6 +34,21 @@ pub fn RunRows(
                     };
                     view! {
                         <h2>{title}</h2>
+                        {reason.0.clone().map(|_| view! {
+                            <p data-testid="run-reason">{move || lang.get().pick(reason.0.clone(), reason.1.clone()).unwrap_or_default()}</p>
+                        })}
+                        {delayed.map(|until| view! {
+                            <p class="muted" data-testid="run-mail-delayed">{move || lang.get().pick(
+                                format!("完了メールは、組織ごとの1時間あたりの送信上限を超えたため順に送られます（{}までに送信）。", when(until)),
+                                format!("The completion e-mails wait for the tenant's hourly sending limit and go out by {}.", when(until)),
+                            )}</p>
+                        })}
+                        {(not_queued > 0).then(|| view! {
+                            <p class="muted" data-testid="run-mail-not-queued">{move || lang.get().pick(
+                                format!("送信待ちのメールが上限（24時間分）に達していたため、完了メール{not_queued}通は送られません。タイムラインには投稿されています。"),
+                                format!("{not_queued} completion e-mails were not queued: the tenant's queue held its next 24 hours' worth. The timeline post was made."),
+                            )}</p>
+                        })}
                         {none.then(|| view! {
                             <p class="muted" data-testid="run-rows-none">{t(
                                 "行ごとの結果はありません（ファイル全体が受け付けられなかったか、一覧にしない大きなファイルの成功した行です）。件数は上の一覧のとおりです。",
