@@ -63,6 +63,11 @@ pub struct Config {
     /// five minutes start 120). Counted in the transaction that claims a
     /// run; over it, 429 with when to retry.
     pub crm_imports_per_hour: u32,
+    /// What is kept and how long (`[retention]`: `imports`, `linkage_runs`,
+    /// `idempotency_days`, `timeline_days`, `mail_days`; or
+    /// `SHEETLINK_RETENTION_…` of each in capitals). Applied hourly by a
+    /// background task in bounded steps.
+    pub retention: crate::store::RetentionPolicy,
 }
 
 impl Default for Config {
@@ -86,6 +91,7 @@ impl Default for Config {
             mail_from: "sheetlink <no-reply@localhost>".to_owned(),
             timezone_offset_minutes: 9 * 60,
             crm_imports_per_hour: crate::linkage::claim::DEFAULT_IMPORTS_PER_HOUR,
+            retention: crate::store::RetentionPolicy::default(),
         }
     }
 }
@@ -123,6 +129,30 @@ impl Config {
         }
         if let Some(seconds) = env("SHEETLINK_IMPORT_TIMEOUT_SECS") {
             config.import_timeout_secs = seconds.parse()?;
+        }
+        {
+            let r = &mut config.retention;
+            for (name, slot) in [
+                ("SHEETLINK_RETENTION_IMPORTS", &mut r.imports),
+                ("SHEETLINK_RETENTION_LINKAGE_RUNS", &mut r.linkage_runs),
+            ] {
+                if let Some(value) = env(name) {
+                    *slot = value.parse()?;
+                }
+            }
+            for (name, slot) in [
+                (
+                    "SHEETLINK_RETENTION_IDEMPOTENCY_DAYS",
+                    &mut r.idempotency_days,
+                ),
+                ("SHEETLINK_RETENTION_TIMELINE_DAYS", &mut r.timeline_days),
+                ("SHEETLINK_RETENTION_MAIL_DAYS", &mut r.mail_days),
+            ] {
+                if let Some(value) = env(name) {
+                    *slot = value.parse()?;
+                }
+            }
+            r.check().map_err(anyhow::Error::msg)?;
         }
         if let Some(count) = env("SHEETLINK_CRM_IMPORTS_PER_HOUR") {
             config.crm_imports_per_hour = count.parse()?;
@@ -220,6 +250,31 @@ mod tests {
         assert!(
             Config::load(Some(&file), |_| None).is_err(),
             "unknown keys are refused"
+        );
+        // The retention policy: from the file, the environment over it,
+        // refused below what the screens need.
+        std::fs::write(&file, "[retention]\nimports = 200\ntimeline_days = 30\n").expect("written");
+        let env = |name: &str| (name == "SHEETLINK_RETENTION_MAIL_DAYS").then(|| "10".to_owned());
+        let retention = Config::load(Some(&file), env).expect("loads").retention;
+        assert_eq!(
+            retention,
+            crate::store::RetentionPolicy {
+                imports: 200,
+                timeline_days: 30,
+                mail_days: 10,
+                ..Default::default()
+            }
+        );
+        std::fs::write(&file, "[retention]\nimports = 50\n").expect("written");
+        assert!(
+            Config::load(Some(&file), |_| None).is_err(),
+            "fewer than the history lists"
+        );
+        let none =
+            |name: &str| (name == "SHEETLINK_RETENTION_IDEMPOTENCY_DAYS").then(|| "0".to_owned());
+        assert!(
+            Config::load(None, none).is_err(),
+            "keys kept at least a day"
         );
     }
 }

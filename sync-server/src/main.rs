@@ -232,6 +232,39 @@ async fn serve(mut config: Config) -> anyhow::Result<()> {
             }
         });
     }
+    // Retention: what the policy no longer keeps goes, hourly (and now), in
+    // steps of at most 1,000 entries, each its own short transaction.
+    {
+        let store = store.clone();
+        let policy = config.retention;
+        tracing::info!(?policy, "retention policy");
+        tokio::spawn(async move {
+            loop {
+                let mut purged = 0;
+                loop {
+                    let step = store
+                        .run(move |store| {
+                            use sheetlink_server::store::Retention as _;
+                            store.purge_step(&policy, sheetlink_server::ids::now_millis(), 1_000)
+                        })
+                        .await;
+                    match step {
+                        Ok(0) => break,
+                        Ok(n) => purged += n,
+                        Err(error) => {
+                            tracing::error!(?error, "the retention purge failed");
+                            break;
+                        }
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                if purged > 0 {
+                    tracing::info!(purged, "entries past the retention policy purged");
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(3_600)).await;
+            }
+        });
+    }
     match config.smtp_host.clone() {
         Some(host) => sheetlink_server::linkage::mail::spawn_sender(
             store.clone(),

@@ -20,7 +20,8 @@ use sheetlink_server::model::{
 use sheetlink_server::notice::{Note, Notice};
 use sheetlink_server::store::{
     Accounts, Change, Directory, Evaluations, Idempotency, Linkage, MailQueue, Organisation,
-    OrganisationEdits, Records, RunClaim, Saved, Seeding, Sessions, Taken, TenantSeed,
+    OrganisationEdits, Records, Retention, RetentionPolicy, RunClaim, Saved, Seeding, Sessions,
+    Taken, TenantSeed,
 };
 
 /// An audit entry of `actor` doing `action` to `target`, at time 1.
@@ -2192,5 +2193,210 @@ fn templates_and_dry_runs_conform(store: &impl Linkage) {
 fn redb_templates_and_dry_runs_conform() {
     let (store, dir) = fresh("templates");
     templates_and_dry_runs_conform(&store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What any backend's retention purge must do: past the newest imports and
+/// runs kept, everything that belongs to them goes (never a running one);
+/// keys, posts and mail past their days go; the audit log stays; every step
+/// deletes at most its budget.
+fn retention_conforms(
+    store: &(impl Retention + Evaluations + Linkage + Idempotency + MailQueue + Accounts),
+) {
+    let day: u128 = 24 * 3_600 * 1_000;
+    // The purge runs as if 35 days from now: a mail queued now is then 35
+    // days overdue, one queued 20 days ahead 15.
+    let now: u128 = sheetlink_server::ids::now_millis() + 35 * day;
+    let id = |at: u128, n: usize| format!("{at:013}{n:06x}");
+    let policy = RetentionPolicy {
+        imports: 100,
+        linkage_runs: 100,
+        idempotency_days: 7,
+        timeline_days: 90,
+        mail_days: 30,
+    };
+    // 105 imports, a minute apart, the oldest one still running.
+    let imports: Vec<String> = (0..105)
+        .map(|n| id(now - day + n as u128 * 60_000, n))
+        .collect();
+    for (n, import) in imports.iter().enumerate() {
+        let status = if n == 0 {
+            ImportStatus::Running
+        } else {
+            ImportStatus::Completed
+        };
+        store
+            .write_evaluations("acme", true, |tx| {
+                tx.put_import(&import_record(import, status))?;
+                tx.put_import_errors(import, &[import_error(2)])?;
+                tx.put_error_file(import, b"error file")?;
+                tx.put_progress(import, &Progress::default())?;
+                for member in ["e1", "e2", "e3"] {
+                    tx.put_changes(import, member, b"changes")?;
+                }
+                Ok(())
+            })
+            .expect("writes");
+    }
+    // 103 runs; keys of imports 8 and 6 days old; posts 100 and 10 days
+    // old; mail due 40 and 1 days ago.
+    let runs: Vec<String> = (0..103)
+        .map(|n| id(now - day + n as u128 * 60_000, 500 + n))
+        .collect();
+    for run_id in &runs {
+        store
+            .write_crm("acme", |tx| tx.record_run(&run(run_id, 3)))
+            .expect("writes");
+    }
+    let old_key = Remembered {
+        body_hash: "h".into(),
+        result_id: id(now - 8 * day, 1),
+    };
+    let new_key = Remembered {
+        body_hash: "h".into(),
+        result_id: id(now - 6 * day, 2),
+    };
+    store
+        .write_crm("acme", |tx| {
+            tx.remember("acme/batch/customers/old", &old_key)?;
+            tx.remember("acme/batch/customers/new", &new_key)?;
+            for (at, n) in [(now - 100 * day, 1), (now - 10 * day, 2)] {
+                tx.post(&TimelinePost {
+                    id: id(at, n),
+                    at: 0,
+                    targets: Vec::new(),
+                    text: "post".into(),
+                })?;
+            }
+            Ok(())
+        })
+        .expect("writes");
+    store
+        .write_crm("acme", |tx| {
+            tx.enqueue_mail(&mail("overdue"), 0)?;
+            tx.enqueue_mail(&mail("recent"), 20 * day)
+        })
+        .expect("queues");
+    let audit_count = || {
+        let mut count = 0;
+        store
+            .audit_newest_first("acme", &mut |_| {
+                count += 1;
+                true
+            })
+            .expect("reads");
+        count
+    };
+    let audit_before = audit_count();
+    assert!(audit_before > 0);
+
+    // Bounded steps until one deletes nothing.
+    let mut steps = 0;
+    loop {
+        let deleted = store.purge_step(&policy, now, 7).expect("purges");
+        assert!(deleted <= 7, "a step deletes at most its budget: {deleted}");
+        if deleted == 0 {
+            break;
+        }
+        steps += 1;
+        assert!(steps < 1_000, "the purge ends");
+    }
+    assert!(steps > 3, "several steps: {steps}");
+
+    // The newest 100 imports stay whole; the running oldest stays; the four
+    // between go with their details.
+    for (n, import) in imports.iter().enumerate() {
+        let kept = n == 0 || n >= 5;
+        assert_eq!(
+            store.import("acme", import).expect("reads").is_some(),
+            kept,
+            "import {n}"
+        );
+        assert_eq!(
+            store.error_file("acme", import).expect("reads").is_some(),
+            kept,
+            "file {n}"
+        );
+        assert_eq!(
+            !store
+                .import_errors("acme", import)
+                .expect("reads")
+                .is_empty(),
+            kept,
+            "errors {n}"
+        );
+        assert_eq!(
+            store
+                .import_progress("acme", import)
+                .expect("reads")
+                .is_some(),
+            kept,
+            "progress {n}"
+        );
+        assert_eq!(
+            store.change_log("acme", import).expect("reads").len(),
+            if kept { 3 } else { 0 },
+            "changes {n}"
+        );
+    }
+    for (n, run_id) in runs.iter().enumerate() {
+        let run = store.linkage_run("acme", run_id).expect("reads");
+        assert_eq!(run.is_some(), n >= 3, "run {n}");
+        if let Some(run) = run {
+            assert_eq!(run.rows.len(), 3, "rows kept with run {n}");
+        }
+    }
+    assert!(
+        store
+            .remembered("acme/batch/customers/old")
+            .expect("reads")
+            .is_none()
+    );
+    assert!(
+        store
+            .remembered("acme/batch/customers/new")
+            .expect("reads")
+            .is_some()
+    );
+    let mut posts = Vec::new();
+    store
+        .timeline_newest_first("acme", &mut |post| {
+            posts.push(post.id);
+            true
+        })
+        .expect("reads");
+    assert_eq!(posts, vec![id(now - 10 * day, 2)]);
+    assert_eq!(audit_count(), audit_before, "the audit log is never purged");
+    assert_eq!(
+        store.queued().expect("reads"),
+        1,
+        "the overdue mail was given up"
+    );
+}
+
+#[test]
+fn redb_retention_conforms() {
+    let (store, dir) = fresh("retention");
+    store
+        .create_tenant(
+            &sheetlink_server::model::Tenant {
+                id: "acme".into(),
+                name: "Acme".into(),
+                created_at: 1,
+                disabled_at: None,
+            },
+            &member("admin", Some("sato")),
+            &Change {
+                audit: Some(audit_by(
+                    "op",
+                    sheetlink_protocol::accounts::AuditAction::TenantCreated,
+                    "acme",
+                )),
+                ..Change::default()
+            },
+        )
+        .expect("writes")
+        .expect("a new tenant");
+    retention_conforms(&store);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -177,7 +177,9 @@ fn used(
     remembered: &Remembered,
 ) -> Result<Option<BatchStarted>, AppError> {
     let Some(run) = store.linkage_run(tenant, &remembered.result_id)? else {
-        return Err(AppError::internal("idempotency record without run"));
+        // The run was purged by the retention policy (its key outlived it):
+        // it did run, so the key is never run again.
+        return Ok(Some(BatchStarted::Conflict));
     };
     Ok(match run.head.status {
         RunStatus::Interrupted => None,

@@ -37,6 +37,7 @@ pub mod migrate;
 mod org;
 mod organising;
 mod records;
+pub mod retention;
 mod seed;
 pub mod sessions;
 pub mod tables;
@@ -50,6 +51,7 @@ pub use mail::{Claimed, MailQueue};
 pub use org::{Organisation, SheetSnapshot, SheetVisitor};
 pub use organising::{MemberWrites, OrganisationEdits, SheetUsage};
 pub use records::{ChangedBy, FieldUsage, FoundPage, Linking, Records};
+pub use retention::{Retention, RetentionPolicy};
 pub use seed::{Seeding, TenantSeed};
 pub use sessions::{RedbSessions, Sessions};
 use tables::USER_SHEETS;
@@ -64,6 +66,7 @@ pub trait Backend:
     + MailQueue
     + Seeding
     + Idempotency
+    + Retention
     + Send
     + Sync
     + 'static
@@ -79,6 +82,7 @@ impl<T> Backend for T where
         + MailQueue
         + Seeding
         + Idempotency
+        + Retention
         + Send
         + Sync
         + 'static
