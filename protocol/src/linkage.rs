@@ -228,6 +228,10 @@ pub struct LinkageRun {
     /// (its next 24 hours of e-mails); the timeline post still tells.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub mails_not_queued: u32,
+    /// Records not added to the condition's list because it holds its
+    /// 100,000 entries already (clear it, or choose another list).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_added_to_list: u32,
 }
 
 fn is_zero(n: &u32) -> bool {

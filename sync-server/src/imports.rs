@@ -1319,22 +1319,20 @@ pub fn changes(
     after: Option<&str>,
 ) -> Result<ImportChanges, AppError> {
     let record = visible_import(store, caller, id)?;
-    let mut log = store.change_log(&caller.tenant, id)?;
-    log.sort_by(|a, b| a.0.cmp(&b.0));
-    let start = after.map_or(0, |after| {
-        log.partition_point(|(member, _)| member.as_str() <= after)
-    });
+    // Only this page of the log is read (the store walks it in member
+    // order from `after`), however large the import.
+    let (log, more) = store.change_log_page(
+        &caller.tenant,
+        id,
+        after,
+        CHANGES_PAGE_MEMBERS,
+        CHANGES_PAGE_BYTES,
+    )?;
+    let next_after = more
+        .then(|| log.last().map(|(member, _)| member.clone()))
+        .flatten();
     let mut evaluatees = Vec::new();
-    let mut bytes = 0;
-    let mut next_after = None;
-    for (member, encoded) in &log[start..] {
-        if evaluatees.len() >= CHANGES_PAGE_MEMBERS || bytes >= CHANGES_PAGE_BYTES {
-            next_after = evaluatees
-                .last()
-                .map(|e: &ChangedEvaluatee| e.member.clone());
-            break;
-        }
-        bytes += encoded.len();
+    for (member, encoded) in &log {
         let cells = decode_changes(encoded, &record.items)
             .ok_or_else(|| AppError::internal("corrupt change log"))?;
         let name = store

@@ -22,7 +22,8 @@ use sheetlink_server::linkage::{AfterImport, Settings, StoredImportCondition};
 use sheetlink_server::model::{CustomizeSheet, Period};
 use sheetlink_server::seed::{DEMO_ADMIN, DEMO_CRM_ADMIN, DEMO_LEADER};
 use sheetlink_server::store::{
-    Accounts as _, Change, EvaluationTx, Evaluations, Organisation as _, OrganisationEdits as _,
+    Accounts as _, Change, ChangeLogPage, EvaluationTx, Evaluations, Organisation as _,
+    OrganisationEdits as _,
 };
 use sheetlink_server::{Config, Store};
 
@@ -197,6 +198,17 @@ impl Evaluations for FailingWrites {
     }
     fn change_log(&self, tenant: &str, id: &str) -> Result<Vec<(String, Vec<u8>)>, AppError> {
         self.store.change_log(tenant, id)
+    }
+    fn change_log_page(
+        &self,
+        tenant: &str,
+        id: &str,
+        after: Option<&str>,
+        members: usize,
+        bytes: usize,
+    ) -> Result<ChangeLogPage, AppError> {
+        self.store
+            .change_log_page(tenant, id, after, members, bytes)
     }
     fn try_write_evaluations<T, R>(
         &self,

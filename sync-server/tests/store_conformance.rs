@@ -703,6 +703,7 @@ fn run(id: &str, rows: usize) -> Run {
             rows_truncated: false,
             mail_delayed_until: None,
             mails_not_queued: 0,
+            not_added_to_list: 0,
         },
         rows: (0..rows)
             .map(|row| RowRecord {
@@ -895,7 +896,10 @@ fn linkage_conforms(store: &(impl Linkage + MailQueue + Idempotency + Sync)) {
     assert_eq!(records[0].values[1].as_deref(), Some("one"));
     assert!(store.records("beta", &customer).expect("reads").is_empty());
     assert_eq!(
-        store.list("acme", "夜間取込").expect("reads"),
+        store
+            .list("acme", "夜間取込")
+            .expect("reads")
+            .unwrap_or_default(),
         ["customer/C000002", "customer/C000001", "customer/C000003"],
         "each entry once, in the order added"
     );
@@ -947,7 +951,14 @@ fn linkage_conforms(store: &(impl Linkage + MailQueue + Idempotency + Sync)) {
     });
     assert!(failed.is_err());
     assert_eq!(store.records("acme", &customer).expect("reads").len(), 2);
-    assert_eq!(store.list("acme", "夜間取込").expect("reads").len(), 3);
+    assert_eq!(
+        store
+            .list("acme", "夜間取込")
+            .expect("reads")
+            .unwrap_or_default()
+            .len(),
+        3
+    );
     assert!(store.linkage_run("acme", "r2").expect("reads").is_none());
     // Lists: every list in name order; records looked up by id (a missing
     // one is left out); a change with its audit entry, or nothing.
@@ -975,7 +986,14 @@ fn linkage_conforms(store: &(impl Linkage + MailQueue + Idempotency + Sync)) {
         Err(sheetlink_server::AppError::internal("refused"))
     });
     assert!(refused.is_err());
-    assert_eq!(store.list("acme", "夜間取込").expect("reads").len(), 3);
+    assert_eq!(
+        store
+            .list("acme", "夜間取込")
+            .expect("reads")
+            .unwrap_or_default()
+            .len(),
+        3
+    );
     let left = store
         .update_list("acme", "夜間取込", |entries| {
             entries.retain(|e| e != "customer/C000003");
@@ -2398,5 +2416,69 @@ fn redb_retention_conforms() {
         .expect("writes")
         .expect("a new tenant");
     retention_conforms(&store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A change log is read a page at a time: only that page, in member order.
+fn change_log_pages_conform(store: &impl Evaluations) {
+    store
+        .write_evaluations("acme", true, |tx| {
+            for member in ["e5", "e1", "e3", "e2", "e4"] {
+                tx.put_changes("imp", member, member.as_bytes())?;
+            }
+            tx.put_changes("other", "e0", b"x")
+        })
+        .expect("writes");
+    let page = |after: Option<&str>, members, bytes| {
+        let (page, more) = store
+            .change_log_page("acme", "imp", after, members, bytes)
+            .expect("reads");
+        (page.into_iter().map(|(m, _)| m).collect::<Vec<_>>(), more)
+    };
+    assert_eq!(page(None, 2, 1_000), (vec!["e1".into(), "e2".into()], true));
+    assert_eq!(
+        page(Some("e2"), 2, 1_000),
+        (vec!["e3".into(), "e4".into()], true)
+    );
+    assert_eq!(page(Some("e4"), 2, 1_000), (vec!["e5".into()], false));
+    // The byte bound: a page ends once it holds that much.
+    assert_eq!(page(None, 100, 3), (vec!["e1".into(), "e2".into()], true));
+    assert_eq!(page(Some("e5"), 2, 1_000), (Vec::<String>::new(), false));
+}
+
+#[test]
+fn redb_change_log_pages_conform() {
+    let (store, dir) = fresh("change-log-pages");
+    change_log_pages_conform(&store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A list holds at most its bound; what does not fit is counted, never
+/// half-written.
+fn lists_are_bounded_conform(store: &impl Linkage) {
+    let max = sheetlink_server::store::MAX_LIST_ENTRIES;
+    let first: Vec<String> = (0..max - 2).map(|n| format!("customer/C{n:07}")).collect();
+    let more: Vec<String> = (max - 2..max + 3)
+        .map(|n| format!("customer/C{n:07}"))
+        .collect();
+    let not_added = store
+        .write_crm("acme", |tx| {
+            assert_eq!(tx.add_to_list("big", &first)?, 0);
+            // Already there: neither added again nor counted.
+            assert_eq!(tx.add_to_list("big", &first[..10])?, 0);
+            tx.add_to_list("big", &more)
+        })
+        .expect("writes");
+    assert_eq!(not_added, 3);
+    let list = store.list("acme", "big").expect("reads").expect("the list");
+    assert_eq!(list.len(), max);
+    assert_eq!(list.last(), Some(&more[1]));
+    assert_eq!(store.list("acme", "none").expect("reads"), None);
+}
+
+#[test]
+fn redb_lists_are_bounded() {
+    let (store, dir) = fresh("list-bound");
+    lists_are_bounded_conform(&store);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -339,13 +339,14 @@ pub fn run_import(
     }
     store.write_crm(context.tenant, |tx| {
         same_catalog(tx, context.catalog)?;
-        let (run, touched) = apply_rows(tx, context, stored, sheet, &mapping, claimed)?;
+        let (mut run, touched) = apply_rows(tx, context, stored, sheet, &mapping, claimed)?;
         if let Some(list) = &stored.after.add_to_list {
             let entries: Vec<String> = touched
                 .iter()
                 .map(|id| format!("{}/{id}", sheet.id))
                 .collect();
-            tx.add_to_list(list, &entries)?;
+            let not_added = tx.add_to_list(list, &entries)?;
+            run.head.not_added_to_list = u32::try_from(not_added).unwrap_or(u32::MAX);
         }
         finish(tx, context, &sheet.name, run, idempotency)
     })
@@ -516,6 +517,7 @@ fn apply_rows(
             rows_truncated: !listed_all,
             mail_delayed_until: None,
             mails_not_queued: 0,
+            not_added_to_list: 0,
         },
         rows: results,
         reason: Vec::new(),
@@ -578,6 +580,7 @@ fn refused_run(
             rows_truncated: false,
             mail_delayed_until: None,
             mails_not_queued: 0,
+            not_added_to_list: 0,
         },
         rows: Vec::new(),
         reason: mapping.diagnostics.iter().map(Note::of).collect(),
@@ -956,6 +959,7 @@ pub fn run_export(
             rows_truncated: false,
             mail_delayed_until: None,
             mails_not_queued: 0,
+            not_added_to_list: 0,
         },
         rows: Vec::new(),
         reason: Vec::new(),

@@ -93,6 +93,7 @@ fn running_head(what: Claiming<'_>) -> Result<LinkageRun, AppError> {
         rows_truncated: false,
         mail_delayed_until: None,
         mails_not_queued: 0,
+        not_added_to_list: 0,
     })
 }
 

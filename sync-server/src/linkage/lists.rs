@@ -84,13 +84,10 @@ pub fn page(
     offset: usize,
 ) -> Result<ListPage, AppError> {
     super::api::require_admin(caller)?;
-    let Some((_, entries)) = store
-        .lists(&caller.tenant)?
-        .into_iter()
-        .find(|(list, _)| list == name)
-    else {
-        return Err(no_such_list(name));
-    };
+    // This list only, never the tenant's others.
+    let entries = store
+        .list(&caller.tenant, name)?
+        .ok_or_else(|| no_such_list(name))?;
     let shown: Vec<&String> = entries.iter().skip(offset).take(LIST_PAGE).collect();
     // One look-up per shown record, grouped by sheet.
     let mut titles: BTreeMap<(&str, &str), String> = BTreeMap::new();
@@ -152,7 +149,11 @@ pub fn remove(
     let entries = store.update_list(&caller.tenant, name, |entries| {
         let before = entries.len();
         match removed {
-            Some(removed) => entries.retain(|entry| !removed.contains(entry)),
+            Some(removed) => {
+                // One pass over the list: a set of what goes.
+                let removed: std::collections::HashSet<&String> = removed.iter().collect();
+                entries.retain(|entry| !removed.contains(entry));
+            }
             None => entries.clear(),
         }
         let mut audit = named(
@@ -179,10 +180,7 @@ pub fn export_sheet(
 ) -> Result<Vec<u8>, AppError> {
     super::api::require_admin(caller)?;
     let entries = store
-        .lists(&caller.tenant)?
-        .into_iter()
-        .find(|(list, _)| list == name)
-        .map(|(_, entries)| entries)
+        .list(&caller.tenant, name)?
         .ok_or_else(|| no_such_list(name))?;
     let sheet = catalog.sheet(sheet_id).ok_or_else(|| {
         AppError::bad_request(

@@ -15,6 +15,10 @@ use crate::imports::{ImportRecord, MAX_STORED_ERRORS, Progress};
 use crate::model::Member;
 use crate::notice::Note;
 
+/// A page of a change log: `(member, encoded changes)` in member order, and
+/// whether more follow.
+pub type ChangeLogPage = (Vec<(String, Vec<u8>)>, bool);
+
 /// Imports of evaluation sheets.
 pub trait Evaluations {
     /// One import record.
@@ -40,6 +44,18 @@ pub trait Evaluations {
     /// An import's change log: per member (in member order), the encoded
     /// cells it changed.
     fn change_log(&self, tenant: &str, id: &str) -> Result<Vec<(String, Vec<u8>)>, AppError>;
+    /// A page of an import's change log: the members after `after` (from
+    /// the first without), in member order, until `members` of them or
+    /// `bytes` of their changes are read — only those are read; and whether
+    /// more follow.
+    fn change_log_page(
+        &self,
+        tenant: &str,
+        id: &str,
+        after: Option<&str>,
+        members: usize,
+        bytes: usize,
+    ) -> Result<ChangeLogPage, AppError>;
     /// Runs `job` in one write transaction of `tenant`'s evaluation data:
     /// everything it writes is committed together when it returns
     /// `Ok(Ok(_))`, and nothing when it returns `Ok(Err(_))` (a refusal) or
@@ -152,6 +168,39 @@ impl Evaluations for Store {
                 (tenant, record)
             })
             .collect())
+    }
+
+    fn change_log_page(
+        &self,
+        tenant: &str,
+        id: &str,
+        after: Option<&str>,
+        members: usize,
+        bytes: usize,
+    ) -> Result<ChangeLogPage, AppError> {
+        let read = self.db().begin_read().map_err(AppError::internal)?;
+        let table = match read.open_table(IMPORT_CHANGES) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok((Vec::new(), false)),
+            Err(error) => return Err(AppError::internal(error)),
+        };
+        let prefix = format!("{tenant}/{id}/");
+        // Past `after`: the key right after it (`\0` is below any id byte).
+        let start = after.map_or_else(|| prefix.clone(), |after| format!("{prefix}{after}\0"));
+        let mut page = Vec::new();
+        let mut read_bytes = 0;
+        for entry in table.range(start.as_str()..).map_err(AppError::internal)? {
+            let (key, value) = entry.map_err(AppError::internal)?;
+            let Some(member) = key.value().strip_prefix(&prefix) else {
+                break;
+            };
+            if page.len() >= members || read_bytes >= bytes {
+                return Ok((page, true));
+            }
+            read_bytes += value.value().len();
+            page.push((member.to_owned(), value.value().to_vec()));
+        }
+        Ok((page, false))
     }
 
     fn change_log(&self, tenant: &str, id: &str) -> Result<Vec<(String, Vec<u8>)>, AppError> {

@@ -30,6 +30,10 @@ pub enum Saved {
     Missing,
 }
 
+/// The most entries a list holds: a list is one document, rewritten as a
+/// run adds to it, so it is bounded (about 2.5 MB at most).
+pub const MAX_LIST_ENTRIES: usize = 100_000;
+
 /// What claiming an import run came to ([`Linkage::claim_run`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunClaim {
@@ -117,8 +121,9 @@ pub trait Linkage {
     /// The records of one sheet in id order, from one snapshot (exports and
     /// previews read these without waiting for a batch).
     fn records(&self, tenant: &str, sheet: &Sheet) -> Result<Vec<SheetRecord>, AppError>;
-    /// The entries (`{sheet}/{record id}`) of a list, in the order added.
-    fn list(&self, tenant: &str, name: &str) -> Result<Vec<String>, AppError>;
+    /// The entries (`{sheet}/{record id}`) of a list, in the order added
+    /// (`None`: no such list).
+    fn list(&self, tenant: &str, name: &str) -> Result<Option<Vec<String>>, AppError>;
     /// Every list of the tenant with its entries, in name order.
     fn lists(&self, tenant: &str) -> Result<Vec<(String, Vec<String>)>, AppError>;
     /// The records of `sheet` with these ids that exist, from one snapshot
@@ -227,8 +232,9 @@ pub trait CrmTx {
     fn next_number(&mut self, sheet: &str) -> Result<u64, AppError>;
     /// Sets the number the next generated id of `sheet` follows.
     fn set_last_number(&mut self, sheet: &str, last: u64) -> Result<(), AppError>;
-    /// Adds entries to a list, each once, in order.
-    fn add_to_list(&mut self, list: &str, entries: &[String]) -> Result<(), AppError>;
+    /// Adds entries to a list, each once, in order, while the list holds
+    /// fewer than [`MAX_LIST_ENTRIES`]; answers how many did not fit.
+    fn add_to_list(&mut self, list: &str, entries: &[String]) -> Result<usize, AppError>;
     /// Posts to the tenant's timeline.
     fn post(&mut self, post: &TimelinePost) -> Result<(), AppError>;
     /// Queues an e-mail, due after `delay_millis`.
@@ -370,8 +376,8 @@ impl Linkage for Store {
         }
     }
 
-    fn list(&self, tenant: &str, name: &str) -> Result<Vec<String>, AppError> {
-        Ok(get_json(self.db(), LISTS, &format!("{tenant}/{name}"))?.unwrap_or_default())
+    fn list(&self, tenant: &str, name: &str) -> Result<Option<Vec<String>>, AppError> {
+        get_json(self.db(), LISTS, &format!("{tenant}/{name}"))
     }
 
     fn lists(&self, tenant: &str) -> Result<Vec<(String, Vec<String>)>, AppError> {
@@ -751,19 +757,27 @@ impl CrmTx for RedbCrmTx<'_> {
         Ok(())
     }
 
-    fn add_to_list(&mut self, list: &str, entries: &[String]) -> Result<(), AppError> {
+    fn add_to_list(&mut self, list: &str, entries: &[String]) -> Result<usize, AppError> {
         let key = self.key(list);
         let mut members: Vec<String> = match txn_get(self.txn, LISTS, &key)? {
             Some(bytes) => serde_json::from_slice(&bytes).map_err(AppError::internal)?,
             None => Vec::new(),
         };
         let mut seen: std::collections::HashSet<String> = members.iter().cloned().collect();
+        let mut not_added = 0;
         for entry in entries {
-            if seen.insert(entry.clone()) {
-                members.push(entry.clone());
+            if seen.contains(entry) {
+                continue;
             }
+            if members.len() >= MAX_LIST_ENTRIES {
+                not_added += 1;
+                continue;
+            }
+            seen.insert(entry.clone());
+            members.push(entry.clone());
         }
-        txn_put(self.txn, LISTS, &key, &to_json(&members)?)
+        txn_put(self.txn, LISTS, &key, &to_json(&members)?)?;
+        Ok(not_added)
     }
 
     fn post(&mut self, post: &TimelinePost) -> Result<(), AppError> {

@@ -27,6 +27,7 @@ pub fn RunRows(
                     let reason = (run.reason.clone(), run.reason_en.clone());
                     let delayed = run.mail_delayed_until;
                     let not_queued = run.mails_not_queued;
+                    let not_listed = run.not_added_to_list;
                     let title = move || {
                         let lang = lang.get();
                         let what = if on_the_spot { lang.pick("その場のマッピング", "a mapping made on the spot").to_owned() } else { key.clone() };
@@ -41,6 +42,12 @@ pub fn RunRows(
                             <p class="muted" data-testid="run-mail-delayed">{move || lang.get().pick(
                                 format!("完了メールは、組織ごとの1時間あたりの送信上限を超えたため順に送られます（{}までに送信）。", when(until)),
                                 format!("The completion e-mails wait for the tenant's hourly sending limit and go out by {}.", when(until)),
+                            )}</p>
+                        })}
+                        {(not_listed > 0).then(|| view! {
+                            <p class="muted" data-testid="run-not-added-to-list">{move || lang.get().pick(
+                                format!("リストが上限（10万件）に達しているため、{not_listed}件のレコードをリストに追加できませんでした。リストを空にするか、条件で別のリストを選んでください。"),
+                                format!("{not_listed} records were not added to the list: it holds its 100,000 entries. Clear it, or choose another list in the condition."),
                             )}</p>
                         })}
                         {(not_queued > 0).then(|| view! {
