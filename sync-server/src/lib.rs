@@ -57,6 +57,8 @@ pub struct AppState {
     pub dry_runs: dry_runs::DryRuns,
     /// Recent manual CRM dry runs, for paging through their rows.
     pub crm_dry_runs: linkage::manual::ManualDryRuns,
+    /// The client programs packed for modules, while the files stay the same.
+    pub client_programs: linkage::module::ProgramCache,
 }
 
 impl AppState {
@@ -74,6 +76,7 @@ impl AppState {
             login_throttle: Default::default(),
             dry_runs: Default::default(),
             crm_dry_runs: Default::default(),
+            client_programs: Default::default(),
         }
     }
 

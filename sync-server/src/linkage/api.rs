@@ -463,6 +463,7 @@ pub async fn client_module(
         )
     })?;
     let programs = crate::linkage::module::programs_dir(state.config.client_dir.as_deref());
+    let cache = state.client_programs.clone();
     let bytes = state
         .store
         .run(move |store| {
@@ -472,6 +473,7 @@ pub async fn client_module(
                 &url,
                 request.token,
                 programs.as_deref(),
+                &cache,
             )
         })
         .await?;

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 /// A client program larger than this is not put in a module (this
 /// project's release and debug builds are 25–30 MB each): a module is built
-/// in memory per download, so this bounds what one download holds.
+/// in memory per download (the programs packed once per build, see
+/// [`ProgramCache`]), so this bounds what one download holds.
 const MAX_PROGRAM_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Tells a real program from a stray file by its first bytes.
@@ -162,30 +163,124 @@ pub fn batch_script(direction: Direction, key: &str) -> String {
     )
 }
 
-/// The module as a zip archive: the programs (`(file name, bytes)`; a
-/// missing one is `None` and named in the README), `linkage.conf`, the
-/// README, and per condition (`(direction, key)`; unsafe keys are left out)
-/// both scripts and its folder (`in/KEY/` or `out/KEY/`).
+/// The programs of a module, compressed once: a zip of the programs found
+/// (`sheetlink/<file>`, executable) and which of them it holds. Every
+/// module copies their compressed entries as they are.
+#[derive(Debug, Clone)]
+pub struct PackedPrograms {
+    zip: std::sync::Arc<Vec<u8>>,
+    held: Vec<(ClientProgram, bool)>,
+}
+
+impl PackedPrograms {
+    /// Packs `programs` (`(file name and platform, bytes)`; a missing one is
+    /// `None`, named in the README as missing).
+    pub fn pack(programs: &[(ClientProgram, Option<Vec<u8>>)]) -> std::io::Result<Self> {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let executable = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .unix_permissions(0o755);
+        for (program, bytes) in programs {
+            if let Some(bytes) = bytes {
+                zip.start_file(format!("sheetlink/{}", program.file), executable)?;
+                zip.write_all(bytes)?;
+            }
+        }
+        Ok(PackedPrograms {
+            zip: std::sync::Arc::new(zip.finish()?.into_inner()),
+            held: programs
+                .iter()
+                .map(|(program, bytes)| (program.clone(), bytes.is_some()))
+                .collect(),
+        })
+    }
+}
+
+/// The programs packed last, kept while the files are the same (path, size
+/// and modification time of each): a module download reads and compresses
+/// the programs (up to 128 MB) only after a new build replaced them.
+#[derive(Debug, Clone, Default)]
+pub struct ProgramCache {
+    packed: std::sync::Arc<std::sync::Mutex<Option<(Vec<ProgramStamp>, PackedPrograms)>>>,
+    packs: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// What says a program file is the one packed: path, size, modified.
+type ProgramStamp = (Option<PathBuf>, u64, Option<std::time::SystemTime>);
+
+impl ProgramCache {
+    /// The programs of `dir`, packed now or taken from the last packing of
+    /// the very same files.
+    pub fn programs(&self, dir: Option<&Path>) -> std::io::Result<PackedPrograms> {
+        let found = find_programs(dir);
+        let stamps: Vec<ProgramStamp> = found
+            .iter()
+            .map(|program| {
+                let meta = program
+                    .path
+                    .as_deref()
+                    .and_then(|p| std::fs::metadata(p).ok());
+                (
+                    program.path.clone(),
+                    meta.as_ref().map_or(0, std::fs::Metadata::len),
+                    meta.and_then(|m| m.modified().ok()),
+                )
+            })
+            .collect();
+        let mut packed = self
+            .packed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((kept, programs)) = packed.as_ref()
+            && *kept == stamps
+        {
+            return Ok(programs.clone());
+        }
+        let programs = found
+            .into_iter()
+            .map(|program| {
+                let bytes = match &program.path {
+                    Some(path) => Some(std::fs::read(path)?),
+                    None => None,
+                };
+                Ok((program.info, bytes))
+            })
+            .collect::<std::io::Result<Vec<_>>>()?;
+        let programs = PackedPrograms::pack(&programs)?;
+        self.packs
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        *packed = Some((stamps, programs.clone()));
+        Ok(programs)
+    }
+
+    /// How many times programs were read and packed (for tests).
+    pub fn packs(&self) -> usize {
+        self.packs.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The module as a zip archive: the packed programs (copied compressed),
+/// `linkage.conf`, the README, and per condition (`(direction, key)`;
+/// unsafe keys are left out) both scripts and its folder (`in/KEY/` or
+/// `out/KEY/`).
 pub fn archive(
     url: &str,
     token: Option<&str>,
-    programs: &[(ClientProgram, Option<Vec<u8>>)],
+    programs: &PackedPrograms,
     conditions: &[(Direction, &str)],
 ) -> std::io::Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     let executable = options.unix_permissions(0o755);
-    for (program, bytes) in programs {
-        if let Some(bytes) = bytes {
-            zip.start_file(format!("sheetlink/{}", program.file), executable)?;
-            zip.write_all(bytes)?;
-        }
+    let mut packed = zip::ZipArchive::new(std::io::Cursor::new(programs.zip.as_slice()))?;
+    for index in 0..packed.len() {
+        zip.raw_copy_file(packed.by_index_raw(index)?)?;
     }
     zip.start_file("sheetlink/linkage.conf", options)?;
     zip.write_all(linkage_conf(url, token).as_bytes())?;
     zip.start_file("sheetlink/README.txt", options)?;
-    zip.write_all(readme(programs).as_bytes())?;
+    zip.write_all(readme(&programs.held).as_bytes())?;
     for (direction, key) in conditions {
         if !safe_key(key) {
             continue;
@@ -205,15 +300,15 @@ pub fn archive(
 }
 
 /// The README, saying which programs the module holds and which it lacks.
-fn readme(programs: &[(ClientProgram, Option<Vec<u8>>)]) -> String {
+fn readme(programs: &[(ClientProgram, bool)]) -> String {
     let mut text = String::from(README_HEAD);
-    for (program, bytes) in programs {
-        let line = match bytes {
-            Some(_) => format!(
+    for (program, held) in programs {
+        let line = match held {
+            true => format!(
                 "- {} ({}): 同梱 / included\r\n",
                 program.file, program.platform
             ),
-            None => format!(
+            false => format!(
                 "- {} ({}): 同梱されていません。サーバー管理者に、サーバーのクライアントフォルダ（SHEETLINK_CLIENT_DIR）へ置くよう依頼し、モジュールを作り直してください。\r\n  NOT INCLUDED: the server does not hold it. Ask the server's operator to put it in the client folder (SHEETLINK_CLIENT_DIR), then download the module again.\r\n",
                 program.file, program.platform
             ),
@@ -249,6 +344,7 @@ pub fn client_module(
     url: &str,
     token: Option<String>,
     programs: Option<&Path>,
+    cache: &ProgramCache,
 ) -> Result<Vec<u8>, crate::error::AppError> {
     use crate::linkage::{StoredCondition as _, StoredExportCondition, StoredImportCondition};
     let settings = store.linkage_settings(tenant)?;
@@ -262,16 +358,8 @@ pub fn client_module(
         .map(|c| (Direction::Import, c.key()))
         .chain(exports.iter().map(|c| (Direction::Export, c.key())))
         .collect();
-    let programs = find_programs(programs)
-        .into_iter()
-        .map(|program| {
-            let bytes = match &program.path {
-                Some(path) => Some(std::fs::read(path)?),
-                None => None,
-            };
-            Ok((program.info, bytes))
-        })
-        .collect::<std::io::Result<Vec<_>>>()
+    let programs = cache
+        .programs(programs)
         .map_err(crate::error::AppError::internal)?;
     archive(url, token.as_deref(), &programs, &conditions).map_err(crate::error::AppError::internal)
 }
@@ -305,10 +393,12 @@ mod tests {
             platform: "Windows x86-64".into(),
             bytes: None,
         };
+        let programs = PackedPrograms::pack(&[(linux, Some(b"\x7fELF".to_vec())), (windows, None)])
+            .expect("packs");
         let bytes = archive(
             "http://x",
             None,
-            &[(linux, Some(b"\x7fELF".to_vec())), (windows, None)],
+            &programs,
             &[
                 (Direction::Import, "customers"),
                 (Direction::Export, "bad key;rm"),
@@ -364,6 +454,51 @@ mod tests {
         pe[132] = 0x64;
         std::fs::write(dir.join("sheetlink.exe"), &pe[..]).expect("file");
         assert_eq!(module_info(Some(&dir)).programs[1].bytes, Some(256));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn programs_are_packed_once_per_build() {
+        let mut elf = vec![7u8; 4096];
+        elf[..4].copy_from_slice(b"\x7fELF");
+        elf[18..20].copy_from_slice(&[62, 0]);
+        let dir = std::env::temp_dir().join(format!("sheetlink-packs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("sheetlink"), &elf).expect("file");
+        let cache = ProgramCache::default();
+        let module = |cache: &ProgramCache| {
+            let programs = cache.programs(Some(&dir)).expect("packs");
+            archive("http://x", None, &programs, &[]).expect("zip")
+        };
+        let first = module(&cache);
+        let second = module(&cache);
+        assert_eq!(
+            cache.packs(),
+            1,
+            "the second module reuses the packed program"
+        );
+        for bytes in [first, second] {
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("reads back");
+            let mut program = Vec::new();
+            std::io::Read::read_to_end(
+                &mut zip.by_name("sheetlink/sheetlink").expect("the program"),
+                &mut program,
+            )
+            .expect("inflates");
+            assert_eq!(program, elf, "copied exactly");
+            assert_eq!(
+                zip.by_name("sheetlink/sheetlink")
+                    .expect("the program")
+                    .unix_mode()
+                    .map(|m| m & 0o777),
+                Some(0o755)
+            );
+        }
+        // A new build (another size) is packed again.
+        elf.extend_from_slice(&[1, 2, 3]);
+        std::fs::write(dir.join("sheetlink"), &elf).expect("file");
+        module(&cache);
+        assert_eq!(cache.packs(), 2);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
