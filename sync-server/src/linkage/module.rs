@@ -201,12 +201,15 @@ impl PackedPrograms {
 /// the programs (up to 128 MB) only after a new build replaced them.
 #[derive(Debug, Clone, Default)]
 pub struct ProgramCache {
-    packed: std::sync::Arc<std::sync::Mutex<Option<(Vec<ProgramStamp>, PackedPrograms)>>>,
+    packed: std::sync::Arc<std::sync::Mutex<Option<Packed>>>,
     packs: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// What says a program file is the one packed: path, size, modified.
 type ProgramStamp = (Option<PathBuf>, u64, Option<std::time::SystemTime>);
+
+/// The files packed last and their packing.
+type Packed = (Vec<ProgramStamp>, PackedPrograms);
 
 impl ProgramCache {
     /// The programs of `dir`, packed now or taken from the last packing of
