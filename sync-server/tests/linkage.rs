@@ -2160,3 +2160,76 @@ async fn a_tenants_mails_over_the_hourly_bound_wait_and_the_run_says_so() {
         assert!(due >= next_hour, "{key}");
     }
 }
+
+#[tokio::test]
+async fn the_export_preview_reads_a_bounded_part_of_a_large_sheet() {
+    let (app, store) = common::server("linkage-preview-bound", Config::default());
+    let admin = sign_in(&app, DEMO_ADMIN).await;
+    let token = issue(&app, &admin).await;
+    let mut csv = String::from("顧客ID,顧客名,電話番号,メールアドレス,親顧客ID,ランク\r\n");
+    for n in 0..3_000 {
+        let rank = ["A", "B", "C"][n % 3];
+        csv.push_str(&format!(
+            "P-{n:05},プレビュー{:05},,,,{rank}\r\n",
+            (n * 7919) % 3_000
+        ));
+    }
+    let imported = call(Method::POST, "/api/batch/imports/customers")
+        .token(&token)
+        .csv(csv)
+        .send(&app)
+        .await;
+    assert_eq!(imported.status, StatusCode::OK);
+    let condition = |filter: Value| {
+        json!({
+            "key": "preview", "sheet": "customer", "encoding": "utf8",
+            "filter": filter,
+            "columns": [{"header": "顧客ID", "field": "id"}, {"header": "顧客名", "field": "name"}],
+            "sort": [{"field": "name", "descending": true}],
+        })
+    };
+    let ranked_b =
+        condition(json!({"compare": {"field": "rank", "comparison": "equals", "value": "B"}}));
+    let preview = call(Method::POST, "/api/linkage/export-preview")
+        .cookie(&admin)
+        .json(ranked_b.clone())
+        .send(&app)
+        .await;
+    assert_eq!(
+        preview.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&preview.body)
+    );
+    let preview = preview.json();
+    // The rows are the export's own: the engine over every record.
+    let catalog = sheetlink_engine::linkage::crm_catalog();
+    let sheet = catalog.sheet("customer").expect("customers");
+    use sheetlink_server::store::Linkage as _;
+    let every = store.records("demo", sheet).expect("reads");
+    let parsed: sheetlink_engine::linkage::ExportCondition =
+        serde_json::from_value(ranked_b).expect("a condition");
+    let truth = sheetlink_engine::linkage::export_preview(
+        &parsed,
+        &catalog,
+        &every,
+        &sheetlink_engine::linkage::RelatedValues::none(),
+        20,
+    )
+    .expect("previews");
+    assert_eq!(preview["rows"], json!(truth.rows));
+    assert!(truth.total > 1_000, "{}", truth.total);
+    // Counted in part, said so.
+    assert_eq!(preview["total_at_least"], true, "{preview}");
+    let counted = preview["total"].as_u64().unwrap_or(0) as usize;
+    assert!((1_000..=truth.total).contains(&counted), "{counted}");
+    // Without a search the total is the sheet's size, exact.
+    let all = call(Method::POST, "/api/linkage/export-preview")
+        .cookie(&admin)
+        .json(condition(Value::Null))
+        .send(&app)
+        .await
+        .json();
+    assert_eq!(all["total"], every.len(), "{all}");
+    assert!(all["total_at_least"].is_null(), "{all}");
+}

@@ -199,8 +199,13 @@ pub struct ExportPreview {
     pub headers: Vec<String>,
     /// The first rows.
     pub rows: Vec<Vec<String>>,
-    /// Records the export would write.
+    /// Records the export would write (at least this many when
+    /// `total_at_least`).
     pub total: usize,
+    /// Whether `total` is a lower bound: the preview read a bounded part of
+    /// a large sheet (the export itself writes every record).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub total_at_least: bool,
 }
 
 /// [`ExportPreview`] of the first `rows` records.
@@ -227,6 +232,7 @@ pub fn export_preview(
             })
             .collect(),
         total: selection.records.len(),
+        total_at_least: false,
     })
 }
 

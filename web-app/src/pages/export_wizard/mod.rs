@@ -159,8 +159,15 @@ fn Basics(
 fn PreviewTable(preview: ExportPreview) -> impl IntoView {
     let lang = use_lang();
     let total = preview.total;
+    // A large sheet's search is counted in part: the export writes every
+    // record that matches.
+    let (more_ja, more_en) = if preview.total_at_least {
+        ("以上", "or more")
+    } else {
+        ("", "")
+    };
     view! {
-        <p class="muted" data-testid="export-total">{move || lang.get().pick(format!("該当 {total} 件（先頭20件を表示）"), format!("{total} records match (first 20 shown)"))}</p>
+        <p class="muted" data-testid="export-total">{move || lang.get().pick(format!("該当 {total} 件{more_ja}（先頭20件を表示）"), format!("{total} {more_en} records match (first 20 shown)").replace("  ", " "))}</p>
         <TableBox label=t("プレビュー", "Preview")>
         <table class="preview" data-testid="export-preview-table">
             <thead><tr>{preview.headers.iter().map(|h| view! { <th>{h.clone()}</th> }).collect_view()}</tr></thead>
