@@ -116,10 +116,10 @@ fn parse(bytes: &[u8]) -> Option<Answer> {
 /// A digest of the business data: evaluation sheets, CRM records, lists and
 /// the change logs of imports.
 fn data_digest(store: &sheetlink_server::Store) -> u64 {
-    use sheetlink_server::store::tables::{CRM_RECORDS, IMPORT_CHANGES, LISTS, USER_SHEETS};
+    use sheetlink_server::store::tables::{CRM_RECORDS, IMPORT_CHANGES, LIST_HEADS, USER_SHEETS};
     store.with_db(|db| {
         let mut digest = 0xcbf2_9ce4_8422_2325u64;
-        for table in [USER_SHEETS, CRM_RECORDS, LISTS, IMPORT_CHANGES] {
+        for table in [USER_SHEETS, CRM_RECORDS, LIST_HEADS, IMPORT_CHANGES] {
             for (key, value) in sheetlink_server::store::scan_raw(db, table, "").expect("reads") {
                 for byte in key.bytes().chain(value) {
                     digest = (digest ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);

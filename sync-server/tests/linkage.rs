@@ -636,15 +636,13 @@ async fn imports_by_mode_matching_and_relation_keys() {
             && post.contains("エラーの件数:1件"),
         "{post}"
     );
-    let list = store.with_db(|db| {
-        sheetlink_server::store::get_raw(
-            db,
-            sheetlink_server::store::tables::LISTS,
-            "demo/取込済み",
-        )
-        .expect("reads")
-    });
-    let list: Vec<String> = serde_json::from_slice(&list.expect("a list")).expect("json");
+    let list = {
+        use sheetlink_server::store::Linkage as _;
+        store
+            .list("demo", "取込済み")
+            .expect("reads")
+            .expect("a list")
+    };
     assert!(
         list.contains(&"deal/D000101".to_owned()) && list.contains(&"customer/C000002".to_owned()),
         "{list:?}"

@@ -1,9 +1,11 @@
 //! Data directories written by earlier mains open, are migrated to the
 //! current format, and everything in them is still there and reads the same:
 //! format 1 (commit 8dfb214, before the format was versioned;
-//! `tests/data/make-format1.sh`) and format 2 (commit 7cb51ff, messages kept
-//! as sentences; `tests/data/make-format2.sh`); both also pass through format
-//! 4 (accounts: roles, per-tenant logins, tenant records).
+//! `tests/data/make-format1.sh`), format 2 (commit 7cb51ff, messages kept
+//! as sentences; `tests/data/make-format2.sh`) and format 6 (commit
+//! a17967e, a list as one JSON array; `tests/data/make-format6.sh`); all
+//! pass through format 4 (accounts: roles, per-tenant logins, tenant
+//! records).
 
 use std::io::Read as _;
 
@@ -293,6 +295,73 @@ async fn a_data_directory_of_format_2_keeps_its_messages_as_they_were_answered()
     assert_eq!(stored[0]["notice"]["kind"], "sentence", "{stored}");
     assert_eq!(stored[0]["row"], 6);
     drop(router);
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_data_directory_of_format_6_keeps_its_lists_entry_by_entry() {
+    let (dir, store, router, cookie) = open_fixture(
+        "migration-6",
+        include_bytes!("data/format6-a17967e.redb.gz"),
+    )
+    .await;
+    let get = |path: String| {
+        Request::get(path)
+            .header("cookie", &cookie)
+            .body(Body::empty())
+            .expect("request")
+    };
+    // The list a batch filled under format 6, in the order it was added.
+    let (status, page, _) = call(
+        &router,
+        get(format!(
+            "/api/linkage/lists/{}",
+            "%E5%A4%9C%E9%96%93%E5%8F%96%E8%BE%BC"
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["summary"]["count"], 3, "{page}");
+    assert_eq!(page["summary"]["sheets"][0]["count"], 3);
+    let ids: Vec<&str> = page["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["F6-1", "F6-2", "C000001"]);
+    // Kept as entries now: taken out one by one, added to by a new run.
+    let (status, _, _) = call(
+        &router,
+        Request::post(format!(
+            "/api/linkage/lists/{}/remove",
+            "%E5%A4%9C%E9%96%93%E5%8F%96%E8%BE%BC"
+        ))
+        .header("cookie", &cookie)
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({"entries": ["customer/F6-2"]}).to_string(),
+        ))
+        .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    store
+        .write_crm("demo", |tx| {
+            tx.add_to_list(
+                "夜間取込",
+                &["customer/F6-2".into(), "customer/F6-1".into()],
+            )
+        })
+        .expect("writes");
+    assert_eq!(
+        store
+            .list("demo", "夜間取込")
+            .expect("reads")
+            .unwrap_or_default(),
+        ["customer/F6-1", "customer/C000001", "customer/F6-2"]
+    );
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
 }

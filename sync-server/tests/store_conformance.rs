@@ -981,31 +981,58 @@ fn linkage_conforms(store: &(impl Linkage + MailQueue + Idempotency + Sync)) {
             "夜間取込",
         )
     };
-    let refused = store.update_list("acme", "夜間取込", |entries| {
-        entries.clear();
-        Err(sheetlink_server::AppError::internal("refused"))
-    });
-    assert!(refused.is_err());
+    // Taking entries out: a look-up per entry, the audit entry told how
+    // many went; the head follows.
+    let head = store
+        .remove_from_list(
+            "acme",
+            "夜間取込",
+            Some(&["customer/C000003".to_owned(), "customer/NONE".to_owned()]),
+            |gone| {
+                assert_eq!(gone, 1, "only an entry in the list goes");
+                entry.clone()
+            },
+        )
+        .expect("writes")
+        .expect("the list");
+    assert_eq!(head.count(), 2);
     assert_eq!(
         store
             .list("acme", "夜間取込")
             .expect("reads")
-            .unwrap_or_default()
-            .len(),
-        3
+            .unwrap_or_default(),
+        ["customer/C000002", "customer/C000001"]
     );
-    let left = store
-        .update_list("acme", "夜間取込", |entries| {
-            entries.retain(|e| e != "customer/C000003");
-            Ok(entry.clone())
-        })
-        .expect("writes");
-    assert_eq!(left.map(|l| l.len()), Some(2));
     assert!(
         store
-            .update_list("acme", "nope", |_| Ok(entry.clone()))
+            .remove_from_list("acme", "nope", None, |_| entry.clone())
             .expect("runs")
             .is_none()
+    );
+    // Cleared, the list keeps its name, empty; added to again, in order.
+    let cleared = store
+        .remove_from_list("acme", "夜間取込", None, |gone| {
+            assert_eq!(gone, 2);
+            entry.clone()
+        })
+        .expect("writes")
+        .expect("the list");
+    assert_eq!(cleared.count(), 0);
+    assert_eq!(
+        store.list("acme", "夜間取込").expect("reads"),
+        Some(Vec::new())
+    );
+    store
+        .write_crm("acme", |tx| {
+            tx.add_to_list("夜間取込", &["customer/C000001".into(), "deal/D1".into()])
+        })
+        .expect("writes");
+    assert_eq!(
+        store
+            .list_page("acme", "夜間取込", 1, 10)
+            .expect("reads")
+            .map(|(h, e)| (h.count(), e)),
+        Some((2, vec!["deal/D1".to_owned()]))
     );
     assert!(
         store

@@ -14,7 +14,7 @@ use sheetlink_protocol::linkage::{LIST_PAGE, ListEntry, ListPage, ListSheet, Lis
 use crate::accounts::{audit_entry, named};
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::store::Linkage;
+use crate::store::{Linkage, ListHead};
 
 /// The most entries one removal names.
 pub const MAX_REMOVED: usize = 10_000;
@@ -32,11 +32,12 @@ fn split(entry: &str) -> (&str, &str) {
     entry.split_once('/').unwrap_or(("", entry))
 }
 
-fn summary(catalog: &Catalog, name: &str, entries: &[String]) -> ListSummary {
-    let mut per_sheet: BTreeMap<&str, u32> = BTreeMap::new();
-    for entry in entries {
-        *per_sheet.entry(split(entry).0).or_default() += 1;
-    }
+fn summary(catalog: &Catalog, name: &str, head: &ListHead) -> ListSummary {
+    let mut per_sheet: BTreeMap<&str, u32> = head
+        .per_sheet
+        .iter()
+        .map(|(sheet, count)| (sheet.as_str(), *count))
+        .collect();
     // Catalog order, then sheets the catalog no longer has.
     let mut sheets: Vec<ListSheet> = catalog
         .sheets
@@ -56,7 +57,7 @@ fn summary(catalog: &Catalog, name: &str, entries: &[String]) -> ListSummary {
     }));
     ListSummary {
         name: name.to_owned(),
-        count: entries.len() as u32,
+        count: head.count(),
         sheets,
     }
 }
@@ -71,7 +72,7 @@ pub fn summaries(
     Ok(store
         .lists(&caller.tenant)?
         .iter()
-        .map(|(name, entries)| summary(catalog, name, entries))
+        .map(|(name, head)| summary(catalog, name, head))
         .collect())
 }
 
@@ -84,11 +85,10 @@ pub fn page(
     offset: usize,
 ) -> Result<ListPage, AppError> {
     super::api::require_admin(caller)?;
-    // This list only, never the tenant's others.
-    let entries = store
-        .list(&caller.tenant, name)?
+    // This page of this list only.
+    let (head, shown) = store
+        .list_page(&caller.tenant, name, offset, LIST_PAGE)?
         .ok_or_else(|| no_such_list(name))?;
-    let shown: Vec<&String> = entries.iter().skip(offset).take(LIST_PAGE).collect();
     // One look-up per shown record, grouped by sheet.
     let mut titles: BTreeMap<(&str, &str), String> = BTreeMap::new();
     let mut by_sheet: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -124,7 +124,7 @@ pub fn page(
         })
         .collect();
     Ok(ListPage {
-        summary: summary(catalog, name, &entries),
+        summary: summary(catalog, name, &head),
         offset: offset as u32,
         entries: entries_shown,
     })
@@ -146,25 +146,15 @@ pub fn remove(
             format!("At most {MAX_REMOVED} entries at once."),
         ));
     }
-    let entries = store.update_list(&caller.tenant, name, |entries| {
-        let before = entries.len();
-        match removed {
-            Some(removed) => {
-                // One pass over the list: a set of what goes.
-                let removed: std::collections::HashSet<&String> = removed.iter().collect();
-                entries.retain(|entry| !removed.contains(entry));
-            }
-            None => entries.clear(),
-        }
+    let head = store.remove_from_list(&caller.tenant, name, removed, |gone| {
         let mut audit = named(
             audit_entry(caller, AuditAction::ListChanged, name, String::new()),
             name,
         );
-        audit.count = Some((before - entries.len()) as u32);
-        Ok(audit)
+        audit.count = Some(gone);
+        audit
     })?;
-    entries
-        .map(|entries| summary(catalog, name, &entries))
+    head.map(|head| summary(catalog, name, &head))
         .ok_or_else(|| no_such_list(name))
 }
 

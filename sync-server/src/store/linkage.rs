@@ -5,10 +5,11 @@ use redb::{ReadableDatabase as _, ReadableTable as _, WriteTransaction};
 use sheetlink_engine::linkage::{Sheet, SheetRecord};
 use sheetlink_protocol::records::ChangeKind;
 
+use super::lists::ListHead;
 use super::records::{ChangedBy, CrmTables, FieldUsage};
 use super::tables::{
     CRM_CATALOG, CRM_COUNTERS, CRM_RECORDS, EXPORT_CONDITIONS, IDEMPOTENCY, IMPORT_CONDITIONS,
-    LINKAGE_RUN_ROWS, LINKAGE_RUNS, LINKAGE_SETTINGS, LISTS, MAPPING_TEMPLATES, TIMELINE,
+    LINKAGE_RUN_ROWS, LINKAGE_RUNS, LINKAGE_SETTINGS, MAPPING_TEMPLATES, TIMELINE,
 };
 use super::{JsonTable, Store, get_json, scan_json, scan_json_rev, to_json, txn_get, txn_put};
 use crate::error::AppError;
@@ -29,10 +30,6 @@ pub enum Saved {
     /// Not written: replacing a key that does not exist.
     Missing,
 }
-
-/// The most entries a list holds: a list is one document, rewritten as a
-/// run adds to it, so it is bounded (about 2.5 MB at most).
-pub const MAX_LIST_ENTRIES: usize = 100_000;
 
 /// What claiming an import run came to ([`Linkage::claim_run`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,8 +121,18 @@ pub trait Linkage {
     /// The entries (`{sheet}/{record id}`) of a list, in the order added
     /// (`None`: no such list).
     fn list(&self, tenant: &str, name: &str) -> Result<Option<Vec<String>>, AppError>;
-    /// Every list of the tenant with its entries, in name order.
-    fn lists(&self, tenant: &str) -> Result<Vec<(String, Vec<String>)>, AppError>;
+    /// A list's head and `limit` of its entries from the `offset`-th, in the
+    /// order added (only those are read); `None`: no such list.
+    fn list_page(
+        &self,
+        tenant: &str,
+        name: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Option<(ListHead, Vec<String>)>, AppError>;
+    /// Every list of the tenant with its head (entries per sheet), in name
+    /// order: no list's entries are read.
+    fn lists(&self, tenant: &str) -> Result<Vec<(String, ListHead)>, AppError>;
     /// The records of `sheet` with these ids that exist, from one snapshot
     /// (a look-up per id, not a read of the sheet).
     fn records_by_id(
@@ -134,18 +141,17 @@ pub trait Linkage {
         sheet: &Sheet,
         ids: &[&str],
     ) -> Result<Vec<SheetRecord>, AppError>;
-    /// Reads list `name`, lets `change` change its entries and name the
-    /// audit entry, and writes both in one transaction (an emptied list is
-    /// kept: its name stays to be picked). `None` when there is no such
-    /// list; nothing written when `change` fails.
-    fn update_list(
+    /// Takes `removed` entries out of list `name` (all of them with `None`:
+    /// clear; the list keeps its name), with the audit entry `audit` makes
+    /// of how many went, in one transaction; a look-up per named entry.
+    /// `None` when there is no such list.
+    fn remove_from_list(
         &self,
         tenant: &str,
         name: &str,
-        change: impl FnOnce(
-            &mut Vec<String>,
-        ) -> Result<sheetlink_protocol::accounts::AuditEntry, AppError>,
-    ) -> Result<Option<Vec<String>>, AppError>;
+        removed: Option<&[String]>,
+        audit: impl FnOnce(u32) -> sheetlink_protocol::accounts::AuditEntry,
+    ) -> Result<Option<ListHead>, AppError>;
     /// The tenant's additions to the standard CRM (none when never saved).
     fn catalog_additions(
         &self,
@@ -233,7 +239,8 @@ pub trait CrmTx {
     /// Sets the number the next generated id of `sheet` follows.
     fn set_last_number(&mut self, sheet: &str, last: u64) -> Result<(), AppError>;
     /// Adds entries to a list, each once, in order, while the list holds
-    /// fewer than [`MAX_LIST_ENTRIES`]; answers how many did not fit.
+    /// fewer than [`super::MAX_LIST_ENTRIES`]; answers how many did not fit
+    /// (a look-up per entry, never a read of the list).
     fn add_to_list(&mut self, list: &str, entries: &[String]) -> Result<usize, AppError>;
     /// Posts to the tenant's timeline.
     fn post(&mut self, post: &TimelinePost) -> Result<(), AppError>;
@@ -377,15 +384,21 @@ impl Linkage for Store {
     }
 
     fn list(&self, tenant: &str, name: &str) -> Result<Option<Vec<String>>, AppError> {
-        get_json(self.db(), LISTS, &format!("{tenant}/{name}"))
+        Ok(super::lists::page(self, tenant, name, 0, usize::MAX)?.map(|(_, entries)| entries))
     }
 
-    fn lists(&self, tenant: &str) -> Result<Vec<(String, Vec<String>)>, AppError> {
-        let prefix = format!("{tenant}/");
-        Ok(scan_json(self.db(), LISTS, &prefix)?
-            .into_iter()
-            .map(|(key, entries)| (key[prefix.len()..].to_owned(), entries))
-            .collect())
+    fn list_page(
+        &self,
+        tenant: &str,
+        name: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Option<(ListHead, Vec<String>)>, AppError> {
+        super::lists::page(self, tenant, name, offset, limit)
+    }
+
+    fn lists(&self, tenant: &str) -> Result<Vec<(String, ListHead)>, AppError> {
+        super::lists::heads(self, tenant)
     }
 
     fn records_by_id(
@@ -413,21 +426,20 @@ impl Linkage for Store {
         Ok(records)
     }
 
-    fn update_list(
+    fn remove_from_list(
         &self,
         tenant: &str,
         name: &str,
-        change: impl FnOnce(
-            &mut Vec<String>,
-        ) -> Result<sheetlink_protocol::accounts::AuditEntry, AppError>,
-    ) -> Result<Option<Vec<String>>, AppError> {
-        super::update_audited(
-            self,
-            tenant,
-            LISTS,
-            &format!("{tenant}/{name}"),
-            |_, entries| change(entries),
-        )
+        removed: Option<&[String]>,
+        audit: impl FnOnce(u32) -> sheetlink_protocol::accounts::AuditEntry,
+    ) -> Result<Option<ListHead>, AppError> {
+        self.commit(|txn| {
+            let Some((head, gone)) = super::lists::remove(txn, tenant, name, removed)? else {
+                return Ok(None);
+            };
+            super::accounts::txn_audit(txn, tenant, &audit(gone))?;
+            Ok(Some(head))
+        })
     }
 
     fn catalog_additions(
@@ -758,26 +770,7 @@ impl CrmTx for RedbCrmTx<'_> {
     }
 
     fn add_to_list(&mut self, list: &str, entries: &[String]) -> Result<usize, AppError> {
-        let key = self.key(list);
-        let mut members: Vec<String> = match txn_get(self.txn, LISTS, &key)? {
-            Some(bytes) => serde_json::from_slice(&bytes).map_err(AppError::internal)?,
-            None => Vec::new(),
-        };
-        let mut seen: std::collections::HashSet<String> = members.iter().cloned().collect();
-        let mut not_added = 0;
-        for entry in entries {
-            if seen.contains(entry) {
-                continue;
-            }
-            if members.len() >= MAX_LIST_ENTRIES {
-                not_added += 1;
-                continue;
-            }
-            seen.insert(entry.clone());
-            members.push(entry.clone());
-        }
-        txn_put(self.txn, LISTS, &key, &to_json(&members)?)?;
-        Ok(not_added)
+        super::lists::add(self.txn, self.tenant, list, entries)
     }
 
     fn post(&mut self, post: &TimelinePost) -> Result<(), AppError> {

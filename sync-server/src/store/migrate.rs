@@ -13,7 +13,9 @@
 //! roles a person may hold several of (an old admin becomes evaluation and
 //! CRM admin — both of what an admin could do before). Format 5 stores CRM
 //! records by field id; format 6 adds their index, each sheet's size and
-//! each record's change history (`store::records`).
+//! each record's change history (`store::records`). Format 7 keeps a list
+//! as a head and an entry per member (`store::lists`) instead of one JSON
+//! array rewritten whole.
 
 use redb::{Database, ReadableTable, TableDefinition};
 
@@ -30,7 +32,7 @@ use crate::notice::{Note, Notice};
 /// `format` → the store's format version.
 pub const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
 /// The format this build writes.
-pub const FORMAT: u64 = 6;
+pub const FORMAT: u64 = 7;
 const FORMAT_KEY: &str = "format";
 
 /// The stored format version (1 for a store written before versions).
@@ -71,6 +73,9 @@ pub fn migrate(db: &Database) -> anyhow::Result<u64> {
     }
     if found < 6 {
         five_to_six(db).map_err(|e| anyhow::anyhow!("migrating the store to format 6: {e}"))?;
+    }
+    if found < 7 {
+        six_to_seven(db).map_err(|e| anyhow::anyhow!("migrating the store to format 7: {e}"))?;
     }
     Ok(found)
 }
@@ -431,10 +436,132 @@ fn five_to_six(db: &Database) -> Result<(), String> {
     write.commit().map_err(|e| fail(&e))
 }
 
+/// Format 6 → 7: each list's JSON array becomes a head and an entry per
+/// member, in the same order; every entry is kept, even past the bound new
+/// additions respect. The old table is emptied.
+fn six_to_seven(db: &Database) -> Result<(), String> {
+    use super::tables::{LIST_ENTRIES, LIST_HEADS, LIST_MEMBERS, LISTS};
+    let fail = |e: &dyn std::fmt::Display| e.to_string();
+    let write = db.begin_write().map_err(|e| fail(&e))?;
+    {
+        let mut old = write.open_table(LISTS).map_err(|e| fail(&e))?;
+        let mut heads = write.open_table(LIST_HEADS).map_err(|e| fail(&e))?;
+        let mut rows = write.open_table(LIST_ENTRIES).map_err(|e| fail(&e))?;
+        let mut members = write.open_table(LIST_MEMBERS).map_err(|e| fail(&e))?;
+        let mut lists = Vec::new();
+        for entry in old.iter().map_err(|e| fail(&e))? {
+            let (key, value) = entry.map_err(|e| fail(&e))?;
+            let entries: Vec<String> =
+                serde_json::from_slice(value.value()).map_err(|e| fail(&e))?;
+            lists.push((key.value().to_owned(), entries));
+        }
+        for (key, entries) in &lists {
+            let mut head = super::ListHead::default();
+            for entry in entries {
+                if members
+                    .get((key.as_str(), entry.as_str()))
+                    .map_err(|e| fail(&e))?
+                    .is_some()
+                {
+                    continue;
+                }
+                members
+                    .insert((key.as_str(), entry.as_str()), head.next)
+                    .map_err(|e| fail(&e))?;
+                rows.insert((key.as_str(), head.next), entry.as_str())
+                    .map_err(|e| fail(&e))?;
+                head.next += 1;
+                let sheet = entry.split_once('/').map_or("", |(sheet, _)| sheet);
+                *head.per_sheet.entry(sheet.to_owned()).or_default() += 1;
+            }
+            heads
+                .insert(
+                    key.as_str(),
+                    to_json(&head).map_err(|e| fail(&e))?.as_slice(),
+                )
+                .map_err(|e| fail(&e))?;
+            old.remove(key.as_str()).map_err(|e| fail(&e))?;
+        }
+    }
+    write
+        .open_table(META)
+        .map_err(|e| fail(&e))?
+        .insert(FORMAT_KEY, 7)
+        .map_err(|e| fail(&e))?;
+    write.commit().map_err(|e| fail(&e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::{get_json, put_raw};
+
+    #[test]
+    fn format_6_lists_become_an_entry_per_member_in_their_order() {
+        use crate::store::Linkage as _;
+        let dir = std::env::temp_dir().join(format!("sheetlink-format6-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        {
+            // A format-6 store holding lists as JSON arrays (one with an
+            // entry twice, as no writer made, but kept once).
+            let db = Database::create(dir.join("sheetlink.redb")).expect("db");
+            let write = db.begin_write().expect("write");
+            write
+                .open_table(META)
+                .expect("meta")
+                .insert(FORMAT_KEY, 6)
+                .expect("insert");
+            write.commit().expect("commit");
+            let big: Vec<String> = (0..120_000).map(|n| format!("customer/C{n:07}")).collect();
+            for (key, entries) in [
+                (
+                    "acme/夜間取込",
+                    serde_json::json!(["customer/C2", "deal/D1", "customer/C1", "deal/D1"]),
+                ),
+                ("acme/大きい", serde_json::json!(big)),
+            ] {
+                put_raw(
+                    &db,
+                    super::super::tables::LISTS,
+                    key,
+                    entries.to_string().as_bytes(),
+                )
+                .expect("writes");
+            }
+        }
+        let store = crate::Store::open(&dir).expect("opens and migrates");
+        assert_eq!(
+            store.list("acme", "夜間取込").expect("reads"),
+            Some(vec![
+                "customer/C2".to_owned(),
+                "deal/D1".to_owned(),
+                "customer/C1".to_owned()
+            ])
+        );
+        let lists = store.lists("acme").expect("reads");
+        assert_eq!(lists.len(), 2);
+        assert_eq!(lists[0].0, "夜間取込", "in name order");
+        assert_eq!(lists[0].1.per_sheet.get("customer"), Some(&2));
+        assert_eq!(lists[0].1.per_sheet.get("deal"), Some(&1));
+        assert_eq!(lists[1].1.count(), 120_000, "nothing lost past the bound");
+        let (_, page) = store
+            .list_page("acme", "大きい", 119_990, 100)
+            .expect("reads")
+            .expect("a list");
+        assert_eq!(page.len(), 10);
+        assert_eq!(page[0], "customer/C0119990");
+        store.with_db(|db| {
+            assert!(
+                crate::store::scan_raw(db, super::super::tables::LISTS, "")
+                    .expect("reads")
+                    .is_empty()
+            );
+            assert_eq!(format(db).expect("reads"), FORMAT);
+        });
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn format_1_moves_inline_errors_out_and_drops_old_sessions() {

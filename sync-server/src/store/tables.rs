@@ -99,8 +99,21 @@ pub const LINKAGE_RUN_ROWS: TableDefinition<'_, &str, &[u8]> =
 pub const LINKAGE_RUNS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("linkage_runs");
 /// `{tenant}/{post id}` → [`crate::linkage::TimelinePost`]; ids sort by time.
 pub const TIMELINE: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("timeline");
-/// `{tenant}/{list name}` → JSON array of `{sheet}/{record id}`.
+/// `{tenant}/{list name}` → JSON array of `{sheet}/{record id}` (formats
+/// before 7; moved into [`LIST_HEADS`], [`LIST_ENTRIES`] and
+/// [`LIST_MEMBERS`] by the migration).
 pub const LISTS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("lists");
+/// `{tenant}/{list name}` → [`crate::store::ListHead`]: a list's entries per
+/// sheet and its next sequence number (format 7).
+pub const LIST_HEADS: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("list_heads");
+/// (`{tenant}/{list name}`, sequence number) → `{sheet}/{record id}`: a
+/// list's entries in the order added, one row each (format 7).
+pub const LIST_ENTRIES: TableDefinition<'_, (&str, u64), &str> =
+    TableDefinition::new("list_entries");
+/// (`{tenant}/{list name}`, `{sheet}/{record id}`) → its sequence number:
+/// whether an entry is in a list, found without reading the list (format 7).
+pub const LIST_MEMBERS: TableDefinition<'_, (&str, &str), u64> =
+    TableDefinition::new("list_members");
 /// A tenant's mapping templates, as one JSON array by tenant (made by the
 /// first save; a missing table reads as no templates).
 pub const MAPPING_TEMPLATES: TableDefinition<'_, &str, &[u8]> =
