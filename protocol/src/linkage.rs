@@ -224,10 +224,6 @@ pub struct LinkageRun {
     /// epoch). They wait in the queue; none is dropped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail_delayed_until: Option<u64>,
-    /// Completion e-mails not queued because the tenant's queue was full
-    /// (its next 24 hours of e-mails); the timeline post still tells.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub mails_not_queued: u32,
     /// Records not added to the condition's list because it holds its
     /// 100,000 entries already (clear it, or choose another list).
     #[serde(default, skip_serializing_if = "is_zero")]

@@ -2134,7 +2134,6 @@ async fn a_tenants_mails_over_the_hourly_bound_wait_and_the_run_says_so() {
     let until = late["mail_delayed_until"].as_u64().expect("delayed");
     let now = sheetlink_server::ids::now();
     assert!(until > now && until <= now + 3_600, "{late}");
-    assert!(late["mails_not_queued"].is_null(), "none dropped: {late}");
     let id = late["id"].as_str().unwrap_or_default().to_owned();
     let details = call(Method::GET, &format!("/api/linkage/runs/{id}"))
         .cookie(&admin)

@@ -702,7 +702,6 @@ fn run(id: &str, rows: usize) -> Run {
             rows: Vec::new(),
             rows_truncated: false,
             mail_delayed_until: None,
-            mails_not_queued: 0,
             not_added_to_list: 0,
         },
         rows: (0..rows)
@@ -1236,16 +1235,36 @@ fn claims_conform(store: &(impl Linkage + Idempotency + Sync)) {
         RunClaim::Recorded,
         "the import of 1,000 left the hour"
     );
+    // A tenant whose e-mail window is full claims no run: its mails are
+    // never dropped, so its work waits instead.
+    use sheetlink_server::linkage::apply::{MAIL_QUEUE_HOURS, MAILS_PER_TENANT_HOUR};
+    store
+        .write_crm("delta", |tx| {
+            for _ in 0..MAIL_QUEUE_HOURS * MAILS_PER_TENANT_HOUR {
+                tx.mail_slot(MAILS_PER_TENANT_HOUR, MAIL_QUEUE_HOURS)?;
+            }
+            Ok(())
+        })
+        .expect("fills the window");
+    match store
+        .claim_run("delta", &running("d1", 1_000), None, 100)
+        .expect("claims")
+    {
+        RunClaim::MailQueueFull { retry_after } => assert!((1..=3_600).contains(&retry_after)),
+        other => panic!("claimed with a full mail window: {other:?}"),
+    }
+    assert!(store.linkage_run("delta", "d1").expect("reads").is_none());
 }
 
 /// What any backend's e-mail slots must do: at most `per_hour` a tenant in
-/// an hour, then the next hours, then none (a bounded queue); tenants
-/// apart.
+/// an hour, then the next hours; past the window, its last hour (never
+/// dropped); tenants apart; a slot taken in a rolled-back transaction is
+/// not taken.
 fn mail_slots_conform(store: &impl Linkage) {
     let slots = |tenant: &str| {
         store
             .write_crm(tenant, |tx| {
-                (0..7)
+                (0..8)
                     .map(|_| tx.mail_slot(2, 3))
                     .collect::<Result<Vec<_>, _>>()
             })
@@ -1253,27 +1272,29 @@ fn mail_slots_conform(store: &impl Linkage) {
     };
     let hour = 3_600_000u128;
     let acme = slots("acme");
-    assert_eq!(&acme[..2], &[Some(0), Some(0)], "{acme:?}");
-    let next = acme[2].expect("the next hour");
-    assert!(next > 0 && next <= hour, "{acme:?}");
-    assert_eq!(acme[3], Some(next));
-    let after = acme[4].expect("the hour after");
+    assert_eq!(&acme[..2], &[0, 0], "{acme:?}");
+    let next = acme[2];
+    assert!(next > 0 && next <= hour && acme[3] == next, "{acme:?}");
+    let last = acme[4];
     assert!(
-        after > hour && after <= 2 * hour && acme[5] == Some(after),
+        last > hour && last <= 2 * hour && acme[5] == last,
         "{acme:?}"
     );
-    assert_eq!(acme[6], None, "three hours' worth at most");
+    assert_eq!(
+        &acme[6..],
+        &[last, last],
+        "past the window: its last hour, never dropped"
+    );
     // Another tenant has its own.
-    assert_eq!(slots("beta")[..2], [Some(0), Some(0)]);
-    // A slot taken in a transaction that rolls back is not taken.
+    assert_eq!(slots("beta")[..2], [0, 0]);
     let _ = store.write_crm("gamma", |tx| {
-        tx.mail_slot(1, 1)?;
+        tx.mail_slot(1, 2)?;
         Err::<(), _>(sheetlink_server::error::AppError::internal("rolled back"))
     });
     let taken = store
-        .write_crm("gamma", |tx| tx.mail_slot(1, 1))
+        .write_crm("gamma", |tx| tx.mail_slot(1, 2))
         .expect("writes");
-    assert_eq!(taken, Some(0));
+    assert_eq!(taken, 0);
 }
 
 #[test]

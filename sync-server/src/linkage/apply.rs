@@ -516,7 +516,6 @@ fn apply_rows(
             rows: Vec::new(),
             rows_truncated: !listed_all,
             mail_delayed_until: None,
-            mails_not_queued: 0,
             not_added_to_list: 0,
         },
         rows: results,
@@ -579,7 +578,6 @@ fn refused_run(
             rows: Vec::new(),
             rows_truncated: false,
             mail_delayed_until: None,
-            mails_not_queued: 0,
             not_added_to_list: 0,
         },
         rows: Vec::new(),
@@ -807,12 +805,9 @@ fn notify(
     let mut delivery = Delivery::default();
     for to in recipients {
         // A tenant's e-mails are bounded per hour: over the bound they wait
-        // for a later hour, never dropped — unless the tenant's next 24
-        // hours are full already (a bounded queue), which the run says.
-        let Some(delay) = tx.mail_slot(MAILS_PER_TENANT_HOUR, MAIL_QUEUE_HOURS)? else {
-            delivery.not_queued += 1;
-            continue;
-        };
+        // for a later hour, never dropped (a full window refuses new runs
+        // when they are claimed instead).
+        let delay = tx.mail_slot(MAILS_PER_TENANT_HOUR, MAIL_QUEUE_HOURS + 1)?;
         if delay > 0 {
             let due = crate::ids::now_millis() + delay;
             let due = u64::try_from(due / 1_000).unwrap_or(u64::MAX);
@@ -837,16 +832,18 @@ fn notify(
 struct Delivery {
     /// When the last of those held back by the hourly bound is due.
     delayed_until: Option<u64>,
-    /// How many did not fit in the tenant's queue.
-    not_queued: u32,
 }
 
 /// A tenant's completion e-mails due in one hour, at most; more wait for the
 /// next hour with room.
 pub const MAILS_PER_TENANT_HOUR: u32 = 500;
-/// How many hours ahead a tenant's e-mails may wait: its queue holds at most
-/// this many hours' worth (12,000 e-mails).
+/// How many hours ahead a tenant's e-mails may wait: its queue holds about
+/// this many hours' worth (12,000 e-mails); while it does, new runs are
+/// refused when claimed (429 `mail_queue_full`), so no e-mail is dropped.
 pub const MAIL_QUEUE_HOURS: u32 = 24;
+/// The room a run is claimed with: the most e-mails one run queues (the
+/// settings' 20 addresses, the condition's 20 and its 20 CRM 社員 records).
+pub const MAIL_ROOM_PER_RUN: u32 = 60;
 
 /// Ends a run: its timeline post and e-mails (to the settings' and the
 /// condition's `people`), its history record, the idempotency key
@@ -861,7 +858,6 @@ fn finish(
 ) -> Result<LinkageRun, AppError> {
     let delivery = notify(tx, context, sheet_name, &run.render())?;
     run.head.mail_delayed_until = delivery.delayed_until;
-    run.head.mails_not_queued = delivery.not_queued;
     tx.record_run(&run)?;
     if let Some(key) = idempotency {
         let (key, remembered) = key.record(&run.head.id);
@@ -958,7 +954,6 @@ pub fn run_export(
             rows: Vec::new(),
             rows_truncated: false,
             mail_delayed_until: None,
-            mails_not_queued: 0,
             not_added_to_list: 0,
         },
         rows: Vec::new(),

@@ -92,7 +92,6 @@ fn running_head(what: Claiming<'_>) -> Result<LinkageRun, AppError> {
         rows: Vec::new(),
         rows_truncated: false,
         mail_delayed_until: None,
-        mails_not_queued: 0,
         not_added_to_list: 0,
     })
 }
@@ -165,6 +164,16 @@ pub fn claim(
             retry_after,
         )
         .with("limit", per_hour)),
+        RunClaim::MailQueueFull { retry_after } => Err(AppError::too_many(
+            "mail_queue_full",
+            format!(
+                "この組織の通知メールが送信待ちの上限（24時間分）に達しているため、新しいインポートを開始できません。{retry_after}秒後に再度お試しください。"
+            ),
+            format!(
+                "This tenant's notification e-mails fill its queue (24 hours' worth), so no new import starts now; try again in {retry_after} seconds."
+            ),
+            retry_after,
+        )),
     }
 }
 

@@ -435,7 +435,6 @@ mod tests {
             }],
             rows_truncated: false,
             mail_delayed_until: None,
-            mails_not_queued: 0,
             not_added_to_list: 0,
         }
     }

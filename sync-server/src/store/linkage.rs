@@ -46,6 +46,12 @@ pub enum RunClaim {
         /// Seconds until the oldest import of the hour leaves the window.
         retry_after: u64,
     },
+    /// The tenant's e-mail queue is full (its whole window of hours holds
+    /// e-mails waiting): nothing was written; retry once an hour has gone.
+    MailQueueFull {
+        /// Seconds until the next hour.
+        retry_after: u64,
+    },
 }
 
 /// Batch linkage of a tenant.
@@ -249,9 +255,10 @@ pub trait CrmTx {
     /// Takes a slot for one more e-mail of this tenant: the first hour, from
     /// this one on, in which fewer than `per_hour` of its e-mails are due,
     /// counted there; answers the delay until then in milliseconds (0 in
-    /// this hour). `None` when the next `hours` hours are full: the
-    /// tenant's queue is bounded.
-    fn mail_slot(&mut self, per_hour: u32, hours: u32) -> Result<Option<u128>, AppError>;
+    /// this hour). When the next `hours` hours are full, the last of them
+    /// (over its bound: an e-mail is never dropped; new runs are refused
+    /// while the window is full, see [`Linkage::claim_run`]).
+    fn mail_slot(&mut self, per_hour: u32, hours: u32) -> Result<u128, AppError>;
     /// Records a run; its rows apart (the first [`MAX_STORED_ROW_RESULTS`];
     /// the run then says its rows were truncated), so listing runs never
     /// reads them.
@@ -539,6 +546,9 @@ impl Linkage for Store {
             {
                 return Ok(RunClaim::TooMany { retry_after });
             }
+            if let Some(retry_after) = mail_queue_full(txn, tenant)? {
+                return Ok(RunClaim::MailQueueFull { retry_after });
+            }
             let mut tx = RedbCrmTx {
                 txn,
                 tenant,
@@ -622,6 +632,38 @@ fn hourly_limit_reached(
         }
     }
     Ok(None)
+}
+
+/// Whether `tenant`'s e-mails waiting from this hour on leave less room
+/// than one more run may queue (`MAIL_ROOM_PER_RUN`) in its window of
+/// `MAIL_QUEUE_HOURS` × `MAILS_PER_TENANT_HOUR`: the seconds until the next
+/// hour, when some room comes back.
+fn mail_queue_full(txn: &WriteTransaction, tenant: &str) -> Result<Option<u64>, AppError> {
+    use crate::linkage::apply::{MAIL_QUEUE_HOURS, MAIL_ROOM_PER_RUN, MAILS_PER_TENANT_HOUR};
+    let table = txn
+        .open_table(super::tables::MAIL_HOURS)
+        .map_err(AppError::internal)?;
+    let now = crate::ids::now_millis();
+    let this_hour = now / 3_600_000;
+    let from = format!("{tenant}/{this_hour:012}");
+    let end = format!("{tenant}0"); // '0' follows '/'
+    let mut waiting = 0u64;
+    for entry in table
+        .range(from.as_str()..end.as_str())
+        .map_err(AppError::internal)?
+    {
+        waiting += entry.map_err(AppError::internal)?.1.value();
+    }
+    let window = u64::from(MAIL_QUEUE_HOURS) * u64::from(MAILS_PER_TENANT_HOUR);
+    if waiting + u64::from(MAIL_ROOM_PER_RUN) <= window {
+        return Ok(None);
+    }
+    let next_hour = (this_hour + 1) * 3_600_000;
+    Ok(Some(
+        u64::try_from((next_hour - now).div_ceil(1_000))
+            .unwrap_or(3_600)
+            .max(1),
+    ))
 }
 
 /// The JSON value at `key` of `table` as `txn` sees it, or the default.
@@ -781,7 +823,7 @@ impl CrmTx for RedbCrmTx<'_> {
         super::mail::enqueue(self.txn, mail, delay_millis)
     }
 
-    fn mail_slot(&mut self, per_hour: u32, hours: u32) -> Result<Option<u128>, AppError> {
+    fn mail_slot(&mut self, per_hour: u32, hours: u32) -> Result<u128, AppError> {
         let mut table = self
             .txn
             .open_table(super::tables::MAIL_HOURS)
@@ -799,20 +841,21 @@ impl CrmTx for RedbCrmTx<'_> {
         for gone in past {
             table.remove(gone.as_str()).map_err(AppError::internal)?;
         }
-        for hour in this_hour..this_hour + u128::from(hours) {
+        let last = this_hour + u128::from(hours.max(1)) - 1;
+        for hour in this_hour..=last {
             let at = key(hour);
             let due = table
                 .get(at.as_str())
                 .map_err(AppError::internal)?
                 .map_or(0, |v| v.value());
-            if due < u64::from(per_hour) {
+            if due < u64::from(per_hour) || hour == last {
                 table
                     .insert(at.as_str(), due + 1)
                     .map_err(AppError::internal)?;
-                return Ok(Some((hour * 3_600_000).saturating_sub(now)));
+                return Ok((hour * 3_600_000).saturating_sub(now));
             }
         }
-        Ok(None)
+        Err(AppError::internal("no hour to queue an e-mail in"))
     }
 
     fn record_run(&mut self, run: &Run) -> Result<(), AppError> {

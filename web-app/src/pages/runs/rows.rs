@@ -26,7 +26,6 @@ pub fn RunRows(
                     let (key, on_the_spot, none) = (run.key.clone(), run.on_the_spot, run.rows.is_empty());
                     let reason = (run.reason.clone(), run.reason_en.clone());
                     let delayed = run.mail_delayed_until;
-                    let not_queued = run.mails_not_queued;
                     let not_listed = run.not_added_to_list;
                     let title = move || {
                         let lang = lang.get();
@@ -48,12 +47,6 @@ pub fn RunRows(
                             <p class="muted" data-testid="run-not-added-to-list">{move || lang.get().pick(
                                 format!("リストが上限（10万件）に達しているため、{not_listed}件のレコードをリストに追加できませんでした。リストを空にするか、条件で別のリストを選んでください。"),
                                 format!("{not_listed} records were not added to the list: it holds its 100,000 entries. Clear it, or choose another list in the condition."),
-                            )}</p>
-                        })}
-                        {(not_queued > 0).then(|| view! {
-                            <p class="muted" data-testid="run-mail-not-queued">{move || lang.get().pick(
-                                format!("送信待ちのメールが上限（24時間分）に達していたため、完了メール{not_queued}通は送られません。タイムラインには投稿されています。"),
-                                format!("{not_queued} completion e-mails were not queued: the tenant's queue held its next 24 hours' worth. The timeline post was made."),
                             )}</p>
                         })}
                         {none.then(|| view! {
