@@ -213,14 +213,20 @@ impl Account {
 
     /// The account of an attempt whose sign-in look-up answered `found`
     /// (sign-in's own answer, so the two cannot disagree): the member it
-    /// found, else the typed tenant and login id.
+    /// found; else the account sign-in resolves the credentials to without
+    /// a member (`resolved`: tenant and folded login id, as
+    /// `Organisation::login_account` answers), so that every spelling of a
+    /// login id that is nobody's shares one count too; else the typed
+    /// tenant and login id.
     pub fn of_look_up(
         found: &Result<Option<(String, Member)>, AppError>,
+        resolved: Option<(String, String)>,
         tenant: Option<&str>,
         login_id: &str,
     ) -> Self {
-        match found {
-            Ok(Some((tenant, member))) => Account::of(Some((tenant, member)), None, login_id),
+        match (found, resolved) {
+            (Ok(Some((tenant, member))), _) => Account::of(Some((tenant, member)), None, login_id),
+            (_, Some((tenant, login))) => Account::Unknown(format!("id:{tenant}/{login}")),
             _ => Account::of(None, tenant, login_id),
         }
     }
@@ -497,7 +503,22 @@ pub async fn sign_in(
         .directory()
         .by_login(tenant.clone(), login_id.clone())
         .await;
-    let account = Account::of_look_up(&found, tenant.as_deref(), &login_id);
+    let resolved = match &found {
+        Ok(Some(_)) => None,
+        _ => {
+            let (tenant, login_id) = (tenant.clone(), login_id.clone());
+            store
+                .run(move |store| {
+                    use crate::store::Organisation as _;
+                    Ok(store
+                        .login_account(tenant.as_deref(), &login_id)
+                        .ok()
+                        .flatten())
+                })
+                .await?
+        }
+    };
+    let account = Account::of_look_up(&found, resolved, tenant.as_deref(), &login_id);
     let attempt = throttle.begin(Some(&account), address).map_err(locked)?;
     let outcome = async {
         let found = found?;

@@ -156,11 +156,11 @@ impl Config {
         }
         if let Some(count) = env("SHEETLINK_CRM_IMPORTS_PER_HOUR") {
             config.crm_imports_per_hour = count.parse()?;
-            anyhow::ensure!(
-                config.crm_imports_per_hour > 0,
-                "SHEETLINK_CRM_IMPORTS_PER_HOUR must be at least 1"
-            );
         }
+        anyhow::ensure!(
+            config.crm_imports_per_hour > 0,
+            "crm_imports_per_hour (SHEETLINK_CRM_IMPORTS_PER_HOUR) must be at least 1"
+        );
         if let Some(count) = env("SHEETLINK_DEMO_MEMBERS") {
             config.demo_members = count.parse()?;
         }

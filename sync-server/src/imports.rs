@@ -953,7 +953,9 @@ pub fn apply(
     // The running record learns the item ids first, durably: the change log
     // refers to items by their position in it.
     record.items = prepared.items.clone();
-    store.write_evaluations(tenant, true, |tx| tx.put_import(&record))?;
+    if let Err(error) = store.write_evaluations(tenant, true, |tx| tx.put_import(&record)) {
+        return Err(stop(store, tenant, record, progress, error));
+    }
     let item_index: HashMap<&str, usize> = record
         .items
         .iter()
@@ -1050,17 +1052,24 @@ pub fn apply(
                 .entry(note.notice.code().to_owned())
                 .or_default() += 1;
         }
-        let mut errors = store.import_errors(tenant, &record.id)?;
-        errors.extend(late_errors);
-        errors.sort_by_key(|e| (e.row, e.column));
-        Some(errors)
+        match store.import_errors(tenant, &record.id) {
+            Ok(mut errors) => {
+                errors.extend(late_errors);
+                errors.sort_by_key(|e| (e.row, e.column));
+                Some(errors)
+            }
+            Err(error) => return Err(stop(store, tenant, record, progress, error)),
+        }
     };
-    store.write_evaluations(tenant, true, |tx| {
+    let ended = store.write_evaluations(tenant, true, |tx| {
         if let Some(errors) = &late {
             tx.put_import_errors(&record.id, errors)?;
         }
         tx.put_import(&record)
-    })?;
+    });
+    if let Err(error) = ended {
+        return Err(stop(store, tenant, record, progress, error));
+    }
     Ok(record)
 }
 

@@ -902,6 +902,26 @@ async fn one_account_has_one_lockout_however_its_login_is_spelled() {
 }
 
 #[tokio::test]
+async fn a_login_id_that_is_nobodys_locks_like_a_members() {
+    // One tenant: `ghost` and `ghost@demo` are one account whether or not
+    // anybody has that login id, exactly as `admin` and `admin@demo` are.
+    let (app, _) = common::server("accounts-nobodys-lockout", Config::default());
+    for (login, password) in [("ghost", "whatever"), (DEMO_ADMIN.0, "not it")] {
+        for n in 0..sheetlink_server::auth::MAX_FAILED_LOGINS {
+            let spelled = if n % 2 == 0 {
+                login.to_owned()
+            } else {
+                format!("{login}@demo")
+            };
+            let reply = sign_in(&app, None, &spelled, password).await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{spelled}");
+        }
+        let locked = sign_in(&app, None, login, password).await;
+        assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{login}");
+    }
+}
+
+#[tokio::test]
 async fn a_guessed_tenant_is_answered_like_a_wrong_password() {
     let w = world("guessed-tenant").await;
     let (login, password) = DEMO_ADMIN;

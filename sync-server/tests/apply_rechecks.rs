@@ -417,3 +417,55 @@ async fn a_batch_applies_only_under_the_catalog_it_was_mapped_with() {
         "nothing applied"
     );
 }
+
+#[tokio::test]
+async fn a_claimed_run_whose_apply_panics_ends_interrupted_at_once() {
+    use sheetlink_server::linkage::claim::{Claim, Claiming, Unfinished, claim};
+    use sheetlink_server::store::Linkage as _;
+    let (_, store) = common::server("recheck-panic", Config::default());
+    let state = sheetlink_server::AppState::new(store.clone(), Config::default());
+    let what = Claiming {
+        tenant: TENANT,
+        kind: sheetlink_server::linkage::RunKind::Batch,
+        on_the_spot: false,
+        key: "customers",
+        sheet: "customer",
+        actor: "token",
+    };
+    let Claim::Go(claimed) = claim(&store, what, None, 300).expect("claims") else {
+        panic!("not claimed");
+    };
+    let id = claimed.id.clone();
+    let unfinished = Unfinished::new(&store, TENANT, &claimed);
+    let panicked = state
+        .run_exclusive(TENANT, move |_| -> Result<(), AppError> {
+            let _watching = unfinished;
+            panic!("a bug in the apply");
+        })
+        .await;
+    assert!(panicked.is_err());
+    let run = store
+        .linkage_run(TENANT, &id)
+        .expect("reads")
+        .expect("the run");
+    assert_eq!(
+        run.head.status,
+        sheetlink_server::linkage::RunStatus::Interrupted,
+        "not left running until the next start"
+    );
+    // The lock was given back: the tenant's next job runs.
+    state.run_exclusive(TENANT, |_| Ok(())).await.expect("runs");
+    // A run that ended says so and is not touched.
+    let Claim::Go(claimed) = claim(&store, what, None, 300).expect("claims") else {
+        panic!("not claimed");
+    };
+    Unfinished::new(&store, TENANT, &claimed).ended();
+    let run = store
+        .linkage_run(TENANT, &claimed.id)
+        .expect("reads")
+        .expect("the run");
+    assert_eq!(
+        run.head.status,
+        sheetlink_server::linkage::RunStatus::Running
+    );
+}

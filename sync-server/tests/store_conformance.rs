@@ -2283,7 +2283,7 @@ fn retention_conforms(
     };
     // 105 imports, a minute apart, the oldest one still running.
     let imports: Vec<String> = (0..105)
-        .map(|n| id(now - day + n as u128 * 60_000, n))
+        .map(|n| id(now - 10 * day + n as u128 * 60_000, n))
         .collect();
     for (n, import) in imports.iter().enumerate() {
         let status = if n == 0 {
@@ -2304,10 +2304,16 @@ fn retention_conforms(
             })
             .expect("writes");
     }
-    // 103 runs; keys of imports 8 and 6 days old; posts 100 and 10 days
-    // old; mail due 40 and 1 days ago.
-    let runs: Vec<String> = (0..103)
-        .map(|n| id(now - day + n as u128 * 60_000, 500 + n))
+    // Keys of imports 8 and 6 days old; posts 100 and 10 days old; mail
+    // due 35 days ago and in 20 days.
+    // 3 runs 10 days old, then 103 of the last day: the old ones go; the
+    // young ones stay, even past the newest 100 (their keys may still be
+    // sent, and the hourly limit counts them).
+    let runs: Vec<String> = (0..106)
+        .map(|n| {
+            let at = if n < 3 { now - 10 * day } else { now - day };
+            id(at + n as u128 * 60_000, 500 + n)
+        })
         .collect();
     for run_id in &runs {
         store

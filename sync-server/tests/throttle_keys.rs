@@ -56,7 +56,9 @@ fn accounts_agree(
 ) {
     let look_up = |(tenant, login): &(Option<String>, String)| {
         let found = store.login(tenant.as_deref(), login);
-        let account = Account::of_look_up(&found, tenant.as_deref(), login);
+        // As sign-in does: no tenant resolves (several, none named) → none.
+        let resolved = store.login_account(tenant.as_deref(), login).ok().flatten();
+        let account = Account::of_look_up(&found, resolved, tenant.as_deref(), login);
         (found.ok().flatten().map(|(t, m)| (t, m.id)), account)
     };
     let (found_a, account_a) = look_up(a);
@@ -88,6 +90,28 @@ proptest! {
     ) {
         let store = two_tenants();
         accounts_agree(store, &a, &b);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// A login id that is nobody's is counted like a member's: every
+    /// spelling that resolves to it shares one account, so the throttle
+    /// cannot tell an existing login id from an unknown one.
+    #[test]
+    fn spellings_of_a_login_that_is_nobodys_share_one_account_too(
+        a in spelling("ghost", "demo"),
+        b in spelling("ghost", "demo"),
+    ) {
+        let store = one_tenant();
+        let account = |(tenant, login): &(Option<String>, String)| {
+            let found = store.login(tenant.as_deref(), login);
+            assert!(matches!(found, Ok(None)), "{login:?} signs nobody in");
+            let resolved = store.login_account(tenant.as_deref(), login).expect("resolves");
+            Account::of_look_up(&found, resolved, tenant.as_deref(), login)
+        };
+        prop_assert_eq!(account(&a), account(&b));
     }
 }
 

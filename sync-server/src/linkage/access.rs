@@ -175,7 +175,11 @@ pub fn authenticate(
             // Who the credentials would sign in as, first: every spelling
             // of one login counts as one account.
             let found = store.login(None, &login);
-            let account = crate::auth::Account::of_look_up(&found, None, &login);
+            let resolved = match &found {
+                Ok(Some(_)) => None,
+                _ => store.login_account(None, &login).ok().flatten(),
+            };
+            let account = crate::auth::Account::of_look_up(&found, resolved, None, &login);
             let attempt = throttle
                 .begin(Some(&account), client)
                 .map_err(Refusal::Throttled)?;

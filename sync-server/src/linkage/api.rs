@@ -681,45 +681,74 @@ pub async fn batch_import(
     )?;
     let offset = state.config.timezone_offset_minutes;
     let per_hour = state.config.crm_imports_per_hour;
-    // Claimed before the tenant's lock is waited for: a retry of a run in
-    // progress is answered at once.
-    let claim = {
-        let (caller, key, idempotency) = (caller.clone(), key.clone(), idempotency.clone());
-        state
-            .store
-            .run(move |store| {
-                let stored: StoredImportCondition = stored_condition(store, &caller.tenant, &key)?;
-                let what = crate::linkage::claim::Claiming {
-                    tenant: &caller.tenant,
-                    kind: crate::linkage::RunKind::Batch,
-                    on_the_spot: false,
-                    key: &key,
-                    sheet: &stored.condition.sheet,
-                    actor: &caller.actor,
-                };
-                crate::linkage::claim::claim(store, what, idempotency.as_ref(), per_hour)
+    // Claim, lock and apply are one task of their own: a client that hangs
+    // up — even while the claim waits for the store's writer — drops only
+    // its wait for the answer.
+    let state = state.clone();
+    tokio::spawn(async move {
+        // Claimed before the tenant's lock is waited for: a retry of a run
+        // in progress is answered at once.
+        let claim = {
+            let (caller, key, idempotency) = (caller.clone(), key.clone(), idempotency.clone());
+            state
+                .store
+                .run(move |store| {
+                    let stored: StoredImportCondition =
+                        stored_condition(store, &caller.tenant, &key)?;
+                    let what = crate::linkage::claim::Claiming {
+                        tenant: &caller.tenant,
+                        kind: crate::linkage::RunKind::Batch,
+                        on_the_spot: false,
+                        key: &key,
+                        sheet: &stored.condition.sheet,
+                        actor: &caller.actor,
+                    };
+                    Ok(
+                        match crate::linkage::claim::claim(
+                            store,
+                            what,
+                            idempotency.as_ref(),
+                            per_hour,
+                        )? {
+                            crate::linkage::claim::Claim::Go(claimed) => {
+                                let unfinished = crate::linkage::claim::Unfinished::new(
+                                    store,
+                                    &caller.tenant,
+                                    &claimed,
+                                );
+                                Ok((claimed, unfinished))
+                            }
+                            crate::linkage::claim::Claim::Answer(answer) => Err(answer),
+                        },
+                    )
+                })
+                .await?
+        };
+        let (claimed, unfinished) = match claim {
+            Ok(claimed) => claimed,
+            Err(answer) => return Ok(answer.into_response()),
+        };
+        let tenant = caller.tenant.clone();
+        let run = state
+            .run_exclusive(&tenant, move |store| {
+                let run = crate::linkage::apply::start_import(
+                    store,
+                    &caller,
+                    &key,
+                    &csv,
+                    &claimed,
+                    idempotency.as_ref(),
+                    offset,
+                );
+                // Ended either way: recorded, or interrupted with its error.
+                unfinished.ended();
+                run
             })
-            .await?
-    };
-    let claimed = match claim {
-        crate::linkage::claim::Claim::Go(claimed) => claimed,
-        crate::linkage::claim::Claim::Answer(answer) => return Ok(answer.into_response()),
-    };
-    let tenant = caller.tenant.clone();
-    let run = state
-        .run_exclusive(&tenant, move |store| {
-            crate::linkage::apply::start_import(
-                store,
-                &caller,
-                &key,
-                &csv,
-                &claimed,
-                idempotency.as_ref(),
-                offset,
-            )
-        })
-        .await?;
-    Ok(Json(run).into_response())
+            .await?;
+        Ok(Json(run).into_response())
+    })
+    .await
+    .map_err(AppError::internal)?
 }
 
 /// `GET /api/batch/runs/{id}`: one of the tenant's runs with its row
@@ -854,8 +883,8 @@ const PREVIEW_READ: usize = 1_000;
 
 /// The first 20 rows an export condition writes now, reading a bounded part
 /// of the sheet: pages in the first sort key's order (through the index)
-/// until [`PREVIEW_READ`] matching records, the end, or the records
-/// screen's examined bound. The rows are the export's own when ties on the
+/// until [`PREVIEW_READ`] matching records, the end, or a page that hit the
+/// records screen's examined bound (20,000). The rows are the export's own when ties on the
 /// first sort key do not run past what was read; the total is exact when
 /// the whole sheet was read or nothing is filtered (the sheet's size), a
 /// lower bound otherwise.
@@ -886,8 +915,10 @@ fn preview_of(
         records.extend(page.records);
         match page.next {
             None if !page.partial => break true,
+            // A page that examined its bound without filling (a search that
+            // matches little) ends the preview: it reads no further.
+            _ if page.partial || records.len() >= PREVIEW_READ => break false,
             None => break false,
-            Some(_) if records.len() >= PREVIEW_READ => break false,
             Some(next) => after = Some(next),
         }
     };

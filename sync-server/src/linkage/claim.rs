@@ -96,6 +96,48 @@ fn running_head(what: Claiming<'_>) -> Result<LinkageRun, AppError> {
     })
 }
 
+/// A claimed run that has not ended yet. Dropped before [`Unfinished::ended`]
+/// — its task panicked, or died with the server's runtime — it ends the run
+/// `interrupted`, so no claim is left `running` until the next start.
+pub struct Unfinished {
+    store: crate::Store,
+    tenant: String,
+    head: Option<LinkageRun>,
+}
+
+impl Unfinished {
+    /// Watches `claimed` of `tenant`.
+    pub fn new(store: &crate::Store, tenant: &str, claimed: &Claimed) -> Self {
+        Unfinished {
+            store: store.clone(),
+            tenant: tenant.to_owned(),
+            head: Some(claimed.head.clone()),
+        }
+    }
+
+    /// The run ended (its result or its interruption is recorded).
+    pub fn ended(mut self) {
+        self.head = None;
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if let Some(head) = self.head.take() {
+            let id = head.id.clone();
+            let stopped = end_interrupted(
+                &self.store,
+                &self.tenant,
+                head,
+                Notice::ApplyFailed {
+                    code: "internal".to_owned(),
+                },
+            );
+            tracing::error!(run = %id, ?stopped, "a claimed run ended without its result; marked interrupted");
+        }
+    }
+}
+
 /// What a run to claim is: who starts it, under which condition, on which
 /// sheet.
 #[derive(Debug, Clone, Copy)]
@@ -130,6 +172,16 @@ pub fn claim(
     idempotency: Option<&Key>,
     per_hour: u32,
 ) -> Result<Claim, AppError> {
+    claim_again(store, what, idempotency, per_hour, 3)
+}
+
+fn claim_again(
+    store: &(impl Linkage + Idempotency),
+    what: Claiming<'_>,
+    idempotency: Option<&Key>,
+    per_hour: u32,
+    attempts_left: u32,
+) -> Result<Claim, AppError> {
     // Looked up first in a read snapshot: a retry is answered without
     // waiting for the store's writer, which a run applying holds.
     if let Some(key) = idempotency
@@ -145,13 +197,18 @@ pub fn claim(
         RunClaim::Recorded => Ok(Claim::Go(Claimed::of(head))),
         RunClaim::KeyUsed(remembered) => {
             // Claimed meanwhile by a concurrent request: answered as its
-            // retry.
-            let used = match idempotency {
-                Some(key) => used(store, what.tenant, key, &remembered)?,
-                None => None,
-            };
-            used.map(Claim::Answer)
-                .ok_or_else(|| AppError::internal("a used key without its run"))
+            // retry — unless that run has been interrupted since, when the
+            // key may be claimed again.
+            match idempotency {
+                Some(key) => match used(store, what.tenant, key, &remembered)? {
+                    Some(answer) => Ok(Claim::Answer(answer)),
+                    None if attempts_left > 0 => {
+                        claim_again(store, what, idempotency, per_hour, attempts_left - 1)
+                    }
+                    None => Err(AppError::internal("a key kept being interrupted")),
+                },
+                None => Err(AppError::internal("a used key without a key")),
+            }
         }
         RunClaim::TooMany { retry_after } => Err(AppError::too_many(
             "too_many_imports",

@@ -22,7 +22,7 @@ use sheetlink_protocol::linkage::{
 };
 
 use super::apply::{People, RunContext, dry_run_import, people, run_import};
-use super::claim::{Claim, Claiming, claim, interrupt};
+use super::claim::{Claim, Claiming, Unfinished, claim, interrupt};
 use super::{Outcome, Run, RunKind, StoredImportCondition};
 use crate::AppState;
 use crate::auth::Caller;
@@ -264,6 +264,9 @@ pub async fn manual_import(
                     listed: u32::try_from(run.rows.len()).unwrap_or(u32::MAX),
                     run: first_page(&run),
                 };
+                // A plan keeps its row results: weighed by them when they
+                // outweigh the file (many short rows).
+                let bytes = bytes.max(run.rows.len().saturating_mul(256));
                 kept.keep(plan, &caller.tenant, &caller.member.id, run, bytes)
                     .map_err(crate::dry_runs::busy)?;
                 Ok(answer)
@@ -279,44 +282,60 @@ pub async fn manual_import(
     )?
     .also_covering(&upload.mapping_bytes);
     let per_hour = state.config.crm_imports_per_hour;
-    // Checked, then claimed before the tenant's lock is waited for: a retry
-    // of a run in progress is answered at once.
-    let (claim, prepared, caller, idempotency) = state
-        .store
-        .run(move |store| {
-            let prepared = prepare(store, &caller, &sheet, upload.mapping)?;
-            let what = Claiming {
-                tenant: &caller.tenant,
-                kind: RunKind::Manual,
-                on_the_spot: prepared.on_the_spot,
-                key: &prepared.stored.condition.key,
-                sheet: &sheet,
-                actor: &caller.member.name,
-            };
-            let claim = claim(store, what, Some(&idempotency), per_hour)?;
-            Ok((claim, prepared, caller, idempotency))
-        })
-        .await?;
-    let claimed = match claim {
-        Claim::Go(claimed) => claimed,
-        Claim::Answer(answer) => return Ok(answer.into_response()),
-    };
-    let tenant = caller.tenant.clone();
-    let run = state
-        .run_exclusive(&tenant, move |store| {
-            let context = prepared.context(&caller, offset, super::ANSWER_EVERY_ROW);
-            run_import(
-                store,
-                context,
-                &prepared.stored,
-                &upload.file,
-                &claimed,
-                Some(&idempotency),
-            )
-            .map_err(|error| interrupt(store, &caller.tenant, &claimed, error))
-        })
-        .await?;
-    Ok(Json(run).into_response())
+    // Check, claim, lock and apply are one task of their own: a client that
+    // hangs up drops only its wait for the answer.
+    let state = state.clone();
+    tokio::spawn(async move {
+        // Checked, then claimed before the tenant's lock is waited for: a
+        // retry of a run in progress is answered at once.
+        let (claim, caller, idempotency) = state
+            .store
+            .run(move |store| {
+                let prepared = prepare(store, &caller, &sheet, upload.mapping)?;
+                let what = Claiming {
+                    tenant: &caller.tenant,
+                    kind: RunKind::Manual,
+                    on_the_spot: prepared.on_the_spot,
+                    key: &prepared.stored.condition.key,
+                    sheet: &sheet,
+                    actor: &caller.member.name,
+                };
+                let claim = match claim(store, what, Some(&idempotency), per_hour)? {
+                    Claim::Go(claimed) => {
+                        let unfinished = Unfinished::new(store, &caller.tenant, &claimed);
+                        Ok((claimed, unfinished, prepared))
+                    }
+                    Claim::Answer(answer) => Err(answer),
+                };
+                Ok((claim, caller, idempotency))
+            })
+            .await?;
+        let (claimed, unfinished, prepared) = match claim {
+            Ok(claimed) => claimed,
+            Err(answer) => return Ok(answer.into_response()),
+        };
+        let tenant = caller.tenant.clone();
+        let run = state
+            .run_exclusive(&tenant, move |store| {
+                let context = prepared.context(&caller, offset, super::ANSWER_EVERY_ROW);
+                let run = run_import(
+                    store,
+                    context,
+                    &prepared.stored,
+                    &upload.file,
+                    &claimed,
+                    Some(&idempotency),
+                )
+                .map_err(|error| interrupt(store, &caller.tenant, &claimed, error));
+                // Ended either way: recorded, or interrupted with its error.
+                unfinished.ended();
+                run
+            })
+            .await?;
+        Ok(Json(run).into_response())
+    })
+    .await
+    .map_err(AppError::internal)?
 }
 
 /// The run as a dry run answers it: counts and status, the first page of

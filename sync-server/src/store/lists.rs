@@ -9,7 +9,7 @@ use redb::{ReadableDatabase as _, ReadableTable as _, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
 use super::tables::{LIST_ENTRIES, LIST_HEADS, LIST_MEMBERS};
-use super::{Store, get_json, scan_json, to_json, txn_get, txn_put};
+use super::{Store, scan_json, to_json, txn_get, txn_put};
 use crate::error::AppError;
 
 /// The most entries a list holds.
@@ -69,10 +69,21 @@ pub(super) fn page(
     limit: usize,
 ) -> Result<Option<(ListHead, Vec<String>)>, AppError> {
     let key = list_key(tenant, name);
-    let Some(head) = get_json::<ListHead>(store.db(), LIST_HEADS, &key)? else {
+    // Head and entries from one snapshot.
+    let read = store.db().begin_read().map_err(AppError::internal)?;
+    let head = match read.open_table(LIST_HEADS) {
+        Ok(heads) => heads
+            .get(key.as_str())
+            .map_err(AppError::internal)?
+            .map(|bytes| {
+                serde_json::from_slice::<ListHead>(bytes.value()).map_err(AppError::internal)
+            }),
+        Err(redb::TableError::TableDoesNotExist(_)) => None,
+        Err(error) => return Err(AppError::internal(error)),
+    };
+    let Some(head) = head.transpose()? else {
         return Ok(None);
     };
-    let read = store.db().begin_read().map_err(AppError::internal)?;
     let table = match read.open_table(LIST_ENTRIES) {
         Ok(table) => table,
         Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Some((head, Vec::new()))),

@@ -35,6 +35,15 @@ pub trait Organisation {
         tenant: Option<&str>,
         login: &str,
     ) -> Result<Option<(String, Member)>, AppError>;
+    /// Who a sign-in with `login` (and the tenant as typed) would be,
+    /// whether or not such a member exists: the tenant it resolves to and
+    /// the login id folded (`None` when no tenant resolves). The throttle
+    /// counts an unknown login id under it, as it counts a member.
+    fn login_account(
+        &self,
+        tenant: Option<&str>,
+        login: &str,
+    ) -> Result<Option<(String, String)>, AppError>;
     /// Member `id` of `tenant` as a session may act for them: active, in an
     /// enabled tenant, with access `access` (see [`Member::access`]).
     fn signed_in(&self, tenant: &str, id: &str, access: u64) -> Result<Option<Member>, AppError>;
@@ -77,6 +86,28 @@ pub trait SheetSnapshot {
     fn visit(&self, member: &str, visit: &mut SheetVisitor<'_>) -> Result<(), AppError>;
 }
 
+impl Store {
+    /// The tenant a sign-in means and the login id within it
+    /// (`accounts::resolve_tenant` over this store: one tenant looked up,
+    /// at most two tenant records read — enough to tell "the only one").
+    fn resolve_login(
+        &self,
+        tenant: Option<&str>,
+        login: &str,
+    ) -> Result<Option<(String, String)>, AppError> {
+        use super::Accounts as _;
+        let first_two = || {
+            let mut first = Vec::new();
+            super::scan_json_rev(self.db(), super::tables::TENANTS, "", |_, tenant| {
+                first.push(tenant);
+                first.len() < 2
+            })?;
+            Ok(first)
+        };
+        crate::accounts::resolve_tenant(tenant, login, |id| self.tenant(id), first_two)
+    }
+}
+
 impl Organisation for Store {
     fn periods(&self, tenant: &str) -> Result<Vec<Period>, AppError> {
         values(scan_json(self.db(), PERIODS, &format!("{tenant}/"))?)
@@ -111,19 +142,7 @@ impl Organisation for Store {
         tenant: Option<&str>,
         login: &str,
     ) -> Result<Option<(String, Member)>, AppError> {
-        use super::Accounts as _;
-        // At most two tenant records: enough to tell "the only one".
-        let first_two = || {
-            let mut first = Vec::new();
-            super::scan_json_rev(self.db(), super::tables::TENANTS, "", |_, tenant| {
-                first.push(tenant);
-                first.len() < 2
-            })?;
-            Ok(first)
-        };
-        let found =
-            crate::accounts::resolve_tenant(tenant, login, |id| self.tenant(id), first_two)?;
-        let Some((tenant, login)) = found else {
+        let Some((tenant, login)) = self.resolve_login(tenant, login)? else {
             return Ok(None);
         };
         let Some(id) = super::accounts::login_member(self.db(), &tenant, &login)? else {
@@ -133,6 +152,16 @@ impl Organisation for Store {
         Ok(member
             .filter(|member| member.active)
             .map(|member| (tenant, member)))
+    }
+
+    fn login_account(
+        &self,
+        tenant: Option<&str>,
+        login: &str,
+    ) -> Result<Option<(String, String)>, AppError> {
+        Ok(self
+            .resolve_login(tenant, login)?
+            .map(|(tenant, login)| (tenant, sheetlink_protocol::naming::login_key(&login))))
     }
 
     fn signed_in(&self, tenant: &str, id: &str, access: u64) -> Result<Option<Member>, AppError> {

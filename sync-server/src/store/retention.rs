@@ -20,10 +20,11 @@ use crate::error::AppError;
 pub struct RetentionPolicy {
     /// Evaluation imports kept per tenant, newest first, each with its
     /// errors, error file, progress and change log (revert data): the
-    /// history screen lists 100 (`imports`).
+    /// history screen lists 100 (`imports`). Younger ones than
+    /// `idempotency_days` are kept too (a retry of them replays).
     pub imports: usize,
     /// CRM runs kept per tenant, newest first, with their row results
-    /// (`linkage_runs`).
+    /// (`linkage_runs`); younger ones than `idempotency_days` too.
     pub linkage_runs: usize,
     /// Days an Idempotency-Key is remembered: a retry within them replays
     /// (`idempotency_days`; at least 1).
@@ -84,6 +85,13 @@ fn id_millis(id: &str) -> Option<u128> {
     id.get(..13)?.parse().ok()
 }
 
+/// Whether the import or run `id` began at `since` ms or later: its
+/// Idempotency-Key may still be sent, so it is kept (a retry replays it),
+/// and so are the runs the hourly limit counts.
+fn started_since(id: &str, since: u128) -> bool {
+    id_millis(id).is_none_or(|at| at >= since)
+}
+
 impl Retention for Store {
     fn purge_step(
         &self,
@@ -93,15 +101,17 @@ impl Retention for Store {
     ) -> Result<usize, AppError> {
         self.commit(|txn| {
             let mut left = budget;
+            let keys_since =
+                now_millis.saturating_sub(u128::from(policy.idempotency_days) * DAY_MILLIS);
             for tenant in tenants(txn)? {
                 if left == 0 {
                     break;
                 }
-                left -= purge_imports(txn, &tenant, policy.imports, left)?;
+                left -= purge_imports(txn, &tenant, policy.imports, keys_since, left)?;
                 if left == 0 {
                     break;
                 }
-                left -= purge_runs(txn, &tenant, policy.linkage_runs, left)?;
+                left -= purge_runs(txn, &tenant, policy.linkage_runs, keys_since, left)?;
                 if left == 0 {
                     break;
                 }
@@ -144,7 +154,7 @@ fn beyond_newest(
     prefix: &str,
     keep: usize,
     at_most: usize,
-    skip: impl Fn(&[u8]) -> bool,
+    skip: impl Fn(&str, &[u8]) -> bool,
 ) -> Result<Vec<String>, AppError> {
     let table = txn.open_table(table).map_err(AppError::internal)?;
     let end = format!("{}{}", &prefix[..prefix.len() - 1], '0'); // '0' follows '/'
@@ -157,7 +167,7 @@ fn beyond_newest(
     {
         let (key, value) = entry.map_err(AppError::internal)?;
         seen += 1;
-        if seen <= keep || skip(value.value()) {
+        if seen <= keep || skip(key.value(), value.value()) {
             continue;
         }
         out.push(key.value().to_owned());
@@ -168,17 +178,21 @@ fn beyond_newest(
     Ok(out)
 }
 
-/// Deletes up to `left` keys of `table` under `prefix`; answers how many.
-fn delete_prefix(
+/// Deletes up to `left` keys of `table` from `start` to before `end`,
+/// first first; answers the keys deleted (in order).
+fn delete_range(
     txn: &WriteTransaction,
     table: super::JsonTable,
-    prefix: &str,
+    start: Option<&str>,
+    end: &str,
     left: usize,
-) -> Result<usize, AppError> {
+) -> Result<Vec<String>, AppError> {
     let mut table = txn.open_table(table).map_err(AppError::internal)?;
-    let end = format!("{prefix}\u{10FFFF}");
-    let keys: Vec<String> = table
-        .range(prefix..end.as_str())
+    let range = match start {
+        Some(start) => table.range(start..end),
+        None => table.range(..end),
+    };
+    let keys: Vec<String> = range
         .map_err(AppError::internal)?
         .take(left)
         .map(|entry| {
@@ -190,22 +204,37 @@ fn delete_prefix(
     for key in &keys {
         table.remove(key.as_str()).map_err(AppError::internal)?;
     }
-    Ok(keys.len())
+    Ok(keys)
 }
 
-/// Evaluation imports of `tenant` past its newest `keep` (never a running
-/// one): the change log, errors, error file and progress, then the record.
+/// Deletes up to `left` keys of `table` under `prefix`; answers how many.
+fn delete_prefix(
+    txn: &WriteTransaction,
+    table: super::JsonTable,
+    prefix: &str,
+    left: usize,
+) -> Result<usize, AppError> {
+    let end = format!("{prefix}\u{10FFFF}");
+    Ok(delete_range(txn, table, Some(prefix), &end, left)?.len())
+}
+
+/// Evaluation imports of `tenant` past its newest `keep` and begun before
+/// `keys_since` (never a running one): the change log, errors, error file
+/// and progress, then the record.
 fn purge_imports(
     txn: &WriteTransaction,
     tenant: &str,
     keep: usize,
+    keys_since: u128,
     budget: usize,
 ) -> Result<usize, AppError> {
-    let running = |bytes: &[u8]| {
-        serde_json::from_slice::<crate::imports::ImportRecord>(bytes)
-            .is_ok_and(|record| record.status == crate::imports::ImportStatus::Running)
+    let prefix = format!("{tenant}/");
+    let kept = |key: &str, bytes: &[u8]| {
+        started_since(&key[prefix.len()..], keys_since)
+            || serde_json::from_slice::<crate::imports::ImportRecord>(bytes)
+                .is_ok_and(|record| record.status == crate::imports::ImportStatus::Running)
     };
-    let old = beyond_newest(txn, IMPORTS, &format!("{tenant}/"), keep, budget, running)?;
+    let old = beyond_newest(txn, IMPORTS, &prefix, keep, budget, kept)?;
     let mut left = budget;
     for key in old {
         left -= delete_prefix(txn, IMPORT_CHANGES, &format!("{key}/"), left)?;
@@ -236,26 +265,22 @@ fn purge_imports(
     Ok(budget - left)
 }
 
-/// CRM runs of `tenant` past its newest `keep` (never a running one): the
-/// rows, then the run.
+/// CRM runs of `tenant` past its newest `keep` and begun before
+/// `keys_since` (never a running one): the rows, then the run.
 fn purge_runs(
     txn: &WriteTransaction,
     tenant: &str,
     keep: usize,
+    keys_since: u128,
     budget: usize,
 ) -> Result<usize, AppError> {
-    let running = |bytes: &[u8]| {
-        serde_json::from_slice::<serde_json::Value>(bytes)
-            .is_ok_and(|head| head["status"] == "running")
+    let prefix = format!("{tenant}/");
+    let kept = |key: &str, bytes: &[u8]| {
+        started_since(&key[prefix.len()..], keys_since)
+            || serde_json::from_slice::<serde_json::Value>(bytes)
+                .is_ok_and(|head| head["status"] == "running")
     };
-    let old = beyond_newest(
-        txn,
-        LINKAGE_RUNS,
-        &format!("{tenant}/"),
-        keep,
-        budget.div_ceil(2),
-        running,
-    )?;
+    let old = beyond_newest(txn, LINKAGE_RUNS, &prefix, keep, budget.div_ceil(2), kept)?;
     let mut deleted = 0;
     for key in old {
         if budget - deleted < 2 {
@@ -281,22 +306,8 @@ fn purge_older(
     before: u128,
     left: usize,
 ) -> Result<usize, AppError> {
-    let mut table = txn.open_table(table).map_err(AppError::internal)?;
     let end = format!("{prefix}{before:013}");
-    let keys: Vec<String> = table
-        .range(prefix..end.as_str())
-        .map_err(AppError::internal)?
-        .take(left)
-        .map(|entry| {
-            entry
-                .map(|(k, _)| k.value().to_owned())
-                .map_err(AppError::internal)
-        })
-        .collect::<Result<_, _>>()?;
-    for key in &keys {
-        table.remove(key.as_str()).map_err(AppError::internal)?;
-    }
-    Ok(keys.len())
+    Ok(delete_range(txn, table, Some(prefix), &end, left)?.len())
 }
 
 /// Idempotency keys whose import or run was started before `before` ms.
@@ -323,20 +334,9 @@ fn purge_keys(txn: &WriteTransaction, before: u128, left: usize) -> Result<usize
 
 /// E-mails due before `before` ms and still unsent: given up, logged.
 fn purge_mail(txn: &WriteTransaction, before: u128, left: usize) -> Result<usize, AppError> {
-    let mut table = txn.open_table(MAIL_QUEUE).map_err(AppError::internal)?;
     let end = format!("{before:020}");
-    let keys: Vec<String> = table
-        .range(..end.as_str())
-        .map_err(AppError::internal)?
-        .take(left)
-        .map(|entry| {
-            entry
-                .map(|(k, _)| k.value().to_owned())
-                .map_err(AppError::internal)
-        })
-        .collect::<Result<_, _>>()?;
+    let keys = delete_range(txn, MAIL_QUEUE, None, &end, left)?;
     for key in &keys {
-        table.remove(key.as_str()).map_err(AppError::internal)?;
         tracing::warn!(mail = %key, "gave up an e-mail that waited longer than the retention policy keeps mail");
     }
     Ok(keys.len())
