@@ -1272,18 +1272,23 @@ fn mail_slots_conform(store: &impl Linkage) {
     };
     let hour = 3_600_000u128;
     let acme = slots("acme");
+    // A delay is counted from the moment of each call: two slots of one
+    // hour differ by the milliseconds between the calls.
+    let same_hour = |a: u128, b: u128| a.abs_diff(b) < 60_000;
     assert_eq!(&acme[..2], &[0, 0], "{acme:?}");
     let next = acme[2];
-    assert!(next > 0 && next <= hour && acme[3] == next, "{acme:?}");
-    let last = acme[4];
     assert!(
-        last > hour && last <= 2 * hour && acme[5] == last,
+        next > 0 && next <= hour && same_hour(acme[3], next),
         "{acme:?}"
     );
-    assert_eq!(
-        &acme[6..],
-        &[last, last],
-        "past the window: its last hour, never dropped"
+    let last = acme[4];
+    assert!(
+        last > hour && last <= 2 * hour && same_hour(acme[5], last),
+        "{acme:?}"
+    );
+    assert!(
+        acme[6..].iter().all(|&delay| same_hour(delay, last)),
+        "past the window: its last hour, never dropped: {acme:?}"
     );
     // Another tenant has its own.
     assert_eq!(slots("beta")[..2], [0, 0]);
