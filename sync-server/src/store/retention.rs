@@ -146,28 +146,32 @@ fn tenants(txn: &WriteTransaction) -> Result<Vec<String>, AppError> {
         .collect()
 }
 
-/// The keys of `table` under `prefix`, newest (last) first, past the first
-/// `keep`.
+/// The keys of `tenant`'s entries in `table`, newest (last) first, past
+/// the newest `keep`, begun before `keys_since` (a key of one may still be
+/// sent) and not `running` — at most `at_most` of them.
 fn beyond_newest(
     txn: &WriteTransaction,
     table: super::JsonTable,
-    prefix: &str,
+    tenant: &str,
     keep: usize,
+    keys_since: u128,
     at_most: usize,
-    skip: impl Fn(&str, &[u8]) -> bool,
+    running: impl Fn(&[u8]) -> bool,
 ) -> Result<Vec<String>, AppError> {
     let table = txn.open_table(table).map_err(AppError::internal)?;
-    let end = format!("{}{}", &prefix[..prefix.len() - 1], '0'); // '0' follows '/'
+    let prefix = format!("{tenant}/");
+    let end = format!("{tenant}0"); // '0' follows '/'
     let mut out = Vec::new();
     let mut seen = 0;
     for entry in table
-        .range(prefix..end.as_str())
+        .range(prefix.as_str()..end.as_str())
         .map_err(AppError::internal)?
         .rev()
     {
         let (key, value) = entry.map_err(AppError::internal)?;
         seen += 1;
-        if seen <= keep || skip(key.value(), value.value()) {
+        let id = &key.value()[prefix.len()..];
+        if seen <= keep || started_since(id, keys_since) || running(value.value()) {
             continue;
         }
         out.push(key.value().to_owned());
@@ -228,13 +232,11 @@ fn purge_imports(
     keys_since: u128,
     budget: usize,
 ) -> Result<usize, AppError> {
-    let prefix = format!("{tenant}/");
-    let kept = |key: &str, bytes: &[u8]| {
-        started_since(&key[prefix.len()..], keys_since)
-            || serde_json::from_slice::<crate::imports::ImportRecord>(bytes)
-                .is_ok_and(|record| record.status == crate::imports::ImportStatus::Running)
+    let running = |bytes: &[u8]| {
+        serde_json::from_slice::<crate::imports::ImportRecord>(bytes)
+            .is_ok_and(|record| record.status == crate::imports::ImportStatus::Running)
     };
-    let old = beyond_newest(txn, IMPORTS, &prefix, keep, budget, kept)?;
+    let old = beyond_newest(txn, IMPORTS, tenant, keep, keys_since, budget, running)?;
     let mut left = budget;
     for key in old {
         left -= delete_prefix(txn, IMPORT_CHANGES, &format!("{key}/"), left)?;
@@ -274,13 +276,19 @@ fn purge_runs(
     keys_since: u128,
     budget: usize,
 ) -> Result<usize, AppError> {
-    let prefix = format!("{tenant}/");
-    let kept = |key: &str, bytes: &[u8]| {
-        started_since(&key[prefix.len()..], keys_since)
-            || serde_json::from_slice::<serde_json::Value>(bytes)
-                .is_ok_and(|head| head["status"] == "running")
+    let running = |bytes: &[u8]| {
+        serde_json::from_slice::<serde_json::Value>(bytes)
+            .is_ok_and(|head| head["status"] == "running")
     };
-    let old = beyond_newest(txn, LINKAGE_RUNS, &prefix, keep, budget.div_ceil(2), kept)?;
+    let old = beyond_newest(
+        txn,
+        LINKAGE_RUNS,
+        tenant,
+        keep,
+        keys_since,
+        budget.div_ceil(2),
+        running,
+    )?;
     let mut deleted = 0;
     for key in old {
         if budget - deleted < 2 {
